@@ -1,0 +1,54 @@
+/* err_posix.c: errno onto the library's error table. */
+#include <errno.h>
+
+#include "platform.h"
+
+int hv__err_from_os(long e)
+{
+    switch (e) {
+    case 0:
+        return HV_EINTERNAL;
+    case EINVAL:
+        return HV_EINVAL;
+    case ERANGE:
+        return HV_ERANGE;
+    case ECONNREFUSED:
+        return HV_ECONNREFUSED;
+    case ENETUNREACH:
+        return HV_ENETUNREACH;
+    case EHOSTUNREACH:
+        return HV_EHOSTUNREACH;
+    case ENETDOWN:
+        return HV_ENETDOWN;
+    case ENODEV:
+        return HV_ENODEV;
+    case EADDRINUSE:
+        return HV_EADDRINUSE;
+    case EADDRNOTAVAIL:
+        return HV_EADDRNOTAVAIL;
+    case EAFNOSUPPORT:
+        return HV_ENOVSOCK;
+    case EOPNOTSUPP:
+        return HV_ENOTSUP;
+    case ENOENT:
+        return HV_ENOTFOUND;
+    case ENOMEM:
+    case ENOBUFS:
+        return HV_ENOMEM;
+    case ECONNRESET:
+        return HV_ECONNRESET;
+    case ECONNABORTED:
+        return HV_ECONNABORTED;
+    case EPIPE:
+        return HV_EPIPE;
+    case EIO:
+        return HV_EIO;
+    case ETIMEDOUT:
+        return HV_ETIMEDOUT;
+    case EACCES:
+    case EPERM:
+        return HV_EACCES;
+    default:
+        return HV_EOS;
+    }
+}

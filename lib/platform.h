@@ -1,0 +1,57 @@
+/* platform.h: internal to libhvsock. OS includes, and the hv__* functions
+ * that portable files call and that every platform's files define. */
+#ifndef HV_PLATFORM_H
+#define HV_PLATFORM_H
+
+#include "hvsock.h"
+
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#ifndef AF_HYPERV
+#define AF_HYPERV 34
+#endif
+#define HV__WINDOWS 1
+#else
+#include <errno.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#define HV__POSIX 1
+#endif
+
+/* The socket handle behind the public opaque struct hv_sock. */
+struct hv_sock {
+#ifdef HV__WINDOWS
+    SOCKET s;
+#else
+    int fd;
+#endif
+    enum hv_family family;
+};
+
+/* err_<platform>.c: map an OS error number (errno; WSA or Win32 code on
+ * Windows) to an HV_E* code. */
+int hv__err_from_os(long oserr);
+
+/* vmid_<platform>.c: resolve a VM display name (or "wsl") to its id.
+ * HV_ENOVM when unknown, HV_EAMBIGUOUS (hint lists the matches),
+ * HV_ENOTSUP where names cannot be resolved. */
+int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
+                   size_t hintlen);
+
+/* reg_<platform>.c: resolve a registered service friendly name to its GUID.
+ * HV_ENOTFOUND, HV_EAMBIGUOUS (hint lists them), HV_ENOTSUP. */
+int hv__service_by_name(const char *name, struct hv_guid *out, char *hint,
+                        size_t hintlen);
+
+/* Portable helpers (str.c). */
+int hv__strcaseeq(const char *a, const char *b);
+/* snprintf that never fails loudly: returns bytes written, truncated. */
+size_t hv__fmt(char *buf, size_t n, const char *fmt, ...);
+
+#endif

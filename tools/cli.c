@@ -1,0 +1,93 @@
+/* cli.c: messages, usage errors and common option parsing for the tools. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_prog = "hvsock";
+
+void cli_init(const char *prog)
+{
+    cli_prog = prog;
+#ifdef SIGPIPE
+    /* a closed stdout or socket is an error to report, not a kill */
+    signal(SIGPIPE, SIG_IGN);
+#endif
+}
+
+static void vwarn(const char *fmt, va_list ap, const char *tail)
+{
+    fprintf(stderr, "%s: ", cli_prog);
+    vfprintf(stderr, fmt, ap);
+    if (tail)
+        fprintf(stderr, ": %s", tail);
+    fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void cli_warnx(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(fmt, ap, NULL);
+    va_end(ap);
+}
+
+void cli_warn(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(fmt, ap, hv_strerror(err));
+    va_end(ap);
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    if (fmt) {
+        va_start(ap, fmt);
+        vwarn(fmt, ap, NULL);
+        va_end(ap);
+    }
+    fputs(usage, stderr);
+    return 64;
+}
+
+int cli_version(void)
+{
+    printf("%s (%s) %s\n", cli_prog, HV_PACKAGE, HV_VERSION);
+    return 0;
+}
+
+int cli_parse_timeout(const char *s, unsigned *ms)
+{
+    uint32_t v;
+    int r = hv_parse_u32(s, 1, HV_TIMEOUT_MAX_MS / 1000u, &v);
+    if (r < 0)
+        return r;
+    *ms = (unsigned)v * 1000u;
+    return 0;
+}
+
+int cli_addr_error(int err, const char *what, const char *text,
+                   const char *hint)
+{
+    if (hint && *hint)
+        cli_warnx("%s '%s': %s: %s", what, text, hv_strerror(err), hint);
+    else
+        cli_warnx("%s '%s': %s", what, text, hv_strerror(err));
+    return err == HV_EUSAGE ? 64 : hv_exitcode(err);
+}
+
+int cli_pump_error(int err, const struct hv_pump_result *pr, const char *where)
+{
+    if (pr->err_side == 1)
+        cli_warn(err, "read stdin");
+    else if (pr->err_side == 3)
+        cli_warn(err, "write stdout");
+    else
+        cli_warn(err, "%s", where);
+    return hv_exitcode(err);
+}

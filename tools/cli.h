@@ -1,0 +1,45 @@
+/* cli.h: what every tool shares for talking to the user: the program name,
+ * err(3)-style messages, and the standard --help/--version/usage handling. */
+#ifndef HV_CLI_H
+#define HV_CLI_H
+
+#include <stdio.h>
+
+#include "hvsock.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLI_PRINTF(a, b)
+/* Report a failed session ("prog: read stdin: ...", "prog: ADDR: ...");
+ * returns the exit code. */
+int cli_pump_error(int err, const struct hv_pump_result *pr,
+                   const char *where);
+
+#endif
+
+extern const char *cli_prog;
+
+/* Set the program name and prepare stdio and signals for a tool. */
+void cli_init(const char *prog);
+/* "prog: <text>" on stderr. */
+void cli_warnx(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "prog: <text>: <hv_strerror(err)>" on stderr. */
+void cli_warn(int err, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* "prog: <text>" and "usage hint" on stderr; returns 64. */
+int cli_usage_error(const char *usage, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* "prog (hvsock-tools) X.Y.Z" on stdout; returns 0. */
+int cli_version(void);
+/* Parse -w SECONDS (1..300) into milliseconds; 0 or an HV_E* code. */
+int cli_parse_timeout(const char *s, unsigned *ms);
+/* Report an address parse failure for the named operand; returns the exit
+ * code (65, or 68 for an unknown VM). */
+int cli_addr_error(int err, const char *what, const char *text,
+                   const char *hint);
+
+/* Report a failed session ("prog: read stdin: ...", "prog: ADDR: ...");
+ * returns the exit code. */
+int cli_pump_error(int err, const struct hv_pump_result *pr,
+                   const char *where);
+
+#endif

@@ -1,0 +1,165 @@
+/* hvlisten: listen on a Hyper-V socket (or vsock, or TCP) service, accept a
+ * connection and pipe it to stdin/stdout; with -k, serve one after another. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: hvlisten [-dhktvV] [--no-shutdown] [VM] SERVICE\n"
+    "       hvlisten -t [options] [ADDRESS] PORT\n";
+
+static const char help[] =
+    "Listen on SERVICE, accept a connection from VM and copy stdin to it and\n"
+    "it to stdout.\n"
+    "\n"
+    "  VM       who may connect: wildcard/any (default), children, loopback/local,\n"
+    "           parent/host, a VM GUID or name (Windows), a CID (vsock)\n"
+    "  SERVICE  a vsock port (decimal or 0x hex; 0 or 'any' picks a free port on\n"
+    "           vsock and TCP) or a service GUID; on Windows also a registered\n"
+    "           service name\n"
+    "\n"
+    "  -d, --no-stdin      do not read stdin (receive only)\n"
+    "  -k, --keep-open     after a connection ends, accept the next one\n"
+    "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
+    "                      ends the session\n"
+    "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
+    "  -v, --verbose       report listening and connections on stderr\n"
+    "  -h, --help          print this help and exit\n"
+    "  -V, --version       print the version and exit\n"
+    "\n"
+    "Exit status: 0 ok, 64 usage, 65 bad operand, 68 unknown VM, 69 refused or\n"
+    "unavailable, 70 internal, 71 OS error, 74 I/O error, 75 timeout,\n"
+    "77 permission denied (see hvsock(7)).\n";
+
+enum { OPT_NO_SHUTDOWN = 256 };
+
+static const struct option longopts[] = {
+    {"no-stdin", no_argument, NULL, 'd'},
+    {"keep-open", no_argument, NULL, 'k'},
+    {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
+    {"tcp", no_argument, NULL, 't'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+struct opts {
+    int no_stdin;
+    int keep_open;
+    int no_shutdown;
+    int tcp;
+    int verbose;
+};
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_addr addr, local, peer;
+    struct hv_pump_opts po;
+    struct hv_sock *l = NULL;
+    enum hv_addr_part bad;
+    char hint[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN], from[HV_ADDR_STRLEN];
+    const char *vm, *service;
+    int c, r, rc = 0;
+
+    hv_console_init(&argc, &argv);
+    cli_init("hvlisten");
+    memset(&o, 0, sizeof o);
+    while ((c = getopt_long(argc, argv, "dhktvV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o.no_stdin = 1;
+            break;
+        case 'k':
+            o.keep_open = 1;
+            break;
+        case OPT_NO_SHUTDOWN:
+            o.no_shutdown = 1;
+            break;
+        case 't':
+            o.tcp = 1;
+            break;
+        case 'v':
+            o.verbose = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(help, stdout);
+            return 0;
+        case 'V':
+            return cli_version();
+        default:
+            return cli_usage_error(usage, NULL);
+        }
+    }
+    argc -= optind;
+    argv += optind;
+
+    if (argc < 1)
+        return cli_usage_error(usage, "missing SERVICE operand");
+    if (argc > 2)
+        return cli_usage_error(usage, "unexpected operand '%s'", argv[2]);
+    vm = argc == 2 ? argv[0] : NULL;
+    service = argv[argc - 1];
+
+    r = hv_addr_parse(&addr, o.tcp ? HV_FAMILY_TCP : hv_native_family(), vm,
+                      service, HV_ADDR_LISTEN, &bad, hint, sizeof hint);
+    if (r < 0)
+        return cli_addr_error(r, bad == HV_PART_VM ? (o.tcp ? "address" : "VM")
+                                                   : (o.tcp ? "port" : "service"),
+                              bad == HV_PART_VM ? vm : service, hint);
+
+    if ((r = hv_net_init()) < 0) {
+        cli_warn(r, "network start-up");
+        return hv_exitcode(r);
+    }
+    hv_addr_format(&addr, where, sizeof where);
+    r = hv_sock_listen(&addr, o.keep_open ? 16 : 1, &l);
+    if (r < 0) {
+        cli_warn(r, "listen %s", where);
+        return hv_exitcode(r);
+    }
+    if (hv_sock_local(l, &local) == 0)
+        hv_addr_format(&local, where, sizeof where);
+    if (o.verbose)
+        cli_warnx("Listening on %s", where);
+
+    memset(&po, 0, sizeof po);
+    po.no_stdin = o.no_stdin;
+    po.no_shutdown = o.no_shutdown;
+    po.eof_ends = !o.no_stdin && hv_stdin_is_tty();
+    do {
+        struct hv_sock *s = NULL;
+        struct hv_pump_result pr;
+
+        r = hv_sock_accept(l, &s, &peer);
+        if (r < 0) {
+            cli_warn(r, "accept on %s", where);
+            rc = hv_exitcode(r);
+            break;
+        }
+        hv_addr_format(&peer, from, sizeof from);
+        if (o.verbose)
+            cli_warnx("Connection from %s", from);
+        r = hv_pump_stdio(s, &po, &pr);
+        hv_sock_close(s);
+        if (r < 0) {
+            rc = cli_pump_error(r, &pr, from);
+        } else {
+            rc = 0;
+            if (o.verbose)
+                cli_warnx("Closed %s: sent %llu bytes, received %llu bytes%s",
+                          from, (unsigned long long)pr.sent,
+                          (unsigned long long)pr.received,
+                          pr.stdout_closed ? " (stdout closed)" : "");
+        }
+        /* once stdout is gone there is nowhere to put the next client's data */
+        if (pr.stdout_closed)
+            break;
+    } while (o.keep_open);
+    hv_sock_close(l);
+    return rc;
+}
