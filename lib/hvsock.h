@@ -239,4 +239,8 @@ int hv_stdin_is_tty(void);
 }
 #endif
 
+/* The tools' other areas, each in its own part of the one public header. */
+#include "hvsock_reg.h"
+#include "hvsock_vmid.h"
+
 #endif
