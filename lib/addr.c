@@ -60,7 +60,7 @@ static int parse_vsock(struct hv_addr *a, const char *vm, const char *service,
     } else if (hv_parse_u32(service, 0, 0xFFFFFFFEu, &v) == 0) {
         if (v == 0 && !listen)
             return fail(bad, HV_PART_SERVICE, hint, hl, HV_ERANGE,
-                        "port 0 is only for listening (pick any free port)");
+                        "port 0 is only for listening");
         a->port = v == 0 ? 0xFFFFFFFFu : v;
     } else if (hv_guid_parse(service, &g) == 0) {
         if (!hv_guid_to_vsock_port(&g, &v))
@@ -95,7 +95,8 @@ static int parse_hyperv(struct hv_addr *a, const char *vm, const char *service,
     } else if (hv_guid_scan(vm, NULL) != 0 || vm[0] == '{') {
         if (hv_guid_parse(vm, &a->vm_id) != 0)
             return fail(bad, HV_PART_VM, hint, hl, HV_EBADGUID,
-                        "expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+                        "invalid GUID (expected "
+                        "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     } else if (hv_parse_u32(vm, 0, 0xFFFFFFFFu, &v) == 0) {
         return fail(bad, HV_PART_VM, hint, hl, HV_EINVAL,
                     "a CID has no meaning for Hyper-V sockets; use a VM GUID, "
@@ -105,8 +106,8 @@ static int parse_hyperv(struct hv_addr *a, const char *vm, const char *service,
         r = hv__vm_by_name(vm, &a->vm_id, sub, sizeof sub);
         if (r == HV_ENOTSUP)
             return fail(bad, HV_PART_VM, hint, hl, HV_ENOVM,
-                        "not a VM GUID or keyword, and VM names cannot be "
-                        "looked up here");
+                        "not a GUID or keyword, and VM names cannot be "
+                        "looked up on this system");
         if (r < 0)
             return fail(bad, HV_PART_VM, hint, hl, r, sub);
     }
@@ -126,7 +127,8 @@ static int parse_hyperv(struct hv_addr *a, const char *vm, const char *service,
     } else if (hv_guid_scan(service, NULL) != 0 || service[0] == '{') {
         if (hv_guid_parse(service, &a->service_id) != 0)
             return fail(bad, HV_PART_SERVICE, hint, hl, HV_EBADGUID,
-                        "expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+                        "invalid GUID (expected "
+                        "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
         if (!hv_guid_to_vsock_port(&a->service_id, &a->port))
             a->port = 0;
     } else {

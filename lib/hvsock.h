@@ -177,6 +177,14 @@ int hv_addr_parse(struct hv_addr *a, enum hv_family fam, const char *vm,
 size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n);
 #define HV_ADDR_STRLEN 320
 
+/* The Windows SOCKADDR_HV bytes for a Hyper-V address: family 34 (LE),
+ * reserved 0, VmId and ServiceId in wire order. Portable, so testable
+ * everywhere. Returns HV_SOCKADDR_HV_LEN, or HV_EINVAL for another family. */
+#define HV_SOCKADDR_HV_LEN 36
+int hv_addr_to_sockaddr_hv(const struct hv_addr *a, uint8_t out[36]);
+/* Read SOCKADDR_HV bytes (len from the OS) back into a; 0 or HV_EBADDATA. */
+int hv_addr_from_sockaddr_hv(const uint8_t *in, size_t len, struct hv_addr *a);
+
 /* ---------------------------------------------------------------- sockets */
 
 struct hv_sock; /* opaque: a connected or listening stream socket */

@@ -1,5 +1,123 @@
-/* hvsock_reg.h: service registration (hvreg). Included by hvsock.h. */
+/* hvsock_reg.h: service registration (hvreg). Included by hvsock.h.
+ *
+ * A host service is registered under
+ * HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\
+ * GuestCommunicationServices\<GUID> with the REG_SZ value ElementName (the
+ * friendly name). The registry calls work on Windows only and answer
+ * HV_ENOTSUP elsewhere; the script writers and the built-in table work
+ * everywhere. Names are UTF-8 throughout.
+ */
 #ifndef HVSOCK_REG_H
 #define HVSOCK_REG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The parent key, as reg.exe and .reg files spell it (HKLM\ prefixed). */
+#define HV_REG_PARENT_PATH                                                    \
+    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\"       \
+    "GuestCommunicationServices"
+#define HV_REG_VALUE_NAME "ElementName"
+
+/* Longest friendly name in bytes of UTF-8, without the NUL. Longer names
+ * are refused on add and cut (at a character boundary) on read. */
+#define HV_SERVICE_NAME_MAX 1023
+
+struct hv_service {
+    struct hv_guid guid;
+    char name[HV_SERVICE_NAME_MAX + 1]; /* UTF-8; "" when ElementName is absent */
+    int has_name;                       /* ElementName present as a string */
+    int has_port;                       /* guid is of the vsock template form */
+    uint32_t port;                      /* the vsock port when has_port */
+};
+
+/* Flags for hv_reg_add / hv_reg_remove. */
+#define HV_REG_FORCE 0x1 /* replace another name; touch built-in entries */
+
+/* Results of hv_reg_add (>= 0). */
+#define HV_REG_CREATED 0
+#define HV_REG_UNCHANGED 1 /* same GUID, same name: nothing to do */
+#define HV_REG_REPLACED 2  /* same GUID, other name, HV_REG_FORCE given */
+
+/* Every registered service, sorted by GUID, in one allocated array that
+ * hv_reg_list_free releases (*out is NULL and *count 0 when none). */
+int hv_reg_list(struct hv_service **out, size_t *count);
+void hv_reg_list_free(struct hv_service *list);
+/* One entry by GUID (key case and braces ignored); HV_EABSENT if none. */
+int hv_reg_get(const struct hv_guid *g, struct hv_service *out);
+/* Register name under g. Returns HV_REG_CREATED, HV_REG_UNCHANGED or
+ * HV_REG_REPLACED; HV_EEXIST when g has another name and no HV_REG_FORCE;
+ * HV_EINVAL for an empty, too long or invalid UTF-8 name; HV_EACCES when
+ * not elevated. */
+int hv_reg_add(const struct hv_guid *g, const char *name, int flags);
+/* Remove the entry of g. HV_EABSENT if none; HV_EPROTECTED for a built-in
+ * entry without HV_REG_FORCE. */
+int hv_reg_remove(const struct hv_guid *g, int flags);
+/* The one entry whose name equals name, ignoring case. HV_EABSENT if none;
+ * HV_EAMBIGUOUS when several match, and hint (when non-NULL) lists their
+ * GUIDs, comma-separated. */
+int hv_reg_find_by_name(const char *name, struct hv_service *out, char *hint,
+                        size_t hintlen);
+
+/* ---------------------------------------------------------------- built-ins */
+
+/* Entries Windows itself registers (integration services). */
+struct hv_builtin_service {
+    struct hv_guid guid;
+    const char *name; /* the ElementName Windows uses */
+};
+
+/* Terminated by an entry with name == NULL. */
+extern const struct hv_builtin_service hv_builtin_services[];
+/* The table entry for g, or NULL. */
+const struct hv_builtin_service *hv_reg_builtin(const struct hv_guid *g);
+int hv_reg_is_builtin(const struct hv_guid *g);
+
+/* Fill g with a random (version 4) GUID from the OS's random source. */
+int hv_guid_random(struct hv_guid *g);
+
+/* ---------------------------------------------------------------- scripts */
+
+enum hv_script_format {
+    HV_SCRIPT_REG = 1, /* .reg for reg import/regedit: UTF-16LE with BOM */
+    HV_SCRIPT_PS1 = 2, /* PowerShell: UTF-8 with BOM */
+    HV_SCRIPT_CMD = 3  /* batch file with reg add/delete: UTF-8, chcp 65001 */
+};
+
+enum hv_script_op { HV_SCRIPT_ADD = 1, HV_SCRIPT_REMOVE = 2 };
+
+/* "reg", "ps1" or "cmd" (any case) to a format; 0 when unknown. */
+enum hv_script_format hv_script_format_parse(const char *s);
+
+/* Write the script that performs op for (g, name) on a Windows host into
+ * buf (n bytes; buf may be NULL when n is 0). The output is bytes, not a C
+ * string (a .reg file is UTF-16). Returns the full length, which may
+ * exceed n (then buf holds a prefix, like snprintf without the NUL), or
+ * HV_EINVAL when name cannot be written in that format (invalid UTF-8,
+ * empty, too long, or a control character a batch file cannot carry; see
+ * hv_script_check). name is ignored for HV_SCRIPT_REMOVE. */
+long hv_script_write(enum hv_script_format f, enum hv_script_op op,
+                     const struct hv_guid *g, const char *name, char *buf,
+                     size_t n);
+/* The same into a new malloc'ed buffer (*out, *len; free() it). */
+int hv_script_alloc(enum hv_script_format f, enum hv_script_op op,
+                    const struct hv_guid *g, const char *name, char **out,
+                    size_t *len);
+/* 0 when name can be written in format f, else HV_EINVAL with a reason
+ * in why (when non-NULL). */
+int hv_script_check(enum hv_script_format f, const char *name, char *why,
+                    size_t whylen);
+
+/* 0 when name is acceptable as a friendly name at all (non-empty, valid
+ * UTF-8, at most HV_SERVICE_NAME_MAX bytes), else HV_EINVAL. */
+int hv_service_name_check(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -49,6 +49,10 @@ int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
 int hv__service_by_name(const char *name, struct hv_guid *out, char *hint,
                         size_t hintlen);
 
+/* rand_<platform>.c: fill buf with n bytes from the OS's cryptographic
+ * random source; 0 or an HV_E* code (HV_ENOTSUP where there is none). */
+int hv__random_bytes(void *buf, size_t n);
+
 /* Portable helpers (str.c). */
 int hv__strcaseeq(const char *a, const char *b);
 /* snprintf that never fails loudly: returns bytes written, truncated. */

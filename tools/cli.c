@@ -74,8 +74,11 @@ int cli_parse_timeout(const char *s, unsigned *ms)
 int cli_addr_error(int err, const char *what, const char *text,
                    const char *hint)
 {
-    if (hint && *hint)
+    /* the hint says more than the table's message, except for names */
+    if (hint && *hint && (err == HV_EAMBIGUOUS || err == HV_ENOVM))
         cli_warnx("%s '%s': %s: %s", what, text, hv_strerror(err), hint);
+    else if (hint && *hint)
+        cli_warnx("%s '%s': %s", what, text, hint);
     else
         cli_warnx("%s '%s': %s", what, text, hv_strerror(err));
     return err == HV_EUSAGE ? 64 : hv_exitcode(err);

@@ -1,0 +1,121 @@
+/* err_win.c: Winsock (WSA*), Win32 (ERROR_*, also registry LSTATUS) codes
+ * onto the library's error table. The two ranges do not overlap: Winsock
+ * codes start at 10000. */
+#include "platform.h"
+
+static int from_wsa(long e)
+{
+    switch (e) {
+    case WSAECONNREFUSED:
+        return HV_ECONNREFUSED;
+    case WSAETIMEDOUT:
+        return HV_ETIMEDOUT;
+    case WSAENETUNREACH:
+        return HV_ENETUNREACH; /* no such VM, or it is not running */
+    case WSAEHOSTUNREACH:
+        return HV_EHOSTUNREACH;
+    case WSAENETDOWN:
+        return HV_ENETDOWN; /* the VM is rebooting */
+    case WSAEACCES:
+        return HV_EACCES;
+    case WSAEAFNOSUPPORT:
+    case WSAEPFNOSUPPORT:
+        return HV_ENOHVSOCK; /* the only family Windows may lack */
+    case WSAEPROTONOSUPPORT:
+    case WSAESOCKTNOSUPPORT:
+    case WSAEOPNOTSUPP:
+        return HV_ENOTSUP;
+    case WSAEADDRINUSE:
+        return HV_EADDRINUSE;
+    case WSAEADDRNOTAVAIL:
+        return HV_EADDRNOTAVAIL;
+    case WSAECONNRESET:
+    case WSAENETRESET:
+        return HV_ECONNRESET;
+    case WSAECONNABORTED:
+        return HV_ECONNABORTED;
+    case WSAESHUTDOWN:
+    case WSAENOTCONN:
+        return HV_EPIPE;
+    case WSAEINVAL:
+    case WSAEFAULT:
+        return HV_EINVAL;
+    case WSAENOBUFS:
+    case WSA_NOT_ENOUGH_MEMORY:
+        return HV_ENOMEM;
+    case WSAHOST_NOT_FOUND:
+    case WSATRY_AGAIN:
+    case WSANO_RECOVERY:
+    case WSANO_DATA:
+        return HV_ENOHOST;
+    case WSASYSNOTREADY:
+    case WSAVERNOTSUPPORTED:
+    case WSANOTINITIALISED:
+        return HV_ENOTSUP;
+    default:
+        return HV_EOS;
+    }
+}
+
+static int from_win32(long e)
+{
+    switch (e) {
+    case ERROR_BROKEN_PIPE:
+    case ERROR_NO_DATA: /* the pipe is being closed */
+    case ERROR_PIPE_NOT_CONNECTED:
+        return HV_EPIPE;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_PRIVILEGE_NOT_HELD:
+        return HV_EACCES;
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+        return HV_ENOTFOUND;
+    case ERROR_ALREADY_EXISTS:
+    case ERROR_FILE_EXISTS:
+        return HV_EEXIST;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return HV_ENOMEM;
+    case ERROR_INVALID_PARAMETER:
+    case ERROR_INVALID_DATA:
+        return HV_EINVAL;
+    case ERROR_NOT_SUPPORTED:
+    case ERROR_CALL_NOT_IMPLEMENTED:
+    case ERROR_PROC_NOT_FOUND:
+    case ERROR_MOD_NOT_FOUND:
+        return HV_ENOTSUP;
+    case ERROR_TIMEOUT:
+    case ERROR_SEM_TIMEOUT:
+    case WAIT_TIMEOUT:
+        return HV_ETIMEDOUT;
+    case ERROR_CONNECTION_REFUSED:
+        return HV_ECONNREFUSED;
+    case ERROR_NETWORK_UNREACHABLE:
+        return HV_ENETUNREACH;
+    case ERROR_HOST_UNREACHABLE:
+        return HV_EHOSTUNREACH;
+    case ERROR_NETNAME_DELETED:
+        return HV_ECONNRESET;
+    case ERROR_CONNECTION_ABORTED:
+    case ERROR_OPERATION_ABORTED:
+        return HV_ECONNABORTED;
+    case ERROR_READ_FAULT:
+    case ERROR_WRITE_FAULT:
+    case ERROR_GEN_FAILURE:
+    case ERROR_CRC:
+    case ERROR_HANDLE_DISK_FULL:
+    case ERROR_DISK_FULL:
+        return HV_EIO;
+    default:
+        return HV_EOS;
+    }
+}
+
+int hv__err_from_os(long e)
+{
+    if (e == 0)
+        return HV_EINTERNAL;
+    if (e >= WSABASEERR && e < WSABASEERR + 2000)
+        return from_wsa(e);
+    return from_win32(e);
+}

@@ -1,0 +1,415 @@
+/* hcsjson.c: JSON for VM ids. Reading the Host Compute Service's
+ * enumeration result (through jsmn, a small well-kept tokenizer) and
+ * quoting strings for the tools' --json output. Portable: the HCS call
+ * itself is in vmid_win.c, the texts it returns are parsed and tested here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#endif
+#include <jsmn.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+#define HCS_TOKENS_MAX 200000
+
+/* Index of the token after the subtree starting at i (jsmn gives every
+ * object key one child, its value), or -1 past the end. */
+static int skip(const jsmntok_t *t, int i, int n)
+{
+    int pending = 1;
+    while (pending > 0) {
+        if (i >= n)
+            return -1;
+        pending += t[i].size;
+        pending--;
+        i++;
+    }
+    return i;
+}
+
+/* jsmn tokenizes but tolerates missing or doubled separators ("[1 2]",
+ * "[{},]", "{\"a\"::1}"); the gaps between tokens are checked here so that
+ * only well-formed JSON is read. String tokens exclude their quotes. */
+static int tok_begin(const jsmntok_t *t)
+{
+    return t->type == JSMN_STRING ? t->start - 1 : t->start;
+}
+
+static int tok_end(const jsmntok_t *t)
+{
+    return t->type == JSMN_STRING ? t->end + 1 : t->end;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* [a, b) holds only white space and, when sep, exactly one sep. */
+static int gap(const char *js, int a, int b, char sep)
+{
+    int seen = 0;
+    if (a > b)
+        return 0;
+    for (; a < b; a++) {
+        if (sep && js[a] == sep && !seen)
+            seen = 1;
+        else if (!is_ws(js[a]))
+            return 0;
+    }
+    return seen == (sep != 0);
+}
+
+static int primitive_ok(const char *js, const jsmntok_t *t)
+{
+    static const char *const words[] = {"true", "false", "null"};
+    size_t len = (size_t)(t->end - t->start), i;
+    char c = js[t->start];
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return 1;
+    for (i = 0; i < 3; i++)
+        if (strlen(words[i]) == len && memcmp(js + t->start, words[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+#define HCS_DEPTH_MAX 64
+
+/* The index after the well-formed subtree at t[i], or -1. */
+static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
+{
+    int c, k, pos;
+    if (i >= n || depth > HCS_DEPTH_MAX)
+        return -1;
+    if (t[i].type == JSMN_STRING)
+        return i + 1;
+    if (t[i].type == JSMN_PRIMITIVE)
+        return primitive_ok(js, &t[i]) ? i + 1 : -1;
+    pos = t[i].start + 1;
+    k = i + 1;
+    for (c = 0; c < t[i].size; c++) {
+        if (k >= n)
+            return -1;
+        if (t[i].type == JSMN_OBJECT) {
+            if (t[k].type != JSMN_STRING || t[k].size != 1 ||
+                !gap(js, pos, tok_begin(&t[k]), c ? ',' : 0))
+                return -1;
+            pos = tok_end(&t[k]);
+            if (++k >= n || !gap(js, pos, tok_begin(&t[k]), ':'))
+                return -1;
+        } else if (!gap(js, pos, tok_begin(&t[k]), c ? ',' : 0)) {
+            return -1;
+        }
+        pos = tok_end(&t[k]);
+        if ((k = check(js, t, k, n, depth + 1)) < 0)
+            return -1;
+    }
+    if (!gap(js, pos, t[i].end - 1, 0))
+        return -1;
+    return k;
+}
+
+static void put_utf8(char *out, size_t cap, size_t *o, unsigned long cp)
+{
+    unsigned char b[4];
+    size_t n, i;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xC0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (unsigned char)(0xF0 | (cp >> 18));
+        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    if (*o + n >= cap) /* never cut a character in half */
+        return;
+    for (i = 0; i < n; i++)
+        out[(*o)++] = (char)b[i];
+}
+
+static int hex4(const char *s, const char *end, unsigned long *v)
+{
+    int i;
+    *v = 0;
+    if (end - s < 4)
+        return 0;
+    for (i = 0; i < 4; i++) {
+        int c = s[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return 0;
+        *v = *v * 16 + (unsigned long)d;
+    }
+    return 1;
+}
+
+/* Decode a string token into out (cap bytes, truncated, NUL-terminated).
+ * Non-strings (null, numbers) give "". */
+static void tok_str(const char *js, const jsmntok_t *t, char *out, size_t cap)
+{
+    const char *s = js + t->start, *end = js + t->end;
+    size_t o = 0;
+    unsigned long cp, lo;
+
+    out[0] = '\0';
+    if (t->type != JSMN_STRING)
+        return;
+    while (s < end && o + 1 < cap) {
+        if (*s != '\\') {
+            out[o++] = *s++;
+            continue;
+        }
+        s++;
+        if (s >= end)
+            break;
+        switch (*s) {
+        case 'b': put_utf8(out, cap, &o, 8); s++; break;
+        case 'f': put_utf8(out, cap, &o, 12); s++; break;
+        case 'n': put_utf8(out, cap, &o, 10); s++; break;
+        case 'r': put_utf8(out, cap, &o, 13); s++; break;
+        case 't': put_utf8(out, cap, &o, 9); s++; break;
+        case 'u':
+            if (!hex4(s + 1, end, &cp)) {
+                s = end;
+                break;
+            }
+            s += 5;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                if (end - s >= 6 && s[0] == '\\' && s[1] == 'u' &&
+                    hex4(s + 2, end, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    s += 6;
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp < 0xE000) {
+                cp = 0xFFFD;
+            }
+            if (cp == 0)
+                cp = 0xFFFD; /* keep C strings whole */
+            put_utf8(out, cap, &o, cp);
+            break;
+        default: /* \" \\ \/ */
+            out[o++] = *s++;
+            break;
+        }
+    }
+    out[o] = '\0';
+}
+
+static int key_is(const char *js, const jsmntok_t *t, const char *name)
+{
+    size_t n = strlen(name), i;
+    if (t->type != JSMN_STRING || (size_t)(t->end - t->start) != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        int a = js[t->start + (int)i], b = name[i];
+        if (a >= 'A' && a <= 'Z')
+            a += 'a' - 'A';
+        if (b >= 'A' && b <= 'Z')
+            b += 'a' - 'A';
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+/* One compute system object at t[i]; adds it to vms when it has an id. */
+static int one_system(const char *js, const jsmntok_t *t, int i, int n,
+                      struct hv_vms *vms)
+{
+    struct hv_vm e;
+    char id[HV_VM_NAME_MAX], runtime[HV_VM_NAME_MAX];
+    struct hv_guid gid, grt;
+    int k, nkeys = t[i].size, have_id, have_rt;
+
+    memset(&e, 0, sizeof e);
+    id[0] = runtime[0] = '\0';
+    k = i + 1;
+    while (nkeys-- > 0) {
+        const jsmntok_t *key = &t[k], *val;
+        if (k + 1 >= n)
+            return HV_EBADDATA;
+        val = &t[k + 1];
+        if (key_is(js, key, "Id"))
+            tok_str(js, val, id, sizeof id);
+        else if (key_is(js, key, "RuntimeId"))
+            tok_str(js, val, runtime, sizeof runtime);
+        else if (key_is(js, key, "Name"))
+            tok_str(js, val, e.name, sizeof e.name);
+        else if (key_is(js, key, "Owner"))
+            tok_str(js, val, e.owner, sizeof e.owner);
+        else if (key_is(js, key, "SystemType"))
+            tok_str(js, val, e.type, sizeof e.type);
+        else if (key_is(js, key, "State"))
+            tok_str(js, val, e.state, sizeof e.state);
+        if ((k = skip(t, k + 1, n)) < 0)
+            return HV_EBADDATA;
+    }
+    have_id = hv_guid_parse(id, &gid) == 0;
+    have_rt = hv_guid_parse(runtime, &grt) == 0;
+    if (!have_rt && !have_id)
+        return 0;
+    e.id = have_rt ? grt : gid;
+    if (id[0] && !(have_id && hv_guid_equal(&gid, &e.id)))
+        memcpy(e.system_id, id, sizeof e.system_id);
+    e.sources = HV_VMSRC_HCS;
+    if (hv_vms_add(vms, &e) < 0)
+        return HV_ENOMEM;
+    return 1;
+}
+
+int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
+                 size_t hintlen)
+{
+    jsmn_parser p;
+    jsmntok_t *t;
+    int n, i, k, added = 0, r;
+
+    if (hint && hintlen)
+        hint[0] = '\0';
+    if (len > 0x7FFFFFFFu) {
+        hv__fmt(hint, hintlen, "HCS result too large");
+        return HV_EBADDATA;
+    }
+    jsmn_init(&p);
+    n = jsmn_parse(&p, json, len, NULL, 0);
+    if (n <= 0 || n > HCS_TOKENS_MAX) {
+        hv__fmt(hint, hintlen, "HCS result is not JSON%s",
+                n == 0                 ? " (empty)"
+                : n == JSMN_ERROR_PART ? " (truncated)"
+                : n > 0                ? " (too large)"
+                                       : "");
+        return HV_EBADDATA;
+    }
+    if ((t = malloc(sizeof *t * (size_t)n)) == NULL)
+        return HV_ENOMEM;
+    jsmn_init(&p);
+    r = jsmn_parse(&p, json, len, t, (unsigned)n);
+    if (r != n) {
+        hv__fmt(hint, hintlen, "HCS result is not JSON (%s at byte %u)",
+                r == JSMN_ERROR_PART ? "truncated" : "invalid", p.pos);
+        free(t);
+        return HV_EBADDATA;
+    }
+    if (t[0].type != JSMN_ARRAY) {
+        hv__fmt(hint, hintlen, "HCS result is not a JSON array");
+        free(t);
+        return HV_EBADDATA;
+    }
+    if (check(json, t, 0, n, 0) != n || !gap(json, 0, t[0].start, 0) ||
+        !gap(json, t[0].end, (int)len, 0)) {
+        hv__fmt(hint, hintlen, "HCS result is not JSON (misplaced separator "
+                               "or trailing data)");
+        free(t);
+        return HV_EBADDATA;
+    }
+    k = 1;
+    for (i = 0; i < t[0].size; i++) {
+        if (k >= n) {
+            r = HV_EBADDATA;
+            break;
+        }
+        if (t[k].type != JSMN_OBJECT) {
+            hv__fmt(hint, hintlen, "HCS result: element %d is not an object",
+                    i + 1);
+            free(t);
+            return HV_EBADDATA;
+        }
+        r = one_system(json, t, k, n, vms);
+        if (r < 0)
+            break;
+        added += r;
+        if ((k = skip(t, k, n)) < 0) {
+            r = HV_EBADDATA;
+            break;
+        }
+    }
+    free(t);
+    if (r < 0) {
+        if (r == HV_EBADDATA)
+            hv__fmt(hint, hintlen, "HCS result: malformed element %d", i + 1);
+        return r;
+    }
+    return added;
+}
+
+size_t hv_json_quote(const char *s, char *buf, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    char tmp[7];
+    const char *add;
+    size_t alen, i;
+
+#define PUT(c)                                                                 \
+    do {                                                                       \
+        if (o + 1 < n)                                                         \
+            buf[o] = (c);                                                      \
+        o++;                                                                   \
+    } while (0)
+
+    PUT('"');
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        add = NULL;
+        switch (c) {
+        case '"': add = "\\\""; break;
+        case '\\': add = "\\\\"; break;
+        case '\b': add = "\\b"; break;
+        case '\f': add = "\\f"; break;
+        case '\n': add = "\\n"; break;
+        case '\r': add = "\\r"; break;
+        case '\t': add = "\\t"; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                tmp[0] = '\\';
+                tmp[1] = 'u';
+                tmp[2] = '0';
+                tmp[3] = '0';
+                tmp[4] = hex[c >> 4];
+                tmp[5] = hex[c & 15];
+                tmp[6] = '\0';
+                add = tmp;
+            }
+            break;
+        }
+        if (add) {
+            alen = strlen(add);
+            for (i = 0; i < alen; i++)
+                PUT(add[i]);
+        } else {
+            PUT((char)c);
+        }
+    }
+    PUT('"');
+#undef PUT
+    if (n > 0)
+        buf[o < n ? o : n - 1] = '\0';
+    return o;
+}

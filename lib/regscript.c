@@ -1,0 +1,572 @@
+/* regscript.c: the portable half of service registration: the table of
+ * Windows' own entries, random GUIDs for new services, friendly-name
+ * checks, and the writers of the .reg, PowerShell and batch scripts that
+ * register or remove a service on a Windows host (hvreg export).
+ *
+ * Every writer must reproduce the friendly name exactly and let nothing in
+ * it run as code:
+ * - .reg: "Windows Registry Editor Version 5.00" in UTF-16LE with a BOM
+ *   (what reg import and regedit read as Unicode; an ANSI file would lose
+ *   non-ASCII names). Inside "..." only \ and " are escaped; a name with a
+ *   control character (a newline, say) is written as hex(1): REG_SZ bytes
+ *   in UTF-16LE, since a quoted .reg string cannot span lines.
+ * - .ps1: UTF-8 with a BOM (Windows PowerShell 5.1 reads BOM-less files in
+ *   the ANSI code page). The name is a single-quoted string, where nothing
+ *   expands ($ and ` are literal); the quote characters (' and the
+ *   U+2018-U+201B quotes PowerShell also accepts) are doubled; control
+ *   characters are joined in as [char]0xNNNN so the file's own line ends
+ *   cannot change them.
+ * - .cmd: pure ASCII. A printable-ASCII name goes through reg add /d "...":
+ *   % is doubled (batch expansion), " becomes \" with the backslashes before
+ *   it doubled (reg's argument parsing), delayed expansion is off (so ! is
+ *   literal), and where cmd's own quote state is "outside" after an odd
+ *   number of quotes, & | < > ^ ( ) get a caret. A name with any other
+ *   character (non-ASCII, newline, tab) cannot be typed into reg add
+ *   reliably: cmd decodes batch files in the OEM code page (chcp 65001 is
+ *   honoured by Windows 10 but not by every cmd, e.g. Wine's) and a line
+ *   break ends the command. Such a name goes through a .reg file instead:
+ *   reg export writes a UTF-16LE file with its BOM, cmd /u appends the
+ *   value as hex(1) in UTF-16LE, and reg import reads it back: exact for
+ *   every character.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+/* ---------------------------------------------------------------- built-ins */
+
+const struct hv_builtin_service hv_builtin_services[] = {
+    /* PowerShell Direct's VM Session Service: the ElementName in
+     * Microsoft's "Make your own integration services" page */
+    {{0x999e53d4u, 0x3d5cu, 0x4c3eu, {0x87, 0x79, 0xbe, 0xd0, 0x6e, 0xc0, 0x56, 0xe1}},
+     "VM Session Service"},
+    /* its second channel (HV_GUID_VM_SESSION_SERVICE_ID_2 in PowerShell's
+     * RemoteSessionHyperVSocketClient) */
+    {{0xa5201c21u, 0x2770u, 0x4c11u, {0xa6, 0x8e, 0xf1, 0x82, 0xed, 0xb2, 0x92, 0x20}},
+     "VM Session Service 2"},
+    {{0, 0, 0, {0, 0, 0, 0, 0, 0, 0, 0}}, NULL},
+};
+
+const struct hv_builtin_service *hv_reg_builtin(const struct hv_guid *g)
+{
+    const struct hv_builtin_service *b;
+    for (b = hv_builtin_services; b->name; b++)
+        if (hv_guid_equal(&b->guid, g))
+            return b;
+    return NULL;
+}
+
+int hv_reg_is_builtin(const struct hv_guid *g)
+{
+    return hv_reg_builtin(g) != NULL;
+}
+
+int hv_guid_random(struct hv_guid *g)
+{
+    uint8_t b[16];
+    int r = hv__random_bytes(b, sizeof b);
+    if (r < 0)
+        return r;
+    g->data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+               (uint32_t)b[2] << 8 | (uint32_t)b[3];
+    g->data2 = (uint16_t)(b[4] << 8 | b[5]);
+    /* RFC 4122 version 4 and variant bits, as New-Guid makes them */
+    g->data3 = (uint16_t)(((b[6] << 8 | b[7]) & 0x0fff) | 0x4000);
+    memcpy(g->data4, b + 8, 8);
+    g->data4[0] = (uint8_t)((g->data4[0] & 0x3f) | 0x80);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* Decode the UTF-8 sequence at s into *cp; returns its length (1-4), or 0
+ * for an invalid one (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+    uint32_t c = s[0], min;
+    size_t n, i;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        n = 2, c &= 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 3, c &= 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3fu);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+int hv_service_name_check(const char *name)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    size_t len;
+    if (name == NULL || name[0] == '\0')
+        return HV_EINVAL;
+    len = strlen(name);
+    if (len > HV_SERVICE_NAME_MAX)
+        return HV_EINVAL;
+    while (*s) {
+        uint32_t cp;
+        size_t n = utf8_decode(s, &cp);
+        if (n == 0)
+            return HV_EINVAL;
+        s += n;
+    }
+    return 0;
+}
+
+int hv_script_check(enum hv_script_format f, const char *name, char *why,
+                    size_t whylen)
+{
+    if (f != HV_SCRIPT_REG && f != HV_SCRIPT_PS1 && f != HV_SCRIPT_CMD) {
+        hv__fmt(why, whylen, "unknown script format");
+        return HV_EINVAL;
+    }
+    if (name == NULL || name[0] == '\0') {
+        hv__fmt(why, whylen, "the name is empty");
+        return HV_EINVAL;
+    }
+    if (strlen(name) > HV_SERVICE_NAME_MAX) {
+        hv__fmt(why, whylen, "the name is longer than %d bytes",
+                HV_SERVICE_NAME_MAX);
+        return HV_EINVAL;
+    }
+    if (hv_service_name_check(name) < 0) {
+        hv__fmt(why, whylen, "the name is not valid UTF-8");
+        return HV_EINVAL;
+    }
+    if (why && whylen)
+        why[0] = '\0';
+    return 0;
+}
+
+enum hv_script_format hv_script_format_parse(const char *s)
+{
+    if (s == NULL)
+        return (enum hv_script_format)0;
+    if (hv__strcaseeq(s, "reg"))
+        return HV_SCRIPT_REG;
+    if (hv__strcaseeq(s, "ps1"))
+        return HV_SCRIPT_PS1;
+    if (hv__strcaseeq(s, "cmd") || hv__strcaseeq(s, "bat"))
+        return HV_SCRIPT_CMD;
+    return (enum hv_script_format)0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+/* Bytes go to buf while they fit; len counts them all (snprintf-like). */
+struct sink {
+    char *buf;
+    size_t n;
+    size_t len;
+    int utf16; /* text is written as UTF-16LE instead of UTF-8 */
+};
+
+static void put_byte(struct sink *k, unsigned c)
+{
+    if (k->len < k->n)
+        k->buf[k->len] = (char)(unsigned char)c;
+    k->len++;
+}
+
+static void put_unit16(struct sink *k, unsigned u)
+{
+    put_byte(k, u & 0xffu);
+    put_byte(k, (u >> 8) & 0xffu);
+}
+
+static void put_cp(struct sink *k, uint32_t cp)
+{
+    if (k->utf16) {
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            put_unit16(k, 0xd800u + (cp >> 10));
+            put_unit16(k, 0xdc00u + (cp & 0x3ffu));
+        } else {
+            put_unit16(k, cp);
+        }
+    } else if (cp < 0x80) {
+        put_byte(k, cp);
+    } else if (cp < 0x800) {
+        put_byte(k, 0xc0u | (cp >> 6));
+        put_byte(k, 0x80u | (cp & 0x3fu));
+    } else if (cp < 0x10000) {
+        put_byte(k, 0xe0u | (cp >> 12));
+        put_byte(k, 0x80u | ((cp >> 6) & 0x3fu));
+        put_byte(k, 0x80u | (cp & 0x3fu));
+    } else {
+        put_byte(k, 0xf0u | (cp >> 18));
+        put_byte(k, 0x80u | ((cp >> 12) & 0x3fu));
+        put_byte(k, 0x80u | ((cp >> 6) & 0x3fu));
+        put_byte(k, 0x80u | (cp & 0x3fu));
+    }
+}
+
+/* Text known to be valid UTF-8 (checked names, or our own ASCII). */
+static void put_str(struct sink *k, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, &cp);
+        if (n == 0) { /* cannot happen after hv_service_name_check */
+            cp = 0xfffd;
+            n = 1;
+        }
+        put_cp(k, cp);
+        p += n;
+    }
+}
+
+static void put_line(struct sink *k, const char *s)
+{
+    put_str(k, s);
+    put_str(k, "\r\n");
+}
+
+static void put_hex2(struct sink *k, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    put_cp(k, (uint32_t)hex[(v >> 4) & 0xf]);
+    put_cp(k, (uint32_t)hex[v & 0xf]);
+}
+
+/* The name as REG_SZ data: UTF-16LE with its terminating NUL. Returns the
+ * number of bytes (out holds 2 * (HV_SERVICE_NAME_MAX + 1)). */
+#define REGSZ_MAX (2 * (HV_SERVICE_NAME_MAX + 1))
+static size_t regsz_bytes(const char *name, unsigned char *out)
+{
+    struct sink k;
+    memset(&k, 0, sizeof k);
+    k.buf = (char *)out;
+    k.n = REGSZ_MAX;
+    k.utf16 = 1;
+    put_str(&k, name);
+    put_unit16(&k, 0);
+    return k.len < REGSZ_MAX ? k.len : REGSZ_MAX;
+}
+
+static int is_control(uint32_t cp)
+{
+    return cp < 0x20 || cp == 0x7f;
+}
+
+/* 1 when any character of the valid UTF-8 name satisfies pred. */
+static int name_has(const char *name, int (*pred)(uint32_t))
+{
+    const unsigned char *p = (const unsigned char *)name;
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, &cp);
+        if (n == 0 || pred(cp))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- .reg */
+
+static void write_reg(struct sink *k, enum hv_script_op op, const char *gs,
+                      const char *name)
+{
+    k->utf16 = 1;
+    put_byte(k, 0xff); /* BOM */
+    put_byte(k, 0xfe);
+    put_line(k, "Windows Registry Editor Version 5.00");
+    put_line(k, "");
+    put_str(k, op == HV_SCRIPT_ADD ? "; hvreg: register Hyper-V socket service "
+                                   : "; hvreg: remove Hyper-V socket service ");
+    put_line(k, gs);
+    put_str(k, op == HV_SCRIPT_ADD ? "[" : "[-");
+    put_str(k, "HKEY_LOCAL_MACHINE\\" HV_REG_PARENT_PATH "\\");
+    put_str(k, gs);
+    put_line(k, "]");
+    if (op == HV_SCRIPT_ADD) {
+        put_str(k, "\"" HV_REG_VALUE_NAME "\"=");
+        if (name_has(name, is_control)) {
+            unsigned char data[REGSZ_MAX];
+            size_t n = regsz_bytes(name, data), i;
+            size_t col = strlen("\"" HV_REG_VALUE_NAME "\"=hex(1):");
+            put_str(k, "hex(1):");
+            for (i = 0; i < n; i++) {
+                put_hex2(k, data[i]);
+                col += 2;
+                if (i + 1 < n) {
+                    put_str(k, ",");
+                    col++;
+                    if (col >= 76) { /* regedit's wrapping */
+                        put_str(k, "\\\r\n  ");
+                        col = 2;
+                    }
+                }
+            }
+        } else {
+            const unsigned char *p = (const unsigned char *)name;
+            put_str(k, "\"");
+            while (*p) {
+                uint32_t cp;
+                p += utf8_decode(p, &cp);
+                if (cp == '\\' || cp == '"')
+                    put_cp(k, '\\');
+                put_cp(k, cp);
+            }
+            put_str(k, "\"");
+        }
+        put_line(k, "");
+    }
+    put_line(k, "");
+}
+
+/* ---------------------------------------------------------------- .ps1 */
+
+static int ps_is_quote(uint32_t cp)
+{
+    return cp == '\'' || (cp >= 0x2018 && cp <= 0x201b);
+}
+
+static int ps_needs_char(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+           cp == 0x2029;
+}
+
+/* The name as a PowerShell expression that nothing in it can escape. */
+static void put_ps_string(struct sink *k, const char *name)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    int parens = name_has(name, ps_needs_char), in_str = 1;
+
+    put_str(k, parens ? "('" : "'");
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, &cp);
+        p += n;
+        if (ps_needs_char(cp)) {
+            static const char hex[] = "0123456789ABCDEF";
+            char code[] = " + [char]0x0000";
+            int i;
+            for (i = 0; i < 4; i++)
+                code[11 + i] = hex[(cp >> (12 - 4 * i)) & 0xf];
+            if (in_str)
+                put_str(k, "'");
+            in_str = 0;
+            put_str(k, code);
+            continue;
+        }
+        if (!in_str)
+            put_str(k, " + '");
+        in_str = 1;
+        if (ps_is_quote(cp))
+            put_cp(k, cp); /* doubled: the pair reads as this one quote */
+        put_cp(k, cp);
+    }
+    if (in_str)
+        put_str(k, "'");
+    if (parens)
+        put_str(k, ")");
+}
+
+static void write_ps1(struct sink *k, enum hv_script_op op, const char *gs,
+                      const char *name)
+{
+    put_byte(k, 0xef); /* UTF-8 BOM */
+    put_byte(k, 0xbb);
+    put_byte(k, 0xbf);
+    put_line(k, "# Hyper-V socket service registration, written by hvreg.");
+    put_str(k, op == HV_SCRIPT_ADD ? "# Registers service " : "# Removes service ");
+    put_str(k, gs);
+    put_line(k, ". Run it elevated (as Administrator).");
+    put_line(k, "$ErrorActionPreference = 'Stop'");
+    put_str(k, "$key = 'HKLM:\\" HV_REG_PARENT_PATH "\\");
+    put_str(k, gs);
+    put_line(k, "'");
+    if (op == HV_SCRIPT_ADD) {
+        /* New-Item -Force on an existing key would recreate it empty */
+        put_line(k, "if (-not (Test-Path -LiteralPath $key)) {");
+        put_line(k, "    New-Item -Path $key -Force | Out-Null");
+        put_line(k, "}");
+        put_str(k, "New-ItemProperty -LiteralPath $key -Name '" HV_REG_VALUE_NAME
+                   "' -PropertyType String -Value ");
+        put_ps_string(k, name);
+        put_line(k, " -Force | Out-Null");
+    } else {
+        put_line(k, "if (Test-Path -LiteralPath $key) {");
+        put_line(k, "    Remove-Item -LiteralPath $key -Recurse");
+        put_line(k, "}");
+    }
+}
+
+/* ---------------------------------------------------------------- .cmd */
+
+static int cmd_plain(uint32_t cp)
+{
+    return cp < 0x20 || cp > 0x7e;
+}
+
+/* The printable-ASCII name as reg add's "..." argument in a batch file. */
+static void put_cmd_arg(struct sink *k, const char *name)
+{
+    const char *p = name;
+    int in_quote = 1; /* cmd's view, after our opening quote */
+
+    put_str(k, "\"");
+    while (*p) {
+        if (*p == '\\') {
+            size_t run = 0, i;
+            while (p[run] == '\\')
+                run++;
+            /* before a quote (ours or the name's) they must be doubled */
+            if (p[run] == '"' || p[run] == '\0')
+                run *= 2;
+            for (i = 0; i < run; i++)
+                put_str(k, "\\");
+            while (*p == '\\')
+                p++;
+            continue;
+        }
+        if (*p == '"') {
+            put_str(k, "\\\""); /* literal " for reg; flips cmd's state */
+            in_quote = !in_quote;
+        } else if (*p == '%') {
+            put_str(k, "%%");
+        } else {
+            if (!in_quote && strchr("&|<>^()", *p))
+                put_str(k, "^");
+            put_byte(k, (unsigned char)*p);
+        }
+        p++;
+    }
+    put_str(k, "\"");
+}
+
+static void write_cmd(struct sink *k, enum hv_script_op op, const char *gs,
+                      const char *name)
+{
+    int via_reg = op == HV_SCRIPT_ADD && name_has(name, cmd_plain);
+
+    put_line(k, "@echo off");
+    put_str(k, op == HV_SCRIPT_ADD
+                   ? "rem Hyper-V socket service registration, written by hvreg: register "
+                   : "rem Hyper-V socket service registration, written by hvreg: remove ");
+    put_line(k, gs);
+    put_line(k, "rem Run it from an elevated prompt (as Administrator).");
+    if (via_reg) {
+        put_line(k, "rem The name has characters reg add cannot take in a batch file, so it");
+        put_line(k, "rem goes through a UTF-16 .reg file: reg export writes the header, cmd /u");
+        put_line(k, "rem appends the value as hex(1) (REG_SZ, UTF-16LE), reg import reads it.");
+    }
+    put_line(k, "setlocal EnableExtensions DisableDelayedExpansion");
+    put_str(k, "set \"hvreg_key=HKLM\\" HV_REG_PARENT_PATH "\\");
+    put_str(k, gs);
+    put_line(k, "\"");
+    if (op == HV_SCRIPT_REMOVE) {
+        put_line(k, "reg delete \"%hvreg_key%\" /f /reg:64");
+        put_line(k, "exit /b %errorlevel%");
+        return;
+    }
+    if (!via_reg) {
+        put_str(k, "reg add \"%hvreg_key%\" /v " HV_REG_VALUE_NAME " /t REG_SZ /d ");
+        put_cmd_arg(k, name);
+        put_line(k, " /f /reg:64");
+        put_line(k, "exit /b %errorlevel%");
+        return;
+    } else {
+        unsigned char data[REGSZ_MAX];
+        size_t n = regsz_bytes(name, data), i;
+        const char *prefix = ">>\"%hvreg_tmp%\" cmd /d /u /c echo ";
+
+        put_str(k, "set \"hvreg_tmp=%TEMP%\\hvreg-");
+        put_str(k, gs);
+        put_line(k, ".reg\"");
+        put_line(k, "reg add \"%hvreg_key%\" /v " HV_REG_VALUE_NAME
+                    " /t REG_SZ /d \"\" /f /reg:64 >nul");
+        put_line(k, "if errorlevel 1 exit /b 1");
+        put_line(k, "reg export \"%hvreg_key%\" \"%hvreg_tmp%\" /y /reg:64 >nul");
+        put_line(k, "if errorlevel 1 exit /b 1");
+        put_str(k, prefix);
+        put_str(k, "\"" HV_REG_VALUE_NAME "\"=hex(1):");
+        for (i = 0; i < n; i++) {
+            put_hex2(k, data[i]);
+            if (i + 1 < n) {
+                put_str(k, ",");
+                if (i % 24 == 23) {
+                    put_line(k, "\\");
+                    put_str(k, prefix);
+                }
+            }
+        }
+        put_line(k, "");
+        put_line(k, "reg import \"%hvreg_tmp%\" /reg:64");
+        put_line(k, "set \"hvreg_rc=%errorlevel%\"");
+        put_line(k, "del \"%hvreg_tmp%\" 2>nul");
+        put_line(k, "exit /b %hvreg_rc%");
+    }
+}
+
+/* ---------------------------------------------------------------- entry */
+
+long hv_script_write(enum hv_script_format f, enum hv_script_op op,
+                     const struct hv_guid *g, const char *name, char *buf,
+                     size_t n)
+{
+    struct sink k;
+    char gs[HV_GUID_BUFSIZE];
+
+    if (g == NULL || (op != HV_SCRIPT_ADD && op != HV_SCRIPT_REMOVE))
+        return HV_EINVAL;
+    if (op == HV_SCRIPT_ADD && hv_script_check(f, name, NULL, 0) < 0)
+        return HV_EINVAL;
+    if (op == HV_SCRIPT_REMOVE)
+        name = "";
+    memset(&k, 0, sizeof k);
+    k.buf = buf;
+    k.n = buf ? n : 0;
+    hv_guid_format(g, gs);
+    switch (f) {
+    case HV_SCRIPT_REG:
+        write_reg(&k, op, gs, name);
+        break;
+    case HV_SCRIPT_PS1:
+        write_ps1(&k, op, gs, name);
+        break;
+    case HV_SCRIPT_CMD:
+        write_cmd(&k, op, gs, name);
+        break;
+    default:
+        return HV_EINVAL;
+    }
+    return (long)k.len;
+}
+
+int hv_script_alloc(enum hv_script_format f, enum hv_script_op op,
+                    const struct hv_guid *g, const char *name, char **out,
+                    size_t *len)
+{
+    long need = hv_script_write(f, op, g, name, NULL, 0);
+    char *p;
+    if (need < 0)
+        return (int)need;
+    p = malloc((size_t)need + 1);
+    if (p == NULL)
+        return HV_ENOMEM;
+    hv_script_write(f, op, g, name, p, (size_t)need);
+    p[need] = '\0';
+    *out = p;
+    *len = (size_t)need;
+    return 0;
+}

@@ -1,0 +1,590 @@
+/* vmid_win.c: VM ids on Windows. Host side: the Hyper-V WMI provider
+ * (root\virtualization\v2 Msvm_ComputerSystem, through COM) and the Host
+ * Compute Service (computecore.dll, loaded at run time since Home editions
+ * and older systems lack it); the running WSL2 VM from wslhost.exe's command
+ * line. Guest side: the KVP registry values. Parsing the answers is done by
+ * the portable files (vmlist.c, hcsjson.c, kvp.c). */
+#define COBJMACROS
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#include <objbase.h>
+#include <oleauto.h>
+#include <tlhelp32.h>
+#include <wbemidl.h>
+
+#define GUEST_PARAMS "SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
+#define WMI_NAMESPACE "root\\virtualization\\v2"
+#define HCS_TIMEOUT_MS 30000u
+#define WMI_TIMEOUT_MS 30000
+
+/* ------------------------------------------------------------ text */
+
+/* UTF-16 (wlen units, or -1 for NUL-terminated) to UTF-8 in buf[n];
+ * "" when it does not fit. */
+static void utf8_of(const wchar_t *w, int wlen, char *buf, size_t n)
+{
+    int r;
+    if (n == 0)
+        return;
+    if (wlen < 0)
+        wlen = (int)wcslen(w);
+    r = wlen ? WideCharToMultiByte(CP_UTF8, 0, w, wlen, buf, (int)n - 1,
+                                   NULL, NULL)
+             : 0;
+    buf[r > 0 ? r : 0] = '\0';
+}
+
+/* UTF-8 to a malloc'd UTF-16 string; NULL when out of memory. */
+static wchar_t *wide_of(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+    wchar_t *w;
+    if (n <= 0 || (w = malloc(sizeof *w * (size_t)n)) == NULL)
+        return NULL;
+    MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
+    return w;
+}
+
+/* ------------------------------------------------------------ WMI */
+
+static void bstr_prop(IWbemClassObject *o, const wchar_t *prop, char *buf,
+                      size_t n)
+{
+    VARIANT v;
+    buf[0] = '\0';
+    VariantInit(&v);
+    if (SUCCEEDED(IWbemClassObject_Get(o, prop, 0, &v, NULL, NULL)) &&
+        V_VT(&v) == VT_BSTR && V_BSTR(&v) != NULL)
+        utf8_of(V_BSTR(&v), -1, buf, n);
+    VariantClear(&v);
+}
+
+static long int_prop(IWbemClassObject *o, const wchar_t *prop)
+{
+    VARIANT v;
+    long r = -1;
+    VariantInit(&v);
+    if (SUCCEEDED(IWbemClassObject_Get(o, prop, 0, &v, NULL, NULL))) {
+        switch (V_VT(&v)) {
+        case VT_I4: r = V_I4(&v); break;
+        case VT_UI4: r = (long)V_UI4(&v); break;
+        case VT_I2: r = V_I2(&v); break;
+        case VT_UI2: r = V_UI2(&v); break;
+        default: break;
+        }
+    }
+    VariantClear(&v);
+    return r;
+}
+
+static int wmi_list(struct hv_vms *vms, char *why, size_t whylen)
+{
+    IWbemLocator *loc = NULL;
+    IWbemServices *svc = NULL;
+    IEnumWbemClassObject *en = NULL;
+    BSTR ns = NULL, lang = NULL, query = NULL;
+    HRESULT hr;
+    int r = 0;
+
+    hr = CoCreateInstance(&CLSID_WbemLocator, NULL, CLSCTX_INPROC_SERVER,
+                          &IID_IWbemLocator, (void **)&loc);
+    if (FAILED(hr)) {
+        hv__fmt(why, whylen, "WMI is not available (0x%08lx)",
+                (unsigned long)hr);
+        return HV_ENOTSUP;
+    }
+    ns = SysAllocString(L"" WMI_NAMESPACE);
+    lang = SysAllocString(L"WQL");
+    /* every row; the host's own row is dropped by hv_wmi_add_row */
+    query = SysAllocString(
+        L"SELECT Name, ElementName, EnabledState FROM Msvm_ComputerSystem");
+    if (!ns || !lang || !query) {
+        r = HV_ENOMEM;
+        goto out;
+    }
+    hr = IWbemLocator_ConnectServer(loc, ns, NULL, NULL, NULL, 0, NULL, NULL,
+                                    &svc);
+    if (FAILED(hr)) {
+        r = hv_vm_source_error((unsigned long)hr);
+        if (r == HV_EACCES)
+            hv__fmt(why, whylen, "WMI " WMI_NAMESPACE ": access denied");
+        else if (hr == (HRESULT)WBEM_E_INVALID_NAMESPACE)
+            hv__fmt(why, whylen, "WMI namespace " WMI_NAMESPACE
+                                 " not found (Hyper-V is not installed)");
+        else
+            hv__fmt(why, whylen, "WMI " WMI_NAMESPACE ": error 0x%08lx",
+                    (unsigned long)hr);
+        goto out;
+    }
+    CoSetProxyBlanket((IUnknown *)svc, RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE,
+                      NULL, RPC_C_AUTHN_LEVEL_CALL,
+                      RPC_C_IMP_LEVEL_IMPERSONATE, NULL, EOAC_NONE);
+    hr = IWbemServices_ExecQuery(svc, lang, query,
+                                 WBEM_FLAG_FORWARD_ONLY |
+                                     WBEM_FLAG_RETURN_IMMEDIATELY,
+                                 NULL, &en);
+    while (SUCCEEDED(hr)) {
+        IWbemClassObject *obj = NULL;
+        ULONG got = 0;
+        char name[HV_VM_NAME_MAX], ename[HV_VM_NAME_MAX];
+        hr = IEnumWbemClassObject_Next(en, WMI_TIMEOUT_MS, 1, &obj, &got);
+        if (hr != WBEM_S_NO_ERROR || got == 0)
+            break;
+        bstr_prop(obj, L"Name", name, sizeof name);
+        bstr_prop(obj, L"ElementName", ename, sizeof ename);
+        r = hv_wmi_add_row(vms, name, ename, int_prop(obj, L"EnabledState"));
+        IWbemClassObject_Release(obj);
+        if (r < 0)
+            goto out;
+        r = 0;
+    }
+    if (FAILED(hr)) {
+        r = hv_vm_source_error((unsigned long)hr);
+        if (r == HV_EACCES)
+            hv__fmt(why, whylen, "WMI Msvm_ComputerSystem: access denied");
+        else
+            hv__fmt(why, whylen, "WMI Msvm_ComputerSystem query: error "
+                                 "0x%08lx", (unsigned long)hr);
+    } else if (hr == WBEM_S_TIMEDOUT) {
+        hv__fmt(why, whylen, "WMI Msvm_ComputerSystem query timed out");
+        r = HV_ETIMEDOUT;
+    }
+out:
+    if (en)
+        IEnumWbemClassObject_Release(en);
+    if (svc)
+        IWbemServices_Release(svc);
+    if (loc)
+        IWbemLocator_Release(loc);
+    SysFreeString(ns);
+    SysFreeString(lang);
+    SysFreeString(query);
+    return r;
+}
+
+/* ------------------------------------------------------------ HCS */
+
+typedef void *hcs_op;
+typedef hcs_op(WINAPI *hcs_create_op_fn)(const void *ctx, void *callback);
+typedef HRESULT(WINAPI *hcs_enum_fn)(const wchar_t *query, hcs_op op);
+typedef HRESULT(WINAPI *hcs_wait_fn)(hcs_op op, DWORD ms, wchar_t **result);
+typedef void(WINAPI *hcs_close_op_fn)(hcs_op op);
+
+/* GetProcAddress's FARPROC to a real prototype, through the generic
+ * function pointer type the compilers accept without a warning */
+typedef void (*any_fn)(void);
+
+static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
+{
+    HMODULE dll;
+    hcs_create_op_fn create_op;
+    hcs_enum_fn enumerate;
+    hcs_wait_fn wait;
+    hcs_close_op_fn close_op;
+    hcs_op op;
+    wchar_t *res = NULL;
+    char *json = NULL, hint[128];
+    HRESULT hr;
+    int n, r;
+
+    dll = LoadLibraryExW(L"computecore.dll", NULL,
+                         LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (dll == NULL) {
+        hv__fmt(why, whylen, "HCS: computecore.dll not available (Windows 10 "
+                             "1809 or later with Hyper-V or the Virtual "
+                             "Machine Platform)");
+        return HV_ENOTSUP;
+    }
+    create_op = (hcs_create_op_fn)(any_fn)GetProcAddress(dll,
+                                                         "HcsCreateOperation");
+    enumerate = (hcs_enum_fn)(any_fn)GetProcAddress(
+        dll, "HcsEnumerateComputeSystems");
+    wait = (hcs_wait_fn)(any_fn)GetProcAddress(dll,
+                                               "HcsWaitForOperationResult");
+    close_op = (hcs_close_op_fn)(any_fn)GetProcAddress(dll,
+                                                       "HcsCloseOperation");
+    if (!create_op || !enumerate || !wait || !close_op) {
+        FreeLibrary(dll);
+        hv__fmt(why, whylen, "HCS: computecore.dll lacks the HCS functions");
+        return HV_ENOTSUP;
+    }
+    if ((op = create_op(NULL, NULL)) == NULL) {
+        FreeLibrary(dll);
+        hv__fmt(why, whylen, "HCS: HcsCreateOperation failed");
+        return HV_ENOTSUP;
+    }
+    hr = enumerate(NULL, op);
+    if (SUCCEEDED(hr))
+        hr = wait(op, HCS_TIMEOUT_MS, &res);
+    close_op(op);
+    if (FAILED(hr)) {
+        if (res)
+            LocalFree(res);
+        FreeLibrary(dll);
+        r = hv_vm_source_error((unsigned long)hr);
+        if (r == HV_EACCES)
+            hv__fmt(why, whylen, "HCS: access denied");
+        else if (r == HV_ETIMEDOUT)
+            hv__fmt(why, whylen, "HCS: timed out");
+        else
+            hv__fmt(why, whylen, "HCS: enumeration failed (0x%08lx)",
+                    (unsigned long)hr);
+        return r;
+    }
+    r = 0;
+    if (res) {
+        n = WideCharToMultiByte(CP_UTF8, 0, res, -1, NULL, 0, NULL, NULL);
+        if (n > 0 && (json = malloc((size_t)n)) != NULL) {
+            WideCharToMultiByte(CP_UTF8, 0, res, -1, json, n, NULL, NULL);
+            r = hv_hcs_parse(json, strlen(json), vms, hint, sizeof hint);
+            if (r == HV_EBADDATA)
+                hv__fmt(why, whylen, "HCS: %s", hint);
+            free(json);
+        } else if (n > 0) {
+            r = HV_ENOMEM;
+        }
+        LocalFree(res);
+    }
+    FreeLibrary(dll);
+    return r < 0 ? r : 0;
+}
+
+/* ------------------------------------------------------------ lists */
+
+struct com {
+    int uninit;
+};
+
+static void com_start(struct com *c)
+{
+    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    c->uninit = SUCCEEDED(hr);
+    /* fails harmlessly when the process set it up already */
+    CoInitializeSecurity(NULL, -1, NULL, NULL, RPC_C_AUTHN_LEVEL_DEFAULT,
+                         RPC_C_IMP_LEVEL_IMPERSONATE, NULL, EOAC_NONE, NULL);
+}
+
+static void com_end(struct com *c)
+{
+    if (c->uninit)
+        CoUninitialize();
+}
+
+int hv_vm_list(struct hv_vms *out, char *note, size_t notelen)
+{
+    char wwhy[256] = "", hwhy[256] = "";
+    struct com c;
+    int rw, rh;
+
+    if (note && notelen)
+        note[0] = '\0';
+    com_start(&c);
+    rw = wmi_list(out, wwhy, sizeof wwhy);
+    com_end(&c);
+    rh = hcs_list(out, hwhy, sizeof hwhy);
+    if (rw < 0 || rh < 0)
+        hv__fmt(note, notelen, "%s%s%s", wwhy, *wwhy && *hwhy ? "; " : "",
+                hwhy);
+    return hv_vm_sources_result(rw, rh);
+}
+
+/* ------------------------------------------------------------ WSL */
+
+typedef LONG(WINAPI *nt_query_fn)(HANDLE, ULONG, void *, ULONG, ULONG *);
+
+/* ProcessCommandLineInformation (Windows 8.1+): a UNICODE_STRING whose
+ * buffer follows it; readable with PROCESS_QUERY_LIMITED_INFORMATION, so
+ * without elevation for the user's own wslhost.exe */
+#define PROCESS_COMMAND_LINE_INFORMATION 60
+struct ustr {
+    USHORT len, max;
+    wchar_t *buf;
+};
+
+/* Older systems (and Wine) lack that class: read the command line from
+ * the process's PEB instead (RTL_USER_PROCESS_PARAMETERS.CommandLine), which
+ * needs PROCESS_VM_READ, granted on the user's own processes. Offsets are
+ * those of a process of our own bitness; others count as unreadable. */
+#define PROCESS_BASIC_INFORMATION_CLASS 0
+struct basic_info {
+    LONG exit_status;
+    void *peb;
+    ULONG_PTR affinity;
+    LONG priority;
+    ULONG_PTR pid, parent;
+};
+
+static int cmdline_from_peb(nt_query_fn q, DWORD pid, wchar_t *w, size_t wcap)
+{
+    const size_t params_off = sizeof(void *) == 8 ? 0x20 : 0x10;
+    const size_t cmd_off = sizeof(void *) == 8 ? 0x70 : 0x40;
+    struct basic_info bi;
+    struct ustr u;
+    char *params = NULL;
+    HANDLE h;
+    ULONG got = 0;
+    SIZE_T rd = 0;
+    int ok = 0;
+
+    h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid);
+    if (h == NULL)
+        return -1;
+    memset(&bi, 0, sizeof bi);
+    if (q(h, PROCESS_BASIC_INFORMATION_CLASS, &bi, sizeof bi, &got) >= 0 &&
+        bi.peb != NULL &&
+        ReadProcessMemory(h, (const char *)bi.peb + params_off, &params,
+                          sizeof params, &rd) &&
+        rd == sizeof params && params != NULL &&
+        ReadProcessMemory(h, params + cmd_off, &u, sizeof u, &rd) &&
+        rd == sizeof u && u.buf != NULL && u.len / 2 < wcap &&
+        ReadProcessMemory(h, u.buf, w, u.len, &rd) && rd == u.len) {
+        w[u.len / 2] = 0;
+        ok = 1;
+    }
+    CloseHandle(h);
+    return ok ? 0 : -1;
+}
+
+static int cmdline_of(nt_query_fn q, DWORD pid, char *out, size_t n)
+{
+    HANDLE h;
+    ULONG got = 0;
+    LONG st = -1;
+    void *buf;
+    const ULONG size = 70000; /* 32767 UTF-16 units and the header */
+    struct ustr *u;
+
+    out[0] = '\0';
+    if ((buf = calloc(1, size)) == NULL)
+        return -1;
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    if (h != NULL) {
+        st = q(h, PROCESS_COMMAND_LINE_INFORMATION, buf, size, &got);
+        CloseHandle(h);
+    }
+    u = buf;
+    if (st >= 0 && got >= sizeof *u && u->buf != NULL &&
+        (const char *)u->buf >= (const char *)buf &&
+        (const char *)u->buf + u->len <= (const char *)buf + size) {
+        utf8_of(u->buf, u->len / 2, out, n);
+    } else if (cmdline_from_peb(q, pid, buf, size / sizeof(wchar_t)) == 0) {
+        utf8_of(buf, -1, out, n);
+    } else {
+        free(buf);
+        return -1;
+    }
+    free(buf);
+    return 0;
+}
+
+/* Scan running wslhost.exe processes: 1 found (*out), 0 none, HV_EAMBIGUOUS
+ * when they name different VMs. why says what was seen. */
+static int wsl_from_processes(struct hv_guid *out, char *why, size_t whylen)
+{
+    HANDLE snap;
+    PROCESSENTRY32W pe;
+    nt_query_fn q;
+    char *cmd;
+    struct hv_guid g;
+    int seen = 0, unreadable = 0, found = 0, differ = 0;
+
+    q = (nt_query_fn)(any_fn)GetProcAddress(GetModuleHandleW(L"ntdll.dll"),
+                                            "NtQueryInformationProcess");
+    snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    if (snap == INVALID_HANDLE_VALUE || q == NULL) {
+        hv__fmt(why, whylen, "cannot list processes");
+        return 0;
+    }
+    if ((cmd = malloc(98304)) == NULL) {
+        CloseHandle(snap);
+        return HV_ENOMEM;
+    }
+    pe.dwSize = sizeof pe;
+    if (Process32FirstW(snap, &pe)) {
+        do {
+            if (_wcsicmp(pe.szExeFile, L"wslhost.exe") != 0)
+                continue;
+            seen++;
+            if (cmdline_of(q, pe.th32ProcessID, cmd, 98304) < 0) {
+                unreadable++;
+                continue;
+            }
+            if (!hv_wsl_cmdline_vmid(cmd, &g))
+                continue;
+            if (found && !hv_guid_equal(&g, out))
+                differ = 1;
+            if (!found)
+                *out = g;
+            found = 1;
+        } while (Process32NextW(snap, &pe));
+    }
+    free(cmd);
+    CloseHandle(snap);
+    if (differ) {
+        hv__fmt(why, whylen, "wslhost.exe processes name different VMs");
+        return HV_EAMBIGUOUS;
+    }
+    if (found) {
+        hv__fmt(why, whylen, "wslhost.exe --vm-id");
+        return 1;
+    }
+    if (seen == 0)
+        hv__fmt(why, whylen, "no wslhost.exe running");
+    else
+        hv__fmt(why, whylen, "%d wslhost.exe running, %d unreadable, none "
+                             "with --vm-id", seen, unreadable);
+    return 0;
+}
+
+int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
+{
+    char pwhy[128] = "", hwhy[256] = "";
+    struct hv_vms vms = {NULL, 0, 0};
+    size_t i, found = 0;
+    int r;
+
+    if (note && notelen)
+        note[0] = '\0';
+    r = wsl_from_processes(out, pwhy, sizeof pwhy);
+    if (r != 0) {
+        hv__fmt(note, notelen, "%s", pwhy);
+        return r < 0 ? r : 0;
+    }
+    r = hcs_list(&vms, hwhy, sizeof hwhy);
+    if (r < 0) {
+        hv_vms_free(&vms);
+        hv__fmt(note, notelen, "tried processes: %s; %s", pwhy, hwhy);
+        return HV_ENOVM;
+    }
+    for (i = 0; i < vms.n; i++) {
+        if (!hv__strcaseeq(vms.v[i].owner, "WSL"))
+            continue;
+        if (found && !hv_guid_equal(out, &vms.v[i].id)) {
+            hv_vms_free(&vms);
+            hv__fmt(note, notelen, "HCS lists several WSL VMs");
+            return HV_EAMBIGUOUS;
+        }
+        *out = vms.v[i].id;
+        found++;
+    }
+    hv_vms_free(&vms);
+    if (found) {
+        hv__fmt(note, notelen, "HCS (Owner WSL)");
+        return 0;
+    }
+    hv__fmt(note, notelen, "tried processes: %s; HCS: no compute system "
+                           "owned by WSL (is WSL2 running?)", pwhy);
+    return HV_ENOVM;
+}
+
+/* For hvcat and hvlisten: a name that cannot be looked up is an unknown VM
+ * (exit 68) whose hint says why; HV_ENOTSUP would lose the reason. */
+int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
+                   size_t hintlen)
+{
+    char why[400] = "";
+    int r = hv_vm_by_name(name, out, why, sizeof why);
+    if (r == HV_ENOTSUP) {
+        hv__fmt(hint, hintlen, "not a GUID or keyword, and no VM inventory "
+                               "is available: %s", why);
+        return HV_ENOVM;
+    }
+    hv__fmt(hint, hintlen, "%s", why);
+    return r;
+}
+
+/* ------------------------------------------------------------ self */
+
+int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
+                     size_t hintlen)
+{
+    wchar_t *w = wide_of(path);
+    FILE *f;
+    int r;
+    if (w == NULL)
+        return HV_ENOMEM;
+    f = _wfopen(w, L"rb");
+    free(w);
+    if (f == NULL) {
+        hv__fmt(hint, hintlen, "cannot open");
+        return HV_EABSENT;
+    }
+    r = hv_kvp_self_stream(f, self, hint, hintlen);
+    fclose(f);
+    return r;
+}
+
+static int reg_sz(HKEY k, const wchar_t *name, char *out, size_t n)
+{
+    wchar_t buf[HV_SELF_VALUE_MAX];
+    DWORD type = 0, size = sizeof buf - sizeof buf[0];
+    LSTATUS st;
+
+    out[0] = '\0';
+    st = RegQueryValueExW(k, name, NULL, &type, (BYTE *)buf, &size);
+    if (st != ERROR_SUCCESS || (type != REG_SZ && type != REG_EXPAND_SZ))
+        return 0;
+    /* registry strings need not be NUL-terminated */
+    buf[size / sizeof buf[0]] = 0;
+    utf8_of(buf, -1, out, n);
+    return 1;
+}
+
+int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
+               size_t notelen)
+{
+    static const char where[] = "HKLM\\" GUEST_PARAMS;
+    char hint[256] = "", id[HV_SELF_VALUE_MAX];
+    HKEY k;
+    LSTATUS st;
+    int r;
+
+    memset(self, 0, sizeof *self);
+    if (note && notelen)
+        note[0] = '\0';
+    if (kvp_file) {
+        r = hv_kvp_self_file(kvp_file, self, hint, sizeof hint);
+        if (r == 0 && self->have_id) {
+            self->source = "kvp-pool";
+            hv__fmt(self->location, sizeof self->location, "%s", kvp_file);
+            return 0;
+        }
+        hv__fmt(note, notelen, "tried %s: %s", kvp_file,
+                r < 0 ? (*hint ? hint : hv_strerror(r))
+                      : "no VirtualMachineId record");
+        return r < 0 && r != HV_EABSENT ? r : HV_ENOVM;
+    }
+    st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"" GUEST_PARAMS, 0,
+                       KEY_QUERY_VALUE, &k);
+    if (st != ERROR_SUCCESS) {
+        hv__fmt(note, notelen, "tried %s: %s", where,
+                st == ERROR_FILE_NOT_FOUND
+                    ? "no such key (not a Hyper-V guest, or the data "
+                      "exchange integration service is off)"
+                    : hv_strerror(hv__err_from_os((long)st)));
+        return st == ERROR_ACCESS_DENIED ? HV_EACCES : HV_ENOVM;
+    }
+    reg_sz(k, L"VirtualMachineId", id, sizeof id);
+    reg_sz(k, L"VirtualMachineName", self->name, sizeof self->name);
+    reg_sz(k, L"HostName", self->host, sizeof self->host);
+    reg_sz(k, L"PhysicalHostName", self->physical_host,
+           sizeof self->physical_host);
+    reg_sz(k, L"PhysicalHostNameFullyQualified", self->physical_host_fqdn,
+           sizeof self->physical_host_fqdn);
+    RegCloseKey(k);
+    if (id[0] == '\0') {
+        hv__fmt(note, notelen, "tried %s: no VirtualMachineId value", where);
+        return HV_ENOVM;
+    }
+    if (hv_guid_parse(id, &self->id) != 0) {
+        hv__fmt(note, notelen, "%s: VirtualMachineId is not a GUID", where);
+        return HV_EBADDATA;
+    }
+    self->have_id = 1;
+    self->source = "registry";
+    hv__fmt(self->location, sizeof self->location, "%s", where);
+    return 0;
+}

@@ -1,0 +1,217 @@
+/* vmlist.c: the portable side of VM inventories: the list type, merging
+ * what WMI and HCS report about one VM, name matching, WMI rows and
+ * wslhost.exe command lines. The OS queries are in vmid_<platform>.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+void hv_vms_free(struct hv_vms *vms)
+{
+    free(vms->v);
+    vms->v = NULL;
+    vms->n = vms->cap = 0;
+}
+
+static void fill(char *dst, const char *src, size_t n)
+{
+    if (dst[0] == '\0' && src[0] != '\0')
+        hv__fmt(dst, n, "%s", src);
+}
+
+int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
+{
+    size_t i;
+    struct hv_vm *nv;
+
+    for (i = 0; i < vms->n; i++) {
+        struct hv_vm *o = &vms->v[i];
+        if (!hv_guid_equal(&o->id, &e->id))
+            continue;
+        /* WMI knows the display name and states like Saved; HCS knows the
+         * owner, the system type and its own Id */
+        if ((e->sources & HV_VMSRC_WMI) && !(o->sources & HV_VMSRC_WMI)) {
+            if (e->name[0])
+                hv__fmt(o->name, sizeof o->name, "%s", e->name);
+            if (e->state[0])
+                hv__fmt(o->state, sizeof o->state, "%s", e->state);
+        }
+        fill(o->name, e->name, sizeof o->name);
+        fill(o->state, e->state, sizeof o->state);
+        fill(o->owner, e->owner, sizeof o->owner);
+        fill(o->type, e->type, sizeof o->type);
+        fill(o->system_id, e->system_id, sizeof o->system_id);
+        o->sources |= e->sources;
+        return 0;
+    }
+    if (vms->n == vms->cap) {
+        size_t cap = vms->cap ? vms->cap * 2 : 16;
+        if ((nv = realloc(vms->v, cap * sizeof *nv)) == NULL)
+            return HV_ENOMEM;
+        vms->v = nv;
+        vms->cap = cap;
+    }
+    vms->v[vms->n++] = *e;
+    return 0;
+}
+
+int hv_vms_match(const struct hv_vms *vms, const char *name,
+                 struct hv_guid *out, char *hint, size_t hintlen)
+{
+    size_t i, found = 0, o = 0;
+    char g[HV_GUID_BUFSIZE];
+
+    if (hint && hintlen)
+        hint[0] = '\0';
+    for (i = 0; i < vms->n; i++) {
+        const struct hv_vm *v = &vms->v[i];
+        if (!hv__strcaseeq(v->name, name) && !hv__strcaseeq(v->system_id, name))
+            continue;
+        if (found++ == 0)
+            *out = v->id;
+        hv_guid_format(&v->id, g);
+        if (hint && o < hintlen)
+            o += hv__fmt(hint + o, hintlen - o, "%s%s (%s%s%s)",
+                         found > 1 ? ", " : "matches: ", g, v->name,
+                         v->owner[0] ? ", " : "", v->owner);
+    }
+    if (found == 0) {
+        hv__fmt(hint, hintlen, "no VM or compute system has that name");
+        return HV_ENOVM;
+    }
+    if (found > 1)
+        return HV_EAMBIGUOUS;
+    if (hint && hintlen)
+        hint[0] = '\0';
+    return 0;
+}
+
+const char *hv_wmi_state_name(long s, char *buf, size_t n)
+{
+    /* Msvm_ComputerSystem.EnabledState: CIM values and Hyper-V's own
+     * (32768 and up) for the transitions */
+    switch (s) {
+    case 2: return "Running";
+    case 3: return "Off";
+    case 4: return "ShuttingDown";
+    case 6: return "Saved";
+    case 9: return "Paused";
+    case 10: return "Starting";
+    case 11: return "Resetting";
+    case 32768: return "Paused";
+    case 32769: return "Saved";
+    case 32770: return "Starting";
+    case 32771: return "Snapshotting";
+    case 32773: return "Saving";
+    case 32774: return "Stopping";
+    case 32776: return "Pausing";
+    case 32777: return "Resuming";
+    default:
+        hv__fmt(buf, n, "Unknown(%ld)", s);
+        return buf;
+    }
+}
+
+int hv_wmi_add_row(struct hv_vms *vms, const char *name,
+                   const char *element_name, long enabled_state)
+{
+    struct hv_vm e;
+    char sbuf[32];
+
+    memset(&e, 0, sizeof e);
+    /* the host's own row has its computer name as Name; filtering on the
+     * GUID instead of Caption='Virtual Machine' keeps localized Windows */
+    if (name == NULL || hv_guid_parse(name, &e.id) != 0)
+        return 0;
+    hv__fmt(e.name, sizeof e.name, "%s", element_name ? element_name : "");
+    hv__fmt(e.state, sizeof e.state, "%s",
+            hv_wmi_state_name(enabled_state, sbuf, sizeof sbuf));
+    hv__fmt(e.type, sizeof e.type, "VirtualMachine");
+    e.sources = HV_VMSRC_WMI;
+    return hv_vms_add(vms, &e) < 0 ? HV_ENOMEM : 1;
+}
+
+int hv_vm_source_error(unsigned long hr)
+{
+    switch (hr) {
+    case 0x80070005ul: /* E_ACCESSDENIED */
+    case 0x80041003ul: /* WBEM_E_ACCESS_DENIED */
+        return HV_EACCES;
+    case 0x800705B4ul: /* HRESULT_FROM_WIN32(ERROR_TIMEOUT) */
+    case 0x80041069ul: /* WBEM_E_TIMED_OUT */
+        return HV_ETIMEDOUT;
+    default:
+        return HV_ENOTSUP;
+    }
+}
+
+int hv_vm_sources_result(int wmi, int hcs)
+{
+    if (wmi == HV_ENOMEM || hcs == HV_ENOMEM)
+        return HV_ENOMEM;
+    if (wmi >= 0 || hcs >= 0)
+        return 0;
+    if (wmi == HV_EACCES || hcs == HV_EACCES)
+        return HV_EACCES;
+    if (wmi == HV_ETIMEDOUT || hcs == HV_ETIMEDOUT)
+        return HV_ETIMEDOUT;
+    return HV_ENOTSUP;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int hv_wsl_cmdline_vmid(const char *cmdline, struct hv_guid *out)
+{
+    static const char opt[] = "--vm-id";
+    const char *p = cmdline;
+    size_t n;
+
+    if (cmdline == NULL)
+        return 0;
+    while ((p = strstr(p, opt)) != NULL) {
+        const char *q = p + sizeof opt - 1;
+        int at_start = p == cmdline || is_space(p[-1]) || p[-1] == '"';
+        p = q;
+        if (!at_start)
+            continue;
+        if (*q == '"') /* "--vm-id" quoted on its own */
+            q++;
+        if (*q == '=') {
+            q++;
+        } else if (is_space(*q)) {
+            while (is_space(*q))
+                q++;
+        } else {
+            continue;
+        }
+        if (*q == '"')
+            q++;
+        n = hv_guid_scan(q, out);
+        if (n == 0)
+            continue;
+        q += n;
+        if (*q == '"')
+            q++;
+        if (*q == '\0' || is_space(*q))
+            return 1;
+    }
+    return 0;
+}
+
+int hv_vm_by_name(const char *name, struct hv_guid *out, char *hint,
+                  size_t hintlen)
+{
+    struct hv_vms vms = {NULL, 0, 0};
+    int r;
+
+    if (hv__strcaseeq(name, "wsl"))
+        return hv_vm_wsl(out, hint, hintlen);
+    r = hv_vm_list(&vms, hint, hintlen);
+    if (r == 0)
+        r = hv_vms_match(&vms, name, out, hint, hintlen);
+    hv_vms_free(&vms);
+    return r;
+}

@@ -1,0 +1,166 @@
+#!/bin/bash
+# cli cases: exit codes and messages of hvcat and hvlisten for bad options,
+# bad operands, --help and --version. One case per run: cases.sh NAME.
+# Environment: HVCAT, HVLISTEN (tool paths), HV_EMU (wine or empty),
+# HV_PLATFORM (posix or win).
+set -u
+case_name=$1
+emu=${HV_EMU:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/hvcli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+
+# run TOOL ARGS...: sets rc, out, err
+run() {
+    local tool=$1; shift
+    $emu "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null
+    rc=$?
+    out=$(cat "$work/out"); err=$(cat "$work/err")
+}
+
+expect_rc() { [ "$rc" -eq "$1" ] || fail "exit $rc, expected $1 (stderr: $err)"; }
+expect_err() { [ "$err" = "$1" ] || fail "stderr '$err', expected '$1'"; }
+expect_err_has() { case "$err" in *"$1"*) ;; *) fail "stderr '$err' lacks '$1'";; esac; }
+expect_out_has() { case "$out" in *"$1"*) ;; *) fail "stdout '$out' lacks '$1'";; esac; }
+expect_no_out() { [ -z "$out" ] || fail "unexpected stdout '$out'"; }
+# the error line is the first line of stderr; usage follows on usage errors
+first_err() { printf '%s\n' "$err" | head -n 1; }
+expect_first_err() { [ "$(first_err)" = "$1" ] || fail "stderr line '$(first_err)', expected '$1'"; }
+
+win() { [ "${HV_PLATFORM:-posix}" = win ]; }
+
+case $case_name in
+help)
+    for t in "$HVCAT" "$HVLISTEN"; do
+        for h in -h --help; do
+            run "$t" $h
+            expect_rc 0
+            expect_out_has "usage: "
+            expect_out_has "--no-shutdown"
+            expect_out_has "Exit status:"
+            [ -z "$err" ] || fail "help wrote to stderr: $err"
+        done
+    done
+    ;;
+version)
+    for t in "$HVCAT" "$HVLISTEN"; do
+        for v in -V --version; do
+            run "$t" $v
+            expect_rc 0
+            n=$(basename "$t"); n=${n%.exe}
+            [ "$out" = "$n (hvsock-tools) 0.1.0" ] || fail "version '$out'"
+        done
+    done
+    ;;
+bad_option)
+    run "$HVCAT" --bogus host 1
+    expect_rc 64
+    expect_no_out
+    expect_err_has "usage: hvcat"
+    run "$HVLISTEN" -x 1
+    expect_rc 64
+    expect_err_has "usage: hvlisten"
+    run "$HVCAT" -w
+    expect_rc 64
+    ;;
+missing_operands)
+    run "$HVCAT"
+    expect_rc 64
+    expect_first_err "hvcat: missing VM operand"
+    run "$HVCAT" host
+    expect_rc 64
+    expect_first_err "hvcat: missing SERVICE operand"
+    run "$HVLISTEN"
+    expect_rc 64
+    expect_first_err "hvlisten: missing SERVICE operand"
+    ;;
+extra_operand)
+    run "$HVCAT" host 1 2
+    expect_rc 64
+    expect_first_err "hvcat: unexpected operand '2'"
+    run "$HVLISTEN" any 1 2
+    expect_rc 64
+    expect_first_err "hvlisten: unexpected operand '2'"
+    ;;
+bad_timeout)
+    for w in 0 301 abc -1 1.5 ""; do
+        run "$HVCAT" -w "$w" host 1
+        expect_rc 64
+        expect_first_err "hvcat: -w '$w': expected seconds from 1 to 300"
+    done
+    ;;
+bad_guid)
+    for g in "{a42e7cda-d03f-480c-9cc2-a4de20abb878" \
+             "a42e7cda-d03f-480c-9cc2-a4de20abb87" \
+             "a42e7cda-d03f-480c-9cc2-a4de20abb878x" \
+             "{a42e7cda-d03f-480c-9cc2-a4de20abb87z}"; do
+        run "$HVCAT" host "$g"
+        expect_rc 65
+        expect_no_out
+        case "$(first_err)" in
+        "hvcat: service '$g': "*) ;;
+        *) fail "message '$(first_err)' does not name the service operand" ;;
+        esac
+    done
+    if win; then
+        run "$HVCAT" "{a42e7cda-d03f-480c-9cc2-a4de20abb878" 1
+        expect_rc 65
+        expect_err "hvcat: VM '{a42e7cda-d03f-480c-9cc2-a4de20abb878': invalid GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+    else
+        # a well-formed VM GUID has no meaning over vsock: say what to use
+        run "$HVCAT" a42e7cda-d03f-480c-9cc2-a4de20abb878 1
+        expect_rc 65
+        expect_err "hvcat: VM 'a42e7cda-d03f-480c-9cc2-a4de20abb878': a VM GUID has no meaning over vsock; use a CID (2 or 'host' for the host, 1 or 'local' for this VM)"
+        run "$HVCAT" host 00001388-facb-11e6-bd58-64006a7986d4
+        expect_rc 65
+        expect_err "hvcat: service '00001388-facb-11e6-bd58-64006a7986d4': vsock reaches only services of the form PORT-facb-11e6-bd58-64006a7986d3"
+    fi
+    ;;
+bad_port)
+    if win; then
+        run "$HVCAT" host 2147483648
+        expect_rc 65
+        expect_err "hvcat: service '2147483648': port out of range (0 to 2147483647)"
+    else
+        run "$HVCAT" host 4294967296
+        expect_rc 65
+        expect_err "hvcat: service '4294967296': port out of range (0 to 4294967294)"
+        run "$HVCAT" host 0
+        expect_rc 65
+        expect_err "hvcat: service '0': port 0 is only for listening"
+    fi
+    run "$HVCAT" -t 127.0.0.1 65536
+    expect_rc 65
+    expect_err "hvcat: port '65536': port out of range (1 to 65535)"
+    run "$HVCAT" -t 127.0.0.1 http
+    expect_rc 65
+    expect_err "hvcat: port 'http': expected a TCP port number"
+    run "$HVLISTEN" -t 127.0.0.1 -- -1
+    expect_rc 65
+    ;;
+bad_vm)
+    if win; then
+        run "$HVCAT" 2 5000
+        expect_rc 65
+        expect_err "hvcat: VM '2': a CID has no meaning for Hyper-V sockets; use a VM GUID, a keyword or a VM name"
+    else
+        run "$HVCAT" children 5000
+        expect_rc 65
+        expect_err "hvcat: VM 'children': this keyword has no vsock equivalent; use a CID (2 or 'host' for the host, 1 or 'local' for this VM)"
+        run "$HVCAT" myvm 5000
+        expect_rc 65
+        expect_err "hvcat: VM 'myvm': expected a CID number or a keyword (host, local, any)"
+        run "$HVCAT" any 5000
+        expect_rc 65
+        expect_err "hvcat: VM 'any': the wildcard is for listening; connect to a CID"
+    fi
+    run "$HVCAT" -t any 5000
+    expect_rc 65
+    ;;
+*)
+    echo "no such case: $case_name" >&2
+    exit 2
+    ;;
+esac
+echo "ok $case_name"

@@ -1,0 +1,13 @@
+# e2e cases over TCP loopback (tests/e2e/cases.sh), natively and, for the
+# Windows build, with the tools under wine.
+set(hv_e2e_cases transfer64m halfclose_client_first halfclose_server_first
+    no_shutdown keep_open refused timeout peer_killed_reset peer_killed_eof
+    stdout_closed)
+foreach(c ${hv_e2e_cases})
+  add_test(NAME e2e.${c}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh ${c})
+  set_tests_properties(e2e.${c} PROPERTIES
+    TIMEOUT 300
+    RUN_SERIAL TRUE
+    ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM}")
+endforeach()

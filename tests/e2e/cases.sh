@@ -1,0 +1,259 @@
+#!/bin/bash
+# e2e cases over TCP loopback: real sockets, real processes, bit-exact
+# checks. One case per run: cases.sh NAME. Environment:
+#   HV_CLIENT  command for the connecting side (default: $HV_EMU $HVCAT)
+#   HV_SERVER  command for the listening side (default: $HV_EMU $HVLISTEN)
+# so either side may be the Windows build under wine (cross-OS cases).
+# Readiness is the listener's "Listening on" line, waited for with a
+# deadline; ordering between the two sides is forced by watching outputs.
+set -u
+case_name=$1
+: "${HV_EMU:=}"
+CLIENT=${HV_CLIENT:-$HV_EMU $HVCAT}
+SERVER=${HV_SERVER:-$HV_EMU $HVLISTEN}
+PEER="python3 $(dirname "$0")/peer.py"
+work=$(mktemp -d "${TMPDIR:-/tmp}/hve2e.XXXXXX")
+pids=""
+
+cleanup() {
+    local p
+    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL [$case_name]: $*" >&2
+    for f in "$work"/*.err; do
+        [ -s "$f" ] && { echo "--- $f"; cat "$f"; } >&2
+    done
+    exit 1
+}
+
+# wait_for FILE PATTERN SECONDS: poll until grep finds PATTERN in FILE
+wait_for() {
+    local i n=$(($3 * 20))
+    for ((i = 0; i < n; i++)); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# wait_size FILE BYTES SECONDS: poll until FILE holds at least BYTES
+wait_size() {
+    local i n=$(($3 * 20)) s
+    for ((i = 0; i < n; i++)); do
+        s=$(stat -c %s "$1" 2>/dev/null || echo 0)
+        [ "$s" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# wait_pid PID SECONDS VAR: wait for exit within a deadline; VAR gets rc
+wait_pid() {
+    local i n=$(($2 * 20))
+    for ((i = 0; i < n; i++)); do
+        if ! kill -0 "$1" 2>/dev/null; then
+            wait "$1"
+            printf -v "$3" '%s' "$?"
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_server NAME STDIN ARGS...: listener on 127.0.0.1, free port; sets
+# SPID and PORT. Its stdout is $work/NAME.out, stderr $work/NAME.err.
+start_server() {
+    local name=$1 in=$2; shift 2
+    $SERVER -v -t "$@" 127.0.0.1 0 <"$in" >"$work/$name.out" 2>"$work/$name.err" &
+    SPID=$!
+    pids="$pids $SPID"
+    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened"
+    PORT=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/$name.err")
+    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
+}
+
+same() {
+    cmp -s "$1" "$2" || fail "$3: $(sha256sum "$1" | cut -c1-16) != $(sha256sum "$2" | cut -c1-16) ($(stat -c %s "$1") vs $(stat -c %s "$2") bytes)"
+}
+
+# producer FILE WATCH BYTES: stdin for a side that must send only after its
+# own stdout has received BYTES (i.e. after the peer's data and EOF order).
+producer() {
+    wait_size "$2" "$3" 60 || { echo "producer: $2 never reached $3" >&2; return 1; }
+    cat "$1"
+}
+
+case $case_name in
+transfer64m)
+    # 64 MiB of random data each way at once
+    head -c 64M /dev/urandom >"$work/a"
+    head -c 64M /dev/urandom >"$work/b"
+    start_server srv "$work/b"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    wait_pid "$SPID" 60 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 0 ] || fail "listener exit $src"
+    same "$work/a" "$work/srv.out" "client -> listener"
+    same "$work/b" "$work/cli.out" "listener -> client"
+    ;;
+halfclose_client_first)
+    # the client's stdin ends first: it half-closes and keeps reading; the
+    # listener sends its data only after it saw all of the client's data
+    head -c 3M /dev/urandom >"$work/a"
+    head -c 5M /dev/urandom >"$work/b"
+    mkfifo "$work/srv.in"
+    # the producer first: opening a fifo waits for the other end
+    producer "$work/b" "$work/srv.out" 3145728 >"$work/srv.in" &
+    pids="$pids $!"
+    start_server srv "$work/srv.in"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    wait_pid "$SPID" 60 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 0 ] || fail "listener exit $src"
+    same "$work/a" "$work/srv.out" "client -> listener"
+    same "$work/b" "$work/cli.out" "listener -> client"
+    ;;
+halfclose_server_first)
+    head -c 3M /dev/urandom >"$work/a"
+    head -c 5M /dev/urandom >"$work/b"
+    start_server srv "$work/b"
+    mkfifo "$work/cli.in"
+    producer "$work/a" "$work/cli.out" 5242880 >"$work/cli.in" &
+    pids="$pids $!"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/cli.in" >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    wait_pid "$SPID" 60 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 0 ] || fail "listener exit $src"
+    same "$work/a" "$work/srv.out" "client -> listener"
+    same "$work/b" "$work/cli.out" "listener -> client"
+    ;;
+no_shutdown)
+    # a peer that reports whether it saw a half-close: without the option
+    # the client half-closes (EOF), with it the connection stays open
+    head -c 100000 /dev/urandom >"$work/a"
+    for mode in default no_shutdown; do
+        rm -f "$work/port"
+        $PEER eof-probe "$work/port" 100000 >"$work/peer.$mode" 2>"$work/peer.err" &
+        ppid=$!
+        pids="$pids $ppid"
+        wait_size "$work/port" 2 30 || fail "peer did not start"
+        opt=""
+        [ $mode = no_shutdown ] && opt=--no-shutdown
+        $CLIENT $opt -t 127.0.0.1 "$(cat "$work/port")" <"$work/a" >"$work/cli.$mode" 2>"$work/cli.err"
+        crc=$?
+        wait_pid "$ppid" 30 prc || fail "peer did not end"
+        [ "$crc" -eq 0 ] || fail "$mode: client exit $crc"
+        [ "$(cat "$work/cli.$mode")" = reply ] || fail "$mode: client got '$(cat "$work/cli.$mode")'"
+        want=EOF
+        [ $mode = no_shutdown ] && want=OPEN
+        [ "$(cat "$work/peer.$mode")" = $want ] || fail "$mode: peer saw '$(cat "$work/peer.$mode")', expected $want"
+    done
+    ;;
+keep_open)
+    # -k serves three clients in turn, in order, each completely
+    : >"$work/empty"
+    start_server srv "$work/empty" -k -d
+    for i in 1 2 3; do
+        head -c 200000 /dev/urandom >"$work/c$i"
+        $CLIENT -t 127.0.0.1 "$PORT" <"$work/c$i" >"$work/cli$i.out" 2>"$work/cli$i.err" || fail "client $i exit $?"
+        [ ! -s "$work/cli$i.out" ] || fail "client $i received data from a -d listener"
+    done
+    wait_for "$work/srv.err" "Closed .*received 200000 bytes" 10 || fail "no close line"
+    n=$(grep -c "Connection from" "$work/srv.err")
+    [ "$n" -eq 3 ] || fail "$n connections logged, expected 3"
+    kill -0 "$SPID" 2>/dev/null || fail "listener exited after the clients"
+    cat "$work/c1" "$work/c2" "$work/c3" >"$work/all"
+    wait_size "$work/srv.out" 600000 10 || fail "listener wrote $(stat -c %s "$work/srv.out") bytes"
+    same "$work/all" "$work/srv.out" "three clients in turn"
+    ;;
+refused)
+    # a port that was just listening and is closed now
+    : >"$work/empty"
+    start_server srv "$work/empty"
+    kill "$SPID"
+    wait_pid "$SPID" 10 src || fail "listener did not die"
+    $CLIENT -t 127.0.0.1 "$PORT" </dev/null >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    [ "$crc" -eq 69 ] || fail "exit $crc, expected 69"
+    [ "$(cat "$work/cli.err")" = "hvcat: connect 127.0.0.1:$PORT: connection refused" ] ||
+        fail "message: $(cat "$work/cli.err")"
+    ;;
+timeout)
+    # a listener whose backlog is full and never accepts: -w must expire
+    $PEER backlog-full "$work/port" 2>"$work/peer.err" &
+    pids="$pids $!"
+    wait_size "$work/port" 2 30 || fail "peer did not start"
+    port=$(cat "$work/port")
+    start=$(date +%s%N)
+    $CLIENT -w 2 -t 127.0.0.1 "$port" </dev/null >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$crc" -eq 75 ] || fail "exit $crc, expected 75 ($(cat "$work/cli.err"))"
+    [ "$(cat "$work/cli.err")" = "hvcat: connect 127.0.0.1:$port: timed out" ] ||
+        fail "message: $(cat "$work/cli.err")"
+    # generous upper bound: this is about the deadline being honoured at all
+    [ "$ms" -ge 1500 ] && [ "$ms" -lt 20000 ] || fail "took $ms ms for -w 2"
+    ;;
+peer_killed_reset)
+    # the listener dies while data is queued for it: the client's next
+    # send meets a reset; it must end at once with 74, never hang
+    start_server srv /dev/null -d
+    # an endless sender: stdin that never ends
+    mkfifo "$work/cli.in"
+    (head -c 2G /dev/zero >"$work/cli.in") &
+    pids="$pids $!"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/cli.in" >/dev/null 2>"$work/cli.err" &
+    cpid=$!
+    pids="$pids $cpid"
+    wait_size "$work/srv.out" 1000000 30 || fail "no data flowed"
+    # stop the listener from reading, then kill it with data unread
+    kill -STOP "$SPID"
+    sleep 0.5
+    kill -9 "$SPID"
+    wait_pid "$cpid" 15 crc || fail "client hung after the peer died"
+    [ "$crc" -eq 74 ] || fail "client exit $crc, expected 74"
+    grep -q "hvcat: tcp:127.0.0.1:$PORT: connection reset by peer" "$work/cli.err" ||
+        fail "message: $(cat "$work/cli.err")"
+    ;;
+peer_killed_eof)
+    # the sender dies mid-stream: the receiving listener ends at once
+    start_server srv /dev/null -d
+    mkfifo "$work/cli.in"
+    (head -c 2G /dev/zero >"$work/cli.in") &
+    pids="$pids $!"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/cli.in" >/dev/null 2>"$work/cli.err" &
+    cpid=$!
+    pids="$pids $cpid"
+    wait_size "$work/srv.out" 1000000 30 || fail "no data flowed"
+    kill -9 "$cpid"
+    wait_pid "$SPID" 15 src || fail "listener hung after the peer died"
+    # the killed sender's kernel closes cleanly (FIN) or resets: 0 or 74
+    [ "$src" -eq 0 ] || [ "$src" -eq 74 ] || fail "listener exit $src"
+    ;;
+stdout_closed)
+    # hvcat ... | head -c 10 ends cleanly: exit 0 at once, no message
+    head -c 64M /dev/urandom >"$work/b"
+    start_server srv "$work/b"
+    $CLIENT -t 127.0.0.1 "$PORT" </dev/null 2>"$work/cli.err" | head -c 10 >"$work/head.out"
+    st=("${PIPESTATUS[@]}")
+    [ "${st[0]}" -eq 0 ] || fail "client exit ${st[0]} ($(cat "$work/cli.err"))"
+    [ ! -s "$work/cli.err" ] || fail "client said: $(cat "$work/cli.err")"
+    [ "$(stat -c %s "$work/head.out")" -eq 10 ] || fail "head got $(stat -c %s "$work/head.out") bytes"
+    cmp -s "$work/head.out" <(head -c 10 "$work/b") || fail "wrong first bytes"
+    wait_pid "$SPID" 30 src || fail "listener hung"
+    ;;
+*)
+    echo "no such case: $case_name" >&2
+    exit 2
+    ;;
+esac
+echo "ok $case_name"

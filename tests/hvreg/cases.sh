@@ -1,0 +1,510 @@
+#!/bin/bash
+# hvreg cases, one per run: cases.sh NAME. Environment: HVREG (the tool),
+# HVCAT (for the service-name case), HV_EMU (wine for the Windows build, or
+# empty), HV_PLATFORM (posix or win), HVREG_WORK (a build directory for the
+# Wine prefix when WINEPREFIX is not set).
+#
+# Families: golden_* byte-compare `hvreg export` with tests/hvreg/expected
+# (both builds); ps1_* evaluate the PowerShell escaping (both); cli_* exit
+# codes; noreg_* the registry subcommands off Windows; wine_* feed the
+# scripts to Wine's own reg import and cmd and read the result back with
+# Wine's reg export (both builds, skipped without wine); win_* run hvreg.exe
+# against Wine's registry and cross-check with Wine's reg (Windows build).
+# HVREG_REGDENY (Windows build): the regdeny.c helper for access denied.
+set -u
+case_name=$1
+here=$(cd "$(dirname "$0")" && pwd)
+emu=${HV_EMU:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/hvreg.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+K='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\GuestCommunicationServices'
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+skip() { echo "SKIP [$case_name]: $*" >&2; exit 77; }
+
+# The fixed hostile names. ASCII: everything a shell, cmd or PowerShell
+# might act on, with an odd number of double quotes (so cmd's own quote
+# state ends up outside), and a trailing backslash. UNI: non-ASCII (accents, CJK, an emoji beyond the BMP,
+# typographic quotes PowerShell treats as quotes), a newline and a tab.
+NAME_ASCII=$'it\'s "50%" $HOME `x` "odd ^&|<>()! %PATH% !OS! C:\\dir\\'
+NAME_UNI=$'caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80 it\'s \xe2\x80\x99q\xe2\x80\x99 "x" $y `z` 50% ^&! C:\\d\\\nline2\ttab'
+GUID_P5000=00001388-facb-11e6-bd58-64006a7986d3
+GUID_X=a1b2c3d4-e5f6-4711-8899-aabbccddeeff
+GUID_X_TYPED='{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}'
+GUID_SESSION=999e53d4-3d5c-4c3e-8779-bed06ec056e1
+
+# hv ARGS...: run hvreg; sets rc, and out/err files
+hv() {
+    $emu "$HVREG" "$@" >"$work/out" 2>"$work/err" </dev/null
+    rc=$?
+}
+out() { cat "$work/out"; }
+err() { cat "$work/err"; }
+expect_rc() { [ "$rc" -eq "$1" ] || fail "exit $rc, expected $1 (stderr: $(err))"; }
+expect_err_has() { grep -qF -- "$1" "$work/err" || fail "stderr '$(err)' lacks '$1'"; }
+expect_out() { [ "$(out)" = "$1" ] || fail "stdout '$(out)', expected '$1'"; }
+expect_no_out() { [ ! -s "$work/out" ] || fail "unexpected stdout '$(out)'"; }
+
+# ---------------------------------------------------------------- golden
+
+# golden ID ARGS...: export to stdout and compare with expected/ID
+golden() {
+    local id=$1; shift
+    hv export "$@"
+    expect_rc 0
+    [ ! -s "$work/err" ] || fail "stderr: $(err)"
+    cmp "$work/out" "$here/expected/$id" ||
+        fail "output differs from tests/hvreg/expected/$id (see $work/out)"
+}
+
+# ---------------------------------------------------------------- wine
+
+wine_setup() {
+    if [ -n "$emu" ]; then
+        WINE=$emu
+    else
+        WINE=$(command -v wine || command -v wine64) || skip "wine is not installed"
+    fi
+    command -v python3 >/dev/null || skip "python3 is not installed"
+    export WINEDEBUG=${WINEDEBUG:--all}
+    export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-"mscoree,mshtml=;winedbg.exe=d"}
+    export LANG=C.UTF-8 LC_ALL=C.UTF-8
+    if [ -z "${WINEPREFIX:-}" ]; then
+        export WINEPREFIX=${HVREG_WORK:-$work}/wineprefix
+    fi
+    if [ ! -f "$WINEPREFIX/system.reg" ]; then
+        mkdir -p "$WINEPREFIX"
+        $WINE wineboot -i >/dev/null 2>&1 || fail "wineboot -i failed in $WINEPREFIX"
+    fi
+    # each case starts from no registered service (cases hold a lock)
+    $WINE reg delete "$K" /f >/dev/null 2>&1
+}
+
+# in_work CMD...: run a Windows command with the work directory as its
+# current directory, so files are named without Unix paths
+in_work() { (cd "$work" && $WINE "$@"); }
+
+# reg_has GUID NAMEFILE: Wine's own reg export shows ElementName = name
+reg_has() {
+    rm -f "$work/exp.reg"
+    in_work reg export "$K\\$1" exp.reg /y >/dev/null 2>&1 ||
+        fail "wine reg export found no key $1"
+    python3 "$here/regvalue.py" "$work/exp.reg" "$1" "$2" ||
+        fail "ElementName of $1 is not the expected name"
+}
+
+# reg_absent GUID: Wine's reg query finds no such key
+reg_absent() {
+    $WINE reg query "$K\\$1" >/dev/null 2>&1 && fail "key $1 still exists"
+    return 0
+}
+
+# reg_query_name GUID: the ElementName line of Wine's reg query (ASCII names)
+reg_query_name() {
+    $WINE reg query "$K\\$1" /v ElementName 2>/dev/null | tr -d '\r' |
+        sed -n 's/^ *ElementName *REG_SZ *//p'
+}
+
+namefile() { printf '%s' "$1" >"$work/name"; echo "$work/name"; }
+
+# show_json_name GUID: the name hvreg show --json reports, via a JSON parser
+show_json_name() {
+    hv show --json "$1"
+    expect_rc 0
+    python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1],encoding="utf-8"))["name"])' \
+        "$work/out" >"$work/shown" || fail "show --json is not JSON: $(out)"
+    cmp -s "$work/shown" "$2" || fail "show --json name '$(cat "$work/shown")' differs"
+}
+
+# import_reg NAME: export .reg, wine reg import it, check with reg export
+wine_import_reg() {
+    local nf
+    wine_setup
+    hv export -o "$work/s.reg" add "$1" "$GUID_X_TYPED"
+    expect_rc 0
+    in_work reg import s.reg >/dev/null 2>"$work/werr" || fail "reg import failed: $(cat "$work/werr")"
+    nf=$(namefile "$1")
+    reg_has "$GUID_X" "$nf"
+    hv export -o "$work/r.reg" remove "$GUID_X"
+    in_work reg import r.reg >/dev/null 2>&1 || fail "reg import of the remove script failed"
+    reg_absent "$GUID_X"
+}
+
+# wine_cmd NAME: export .cmd, run it with wine cmd /c, check with reg export
+wine_cmd() {
+    local nf
+    wine_setup
+    hv export --format cmd -o "$work/s.cmd" add "$1" --port 5000
+    expect_rc 0
+    in_work cmd /c s.cmd >"$work/wout" 2>&1 || fail "the batch file failed: $(cat "$work/wout")"
+    nf=$(namefile "$1")
+    reg_has "$GUID_P5000" "$nf"
+    # running it again over the existing entry gives the same result
+    in_work cmd /c s.cmd >"$work/wout" 2>&1 || fail "second run failed: $(cat "$work/wout")"
+    reg_has "$GUID_P5000" "$nf"
+    hv export -F cmd -o "$work/r.cmd" remove --port 5000
+    in_work cmd /c r.cmd >"$work/wout" 2>&1 || fail "remove script failed: $(cat "$work/wout")"
+    reg_absent "$GUID_P5000"
+}
+
+win_only() { [ "${HV_PLATFORM:-posix}" = win ] || skip "needs the Windows build"; }
+
+case $case_name in
+# ---------------------------------------------------------------- golden
+golden_reg_ascii) golden reg_ascii add "$NAME_ASCII" --port 5000 ;;
+golden_reg_uni) golden reg_uni add "$NAME_UNI" --port 5000 ;;
+golden_reg_remove) golden reg_remove remove "$GUID_X_TYPED" ;;
+golden_ps1_ascii) golden ps1_ascii --format ps1 add "$NAME_ASCII" --port 5000 ;;
+golden_ps1_uni) golden ps1_uni --format ps1 add "$NAME_UNI" --port 5000 ;;
+golden_ps1_remove) golden ps1_remove --format ps1 remove "$GUID_X_TYPED" ;;
+golden_cmd_ascii) golden cmd_ascii --format cmd add "$NAME_ASCII" --port 5000 ;;
+golden_cmd_uni) golden cmd_uni --format cmd add "$NAME_UNI" --port 5000 ;;
+golden_cmd_remove) golden cmd_remove --format cmd remove --port 5000 ;;
+golden_output_file)
+    # -o FILE writes the same bytes, the format taken from the extension
+    hv export -o "$work/x.ps1" add "$NAME_UNI" "$GUID_P5000"
+    expect_rc 0
+    expect_no_out
+    cmp "$work/x.ps1" "$here/expected/ps1_uni" || fail "-o x.ps1 differs from ps1_uni"
+    ;;
+golden_random_guid)
+    # without GUID or --port: a fresh version-4 GUID in the key name
+    hv export add "n"
+    expect_rc 0
+    a=$(python3 -c 'import sys,re; t=open(sys.argv[1],"rb").read()[2:].decode("utf-16-le"); print(re.search(r"GuestCommunicationServices\\([0-9a-f-]{36})\]", t).group(1))' "$work/out") ||
+        fail "no GUID key in $(out)"
+    hv export add "n"
+    b=$(python3 -c 'import sys,re; t=open(sys.argv[1],"rb").read()[2:].decode("utf-16-le"); print(re.search(r"GuestCommunicationServices\\([0-9a-f-]{36})\]", t).group(1))' "$work/out")
+    [ "$a" != "$b" ] || fail "two random GUIDs are equal: $a"
+    case $a in ????????-????-4???-[89ab]???-????????????) ;; *) fail "not version 4: $a";; esac
+    ;;
+# ---------------------------------------------------------------- ps1
+ps1_ascii | ps1_uni | ps1_quotes_only)
+    command -v python3 >/dev/null || skip "python3 is not installed"
+    case $case_name in
+    ps1_ascii) n=$NAME_ASCII ;;
+    ps1_uni) n=$NAME_UNI ;;
+    *) n=$'\'\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9a\xe2\x80\x9b\'\'' ;;
+    esac
+    hv export --format ps1 -o "$work/s.ps1" add "$n" --port 5000
+    expect_rc 0
+    python3 "$here/ps1check.py" "$work/s.ps1" "$(namefile "$n")" || fail "ps1 escaping"
+    ;;
+# ---------------------------------------------------------------- cli
+cli_help)
+    for h in -h --help; do
+        hv $h
+        expect_rc 0
+        out | grep -q '^usage: hvreg list' || fail "no usage in help"
+        for s in list show add remove export; do
+            out | grep -q "^  $s " || fail "help lacks subcommand $s"
+        done
+        [ ! -s "$work/err" ] || fail "help wrote to stderr"
+    done
+    hv add -h
+    expect_rc 0
+    hv -V
+    expect_rc 0
+    expect_out "hvreg (hvsock-tools) 0.1.0"
+    ;;
+cli_usage)
+    hv
+    expect_rc 64
+    expect_err_has "hvreg: missing subcommand"
+    expect_err_has "usage: hvreg"
+    hv frobnicate
+    expect_rc 64
+    expect_err_has "hvreg: unknown subcommand 'frobnicate'"
+    hv --bogus
+    expect_rc 64
+    hv list --force
+    expect_rc 64
+    expect_err_has "list: option --force does not apply"
+    hv list extra
+    expect_rc 64
+    hv add
+    expect_rc 64
+    expect_err_has "add: missing NAME"
+    hv add n --port 1 "$GUID_X"
+    expect_rc 64
+    hv show
+    expect_rc 64
+    hv export
+    expect_rc 64
+    hv export frob
+    expect_rc 64
+    hv export --format sh add n
+    expect_rc 64
+    expect_err_has "--format 'sh'"
+    hv export remove some-name
+    expect_rc 64
+    expect_err_has "give a GUID or --port"
+    ;;
+cli_operands)
+    hv add n 1234
+    expect_rc 65
+    expect_err_has "invalid GUID"
+    hv add n '{a1b2c3d4-e5f6-4711-8899-aabbccddeeff'
+    expect_rc 65
+    hv show a1b2c3d4-e5f6-4711-88990aabbccddeeff
+    expect_rc 65
+    expect_err_has "invalid GUID"
+    hv remove --port 2147483648
+    expect_rc 65
+    hv show --port x
+    expect_rc 65
+    hv add ""
+    expect_rc 65
+    expect_err_has "invalid name"
+    if [ "${HV_PLATFORM:-posix}" != win ]; then
+        # (Windows hands over UTF-16 arguments: no invalid UTF-8 there)
+        hv export add $'bad\xff'
+        expect_rc 65
+        expect_no_out
+    fi
+    ;;
+# ---------------------------------------------------------------- off Windows
+noreg_list | noreg_show | noreg_add | noreg_remove)
+    [ "${HV_PLATFORM:-posix}" != win ] || skip "the Windows build has a registry"
+    case $case_name in
+    noreg_list) hv list; w=list ;;
+    noreg_show) hv show "$GUID_X"; w=show ;;
+    noreg_add) hv add myservice --port 5000; w=add ;;
+    noreg_remove) hv remove myservice; w=remove ;;
+    esac
+    expect_rc 69
+    expect_no_out
+    expect_err_has "hvreg: $w"
+    expect_err_has "needs Windows"
+    ;;
+# ---------------------------------------------------------------- Wine: scripts
+wine_reg_ascii) wine_import_reg "$NAME_ASCII" ;;
+wine_reg_uni) wine_import_reg "$NAME_UNI" ;;
+wine_cmd_ascii) wine_cmd "$NAME_ASCII" ;;
+wine_cmd_uni) wine_cmd "$NAME_UNI" ;;
+# ---------------------------------------------------------------- Wine: registry
+win_add_show_remove)
+    win_only
+    wine_setup
+    hv list
+    expect_rc 0
+    expect_no_out
+    hv add "my service" --port 5000
+    expect_rc 0
+    expect_out "$GUID_P5000"
+    [ ! -s "$work/err" ] || fail "add wrote to stderr: $(err)"
+    [ "$(reg_query_name $GUID_P5000)" = "my service" ] || fail "reg query: '$(reg_query_name $GUID_P5000)'"
+    hv show "MY SERVICE"
+    expect_rc 0
+    expect_out "guid: $GUID_P5000
+name: my service
+port: 5000
+builtin: no"
+    hv list
+    expect_rc 0
+    expect_out "$GUID_P5000  5000        my service"
+    hv remove "my service"
+    expect_rc 0
+    reg_absent $GUID_P5000
+    hv show --port 5000
+    expect_rc 69
+    expect_err_has "no such entry"
+    hv remove --port 5000
+    expect_rc 69
+    ;;
+win_random_guid)
+    win_only
+    wine_setup
+    hv add "fresh"
+    expect_rc 0
+    g=$(out)
+    case $g in ????????-????-4???-[89ab]???-????????????) ;; *) fail "stdout '$g' is not a new GUID";; esac
+    [ "$(reg_query_name "$g")" = fresh ] || fail "reg query of $g"
+    ;;
+win_idempotent)
+    win_only
+    wine_setup
+    hv add svc "$GUID_X_TYPED"
+    expect_rc 0
+    expect_out "$GUID_X"
+    hv add svc "$GUID_X"
+    expect_rc 0
+    expect_out "$GUID_X"
+    [ ! -s "$work/err" ] || fail "no-op add wrote to stderr: $(err)"
+    [ "$($WINE reg query "$K" 2>/dev/null | tr -d '\r' | grep -ci "$GUID_X")" = 1 ] ||
+        fail "not exactly one key"
+    ;;
+win_conflict)
+    win_only
+    wine_setup
+    hv add first --port 5000
+    expect_rc 0
+    hv add second --port 5000
+    expect_rc 65
+    expect_no_out
+    expect_err_has "already registered as 'first'"
+    expect_err_has "--force"
+    [ "$(reg_query_name $GUID_P5000)" = first ] || fail "the name changed"
+    hv add --force second --port 5000
+    expect_rc 0
+    expect_out "$GUID_P5000"
+    [ "$(reg_query_name $GUID_P5000)" = second ] || fail "--force did not rename"
+    ;;
+win_ambiguous)
+    win_only
+    wine_setup
+    hv add twin --port 5000
+    expect_rc 0
+    hv add TWIN "$GUID_X"
+    expect_rc 0
+    hv remove Twin
+    expect_rc 65
+    expect_err_has "ambiguous name"
+    expect_err_has "$GUID_P5000"
+    expect_err_has "$GUID_X"
+    [ "$(reg_query_name $GUID_P5000)" = twin ] || fail "an entry went away"
+    [ "$(reg_query_name $GUID_X)" = TWIN ] || fail "an entry went away"
+    hv remove "$GUID_X"
+    expect_rc 0
+    hv remove twin
+    expect_rc 0
+    reg_absent $GUID_P5000
+    ;;
+win_builtin)
+    win_only
+    wine_setup
+    # as Windows writes it: upper-case key, and a value besides ElementName
+    $WINE reg add "$K\\999E53D4-3D5C-4C3E-8779-BED06EC056E1" /v ElementName /t REG_SZ \
+        /d "VM Session Service" /f >/dev/null 2>&1 || fail "reg add"
+    hv remove "$GUID_SESSION"
+    expect_rc 65
+    expect_err_has "refused"
+    expect_err_has "--force"
+    $WINE reg query "$K\\$GUID_SESSION" >/dev/null 2>&1 || fail "built-in entry removed"
+    hv remove "VM Session Service"
+    expect_rc 65
+    hv add other "$GUID_SESSION"
+    expect_rc 65
+    hv show "$GUID_SESSION"
+    expect_rc 0
+    out | grep -qx "builtin: yes" || fail "show does not say built-in"
+    hv remove --force "$GUID_SESSION"
+    expect_rc 0
+    reg_absent "$GUID_SESSION"
+    ;;
+win_json)
+    win_only
+    wine_setup
+    hv list --json
+    expect_rc 0
+    python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == []' "$work/out" ||
+        fail "empty list is not []: $(out)"
+    hv add "$NAME_UNI" --port 5000
+    expect_rc 0
+    hv add plain "$GUID_X"
+    expect_rc 0
+    $WINE reg add "$K\\{0000BEEF-0000-4000-8000-000000000000}" /v Purpose /t REG_SZ /d x /f >/dev/null 2>&1
+    hv list --json
+    expect_rc 0
+    printf '%s' "$NAME_UNI" >"$work/uni"
+    python3 - "$work/out" "$work/uni" <<'EOF' || fail "list --json: $(out)"
+import json, sys
+items = json.load(open(sys.argv[1], encoding='utf-8'))
+uni = open(sys.argv[2], 'rb').read().decode('utf-8')
+assert [sorted(i) for i in items] == [['builtin', 'guid', 'name', 'port']] * 3, items
+by = {i['guid']: i for i in items}
+a = by['00001388-facb-11e6-bd58-64006a7986d3']
+assert a['name'] == uni and a['port'] == 5000 and a['builtin'] is False, a
+b = by['a1b2c3d4-e5f6-4711-8899-aabbccddeeff']
+assert b['name'] == 'plain' and b['port'] is None, b
+c = by['0000beef-0000-4000-8000-000000000000']
+assert c['name'] is None and c['port'] is None, c
+EOF
+    # the same count as Wine's own reg query
+    n=$($WINE reg query "$K" 2>/dev/null | tr -d '\r' | grep -c 'GuestCommunicationServices\\')
+    [ "$n" = 3 ] || fail "reg query lists $n keys"
+    reg_has "$GUID_P5000" "$work/uni"
+    show_json_name "$GUID_P5000" "$work/uni"
+    ;;
+win_case_extra)
+    win_only
+    wine_setup
+    # a braced upper-case key with extra values another tool wrote
+    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ElementName /t REG_SZ /d "tool svc" /f >/dev/null 2>&1
+    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ToolName /t REG_SZ /d other /f >/dev/null 2>&1
+    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v Purpose /t REG_DWORD /d 7 /f >/dev/null 2>&1
+    hv show "$GUID_X"
+    expect_rc 0
+    out | grep -qx "name: tool svc" || fail "show: $(out)"
+    hv add "tool svc" "$GUID_X"
+    expect_rc 0
+    expect_out "$GUID_X"
+    hv remove "tool svc"
+    expect_rc 0
+    $WINE reg query "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" >/dev/null 2>&1 &&
+        fail "braced key still there"
+    true
+    ;;
+win_unicode_roundtrip)
+    win_only
+    wine_setup
+    hv add "$NAME_UNI" "$GUID_X"
+    expect_rc 0
+    nf=$(namefile "$NAME_UNI")
+    reg_has "$GUID_X" "$nf"
+    show_json_name "$GUID_X" "$nf"
+    hv remove "$NAME_UNI"
+    expect_rc 0
+    reg_absent "$GUID_X"
+    ;;
+win_service_name)
+    # hvcat takes a registered name as SERVICE: it resolves, then the
+    # AF_HYPERV socket is what Wine lacks (69); an unknown name is 65
+    win_only
+    wine_setup
+    hv add "echo svc" --port 5000
+    expect_rc 0
+    $emu "$HVCAT" -w 1 parent "ECHO SVC" </dev/null >"$work/out" 2>"$work/err"
+    rc=$?
+    grep -q "registered service name" "$work/err" && fail "name not resolved: $(err)"
+    [ "$rc" -eq 69 ] || fail "hvcat exit $rc: $(err)"
+    $emu "$HVCAT" -w 1 parent "no such svc" </dev/null >"$work/out" 2>"$work/err"
+    rc=$?
+    expect_rc 65
+    hv add "ECHO svc" "$GUID_X"
+    $emu "$HVCAT" -w 1 parent "echo svc" </dev/null >"$work/out" 2>"$work/err"
+    rc=$?
+    expect_rc 65
+    expect_err_has "ambiguous"
+    ;;
+win_access_denied)
+    # not elevated: a clear message and 77; the DACL is restored on exit
+    win_only
+    wine_setup
+    [ -n "${HVREG_REGDENY:-}" ] || skip "no regdeny helper"
+    hv add keep --port 5000
+    expect_rc 0
+    trap '$WINE "$HVREG_REGDENY" allow >/dev/null 2>&1; rm -rf "$work"' EXIT
+    $WINE "$HVREG_REGDENY" deny || fail "regdeny deny"
+    hv add "new one" "$GUID_X"
+    expect_rc 77
+    expect_no_out
+    expect_err_has "hvreg: add 'new one': permission denied: run it as Administrator"
+    hv remove keep
+    expect_rc 77
+    expect_err_has "run it as Administrator"
+    # reading needs no elevation, and a no-op add is still a success
+    hv show keep
+    expect_rc 0
+    hv add keep --port 5000
+    expect_rc 0
+    expect_out "$GUID_P5000"
+    $WINE "$HVREG_REGDENY" allow || fail "regdeny allow"
+    [ "$(reg_query_name $GUID_P5000)" = keep ] || fail "entry changed"
+    reg_absent "$GUID_X"
+    ;;
+*)
+    fail "no such case"
+    ;;
+esac
+exit 0

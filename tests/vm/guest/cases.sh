@@ -1,0 +1,257 @@
+# cases.sh: the vm test cases, run inside the guest over vsock_loopback
+# (CID 1). Each case_NAME runs in a subshell in its own directory $W, calls
+# fail REASON on the first wrong thing, and prints "HVVM-INFO" lines for the
+# host to show. hvvm_run_cases prints one "HVVM-RESULT NAME PASS|FAIL: why"
+# line per case; the host test checks for it.
+. /bin/common.sh
+
+fail() {
+    echo "$*" >"$W/reason"
+    kill $(jobs -p) 2>/dev/null
+    exit 1
+}
+
+# rc_is FILE WANT WHO: the exit status a pipeline stage recorded in FILE.
+rc_is() {
+    local got
+    got=$(cat "$1" 2>/dev/null)
+    [ "$got" = "$2" ] || fail "$3 exited ${got:-?}, expected $2"
+}
+
+info() {
+    echo "HVVM-INFO $CASE $*"
+}
+
+# 64 MiB of random data each way at once, through pipes on both ends (cat |
+# and | sha256sum: stdin and stdout are pipes, as in most real use).
+case_transfer64m() {
+    local sa sb t0
+    mkdata "$W/a" 64
+    mkdata "$W/b" 64
+    sa=$(sum256 "$W/a")
+    sb=$(sum256 "$W/b")
+    cat "$W/a" |
+        { timeout $HVVM_T_BIG hvlisten -v 0 2>"$W/l.err"; echo $? >"$W/l.rc"; } |
+        sha256sum >"$W/l.sum" &
+    wait_listen "$W/l.err" $! || fail "hvlisten never said Listening on"
+    t0=$(now_cs)
+    cat "$W/b" |
+        { timeout $HVVM_T_BIG hvcat -v 1 "$PORT" 2>"$W/c.err"; echo $? >"$W/c.rc"; } |
+        sha256sum >"$W/c.sum"
+    wait
+    info "64 MiB each way in $(secs_since "$t0") s ($(mibps $((2 * 67108864)) "$t0") MiB/s both directions together)"
+    rc_is "$W/l.rc" 0 hvlisten
+    rc_is "$W/c.rc" 0 hvcat
+    grep -q '^hvlisten: Connection from vsock:1:' "$W/l.err" ||
+        fail "no 'Connection from vsock:1:' line"
+    [ "$(cut -d' ' -f1 "$W/c.sum")" = "$sa" ] ||
+        fail "listener -> client: sha256 differs"
+    [ "$(cut -d' ' -f1 "$W/l.sum")" = "$sb" ] ||
+        fail "client -> listener: sha256 differs"
+    info "sha256 both ways match ($sa, $sb)"
+}
+
+# socat -d -d logs "socket N (fd F) is at EOF" when EOF comes in on its
+# address N: the half-close observed by a program nobody here wrote.
+SOCAT_EOF='socket %s \(fd [0-9]+\) is at EOF'
+
+# The client's stdin ends first: it half-closes, and the listener sends its
+# data only after the client's data has come in; the client must still
+# receive all of it, and both must end with 0. Round 2 puts socat in the
+# listener's place, which sends only after it logged the client's EOF: that
+# proves hvcat half-closed while it went on receiving.
+case_halfclose_client_first() {
+    local t0
+    mkdata "$W/c" 3
+    mkdata "$W/s" 5
+    { wait_size "$W/l.out" $((3 * 1048576)) 120 || exit 1
+      echo sending >"$W/late"; cat "$W/s"; } |
+        { timeout $HVVM_T hvlisten -v 0 >"$W/l.out" 2>"$W/l.err"; echo $? >"$W/l.rc"; } &
+    wait_listen "$W/l.err" $! || fail "hvlisten never said Listening on"
+    t0=$(now_cs)
+    timeout $HVVM_T hvcat 1 "$PORT" <"$W/c" >"$W/c.out" 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    wait
+    info "hvcat/hvlisten round done in $(secs_since "$t0") s"
+    [ -f "$W/late" ] || fail "the client's 3 MiB never all reached the listener"
+    rc_is "$W/c.rc" 0 hvcat
+    rc_is "$W/l.rc" 0 hvlisten
+    cmp -s "$W/c" "$W/l.out" || fail "client -> listener data differs ($(fsize "$W/l.out") bytes)"
+    cmp -s "$W/s" "$W/c.out" || fail "listener -> client data after the half-close differs ($(fsize "$W/c.out") bytes)"
+
+    { wait_line "$W/o.err" "$(printf "$SOCAT_EOF" 1)" 120 >/dev/null || exit 1
+      echo sending >"$W/o.late"; cat "$W/s"; } |
+        timeout $HVVM_T socat -d -d -t 300 VSOCK-LISTEN:5301 STDIO \
+            >"$W/o.sout" 2>"$W/o.err" &
+    wait_line "$W/o.err" 'listening on' 60 $! >/dev/null ||
+        fail "socat never said listening on"
+    timeout $HVVM_T hvcat 1 5301 <"$W/c" >"$W/o.out" 2>"$W/oc.err"
+    echo $? >"$W/o.rc"
+    wait
+    [ -f "$W/o.late" ] || fail "socat never saw hvcat's EOF: no half-close"
+    rc_is "$W/o.rc" 0 "hvcat (against socat)"
+    cmp -s "$W/c" "$W/o.sout" || fail "hvcat -> socat data differs ($(fsize "$W/o.sout") bytes)"
+    cmp -s "$W/s" "$W/o.out" || fail "socat -> hvcat data after socat saw EOF differs ($(fsize "$W/o.out") bytes)"
+    info "socat saw hvcat's EOF, then sent 5 MiB that hvcat received"
+}
+
+# The mirror: the listener's stdin ends first; the client sends only after
+# the listener's data came in. Round 2: socat VSOCK-CONNECT as the client,
+# sending only after it logged hvlisten's EOF.
+case_halfclose_server_first() {
+    local t0 lpid
+    mkdata "$W/c" 5
+    mkdata "$W/s" 3
+    timeout $HVVM_T hvlisten -v 0 <"$W/s" >"$W/l.out" 2>"$W/l.err" &
+    lpid=$!
+    wait_listen "$W/l.err" $lpid || fail "hvlisten never said Listening on"
+    t0=$(now_cs)
+    { wait_size "$W/c.out" $((3 * 1048576)) 120 || exit 1
+      echo sending >"$W/late"; cat "$W/c"; } |
+        { timeout $HVVM_T hvcat 1 "$PORT" >"$W/c.out" 2>"$W/c.err"; echo $? >"$W/c.rc"; }
+    wait $lpid
+    echo $? >"$W/l.rc"
+    info "hvcat/hvlisten round done in $(secs_since "$t0") s"
+    [ -f "$W/late" ] || fail "the listener's 3 MiB never all reached the client"
+    rc_is "$W/l.rc" 0 hvlisten
+    rc_is "$W/c.rc" 0 hvcat
+    cmp -s "$W/s" "$W/c.out" || fail "listener -> client data differs ($(fsize "$W/c.out") bytes)"
+    cmp -s "$W/c" "$W/l.out" || fail "client -> listener data after the half-close differs ($(fsize "$W/l.out") bytes)"
+
+    timeout $HVVM_T hvlisten -v 0 <"$W/s" >"$W/o.lout" 2>"$W/o.lerr" &
+    lpid=$!
+    wait_listen "$W/o.lerr" $lpid || fail "hvlisten never said Listening on"
+    { wait_line "$W/o.err" "$(printf "$SOCAT_EOF" 2)" 120 >/dev/null || exit 1
+      echo sending >"$W/o.late"; cat "$W/c"; } |
+        timeout $HVVM_T socat -d -d -t 300 STDIO VSOCK-CONNECT:1:"$PORT" \
+            >"$W/o.out" 2>"$W/o.err"
+    wait $lpid
+    echo $? >"$W/o.rc"
+    [ -f "$W/o.late" ] || fail "socat never saw hvlisten's EOF: no half-close"
+    rc_is "$W/o.rc" 0 "hvlisten (against socat)"
+    cmp -s "$W/s" "$W/o.out" || fail "hvlisten -> socat data differs ($(fsize "$W/o.out") bytes)"
+    cmp -s "$W/c" "$W/o.lout" || fail "socat -> hvlisten data after socat saw EOF differs ($(fsize "$W/o.lout") bytes)"
+    info "socat saw hvlisten's EOF, then sent 5 MiB that hvlisten received"
+}
+
+# One round against a peer that ends the whole session soon after it sees
+# EOF: socat -t 0.2. Its stdin sends only 2 s after the client's data came
+# in. Sets the client's status in $W/$1.rc and output in $W/$1.out.
+nsd_round() {
+    local tag=$1 port=$2 spid
+    shift 2
+    { wait_size "$W/$tag.sout" $((1048576)) 120 || exit 1
+      sleep 2; cat "$W/s"; } 2>/dev/null |
+        timeout $HVVM_T socat -d -d -t 0.2 VSOCK-LISTEN:"$port" STDIO \
+            >"$W/$tag.sout" 2>"$W/$tag.serr" &
+    spid=$!
+    wait_line "$W/$tag.serr" 'listening on' 60 $spid >/dev/null ||
+        fail "socat never said listening on"
+    timeout $HVVM_T hvcat "$@" 1 "$port" <"$W/c" >"$W/$tag.out" 2>"$W/$tag.err"
+    echo $? >"$W/$tag.rc"
+    wait $spid
+}
+
+# --no-shutdown: the client's stdin ends first but it keeps its write side
+# open, so a peer that closes on EOF still sends everything; the peer's EOF
+# ends the client. A control round without the option shows that this peer
+# does drop its late data when it sees the half-close (else the case would
+# prove nothing).
+case_no_shutdown() {
+    mkdata "$W/c" 1
+    mkdata "$W/s" 2
+    nsd_round nsd 5101 --no-shutdown
+    rc_is "$W/nsd.rc" 0 "hvcat --no-shutdown"
+    cmp -s "$W/c" "$W/nsd.sout" || fail "client -> peer data differs ($(fsize "$W/nsd.sout") bytes)"
+    cmp -s "$W/s" "$W/nsd.out" || fail "peer -> client data differs ($(fsize "$W/nsd.out") bytes): the client half-closed?"
+    nsd_round ctl 5102
+    cmp -s "$W/c" "$W/ctl.sout" || fail "control: client -> peer data differs"
+    if cmp -s "$W/s" "$W/ctl.out"; then
+        fail "control without --no-shutdown also got the late data: the case cannot tell"
+    fi
+    info "control without --no-shutdown: client got $(fsize "$W/ctl.out") of 2097152 late bytes, as expected"
+}
+
+# Connecting to a port nobody listens on: exit 69, "refused" message.
+case_refused() {
+    timeout 60 hvcat -d 1 54321 >"$W/c.out" 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    rc_is "$W/c.rc" 69 hvcat
+    grep -q 'refused' "$W/c.err" || fail "message: $(cat "$W/c.err")"
+    info "$(cat "$W/c.err")"
+}
+
+# socat VSOCK-CONNECT (a client nobody here wrote) against hvlisten.
+case_socat_client() {
+    mkdata "$W/c" 16
+    mkdata "$W/s" 16
+    timeout $HVVM_T hvlisten -v 0 <"$W/s" >"$W/l.out" 2>"$W/l.err" &
+    local lpid=$!
+    wait_listen "$W/l.err" $lpid || fail "hvlisten never said Listening on"
+    timeout $HVVM_T socat -t 300 STDIO VSOCK-CONNECT:1:"$PORT" \
+        <"$W/c" >"$W/c.out" 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    wait $lpid
+    echo $? >"$W/l.rc"
+    rc_is "$W/c.rc" 0 socat
+    rc_is "$W/l.rc" 0 hvlisten
+    cmp -s "$W/c" "$W/l.out" || fail "socat -> hvlisten data differs ($(fsize "$W/l.out") bytes)"
+    cmp -s "$W/s" "$W/c.out" || fail "hvlisten -> socat data differs ($(fsize "$W/c.out") bytes)"
+    info "16 MiB each way between socat VSOCK-CONNECT and hvlisten"
+}
+
+# socat VSOCK-LISTEN (a server nobody here wrote) serving hvcat.
+case_socat_server() {
+    mkdata "$W/c" 16
+    mkdata "$W/s" 16
+    timeout $HVVM_T socat -d -d -t 300 VSOCK-LISTEN:5201 STDIO \
+        <"$W/s" >"$W/l.out" 2>"$W/l.err" &
+    local spid=$!
+    wait_line "$W/l.err" 'listening on' 60 $spid >/dev/null ||
+        fail "socat never said listening on"
+    timeout $HVVM_T hvcat -v 1 5201 <"$W/c" >"$W/c.out" 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    wait $spid
+    echo $? >"$W/l.rc"
+    rc_is "$W/c.rc" 0 hvcat
+    rc_is "$W/l.rc" 0 socat
+    cmp -s "$W/c" "$W/l.out" || fail "hvcat -> socat data differs ($(fsize "$W/l.out") bytes)"
+    cmp -s "$W/s" "$W/c.out" || fail "socat -> hvcat data differs ($(fsize "$W/c.out") bytes)"
+    info "16 MiB each way between hvcat and socat VSOCK-LISTEN"
+}
+
+hvvm_run_cases() {
+    local fn t0 rc
+    for CASE in "$@"; do
+        fn=case_$(echo "$CASE" | tr . _)
+        W=/tmp/case.$CASE
+        rm -rf "$W"
+        mkdir -p "$W"
+        if ! type "$fn" >/dev/null 2>&1; then
+            echo "HVVM-RESULT $CASE FAIL: no such case"
+            continue
+        fi
+        case $CASE in socat.* | halfclose.* | no_shutdown)
+            if ! command -v socat >/dev/null 2>&1; then
+                echo "HVVM-RESULT $CASE SKIP: no socat in the guest"
+                continue
+            fi ;;
+        esac
+        t0=$(now_cs)
+        ("$fn")
+        rc=$?
+        # whatever a failed case left running must not outlive it (this
+        # guest runs nothing else)
+        killall -q hvcat hvlisten socat 2>/dev/null
+        echo "HVVM-TIME $CASE $(secs_since "$t0")"
+        if [ $rc = 0 ]; then
+            echo "HVVM-RESULT $CASE PASS"
+        else
+            for f in "$W"/*.err; do
+                [ -s "$f" ] && sed "s|^|HVVM-LOG $CASE ${f##*/}: |" "$f" | head -n 20
+            done
+            echo "HVVM-RESULT $CASE FAIL: $(cat "$W/reason" 2>/dev/null || echo "exit $rc")"
+        fi
+        rm -rf "$W"
+    done
+}

@@ -1,0 +1,132 @@
+#!/bin/bash
+# Windows-only cases, run against the Windows build (under Wine when cross
+# built): AF_HYPERV up to the socket call, the -w limit, UTF-8 arguments,
+# binary stdio. One case per run: cases.sh NAME.
+# Environment: HVCAT, HVLISTEN (tool paths), HV_EMU (wine or empty).
+set -u
+case_name=$1
+emu=${HV_EMU:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/hvwin.XXXXXX")
+pids=""
+cleanup() {
+    local p
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+
+# run TOOL ARGS...: sets rc, out, err (stdin empty)
+run() {
+    local tool=$1; shift
+    $emu "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null
+    rc=$?
+    out=$(cat "$work/out"); err=$(cat "$work/err")
+}
+expect_rc() { [ "$rc" -eq "$1" ] || fail "exit $rc, expected $1 (stderr: $err)"; }
+expect_err() { [ "$err" = "$1" ] || fail "stderr '$err', expected '$1'"; }
+first_err() { printf '%s\n' "$err" | head -n 1; }
+expect_first_err() { [ "$(first_err)" = "$1" ] || fail "stderr line '$(first_err)', expected '$1'"; }
+expect_no_out() { [ -z "$out" ] || fail "unexpected stdout '$out'"; }
+
+nohv="Hyper-V sockets are not available on this system (Hyper-V not enabled, or Windows Home)"
+
+case $case_name in
+hyperv_unavailable)
+    # Wine (like Windows Home) has no AF_HYPERV: socket() fails with
+    # WSAEAFNOSUPPORT and the tools say so, exit 69. On a Windows host
+    # with Hyper-V the socket exists: nothing to check here.
+    run "$HVCAT" parent 5000
+    if [ -z "$emu" ] && [ "$rc" -ne 69 ]; then
+        echo "AF_HYPERV is available here; case not applicable"; exit 77
+    fi
+    expect_rc 69
+    expect_no_out
+    expect_err "hvcat: connect parent:5000: $nohv"
+    run "$HVCAT" a42e7cda-d03f-480c-9cc2-a4de20abb878 00001388-facb-11e6-bd58-64006a7986d3
+    expect_rc 69
+    expect_err "hvcat: connect a42e7cda-d03f-480c-9cc2-a4de20abb878:00001388-facb-11e6-bd58-64006a7986d3: $nohv"
+    run "$HVLISTEN" 5000
+    expect_rc 69
+    case "$err" in
+    "hvlisten: listen "*": $nohv") ;;
+    *) fail "stderr '$err'" ;;
+    esac
+    ;;
+timeout_limit)
+    # HVSOCKET_CONNECT_TIMEOUT takes at most 300000 ms: -w 300 is the top
+    run "$HVCAT" -w 301 parent 5000
+    expect_rc 64
+    expect_no_out
+    expect_first_err "hvcat: -w '301': expected seconds from 1 to 300"
+    run "$HVCAT" --timeout 300000 parent 5000
+    expect_rc 64
+    run "$HVCAT" -w 0 parent 5000
+    expect_rc 64
+    # accepted: the run gets as far as the socket (69 under Wine)
+    run "$HVCAT" -w 300 parent 5000
+    [ "$rc" -ne 64 ] || fail "-w 300 rejected: $err"
+    if [ -n "$emu" ]; then
+        expect_rc 69
+        expect_err "hvcat: connect parent:5000: $nohv"
+    fi
+    run "$HVCAT" -w 1 -t 127.0.0.1 1
+    expect_rc 69
+    expect_err "hvcat: connect 127.0.0.1:1: connection refused"
+    ;;
+unicode_args)
+    # arguments come from the UTF-16 command line as UTF-8, byte for byte
+    name='café-東京'
+    run "$HVCAT" host 1 "$name"
+    expect_rc 64
+    expect_first_err "hvcat: unexpected operand '$name'"
+    [ "$(head -n 1 "$work/err" | od -An -tx1 | tr -d ' \n')" = \
+      "$(printf "hvcat: unexpected operand '%s'\n" "$name" | od -An -tx1 | tr -d ' \n')" ] ||
+        fail "bytes differ: $(od -c "$work/err" | head -3)"
+    run "$HVCAT" parent "$name"
+    expect_rc 65
+    case "$(first_err)" in
+    "hvcat: service '$name': "*) ;;
+    *) fail "stderr line '$(first_err)'" ;;
+    esac
+    run "$HVLISTEN" -t 127.0.0.1 "Ünïcödé-ポート"
+    expect_rc 65
+    case "$(first_err)" in
+    "hvlisten: port 'Ünïcödé-ポート': "*) ;;
+    *) fail "stderr line '$(first_err)'" ;;
+    esac
+    ;;
+binary_stdio)
+    # stdin/stdout in binary mode on both ends of a Windows-to-Windows TCP
+    # session: CR, LF, CR LF, ^Z and NUL pass unchanged, both ways
+    { printf 'a\r\nb\nc\rd\032e\000f\r\n\032\n'; head -c 300000 /dev/urandom;
+      printf '\r\n\032'; } > "$work/in1"
+    { printf '\032\r\n\000'; head -c 200000 /dev/urandom; printf 'x\n'; } > "$work/in2"
+    $emu "$HVLISTEN" -v -t 127.0.0.1 0 <"$work/in1" >"$work/out1" 2>"$work/lerr" &
+    lpid=$!
+    pids="$lpid"
+    port=""
+    for _ in $(seq 300); do
+        port=$(sed -n 's/^hvlisten: Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\)\r\{0,1\}$/\1/p' "$work/lerr")
+        [ -n "$port" ] && break
+        kill -0 "$lpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "hvlisten did not report listening: $(cat "$work/lerr")"
+    $emu "$HVCAT" -t 127.0.0.1 "$port" <"$work/in2" >"$work/out2" 2>"$work/cerr"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "hvcat exit $rc: $(cat "$work/cerr")"
+    wait "$lpid"
+    lrc=$?
+    pids=""
+    [ "$lrc" -eq 0 ] || fail "hvlisten exit $lrc: $(cat "$work/lerr")"
+    cmp "$work/in2" "$work/out1" || fail "hvcat -> hvlisten data differs"
+    cmp "$work/in1" "$work/out2" || fail "hvlisten -> hvcat data differs"
+    [ ! -s "$work/cerr" ] || fail "hvcat wrote to stderr: $(cat "$work/cerr")"
+    ;;
+*)
+    fail "no such case"
+    ;;
+esac
+exit 0

@@ -1,0 +1,582 @@
+/* hvreg: register, list and remove Hyper-V socket services in the Windows
+ * registry, and write the .reg/.ps1/.cmd scripts that do it on a host. One
+ * function per subcommand, found through the table in the manner of
+ * WireGuard's wg.c; the registry work itself is in the library. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: hvreg list [--json]\n"
+    "       hvreg show [--json] GUID | NAME | --port P\n"
+    "       hvreg add [--force] NAME [GUID | --port P]\n"
+    "       hvreg remove [--force] GUID | NAME | --port P\n"
+    "       hvreg export [--format reg|ps1|cmd] [-o FILE] add NAME [GUID | --port P]\n"
+    "       hvreg export [--format reg|ps1|cmd] [-o FILE] remove GUID | --port P\n"
+    "       hvreg -h | -V\n";
+
+static const char help_tail[] =
+    "\n"
+    "  -f, --force          add: replace another name; add/remove: touch the\n"
+    "                       entries of Windows' own integration services\n"
+    "  -F, --format FMT     export: reg (default; UTF-16 .reg for reg import),\n"
+    "                       ps1 (PowerShell) or cmd (batch file); inferred\n"
+    "                       from the -o file's extension when not given\n"
+    "  -j, --json           list/show: JSON with the fields guid, name, port,\n"
+    "                       builtin (port and name may be null)\n"
+    "  -o, --output FILE    export: write FILE instead of standard output\n"
+    "  -p, --port P         the service of vsock port P\n"
+    "                       (P-facb-11e6-bd58-64006a7986d3), 0 to 2147483647\n"
+    "  -h, --help           print this help and exit\n"
+    "  -V, --version        print the version and exit\n"
+    "\n"
+    "Services live under HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\\n"
+    "Virtualization\\GuestCommunicationServices; changing them needs an\n"
+    "elevated prompt (Administrator). Every subcommand but export needs\n"
+    "Windows; export works on any system.\n"
+    "\n"
+    "Exit status: 0 ok, 64 usage, 65 bad operand, invalid GUID, name taken or\n"
+    "built-in, 69 no such entry or not on Windows, 71 OS error, 74 I/O\n"
+    "error, 77 permission denied (see hvsock(7)).\n";
+
+struct opts {
+    int json;
+    int force;
+    int has_port;
+    uint32_t port;
+    enum hv_script_format format;
+    const char *output;
+};
+
+static int cmd_list(int argc, char **argv);
+static int cmd_show(int argc, char **argv);
+static int cmd_add(int argc, char **argv);
+static int cmd_remove(int argc, char **argv);
+static int cmd_export(int argc, char **argv);
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} subcommands[] = {
+    {"list", cmd_list, "list every registered service: GUID, vsock port, name"},
+    {"show", cmd_show, "show one entry (exit 69 when there is none)"},
+    {"add", cmd_add, "register NAME; prints its GUID (a new random one by default)"},
+    {"remove", cmd_remove, "remove one entry"},
+    {"export", cmd_export, "write a script that adds or removes an entry on a host"},
+};
+
+#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+static int print_help(void)
+{
+    size_t i;
+    fputs(usage, stdout);
+    fputs("\nRegister Hyper-V socket services on a Windows host.\n\n", stdout);
+    for (i = 0; i < N_SUBCOMMANDS; i++)
+        printf("  %-8s %s\n", subcommands[i].name, subcommands[i].help);
+    fputs(help_tail, stdout);
+    return 0;
+}
+
+static const struct option longopts[] = {
+    {"force", no_argument, NULL, 'f'},
+    {"format", required_argument, NULL, 'F'},
+    {"json", no_argument, NULL, 'j'},
+    {"output", required_argument, NULL, 'o'},
+    {"port", required_argument, NULL, 'p'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parse a subcommand's options (argv[0] is the subcommand). allowed lists
+ * the option letters it takes. Returns -1 to go on, else an exit code;
+ * *first is the index of the first operand. */
+static int parse_opts(int argc, char **argv, const char *allowed,
+                      struct opts *o, int *first)
+{
+    int c;
+    memset(o, 0, sizeof *o);
+    optind = 0; /* start afresh after main's pass */
+    while ((c = getopt_long(argc, argv, "fF:jo:p:hV", longopts, NULL)) != -1) {
+        if (c == 'h')
+            return print_help();
+        if (c == 'V')
+            return cli_version();
+        if (c == '?' || c == ':')
+            return cli_usage_error(usage, NULL);
+        if (!strchr(allowed, c)) {
+            const char *lname = "?";
+            size_t i;
+            for (i = 0; longopts[i].name; i++)
+                if (longopts[i].val == c)
+                    lname = longopts[i].name;
+            return cli_usage_error(usage, "%s: option --%s does not apply",
+                                   argv[0], lname);
+        }
+        switch (c) {
+        case 'f':
+            o->force = 1;
+            break;
+        case 'F':
+            o->format = hv_script_format_parse(optarg);
+            if (o->format == 0)
+                return cli_usage_error(usage,
+                                       "--format '%s': expected reg, ps1 or cmd",
+                                       optarg);
+            break;
+        case 'j':
+            o->json = 1;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'p':
+            if (hv_parse_u32(optarg, 0, HV_VSOCK_PORT_MAX, &o->port) < 0) {
+                cli_warnx("port '%s': expected a vsock port from 0 to 2147483647",
+                          optarg);
+                return 65;
+            }
+            o->has_port = 1;
+            break;
+        }
+    }
+    *first = optind;
+    return -1;
+}
+
+/* ---------------------------------------------------------------- output */
+
+/* A name fit for a one-line message: control characters as '?'. */
+static const char *shown(const char *name, char *buf, size_t n)
+{
+    size_t i;
+    for (i = 0; name[i] && i + 1 < n; i++)
+        buf[i] = ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) ? '?' : name[i];
+    buf[i] = '\0';
+    return buf;
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", stdout);
+        else if (c == '\r')
+            fputs("\\r", stdout);
+        else if (c == '\t')
+            fputs("\\t", stdout);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void json_entry(const struct hv_service *s)
+{
+    char gs[HV_GUID_BUFSIZE];
+    hv_guid_format(&s->guid, gs);
+    printf("{\"guid\": \"%s\", \"name\": ", gs);
+    if (s->has_name)
+        json_string(s->name);
+    else
+        fputs("null", stdout);
+    if (s->has_port)
+        printf(", \"port\": %lu", (unsigned long)s->port);
+    else
+        fputs(", \"port\": null", stdout);
+    printf(", \"builtin\": %s}", hv_reg_is_builtin(&s->guid) ? "true" : "false");
+}
+
+/* Text form: control characters of a name as \xNN, so one entry stays on
+ * one line. */
+static void text_name(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* Report a library failure of a registry subcommand; returns the exit code. */
+static int reg_error(int err, const char *what, const char *operand)
+{
+    char buf[256];
+    const char *op = operand ? shown(operand, buf, sizeof buf) : NULL;
+    char where[300];
+    if (op)
+        snprintf(where, sizeof where, "%s '%s'", what, op);
+    else
+        snprintf(where, sizeof where, "%s", what);
+    switch (err) {
+    case HV_ENOTSUP:
+        cli_warnx("%s: the service registry is a Windows feature: this "
+                  "subcommand needs Windows (hvreg export works anywhere)",
+                  where);
+        break;
+    case HV_EACCES:
+        cli_warnx("%s: permission denied: run it as Administrator (from an "
+                  "elevated prompt)",
+                  where);
+        break;
+    default:
+        cli_warn(err, "%s", where);
+        break;
+    }
+    return hv_exitcode(err);
+}
+
+/* ---------------------------------------------------------------- operands */
+
+/* 1 when s has the shape of a GUID (36 or 38 characters of hex digits,
+ * dashes and braces): then it must parse as one. */
+static int looks_like_guid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != HV_GUID_STRLEN && n != HV_GUID_STRLEN + 2)
+        return 0;
+    return strspn(s, "0123456789abcdefABCDEF-{}") == n && strchr(s, '-');
+}
+
+/* Resolve GUID | NAME | --port P to an entry's GUID. For a NAME the
+ * registry is asked; returns -1 to go on, else an exit code. */
+static int resolve_target(const char *what, const struct opts *o, int argc,
+                          char **argv, int first, struct hv_guid *g)
+{
+    int n = argc - first;
+    if (o->has_port) {
+        if (n > 0)
+            return cli_usage_error(usage, "%s: give a GUID, a NAME or --port, "
+                                          "not more than one", what);
+        hv_guid_from_vsock_port(o->port, g);
+        return -1;
+    }
+    if (n == 0)
+        return cli_usage_error(usage, "%s: missing GUID, NAME or --port", what);
+    if (n > 1)
+        return cli_usage_error(usage, "%s: unexpected operand '%s'", what,
+                               argv[first + 1]);
+    if (hv_guid_scan(argv[first], NULL) != 0 || looks_like_guid(argv[first])) {
+        if (hv_guid_parse(argv[first], g) < 0) {
+            cli_warnx("%s '%s': invalid GUID: expected "
+                      "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", what, argv[first]);
+            return 65;
+        }
+        return -1;
+    }
+    {
+        struct hv_service s;
+        char hint[HV_ADDR_STRLEN];
+        int r = hv_reg_find_by_name(argv[first], &s, hint, sizeof hint);
+        if (r == HV_EAMBIGUOUS) {
+            char buf[256];
+            cli_warnx("%s '%s': ambiguous name: several entries have it: %s "
+                      "(give the GUID)",
+                      what, shown(argv[first], buf, sizeof buf), hint);
+            return hv_exitcode(r);
+        }
+        if (r < 0)
+            return reg_error(r, what, argv[first]);
+        *g = s.guid;
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------- subcommands */
+
+static int cmd_list(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_service *list;
+    size_t n, i;
+    int first, r;
+
+    if ((r = parse_opts(argc, argv, "j", &o, &first)) >= 0)
+        return r;
+    if (first < argc)
+        return cli_usage_error(usage, "list: unexpected operand '%s'", argv[first]);
+    if ((r = hv_reg_list(&list, &n)) < 0)
+        return reg_error(r, "list", NULL);
+    if (o.json)
+        fputs(n ? "[\n" : "[", stdout);
+    for (i = 0; i < n; i++) {
+        if (o.json) {
+            fputs("  ", stdout);
+            json_entry(&list[i]);
+            fputs(i + 1 < n ? ",\n" : "\n", stdout);
+        } else {
+            char gs[HV_GUID_BUFSIZE], port[16] = "-";
+            hv_guid_format(&list[i].guid, gs);
+            if (list[i].has_port)
+                snprintf(port, sizeof port, "%lu", (unsigned long)list[i].port);
+            printf("%s  %-10s  ", gs, port);
+            text_name(list[i].name);
+            putchar('\n');
+        }
+    }
+    if (o.json)
+        fputs("]\n", stdout);
+    hv_reg_list_free(list);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn(HV_EIO, "write stdout");
+        return hv_exitcode(HV_EIO);
+    }
+    return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_service s;
+    struct hv_guid g;
+    char gs[HV_GUID_BUFSIZE];
+    int first, r;
+
+    if ((r = parse_opts(argc, argv, "jp", &o, &first)) >= 0)
+        return r;
+    if ((r = resolve_target("show", &o, argc, argv, first, &g)) >= 0)
+        return r;
+    hv_guid_format(&g, gs);
+    if ((r = hv_reg_get(&g, &s)) < 0)
+        return reg_error(r, "show", first < argc ? argv[first] : gs);
+    if (o.json) {
+        json_entry(&s);
+        putchar('\n');
+    } else {
+        printf("guid: %s\nname: ", gs);
+        text_name(s.name);
+        if (s.has_port)
+            printf("\nport: %lu", (unsigned long)s.port);
+        else
+            fputs("\nport: -", stdout);
+        printf("\nbuiltin: %s\n", hv_reg_is_builtin(&g) ? "yes" : "no");
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn(HV_EIO, "write stdout");
+        return hv_exitcode(HV_EIO);
+    }
+    return 0;
+}
+
+/* NAME [GUID | --port P] for add and export add. */
+static int add_operands(const char *what, const struct opts *o, int argc,
+                        char **argv, int first, const char **name,
+                        struct hv_guid *g, int *random)
+{
+    int n = argc - first;
+    char buf[256];
+    *random = 0;
+    if (n == 0)
+        return cli_usage_error(usage, "%s: missing NAME", what);
+    if (n > 2 || (n == 2 && o->has_port))
+        return cli_usage_error(usage, "%s: unexpected operand '%s'", what,
+                               argv[first + (o->has_port ? 1 : 2)]);
+    *name = argv[first];
+    if (hv_service_name_check(*name) < 0) {
+        cli_warnx("%s '%s': invalid name: expected 1 to %d bytes of UTF-8",
+                  what, shown(*name, buf, sizeof buf), HV_SERVICE_NAME_MAX);
+        return 65;
+    }
+    if (n == 2) {
+        if (hv_guid_parse(argv[first + 1], g) < 0) {
+            cli_warnx("%s '%s': invalid GUID: expected "
+                      "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+                      what, shown(argv[first + 1], buf, sizeof buf));
+            return 65;
+        }
+    } else if (o->has_port) {
+        hv_guid_from_vsock_port(o->port, g);
+    } else {
+        *random = 1;
+    }
+    return -1;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_guid g;
+    const char *name;
+    char gs[HV_GUID_BUFSIZE], buf[256];
+    int first, r, random;
+
+    if ((r = parse_opts(argc, argv, "fp", &o, &first)) >= 0)
+        return r;
+    if ((r = add_operands("add", &o, argc, argv, first, &name, &g, &random)) >= 0)
+        return r;
+    if (random && (r = hv_guid_random(&g)) < 0) {
+        cli_warn(r, "add: random GUID");
+        return hv_exitcode(r);
+    }
+    r = hv_reg_add(&g, name, o.force ? HV_REG_FORCE : 0);
+    hv_guid_format(&g, gs);
+    if (r == HV_EEXIST) {
+        struct hv_service cur;
+        char cb[256];
+        if (hv_reg_get(&g, &cur) < 0)
+            cur.name[0] = '\0';
+        cli_warnx("add '%s': %s is already registered as '%s' (use --force to "
+                  "rename it)",
+                  shown(name, buf, sizeof buf), gs, shown(cur.name, cb, sizeof cb));
+        return hv_exitcode(r);
+    }
+    if (r == HV_EPROTECTED) {
+        const struct hv_builtin_service *b = hv_reg_builtin(&g);
+        cli_warnx("add '%s': refused: %s belongs to Windows' %s (use --force)",
+                  shown(name, buf, sizeof buf), gs, b ? b->name : "services");
+        return hv_exitcode(r);
+    }
+    if (r < 0)
+        return reg_error(r, "add", name);
+    printf("%s\n", gs);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn(HV_EIO, "write stdout");
+        return hv_exitcode(HV_EIO);
+    }
+    return 0;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_guid g;
+    char gs[HV_GUID_BUFSIZE];
+    int first, r;
+
+    if ((r = parse_opts(argc, argv, "fp", &o, &first)) >= 0)
+        return r;
+    if ((r = resolve_target("remove", &o, argc, argv, first, &g)) >= 0)
+        return r;
+    hv_guid_format(&g, gs);
+    r = hv_reg_remove(&g, o.force ? HV_REG_FORCE : 0);
+    if (r == HV_EPROTECTED) {
+        const struct hv_builtin_service *b = hv_reg_builtin(&g);
+        cli_warnx("remove %s: refused: this is Windows' own %s; removing it "
+                  "breaks that integration service (use --force)",
+                  gs, b ? b->name : "service");
+        return hv_exitcode(r);
+    }
+    if (r < 0)
+        return reg_error(r, "remove", first < argc ? argv[first] : gs);
+    return 0;
+}
+
+/* The format an output file's extension names, or 0. */
+static enum hv_script_format format_of_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot == NULL || strpbrk(dot, "/\\"))
+        return (enum hv_script_format)0;
+    return hv_script_format_parse(dot + 1);
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_guid g;
+    const char *name = NULL, *action;
+    char *script;
+    size_t len;
+    FILE *f;
+    int first, r, random = 0;
+    enum hv_script_op op;
+
+    if ((r = parse_opts(argc, argv, "Fop", &o, &first)) >= 0)
+        return r;
+    if (first >= argc)
+        return cli_usage_error(usage, "export: missing 'add' or 'remove'");
+    action = argv[first++];
+    if (o.format == 0)
+        o.format = o.output ? format_of_path(o.output) : (enum hv_script_format)0;
+    if (o.format == 0)
+        o.format = HV_SCRIPT_REG;
+    if (strcmp(action, "add") == 0) {
+        op = HV_SCRIPT_ADD;
+        r = add_operands("export add", &o, argc, argv, first, &name, &g, &random);
+        if (r >= 0)
+            return r;
+    } else if (strcmp(action, "remove") == 0) {
+        op = HV_SCRIPT_REMOVE;
+        if (!o.has_port && first < argc && argc - first == 1 &&
+            hv_guid_scan(argv[first], NULL) == 0 && !looks_like_guid(argv[first]))
+            return cli_usage_error(usage, "export remove: give a GUID or --port "
+                                          "(names are looked up on the host)");
+        /* resolve_target only asks the registry for names, ruled out above */
+        if ((r = resolve_target("export remove", &o, argc, argv, first, &g)) >= 0)
+            return r;
+    } else {
+        return cli_usage_error(usage, "export: unknown action '%s' (add or remove)",
+                               action);
+    }
+    if (random && (r = hv_guid_random(&g)) < 0) {
+        cli_warn(r, "export: random GUID");
+        return hv_exitcode(r);
+    }
+    if ((r = hv_script_alloc(o.format, op, &g, name, &script, &len)) < 0) {
+        char why[128];
+        hv_script_check(o.format, name, why, sizeof why);
+        cli_warnx("export: %s", why);
+        return hv_exitcode(r);
+    }
+    f = o.output ? fopen(o.output, "wb") : stdout;
+    if (f == NULL) {
+        cli_warnx("export: cannot create '%s'", o.output);
+        free(script);
+        return hv_exitcode(HV_EIO);
+    }
+    r = fwrite(script, 1, len, f) == len ? 0 : HV_EIO;
+    free(script);
+    if (fflush(f) != 0 || ferror(f))
+        r = HV_EIO;
+    if (o.output && fclose(f) != 0)
+        r = HV_EIO;
+    if (r < 0) {
+        cli_warn(r, "export: write %s", o.output ? o.output : "stdout");
+        return hv_exitcode(r);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    int c;
+
+    hv_console_init(&argc, &argv);
+    cli_init("hvreg");
+    /* options before the subcommand only; "+" stops at the first operand */
+    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            return print_help();
+        case 'V':
+            return cli_version();
+        default:
+            return cli_usage_error(usage, c == '?' ? NULL
+                                                   : "options go after the subcommand");
+        }
+    }
+    argc -= optind;
+    argv += optind;
+    if (argc == 0)
+        return cli_usage_error(usage, "missing subcommand");
+    for (i = 0; i < N_SUBCOMMANDS; i++)
+        if (strcmp(argv[0], subcommands[i].name) == 0)
+            return subcommands[i].fn(argc, argv);
+    return cli_usage_error(usage, "unknown subcommand '%s'", argv[0]);
+}

@@ -1,0 +1,390 @@
+/* hvvmid: VM ids by keyword, by name (Windows host), of the running WSL2 VM
+ * (Windows host) and of the VM it runs in (guest).
+ *
+ * Output contracts (scripts rely on them; the man page documents them):
+ * - -k prints the same text on every platform: the CID column is the vsock
+ *   equivalent of the keyword (a number, "any" for VMADDR_CID_ANY, "-" for
+ *   none) and is shown on Windows too, where it says what a Linux peer
+ *   would use. Aliases show as "alias of NAME".
+ * - JSON field names, stable:
+ *   -k: [{name, alias_of (null), guid, cid (number; 4294967295 = any;
+ *        null = none), help}]
+ *   -l: [{id, name, owner, type, state, system_id (HCS Id when it differs
+ *        from id, else null), sources (["wmi"], ["hcs"] or both)}]
+ *   -s: {id, name, host_name, physical_host_name, physical_host_name_fqdn,
+ *        source ("kvp-pool", "registry", "environment"), location}
+ *   Strings unknown to the source are null. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: hvvmid KEYWORD | GUID | NAME\n"
+    "       hvvmid -k | --list-keywords [-j]\n"
+    "       hvvmid -l | --list [-jv]\n"
+    "       hvvmid -s | --self [-jv] [--kvp-file PATH]\n"
+    "       hvvmid --wsl [-v]\n";
+
+static const char help[] =
+    "Print a Hyper-V socket VM id.\n"
+    "\n"
+    "  KEYWORD  a VM-id keyword (see -k): prints its GUID\n"
+    "  NAME     a VM's display name, or wsl (Windows host): prints its id\n"
+    "\n"
+    "  -k, --list-keywords  list the keywords with their GUIDs and vsock CIDs\n"
+    "  -l, --list           list the VMs and compute systems of this Windows\n"
+    "                       host (WMI and HCS; needs elevation)\n"
+    "  -s, --self           print the id of the VM this system runs in\n"
+    "      --kvp-file PATH  with --self: read this KVP pool file only\n"
+    "      --wsl            print the id of the running WSL2 VM (Windows host)\n"
+    "  -j, --json           JSON output for -k, -l and -s\n"
+    "  -v, --verbose        more detail: names, hosts and sources\n"
+    "  -h, --help           print this help and exit\n"
+    "  -V, --version        print the version and exit\n"
+    "\n"
+    "Exit status: 0 ok, 64 usage, 65 bad operand or data, 68 unknown VM or\n"
+    "nothing found, 69 unavailable here, 70 internal, 71 OS error,\n"
+    "74 I/O error, 75 timeout, 77 permission denied (see hvsock(7)).\n";
+
+enum { OPT_WSL = 256, OPT_KVP_FILE };
+
+static const struct option longopts[] = {
+    {"list-keywords", no_argument, NULL, 'k'},
+    {"list", no_argument, NULL, 'l'},
+    {"self", no_argument, NULL, 's'},
+    {"wsl", no_argument, NULL, OPT_WSL},
+    {"kvp-file", required_argument, NULL, OPT_KVP_FILE},
+    {"json", no_argument, NULL, 'j'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+enum mode { MODE_NONE, MODE_KEYWORDS, MODE_LIST, MODE_SELF, MODE_WSL };
+
+struct opts {
+    enum mode mode;
+    int modes; /* how many mode options were given */
+    int json;
+    int verbose;
+    const char *kvp_file;
+};
+
+/* ---------------------------------------------------------------- output */
+
+/* s as a JSON string; null when null_if_empty and s is "". */
+static void jstr(const char *s, int null_if_empty)
+{
+    char small[512], *big;
+    size_t n;
+    if (null_if_empty && (s == NULL || *s == '\0')) {
+        fputs("null", stdout);
+        return;
+    }
+    n = hv_json_quote(s, small, sizeof small);
+    if (n < sizeof small) {
+        fputs(small, stdout);
+        return;
+    }
+    if ((big = malloc(n + 1)) == NULL) {
+        fputs("null", stdout);
+        return;
+    }
+    hv_json_quote(s, big, n + 1);
+    fputs(big, stdout);
+    free(big);
+}
+
+static int keywords(int json)
+{
+    const struct hv_keyword *k;
+    char g[HV_GUID_BUFSIZE], cid[16];
+
+    if (!json)
+        printf("%-9s %-36s %-4s %s\n", "KEYWORD", "GUID", "CID", "MEANING");
+    else
+        fputs("[\n", stdout);
+    for (k = hv_keywords; k->name; k++) {
+        hv_guid_format(&k->guid, g);
+        if (!json) {
+            if (k->cid == HV_CID_NONE)
+                strcpy(cid, "-");
+            else if (k->cid == HV_CID_ANY)
+                strcpy(cid, "any");
+            else
+                snprintf(cid, sizeof cid, "%lu", (unsigned long)k->cid);
+            printf("%-9s %-36s %-4s %s\n", k->name, g, cid, k->help);
+            continue;
+        }
+        fputs("  {\"name\": ", stdout);
+        jstr(k->name, 0);
+        fputs(", \"alias_of\": ", stdout);
+        jstr(k->alias_of, 1);
+        printf(", \"guid\": \"%s\", \"cid\": ", g);
+        if (k->cid == HV_CID_NONE)
+            fputs("null", stdout);
+        else
+            printf("%lu", (unsigned long)k->cid);
+        fputs(", \"help\": ", stdout);
+        jstr(k->help, 0);
+        fputs(k[1].name ? "},\n" : "}\n", stdout);
+    }
+    if (json)
+        fputs("]\n", stdout);
+    return 0;
+}
+
+static int list(const struct opts *o)
+{
+    struct hv_vms vms = {NULL, 0, 0};
+    char note[600], g[HV_GUID_BUFSIZE];
+    size_t i;
+    int r;
+
+    r = hv_vm_list(&vms, note, sizeof note);
+    if (r == HV_EACCES) {
+        cli_warnx("list VMs: permission denied (%s): run elevated, as an "
+                  "Administrator or a member of Hyper-V Administrators",
+                  note);
+        return hv_exitcode(r);
+    }
+    if (r == HV_ENOTSUP) {
+        cli_warnx("list VMs: no VM inventory is available: %s", note);
+        return hv_exitcode(r);
+    }
+    if (r < 0) {
+        cli_warnx("list VMs: %s%s%s", hv_strerror(r), *note ? ": " : "",
+                  note);
+        return hv_exitcode(r);
+    }
+    if (o->verbose && *note)
+        cli_warnx("list VMs: partial: %s", note);
+    if (o->json)
+        fputs("[\n", stdout);
+    else
+        printf("%-36s  %-12s  %-14s  %-14s  %s\n", "ID", "STATE", "OWNER",
+               "TYPE", "NAME");
+    for (i = 0; i < vms.n; i++) {
+        const struct hv_vm *v = &vms.v[i];
+        hv_guid_format(&v->id, g);
+        if (!o->json) {
+            printf("%-36s  %-12s  %-14s  %-14s  %s\n", g,
+                   *v->state ? v->state : "-", *v->owner ? v->owner : "-",
+                   *v->type ? v->type : "-", v->name);
+            continue;
+        }
+        printf("  {\"id\": \"%s\", \"name\": ", g);
+        jstr(v->name, 1);
+        fputs(", \"owner\": ", stdout);
+        jstr(v->owner, 1);
+        fputs(", \"type\": ", stdout);
+        jstr(v->type, 1);
+        fputs(", \"state\": ", stdout);
+        jstr(v->state, 1);
+        fputs(", \"system_id\": ", stdout);
+        jstr(v->system_id, 1);
+        printf(", \"sources\": [%s%s%s]}%s\n",
+               v->sources & HV_VMSRC_WMI ? "\"wmi\"" : "",
+               (v->sources & HV_VMSRC_WMI) && (v->sources & HV_VMSRC_HCS)
+                   ? ", "
+                   : "",
+               v->sources & HV_VMSRC_HCS ? "\"hcs\"" : "",
+               i + 1 < vms.n ? "," : "");
+    }
+    if (o->json)
+        fputs("]\n", stdout);
+    hv_vms_free(&vms);
+    return 0;
+}
+
+static void line(const char *label, const char *value)
+{
+    if (*value)
+        printf("%s: %s\n", label, value);
+}
+
+static int self(const struct opts *o)
+{
+    /* large (four 2 KiB values): not on the stack */
+    static struct hv_vm_self s;
+    char note[1024], g[HV_GUID_BUFSIZE];
+    int r;
+
+    r = hv_vm_self(&s, o->kvp_file, note, sizeof note);
+    if (r == HV_ENOVM) {
+        cli_warnx("own VM id not found: %s", note);
+        return hv_exitcode(r);
+    }
+    if (r < 0) {
+        cli_warnx("own VM id: %s%s%s", hv_strerror(r), *note ? ": " : "",
+                  note);
+        return hv_exitcode(r);
+    }
+    hv_guid_format(&s.id, g);
+    if (o->json) {
+        printf("{\"id\": \"%s\", \"name\": ", g);
+        jstr(s.name, 1);
+        fputs(", \"host_name\": ", stdout);
+        jstr(s.host, 1);
+        fputs(", \"physical_host_name\": ", stdout);
+        jstr(s.physical_host, 1);
+        fputs(", \"physical_host_name_fqdn\": ", stdout);
+        jstr(s.physical_host_fqdn, 1);
+        fputs(", \"source\": ", stdout);
+        jstr(s.source, 0);
+        fputs(", \"location\": ", stdout);
+        jstr(s.location, 0);
+        fputs("}\n", stdout);
+        return 0;
+    }
+    printf("%s\n", g);
+    if (o->verbose) {
+        line("name", s.name);
+        line("host", s.host);
+        line("physical-host", s.physical_host);
+        line("physical-host-fqdn", s.physical_host_fqdn);
+        printf("source: %s %s\n", s.source, s.location);
+    }
+    return 0;
+}
+
+static int wsl(const struct opts *o)
+{
+    struct hv_guid id;
+    char note[600], g[HV_GUID_BUFSIZE];
+    int r = hv_vm_wsl(&id, note, sizeof note);
+    if (r < 0) {
+        cli_warnx("WSL2 VM: %s%s%s", hv_strerror(r), *note ? ": " : "",
+                  note);
+        return hv_exitcode(r);
+    }
+    hv_guid_format(&id, g);
+    printf("%s\n", g);
+    if (o->verbose)
+        printf("source: %s\n", note);
+    return 0;
+}
+
+static int one(const char *what)
+{
+    const struct hv_keyword *k;
+    struct hv_guid id;
+    char hint[600], g[HV_GUID_BUFSIZE];
+    int r;
+
+    if (hv_guid_scan(what, NULL) != 0 || what[0] == '{') {
+        if (hv_guid_parse(what, &id) != 0) {
+            cli_warnx("'%s': %s", what, hv_strerror(HV_EBADGUID));
+            return hv_exitcode(HV_EBADGUID);
+        }
+    } else if ((k = hv_keyword_find(what)) != NULL) {
+        id = k->guid;
+    } else if ((r = hv_vm_by_name(what, &id, hint, sizeof hint)) < 0) {
+        if (r == HV_ENOTSUP)
+            cli_warnx("'%s': not a keyword or GUID, and no VM inventory is "
+                      "available: %s", what, hint);
+        else if (*hint)
+            cli_warnx("'%s': %s: %s", what, hv_strerror(r), hint);
+        else
+            cli_warnx("'%s': %s", what, hv_strerror(r));
+        return hv_exitcode(r);
+    }
+    hv_guid_format(&id, g);
+    printf("%s\n", g);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void set_mode(struct opts *o, enum mode m)
+{
+    if (o->mode != m)
+        o->modes++;
+    o->mode = m;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    int c;
+
+    hv_console_init(&argc, &argv);
+    cli_init("hvvmid");
+    memset(&o, 0, sizeof o);
+    while ((c = getopt_long(argc, argv, "hjklsvV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            set_mode(&o, MODE_KEYWORDS);
+            break;
+        case 'l':
+            set_mode(&o, MODE_LIST);
+            break;
+        case 's':
+            set_mode(&o, MODE_SELF);
+            break;
+        case OPT_WSL:
+            set_mode(&o, MODE_WSL);
+            break;
+        case OPT_KVP_FILE:
+            o.kvp_file = optarg;
+            break;
+        case 'j':
+            o.json = 1;
+            break;
+        case 'v':
+            o.verbose = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(help, stdout);
+            return 0;
+        case 'V':
+            return cli_version();
+        default:
+            return cli_usage_error(usage, NULL);
+        }
+    }
+    argc -= optind;
+    argv += optind;
+
+    if (o.modes > 1)
+        return cli_usage_error(usage, "use only one of -k, -l, -s and --wsl");
+    if (o.mode != MODE_NONE && argc > 0)
+        return cli_usage_error(usage, "unexpected operand '%s'", argv[0]);
+    if (o.mode == MODE_NONE && argc == 0)
+        return cli_usage_error(usage, "missing operand or mode option");
+    if (argc > 1)
+        return cli_usage_error(usage, "unexpected operand '%s'", argv[1]);
+    if (o.json && o.mode != MODE_KEYWORDS && o.mode != MODE_LIST &&
+        o.mode != MODE_SELF)
+        return cli_usage_error(usage, "--json goes with -k, -l or -s");
+    if (o.kvp_file && o.mode != MODE_SELF)
+        return cli_usage_error(usage, "--kvp-file goes with --self");
+
+    switch (o.mode) {
+    case MODE_KEYWORDS:
+        c = keywords(o.json);
+        break;
+    case MODE_LIST:
+        c = list(&o);
+        break;
+    case MODE_SELF:
+        c = self(&o);
+        break;
+    case MODE_WSL:
+        c = wsl(&o);
+        break;
+    default:
+        c = one(argv[0]);
+        break;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn(HV_EIO, "write stdout");
+        return c ? c : hv_exitcode(HV_EIO);
+    }
+    return c;
+}
