@@ -1,0 +1,34 @@
+#!/bin/bash
+# setup.sh: install what building and testing need, from Debian's archive.
+# Runs apt-get only for packages that are missing (root needed then).
+#   scripts/setup.sh            everything (tests: Linux, guest vsock, Wine)
+#   scripts/setup.sh --demo     only what scripts/demo.sh needs
+set -eu
+pkgs_build="cmake make gcc libc6-dev libjsmn-dev python3"
+pkgs_vm="qemu-system-x86 busybox-static socat cpio"
+pkgs_win="gcc-mingw-w64-x86-64 wine wine64"
+pkgs_docs="mandoc man-db fish zsh dpkg-dev"
+if [ "${1:-}" = --demo ]; then
+    want="$pkgs_build $pkgs_vm"
+else
+    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs"
+fi
+
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "setup.sh: missing packages:$missing (run as root, or install them)" >&2
+    exit 1
+fi
+echo "setup.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt_opts="-o DPkg::Lock::Timeout=600 -q"
+apt-get $apt_opts update
+# the guest's kernel comes from the archive too (tests/vm fetches it)
+# shellcheck disable=SC2086
+apt-get $apt_opts install -y $missing
