@@ -90,6 +90,10 @@ static int parse_hyperv(struct hv_addr *a, const char *vm, const char *service,
 
     if (vm == NULL) {
         memset(&a->vm_id, 0, sizeof a->vm_id);
+    } else if (vm[0] == '\0') {
+        /* never a name look-up: "" would match every unnamed VM */
+        return fail(bad, HV_PART_VM, hint, hl, HV_EINVAL,
+                    "expected a VM GUID, a keyword or a VM name");
     } else if ((k = hv_keyword_find(vm)) != NULL) {
         a->vm_id = k->guid;
     } else if (hv_guid_scan(vm, NULL) != 0 || vm[0] == '{') {
@@ -124,6 +128,10 @@ static int parse_hyperv(struct hv_addr *a, const char *vm, const char *service,
     } else if (hv_parse_u32(service, 0, 0xFFFFFFFFu, &v) == HV_ERANGE) {
         return fail(bad, HV_PART_SERVICE, hint, hl, HV_ERANGE,
                     "port out of range (0 to 2147483647)");
+    } else if (service[0] == '\0') {
+        return fail(bad, HV_PART_SERVICE, hint, hl, HV_EINVAL,
+                    "expected a port, a service GUID or a registered "
+                    "service name");
     } else if (hv_guid_scan(service, NULL) != 0 || service[0] == '{') {
         if (hv_guid_parse(service, &a->service_id) != 0)
             return fail(bad, HV_PART_SERVICE, hint, hl, HV_EBADGUID,

@@ -36,13 +36,26 @@ int hv__err_from_os(long e)
     case ENOBUFS:
         return HV_ENOMEM;
     case ECONNRESET:
+    case ENETRESET:
         return HV_ECONNRESET;
     case ECONNABORTED:
         return HV_ECONNABORTED;
     case EPIPE:
+    case ENOTCONN: /* as err_win.c maps WSAENOTCONN and WSAESHUTDOWN */
+#ifdef ESHUTDOWN
+    case ESHUTDOWN:
+#endif
         return HV_EPIPE;
     case EIO:
+    case ENOSPC: /* as err_win.c maps ERROR_DISK_FULL */
         return HV_EIO;
+    case EEXIST:
+        return HV_EEXIST;
+    case EPROTONOSUPPORT:
+#ifdef ESOCKTNOSUPPORT
+    case ESOCKTNOSUPPORT:
+#endif
+        return HV_ENOTSUP;
     case ETIMEDOUT:
         return HV_ETIMEDOUT;
     case EACCES:

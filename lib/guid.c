@@ -37,7 +37,7 @@ size_t hv_guid_scan(const char *s, struct hv_guid *g)
     /* 8-4-4-4-12 */
     static const int dash_at[] = {8, 13, 18, 23};
     struct hv_guid t;
-    uint32_t v;
+    uint32_t v = 0;
     size_t off = 0;
     int i;
 

@@ -54,6 +54,7 @@ extern "C" {
     X(ECONNABORTED, 74, "connection aborted")                                 \
     X(EPIPE, 74, "broken pipe")                                               \
     X(EIO, 74, "input/output error")                                          \
+    X(ECMDFAIL, 74, "the command failed")                                     \
     X(ETIMEDOUT, 75, "timed out")                                             \
     X(EACCES, 77, "permission denied")
 
@@ -233,6 +234,39 @@ struct hv_pump_result {
  * are done. Returns 0 or an HV_E* code; res says what moved. */
 int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
                   struct hv_pump_result *res);
+
+/* ---------------------------------------------------------------- spawn */
+
+/* Running a command on a connection (hvcat/hvlisten -e). */
+
+struct hv_child; /* opaque: a command started by hv_spawn_with_sock */
+
+struct hv_child_exit {
+    int signaled;       /* 1: ended by signal `code` (POSIX only) */
+    unsigned long code; /* its exit status, or the signal number */
+};
+
+/* on = 1: sockets created from now on can be handed to a command. On
+ * Windows they are made without the overlapped attribute, which a child's
+ * ReadFile/WriteFile on its standard handles needs; such sockets are meant
+ * for hv_spawn_with_sock only, not for hv_pump_stdio. Elsewhere a no-op. */
+void hv_sock_spawnable(int on);
+/* Wait up to timeout_ms for a connection on listener l: 1 when one is
+ * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code. */
+int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
+
+/* Run cmd through the system shell (/bin/sh -c CMD; on Windows
+ * cmd.exe /d /s /c "CMD") with s as its standard input and output and this
+ * process's standard error. The command holds its own copy of s: close s
+ * when you like, the connection ends when the command and you both have. */
+int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
+                       struct hv_child **out);
+/* Block until c has ended; *st says how. 0 or an HV_E* code. */
+int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);
+/* Without blocking: 1 and *st once c has ended, 0 while it runs. */
+int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);
+/* Release c; a command still running goes on by itself. */
+void hv_child_free(struct hv_child *c);
 
 /* Platform set-up for a command-line program, first thing in main(): on
  * Windows argv is re-read from the UTF-16 command line as UTF-8, stdin and

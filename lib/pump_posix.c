@@ -194,7 +194,10 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
                 break;
             }
         }
-        if (p[P_NET].revents & (POLLOUT | POLLERR | POLLHUP) && up.count) {
+        /* Write whatever is buffered without waiting for another poll
+         * round: the socket and piped stdout are non-blocking, so a full
+         * one costs an EAGAIN, and a ready one saves a poll per chunk. */
+        if (up.count) {
             n = ring_data(&up, &ptr);
             k = send(s->fd, ptr, n, MSG_NOSIGNAL);
             if (k > 0) {
@@ -220,7 +223,7 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
                 break;
             }
         }
-        if (p[P_STDOUT].revents && down.count) {
+        if (down.count) {
             n = ring_data(&down, &ptr);
             k = write(1, ptr, n);
             if (k > 0) {

@@ -172,8 +172,13 @@ static int stdin_start(size_t size)
     }
     g_in.size = size;
     t = CreateThread(NULL, 0, stdin_reader, NULL, 0, NULL);
-    if (t == NULL)
-        return hv__err_from_os((long)GetLastError());
+    if (t == NULL) {
+        int r = hv__err_from_os((long)GetLastError());
+        free(g_in.slot[0]); /* the next session tries afresh */
+        free(g_in.slot[1]);
+        g_in.slot[0] = g_in.slot[1] = NULL;
+        return r;
+    }
     CloseHandle(t); /* it runs until stdin ends or the process exits */
     g_in.started = 1;
     return 0;

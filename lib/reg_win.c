@@ -352,8 +352,8 @@ int hv_reg_find_by_name(const char *name, struct hv_service *out, char *hint,
 
     if (hint && hintlen)
         hint[0] = '\0';
-    if ((w = to_wide(name)) == NULL)
-        return HV_EABSENT; /* invalid UTF-8 names nothing */
+    if (name[0] == '\0' || (w = to_wide(name)) == NULL)
+        return HV_EABSENT; /* "" or invalid UTF-8 names nothing */
     if ((r = hv_reg_list(&list, &n)) < 0) {
         free(w);
         return r;

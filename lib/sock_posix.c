@@ -108,11 +108,22 @@ static void vsock_sa(struct sockaddr_vm *sa, uint32_t cid, uint32_t port)
     sa->svm_port = port;
 }
 
+/* Larger than the 256 KiB default: the peer's credit then rarely stops a
+ * 256 KiB pump write half-way. virtio and loopback honour it (accepted
+ * sockets inherit the listener's); hv_sock ignores it. */
+#define VSOCK_BUFFER (1024ull * 1024ull)
+
 static int vsock_socket(int *fd)
 {
+    unsigned long long size = VSOCK_BUFFER;
     *fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (*fd < 0)
         return errno == EAFNOSUPPORT ? HV_ENOVSOCK : hv__err_from_os(errno);
+    /* best effort: the maximum first, or the size is refused */
+    (void)setsockopt(*fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &size,
+                     sizeof size);
+    (void)setsockopt(*fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size,
+                     sizeof size);
     return 0;
 }
 
@@ -331,6 +342,26 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
         peer->family = l->family;
     }
     return sock_new(fd, l->family, out);
+}
+
+int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
+{
+    struct pollfd p;
+    int r;
+
+    p.fd = l->fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    r = poll(&p, 1, timeout_ms > 0x7FFFFFFFu ? -1 : (int)timeout_ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : hv__err_from_os(errno);
+    return r > 0;
+}
+
+/* Every socket here can become a child's stdin and stdout as it is. */
+void hv_sock_spawnable(int on)
+{
+    (void)on;
 }
 
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out)

@@ -40,11 +40,21 @@ int hv_net_init(void)
     return net_status;
 }
 
-/* Not inherited by child processes, like SOCK_CLOEXEC on POSIX. */
+/* Overlapped unless sockets are for commands (hv_sock_spawnable): a child
+ * that reads its standard input with ReadFile needs a non-overlapped one. */
+static DWORD overlapped_flag = WSA_FLAG_OVERLAPPED;
+
+void hv_sock_spawnable(int on)
+{
+    overlapped_flag = on ? 0 : WSA_FLAG_OVERLAPPED;
+}
+
+/* Not inherited by child processes, like SOCK_CLOEXEC on POSIX (a spawned
+ * command gets its socket explicitly, see spawn_win.c). */
 static SOCKET new_socket(int af, int type, int proto)
 {
     return WSASocketW(af, type, proto, NULL, 0,
-                      WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+                      overlapped_flag | WSA_FLAG_NO_HANDLE_INHERIT);
 }
 
 static int sock_new(SOCKET fd, enum hv_family fam, struct hv_sock **out)
@@ -286,6 +296,14 @@ static int tcp_listen(const struct hv_addr *a, int backlog,
          * port; exclusive use is the safe equivalent of the POSIX flag. */
         (void)setsockopt(fd, SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
                          (const char *)&one, sizeof one);
+        /* Windows lists :: before 0.0.0.0 for the wildcard and makes IPv6
+         * sockets IPv6-only: take IPv4 clients too, as the 0.0.0.0 that
+         * glibc lists first does on Linux */
+        if (ai->ai_family == AF_INET6) {
+            DWORD v6only = 0;
+            (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+                             (const char *)&v6only, sizeof v6only);
+        }
         if (bind(fd, ai->ai_addr, (int)ai->ai_addrlen) == 0 &&
             listen(fd, backlog) == 0)
             break;
@@ -369,6 +387,24 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
         peer->family = l->family;
     }
     return sock_new(fd, l->family, out);
+}
+
+int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
+{
+    fd_set set;
+    struct timeval tv;
+    int r;
+
+    FD_ZERO(&set);
+    FD_SET(l->s, &set);
+    tv.tv_sec = (long)(timeout_ms / 1000u);
+    tv.tv_usec = (long)((timeout_ms % 1000u) * 1000u);
+    r = select(0, &set, NULL, NULL, &tv);
+    if (r == SOCKET_ERROR) {
+        int e = WSAGetLastError();
+        return e == WSAEINTR ? 0 : hv__err_from_os(e);
+    }
+    return r > 0;
 }
 
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out)

@@ -63,7 +63,7 @@ int hv_vms_match(const struct hv_vms *vms, const char *name,
 
     if (hint && hintlen)
         hint[0] = '\0';
-    for (i = 0; i < vms->n; i++) {
+    for (i = 0; name[0] != '\0' && i < vms->n; i++) {
         const struct hv_vm *v = &vms->v[i];
         if (!hv__strcaseeq(v->name, name) && !hv__strcaseeq(v->system_id, name))
             continue;

@@ -13,11 +13,12 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # the Linux peers (tools only)
 cmake -S "$src" -B "$linux" -DHV_WERROR=ON -DHV_BUILD_TESTS=OFF
-cmake --build "$linux" -j "$jobs" --target hvcat hvlisten
+cmake --build "$linux" -j "$jobs" --target hvcat hvlisten hvvmid
 
 cmake -S "$src" -B "$build" \
     -DCMAKE_TOOLCHAIN_FILE="$src/cmake/mingw-w64.cmake" \
-    -DHV_WERROR=ON -DHV_LINUX_TOOLS="$linux/tools"
+    -DHV_WERROR=ON -DHV_LINUX_TOOLS="$linux/tools" \
+    -DHV_OTHER_HVVMID="$linux/tools/hvvmid"
 cmake --build "$build" -j "$jobs"
 
 emu=$(sed -n 's/^CMAKE_CROSSCOMPILING_EMULATOR[^=]*=//p' "$build/CMakeCache.txt")

@@ -93,6 +93,8 @@ foreach(sh bash zsh fish)
   hv_docs_test(complete.${sh}.long-prefix complete.sh ${sh} "hvcat --no-s"
                --no-shutdown --no-stdin)
   hv_docs_test(complete.${sh}.after-option complete.sh ${sh} "hvlisten -k -v pa" parent)
+  # -e's command is an option argument, not the VM operand
+  hv_docs_test(complete.${sh}.after-exec complete.sh ${sh} "hvcat -e cat lo" local loopback)
   if(hvreg IN_LIST HV_TOOL_TARGETS)
     hv_docs_test(complete.${sh}.hvreg-command complete.sh ${sh} "hvreg re" remove)
     hv_docs_test(complete.${sh}.hvreg-format complete.sh ${sh}

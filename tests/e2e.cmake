@@ -2,7 +2,15 @@
 # Windows build, with the tools under wine.
 set(hv_e2e_cases transfer64m halfclose_client_first halfclose_server_first
     no_shutdown keep_open refused timeout peer_killed_reset peer_killed_eof
-    stdout_closed)
+    stdout_closed exec_echo exec_keep_concurrent exec_status exec_relay
+    exec_conflicts)
+if(WIN32)
+  # Under Wine a killed process's socket can outlive it (a Wine 8 defect,
+  # about 1 run in 15), so the Windows side is never the killed one: the
+  # cross-OS case e2e_xos.peer_killed_eof.win_server (tests/windows.cmake)
+  # kills a Linux sender and checks the Windows listener.
+  list(REMOVE_ITEM hv_e2e_cases peer_killed_eof)
+endif()
 foreach(c ${hv_e2e_cases})
   add_test(NAME e2e.${c}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh ${c})

@@ -24,7 +24,8 @@ set(HV_LINUX_TOOLS "" CACHE PATH
     "directory with natively built hvcat and hvlisten (cross-OS e2e peers)")
 if(WIN32 AND HV_EMU AND HV_LINUX_TOOLS)
   set(hv_xos_cases transfer64m halfclose_client_first halfclose_server_first
-      keep_open peer_killed_reset peer_killed_eof stdout_closed)
+      keep_open peer_killed_reset peer_killed_eof stdout_closed exec_echo
+      exec_keep_concurrent exec_relay)
   foreach(c ${hv_xos_cases})
     foreach(side client server)
       if(side STREQUAL client)

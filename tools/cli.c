@@ -94,3 +94,23 @@ int cli_pump_error(int err, const struct hv_pump_result *pr, const char *where)
         cli_warn(err, "%s", where);
     return hv_exitcode(err);
 }
+
+const char *cli_child_how(const struct hv_child_exit *st, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %lu", st->signaled ? "killed by signal" : "exit status",
+             st->code);
+    return buf;
+}
+
+int cli_child_status(const char *where, const char *cmd,
+                     const struct hv_child_exit *st)
+{
+    const char *how = st->signaled ? "was killed by signal" : "exited with status";
+    if (!st->signaled && st->code == 0)
+        return 0;
+    if (where)
+        cli_warnx("%s: command '%s' %s %lu", where, cmd, how, st->code);
+    else
+        cli_warnx("command '%s' %s %lu", cmd, how, st->code);
+    return hv_exitcode(HV_ECMDFAIL);
+}

@@ -42,4 +42,14 @@ int cli_addr_error(int err, const char *what, const char *text,
 int cli_pump_error(int err, const struct hv_pump_result *pr,
                    const char *where);
 
+/* How a command ended, for -v lines: "exit status N" or "killed by
+ * signal N" into buf[n]; returns buf. */
+const char *cli_child_how(const struct hv_child_exit *st, char *buf,
+                          size_t n);
+/* A command's end (-e): 0 when it exited with status 0; otherwise
+ * "prog: [WHERE: ]command 'CMD' exited with status N" (or "was killed by
+ * signal N") on stderr and the exit code of HV_ECMDFAIL. */
+int cli_child_status(const char *where, const char *cmd,
+                     const struct hv_child_exit *st);
+
 #endif

@@ -1,5 +1,5 @@
 /* hvcat: connect to a Hyper-V socket (or vsock, or TCP) service and pipe
- * stdin/stdout over the stream. */
+ * stdin/stdout over the stream, or (-e) hand the connection to a command. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: hvcat [-dhtvV] [-w seconds] [--no-shutdown] VM SERVICE\n"
+    "usage: hvcat [-dhtvV] [-e CMD] [-w seconds] [--no-shutdown] VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n";
 
 static const char help[] =
@@ -19,6 +19,8 @@ static const char help[] =
     "           also a registered service name\n"
     "\n"
     "  -d, --no-stdin      do not read stdin (receive only)\n"
+    "  -e, --exec CMD      run CMD (through the shell) with the connection as\n"
+    "                      its stdin and stdout instead\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
     "                      ends the session\n"
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
@@ -29,12 +31,13 @@ static const char help[] =
     "\n"
     "Exit status: 0 ok, 64 usage, 65 bad operand, 68 unknown VM, 69 refused or\n"
     "unavailable, 70 internal, 71 OS error, 74 I/O error, 75 timeout,\n"
-    "77 permission denied (see hvsock(7)).\n";
+    "77 permission denied (see hvsock(7)); with -e, 74 when CMD failed.\n";
 
 enum { OPT_NO_SHUTDOWN = 256 };
 
 static const struct option longopts[] = {
     {"no-stdin", no_argument, NULL, 'd'},
+    {"exec", required_argument, NULL, 'e'},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"tcp", no_argument, NULL, 't'},
     {"verbose", no_argument, NULL, 'v'},
@@ -50,7 +53,33 @@ struct opts {
     int tcp;
     int verbose;
     unsigned timeout_ms;
+    const char *exec;
 };
+
+/* -e: the connection is the command's; wait for it to end. */
+static int run_exec(struct hv_sock *s, const struct opts *o, const char *where)
+{
+    struct hv_child *child;
+    struct hv_child_exit st;
+    char how[64];
+    int r = hv_spawn_with_sock(s, o->exec, &child);
+
+    /* the command has its own copy: the connection ends with it */
+    hv_sock_close(s);
+    if (r < 0) {
+        cli_warn(r, "%s: run '%s'", where, o->exec);
+        return hv_exitcode(r);
+    }
+    r = hv_child_wait(child, &st);
+    hv_child_free(child);
+    if (r < 0) {
+        cli_warn(r, "%s: wait for command", where);
+        return hv_exitcode(r);
+    }
+    if (o->verbose)
+        cli_warnx("Closed: %s", cli_child_how(&st, how, sizeof how));
+    return cli_child_status(NULL, o->exec, &st);
+}
 
 int main(int argc, char **argv)
 {
@@ -67,10 +96,13 @@ int main(int argc, char **argv)
     hv_console_init(&argc, &argv);
     cli_init("hvcat");
     memset(&o, 0, sizeof o);
-    while ((c = getopt_long(argc, argv, "dhtvVw:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "de:htvVw:", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             o.no_stdin = 1;
+            break;
+        case 'e':
+            o.exec = optarg;
             break;
         case OPT_NO_SHUTDOWN:
             o.no_shutdown = 1;
@@ -100,6 +132,12 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
 
+    if (o.exec && o.no_stdin)
+        return cli_usage_error(usage, "cannot use -e with -d");
+    if (o.exec && o.no_shutdown)
+        return cli_usage_error(usage, "cannot use -e with --no-shutdown");
+    if (o.exec && *o.exec == '\0')
+        return cli_usage_error(usage, "-e: empty command");
     if (argc < 2)
         return cli_usage_error(usage, "missing %s operand",
                                argc == 0 ? "VM" : "SERVICE");
@@ -117,6 +155,8 @@ int main(int argc, char **argv)
         cli_warn(r, "network start-up");
         return hv_exitcode(r);
     }
+    if (o.exec)
+        hv_sock_spawnable(1);
     hv_addr_format(&addr, where, sizeof where);
     memset(&co, 0, sizeof co);
     co.timeout_ms = o.timeout_ms;
@@ -127,6 +167,8 @@ int main(int argc, char **argv)
     }
     if (o.verbose)
         cli_warnx("Connected to %s", where);
+    if (o.exec)
+        return run_exec(s, &o, where);
 
     memset(&po, 0, sizeof po);
     po.no_stdin = o.no_stdin;

@@ -10,7 +10,7 @@ function __hvsock_nargs
             continue
         end
         switch $w
-            case -w --timeout --kvp-file -p --port -F --format -o --output
+            case -e --exec -w --timeout --kvp-file -p --port -F --format -o --output
                 set skip 1
             case '-*'
             case '*'
@@ -51,6 +51,7 @@ end
 
 complete -c hvcat -f
 complete -c hvcat -s d -l no-stdin -d 'do not read stdin (receive only)'
+complete -c hvcat -s e -l exec -x -a '(__fish_complete_command)' -d 'run CMD with the connection as stdin/stdout'
 complete -c hvcat -l no-shutdown -d 'do not half-close after EOF on stdin'
 complete -c hvcat -s t -l tcp -d 'use TCP: HOST PORT'
 complete -c hvcat -s v -l verbose -d 'report the connection on stderr'

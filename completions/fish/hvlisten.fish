@@ -10,7 +10,7 @@ function __hvsock_nargs
             continue
         end
         switch $w
-            case -w --timeout --kvp-file -p --port -F --format -o --output
+            case -e --exec -w --timeout --kvp-file -p --port -F --format -o --output
                 set skip 1
             case '-*'
             case '*'
@@ -50,6 +50,7 @@ function __hvsock_tcp
 end
 complete -c hvlisten -f
 complete -c hvlisten -s d -l no-stdin -d 'do not read stdin (receive only)'
+complete -c hvlisten -s e -l exec -x -a '(__fish_complete_command)' -d 'run CMD for each connection, as its stdin/stdout'
 complete -c hvlisten -s k -l keep-open -d 'accept the next connection after one ends'
 complete -c hvlisten -l no-shutdown -d 'do not half-close after EOF on stdin'
 complete -c hvlisten -s t -l tcp -d 'use TCP: [ADDRESS] PORT'

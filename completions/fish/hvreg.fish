@@ -10,7 +10,7 @@ function __hvsock_nargs
             continue
         end
         switch $w
-            case -w --timeout --kvp-file -p --port -F --format -o --output
+            case -e --exec -w --timeout --kvp-file -p --port -F --format -o --output
                 set skip 1
             case '-*'
             case '*'

@@ -32,6 +32,8 @@ $hvsockCompletion = @{
     Options = @(
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-d'; Arg = ''; Help = 'do not read stdin (receive only)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-stdin'; Arg = ''; Help = 'do not read stdin (receive only)' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD with the connection as stdin/stdout' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD with the connection as stdin/stdout' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: HOST PORT' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: HOST PORT' }
@@ -46,6 +48,8 @@ $hvsockCompletion = @{
 
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-d'; Arg = ''; Help = 'do not read stdin (receive only)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-stdin'; Arg = ''; Help = 'do not read stdin (receive only)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD for each connection, as its stdin/stdout' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD for each connection, as its stdin/stdout' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-k'; Arg = ''; Help = 'accept the next connection after one ends' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-open'; Arg = ''; Help = 'accept the next connection after one ends' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }

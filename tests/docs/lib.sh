@@ -65,8 +65,8 @@ same_set() {
     only_b=$(comm -13 <(printf '%s\n' "$a" | sed '/^$/d' | sort -u) \
                       <(printf '%s\n' "$b" | sed '/^$/d' | sort -u))
     if [ -n "$only_a" ] || [ -n "$only_b" ]; then
-        [ -n "$only_a" ] && printf 'in %s but not in %s: %s\n' "$an" "$bn" "$(echo $only_a)" >&2
-        [ -n "$only_b" ] && printf 'in %s but not in %s: %s\n' "$bn" "$an" "$(echo $only_b)" >&2
+        [ -n "$only_a" ] && printf 'in %s but not in %s: %s\n' "$an" "$bn" "$(printf '%s ' $only_a)" >&2
+        [ -n "$only_b" ] && printf 'in %s but not in %s: %s\n' "$bn" "$an" "$(printf '%s ' $only_b)" >&2
         return 1
     fi
     return 0

@@ -60,7 +60,7 @@ help)
           grep -oE '(^|[][ ,(|/])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[][ ,(|/]//' |
           while read -r t; do
               case $t in
-              --* | -?) echo "$t" ;;
+              --* | -?) printf '%s\n' "$t" ;; # not echo: it would eat -e
               *) printf '%s' "${t#-}" | fold -w1 | sed 's/^/-/'; echo ;;
               esac
           done | sed '/^$/d' | sort -u)

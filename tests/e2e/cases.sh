@@ -89,6 +89,40 @@ producer() {
     cat "$1"
 }
 
+# -e commands run in the listener's shell: /bin/sh natively, cmd.exe for
+# the Windows build. srv_bin is the listener's binary (SERVER's last word).
+srv_bin=${SERVER##* }
+srv_win=0
+case $srv_bin in *.exe) srv_win=1 ;; esac
+
+# own_tool NAME: our tool NAME next to the listener, as its shell names it
+own_tool() {
+    local p
+    p=$(dirname "$srv_bin")/$1
+    if [ $srv_win = 1 ]; then
+        winepath -w "$p.exe" 2>/dev/null | tr -d '\r'
+    else
+        echo "$p"
+    fi
+}
+
+# echo_cmd: sets ECHO, a -e command that sends back what it reads until its
+# input ends: cat for /bin/sh; cmd.exe has no binary-safe cat, so there our
+# own hvcat, relaying to an echo peer
+echo_cmd() {
+    if [ $srv_win = 0 ]; then
+        ECHO=cat
+        return
+    fi
+    $PEER echo "$work/echo.port" 2>"$work/echo.err" &
+    pids="$pids $!"
+    wait_size "$work/echo.port" 2 30 || fail "echo peer did not start"
+    ECHO="$(own_tool hvcat) -t 127.0.0.1 $(cat "$work/echo.port")"
+}
+
+# nocr FILE: FILE without carriage returns (messages from the Windows build)
+nocr() { tr -d '\r' <"$1"; }
+
 case $case_name in
 transfer64m)
     # 64 MiB of random data each way at once
@@ -250,6 +284,129 @@ stdout_closed)
     [ "$(stat -c %s "$work/head.out")" -eq 10 ] || fail "head got $(stat -c %s "$work/head.out") bytes"
     cmp -s "$work/head.out" <(head -c 10 "$work/b") || fail "wrong first bytes"
     wait_pid "$SPID" 30 src || fail "listener hung"
+    ;;
+exec_echo)
+    # -e: the command's stdin and stdout are the connection. 8 MiB through
+    # the command and back, bit-exact: the client's half-close reaches the
+    # command as EOF, and the command's exit ends the connection
+    head -c 8M /dev/urandom >"$work/a"
+    echo_cmd
+    start_server srv /dev/null -e "$ECHO"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    wait_pid "$SPID" 60 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 0 ] || fail "listener exit $src"
+    same "$work/a" "$work/cli.out" "through the command and back"
+    [ ! -s "$work/srv.out" ] || fail "the listener's own stdout got data"
+    nocr "$work/srv.err" | grep -qx "hvlisten: Closed tcp:127\.0\.0\.1:[0-9]*: exit status 0" ||
+        fail "no close line"
+    ;;
+exec_keep_concurrent)
+    # -k -e: a command per connection, side by side. The first client keeps
+    # its input open (its command still runs); a second client must be
+    # served meanwhile, then the first one finishes too
+    echo_cmd
+    start_server srv /dev/null -k -e "$ECHO"
+    mkfifo "$work/c1.in"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/c1.in" >"$work/c1.out" 2>"$work/c1.err" &
+    c1=$!
+    pids="$pids $c1"
+    exec 3>"$work/c1.in"
+    printf 'first\n' >&3
+    wait_for "$work/c1.out" first 30 || fail "the first client got no answer"
+    printf 'second\n' >"$work/c2.in"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/c2.in" >"$work/c2.out" 2>"$work/c2.err" &
+    c2=$!
+    pids="$pids $c2"
+    wait_pid "$c2" 30 rc2 || fail "the second client was not served while the first was connected"
+    [ "$rc2" -eq 0 ] || fail "second client exit $rc2"
+    [ "$(cat "$work/c2.out")" = second ] || fail "second client got '$(cat "$work/c2.out")'"
+    kill -0 "$c1" 2>/dev/null || fail "the first client ended early"
+    wait_for "$work/srv.err" "Closed .*: exit status 0" 10 || fail "no close line for the second"
+    n=$(grep -c "Closed" "$work/srv.err")
+    [ "$n" -eq 1 ] || fail "$n close lines while the first command runs"
+    printf 'more\n' >&3
+    exec 3>&-
+    wait_pid "$c1" 30 rc1 || fail "the first client did not end"
+    [ "$rc1" -eq 0 ] || fail "first client exit $rc1"
+    [ "$(cat "$work/c1.out")" = "$(printf 'first\nmore')" ] || fail "first client got '$(cat "$work/c1.out")'"
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c "Closed .*: exit status 0" "$work/srv.err")" -eq 2 ] && break
+        sleep 0.05
+    done
+    [ "$(grep -c "Closed .*: exit status 0" "$work/srv.err")" -eq 2 ] || fail "not two close lines"
+    [ "$(grep -c "Connection from" "$work/srv.err")" -eq 2 ] || fail "not two connections logged"
+    kill -0 "$SPID" 2>/dev/null || fail "listener exited"
+    ;;
+exec_status)
+    # a failing command: exit 74 and a message naming it (hvsock(7)); a
+    # command that succeeds: 0 and no message. Both tools.
+    start_server srv /dev/null -e "exit 3"
+    $CLIENT -t 127.0.0.1 "$PORT" </dev/null >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    wait_pid "$SPID" 30 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 74 ] || fail "listener exit $src, expected 74"
+    nocr "$work/srv.err" |
+        grep -qx "hvlisten: tcp:127\.0\.0\.1:[0-9]*: command 'exit 3' exited with status 3" ||
+        fail "listener message: $(cat "$work/srv.err")"
+    start_server srv0 /dev/null -e "exit 0"
+    $CLIENT -t 127.0.0.1 "$PORT" </dev/null >"$work/cli0.out" 2>"$work/cli0.err"
+    wait_pid "$SPID" 30 src || fail "listener did not end"
+    [ "$src" -eq 0 ] || fail "listener exit $src for 'exit 0'"
+    grep -q "command" "$work/srv0.err" && fail "message for 'exit 0': $(cat "$work/srv0.err")"
+    for want in 3 0; do
+        start_server plain$want /dev/null -d
+        $CLIENT -e "exit $want" -t 127.0.0.1 "$PORT" </dev/null >"$work/cat$want.out" 2>"$work/cat$want.err"
+        crc=$?
+        wait_pid "$SPID" 30 src || fail "plain listener did not end"
+        if [ $want = 3 ]; then
+            [ "$crc" -eq 74 ] || fail "hvcat -e 'exit 3': exit $crc, expected 74"
+            [ "$(nocr "$work/cat3.err")" = "hvcat: command 'exit 3' exited with status 3" ] ||
+                fail "hvcat message: $(cat "$work/cat3.err")"
+        else
+            [ "$crc" -eq 0 ] || fail "hvcat -e 'exit 0': exit $crc"
+            [ ! -s "$work/cat0.err" ] || fail "hvcat -e 'exit 0' said: $(cat "$work/cat0.err")"
+        fi
+    done
+    ;;
+exec_relay)
+    # the relay recipe: hvlisten -e 'hvcat -t HOST PORT' in front of another
+    # listener; 8 MiB each way through the relay, bit-exact
+    head -c 8M /dev/urandom >"$work/a"
+    head -c 8M /dev/urandom >"$work/b"
+    start_server back "$work/b"
+    bpid=$SPID
+    start_server relay /dev/null -e "$(own_tool hvcat) -t 127.0.0.1 $PORT"
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
+    crc=$?
+    wait_pid "$SPID" 60 rrc || fail "relay did not end"
+    wait_pid "$bpid" 60 brc || fail "back end did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$rrc" -eq 0 ] || fail "relay exit $rrc"
+    [ "$brc" -eq 0 ] || fail "back end exit $brc"
+    same "$work/a" "$work/back.out" "client -> relay -> back end"
+    same "$work/b" "$work/cli.out" "back end -> relay -> client"
+    ;;
+exec_conflicts)
+    # -e replaces stdin/stdout: -d and --no-shutdown make no sense with it,
+    # nor does an empty command: usage errors (64), on both tools
+    for tool in hvcat hvlisten; do
+        if [ $tool = hvcat ]; then run=$CLIENT; else run=$SERVER; fi
+        for bad in "-e cat -d" "-e cat --no-shutdown" "-e ''"; do
+            eval "$run $bad -t 127.0.0.1 1" </dev/null >"$work/c.out" 2>"$work/c.err"
+            rc=$?
+            [ "$rc" -eq 64 ] || fail "$tool $bad: exit $rc, expected 64"
+            case $bad in
+            *-d) want="$tool: cannot use -e with -d" ;;
+            *--no-shutdown) want="$tool: cannot use -e with --no-shutdown" ;;
+            *) want="$tool: -e: empty command" ;;
+            esac
+            [ "$(nocr "$work/c.err" | head -n 1)" = "$want" ] ||
+                fail "$tool $bad: said '$(head -n 1 "$work/c.err")'"
+        done
+    done
     ;;
 *)
     echo "no such case: $case_name" >&2

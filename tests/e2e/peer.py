@@ -10,6 +10,11 @@ own tools never do. Loopback only.
       accept one connection, read NBYTES, then wait up to 2 s for more:
       print "EOF" if the client half-closed, "OPEN" if it did not; then
       send "reply\n" and close.
+  peer.py echo PORTFILE
+      serve any number of connections at once, each sending back what it
+      reads; at the client's EOF half-close, then close. Until killed (or
+      120 s). An echo for a Windows command under Wine, where cmd.exe has
+      no binary-safe cat.
 """
 import socket
 import sys
@@ -69,10 +74,37 @@ def eof_probe(portfile, nbytes):
     return 0
 
 
+def echo_conn(c):
+    with c:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            c.sendall(b)
+        c.shutdown(socket.SHUT_WR)
+
+
+def echo(portfile):
+    import threading
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(16)
+    write_port(portfile, ls.getsockname()[1])
+    ls.settimeout(120)
+    while True:
+        try:
+            c, _ = ls.accept()
+        except socket.timeout:
+            return 0
+        threading.Thread(target=echo_conn, args=(c,), daemon=True).start()
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "backlog-full":
         sys.exit(backlog_full(sys.argv[2]))
+    if mode == "echo":
+        sys.exit(echo(sys.argv[2]))
     if mode == "eof-probe":
         sys.exit(eof_probe(sys.argv[2], int(sys.argv[3])))
     sys.exit(2)
