@@ -11,11 +11,6 @@
 #define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CLI_PRINTF(a, b)
-/* Report a failed session ("prog: read stdin: ...", "prog: ADDR: ...");
- * returns the exit code. */
-int cli_pump_error(int err, const struct hv_pump_result *pr,
-                   const char *where);
-
 #endif
 
 extern const char *cli_prog;

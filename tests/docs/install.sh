@@ -54,7 +54,11 @@ if command -v fish >/dev/null 2>&1; then
               fish_clean -c "complete -C '$t --h'" | cut -f1)
         [ "$got" = --help ] || fail "fish does not find $t's completions under \$XDG_DATA_DIRS ('$got')"
     done
-    echo "ok: fish completions in share/fish/vendor_completions.d"
+    # the VM operand goes through the shared functions in vendor_functions.d
+    got=$(PATH="$prefix/bin:$PATH" XDG_DATA_DIRS="$prefix/share" \
+          fish_clean -c "complete -C 'hvcat lo'" | cut -f1 | sort | tr '\n' ' ')
+    [ "$got" = "local loopback " ] || fail "fish: 'hvcat lo' offers '$got' (shared functions not found?)"
+    echo "ok: fish completions in share/fish/vendor_completions.d and vendor_functions.d"
 else
     echo "note: fish is not installed; its files were not checked"
 fi

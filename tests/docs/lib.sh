@@ -98,6 +98,7 @@ fish_clean() {
 
 complete_fish() {
     fish_clean -c 'set -g fish_complete_path $argv[1] $fish_complete_path
+        set -g fish_function_path $argv[1]/functions $fish_function_path
         complete -C $argv[2]' "$SRC/completions/fish" "$1" | cut -f1
 }
 

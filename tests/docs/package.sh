@@ -58,6 +58,9 @@ for t in $tools; do
     expect "usr/share/fish/vendor_completions.d/$t.fish"
 done
 expect usr/share/powershell/hvsock-tools.ps1
+for f in "$SRC"/completions/fish/functions/*.fish; do
+    expect "usr/share/fish/vendor_functions.d/${f##*/}"
+done
 for f in "$SRC"/man/*.[1-9]; do
     b=${f##*/}
     expect "usr/share/man/man${b##*.}/$b"

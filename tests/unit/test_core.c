@@ -294,6 +294,15 @@ UT_CASE(addr_hyperv)
     UT_EQ_INT(bad, HV_PART_SERVICE);
     UT_EQ_INT(parse(&a, HV_FAMILY_HYPERV, "2", "1", 0, &bad), HV_EINVAL);
     UT_EQ_INT(bad, HV_PART_VM);
+    /* empty operands are refused, as over vsock, never looked up as names */
+    UT_EQ_INT(parse(&a, HV_FAMILY_HYPERV, "", "1", 0, &bad), HV_EINVAL);
+    UT_EQ_INT(bad, HV_PART_VM);
+    UT_EQ_INT(parse(&a, HV_FAMILY_HYPERV, "parent", "", 0, &bad), HV_EINVAL);
+    UT_EQ_INT(bad, HV_PART_SERVICE);
+    UT_EQ_INT(parse(&a, HV_FAMILY_VSOCK, "", "1", 0, &bad), HV_EINVAL);
+    UT_EQ_INT(bad, HV_PART_VM);
+    UT_EQ_INT(parse(&a, HV_FAMILY_VSOCK, "2", "", 0, &bad), HV_EINVAL);
+    UT_EQ_INT(bad, HV_PART_SERVICE);
     /* names need a VM inventory: on this build the answer is "unknown VM" */
     if (hv_native_family() != HV_FAMILY_HYPERV) {
         UT_EQ_INT(parse(&a, HV_FAMILY_HYPERV, "no-such-vm", "1", 0, &bad), HV_ENOVM);

@@ -492,6 +492,9 @@ UT_CASE(match_names)
     UT_EQ_STR(gs(&id), "5e9f3b12-7c4d-4a8b-9f01-23456789abcd");
     UT_EQ_INT(hv_vms_match(&vms, "nope", &id, hint, sizeof hint), HV_ENOVM);
     UT_EQ_INT(hv_exitcode(HV_ENOVM), 68);
+    /* "" names nothing, though every WMI row has an empty system id */
+    hv_wmi_add_row(&vms, "77777777-2222-3333-4444-555555555555", "", 2);
+    UT_EQ_INT(hv_vms_match(&vms, "", &id, hint, sizeof hint), HV_ENOVM);
     UT_EQ_INT(hv_vms_match(&vms, "db", &id, hint, sizeof hint),
               HV_EAMBIGUOUS);
     UT_EQ_STR(hint, "matches: 11111111-2222-3333-4444-555555555555 (db), "
