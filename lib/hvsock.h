@@ -271,7 +271,8 @@ void hv_child_free(struct hv_child *c);
 /* Platform set-up for a command-line program, first thing in main(): on
  * Windows argv is re-read from the UTF-16 command line as UTF-8, stdin and
  * stdout are put in binary mode and console output is set to UTF-8.
- * Elsewhere a no-op. */
+ * On POSIX a closed descriptor 0-2 is reopened on /dev/null, so that no
+ * socket can take its number. */
 int hv_console_init(int *argc, char ***argv);
 
 /* 1 when standard input is an interactive terminal. */

@@ -144,8 +144,11 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
             g_in.len[idx] = n;
             g_in.off[idx] = 0;
             g_in.count++;
-        } else if (ok || e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF) {
-            g_in.eof = 1; /* a pipe whose writer closed is at its end */
+        } else if (ok || e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF ||
+                   e == ERROR_INVALID_HANDLE) {
+            /* a pipe whose writer closed is at its end; a closed stdin (an
+             * invalid handle) is an empty one, as on POSIX */
+            g_in.eof = 1;
         } else {
             g_in.oserr = e ? e : ERROR_READ_FAULT;
         }

@@ -5,6 +5,7 @@
  * line. Guest side: the KVP registry values. Parsing the answers is done by
  * the portable files (vmlist.c, hcsjson.c, kvp.c). */
 #define COBJMACROS
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -509,8 +510,10 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
     f = _wfopen(w, L"rb");
     free(w);
     if (f == NULL) {
-        hv__fmt(hint, hintlen, "cannot open");
-        return HV_EABSENT;
+        /* the same answers as vmid_posix.c: only a missing file is absent */
+        int e = errno;
+        hv__fmt(hint, hintlen, "%s", strerror(e));
+        return e == ENOENT ? HV_EABSENT : e == EACCES ? HV_EACCES : HV_EIO;
     }
     r = hv_kvp_self_stream(f, self, hint, hintlen);
     fclose(f);
