@@ -22,6 +22,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #define HV__POSIX 1
+#ifdef __linux__
+/* AF_VSOCK: Linux guests (Hyper-V's hv_sock, KVM, Firecracker) */
+#include <linux/vm_sockets.h>
+#define HV__HAVE_VSOCK 1
+#endif
 #endif
 
 /* The socket handle behind the public opaque struct hv_sock. */

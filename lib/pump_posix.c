@@ -104,12 +104,18 @@ static int again(int e)
 
 enum { P_STDIN, P_NET, P_STDOUT, P_COUNT };
 
+/* stdin belongs to the process, not to one session: what was read from it
+ * but not sent when a session ended (the peer closed first) goes to the
+ * next one (hvlisten -k), and its EOF stays seen. As pump_win.c does. */
+static struct ring g_up;
+static int g_stdin_eof;
+
 int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
                   struct hv_pump_result *res)
 {
     struct hv_pump_opts defaults;
     struct hv_pump_result dummy;
-    struct ring up, down; /* up: stdin -> net; down: net -> stdout */
+    struct ring *up = &g_up, down; /* up: stdin -> net; down: net -> stdout */
     struct stdio_fd in, out;
     int in_eof, net_eof = 0, shut = 0, err = 0, sock_flags;
     size_t size;
@@ -122,20 +128,21 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
         res = &dummy;
     memset(res, 0, sizeof *res);
     size = o->bufsize ? o->bufsize : HV_PUMP_BUFSIZE;
-    memset(&up, 0, sizeof up);
-    memset(&down, 0, sizeof down);
-    up.size = down.size = size;
-    up.buf = malloc(size);
-    down.buf = malloc(size);
-    if (up.buf == NULL || down.buf == NULL) {
-        free(up.buf);
-        free(down.buf);
-        return HV_ENOMEM;
+    if (up->buf == NULL) {
+        up->buf = malloc(size);
+        if (up->buf == NULL)
+            return HV_ENOMEM;
+        up->size = size;
     }
+    memset(&down, 0, sizeof down);
+    down.size = size;
+    down.buf = malloc(size);
+    if (down.buf == NULL)
+        return HV_ENOMEM;
     sock_flags = fcntl(s->fd, F_GETFL);
     if (sock_flags >= 0)
         (void)fcntl(s->fd, F_SETFL, sock_flags | O_NONBLOCK);
-    in_eof = o->no_stdin;
+    in_eof = o->no_stdin || g_stdin_eof;
     if (!in_eof)
         stdio_prepare(&in, 0);
     stdio_prepare(&out, 1);
@@ -147,7 +154,7 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
         ssize_t k;
 
         /* stdin is done and all of it sent: tell the peer */
-        if (in_eof && up.count == 0 && !shut && !o->no_shutdown) {
+        if (in_eof && up->count == 0 && !shut && !o->no_shutdown) {
             int r = hv_sock_shutdown_send(s);
             if (r < 0) {
                 err = r;
@@ -157,17 +164,17 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
             shut = 1;
         }
         if (net_eof && down.count == 0) {
-            if (in_eof && up.count == 0)
+            if (in_eof && up->count == 0)
                 break; /* both directions done */
             if (o->eof_ends || o->no_shutdown)
                 break; /* the peer's EOF ends an interactive session */
         }
 
-        p[P_STDIN].fd = (!in_eof && up.count < up.size) ? 0 : -1;
+        p[P_STDIN].fd = (!in_eof && up->count < up->size) ? 0 : -1;
         p[P_STDIN].events = POLLIN;
         p[P_NET].fd = s->fd;
         p[P_NET].events = (short)(((!net_eof && down.count < down.size) ? POLLIN : 0) |
-                                  (up.count ? POLLOUT : 0));
+                                  (up->count ? POLLOUT : 0));
         if (p[P_NET].events == 0)
             p[P_NET].fd = -1;
         p[P_STDOUT].fd = down.count ? 1 : -1;
@@ -182,12 +189,12 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
         }
 
         if (p[P_STDIN].revents) {
-            n = ring_space(&up, &ptr);
+            n = ring_space(up, &ptr);
             k = read(0, ptr, n);
             if (k > 0) {
-                ring_put(&up, (size_t)k);
+                ring_put(up, (size_t)k);
             } else if (k == 0) {
-                in_eof = 1;
+                in_eof = g_stdin_eof = 1;
             } else if (!again(errno)) {
                 err = errno == EIO ? HV_EIO : hv__err_from_os(errno);
                 res->err_side = 1;
@@ -197,11 +204,11 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
         /* Write whatever is buffered without waiting for another poll
          * round: the socket and piped stdout are non-blocking, so a full
          * one costs an EAGAIN, and a ready one saves a poll per chunk. */
-        if (up.count) {
-            n = ring_data(&up, &ptr);
+        if (up->count) {
+            n = ring_data(up, &ptr);
             k = send(s->fd, ptr, n, MSG_NOSIGNAL);
             if (k > 0) {
-                ring_take(&up, (size_t)k);
+                ring_take(up, (size_t)k);
                 res->sent += (uint64_t)k;
             } else if (k < 0 && !again(errno)) {
                 err = errno == EPIPE ? HV_ECONNRESET : hv__err_from_os(errno);
@@ -248,7 +255,6 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
     stdio_restore(&out);
     if (sock_flags >= 0)
         (void)fcntl(s->fd, F_SETFL, sock_flags);
-    free(up.buf);
     free(down.buf);
     return err;
 }

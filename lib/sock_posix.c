@@ -13,11 +13,6 @@
 
 #include "platform.h"
 
-#ifdef __linux__
-#include <linux/vm_sockets.h>
-#define HAVE_VSOCK 1
-#endif
-
 enum hv_family hv_native_family(void)
 {
     return HV_FAMILY_VSOCK;
@@ -99,7 +94,7 @@ static int connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
     return err ? -err : 0;
 }
 
-#ifdef HAVE_VSOCK
+#ifdef HV__HAVE_VSOCK
 static void vsock_sa(struct sockaddr_vm *sa, uint32_t cid, uint32_t port)
 {
     memset(sa, 0, sizeof *sa);
@@ -273,7 +268,7 @@ int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
     switch (a->family) {
     case HV_FAMILY_TCP:
         return tcp_connect(a, o, out);
-#ifdef HAVE_VSOCK
+#ifdef HV__HAVE_VSOCK
     case HV_FAMILY_VSOCK:
         return vsock_connect(a, o, out);
 #endif
@@ -287,7 +282,7 @@ int hv_sock_listen(const struct hv_addr *a, int backlog, struct hv_sock **out)
     switch (a->family) {
     case HV_FAMILY_TCP:
         return tcp_listen(a, backlog, out);
-#ifdef HAVE_VSOCK
+#ifdef HV__HAVE_VSOCK
     case HV_FAMILY_VSOCK:
         return vsock_listen(a, backlog, out);
 #endif
@@ -302,7 +297,7 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa,
 {
     memset(out, 0, sizeof *out);
     out->family = fam;
-#ifdef HAVE_VSOCK
+#ifdef HV__HAVE_VSOCK
     if (sa->sa_family == AF_VSOCK) {
         const struct sockaddr_vm *vm = (const struct sockaddr_vm *)sa;
         out->cid = vm->svm_cid;
