@@ -27,7 +27,9 @@ int hv__err_from_os(long e)
     case EADDRNOTAVAIL:
         return HV_EADDRNOTAVAIL;
     case EAFNOSUPPORT:
-        return HV_ENOVSOCK;
+        /* vsock_socket() in sock_posix.c says HV_ENOVSOCK for AF_VSOCK;
+         * anywhere else (an IPv6 address without IPv6) it is just this */
+        return HV_EAFNOSUPPORT;
     case EOPNOTSUPP:
         return HV_ENOTSUP;
     case ENOENT:

@@ -20,7 +20,9 @@ static int from_wsa(long e)
         return HV_EACCES;
     case WSAEAFNOSUPPORT:
     case WSAEPFNOSUPPORT:
-        return HV_ENOHVSOCK; /* the only family Windows may lack */
+        /* hyperv_socket() in sock_win.c says HV_ENOHVSOCK for AF_HYPERV;
+         * anywhere else (an IPv6 address without IPv6) it is just this */
+        return HV_EAFNOSUPPORT;
     case WSAEPROTONOSUPPORT:
     case WSAESOCKTNOSUPPORT:
     case WSAEOPNOTSUPP:

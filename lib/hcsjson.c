@@ -118,7 +118,8 @@ static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
     return k;
 }
 
-static void put_utf8(char *out, size_t cap, size_t *o, unsigned long cp)
+/* Append cp as UTF-8 if all of it fits before the NUL: 1, else 0. */
+static int put_utf8(char *out, size_t cap, size_t *o, unsigned long cp)
 {
     unsigned char b[4];
     size_t n, i;
@@ -142,9 +143,10 @@ static void put_utf8(char *out, size_t cap, size_t *o, unsigned long cp)
         n = 4;
     }
     if (*o + n >= cap) /* never cut a character in half */
-        return;
+        return 0;
     for (i = 0; i < n; i++)
         out[(*o)++] = (char)b[i];
+    return 1;
 }
 
 static int hex4(const char *s, const char *end, unsigned long *v)
@@ -168,37 +170,48 @@ static int hex4(const char *s, const char *end, unsigned long *v)
     return 1;
 }
 
-/* Decode a string token into out (cap bytes, truncated, NUL-terminated).
- * Non-strings (null, numbers) give "". */
+/* Decode a string token into out (cap > 0 bytes, NUL-terminated). Text
+ * that does not fit is cut at a character boundary: the first character
+ * that does not fit ends it. Non-strings (null, numbers) give "". */
 static void tok_str(const char *js, const jsmntok_t *t, char *out, size_t cap)
 {
-    const char *s = js + t->start, *end = js + t->end;
-    size_t o = 0;
+    const char *s = js + t->start, *end = js + t->end, *run;
+    size_t o = 0, n;
     unsigned long cp, lo;
+    int fits = 1;
 
     out[0] = '\0';
     if (t->type != JSMN_STRING)
         return;
-    while (s < end && o + 1 < cap) {
+    while (s < end && fits) {
         if (*s != '\\') {
-            out[o++] = *s++;
+            /* a run of raw bytes (UTF-8, as the JSON text is) */
+            for (run = s; s < end && *s != '\\'; s++)
+                ;
+            n = (size_t)(s - run);
+            if (o + n >= cap) {
+                n = hv_utf8_cut(run, n, cap - 1 - o);
+                fits = 0;
+            }
+            memcpy(out + o, run, n);
+            o += n;
             continue;
         }
         s++;
         if (s >= end)
             break;
-        switch (*s) {
-        case 'b': put_utf8(out, cap, &o, 8); s++; break;
-        case 'f': put_utf8(out, cap, &o, 12); s++; break;
-        case 'n': put_utf8(out, cap, &o, 10); s++; break;
-        case 'r': put_utf8(out, cap, &o, 13); s++; break;
-        case 't': put_utf8(out, cap, &o, 9); s++; break;
+        switch (*s++) {
+        case 'b': cp = 8; break;
+        case 'f': cp = 12; break;
+        case 'n': cp = 10; break;
+        case 'r': cp = 13; break;
+        case 't': cp = 9; break;
         case 'u':
-            if (!hex4(s + 1, end, &cp)) {
+            if (!hex4(s, end, &cp)) {
                 s = end;
-                break;
+                continue;
             }
-            s += 5;
+            s += 4;
             if (cp >= 0xD800 && cp < 0xDC00) {
                 if (end - s >= 6 && s[0] == '\\' && s[1] == 'u' &&
                     hex4(s + 2, end, &lo) && lo >= 0xDC00 && lo < 0xE000) {
@@ -212,12 +225,12 @@ static void tok_str(const char *js, const jsmntok_t *t, char *out, size_t cap)
             }
             if (cp == 0)
                 cp = 0xFFFD; /* keep C strings whole */
-            put_utf8(out, cap, &o, cp);
             break;
         default: /* \" \\ \/ */
-            out[o++] = *s++;
+            cp = (unsigned char)s[-1];
             break;
         }
+        fits = put_utf8(out, cap, &o, cp);
     }
     out[o] = '\0';
 }

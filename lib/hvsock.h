@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,7 @@ extern "C" {
     X(EADDRNOTAVAIL, 69, "address not available")                             \
     X(ENOHVSOCK, 69, "Hyper-V sockets are not available on this system (Hyper-V not enabled, or Windows Home)") \
     X(ENOVSOCK, 69, "vsock is not available on this system (kernel without AF_VSOCK; try 'modprobe vsock')") \
+    X(EAFNOSUPPORT, 69, "address family not supported")                       \
     X(ENOTSUP, 69, "not supported on this platform")                          \
     X(EABSENT, 69, "no such entry")                                           \
     X(EINTERNAL, 70, "internal error")                                        \
@@ -54,6 +56,7 @@ extern "C" {
     X(ECONNABORTED, 74, "connection aborted")                                 \
     X(EPIPE, 74, "broken pipe")                                               \
     X(EIO, 74, "input/output error")                                          \
+    X(ENOENT, 74, "no such file or directory")                                \
     X(ECMDFAIL, 74, "the command failed")                                     \
     X(ETIMEDOUT, 75, "timed out")                                             \
     X(EACCES, 77, "permission denied")
@@ -277,6 +280,13 @@ int hv_console_init(int *argc, char ***argv);
 
 /* 1 when standard input is an interactive terminal. */
 int hv_stdin_is_tty(void);
+
+/* Create (or empty) the file named by path, UTF-8 on every platform, and
+ * open it for writing bytes as they are (fopen "wb"). 0 and *out, or
+ * HV_ENOENT (a missing directory), HV_EACCES (also a directory, on
+ * Windows), HV_EINVAL (a directory on POSIX; a name that is not UTF-8 on
+ * Windows), HV_EIO, or another HV_E* code. */
+int hv_file_create(const char *path, FILE **out);
 
 #ifdef __cplusplus
 }

@@ -17,8 +17,11 @@ extern "C" {
 
 /* ---------------------------------------------------------------- VM lists */
 
-#define HV_VM_NAME_MAX 256
-#define HV_VM_FIELD_MAX 64
+/* Hyper-V display names hold up to 100 UTF-16 units (300 bytes of UTF-8);
+ * HCS names (WSL, containers) can be longer. Longer text is cut at a UTF-8
+ * character boundary, never dropped. */
+#define HV_VM_NAME_MAX 1024
+#define HV_VM_FIELD_MAX 256
 
 /* Where a VM entry was seen; bits, an entry can come from both. */
 #define HV_VMSRC_WMI 0x1
@@ -48,6 +51,14 @@ int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e);
  * 0 and *out set; HV_ENOVM; HV_EAMBIGUOUS with the matches listed in hint. */
 int hv_vms_match(const struct hv_vms *vms, const char *name,
                  struct hv_guid *out, char *hint, size_t hintlen);
+
+/* The length of the longest prefix of s (len bytes) that has at most max
+ * bytes and does not end inside a UTF-8 character. */
+size_t hv_utf8_cut(const char *s, size_t len, size_t max);
+/* Copy src into dst (n bytes, NUL-terminated when n > 0), cut at a UTF-8
+ * character boundary when it does not fit. Returns strlen(src), like
+ * strlcpy: a result >= n means it was cut. */
+size_t hv_utf8_copy(char *dst, size_t n, const char *src);
 
 /* One WMI Msvm_ComputerSystem row: Name (the VM GUID), ElementName and
  * EnabledState. The host's own row (Name not a GUID) is skipped: 1 added,
@@ -99,6 +110,8 @@ int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen);
 #define HV_KVP_VALUE_SIZE 2048
 #define HV_KVP_RECORD_SIZE (HV_KVP_KEY_SIZE + HV_KVP_VALUE_SIZE)
 #define HV_KVP_POOL_GUEST "/var/lib/hyperv/.kvp_pool_3"
+/* The largest pool file read (bytes); a larger one is malformed data. */
+#define HV_KVP_FILE_MAX (16ul * 1024ul * 1024ul)
 
 /* Called per record; key and value are NUL-terminated (a value filling all
  * 2048 bytes is terminated by the parser). Non-zero stops the walk and is
@@ -118,7 +131,9 @@ int hv_kvp_parse(const unsigned char *buf, size_t len, hv_kvp_fn fn,
                  void *ctx, struct hv_kvp_stats *st, char *hint,
                  size_t hintlen);
 
-#define HV_SELF_VALUE_MAX (HV_KVP_VALUE_SIZE + 1)
+/* A KVP value is 2048 bytes: UTF-8 in a Linux pool file, 1024 UTF-16 units
+ * (up to 3072 bytes of UTF-8) in a Windows guest's registry. */
+#define HV_SELF_VALUE_MAX (HV_KVP_VALUE_SIZE / 2 * 3 + 1)
 
 /* A guest's knowledge about itself. Empty strings where unknown. */
 struct hv_vm_self {
@@ -129,19 +144,23 @@ struct hv_vm_self {
     char physical_host[HV_SELF_VALUE_MAX];
     char physical_host_fqdn[HV_SELF_VALUE_MAX];
     const char *source;   /* "kvp-pool", "registry", "environment" */
-    char location[512];   /* file path, registry key or variable name */
+    /* the file path (the caller's kvp_file string, or a constant), registry
+     * key or variable name: a pointer, so no path is ever cut */
+    const char *location;
 };
 
 /* Fill self from a pool image (the known keys). 0; HV_EBADDATA (hint);
  * HV_EBADDATA too when VirtualMachineId is present but not a GUID. */
 int hv_kvp_self(const unsigned char *buf, size_t len, struct hv_vm_self *self,
                 char *hint, size_t hintlen);
-/* Read a whole pool file from an open stream (at most 16 MiB) and fill
- * self. HV_EIO, HV_ENOMEM, HV_EBADDATA. */
-int hv_kvp_self_stream(FILE *f, struct hv_vm_self *self, char *hint,
-                       size_t hintlen);
+/* Read a whole pool file of at most max bytes (HV_KVP_FILE_MAX; less than
+ * SIZE_MAX) from an open stream and fill self. HV_EIO, HV_ENOMEM,
+ * HV_EBADDATA (also for a larger file). */
+int hv_kvp_self_stream(FILE *f, size_t max, struct hv_vm_self *self,
+                       char *hint, size_t hintlen);
 /* Read the pool file at path (with a shared lock where the platform has
- * one). HV_EABSENT (no file), HV_EACCES, HV_EIO, HV_EBADDATA. */
+ * one). HV_EABSENT (no file), HV_EACCES, HV_EIO (also for a directory:
+ * hint "is a directory"), HV_EBADDATA. */
 int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
                      size_t hintlen);
 

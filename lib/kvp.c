@@ -6,8 +6,6 @@
 
 #include "platform.h"
 
-#define HV_KVP_FILE_MAX (16u * 1024u * 1024u)
-
 int hv_kvp_parse(const unsigned char *buf, size_t len, hv_kvp_fn fn,
                  void *ctx, struct hv_kvp_stats *st, char *hint,
                  size_t hintlen)
@@ -64,11 +62,7 @@ struct self_ctx {
 
 static void copy(char *dst, const char *src)
 {
-    size_t n = strlen(src);
-    if (n >= HV_SELF_VALUE_MAX)
-        n = HV_SELF_VALUE_MAX - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
+    hv_utf8_copy(dst, HV_SELF_VALUE_MAX, src);
 }
 
 static int self_record(const char *key, const char *value, void *ctx)
@@ -109,39 +103,43 @@ int hv_kvp_self(const unsigned char *buf, size_t len, struct hv_vm_self *self,
     return 0;
 }
 
-int hv_kvp_self_stream(FILE *f, struct hv_vm_self *self, char *hint,
-                       size_t hintlen)
+int hv_kvp_self_stream(FILE *f, size_t max, struct hv_vm_self *self,
+                       char *hint, size_t hintlen)
 {
     unsigned char *buf = NULL, *nb;
-    size_t len = 0, cap = 0, got;
+    size_t len = 0, cap = 0, ncap, got;
     int r;
 
+    /* read at most max + 1 bytes: one byte past the limit refuses the file */
     for (;;) {
         if (len == cap) {
-            if (cap >= HV_KVP_FILE_MAX) {
-                free(buf);
-                hv__fmt(hint, hintlen, "larger than %u bytes",
-                        HV_KVP_FILE_MAX);
-                return HV_EBADDATA;
-            }
-            cap = cap ? cap * 2 : 4u * HV_KVP_RECORD_SIZE;
-            if ((nb = realloc(buf, cap)) == NULL) {
+            ncap = cap ? cap * 2 : 4u * HV_KVP_RECORD_SIZE;
+            if (ncap > max + 1 || ncap < cap)
+                ncap = max + 1;
+            if ((nb = realloc(buf, ncap)) == NULL) {
                 free(buf);
                 return HV_ENOMEM;
             }
             buf = nb;
+            cap = ncap;
         }
         got = fread(buf + len, 1, cap - len, f);
         len += got;
+        if (len > max) {
+            free(buf);
+            hv__fmt(hint, hintlen, "larger than %lu bytes",
+                    (unsigned long)max);
+            return HV_EBADDATA;
+        }
         if (got == 0)
             break;
     }
     if (ferror(f)) {
         free(buf);
+        hv__fmt(hint, hintlen, "read error");
         return HV_EIO;
     }
-    r = hv_kvp_self(buf ? buf : (const unsigned char *)"", len, self, hint,
-                    hintlen);
+    r = hv_kvp_self(buf, len, self, hint, hintlen);
     free(buf);
     return r;
 }

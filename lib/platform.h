@@ -58,6 +58,25 @@ int hv__service_by_name(const char *name, struct hv_guid *out, char *hint,
  * random source; 0 or an HV_E* code (HV_ENOTSUP where there is none). */
 int hv__random_bytes(void *buf, size_t n);
 
+/* utf.c: a Windows console's UTF-16 input as the UTF-8 a pipe would carry.
+ * CR LF becomes LF (a lone CR stays), a surrogate pair split between two
+ * reads stays whole (an unpaired half becomes U+FFFD), and ^Z (0x1A) first
+ * on a line ends the input. The state starts zeroed and carries what one
+ * read leaves pending into the next. */
+struct hv__console_state {
+    uint16_t high;         /* a high surrogate awaiting its low half, or 0 */
+    unsigned char cr;      /* a CR awaiting the next unit (LF or not) */
+    unsigned char midline; /* the last unit did not end a line */
+    unsigned char eof;     /* ^Z seen at the start of a line: input over */
+};
+/* Room hv__console_text needs in out for n units. */
+#define HV__CONSOLE_TEXT_MAX(n) (3 * (size_t)(n) + 3)
+/* Convert n UTF-16 units into out (HV__CONSOLE_TEXT_MAX(n) bytes); returns
+ * the bytes written. end: the input ends here, so write out what is pending.
+ * After ^Z (t->eof) the rest of in, and every later call, gives nothing. */
+size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
+                        size_t n, char *out, int end);
+
 /* Portable helpers (str.c). */
 int hv__strcaseeq(const char *a, const char *b);
 /* snprintf that never fails loudly: returns bytes written, truncated. */

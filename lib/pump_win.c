@@ -4,7 +4,7 @@
  *   stdin reader (one per process) -> two-slot queue -> sender -> socket
  *   socket -> receiver -> stdout
  *
- * The stdin reader lives as long as the process: a ReadFile on a pipe or a
+ * The stdin reader lives as long as the process: a read from a pipe or a
  * console cannot be relied on to be cancellable, and a reader that outlives
  * a session keeps what it read queued for the next one (hvlisten -k), so no
  * byte is lost and no stale thread writes into a later connection. The
@@ -23,7 +23,7 @@
 #include "platform.h"
 
 #define WAIT_SLICE_MS 100
-#define CONSOLE_READ_MAX 16384 /* console ReadFile rejects huge buffers */
+#define CONSOLE_READ_MAX 16384 /* bytes; a console rejects huge buffers */
 
 /* One lock and one condition variable for everything below: state changes
  * are rare next to the I/O, and one wait covers every condition. */
@@ -106,6 +106,36 @@ int hv_stdin_is_tty(void)
 
 /* ---------------------------------------------------------------- stdin */
 
+/* A console is read as UTF-16 (ReadConsoleW) and passed on as UTF-8 with
+ * LF line ends, like the text a pipe carries; ReadFile would give the ANSI
+ * code page and CR LF. What one read leaves pending (half a surrogate pair,
+ * a CR) waits in the state for the next. Reads until some bytes are ready:
+ * the count (> 0), 0 at the end of the input, or -1 with *e set. */
+static struct hv__console_state g_con;
+static uint16_t *g_wbuf;
+static size_t g_wmax;
+
+static long console_read(HANDLE h, char *out, DWORD *e)
+{
+    for (;;) {
+        DWORD got = 0;
+        size_t k;
+
+        if (g_con.eof)
+            return 0;
+        if (!ReadConsoleW(h, g_wbuf, (DWORD)g_wmax, &got, NULL)) {
+            *e = GetLastError();
+            return -1;
+        }
+        /* a read of nothing is the end, as with ReadFile */
+        k = hv__console_text(&g_con, g_wbuf, got, out, got == 0);
+        if (k > 0)
+            return (long)k;
+        if (got == 0)
+            return 0;
+    }
+}
+
 static DWORD WINAPI stdin_reader(LPVOID arg)
 {
     HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
@@ -115,8 +145,21 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
     (void)arg;
 
     want = (DWORD)(g_in.size > 0x40000000u ? 0x40000000u : g_in.size);
-    if (console && want > CONSOLE_READ_MAX)
-        want = CONSOLE_READ_MAX;
+    if (console) {
+        /* UTF-16 units whose UTF-8 fits a slot; a console rejects huge
+         * buffers */
+        g_wmax = (g_in.size - 3) / 3;
+        if (g_wmax > CONSOLE_READ_MAX / sizeof *g_wbuf)
+            g_wmax = CONSOLE_READ_MAX / sizeof *g_wbuf;
+        g_wbuf = malloc(g_wmax * sizeof *g_wbuf);
+        if (g_wbuf == NULL) {
+            EnterCriticalSection(&g_lock);
+            g_in.oserr = ERROR_NOT_ENOUGH_MEMORY;
+            WakeAllConditionVariable(&g_cond);
+            LeaveCriticalSection(&g_lock);
+            return 0;
+        }
+    }
     for (;;) {
         DWORD n = 0, e = 0;
         int idx;
@@ -130,14 +173,15 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
 
         if (h == NULL || h == INVALID_HANDLE_VALUE) {
             ok = TRUE; /* no stdin at all: an empty one */
+        } else if (console) {
+            long k = console_read(h, g_in.slot[idx], &e);
+            ok = k >= 0;
+            n = ok ? (DWORD)k : 0;
         } else {
             ok = ReadFile(h, g_in.slot[idx], want, &n, NULL);
             if (!ok)
                 e = GetLastError();
         }
-        /* a console ends its input with a line starting with ^Z */
-        if (ok && console && n > 0 && g_in.slot[idx][0] == 0x1A)
-            n = 0;
 
         EnterCriticalSection(&g_lock);
         if (ok && n > 0) {
@@ -155,8 +199,11 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
         WakeAllConditionVariable(&g_cond);
         LeaveCriticalSection(&g_lock);
         if (!(ok && n > 0))
-            return 0;
+            break;
     }
+    free(g_wbuf);
+    g_wbuf = NULL;
+    return 0;
 }
 
 /* Start the reader once per process (caller holds g_lock). */
@@ -165,6 +212,8 @@ static int stdin_start(size_t size)
     HANDLE t;
     if (g_in.started)
         return 0;
+    if (size < 64)
+        size = 64; /* room for a console read's UTF-8 (stdin_reader) */
     g_in.slot[0] = malloc(size);
     g_in.slot[1] = malloc(size);
     if (g_in.slot[0] == NULL || g_in.slot[1] == NULL) {

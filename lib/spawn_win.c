@@ -121,13 +121,18 @@ int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
     /* limit inheritance to those handles where the system can */
     (void)InitializeProcThreadAttributeList(NULL, 1, 0, &asize);
     if (asize > 0 && (attrs = malloc(asize)) != NULL) {
-        if (InitializeProcThreadAttributeList(attrs, 1, 0, &asize) &&
-            UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
-                                      list, nlist * sizeof list[0], NULL,
-                                      NULL)) {
-            si.StartupInfo.cb = sizeof si;
-            si.lpAttributeList = attrs;
-            flags |= EXTENDED_STARTUPINFO_PRESENT;
+        if (InitializeProcThreadAttributeList(attrs, 1, 0, &asize)) {
+            if (UpdateProcThreadAttribute(attrs, 0,
+                                          PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                          list, nlist * sizeof list[0], NULL,
+                                          NULL)) {
+                si.StartupInfo.cb = sizeof si;
+                si.lpAttributeList = attrs;
+                flags |= EXTENDED_STARTUPINFO_PRESENT;
+            } else {
+                /* an initialised list is deleted before it is freed */
+                DeleteProcThreadAttributeList(attrs);
+            }
         }
     }
     ok = CreateProcessW(shell, line, NULL, NULL, TRUE, flags, NULL, NULL,

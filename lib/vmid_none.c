@@ -38,7 +38,7 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
         hv__fmt(hint, hintlen, "cannot open");
         return HV_EABSENT;
     }
-    r = hv_kvp_self_stream(f, self, hint, hintlen);
+    r = hv_kvp_self_stream(f, HV_KVP_FILE_MAX, self, hint, hintlen);
     fclose(f);
     return r;
 }
@@ -57,7 +57,7 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
     r = hv_kvp_self_file(kvp_file, self, hint, sizeof hint);
     if (r == 0 && self->have_id) {
         self->source = "kvp-pool";
-        hv__fmt(self->location, sizeof self->location, "%s", kvp_file);
+        self->location = kvp_file;
         return 0;
     }
     hv__fmt(note, notelen, "tried %s: %s", kvp_file,

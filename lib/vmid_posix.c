@@ -4,6 +4,7 @@
  * environment. Host inventories (WMI, HCS) exist on Windows only. */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
                      size_t hintlen)
 {
     struct flock lk;
+    struct stat sb;
     FILE *f;
     int fd, r, e;
 
@@ -50,6 +52,12 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
         e = errno;
         hv__fmt(hint, hintlen, "%s", strerror(e));
         return e == ENOENT || e == ENOTDIR ? HV_EABSENT : hv__err_from_os(e);
+    }
+    /* a read would say EISDIR; the same words as vmid_win.c either way */
+    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        close(fd);
+        hv__fmt(hint, hintlen, "is a directory");
+        return HV_EIO;
     }
     memset(&lk, 0, sizeof lk);
     lk.l_type = F_RDLCK;
@@ -62,7 +70,7 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
         close(fd);
         return HV_ENOMEM;
     }
-    r = hv_kvp_self_stream(f, self, hint, hintlen);
+    r = hv_kvp_self_stream(f, HV_KVP_FILE_MAX, self, hint, hintlen);
     fclose(f); /* drops the lock */
     return r;
 }
@@ -91,7 +99,7 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
     r = hv_kvp_self_file(path, self, hint, sizeof hint);
     if (r == 0 && self->have_id) {
         self->source = "kvp-pool";
-        hv__fmt(self->location, sizeof self->location, "%s", path);
+        self->location = path;
         return 0;
     }
     if (r == 0)
@@ -106,7 +114,7 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
         if (hv_guid_parse(env, &self->id) == 0) {
             self->have_id = 1;
             self->source = "environment";
-            hv__fmt(self->location, sizeof self->location, "WSL2_VM_ID");
+            self->location = "WSL2_VM_ID";
             return 0;
         }
         tried(note, notelen, o, "$WSL2_VM_ID", HV_EBADGUID,

@@ -23,18 +23,40 @@
 
 /* ------------------------------------------------------------ text */
 
-/* UTF-16 (wlen units, or -1 for NUL-terminated) to UTF-8 in buf[n];
- * "" when it does not fit. */
+/* UTF-16 (wlen units, or -1 for NUL-terminated) to UTF-8 in buf[n], cut
+ * at a character boundary when it does not fit. */
 static void utf8_of(const wchar_t *w, int wlen, char *buf, size_t n)
 {
-    int r;
+    int need, r = 0;
+    char *all;
     if (n == 0)
         return;
     if (wlen < 0)
         wlen = (int)wcslen(w);
-    r = wlen ? WideCharToMultiByte(CP_UTF8, 0, w, wlen, buf, (int)n - 1,
-                                   NULL, NULL)
-             : 0;
+    need = wlen ? WideCharToMultiByte(CP_UTF8, 0, w, wlen, NULL, 0, NULL,
+                                      NULL)
+                : 0;
+    if (need > 0 && (size_t)need < n) {
+        r = WideCharToMultiByte(CP_UTF8, 0, w, wlen, buf, need, NULL, NULL);
+    } else if (need > 0 && (all = malloc((size_t)need)) != NULL) {
+        r = WideCharToMultiByte(CP_UTF8, 0, w, wlen, all, need, NULL, NULL);
+        if (r > 0) {
+            r = (int)hv_utf8_cut(all, (size_t)r, n - 1);
+            memcpy(buf, all, (size_t)r);
+        }
+        free(all);
+    } else if (need > 0) {
+        /* no memory for the whole: as many units as surely fit (3 bytes
+         * of UTF-8 at most per unit), a surrogate pair kept whole */
+        int k = (int)((n - 1) / 3);
+        if (k > wlen)
+            k = wlen;
+        if (k > 0 && w[k - 1] >= 0xD800 && w[k - 1] < 0xDC00)
+            k--;
+        r = k ? WideCharToMultiByte(CP_UTF8, 0, w, k, buf, (int)n - 1, NULL,
+                                    NULL)
+              : 0;
+    }
     buf[r > 0 ? r : 0] = '\0';
 }
 
@@ -276,7 +298,7 @@ static void com_end(struct com *c)
 
 int hv_vm_list(struct hv_vms *out, char *note, size_t notelen)
 {
-    char wwhy[256] = "", hwhy[256] = "";
+    char wwhy[256] = "", hwhy[256] = ""; /* fixed texts and a number */
     struct com c;
     int rw, rh;
 
@@ -486,14 +508,19 @@ int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
 int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
                    size_t hintlen)
 {
-    char why[400] = "";
+    char why[2048] = ""; /* room for a few matches with long names */
+    char msg[2200];
     int r = hv_vm_by_name(name, out, why, sizeof why);
     if (r == HV_ENOTSUP) {
-        hv__fmt(hint, hintlen, "not a GUID or keyword, and no VM inventory "
-                               "is available: %s", why);
-        return HV_ENOVM;
+        hv__fmt(msg, sizeof msg, "not a GUID or keyword, and no VM inventory "
+                                 "is available: %s", why);
+        r = HV_ENOVM;
+    } else {
+        hv__fmt(msg, sizeof msg, "%s", why);
     }
-    hv__fmt(hint, hintlen, "%s", why);
+    /* the caller's hint may be shorter: never end it mid-character */
+    if (hint && hintlen)
+        hv_utf8_copy(hint, hintlen, msg);
     return r;
 }
 
@@ -504,9 +531,18 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
 {
     wchar_t *w = wide_of(path);
     FILE *f;
+    DWORD attr;
     int r;
     if (w == NULL)
         return HV_ENOMEM;
+    /* _wfopen answers EACCES for a directory; vmid_posix.c's words */
+    attr = GetFileAttributesW(w);
+    if (attr != INVALID_FILE_ATTRIBUTES &&
+        (attr & FILE_ATTRIBUTE_DIRECTORY)) {
+        free(w);
+        hv__fmt(hint, hintlen, "is a directory");
+        return HV_EIO;
+    }
     f = _wfopen(w, L"rb");
     free(w);
     if (f == NULL) {
@@ -515,25 +551,45 @@ int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
         hv__fmt(hint, hintlen, "%s", strerror(e));
         return e == ENOENT ? HV_EABSENT : e == EACCES ? HV_EACCES : HV_EIO;
     }
-    r = hv_kvp_self_stream(f, self, hint, hintlen);
+    r = hv_kvp_self_stream(f, HV_KVP_FILE_MAX, self, hint, hintlen);
     fclose(f);
     return r;
 }
 
+/* A string value in UTF-8 into out[n], cut at a character when longer. */
 static int reg_sz(HKEY k, const wchar_t *name, char *out, size_t n)
 {
-    wchar_t buf[HV_SELF_VALUE_MAX];
-    DWORD type = 0, size = sizeof buf - sizeof buf[0];
+    wchar_t *buf = NULL, *nb;
+    DWORD type = 0, size = 0, cap;
     LSTATUS st;
+    int tries;
 
     out[0] = '\0';
-    st = RegQueryValueExW(k, name, NULL, &type, (BYTE *)buf, &size);
-    if (st != ERROR_SUCCESS || (type != REG_SZ && type != REG_EXPAND_SZ))
-        return 0;
-    /* registry strings need not be NUL-terminated */
-    buf[size / sizeof buf[0]] = 0;
-    utf8_of(buf, -1, out, n);
-    return 1;
+    /* ask the size, then read; again if the value grew in between */
+    st = RegQueryValueExW(k, name, NULL, &type, NULL, &size);
+    for (tries = 0; st == ERROR_SUCCESS && tries < 3; tries++) {
+        if (type != REG_SZ && type != REG_EXPAND_SZ)
+            break;
+        cap = size;
+        /* registry strings need not be NUL-terminated: room for one */
+        if ((nb = realloc(buf, cap + 2 * sizeof *buf)) == NULL)
+            break;
+        buf = nb;
+        size = cap;
+        st = RegQueryValueExW(k, name, NULL, &type, (BYTE *)buf, &size);
+        if (st == ERROR_SUCCESS) {
+            if (type != REG_SZ && type != REG_EXPAND_SZ)
+                break;
+            buf[size / sizeof *buf] = 0;
+            utf8_of(buf, -1, out, n);
+            free(buf);
+            return 1;
+        }
+        if (st == ERROR_MORE_DATA)
+            st = RegQueryValueExW(k, name, NULL, &type, NULL, &size);
+    }
+    free(buf);
+    return 0;
 }
 
 int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
@@ -552,7 +608,7 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
         r = hv_kvp_self_file(kvp_file, self, hint, sizeof hint);
         if (r == 0 && self->have_id) {
             self->source = "kvp-pool";
-            hv__fmt(self->location, sizeof self->location, "%s", kvp_file);
+            self->location = kvp_file;
             return 0;
         }
         hv__fmt(note, notelen, "tried %s: %s", kvp_file,
@@ -588,6 +644,6 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
     }
     self->have_id = 1;
     self->source = "registry";
-    hv__fmt(self->location, sizeof self->location, "%s", where);
+    self->location = where;
     return 0;
 }

@@ -13,10 +13,35 @@ void hv_vms_free(struct hv_vms *vms)
     vms->n = vms->cap = 0;
 }
 
+size_t hv_utf8_cut(const char *s, size_t len, size_t max)
+{
+    size_t k, back;
+    if (len <= max)
+        return len;
+    /* s[max] is the first byte left out: step back over the continuation
+     * bytes (10xxxxxx) of a character cut in half, at most 3 of them (more
+     * is not UTF-8, cut where asked) */
+    for (k = max, back = 0; k > 0 && back < 3; k--, back++)
+        if (((unsigned char)s[k] & 0xC0) != 0x80)
+            break;
+    return ((unsigned char)s[k] & 0xC0) == 0x80 ? max : k;
+}
+
+size_t hv_utf8_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src), k;
+    if (n == 0)
+        return len;
+    k = hv_utf8_cut(src, len, n - 1);
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+    return len;
+}
+
 static void fill(char *dst, const char *src, size_t n)
 {
     if (dst[0] == '\0' && src[0] != '\0')
-        hv__fmt(dst, n, "%s", src);
+        hv_utf8_copy(dst, n, src);
 }
 
 int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
@@ -32,9 +57,9 @@ int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
          * owner, the system type and its own Id */
         if ((e->sources & HV_VMSRC_WMI) && !(o->sources & HV_VMSRC_WMI)) {
             if (e->name[0])
-                hv__fmt(o->name, sizeof o->name, "%s", e->name);
+                hv_utf8_copy(o->name, sizeof o->name, e->name);
             if (e->state[0])
-                hv__fmt(o->state, sizeof o->state, "%s", e->state);
+                hv_utf8_copy(o->state, sizeof o->state, e->state);
         }
         fill(o->name, e->name, sizeof o->name);
         fill(o->state, e->state, sizeof o->state);
@@ -55,11 +80,17 @@ int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
     return 0;
 }
 
+/* Room kept at the end of a match list for ", and 18446744073709551615
+ * more" (with the NUL). */
+#define MORE_ROOM 40
+
 int hv_vms_match(const struct hv_vms *vms, const char *name,
                  struct hv_guid *out, char *hint, size_t hintlen)
 {
-    size_t i, found = 0, o = 0;
+    size_t i, found = 0, o = 0, left_out = 0, n, room;
     char g[HV_GUID_BUFSIZE];
+    /* one entry: separator, GUID, name, owner and punctuation */
+    char entry[16 + HV_GUID_BUFSIZE + HV_VM_NAME_MAX + HV_VM_FIELD_MAX];
 
     if (hint && hintlen)
         hint[0] = '\0';
@@ -69,16 +100,35 @@ int hv_vms_match(const struct hv_vms *vms, const char *name,
             continue;
         if (found++ == 0)
             *out = v->id;
+        if (hint == NULL || hintlen == 0)
+            continue;
         hv_guid_format(&v->id, g);
-        if (hint && o < hintlen)
-            o += hv__fmt(hint + o, hintlen - o, "%s%s (%s%s%s)",
-                         found > 1 ? ", " : "matches: ", g, v->name,
-                         v->owner[0] ? ", " : "", v->owner);
+        n = hv__fmt(entry, sizeof entry, "%s%s (%s%s%s)",
+                    found > 1 ? ", " : "matches: ", g, v->name,
+                    v->owner[0] ? ", " : "", v->owner);
+        /* whole entries while they fit, the rest counted: a list that is
+         * too long says so instead of ending mid-name */
+        room = hintlen - o > MORE_ROOM ? hintlen - o - MORE_ROOM : 0;
+        if (left_out == 0 && n < room) {
+            memcpy(hint + o, entry, n + 1);
+            o += n;
+        } else if (left_out == 0 && found == 1 && room > 0) {
+            /* even the first is too long: its start, cut at a character */
+            n = hv_utf8_cut(entry, n, room - 1);
+            memcpy(hint + o, entry, n);
+            o += n;
+            o += hv__fmt(hint + o, hintlen - o, "...)");
+        } else {
+            left_out++;
+        }
     }
     if (found == 0) {
         hv__fmt(hint, hintlen, "no VM or compute system has that name");
         return HV_ENOVM;
     }
+    if (left_out && hint && o < hintlen)
+        hv__fmt(hint + o, hintlen - o, "%s and %lu more", o ? "," : "matches:",
+                (unsigned long)left_out);
     if (found > 1)
         return HV_EAMBIGUOUS;
     if (hint && hintlen)
@@ -123,7 +173,7 @@ int hv_wmi_add_row(struct hv_vms *vms, const char *name,
      * GUID instead of Caption='Virtual Machine' keeps localized Windows */
     if (name == NULL || hv_guid_parse(name, &e.id) != 0)
         return 0;
-    hv__fmt(e.name, sizeof e.name, "%s", element_name ? element_name : "");
+    hv_utf8_copy(e.name, sizeof e.name, element_name ? element_name : "");
     hv__fmt(e.state, sizeof e.state, "%s",
             hv_wmi_state_name(enabled_state, sbuf, sizeof sbuf));
     hv__fmt(e.type, sizeof e.type, "VirtualMachine");

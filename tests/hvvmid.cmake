@@ -8,8 +8,8 @@ target_compile_definitions(ut_vmid PRIVATE
 if(TARGET hvvmid)
   # cases for every platform
   set(hv_vmid_cases usage keywords keyword_guid kvp_file kvp_verbose
-      kvp_json kvp_empty kvp_garbage kvp_missing kvp_full_value list name
-      keywords_cross)
+      kvp_json kvp_empty kvp_garbage kvp_missing kvp_full_value kvp_dir
+      kvp_limit list name keywords_cross)
   if(WIN32)
     list(APPEND hv_vmid_cases self_registry wsl_windows names_in_tools)
   else()

@@ -533,11 +533,11 @@ static int cmd_export(int argc, char **argv)
         cli_warnx("export: %s", why);
         return hv_exitcode(r);
     }
-    f = o.output ? fopen(o.output, "wb") : stdout;
-    if (f == NULL) {
-        cli_warnx("export: cannot create '%s'", o.output);
+    f = stdout;
+    if (o.output && (r = hv_file_create(o.output, &f)) < 0) {
+        cli_warn(r, "export: cannot create '%s'", o.output);
         free(script);
-        return hv_exitcode(HV_EIO);
+        return hv_exitcode(r);
     }
     r = fwrite(script, 1, len, f) == len ? 0 : HV_EIO;
     free(script);

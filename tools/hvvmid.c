@@ -209,9 +209,10 @@ static void line(const char *label, const char *value)
 
 static int self(const struct opts *o)
 {
-    /* large (four 2 KiB values): not on the stack */
+    /* large (four 3 KiB values): not on the stack */
     static struct hv_vm_self s;
-    char note[1024], g[HV_GUID_BUFSIZE];
+    static char note[8192]; /* names the file: room for a long path */
+    char g[HV_GUID_BUFSIZE];
     int r;
 
     r = hv_vm_self(&s, o->kvp_file, note, sizeof note);
@@ -273,7 +274,7 @@ static int one(const char *what)
 {
     const struct hv_keyword *k;
     struct hv_guid id;
-    char hint[600], g[HV_GUID_BUFSIZE];
+    char hint[4096], g[HV_GUID_BUFSIZE]; /* matches with long names */
     int r;
 
     if (hv_guid_scan(what, NULL) != 0 || what[0] == '{') {

@@ -218,6 +218,32 @@ kvp_garbage)
         esac
     done
     ;;
+kvp_dir)
+    # a directory: the same words and exit code on every platform
+    run -s --kvp-file "$tmp"
+    expect_rc 74
+    expect_err "hvvmid: own VM id: input/output error: tried $tmp: is a directory"
+    [ -s "$tmp/out" ] && fail "output on stdout"
+    ;;
+kvp_limit)
+    # exactly 16 MiB is read (sparse: the records after the first are
+    # unused slots); one record or one byte more is refused
+    max=16777216
+    : >"$tmp/pool"
+    rec "$tmp/pool" VirtualMachineId "$ID"
+    truncate -s $max "$tmp/pool" 2>/dev/null || skip "no truncate -s"
+    run -s --kvp-file "$tmp/pool"
+    expect_rc 0
+    expect_out "$ID"
+    truncate -s $((max + 2560)) "$tmp/pool"
+    run -s --kvp-file "$tmp/pool"
+    expect_rc 65
+    expect_err "own VM id: malformed data: tried $tmp/pool: larger than $max bytes"
+    truncate -s $((max + 1)) "$tmp/pool"
+    run -s --kvp-file "$tmp/pool"
+    expect_rc 65
+    expect_err "larger than $max bytes"
+    ;;
 kvp_missing)
     run -s --kvp-file "$tmp/nonexistent"
     expect_rc 68
@@ -297,6 +323,31 @@ source: registry HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
     expect_rc 0
     grep -qF "\"name\": \"T$(printf '\303\251')st \\\"vm\\\" $(printf '\342\234\223')\"" "$tmp/out" ||
         fail "UTF-8 name not passed through"
+    # long values: a 1000-character CJK name (3000 bytes of UTF-8) comes
+    # out whole; "a" and 1100 of them (3301 bytes) are cut at a character
+    # boundary to fit 3072 bytes, never emptied
+    cjk=$(printf '\344\270\255')
+    long=$(for i in $(seq 1000); do printf '%s' "$cjk"; done)
+    LC_ALL=C.UTF-8 "$HV_EMU" reg add "$key" /v VirtualMachineName /t REG_SZ \
+        /d "$long" /f >/dev/null 2>&1
+    run -s -v
+    expect_rc 0
+    grep -qxF "name: $long" "$tmp/out" || fail "1000-character name not whole"
+    long=a$(for i in $(seq 1100); do printf '%s' "$cjk"; done)
+    LC_ALL=C.UTF-8 "$HV_EMU" reg add "$key" /v VirtualMachineName /t REG_SZ \
+        /d "$long" /f >/dev/null 2>&1
+    run -s -v
+    expect_rc 0
+    want=a$(for i in $(seq 1023); do printf '%s' "$cjk"; done)
+    grep -qxF "name: $want" "$tmp/out" ||
+        fail "long name not cut at the last whole character"
+    # longer than any KVP value: read whole, then cut, not dropped
+    long=$(head -c 5000 /dev/zero | tr '\0' n)
+    "$HV_EMU" reg add "$key" /v HostName /t REG_SZ /d "$long" /f >/dev/null 2>&1
+    run -s -v
+    expect_rc 0
+    grep -qxF "host: $(printf '%s' "$long" | head -c 3072)" "$tmp/out" ||
+        fail "5000-character host name not cut to 3072 bytes"
     "$HV_EMU" reg add "$key" /v VirtualMachineId /t REG_SZ /d "not-a-guid" /f >/dev/null 2>&1
     run -s
     expect_rc 65

@@ -1,6 +1,7 @@
 /* test_vmid.c: the portable parts of hvvmid: KVP pool records, HCS JSON
  * results (tests/hvvmid/hcs-*.json), WMI rows, merging and matching VM
- * lists, wslhost.exe command lines and JSON quoting. Runs natively and under
+ * lists, wslhost.exe command lines, JSON quoting, long names cut at
+ * character boundaries and the pool file size limit. Runs natively and under
  * Wine. Buffers are malloc'd to their exact size so that ASan or valgrind
  * catch any read past them. */
 #include <stdlib.h>
@@ -552,6 +553,265 @@ UT_CASE(wsl_cmdline)
     UT_EQ_INT(hv_wsl_cmdline_vmid(NULL, &g), 0);
 }
 
+/* ------------------------------------------------------------ long names */
+
+/* 1 when s is well-formed UTF-8 (no character cut in half). */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0)
+            return 0;
+        for (p++; n > 0; n--, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+/* count copies of piece one after another into a malloc'd string */
+static char *repeat(const char *head, const char *piece, size_t count,
+                    const char *tail)
+{
+    size_t hl = strlen(head), pl = strlen(piece), tl = strlen(tail), i;
+    char *s = malloc(hl + pl * count + tl + 1), *o;
+    if (s == NULL)
+        return NULL;
+    memcpy(s, head, hl);
+    for (i = 0, o = s + hl; i < count; i++, o += pl)
+        memcpy(o, piece, pl);
+    memcpy(o, tail, tl + 1);
+    return s;
+}
+
+#define CJK "\xe4\xb8\xad"         /* U+4E2D, 3 bytes */
+#define EMOJI "\xf0\x9f\x98\x80"   /* U+1F600, 4 bytes */
+#define HCS_HEAD "[{\"RuntimeId\":\"22222222-3333-4444-5555-666666666666\"," \
+                 "\"Name\":\""
+
+/* The Name of a one-system HCS result made of head, count pieces and tail;
+ * "" (and a failure) when it does not parse. */
+static char *hcs_name(const char *head, const char *piece, size_t count,
+                      const char *tail)
+{
+    char *j = repeat(head, piece, count, tail), *name = NULL;
+    struct hv_vms vms = {NULL, 0, 0};
+    if (j == NULL)
+        return NULL;
+    UT_EQ_INT(hv_hcs_parse(j, strlen(j), &vms, NULL, 0), 1);
+    if (vms.n == 1 && (name = malloc(strlen(vms.v[0].name) + 1)) != NULL)
+        strcpy(name, vms.v[0].name);
+    hv_vms_free(&vms);
+    free(j);
+    return name;
+}
+
+UT_CASE(utf8_cut)
+{
+    static const char s[] = "a" CJK EMOJI "b";
+    char b[8];
+    UT_EQ_INT(hv_utf8_cut(s, 9, 100), 9);
+    UT_EQ_INT(hv_utf8_cut(s, 9, 9), 9);
+    UT_EQ_INT(hv_utf8_cut(s, 9, 8), 8);  /* before "b" */
+    UT_EQ_INT(hv_utf8_cut(s, 9, 7), 4);  /* the emoji's 4 bytes go whole */
+    UT_EQ_INT(hv_utf8_cut(s, 9, 5), 4);
+    UT_EQ_INT(hv_utf8_cut(s, 9, 4), 4);
+    UT_EQ_INT(hv_utf8_cut(s, 9, 3), 1);
+    UT_EQ_INT(hv_utf8_cut(s, 9, 1), 1);
+    UT_EQ_INT(hv_utf8_cut(s, 9, 0), 0);
+    /* not UTF-8 (a run of continuation bytes): cut where asked */
+    UT_EQ_INT(hv_utf8_cut("\x80\x80\x80\x80\x80\x80", 6, 5), 5);
+    UT_EQ_INT(hv_utf8_copy(b, sizeof b, s), 9);
+    UT_EQ_STR(b, "a" CJK);
+    UT_EQ_INT(hv_utf8_copy(b, 2, CJK), 3);
+    UT_EQ_STR(b, "");
+    UT_EQ_INT(hv_utf8_copy(b, sizeof b, "short"), 5);
+    UT_EQ_STR(b, "short");
+}
+
+UT_CASE(hcs_long_names)
+{
+    char *want, *got;
+    size_t n;
+
+    /* the longest Hyper-V name, 100 CJK characters (300 bytes), raw UTF-8
+     * as WideCharToMultiByte gives it and as \u escapes */
+    want = repeat("", CJK, 100, "");
+    got = hcs_name(HCS_HEAD, CJK, 100, "\"}]");
+    UT_CHECK(want && got);
+    if (want && got)
+        UT_EQ_STR(got, want);
+    free(got);
+    got = hcs_name(HCS_HEAD, "\\u4e2d", 100, "\"}]");
+    UT_CHECK(got != NULL);
+    if (want && got)
+        UT_EQ_STR(got, want);
+    free(got);
+    free(want);
+
+    /* over-long, raw: cut at a character boundary, a prefix, not empty */
+    want = repeat("a", EMOJI, 300, "");
+    got = hcs_name(HCS_HEAD "a", EMOJI, 300, "\"}]");
+    UT_CHECK(want && got);
+    if (want && got) {
+        n = strlen(got);
+        UT_EQ_INT(n, 1 + 4 * 255); /* the most that fits in 1023 bytes */
+        UT_CHECK(utf8_ok(got));
+        UT_CHECK(memcmp(got, want, n) == 0);
+    }
+    free(got);
+    free(want);
+
+    /* over-long, escaped: the first character that does not fit ends the
+     * name (a shorter one after it must not be slipped in) */
+    want = repeat("a", CJK, 340, "");
+    got = hcs_name(HCS_HEAD "a", "\\u4e2d", 341, "b\"}]");
+    UT_CHECK(want && got);
+    if (want && got) {
+        UT_EQ_INT(strlen(got), 1021);
+        UT_EQ_STR(got, want);
+    }
+    free(got);
+    free(want);
+
+    /* escapes, then a raw run that is cut */
+    want = repeat("\xc3\xa9", CJK, 340, "");
+    got = hcs_name(HCS_HEAD "\\u00e9", CJK, 400, "\"}]");
+    UT_CHECK(want && got);
+    if (want && got) {
+        UT_CHECK(utf8_ok(got));
+        UT_EQ_STR(got, want);
+    }
+    free(got);
+    free(want);
+}
+
+UT_CASE(wmi_long_name)
+{
+    struct hv_vms vms = {NULL, 0, 0};
+    char *name = repeat("", CJK, 500, ""); /* 1500 bytes */
+    UT_CHECK(name != NULL);
+    if (name == NULL)
+        return;
+    UT_EQ_INT(hv_wmi_add_row(&vms, "5e9f3b12-7c4d-4a8b-9f01-23456789abcd",
+                             name, 2), 1);
+    if (vms.n == 1) {
+        UT_EQ_INT(strlen(vms.v[0].name), 1023);
+        UT_CHECK(utf8_ok(vms.v[0].name));
+        UT_CHECK(memcmp(vms.v[0].name, name, 1023) == 0);
+    }
+    hv_vms_free(&vms);
+    free(name);
+}
+
+UT_CASE(match_hint_long)
+{
+    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_guid id;
+    char hint[256], guid[40], *p, *name;
+    unsigned long more = 0;
+    size_t shown = 0;
+    int i;
+
+    for (i = 0; i < 30; i++) {
+        snprintf(guid, sizeof guid, "%08x-2222-3333-4444-555555555555",
+                 (unsigned)i + 1);
+        hv_wmi_add_row(&vms, guid, "same", 2);
+    }
+    UT_EQ_INT(hv_vms_match(&vms, "same", &id, hint, sizeof hint),
+              HV_EAMBIGUOUS);
+    /* whole entries, then how many were left out: all 30 accounted for */
+    for (p = hint; (p = strstr(p, "-2222-")) != NULL; p++)
+        shown++;
+    p = strstr(hint, ", and ");
+    UT_CHECK(p != NULL);
+    if (p)
+        UT_EQ_INT(sscanf(p, ", and %lu more", &more), 1);
+    UT_EQ_INT(shown + more, 30);
+    UT_CHECK(shown >= 3);
+    UT_CHECK(strstr(hint, "(same)") != NULL);
+    hv_vms_free(&vms);
+
+    /* one long name that cannot fit: its start, cut at a character */
+    name = repeat("", CJK, 300, "");
+    UT_CHECK(name != NULL);
+    if (name == NULL)
+        return;
+    hv_wmi_add_row(&vms, "11111111-2222-3333-4444-555555555555", name, 2);
+    hv_wmi_add_row(&vms, "66666666-2222-3333-4444-555555555555", name, 2);
+    UT_EQ_INT(hv_vms_match(&vms, name, &id, hint, 128), HV_EAMBIGUOUS);
+    UT_CHECK(utf8_ok(hint));
+    UT_CHECK(strncmp(hint, "matches: 11111111-2222-3333-4444-555555555555 ("
+                     CJK, 50) == 0);
+    UT_CHECK(strstr(hint, "...), and 1 more") != NULL);
+    UT_CHECK(strlen(hint) < 128);
+    hv_vms_free(&vms);
+    free(name);
+}
+
+/* A pool file of records records (the first a VirtualMachineId) and extra
+ * bytes, read through hv_kvp_self_stream with a limit of max bytes. */
+static int stream_limit(size_t records, size_t extra, size_t max, char *hint,
+                        size_t hintlen)
+{
+    struct pool p = {NULL, 0};
+    static struct hv_vm_self s;
+    const char *path = "test_vmid_limit.tmp";
+    FILE *f;
+    size_t i;
+    int r;
+
+    rec(&p, "VirtualMachineId", "0f1e2d3c-4b5a-4968-8776-655443322110", 36);
+    for (i = 1; i < records; i++)
+        rec(&p, "", "", 0);
+    f = fopen(path, "wb");
+    UT_CHECK(f != NULL);
+    if (f == NULL)
+        return -99999;
+    fwrite(p.b, 1, p.len, f);
+    for (i = 0; i < extra; i++)
+        fputc(0, f);
+    fclose(f);
+    free(p.b);
+    if ((f = fopen(path, "rb")) == NULL)
+        return -99999;
+    memset(&s, 0, sizeof s);
+    r = hv_kvp_self_stream(f, max, &s, hint, hintlen);
+    fclose(f);
+    remove(path);
+    if (r == 0)
+        UT_EQ_INT(s.have_id, 1);
+    return r;
+}
+
+UT_CASE(kvp_limit)
+{
+    char hint[128];
+    const size_t max = 3 * HV_KVP_RECORD_SIZE;
+    /* exactly the limit is read; a byte or a record more is refused */
+    UT_EQ_INT(stream_limit(3, 0, max, hint, sizeof hint), 0);
+    UT_EQ_INT(stream_limit(2, 100, max, hint, sizeof hint), 0);
+    UT_EQ_INT(stream_limit(3, 1, max, hint, sizeof hint), HV_EBADDATA);
+    UT_EQ_STR(hint, "larger than 7680 bytes");
+    UT_EQ_INT(stream_limit(4, 0, max, hint, sizeof hint), HV_EBADDATA);
+    /* limits below and above the first buffer (4 records), and odd ones */
+    UT_EQ_INT(stream_limit(1, 0, HV_KVP_RECORD_SIZE, hint, sizeof hint), 0);
+    UT_EQ_INT(stream_limit(1, 1, HV_KVP_RECORD_SIZE, hint, sizeof hint),
+              HV_EBADDATA);
+    UT_EQ_INT(stream_limit(9, 7, 9 * HV_KVP_RECORD_SIZE + 7, hint,
+                           sizeof hint), 0);
+    UT_EQ_INT(stream_limit(9, 8, 9 * HV_KVP_RECORD_SIZE + 7, hint,
+                           sizeof hint), HV_EBADDATA);
+    UT_EQ_INT(stream_limit(40, 0, 40 * HV_KVP_RECORD_SIZE, hint,
+                           sizeof hint), 0);
+    UT_EQ_INT(stream_limit(41, 0, 40 * HV_KVP_RECORD_SIZE, hint,
+                           sizeof hint), HV_EBADDATA);
+    UT_EQ_INT(stream_limit(1, 0, 0, hint, sizeof hint), HV_EBADDATA);
+    UT_EQ_STR(hint, "larger than 0 bytes");
+}
+
 /* ------------------------------------------------------------ JSON out */
 
 UT_CASE(json_quote)
@@ -590,5 +850,10 @@ int main(int argc, char **argv)
     UT_REG(source_errors);
     UT_REG(wsl_cmdline);
     UT_REG(json_quote);
+    UT_REG(utf8_cut);
+    UT_REG(hcs_long_names);
+    UT_REG(wmi_long_name);
+    UT_REG(match_hint_long);
+    UT_REG(kvp_limit);
     return ut_main(argc, argv);
 }

@@ -1,0 +1,36 @@
+/* file_posix.c: files named by the user. POSIX names are bytes, so a UTF-8
+ * name goes to fopen as it is; only the errors need mapping. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "platform.h"
+
+/* errno from fopen onto the table: what a user can act on for a file. */
+static int file_err(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR:
+        return HV_ENOENT;
+    case EISDIR:
+        return HV_EINVAL;
+    case EROFS:
+        return HV_EACCES;
+    default:
+        return hv__err_from_os(e);
+    }
+}
+
+int hv_file_create(const char *path, FILE **out)
+{
+    FILE *f;
+
+    *out = NULL;
+    if (path == NULL || *path == '\0')
+        return HV_ENOENT;
+    errno = 0;
+    if ((f = fopen(path, "wb")) == NULL)
+        return errno ? file_err(errno) : HV_EIO;
+    *out = f;
+    return 0;
+}

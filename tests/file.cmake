@@ -1,0 +1,15 @@
+# Files named by the user: hv_file_create (unit cases) and `hvreg export -o`
+# with a non-ASCII name, a missing directory and a denied place
+# (tests/file/cases.sh); natively and under wine. Also the generic mapping
+# of "address family not supported" (unit).
+hv_add_unit(file ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_file.c)
+
+if(TARGET hvreg)
+  foreach(c utf8_name missing_dir denied)
+    add_test(NAME file.${c}
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh ${c})
+    set_tests_properties(file.${c} PROPERTIES
+      TIMEOUT 120 SKIP_RETURN_CODE 77
+      ENVIRONMENT "HVREG=$<TARGET_FILE:hvreg>;HV_EMU=${HV_EMU}")
+  endforeach()
+endif()

@@ -1,0 +1,99 @@
+/* test_file.c: hv_file_create (a file named in UTF-8, created for writing)
+ * and the errors it reports, and the generic mapping of an OS's "address
+ * family not supported", which names no transport. Runs natively and
+ * under Wine; the file cases work in the current directory (the build's). */
+#include <stdio.h>
+#include <string.h>
+
+#include "platform.h"
+#include "ut.h"
+
+UT_CASE(create_writes_bytes)
+{
+    static const char data[] = "a\r\nb\n\x1A\xff";
+    const char *name = "ut_file_create.tmp";
+    char back[32];
+    FILE *f = NULL;
+    size_t n;
+
+    UT_EQ_INT(hv_file_create(name, &f), 0);
+    UT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    UT_EQ_INT(fwrite(data, 1, sizeof data - 1, f), sizeof data - 1);
+    UT_EQ_INT(fclose(f), 0);
+    /* created again: emptied first */
+    UT_EQ_INT(hv_file_create(name, &f), 0);
+    if (f == NULL)
+        return;
+    UT_EQ_INT(fwrite(data, 1, 3, f), 3);
+    UT_EQ_INT(fclose(f), 0);
+    /* an ASCII name reads back with plain fopen everywhere */
+    f = fopen(name, "rb");
+    UT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    n = fread(back, 1, sizeof back, f);
+    fclose(f);
+    remove(name);
+    UT_EQ_INT(n, 3);
+    UT_EQ_MEM(back, data, 3); /* bytes as they are: no CR added or lost */
+}
+
+UT_CASE(create_missing_directory)
+{
+    FILE *f = stdout; /* must come back NULL */
+    UT_EQ_INT(hv_file_create("ut_file_no_such_dir/x.reg", &f), HV_ENOENT);
+    UT_CHECK(f == NULL);
+    UT_EQ_STR(hv_strerror(HV_ENOENT), "no such file or directory");
+    UT_EQ_INT(hv_exitcode(HV_ENOENT), 74);
+    UT_EQ_INT(hv_file_create("", &f), HV_ENOENT);
+    UT_CHECK(f == NULL);
+}
+
+UT_CASE(create_under_a_file)
+{
+    const char *name = "ut_file_plain.tmp";
+    FILE *f = fopen(name, "wb");
+    char path[64];
+    int r;
+
+    UT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fclose(f);
+    hv__fmt(path, sizeof path, "%s/x.reg", name);
+    f = stdout;
+    r = hv_file_create(path, &f);
+    remove(name);
+    UT_EQ_INT(r, HV_ENOENT); /* a file where a directory should be */
+    UT_CHECK(f == NULL);
+}
+
+/* The OS's "address family not supported" for a socket that is not the
+ * native transport's (sock_*.c say HV_ENOVSOCK / HV_ENOHVSOCK at their own
+ * socket() calls). */
+#ifdef HV__WINDOWS
+#define OS_EAFNOSUPPORT WSAEAFNOSUPPORT
+#define OS_EPFNOSUPPORT WSAEPFNOSUPPORT
+#else
+#define OS_EAFNOSUPPORT EAFNOSUPPORT
+#define OS_EPFNOSUPPORT EAFNOSUPPORT
+#endif
+
+UT_CASE(afnosupport_generic)
+{
+    UT_EQ_INT(hv__err_from_os(OS_EAFNOSUPPORT), HV_EAFNOSUPPORT);
+    UT_EQ_INT(hv__err_from_os(OS_EPFNOSUPPORT), HV_EAFNOSUPPORT);
+    UT_EQ_STR(hv_strerror(HV_EAFNOSUPPORT), "address family not supported");
+    UT_EQ_INT(hv_exitcode(HV_EAFNOSUPPORT), 69);
+}
+
+int main(int argc, char **argv)
+{
+    UT_REG(create_writes_bytes);
+    UT_REG(create_missing_directory);
+    UT_REG(create_under_a_file);
+    UT_REG(afnosupport_generic);
+    return ut_main(argc, argv);
+}
