@@ -117,7 +117,7 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
     struct hv_pump_result dummy;
     struct ring *up = &g_up, down; /* up: stdin -> net; down: net -> stdout */
     struct stdio_fd in, out;
-    int in_eof, net_eof = 0, shut = 0, err = 0, sock_flags;
+    int in_eof, in_prepared, net_eof = 0, shut = 0, err = 0, sock_flags;
     size_t size;
 
     if (o == NULL) {
@@ -143,7 +143,8 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
     if (sock_flags >= 0)
         (void)fcntl(s->fd, F_SETFL, sock_flags | O_NONBLOCK);
     in_eof = o->no_stdin || g_stdin_eof;
-    if (!in_eof)
+    in_prepared = !in_eof;
+    if (in_prepared)
         stdio_prepare(&in, 0);
     stdio_prepare(&out, 1);
 
@@ -250,7 +251,7 @@ int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
         }
     }
 
-    if (!o->no_stdin)
+    if (in_prepared)
         stdio_restore(&in);
     stdio_restore(&out);
     if (sock_flags >= 0)
