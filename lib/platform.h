@@ -16,12 +16,17 @@
 #define AF_HYPERV 34
 #endif
 #define HV__WINDOWS 1
+/* the OS's own "family not supported" codes, for tests of hv__err_from_os */
+#define HV__OS_EAFNOSUPPORT WSAEAFNOSUPPORT
+#define HV__OS_EPFNOSUPPORT WSAEPFNOSUPPORT
 #else
 #include <errno.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #define HV__POSIX 1
+#define HV__OS_EAFNOSUPPORT EAFNOSUPPORT
+#define HV__OS_EPFNOSUPPORT EAFNOSUPPORT
 #ifdef __linux__
 /* AF_VSOCK: Linux guests (Hyper-V's hv_sock, KVM, Firecracker) */
 #include <linux/vm_sockets.h>

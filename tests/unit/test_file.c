@@ -72,19 +72,12 @@ UT_CASE(create_under_a_file)
 
 /* The OS's "address family not supported" for a socket that is not the
  * native transport's (sock_*.c say HV_ENOVSOCK / HV_ENOHVSOCK at their own
- * socket() calls). */
-#ifdef HV__WINDOWS
-#define OS_EAFNOSUPPORT WSAEAFNOSUPPORT
-#define OS_EPFNOSUPPORT WSAEPFNOSUPPORT
-#else
-#define OS_EAFNOSUPPORT EAFNOSUPPORT
-#define OS_EPFNOSUPPORT EAFNOSUPPORT
-#endif
+ * socket() calls); platform.h names the OS's codes. */
 
 UT_CASE(afnosupport_generic)
 {
-    UT_EQ_INT(hv__err_from_os(OS_EAFNOSUPPORT), HV_EAFNOSUPPORT);
-    UT_EQ_INT(hv__err_from_os(OS_EPFNOSUPPORT), HV_EAFNOSUPPORT);
+    UT_EQ_INT(hv__err_from_os(HV__OS_EAFNOSUPPORT), HV_EAFNOSUPPORT);
+    UT_EQ_INT(hv__err_from_os(HV__OS_EPFNOSUPPORT), HV_EAFNOSUPPORT);
     UT_EQ_STR(hv_strerror(HV_EAFNOSUPPORT), "address family not supported");
     UT_EQ_INT(hv_exitcode(HV_EAFNOSUPPORT), 69);
 }
