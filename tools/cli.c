@@ -55,6 +55,13 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
     return 64;
 }
 
+int cli_help(const char *usage, const char *help)
+{
+    fputs(usage, stdout);
+    fputs(help, stdout);
+    return 0;
+}
+
 int cli_version(void)
 {
     printf("%s (%s) %s\n", cli_prog, HV_PACKAGE, HV_VERSION);
@@ -113,4 +120,65 @@ int cli_child_status(const char *where, const char *cmd,
     else
         cli_warnx("command '%s' %s %lu", cmd, how, st->code);
     return hv_exitcode(HV_ECMDFAIL);
+}
+
+int cli_check_exec(const char *usage, const char *exec, int no_stdin,
+                   int no_shutdown)
+{
+    if (exec == NULL)
+        return 0;
+    if (no_stdin)
+        return cli_usage_error(usage, "cannot use -e with -d");
+    if (no_shutdown)
+        return cli_usage_error(usage, "cannot use -e with --no-shutdown");
+    if (*exec == '\0')
+        return cli_usage_error(usage, "-e: empty command");
+    return 0;
+}
+
+int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
+                   const char *service, int flags)
+{
+    char hint[HV_ADDR_STRLEN];
+    enum hv_addr_part bad;
+    int r = hv_addr_parse(a, tcp ? HV_FAMILY_TCP : hv_native_family(), vm,
+                          service, flags, &bad, hint, sizeof hint);
+    if (r == 0)
+        return 0;
+    if (bad == HV_PART_VM)
+        return cli_addr_error(r,
+                              !tcp ? "VM"
+                              : (flags & HV_ADDR_LISTEN) ? "address"
+                                                         : "host",
+                              vm, hint);
+    return cli_addr_error(r, tcp ? "port" : "service", service, hint);
+}
+
+int cli_net_start(int exec)
+{
+    int r = hv_net_init();
+    if (r < 0) {
+        cli_warn(r, "network start-up");
+        return hv_exitcode(r);
+    }
+    if (exec)
+        hv_sock_spawnable(1);
+    return 0;
+}
+
+void cli_pump_opts(struct hv_pump_opts *po, int no_stdin, int no_shutdown)
+{
+    memset(po, 0, sizeof *po);
+    po->no_stdin = no_stdin;
+    po->no_shutdown = no_shutdown;
+    po->eof_ends = !no_stdin && hv_stdin_is_tty();
+}
+
+const char *cli_pump_summary(const struct hv_pump_result *pr, char *buf,
+                             size_t n)
+{
+    snprintf(buf, n, "sent %llu bytes, received %llu bytes%s",
+             (unsigned long long)pr->sent, (unsigned long long)pr->received,
+             pr->stdout_closed ? " (stdout closed)" : "");
+    return buf;
 }

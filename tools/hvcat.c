@@ -89,8 +89,7 @@ int main(int argc, char **argv)
     struct hv_pump_opts po;
     struct hv_pump_result pr;
     struct hv_sock *s = NULL;
-    enum hv_addr_part bad;
-    char hint[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN];
+    char line[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN];
     int c, r;
 
     hv_console_init(&argc, &argv);
@@ -120,9 +119,7 @@ int main(int argc, char **argv)
                                        optarg);
             break;
         case 'h':
-            fputs(usage, stdout);
-            fputs(help, stdout);
-            return 0;
+            return cli_help(usage, help);
         case 'V':
             return cli_version();
         default:
@@ -132,31 +129,18 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
 
-    if (o.exec && o.no_stdin)
-        return cli_usage_error(usage, "cannot use -e with -d");
-    if (o.exec && o.no_shutdown)
-        return cli_usage_error(usage, "cannot use -e with --no-shutdown");
-    if (o.exec && *o.exec == '\0')
-        return cli_usage_error(usage, "-e: empty command");
+    if ((r = cli_check_exec(usage, o.exec, o.no_stdin, o.no_shutdown)) != 0)
+        return r;
     if (argc < 2)
         return cli_usage_error(usage, "missing %s operand",
                                argc == 0 ? "VM" : "SERVICE");
     if (argc > 2)
         return cli_usage_error(usage, "unexpected operand '%s'", argv[2]);
 
-    r = hv_addr_parse(&addr, o.tcp ? HV_FAMILY_TCP : hv_native_family(),
-                      argv[0], argv[1], 0, &bad, hint, sizeof hint);
-    if (r < 0)
-        return cli_addr_error(r, bad == HV_PART_VM ? (o.tcp ? "host" : "VM")
-                                                   : (o.tcp ? "port" : "service"),
-                              bad == HV_PART_VM ? argv[0] : argv[1], hint);
-
-    if ((r = hv_net_init()) < 0) {
-        cli_warn(r, "network start-up");
-        return hv_exitcode(r);
-    }
-    if (o.exec)
-        hv_sock_spawnable(1);
+    if ((r = cli_parse_addr(&addr, o.tcp, argv[0], argv[1], 0)) != 0)
+        return r;
+    if ((r = cli_net_start(o.exec != NULL)) != 0)
+        return r;
     hv_addr_format(&addr, where, sizeof where);
     memset(&co, 0, sizeof co);
     co.timeout_ms = o.timeout_ms;
@@ -170,18 +154,12 @@ int main(int argc, char **argv)
     if (o.exec)
         return run_exec(s, &o, where);
 
-    memset(&po, 0, sizeof po);
-    po.no_stdin = o.no_stdin;
-    po.no_shutdown = o.no_shutdown;
-    po.eof_ends = !o.no_stdin && hv_stdin_is_tty();
+    cli_pump_opts(&po, o.no_stdin, o.no_shutdown);
     r = hv_pump_stdio(s, &po, &pr);
     hv_sock_close(s);
-    if (r < 0) {
+    if (r < 0)
         return cli_pump_error(r, &pr, where);
-    }
     if (o.verbose)
-        cli_warnx("Closed: sent %llu bytes, received %llu bytes%s",
-                  (unsigned long long)pr.sent, (unsigned long long)pr.received,
-                  pr.stdout_closed ? " (stdout closed)" : "");
+        cli_warnx("Closed: %s", cli_pump_summary(&pr, line, sizeof line));
     return 0;
 }

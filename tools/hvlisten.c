@@ -179,8 +179,7 @@ int main(int argc, char **argv)
     struct hv_addr addr, local, peer;
     struct hv_pump_opts po;
     struct hv_sock *l = NULL;
-    enum hv_addr_part bad;
-    char hint[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN], from[HV_ADDR_STRLEN];
+    char line[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN], from[HV_ADDR_STRLEN];
     const char *vm, *service;
     int c, r, rc = 0;
 
@@ -208,9 +207,7 @@ int main(int argc, char **argv)
             o.verbose = 1;
             break;
         case 'h':
-            fputs(usage, stdout);
-            fputs(help, stdout);
-            return 0;
+            return cli_help(usage, help);
         case 'V':
             return cli_version();
         default:
@@ -220,12 +217,8 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
 
-    if (o.exec && o.no_stdin)
-        return cli_usage_error(usage, "cannot use -e with -d");
-    if (o.exec && o.no_shutdown)
-        return cli_usage_error(usage, "cannot use -e with --no-shutdown");
-    if (o.exec && *o.exec == '\0')
-        return cli_usage_error(usage, "-e: empty command");
+    if ((r = cli_check_exec(usage, o.exec, o.no_stdin, o.no_shutdown)) != 0)
+        return r;
     if (argc < 1)
         return cli_usage_error(usage, "missing SERVICE operand");
     if (argc > 2)
@@ -233,19 +226,10 @@ int main(int argc, char **argv)
     vm = argc == 2 ? argv[0] : NULL;
     service = argv[argc - 1];
 
-    r = hv_addr_parse(&addr, o.tcp ? HV_FAMILY_TCP : hv_native_family(), vm,
-                      service, HV_ADDR_LISTEN, &bad, hint, sizeof hint);
-    if (r < 0)
-        return cli_addr_error(r, bad == HV_PART_VM ? (o.tcp ? "address" : "VM")
-                                                   : (o.tcp ? "port" : "service"),
-                              bad == HV_PART_VM ? vm : service, hint);
-
-    if ((r = hv_net_init()) < 0) {
-        cli_warn(r, "network start-up");
-        return hv_exitcode(r);
-    }
-    if (o.exec)
-        hv_sock_spawnable(1);
+    if ((r = cli_parse_addr(&addr, o.tcp, vm, service, HV_ADDR_LISTEN)) != 0)
+        return r;
+    if ((r = cli_net_start(o.exec != NULL)) != 0)
+        return r;
     hv_addr_format(&addr, where, sizeof where);
     r = hv_sock_listen(&addr, o.keep_open ? 16 : 1, &l);
     if (r < 0) {
@@ -262,10 +246,7 @@ int main(int argc, char **argv)
         return rc;
     }
 
-    memset(&po, 0, sizeof po);
-    po.no_stdin = o.no_stdin;
-    po.no_shutdown = o.no_shutdown;
-    po.eof_ends = !o.no_stdin && hv_stdin_is_tty();
+    cli_pump_opts(&po, o.no_stdin, o.no_shutdown);
     do {
         struct hv_sock *s = NULL;
         struct hv_pump_result pr;
@@ -286,10 +267,8 @@ int main(int argc, char **argv)
         } else {
             rc = 0;
             if (o.verbose)
-                cli_warnx("Closed %s: sent %llu bytes, received %llu bytes%s",
-                          from, (unsigned long long)pr.sent,
-                          (unsigned long long)pr.received,
-                          pr.stdout_closed ? " (stdout closed)" : "");
+                cli_warnx("Closed %s: %s", from,
+                          cli_pump_summary(&pr, line, sizeof line));
         }
         /* once stdout is gone there is nowhere to put the next client's data */
         if (pr.stdout_closed)

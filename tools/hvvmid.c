@@ -340,9 +340,7 @@ int main(int argc, char **argv)
             o.verbose = 1;
             break;
         case 'h':
-            fputs(usage, stdout);
-            fputs(help, stdout);
-            return 0;
+            return cli_help(usage, help);
         case 'V':
             return cli_version();
         default:
