@@ -44,6 +44,18 @@ struct hv_sock {
     enum hv_family family;
 };
 
+/* sock_<platform>.c: the two transports behind hv_sock_connect and
+ * hv_sock_listen (sock.c): TCP, and the native one (vsock or AF_HYPERV). */
+int hv__sock_tcp_connect(const struct hv_addr *a,
+                         const struct hv_connect_opts *o, struct hv_sock **out);
+int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
+                        struct hv_sock **out);
+int hv__sock_native_connect(const struct hv_addr *a,
+                            const struct hv_connect_opts *o,
+                            struct hv_sock **out);
+int hv__sock_native_listen(const struct hv_addr *a, int backlog,
+                           struct hv_sock **out);
+
 /* err_<platform>.c: map an OS error number (errno; WSA or Win32 code on
  * Windows) to an HV_E* code. */
 int hv__err_from_os(long oserr);

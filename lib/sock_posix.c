@@ -122,7 +122,7 @@ static int vsock_socket(int *fd)
     return 0;
 }
 
-static int vsock_connect(const struct hv_addr *a,
+int hv__sock_native_connect(const struct hv_addr *a,
                          const struct hv_connect_opts *o, struct hv_sock **out)
 {
     struct sockaddr_vm sa;
@@ -151,7 +151,7 @@ static int vsock_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_VSOCK, out);
 }
 
-static int vsock_listen(const struct hv_addr *a, int backlog,
+int hv__sock_native_listen(const struct hv_addr *a, int backlog,
                         struct hv_sock **out)
 {
     struct sockaddr_vm sa;
@@ -167,6 +167,26 @@ static int vsock_listen(const struct hv_addr *a, int backlog,
         return r;
     }
     return sock_new(fd, HV_FAMILY_VSOCK, out);
+}
+#else
+/* a POSIX system without AF_VSOCK: only TCP */
+int hv__sock_native_connect(const struct hv_addr *a,
+                            const struct hv_connect_opts *o,
+                            struct hv_sock **out)
+{
+    (void)a;
+    (void)o;
+    (void)out;
+    return HV_ENOVSOCK;
+}
+
+int hv__sock_native_listen(const struct hv_addr *a, int backlog,
+                           struct hv_sock **out)
+{
+    (void)a;
+    (void)backlog;
+    (void)out;
+    return HV_ENOVSOCK;
 }
 #endif
 
@@ -205,7 +225,7 @@ static int tcp_resolve(const struct hv_addr *a, int passive,
     return r ? gai_err(r) : 0;
 }
 
-static int tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
+int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
                        struct hv_sock **out)
 {
     struct addrinfo *res, *ai;
@@ -233,7 +253,7 @@ static int tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
     return sock_new(fd, HV_FAMILY_TCP, out);
 }
 
-static int tcp_listen(const struct hv_addr *a, int backlog,
+int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
                       struct hv_sock **out)
 {
     struct addrinfo *res, *ai;
@@ -260,35 +280,6 @@ static int tcp_listen(const struct hv_addr *a, int backlog,
     if (fd < 0)
         return last;
     return sock_new(fd, HV_FAMILY_TCP, out);
-}
-
-int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
-                    struct hv_sock **out)
-{
-    switch (a->family) {
-    case HV_FAMILY_TCP:
-        return tcp_connect(a, o, out);
-#ifdef HV__HAVE_VSOCK
-    case HV_FAMILY_VSOCK:
-        return vsock_connect(a, o, out);
-#endif
-    default:
-        return HV_ENOTSUP;
-    }
-}
-
-int hv_sock_listen(const struct hv_addr *a, int backlog, struct hv_sock **out)
-{
-    switch (a->family) {
-    case HV_FAMILY_TCP:
-        return tcp_listen(a, backlog, out);
-#ifdef HV__HAVE_VSOCK
-    case HV_FAMILY_VSOCK:
-        return vsock_listen(a, backlog, out);
-#endif
-    default:
-        return HV_ENOTSUP;
-    }
 }
 
 /* A sockaddr from the kernel into a struct hv_addr. */

@@ -97,7 +97,7 @@ static int hyperv_sa(const struct hv_addr *a, struct sockaddr_storage *ss)
     return n;
 }
 
-static int hyperv_connect(const struct hv_addr *a,
+int hv__sock_native_connect(const struct hv_addr *a,
                           const struct hv_connect_opts *o, struct hv_sock **out)
 {
     struct sockaddr_storage ss;
@@ -123,7 +123,7 @@ static int hyperv_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_HYPERV, out);
 }
 
-static int hyperv_listen(const struct hv_addr *a, int backlog,
+int hv__sock_native_listen(const struct hv_addr *a, int backlog,
                          struct hv_sock **out)
 {
     struct sockaddr_storage ss;
@@ -247,7 +247,7 @@ static int connect_sock(SOCKET fd, const struct sockaddr *sa, int len,
     return err;
 }
 
-static int tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
+int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
                        struct hv_sock **out)
 {
     ADDRINFOW *res, *ai;
@@ -276,7 +276,7 @@ static int tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
     return sock_new(fd, HV_FAMILY_TCP, out);
 }
 
-static int tcp_listen(const struct hv_addr *a, int backlog,
+int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
                       struct hv_sock **out)
 {
     ADDRINFOW *res, *ai;
@@ -318,31 +318,6 @@ static int tcp_listen(const struct hv_addr *a, int backlog,
 }
 
 /* ---------------------------------------------------------------- common */
-
-int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
-                    struct hv_sock **out)
-{
-    switch (a->family) {
-    case HV_FAMILY_TCP:
-        return tcp_connect(a, o, out);
-    case HV_FAMILY_HYPERV:
-        return hyperv_connect(a, o, out);
-    default:
-        return HV_ENOTSUP;
-    }
-}
-
-int hv_sock_listen(const struct hv_addr *a, int backlog, struct hv_sock **out)
-{
-    switch (a->family) {
-    case HV_FAMILY_TCP:
-        return tcp_listen(a, backlog, out);
-    case HV_FAMILY_HYPERV:
-        return hyperv_listen(a, backlog, out);
-    default:
-        return HV_ENOTSUP;
-    }
-}
 
 /* A sockaddr from Winsock into a struct hv_addr. */
 static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa, int len,
