@@ -82,6 +82,16 @@ same() {
     cmp -s "$1" "$2" || fail "$3: $(sha256sum "$1" | cut -c1-16) != $(sha256sum "$2" | cut -c1-16) ($(stat -c %s "$1") vs $(stat -c %s "$2") bytes)"
 }
 
+# exchange_ok: the client (exit status in crc) and the listener (SPID) both
+# ended with 0, and each received exactly what the other sent (a, b)
+exchange_ok() {
+    wait_pid "$SPID" 60 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 0 ] || fail "listener exit $src"
+    same "$work/a" "$work/srv.out" "client -> listener"
+    same "$work/b" "$work/cli.out" "listener -> client"
+}
+
 # producer FILE WATCH BYTES: stdin for a side that must send only after its
 # own stdout has received BYTES (i.e. after the peer's data and EOF order).
 producer() {
@@ -131,11 +141,7 @@ transfer64m)
     start_server srv "$work/b"
     $CLIENT -t 127.0.0.1 "$PORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
     crc=$?
-    wait_pid "$SPID" 60 src || fail "listener did not end"
-    [ "$crc" -eq 0 ] || fail "client exit $crc"
-    [ "$src" -eq 0 ] || fail "listener exit $src"
-    same "$work/a" "$work/srv.out" "client -> listener"
-    same "$work/b" "$work/cli.out" "listener -> client"
+    exchange_ok
     ;;
 halfclose_client_first)
     # the client's stdin ends first: it half-closes and keeps reading; the
@@ -149,11 +155,7 @@ halfclose_client_first)
     start_server srv "$work/srv.in"
     $CLIENT -t 127.0.0.1 "$PORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
     crc=$?
-    wait_pid "$SPID" 60 src || fail "listener did not end"
-    [ "$crc" -eq 0 ] || fail "client exit $crc"
-    [ "$src" -eq 0 ] || fail "listener exit $src"
-    same "$work/a" "$work/srv.out" "client -> listener"
-    same "$work/b" "$work/cli.out" "listener -> client"
+    exchange_ok
     ;;
 halfclose_server_first)
     head -c 3M /dev/urandom >"$work/a"
@@ -164,11 +166,7 @@ halfclose_server_first)
     pids="$pids $!"
     $CLIENT -t 127.0.0.1 "$PORT" <"$work/cli.in" >"$work/cli.out" 2>"$work/cli.err"
     crc=$?
-    wait_pid "$SPID" 60 src || fail "listener did not end"
-    [ "$crc" -eq 0 ] || fail "client exit $crc"
-    [ "$src" -eq 0 ] || fail "listener exit $src"
-    same "$work/a" "$work/srv.out" "client -> listener"
-    same "$work/b" "$work/cli.out" "listener -> client"
+    exchange_ok
     ;;
 no_shutdown)
     # a peer that reports whether it saw a half-close: without the option
