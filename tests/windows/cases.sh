@@ -3,32 +3,7 @@
 # built): AF_HYPERV up to the socket call, the -w limit, UTF-8 arguments,
 # binary stdio. One case per run: cases.sh NAME.
 # Environment: HVCAT, HVLISTEN (tool paths), HV_EMU (wine or empty).
-set -u
-case_name=$1
-emu=${HV_EMU:-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/hvwin.XXXXXX")
-pids=""
-cleanup() {
-    local p
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
-
-# run TOOL ARGS...: sets rc, out, err (stdin empty)
-run() {
-    local tool=$1; shift
-    $emu "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null
-    rc=$?
-    out=$(cat "$work/out"); err=$(cat "$work/err")
-}
-expect_rc() { [ "$rc" -eq "$1" ] || fail "exit $rc, expected $1 (stderr: $err)"; }
-expect_err() { [ "$err" = "$1" ] || fail "stderr '$err', expected '$1'"; }
-first_err() { printf '%s\n' "$err" | head -n 1; }
-expect_first_err() { [ "$(first_err)" = "$1" ] || fail "stderr line '$(first_err)', expected '$1'"; }
-expect_no_out() { [ -z "$out" ] || fail "unexpected stdout '$out'"; }
+. "$(dirname "$0")/../lib/toolcase.sh"
 
 nohv="Hyper-V sockets are not available on this system (Hyper-V not enabled, or Windows Home)"
 
