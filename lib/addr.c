@@ -209,6 +209,9 @@ int hv_addr_parse(struct hv_addr *a, enum hv_family fam, const char *vm,
         return parse_hyperv(a, vm, service, flags, bad, hint, hintlen);
     case HV_FAMILY_TCP:
         return parse_tcp(a, vm, service, flags, bad, hint, hintlen);
+    case HV_FAMILY_UNIX:
+    case HV_FAMILY_NPIPE:
+        break; /* one operand: hv_addr_unix, hv_addr_npipe */
     }
     return HV_EINTERNAL;
 }
@@ -254,6 +257,13 @@ size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n)
             return hv__fmt(buf, n, "tcp:[%s]:%lu", a->host,
                            (unsigned long)a->port);
         return hv__fmt(buf, n, "tcp:%s:%lu", a->host, (unsigned long)a->port);
+    case HV_FAMILY_UNIX:
+        /* an accepted peer has no path: name it by its uid */
+        if (a->path[0] == '\0' && a->port != HV_UID_UNKNOWN)
+            return hv__fmt(buf, n, "unix:uid=%lu", (unsigned long)a->port);
+        return hv__fmt(buf, n, "unix:%s", a->path[0] ? a->path : "?");
+    case HV_FAMILY_NPIPE:
+        return hv__fmt(buf, n, "npipe:%s", a->path);
     }
     return hv__fmt(buf, n, "?");
 }

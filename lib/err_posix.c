@@ -34,6 +34,9 @@ int hv__err_from_os(long e)
         return HV_ENOTSUP;
     case ENOENT:
         return HV_ENOTFOUND;
+    case EMFILE:
+    case ENFILE:
+        return HV_EMFILE;
     case ENOMEM:
     case ENOBUFS:
         return HV_ENOMEM;

@@ -40,21 +40,77 @@ struct hv_sock {
     SOCKET s;
 #else
     int fd;
+    int unlink_path; /* a unix listener that made its socket file */
+    dev_t dev;       /* ... that file, to remove only it */
+    ino_t ino;
 #endif
     enum hv_family family;
+    char path[HV_PATH_MAX]; /* unix listener: the file to remove at close */
 };
 
-/* sock_<platform>.c: the two transports behind hv_sock_connect and
- * hv_sock_listen (sock.c): TCP, and the native one (vsock or AF_HYPERV). */
+/* sock_<platform>.c: the transports behind hv_sock_connect and
+ * hv_sock_listen (sock.c): TCP, unix sockets, and the native one (vsock or
+ * AF_HYPERV). */
 int hv__sock_tcp_connect(const struct hv_addr *a,
                          const struct hv_connect_opts *o, struct hv_sock **out);
-int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
+int hv__sock_tcp_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
                         struct hv_sock **out);
+int hv__sock_unix_connect(const struct hv_addr *a,
+                          const struct hv_connect_opts *o,
+                          struct hv_sock **out);
+int hv__sock_unix_listen(const struct hv_addr *a,
+                         const struct hv_listen_opts *o, struct hv_sock **out);
 int hv__sock_native_connect(const struct hv_addr *a,
                             const struct hv_connect_opts *o,
                             struct hv_sock **out);
-int hv__sock_native_listen(const struct hv_addr *a, int backlog,
+int hv__sock_native_listen(const struct hv_addr *a,
+                           const struct hv_listen_opts *o,
                            struct hv_sock **out);
+/* npipe_<platform>.c: Windows named pipes (HV_ENONPIPE elsewhere). */
+int hv__sock_npipe_connect(const struct hv_addr *a,
+                           const struct hv_connect_opts *o,
+                           struct hv_sock **out);
+int hv__sock_npipe_listen(const struct hv_addr *a,
+                          const struct hv_listen_opts *o, struct hv_sock **out);
+
+#ifdef HV__POSIX
+#include "ring.h"
+/* stream_posix.c: every POSIX stream is a descriptor pair, read with
+ * read or recv and written with write or send; relay_posix.c polls them. A
+ * descriptor the process shares (stdio) keeps its flags: it is read only
+ * after poll said so, and a pipe is written no more than it has room for;
+ * sockets use MSG_DONTWAIT per call instead of O_NONBLOCK. */
+struct hv_stream {
+    int rfd, wfd;
+    unsigned char rsock, wsock;   /* recv/send with MSG_DONTWAIT */
+    unsigned char rsure, wsure;   /* never blocks (a file, /dev/null) */
+    unsigned char wpipe;          /* a pipe: write what fits */
+    unsigned char stdio;          /* the process's stdin and stdout */
+    unsigned char rready, wready; /* worth a try without poll */
+    int rd_eof;                   /* the read side has ended */
+    size_t pipe_size;             /* wpipe: its capacity */
+    struct hv__ring rx;           /* read from here, not yet written on */
+    struct hv_sock *sock;         /* the connection this stream owns */
+};
+/* Stream I/O for the engine. 0 (with *got or *put set; *got = 0 is EOF),
+ * HV__EAGAIN (try after poll), or an HV_E* code. A write to stdout whose
+ * reader has gone gives HV_EPIPE; to a connection, HV_ECONNRESET. */
+#define HV__EAGAIN (-1)
+int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got);
+int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
+                     size_t *put);
+int hv__stream_shutdown(struct hv_stream *st);
+int hv__stream_pending_error(struct hv_stream *st);
+#endif
+
+/* relay_<platform>.c: add a pair whose streams the caller keeps owning
+ * (hv_relay_pair's one pair); hv_relay_free then leaves them open. */
+int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
+                           struct hv_stream *b, const struct hv_relay_opts *o);
+
+/* user_<platform>.c: a user name's uid, for unix-socket peer rules.
+ * HV_ENOTFOUND when unknown, HV_ENOTSUP where uids do not exist. */
+int hv__uid_by_name(const char *name, uint32_t *uid);
 
 /* err_<platform>.c: map an OS error number (errno; WSA or Win32 code on
  * Windows) to an HV_E* code. */

@@ -8,7 +8,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "platform.h"
@@ -30,6 +32,7 @@ static int sock_new(int fd, enum hv_family fam, struct hv_sock **out)
         close(fd);
         return HV_ENOMEM;
     }
+    memset(s, 0, sizeof *s);
     s->fd = fd;
     s->family = fam;
     *out = s;
@@ -56,6 +59,8 @@ static int connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
             return 0;
         if (errno != EINTR)
             return -errno;
+        if (hv_stopped())
+            return -EINTR;
         /* interrupted: the connection goes on; wait for it below */
         timeout_ms = 0xFFFFFFFFu;
     } else {
@@ -81,8 +86,11 @@ static int connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
         p.events = POLLOUT;
         p.revents = 0;
         r = poll(&p, 1, left);
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && errno == EINTR) {
+            if (hv_stopped())
+                return -EINTR;
             continue;
+        }
         if (r < 0)
             return -errno;
         if (r == 0)
@@ -143,6 +151,8 @@ int hv__sock_native_connect(const struct hv_addr *a,
                    o ? o->timeout_ms : 0);
     if (r < 0) {
         close(fd);
+        if (r == -EINTR)
+            return HV_ESTOPPED;
         /* vsock answers a port nobody listens on with a reset */
         if (r == -ECONNRESET)
             return HV_ECONNREFUSED;
@@ -151,9 +161,11 @@ int hv__sock_native_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_VSOCK, out);
 }
 
-int hv__sock_native_listen(const struct hv_addr *a, int backlog,
-                        struct hv_sock **out)
+int hv__sock_native_listen(const struct hv_addr *a,
+                           const struct hv_listen_opts *o,
+                           struct hv_sock **out)
 {
+    int backlog = o->backlog ? o->backlog : 16;
     struct sockaddr_vm sa;
     int fd, r;
 
@@ -180,11 +192,12 @@ int hv__sock_native_connect(const struct hv_addr *a,
     return HV_ENOVSOCK;
 }
 
-int hv__sock_native_listen(const struct hv_addr *a, int backlog,
+int hv__sock_native_listen(const struct hv_addr *a,
+                           const struct hv_listen_opts *o,
                            struct hv_sock **out)
 {
     (void)a;
-    (void)backlog;
+    (void)o;
     (void)out;
     return HV_ENOVSOCK;
 }
@@ -243,9 +256,11 @@ int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *
         r = connect_fd(fd, ai->ai_addr, ai->ai_addrlen, o ? o->timeout_ms : 0);
         if (r == 0)
             break;
-        last = hv__err_from_os(-r);
+        last = r == -EINTR ? HV_ESTOPPED : hv__err_from_os(-r);
         close(fd);
         fd = -1;
+        if (last == HV_ESTOPPED)
+            break;
     }
     freeaddrinfo(res);
     if (fd < 0)
@@ -253,20 +268,45 @@ int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *
     return sock_new(fd, HV_FAMILY_TCP, out);
 }
 
-int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
-                      struct hv_sock **out)
+/* Move the first IPv6 entry to the front of the list. */
+static struct addrinfo *v6_first(struct addrinfo *res)
+{
+    struct addrinfo *prev = NULL, *ai;
+    for (ai = res; ai; prev = ai, ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET6) {
+            if (prev) {
+                prev->ai_next = ai->ai_next;
+                ai->ai_next = res;
+            }
+            return ai;
+        }
+    }
+    return res;
+}
+
+int hv__sock_tcp_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
+                        struct hv_sock **out)
 {
     struct addrinfo *res, *ai;
     int r, fd = -1, last = HV_EADDRNOTAVAIL, one = 1;
+    int backlog = o->backlog ? o->backlog : 16;
 
     if ((r = tcp_resolve(a, 1, &res)) < 0)
         return r;
+    /* no address given: one dual-stack IPv6 socket takes IPv4 too, so
+     * both 127.0.0.1 and ::1 reach it; plain IPv4 where IPv6 is off */
+    if (a->host[0] == '\0')
+        res = v6_first(res);
     for (ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
                     ai->ai_protocol);
         if (fd < 0) {
             last = hv__err_from_os(errno);
             continue;
+        }
+        if (ai->ai_family == AF_INET6) {
+            int zero = 0;
+            (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
         }
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
@@ -280,6 +320,111 @@ int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
     if (fd < 0)
         return last;
     return sock_new(fd, HV_FAMILY_TCP, out);
+}
+
+/* ---------------------------------------------------------------- unix */
+
+static int unix_sa(const struct hv_addr *a, struct sockaddr_un *sa,
+                   socklen_t *len)
+{
+    size_t n = strlen(a->path);
+    if (n == 0 || n >= sizeof sa->sun_path)
+        return HV_ERANGE;
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    memcpy(sa->sun_path, a->path, n);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+    return 0;
+}
+
+int hv__sock_unix_connect(const struct hv_addr *a,
+                          const struct hv_connect_opts *o,
+                          struct hv_sock **out)
+{
+    struct sockaddr_un sa;
+    socklen_t len;
+    int fd, r;
+
+    if ((r = unix_sa(a, &sa, &len)) < 0)
+        return r;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return errno == EAFNOSUPPORT ? HV_ENOUNIX : hv__err_from_os(errno);
+    r = connect_fd(fd, (struct sockaddr *)&sa, len, o ? o->timeout_ms : 0);
+    if (r < 0) {
+        close(fd);
+        if (r == -EINTR)
+            return HV_ESTOPPED;
+        /* a file that is no socket, or a socket nobody listens on */
+        if (r == -ENOENT)
+            return HV_ENOENT;
+        return hv__err_from_os(-r);
+    }
+    return sock_new(fd, HV_FAMILY_UNIX, out);
+}
+
+/* An existing file at the listener's path: a socket of ours nobody listens
+ * on is stale and goes; anything else stays and the path is in use. */
+static int unix_clear_stale(const struct sockaddr_un *sa, socklen_t len)
+{
+    struct stat st;
+    int fd, r;
+
+    if (lstat(sa->sun_path, &st) < 0)
+        return errno == ENOENT ? 0 : hv__err_from_os(errno);
+    if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+        return HV_EADDRINUSE;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return hv__err_from_os(errno);
+    r = connect(fd, (const struct sockaddr *)sa, len);
+    close(fd);
+    if (r == 0)
+        return HV_EADDRINUSE; /* somebody serves it */
+    if (errno != ECONNREFUSED)
+        return HV_EADDRINUSE;
+    if (unlink(sa->sun_path) < 0 && errno != ENOENT)
+        return hv__err_from_os(errno);
+    return 0;
+}
+
+int hv__sock_unix_listen(const struct hv_addr *a,
+                         const struct hv_listen_opts *o, struct hv_sock **out)
+{
+    struct sockaddr_un sa;
+    struct stat st;
+    socklen_t len;
+    int fd, r;
+
+    if ((r = unix_sa(a, &sa, &len)) < 0)
+        return r;
+    if ((r = unix_clear_stale(&sa, len)) < 0)
+        return r;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return errno == EAFNOSUPPORT ? HV_ENOUNIX : hv__err_from_os(errno);
+    if (bind(fd, (struct sockaddr *)&sa, len) < 0) {
+        r = hv__err_from_os(errno);
+        close(fd);
+        return r;
+    }
+    if ((o->unix_mode && chmod(sa.sun_path, (mode_t)o->unix_mode) < 0) ||
+        listen(fd, o->backlog ? o->backlog : 16) < 0 ||
+        stat(sa.sun_path, &st) < 0) {
+        r = hv__err_from_os(errno);
+        (void)unlink(sa.sun_path);
+        close(fd);
+        return r;
+    }
+    if ((r = sock_new(fd, HV_FAMILY_UNIX, out)) < 0) {
+        (void)unlink(sa.sun_path);
+        return r;
+    }
+    (*out)->unlink_path = 1;
+    (*out)->dev = st.st_dev;
+    (*out)->ino = st.st_ino;
+    memcpy((*out)->path, a->path, strlen(a->path) + 1);
+    return 0;
 }
 
 /* A sockaddr from the kernel into a struct hv_addr. */
@@ -307,6 +452,22 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa,
     return HV_ENOTSUP;
 }
 
+/* The peer of an accepted unix socket: its uid, when the OS tells. */
+static void unix_peer(int fd, struct hv_addr *peer)
+{
+    memset(peer, 0, sizeof *peer);
+    peer->family = HV_FAMILY_UNIX;
+    peer->port = HV_UID_UNKNOWN;
+#ifdef SO_PEERCRED
+    {
+        struct ucred cr;
+        socklen_t n = sizeof cr;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) == 0)
+            peer->port = (uint32_t)cr.uid;
+    }
+#endif
+}
+
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer)
 {
@@ -319,11 +480,16 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
         fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
         if (fd >= 0)
             break;
+        if (errno == EINTR && hv_stopped())
+            return HV_ESTOPPED;
         /* a connection that died in the queue is not the listener's fault */
         if (errno != EINTR && errno != ECONNABORTED)
             return hv__err_from_os(errno);
     }
-    if (peer && addr_from_sa(l->family, (struct sockaddr *)&ss, len, peer) < 0) {
+    if (peer && l->family == HV_FAMILY_UNIX) {
+        unix_peer(fd, peer);
+    } else if (peer &&
+               addr_from_sa(l->family, (struct sockaddr *)&ss, len, peer) < 0) {
         memset(peer, 0, sizeof *peer);
         peer->family = l->family;
     }
@@ -335,25 +501,30 @@ int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
     struct pollfd p;
     int r;
 
+    if (hv_stopped())
+        return HV_ESTOPPED;
     p.fd = l->fd;
     p.events = POLLIN;
     p.revents = 0;
     r = poll(&p, 1, timeout_ms > 0x7FFFFFFFu ? -1 : (int)timeout_ms);
-    if (r < 0)
-        return errno == EINTR ? 0 : hv__err_from_os(errno);
+    if (r < 0) {
+        if (errno != EINTR)
+            return hv__err_from_os(errno);
+        return hv_stopped() ? HV_ESTOPPED : 0;
+    }
     return r > 0;
-}
-
-/* Every socket here can become a child's stdin and stdout as it is. */
-void hv_sock_spawnable(int on)
-{
-    (void)on;
 }
 
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
+    if (s->family == HV_FAMILY_UNIX) {
+        memset(out, 0, sizeof *out);
+        out->family = HV_FAMILY_UNIX;
+        memcpy(out->path, s->path, sizeof out->path);
+        return 0;
+    }
     if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
         return hv__err_from_os(errno);
     return addr_from_sa(s->family, (struct sockaddr *)&ss, len, out);
@@ -361,15 +532,24 @@ int hv_sock_local(struct hv_sock *s, struct hv_addr *out)
 
 int hv_sock_shutdown_send(struct hv_sock *s)
 {
-    if (shutdown(s->fd, SHUT_WR) < 0 && errno != ENOTCONN)
-        return hv__err_from_os(errno);
-    return 0;
+    if (shutdown(s->fd, SHUT_WR) == 0)
+        return 0;
+    /* not connected any more: the peer reset it, and what we sent last may
+     * never have arrived */
+    if (errno == ENOTCONN)
+        return HV_ECONNRESET;
+    return hv__err_from_os(errno);
 }
 
 void hv_sock_close(struct hv_sock *s)
 {
+    struct stat st;
     if (s == NULL)
         return;
+    /* remove the listener's socket file, unless another took the path */
+    if (s->unlink_path && lstat(s->path, &st) == 0 && st.st_dev == s->dev &&
+        st.st_ino == s->ino)
+        (void)unlink(s->path);
     close(s->fd);
     free(s);
 }

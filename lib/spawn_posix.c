@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -16,9 +17,42 @@ struct hv_child {
     struct hv_child_exit st;
 };
 
-/* In the child, after fork: only async-signal-safe calls; never returns. */
-static void child_exec(int fd, const char *cmd)
+extern char **environ;
+
+/* The environment for the command: ours, with env's names replaced or
+ * added. Made before fork, so the child only calls execve. */
+static char **make_env(const char *const *env)
 {
+    size_t n = 0, m = 0, i, j;
+    char **out;
+
+    while (environ[n])
+        n++;
+    while (env && env[m])
+        m++;
+    out = malloc((n + m + 1) * sizeof *out);
+    if (out == NULL)
+        return NULL;
+    j = 0;
+    for (i = 0; i < n; i++) {
+        size_t k, len = strcspn(environ[i], "=");
+        int replaced = 0;
+        for (k = 0; k < m; k++)
+            if (strncmp(env[k], environ[i], len) == 0 && env[k][len] == '=')
+                replaced = 1;
+        if (!replaced)
+            out[j++] = environ[i];
+    }
+    for (i = 0; i < m; i++)
+        out[j++] = (char *)(uintptr_t)env[i];
+    out[j] = NULL;
+    return out;
+}
+
+/* In the child, after fork: only async-signal-safe calls; never returns. */
+static void child_exec(int fd, const char *cmd, char **envp)
+{
+    char *argv[4];
     struct sigaction sa;
     sigset_t none;
     int t, fl;
@@ -38,31 +72,48 @@ static void child_exec(int fd, const char *cmd)
     sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
     (void)sigaction(SIGPIPE, &sa, NULL);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    (void)sigaction(SIGHUP, &sa, NULL);
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    argv[0] = (char *)(uintptr_t)"sh";
+    argv[1] = (char *)(uintptr_t)"-c";
+    argv[2] = (char *)(uintptr_t)cmd;
+    argv[3] = NULL;
+    execve("/bin/sh", argv, envp);
     _exit(127); /* the shell's own answer for a command it cannot run */
 }
 
-int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
-                       struct hv_child **out)
+/* The command gets the socket itself: on POSIX a socket is a fine
+ * standard input and output, and no relay is needed (*io = NULL). */
+int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
+             struct hv_child **out, struct hv_stream **io)
 {
     struct hv_child *c;
+    char **envp;
     pid_t pid;
 
+    *io = NULL;
     if (cmd == NULL || *cmd == '\0')
         return HV_EINVAL;
     c = calloc(1, sizeof *c);
-    if (c == NULL)
+    envp = make_env(env);
+    if (c == NULL || envp == NULL) {
+        free(c);
+        free(envp);
         return HV_ENOMEM;
+    }
     pid = fork();
     if (pid < 0) {
         int e = errno;
         free(c);
+        free(envp);
         return hv__err_from_os(e);
     }
     if (pid == 0)
-        child_exec(s->fd, cmd);
+        child_exec(s->fd, cmd, envp);
+    free(envp);
     c->pid = pid;
     *out = c;
     return 0;
@@ -114,6 +165,12 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st)
     if (r == 1)
         *st = c->st;
     return r;
+}
+
+void hv_child_kill(struct hv_child *c)
+{
+    if (!c->done)
+        (void)kill(c->pid, SIGTERM);
 }
 
 void hv_child_free(struct hv_child *c)

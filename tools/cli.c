@@ -91,17 +91,6 @@ int cli_addr_error(int err, const char *what, const char *text,
     return err == HV_EUSAGE ? 64 : hv_exitcode(err);
 }
 
-int cli_pump_error(int err, const struct hv_pump_result *pr, const char *where)
-{
-    if (pr->err_side == 1)
-        cli_warn(err, "read stdin");
-    else if (pr->err_side == 3)
-        cli_warn(err, "write stdout");
-    else
-        cli_warn(err, "%s", where);
-    return hv_exitcode(err);
-}
-
 const char *cli_child_how(const struct hv_child_exit *st, char *buf, size_t n)
 {
     snprintf(buf, n, "%s %lu", st->signaled ? "killed by signal" : "exit status",
@@ -120,20 +109,6 @@ int cli_child_status(const char *where, const char *cmd,
     else
         cli_warnx("command '%s' %s %lu", cmd, how, st->code);
     return hv_exitcode(HV_ECMDFAIL);
-}
-
-int cli_check_exec(const char *usage, const char *exec, int no_stdin,
-                   int no_shutdown)
-{
-    if (exec == NULL)
-        return 0;
-    if (no_stdin)
-        return cli_usage_error(usage, "cannot use -e with -d");
-    if (no_shutdown)
-        return cli_usage_error(usage, "cannot use -e with --no-shutdown");
-    if (*exec == '\0')
-        return cli_usage_error(usage, "-e: empty command");
-    return 0;
 }
 
 int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
@@ -157,28 +132,11 @@ int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
 int cli_net_start(int exec)
 {
     int r = hv_net_init();
+    (void)exec;
     if (r < 0) {
         cli_warn(r, "network start-up");
         return hv_exitcode(r);
     }
-    if (exec)
-        hv_sock_spawnable(1);
     return 0;
 }
 
-void cli_pump_opts(struct hv_pump_opts *po, int no_stdin, int no_shutdown)
-{
-    memset(po, 0, sizeof *po);
-    po->no_stdin = no_stdin;
-    po->no_shutdown = no_shutdown;
-    po->eof_ends = !no_stdin && hv_stdin_is_tty();
-}
-
-const char *cli_pump_summary(const struct hv_pump_result *pr, char *buf,
-                             size_t n)
-{
-    snprintf(buf, n, "sent %llu bytes, received %llu bytes%s",
-             (unsigned long long)pr->sent, (unsigned long long)pr->received,
-             pr->stdout_closed ? " (stdout closed)" : "");
-    return buf;
-}

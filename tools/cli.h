@@ -34,28 +34,12 @@ int cli_parse_timeout(const char *s, unsigned *ms);
 int cli_addr_error(int err, const char *what, const char *text,
                    const char *hint);
 
-/* The checks -e needs (not with -d or --no-shutdown, not empty): 0, or the
- * usage error's exit code (64). exec may be NULL (no -e). */
-int cli_check_exec(const char *usage, const char *exec, int no_stdin,
-                   int no_shutdown);
 /* Parse VM (may be NULL) and SERVICE for the native family or TCP; on a bad
  * operand say which one and why. Returns 0 or the exit code. */
 int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
                    const char *service, int flags);
-/* Network start-up (and, for -e, sockets a command can inherit): 0 or the
- * exit code after saying why. */
+/* Network start-up: 0 or the exit code after saying why (exec: unused). */
 int cli_net_start(int exec);
-/* Pump options from the tools' flags (the peer's EOF ends a session typed
- * at a terminal). */
-void cli_pump_opts(struct hv_pump_opts *po, int no_stdin, int no_shutdown);
-/* "sent N bytes, received M bytes[ (stdout closed)]" for the -v lines. */
-const char *cli_pump_summary(const struct hv_pump_result *pr, char *buf,
-                             size_t n);
-/* Report a failed session ("prog: read stdin: ...", "prog: ADDR: ...");
- * returns the exit code. */
-int cli_pump_error(int err, const struct hv_pump_result *pr,
-                   const char *where);
-
 /* How a command ended, for -v lines: "exit status N" or "killed by
  * signal N" into buf[n]; returns buf. */
 const char *cli_child_how(const struct hv_child_exit *st, char *buf,

@@ -1,14 +1,18 @@
-/* hvcat: connect to a Hyper-V socket (or vsock, or TCP) service and pipe
- * stdin/stdout over the stream, or (-e) hand the connection to a command. */
+/* hvcat: connect to a Hyper-V socket (or vsock, TCP, unix socket, named
+ * pipe) service and pipe stdin/stdout over the stream, or (-e) hand the
+ * connection to a command, or (-z) only see whether something listens. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
 
 static const char usage[] =
-    "usage: hvcat [-dhtvV] [-e CMD] [-w seconds] [--no-shutdown] VM SERVICE\n"
-    "       hvcat -t [options] HOST PORT\n";
+    "usage: hvcat [-dhtvVz] [-e CMD] [-i SECS] [-q SECS] [-w SECS] [--wait SECS]\n"
+    "             [--send-only] [--no-shutdown] [--progress] VM SERVICE\n"
+    "       hvcat -t [options] HOST PORT\n"
+    "       hvcat -U PATH [options]\n"
+    "       hvcat --npipe NAME [options]\n";
 
 static const char help[] =
     "Connect to SERVICE in VM and copy stdin to it and it to stdout.\n"
@@ -18,14 +22,26 @@ static const char help[] =
     "  SERVICE  a vsock port (decimal or 0x hex) or a service GUID; on Windows\n"
     "           also a registered service name\n"
     "\n"
-    "  -d, --no-stdin      do not read stdin (receive only)\n"
-    "  -e, --exec CMD      run CMD (through the shell) with the connection as\n"
-    "                      its stdin and stdout instead\n"
+    "  -d, --recv-only     do not read stdin; half-close at once (--no-stdin)\n"
+    "      --send-only     do not read the connection; end after stdin's EOF\n"
+    "  -e, --exec CMD      run CMD (through the shell) on the connection instead\n"
+    "                      (its stdin and stdout; HV_PEER_* and HV_LOCAL_* set)\n"
+    "  -i, --idle-timeout SECS  end (exit 75) when no byte moved for SECS\n"
+    "      --keep-alive-on-pause  keep the connection while the VM is paused\n"
+    "                      (Hyper-V)\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
     "                      ends the session\n"
+    "      --npipe NAME    connect to the Windows named pipe NAME (\\\\.\\pipe\\NAME)\n"
+    "      --progress      show bytes, rate and time on stderr\n"
+    "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
+    "                      peer's EOF, then end (0: at once)\n"
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
+    "  -U, --unix PATH     connect to the unix domain socket PATH\n"
     "  -v, --verbose       report the connection on stderr\n"
-    "  -w, --timeout SECS  give up connecting after SECS seconds (1-300)\n"
+    "  -w, --timeout SECS  give up each connect after SECS seconds (1-300)\n"
+    "      --wait SECS     retry a refused or unreachable connect until SECS\n"
+    "                      have passed (the VM is booting)\n"
+    "  -z, --zero          connect and close: exit 0 if something listens\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
     "\n"
@@ -33,42 +49,145 @@ static const char help[] =
     "unavailable, 70 internal, 71 OS error, 74 I/O error, 75 timeout,\n"
     "77 permission denied (see hvsock(7)); with -e, 74 when CMD failed.\n";
 
-enum { OPT_NO_SHUTDOWN = 256 };
-
 static const struct option longopts[] = {
+    {"recv-only", no_argument, NULL, 'd'},
     {"no-stdin", no_argument, NULL, 'd'},
+    {"send-only", no_argument, NULL, OPT_SEND_ONLY},
     {"exec", required_argument, NULL, 'e'},
+    {"idle-timeout", required_argument, NULL, 'i'},
+    {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
+    {"npipe", required_argument, NULL, OPT_NPIPE},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"quit-after", required_argument, NULL, 'q'},
     {"tcp", no_argument, NULL, 't'},
+    {"unix", required_argument, NULL, 'U'},
     {"verbose", no_argument, NULL, 'v'},
     {"timeout", required_argument, NULL, 'w'},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"zero", no_argument, NULL, 'z'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
 struct opts {
-    int no_stdin;
-    int no_shutdown;
-    int tcp;
-    int verbose;
+    struct session_opts so;
     unsigned timeout_ms;
+    uint32_t wait_ms;
+    int wait;
+    int zero;
     const char *exec;
 };
 
+/* Connect errors worth another try while a VM boots or a service starts. */
+static int retryable(int err)
+{
+    return err == HV_ECONNREFUSED || err == HV_ENETUNREACH ||
+           err == HV_EHOSTUNREACH || err == HV_ENETDOWN ||
+           err == HV_ETIMEDOUT || err == HV_ENOENT || err == HV_ENODEV ||
+           err == HV_ECONNRESET;
+}
+
+#define WAIT_FIRST_MS 50u
+#define WAIT_MAX_MS 1000u
+
+/* Connect, and with --wait retry with a backoff from 50 ms to 1 s until
+ * the time is up. 0, or the exit code after saying why. */
+static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
+                      char **argv, const char *shown, struct hv_sock **s)
+{
+    struct hv_connect_opts co;
+    struct hv_relay *pause = NULL;
+    uint32_t waited = 0, step = WAIT_FIRST_MS;
+    int r, said = 0;
+
+    memset(&co, 0, sizeof co);
+    co.timeout_ms = o->timeout_ms;
+    co.keep_on_pause = o->so.keep_on_pause;
+    for (;;) {
+        r = hv_sock_connect(addr, &co, s);
+        if (r == 0 || !o->wait || !retryable(r) || r == HV_ESTOPPED)
+            break;
+        if (waited >= o->wait_ms) {
+            cli_warnx("connect %s: gave up after %lu s: %s", shown,
+                      (unsigned long)(o->wait_ms / 1000u), hv_strerror(r));
+            hv_relay_free(pause);
+            return hv_exitcode(HV_ETIMEDOUT);
+        }
+        if (o->so.verbose && !said) {
+            cli_warnx("Waiting for %s: %s", shown, hv_strerror(r));
+            said = 1;
+        }
+        /* an empty relay is a sleep that hv_stop() cuts short */
+        if (pause == NULL && hv_relay_new(&pause) < 0)
+            break;
+        if (step > o->wait_ms - waited)
+            step = o->wait_ms - waited;
+        {
+            struct hv_relay_event ev;
+            if (hv_relay_run(pause, NULL, step, &ev) == HV_ESTOPPED) {
+                r = HV_ESTOPPED;
+                break;
+            }
+        }
+        waited += step;
+        step = step * 2 > WAIT_MAX_MS ? WAIT_MAX_MS : step * 2;
+        /* a VM name ("wsl") may stand for a new id after a restart */
+        if (argc == 2 && !o->so.tcp && addr->family == HV_FAMILY_HYPERV) {
+            struct hv_addr again;
+            if (session_addr(&o->so, &again, argc, argv, 0, usage) == 0)
+                *addr = again;
+        }
+    }
+    hv_relay_free(pause);
+    if (r < 0) {
+        if (r != HV_ESTOPPED)
+            cli_warn(r, "connect %s", shown);
+        return hv_exitcode(r);
+    }
+    return 0;
+}
+
 /* -e: the connection is the command's; wait for it to end. */
-static int run_exec(struct hv_sock *s, const struct opts *o, const char *where)
+static int run_exec(struct hv_sock *s, const struct opts *o,
+                    const struct hv_addr *addr, const char *where)
 {
     struct hv_child *child;
     struct hv_child_exit st;
+    struct hv_stream *io = NULL;
+    struct session_env env;
+    struct hv_addr local;
     char how[64];
-    int r = hv_spawn_with_sock(s, o->exec, &child);
+    int r;
 
-    /* the command has its own copy: the connection ends with it */
-    hv_sock_close(s);
+    if (hv_sock_local(s, &local) < 0) {
+        memset(&local, 0, sizeof local);
+        local.family = addr->family;
+    }
+    session_env(&env, addr, &local);
+    r = hv_spawn(s, o->exec, env.env, &child, &io);
     if (r < 0) {
+        hv_sock_close(s);
         cli_warn(r, "%s: run '%s'", where, o->exec);
         return hv_exitcode(r);
+    }
+    if (io) {
+        /* the command has pipes: relay them to the connection */
+        struct hv_stream *net;
+        struct hv_relay_opts ro;
+        struct hv_relay_result res;
+        hv_relay_opts_init(&ro);
+        if ((r = hv_stream_from_sock(s, &net)) == 0) {
+            hv_relay_pair(io, net, &ro, &res);
+            hv_stream_close(net);
+        }
+        hv_stream_close(io);
+        if (hv_stopped())
+            hv_child_kill(child);
+    } else {
+        /* the command has its own copy: the connection ends with it */
+        hv_sock_close(s);
     }
     r = hv_child_wait(child, &st);
     hv_child_free(child);
@@ -76,47 +195,47 @@ static int run_exec(struct hv_sock *s, const struct opts *o, const char *where)
         cli_warn(r, "%s: wait for command", where);
         return hv_exitcode(r);
     }
-    if (o->verbose)
+    if (o->so.verbose)
         cli_warnx("Closed: %s", cli_child_how(&st, how, sizeof how));
     return cli_child_status(NULL, o->exec, &st);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     struct opts o;
     struct hv_addr addr;
-    struct hv_connect_opts co;
-    struct hv_pump_opts po;
-    struct hv_pump_result pr;
     struct hv_sock *s = NULL;
-    char line[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN];
+    char where[HV_ADDR_STRLEN], shown[2 * HV_ADDR_STRLEN];
     int c, r;
 
-    hv_console_init(&argc, &argv);
-    cli_init("hvcat");
     memset(&o, 0, sizeof o);
-    while ((c = getopt_long(argc, argv, "de:htvVw:", longopts, NULL)) != -1) {
+    session_opts_init(&o.so);
+    while ((c = getopt_long(argc, argv, "de:hi:q:tU:vVw:z", longopts,
+                            NULL)) != -1) {
+        if ((r = session_option(&o.so, c, optarg, usage)) == 1)
+            continue;
+        if (r != 0)
+            return r;
         switch (c) {
-        case 'd':
-            o.no_stdin = 1;
-            break;
         case 'e':
             o.exec = optarg;
-            break;
-        case OPT_NO_SHUTDOWN:
-            o.no_shutdown = 1;
-            break;
-        case 't':
-            o.tcp = 1;
-            break;
-        case 'v':
-            o.verbose = 1;
             break;
         case 'w':
             if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)
                 return cli_usage_error(usage,
                                        "-w '%s': expected seconds from 1 to 300",
                                        optarg);
+            break;
+        case OPT_WAIT:
+            if (hv_parse_u32(optarg, 1, 86400u, &o.wait_ms) < 0)
+                return cli_usage_error(usage,
+                                       "--wait '%s': expected seconds from 1 "
+                                       "to 86400", optarg);
+            o.wait_ms *= 1000u;
+            o.wait = 1;
+            break;
+        case 'z':
+            o.zero = 1;
             break;
         case 'h':
             return cli_help(usage, help);
@@ -129,37 +248,41 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
 
-    if ((r = cli_check_exec(usage, o.exec, o.no_stdin, o.no_shutdown)) != 0)
+    if ((r = session_check(&o.so, usage, o.exec, NULL)) != 0)
         return r;
-    if (argc < 2)
-        return cli_usage_error(usage, "missing %s operand",
-                               argc == 0 ? "VM" : "SERVICE");
-    if (argc > 2)
-        return cli_usage_error(usage, "unexpected operand '%s'", argv[2]);
-
-    if ((r = cli_parse_addr(&addr, o.tcp, argv[0], argv[1], 0)) != 0)
+    if (o.zero && o.exec)
+        return cli_usage_error(usage, "cannot use -z with -e");
+    if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
         return r;
-    if ((r = cli_net_start(o.exec != NULL)) != 0)
+    if ((r = cli_net_start(0)) != 0)
+        return r;
+    session_signals();
+    hv_addr_format(&addr, where, sizeof where);
+    if (o.so.unix_path || o.so.npipe)
+        snprintf(shown, sizeof shown, "%s", where);
+    else
+        snprintf(shown, sizeof shown, "%s:%s", argv[0], argv[1]);
+    if ((r = connect_to(&o, &addr, argc, argv, shown, &s)) != 0)
         return r;
     hv_addr_format(&addr, where, sizeof where);
-    memset(&co, 0, sizeof co);
-    co.timeout_ms = o.timeout_ms;
-    r = hv_sock_connect(&addr, &co, &s);
+    if (o.so.verbose)
+        cli_warnx("Connected to %s", where);
+    if (o.zero) {
+        hv_sock_close(s);
+        return 0;
+    }
+    if (o.exec)
+        return run_exec(s, &o, &addr, where);
+    return session_stdio(s, &o.so, where, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    int r = hv_console_init(&argc, &argv);
+    cli_init("hvcat");
     if (r < 0) {
-        cli_warn(r, "connect %s:%s", argv[0], argv[1]);
+        cli_warn(r, "console set-up");
         return hv_exitcode(r);
     }
-    if (o.verbose)
-        cli_warnx("Connected to %s", where);
-    if (o.exec)
-        return run_exec(s, &o, where);
-
-    cli_pump_opts(&po, o.no_stdin, o.no_shutdown);
-    r = hv_pump_stdio(s, &po, &pr);
-    hv_sock_close(s);
-    if (r < 0)
-        return cli_pump_error(r, &pr, where);
-    if (o.verbose)
-        cli_warnx("Closed: %s", cli_pump_summary(&pr, line, sizeof line));
-    return 0;
+    return session_exit(run(argc, argv));
 }

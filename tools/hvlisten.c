@@ -1,17 +1,22 @@
-/* hvlisten: listen on a Hyper-V socket (or vsock, or TCP) service, accept a
- * connection and pipe it to stdin/stdout; with -k, serve one after another.
- * With -e each connection goes to a command instead (with -k, concurrently:
- * a command per connection). */
+/* hvlisten: listen on a Hyper-V socket (or vsock, TCP, unix socket, named
+ * pipe) service, accept a connection and pipe it to stdin/stdout; with -k,
+ * serve one after another. With -e each connection goes to a command, and
+ * with --to it is relayed to a new connection to another address: both in
+ * one process, many at once (--max-conns), through the relay engine. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
 
 static const char usage[] =
-    "usage: hvlisten [-dhktvV] [-e CMD] [--no-shutdown] [VM] SERVICE\n"
-    "       hvlisten -t [options] [ADDRESS] PORT\n";
+    "usage: hvlisten [-dhktvV] [-e CMD | --to ADDRESS] [-i SECS] [-q SECS]\n"
+    "                [--max-conns N] [--allow ID] [--deny ID] [--send-only]\n"
+    "                [--no-shutdown] [--progress] [VM] SERVICE\n"
+    "       hvlisten -t [options] [ADDRESS] PORT\n"
+    "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
+    "       hvlisten --npipe NAME [options]\n";
 
 static const char help[] =
     "Listen on SERVICE, accept a connection from VM and copy stdin to it and\n"
@@ -23,15 +28,35 @@ static const char help[] =
     "           vsock and TCP) or a service GUID; on Windows also a registered\n"
     "           service name\n"
     "\n"
-    "  -d, --no-stdin      do not read stdin (receive only)\n"
-    "  -e, --exec CMD      run CMD (through the shell) with the connection as\n"
-    "                      its stdin and stdout instead; with -k a CMD for each\n"
-    "                      connection, at the same time\n"
-    "  -k, --keep-open     after a connection ends, accept the next one\n"
+    "      --allow ID      accept only peers matching ID (repeatable): a VM id,\n"
+    "                      name or keyword (Hyper-V), a CID (vsock), an address\n"
+    "                      or ADDRESS/PREFIX (TCP), uid:N or a user (unix)\n"
+    "      --deny ID       refuse peers matching ID (repeatable; wins over --allow)\n"
+    "  -d, --recv-only     do not read stdin; half-close at once (--no-stdin)\n"
+    "      --send-only     do not read the connection; end after stdin's EOF\n"
+    "  -e, --exec CMD      run CMD (through the shell) for each connection\n"
+    "                      (its stdin and stdout; HV_PEER_* and HV_LOCAL_* set)\n"
+    "  -i, --idle-timeout SECS  end a session (exit 75) when no byte moved for\n"
+    "                      SECS\n"
+    "  -k, --keep-open     after a connection, accept the next one (with -e or\n"
+    "                      --to: serve many at once)\n"
+    "      --keep-alive-on-pause  keep connections while the VM is paused\n"
+    "                      (Hyper-V)\n"
+    "      --max-conns N   with -e or --to, at most N at once (default 100);\n"
+    "                      more wait to be accepted\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
     "                      ends the session\n"
+    "      --npipe NAME    listen on the Windows named pipe NAME\n"
+    "      --progress      show bytes, rate and time on stderr\n"
+    "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
+    "                      peer's EOF, then end (0: at once)\n"
     "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
+    "      --to ADDRESS    relay each connection to ADDRESS: hv:VM:SERVICE,\n"
+    "                      vsock:CID:PORT, tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
+    "  -U, --unix PATH     listen on the unix domain socket PATH\n"
+    "      --unix-mode OCTAL  permissions of the socket file (e.g. 600)\n"
     "  -v, --verbose       report listening and connections on stderr\n"
+    "  -w, --timeout SECS  with --to, give up connecting after SECS (1-300)\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
     "\n"
@@ -39,172 +64,517 @@ static const char help[] =
     "unavailable, 70 internal, 71 OS error, 74 I/O error, 75 timeout,\n"
     "77 permission denied (see hvsock(7)); with -e, 74 when CMD failed.\n";
 
-enum { OPT_NO_SHUTDOWN = 256 };
-
 static const struct option longopts[] = {
+    {"allow", required_argument, NULL, OPT_ALLOW},
+    {"deny", required_argument, NULL, OPT_DENY},
+    {"recv-only", no_argument, NULL, 'd'},
     {"no-stdin", no_argument, NULL, 'd'},
+    {"send-only", no_argument, NULL, OPT_SEND_ONLY},
     {"exec", required_argument, NULL, 'e'},
+    {"idle-timeout", required_argument, NULL, 'i'},
     {"keep-open", no_argument, NULL, 'k'},
+    {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
+    {"npipe", required_argument, NULL, OPT_NPIPE},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"quit-after", required_argument, NULL, 'q'},
     {"tcp", no_argument, NULL, 't'},
+    {"to", required_argument, NULL, OPT_TO},
+    {"unix", required_argument, NULL, 'U'},
+    {"unix-mode", required_argument, NULL, OPT_UNIX_MODE},
     {"verbose", no_argument, NULL, 'v'},
+    {"timeout", required_argument, NULL, 'w'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
+#define MAX_RULES 64
+
 struct opts {
-    int no_stdin;
+    struct session_opts so;
     int keep_open;
-    int no_shutdown;
-    int tcp;
-    int verbose;
     const char *exec;
+    const char *to;
+    uint32_t max_conns;
+    unsigned timeout_ms;
+    unsigned unix_mode;
+    const char *rule[MAX_RULES];
+    int rule_allow[MAX_RULES];
+    int nrules;
 };
 
-/* How often -k -e looks for finished commands while it waits to accept. */
+#define DEFAULT_MAX_CONNS 100
+/* How often -k -e looks for finished commands while nothing else happens. */
 #define REAP_INTERVAL_MS 100
+/* How often a stdio listener looks whether stdout's reader has gone. */
+#define STDOUT_CHECK_MS 200
+/* Back-off after a transient accept failure (EMFILE and the like). */
+#define BACKOFF_FIRST_MS 50u
+#define BACKOFF_MAX_MS 1000u
 
-/* A running command of -k -e and who it serves. */
-struct running {
-    struct hv_child *child;
+/* One connection served with -e or --to. */
+struct conn {
     char from[HV_ADDR_STRLEN];
+    struct hv_child *child; /* -e */
+    int relayed;            /* its relay pair is still running */
+    struct conn *next;
 };
 
-/* Report and forget the commands that have ended (all of them, waiting,
- * when wait_all). Returns the exit code of the last failed one, or 0. */
-static int reap(struct running *run, size_t *n, const struct opts *o,
-                int wait_all)
+struct server {
+    const struct opts *o;
+    struct hv_sock *l;
+    struct hv_filter *filter;
+    struct hv_addr target, local;
+    char where[HV_ADDR_STRLEN], target_text[HV_ADDR_STRLEN];
+    struct hv_relay *relay;
+    struct conn *conns;
+    size_t active;
+    unsigned long served, refused, failed;
+    int rc;
+};
+
+static int parse_octal(const char *s, unsigned *out)
 {
+    unsigned v = 0;
+    size_t n = 0;
+    for (; *s; s++, n++) {
+        if (*s < '0' || *s > '7' || n >= 4)
+            return -1;
+        v = v * 8 + (unsigned)(*s - '0');
+    }
+    if (n == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A transient accept failure: log it, wait, go on serving. */
+static int accept_transient(int err)
+{
+    return err == HV_ENOMEM || err == HV_EOS || err == HV_ECONNABORTED ||
+           err == HV_ECONNRESET || err == HV_EMFILE;
+}
+
+/* The rules of --allow/--deny, and the VM operand's implicit --allow. */
+static int make_filter(struct server *sv, const char *vm_rule)
+{
+    char hint[HV_ADDR_STRLEN];
+    int i, r;
+
+    for (i = 0; i < sv->o->nrules; i++) {
+        r = hv_filter_add(&sv->filter, sv->o->rule_allow[i], sv->local.family,
+                          sv->o->rule[i], hint, sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, sv->o->rule_allow[i] ? "--allow" : "--deny",
+                                  sv->o->rule[i], hint);
+    }
+    if (vm_rule) {
+        r = hv_filter_add(&sv->filter, 1, sv->local.family, vm_rule, hint,
+                          sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, "VM", vm_rule, hint);
+    }
+    return 0;
+}
+
+/* Whether a freshly accepted peer may stay; a refused one is closed. */
+static int admit(struct server *sv, struct hv_sock *s, const char *from,
+                 const struct hv_addr *peer)
+{
+    if (hv_filter_check(sv->filter, peer))
+        return 1;
+    sv->refused++;
+    if (sv->o->so.verbose)
+        cli_warnx("Refused %s (--allow/--deny)", from);
+    hv_sock_close(s);
+    return 0;
+}
+
+static void conn_forget(struct server *sv, struct conn *c)
+{
+    struct conn **pp;
+    for (pp = &sv->conns; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    if (c->child)
+        hv_child_free(c->child);
+    free(c);
+    sv->active--;
+}
+
+/* Report the commands that have ended (all of them, waiting, when
+ * wait_all) and forget their connections once their relays are done. */
+static void reap(struct server *sv, int wait_all)
+{
+    struct conn *c, *next;
     struct hv_child_exit st;
     char how[64];
-    size_t i = 0;
-    int r, rc = 0;
+    int r;
 
-    while (i < *n) {
-        if (wait_all) {
-            r = hv_child_wait(run[i].child, &st);
-            if (r == 0)
-                r = 1; /* ended */
-        } else {
-            r = hv_child_poll(run[i].child, &st);
-        }
-        if (r == 0) {
-            i++;
+    for (c = sv->conns; c; c = next) {
+        next = c->next;
+        if (c->child == NULL || c->relayed)
             continue;
-        }
-        if (r < 0) {
-            cli_warn(r, "%s: wait for command", run[i].from);
-            rc = hv_exitcode(r);
+        if (wait_all) {
+            r = hv_child_wait(c->child, &st);
+            if (r == 0)
+                r = 1;
         } else {
-            if (o->verbose)
-                cli_warnx("Closed %s: %s", run[i].from,
-                          cli_child_how(&st, how, sizeof how));
-            if ((r = cli_child_status(run[i].from, o->exec, &st)) != 0)
-                rc = r;
+            r = hv_child_poll(c->child, &st);
         }
-        hv_child_free(run[i].child);
-        run[i] = run[--*n];
+        if (r == 0)
+            continue;
+        if (r < 0) {
+            cli_warn(r, "%s: wait for command", c->from);
+            sv->rc = hv_exitcode(r);
+        } else {
+            if (sv->o->so.verbose)
+                cli_warnx("Closed %s: %s", c->from,
+                          cli_child_how(&st, how, sizeof how));
+            if ((r = cli_child_status(c->from, sv->o->exec, &st)) != 0)
+                sv->rc = r;
+        }
+        conn_forget(sv, c);
     }
-    return rc;
 }
 
-/* -e: hand each connection to a command. Without -k: one connection, and
- * the exit code says how its command ended. With -k: a command for each
- * connection, side by side, until accepting fails; then wait for them. */
-static int serve_exec(struct hv_sock *l, const struct opts *o,
-                      const char *where)
+/* A relayed pair (--to, or -e through pipes) has ended. */
+static void pair_done(struct server *sv, const struct hv_relay_event *ev)
 {
-    struct running *run = NULL;
-    size_t n = 0, cap = 0;
-    struct hv_addr peer;
-    int r, rc = 0;
+    struct conn *c = ev->tag;
 
-    for (;;) {
-        struct hv_sock *s = NULL;
+    c->relayed = 0;
+    if (ev->res.err < 0) {
+        sv->failed++;
+        if (ev->res.err == HV_EIDLE)
+            cli_warnx("%s: %s", c->from, hv_strerror(ev->res.err));
+        else
+            cli_warn(ev->res.err, "%s", c->from);
+        if (!sv->o->keep_open)
+            sv->rc = hv_exitcode(ev->res.err);
+    } else if (sv->o->so.verbose && c->child == NULL) {
+        cli_warnx("Closed %s: sent %llu bytes, received %llu bytes", c->from,
+                  (unsigned long long)ev->res.ba,
+                  (unsigned long long)ev->res.ab);
+    }
+    if (c->child == NULL)
+        conn_forget(sv, c);
+}
 
-        if (o->keep_open) {
-            reap(run, &n, o, 0);
-            r = hv_sock_wait_accept(l, REAP_INTERVAL_MS);
-            if (r == 0)
-                continue;
-            if (r > 0)
-                r = hv_sock_accept(l, &s, &peer);
-        } else {
-            r = hv_sock_accept(l, &s, &peer);
-        }
-        if (r < 0) {
-            cli_warn(r, "accept on %s", where);
-            rc = hv_exitcode(r);
-            break;
-        }
-        if (n == cap) {
-            struct running *more = realloc(run, (cap + 8) * sizeof *run);
-            if (more == NULL) {
-                hv_sock_close(s);
-                cli_warn(HV_ENOMEM, "accept on %s", where);
-                rc = hv_exitcode(HV_ENOMEM);
-                break;
-            }
-            run = more;
-            cap += 8;
-        }
-        hv_addr_format(&peer, run[n].from, sizeof run[n].from);
-        if (o->verbose)
-            cli_warnx("Connection from %s", run[n].from);
-        r = hv_spawn_with_sock(s, o->exec, &run[n].child);
+/* --to: connect the outbound side and relay. */
+static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
+{
+    struct hv_connect_opts co;
+    struct hv_relay_opts ro;
+    struct hv_stream *a, *b;
+    struct hv_sock *out = NULL;
+    int r;
+
+    memset(&co, 0, sizeof co);
+    co.timeout_ms = sv->o->timeout_ms;
+    co.keep_on_pause = sv->o->so.keep_on_pause;
+    r = hv_sock_connect(&sv->target, &co, &out);
+    if (r < 0) {
+        /* that one inbound connection is closed; the listener goes on */
+        sv->failed++;
+        cli_warn(r, "%s: connect %s", c->from, sv->target_text);
+        if (!sv->o->keep_open)
+            sv->rc = hv_exitcode(r);
+        hv_sock_close(in);
+        conn_forget(sv, c);
+        return;
+    }
+    if (sv->o->so.verbose)
+        cli_warnx("Relaying %s to %s", c->from, sv->target_text);
+    session_relay_opts(&sv->o->so, &ro, 0);
+    if ((r = hv_stream_from_sock(in, &a)) < 0) {
+        hv_sock_close(out);
+    } else if ((r = hv_stream_from_sock(out, &b)) < 0) {
+        hv_stream_close(a);
+    } else if ((r = hv_relay_add(sv->relay, a, b, &ro, c)) == 0) {
+        c->relayed = 1;
+        return;
+    }
+    cli_warn(r, "%s", c->from);
+    conn_forget(sv, c);
+}
+
+/* -e: start the command; relay its pipes where the platform gives pipes. */
+static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s,
+                       const struct hv_addr *peer)
+{
+    struct session_env env;
+    struct hv_stream *io = NULL, *net;
+    struct hv_relay_opts ro;
+    int r;
+
+    session_env(&env, peer, &sv->local);
+    r = hv_spawn(s, sv->o->exec, env.env, &c->child, &io);
+    if (r < 0) {
+        hv_sock_close(s);
+        cli_warn(r, "%s: run '%s'", c->from, sv->o->exec);
+        sv->rc = hv_exitcode(r);
+        c->child = NULL;
+        conn_forget(sv, c);
+        return;
+    }
+    if (io == NULL) {
         /* the command has its own copy: the connection ends with it */
         hv_sock_close(s);
-        if (r < 0) {
-            cli_warn(r, "%s: run '%s'", run[n].from, o->exec);
-            rc = hv_exitcode(r);
-        } else {
-            n++;
+        return;
+    }
+    hv_relay_opts_init(&ro);
+    if ((r = hv_stream_from_sock(s, &net)) < 0) {
+        hv_stream_close(io);
+        cli_warn(r, "%s", c->from);
+        return;
+    }
+    if ((r = hv_relay_add(sv->relay, io, net, &ro, c)) < 0) {
+        cli_warn(r, "%s", c->from);
+        return;
+    }
+    c->relayed = 1;
+}
+
+/* Accept one connection and serve it. Returns 0, or 1 after a transient
+ * failure (back off), or -1 when the listener cannot go on. */
+static int accept_one(struct server *sv)
+{
+    struct hv_addr peer;
+    struct hv_sock *s = NULL;
+    struct conn *c;
+    int r;
+
+    r = hv_sock_accept(sv->l, &s, &peer);
+    if (r < 0) {
+        if (sv->o->keep_open && accept_transient(r)) {
+            cli_warn(r, "accept on %s (retrying)", sv->where);
+            return 1;
         }
-        if (!o->keep_open) {
-            if (n > 0)
-                rc = reap(run, &n, o, 1);
+        if (r != HV_ESTOPPED)
+            cli_warn(r, "accept on %s", sv->where);
+        sv->rc = hv_exitcode(r);
+        return -1;
+    }
+    c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        hv_sock_close(s);
+        cli_warn(HV_ENOMEM, "accept on %s (retrying)", sv->where);
+        return 1;
+    }
+    hv_addr_format(&peer, c->from, sizeof c->from);
+    if (sv->o->so.verbose)
+        cli_warnx("Connection from %s", c->from);
+    if (!admit(sv, s, c->from, &peer)) {
+        free(c);
+        return 0;
+    }
+    sv->served++;
+    c->next = sv->conns;
+    sv->conns = c;
+    sv->active++;
+    if (sv->o->to)
+        serve_to(sv, c, s);
+    else
+        serve_exec(sv, c, s, &peer);
+    return 0;
+}
+
+/* -e and --to: many connections at once through one relay. Without -k
+ * one connection, and the exit code is its own. */
+static int serve_many(struct server *sv)
+{
+    uint32_t max = sv->o->max_conns ? sv->o->max_conns : DEFAULT_MAX_CONNS;
+    uint32_t backoff = 0; /* after transient accept failures */
+    int accepted_any = 0, paused = 0, fatal = 0, r;
+    struct conn *c;
+
+    if ((r = hv_relay_new(&sv->relay)) < 0) {
+        cli_warn(r, "relay");
+        return hv_exitcode(r);
+    }
+    for (;;) {
+        struct hv_relay_event ev;
+        int accepting = (sv->o->keep_open || !accepted_any) &&
+                        sv->active < max && !fatal;
+        uint32_t wait = HV_RELAY_NO_QUIT;
+
+        if (sv->o->exec)
+            reap(sv, 0);
+        if (!accepting && sv->active == 0)
+            break;
+        if (sv->o->exec)
+            wait = REAP_INTERVAL_MS;
+        if (paused) {
+            /* accepting waits; the relays go on */
+            accepting = 0;
+            wait = backoff;
+        }
+        r = hv_relay_run(sv->relay, accepting ? sv->l : NULL, wait, &ev);
+        if (r < 0) {
+            if (r != HV_ESTOPPED) {
+                cli_warn(r, "relay");
+                sv->rc = hv_exitcode(r);
+            }
             break;
         }
+        if (ev.kind == HV_RELAY_DONE) {
+            pair_done(sv, &ev);
+        } else if (ev.kind == HV_RELAY_ACCEPT) {
+            r = accept_one(sv);
+            if (r < 0) {
+                fatal = 1;
+            } else if (r > 0) {
+                backoff = backoff ? backoff * 2 : BACKOFF_FIRST_MS;
+                if (backoff > BACKOFF_MAX_MS)
+                    backoff = BACKOFF_MAX_MS;
+                paused = 1;
+            } else {
+                backoff = 0;
+                accepted_any = 1;
+            }
+        } else {
+            paused = 0; /* the pause is over: try accepting again */
+        }
     }
-    if (n > 0)
-        reap(run, &n, o, 1);
-    free(run);
+    /* stopped by a signal: the commands end with us */
+    if (hv_stopped())
+        for (c = sv->conns; c; c = c->next)
+            if (c->child)
+                hv_child_kill(c->child);
+    hv_relay_free(sv->relay);
+    sv->relay = NULL;
+    for (c = sv->conns; c; c = c->next)
+        c->relayed = 0;
+    reap(sv, 1);
+    while (sv->conns)
+        conn_forget(sv, sv->conns);
+    if (sv->o->so.verbose && sv->o->keep_open)
+        cli_warnx("Served %lu connections, refused %lu, failed %lu",
+                  sv->served, sv->refused, sv->failed);
+    if (hv_stopped())
+        return hv_exitcode(HV_ESTOPPED);
+    return sv->rc;
+}
+
+/* stdio: one connection at a time. */
+static int serve_stdio(struct server *sv)
+{
+    int rc = 0, gone = 0;
+
+    do {
+        struct hv_addr peer;
+        struct hv_sock *s = NULL;
+        char from[HV_ADDR_STRLEN];
+        int r;
+
+        /* wait, watching whether stdout's reader has gone meanwhile */
+        for (;;) {
+            if (hv_stdout_gone())
+                return rc;
+            r = hv_sock_wait_accept(sv->l, STDOUT_CHECK_MS);
+            if (r != 0)
+                break;
+        }
+        if (r > 0)
+            r = hv_sock_accept(sv->l, &s, &peer);
+        if (r < 0) {
+            if (r == HV_ESTOPPED)
+                return hv_exitcode(r);
+            if (sv->o->keep_open && accept_transient(r)) {
+                cli_warn(r, "accept on %s (retrying)", sv->where);
+                continue;
+            }
+            cli_warn(r, "accept on %s", sv->where);
+            return hv_exitcode(r);
+        }
+        hv_addr_format(&peer, from, sizeof from);
+        if (sv->o->so.verbose)
+            cli_warnx("Connection from %s", from);
+        if (!admit(sv, s, from, &peer))
+            continue;
+        rc = session_stdio(s, &sv->o->so, from, &gone);
+        if (hv_stopped())
+            return hv_exitcode(HV_ESTOPPED);
+        /* once stdout is gone there is nowhere to put the next client's
+         * data: this session's end is the listener's */
+        if (gone)
+            break;
+    } while (sv->o->keep_open);
     return rc;
 }
 
-int main(int argc, char **argv)
+/* A vsock listener's VM operand says who may connect: this VM's own CID
+ * and the wildcard are bound, any other CID binds the wildcard and becomes
+ * an --allow rule. Returns the rule text (in buf) or NULL. */
+static const char *vsock_vm_rule(struct hv_addr *a, char *buf, size_t n)
+{
+    if (a->family != HV_FAMILY_VSOCK || a->cid == HV_CID_ANY ||
+        a->cid == HV_CID_LOCAL)
+        return NULL;
+    snprintf(buf, n, "%lu", (unsigned long)a->cid);
+    a->cid = HV_CID_ANY;
+    return buf;
+}
+
+static int run(int argc, char **argv)
 {
     struct opts o;
-    struct hv_addr addr, local, peer;
-    struct hv_pump_opts po;
-    struct hv_sock *l = NULL;
-    char line[HV_ADDR_STRLEN], where[HV_ADDR_STRLEN], from[HV_ADDR_STRLEN];
-    const char *vm, *service;
-    int c, r, rc = 0;
+    struct server sv;
+    struct hv_addr addr;
+    struct hv_listen_opts lo;
+    char hint[HV_ADDR_STRLEN], cidrule[16];
+    const char *vm_rule;
+    int c, r;
 
-    hv_console_init(&argc, &argv);
-    cli_init("hvlisten");
     memset(&o, 0, sizeof o);
-    while ((c = getopt_long(argc, argv, "de:hktvV", longopts, NULL)) != -1) {
+    session_opts_init(&o.so);
+    while ((c = getopt_long(argc, argv, "de:hi:kq:tU:vVw:", longopts,
+                            NULL)) != -1) {
+        if ((r = session_option(&o.so, c, optarg, usage)) == 1)
+            continue;
+        if (r != 0)
+            return r;
         switch (c) {
-        case 'd':
-            o.no_stdin = 1;
-            break;
         case 'e':
             o.exec = optarg;
             break;
         case 'k':
             o.keep_open = 1;
             break;
-        case OPT_NO_SHUTDOWN:
-            o.no_shutdown = 1;
+        case OPT_TO:
+            o.to = optarg;
             break;
-        case 't':
-            o.tcp = 1;
+        case OPT_MAX_CONNS:
+            if (hv_parse_u32(optarg, 1, 100000u, &o.max_conns) < 0)
+                return cli_usage_error(usage,
+                                       "--max-conns '%s': expected 1 to 100000",
+                                       optarg);
             break;
-        case 'v':
-            o.verbose = 1;
+        case OPT_ALLOW:
+        case OPT_DENY:
+            if (o.nrules == MAX_RULES)
+                return cli_usage_error(usage, "at most %d --allow/--deny rules",
+                                       MAX_RULES);
+            o.rule_allow[o.nrules] = c == OPT_ALLOW;
+            o.rule[o.nrules++] = optarg;
+            break;
+        case OPT_UNIX_MODE:
+            if (parse_octal(optarg, &o.unix_mode) < 0)
+                return cli_usage_error(usage,
+                                       "--unix-mode '%s': expected octal "
+                                       "permissions such as 600", optarg);
+            break;
+        case 'w':
+            if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)
+                return cli_usage_error(usage,
+                                       "-w '%s': expected seconds from 1 to 300",
+                                       optarg);
             break;
         case 'h':
             return cli_help(usage, help);
@@ -217,63 +587,63 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
 
-    if ((r = cli_check_exec(usage, o.exec, o.no_stdin, o.no_shutdown)) != 0)
+    if ((r = session_check(&o.so, usage, o.exec, o.to)) != 0)
         return r;
-    if (argc < 1)
-        return cli_usage_error(usage, "missing SERVICE operand");
-    if (argc > 2)
-        return cli_usage_error(usage, "unexpected operand '%s'", argv[2]);
-    vm = argc == 2 ? argv[0] : NULL;
-    service = argv[argc - 1];
+    if (o.unix_mode && !o.so.unix_path)
+        return cli_usage_error(usage, "--unix-mode needs -U");
+    if (o.max_conns && !o.exec && !o.to)
+        return cli_usage_error(usage, "--max-conns needs -e or --to");
+    if ((r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
+        return r;
 
-    if ((r = cli_parse_addr(&addr, o.tcp, vm, service, HV_ADDR_LISTEN)) != 0)
+    memset(&sv, 0, sizeof sv);
+    sv.o = &o;
+    if (o.to) {
+        r = hv_target_parse(&sv.target, o.to, 0, hint, sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, "--to", o.to, hint);
+        hv_addr_format(&sv.target, sv.target_text, sizeof sv.target_text);
+    }
+    if ((r = cli_net_start(0)) != 0)
         return r;
-    if ((r = cli_net_start(o.exec != NULL)) != 0)
+    session_signals();
+    vm_rule = vsock_vm_rule(&addr, cidrule, sizeof cidrule);
+    sv.local = addr;
+    if ((r = make_filter(&sv, vm_rule)) != 0)
         return r;
-    hv_addr_format(&addr, where, sizeof where);
-    r = hv_sock_listen(&addr, o.keep_open ? 16 : 1, &l);
+
+    hv_addr_format(&addr, sv.where, sizeof sv.where);
+    memset(&lo, 0, sizeof lo);
+    /* clients beyond --max-conns wait in the backlog, not refused */
+    lo.backlog = o.keep_open ? 1024 : 1;
+    lo.unix_mode = o.unix_mode;
+    lo.keep_on_pause = o.so.keep_on_pause;
+    r = hv_sock_listen(&addr, &lo, &sv.l);
     if (r < 0) {
-        cli_warn(r, "listen %s", where);
+        cli_warn(r, "listen %s", sv.where);
+        hv_filter_free(sv.filter);
         return hv_exitcode(r);
     }
-    if (hv_sock_local(l, &local) == 0)
-        hv_addr_format(&local, where, sizeof where);
-    if (o.verbose)
-        cli_warnx("Listening on %s", where);
-    if (o.exec) {
-        rc = serve_exec(l, &o, where);
-        hv_sock_close(l);
-        return rc;
+    if (hv_sock_local(sv.l, &sv.local) == 0)
+        hv_addr_format(&sv.local, sv.where, sizeof sv.where);
+    if (o.so.verbose)
+        cli_warnx("Listening on %s", sv.where);
+    if (o.exec || o.to)
+        r = serve_many(&sv);
+    else
+        r = serve_stdio(&sv);
+    hv_sock_close(sv.l);
+    hv_filter_free(sv.filter);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    int r = hv_console_init(&argc, &argv);
+    cli_init("hvlisten");
+    if (r < 0) {
+        cli_warn(r, "console set-up");
+        return hv_exitcode(r);
     }
-
-    cli_pump_opts(&po, o.no_stdin, o.no_shutdown);
-    do {
-        struct hv_sock *s = NULL;
-        struct hv_pump_result pr;
-
-        r = hv_sock_accept(l, &s, &peer);
-        if (r < 0) {
-            cli_warn(r, "accept on %s", where);
-            rc = hv_exitcode(r);
-            break;
-        }
-        hv_addr_format(&peer, from, sizeof from);
-        if (o.verbose)
-            cli_warnx("Connection from %s", from);
-        r = hv_pump_stdio(s, &po, &pr);
-        hv_sock_close(s);
-        if (r < 0) {
-            rc = cli_pump_error(r, &pr, from);
-        } else {
-            rc = 0;
-            if (o.verbose)
-                cli_warnx("Closed %s: %s", from,
-                          cli_pump_summary(&pr, line, sizeof line));
-        }
-        /* once stdout is gone there is nowhere to put the next client's data */
-        if (pr.stdout_closed)
-            break;
-    } while (o.keep_open);
-    hv_sock_close(l);
-    return rc;
+    return session_exit(run(argc, argv));
 }

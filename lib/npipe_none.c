@@ -1,0 +1,22 @@
+/* npipe_none.c: named pipes are a Windows object; elsewhere the options
+ * exist and answer that they are not available here. */
+#include "platform.h"
+
+int hv__sock_npipe_connect(const struct hv_addr *a,
+                           const struct hv_connect_opts *o,
+                           struct hv_sock **out)
+{
+    (void)a;
+    (void)o;
+    (void)out;
+    return HV_ENONPIPE;
+}
+
+int hv__sock_npipe_listen(const struct hv_addr *a,
+                          const struct hv_listen_opts *o, struct hv_sock **out)
+{
+    (void)a;
+    (void)o;
+    (void)out;
+    return HV_ENONPIPE;
+}

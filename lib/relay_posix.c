@@ -1,0 +1,469 @@
+/* relay_posix.c: the relay engine on POSIX: one poll loop over every pair
+ * of streams. Each direction of a pair copies through the ring of its
+ * source (ring.h) after OpenBSD nc's readwrite(): short writes and EINTR
+ * loop, a source's EOF is passed on as a half-close once its data is out,
+ * and the pair ends when both directions are done (or an option ends it).
+ * I/O is tried first and poll is asked only after EAGAIN, so a busy pair
+ * costs no poll per chunk. hv_stop() (from a signal handler) makes
+ * hv_relay_run return HV_ESTOPPED: the handler interrupts poll. */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "platform.h"
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* One direction: s[i] -> s[!i] (i = 0: a -> b). */
+struct dir {
+    int off;        /* never read the source (send-/receive-only) */
+    int shut;       /* the source's EOF was passed on (or off) */
+    int stop_read;  /* -q ran out: take no more from the source */
+    uint64_t bytes; /* written to the destination */
+};
+
+struct pair {
+    struct hv_stream *s[2];
+    struct dir d[2];
+    struct hv_relay_opts o;
+    void *tag;
+    int borrowed;     /* the caller owns the streams */
+    int watch_b;      /* b has nothing to read: still poll it for errors */
+    uint64_t last_io, quit_at, progress_at;
+    int done;
+    struct hv_relay_result res;
+    struct pair *next;
+};
+
+struct hv_relay {
+    struct pair *pairs;
+    size_t count;
+    struct pollfd *pfd;
+    struct pair **pfd_pair; /* which pair each pollfd serves */
+    size_t pfd_cap;
+};
+
+int hv_relay_new(struct hv_relay **out)
+{
+    struct hv_relay *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return HV_ENOMEM;
+    *out = r;
+    return 0;
+}
+
+size_t hv_relay_count(const struct hv_relay *r)
+{
+    return r->count;
+}
+
+static void pair_free(struct pair *p)
+{
+    int i;
+    for (i = 0; i < 2; i++) {
+        if (p->borrowed)
+            hv__ring_trim(&p->s[i]->rx);
+        else
+            hv_stream_close(p->s[i]);
+    }
+    free(p);
+}
+
+/* The source of direction i is done: at its EOF, or never read. */
+static int src_done(const struct pair *p, int i)
+{
+    return p->d[i].off || p->d[i].stop_read || p->s[i]->rd_eof;
+}
+
+static void pair_end(struct pair *p, int err, enum hv_side side)
+{
+    if (p->done)
+        return;
+    p->done = 1;
+    p->res.err = err;
+    p->res.side = err ? side : HV_SIDE_NONE;
+    p->res.ab = p->d[0].bytes;
+    p->res.ba = p->d[1].bytes;
+}
+
+static enum hv_side side_of(int stream, int write)
+{
+    if (stream == 0)
+        return write ? HV_SIDE_A_WRITE : HV_SIDE_A_READ;
+    return write ? HV_SIDE_B_WRITE : HV_SIDE_B_READ;
+}
+
+static int add_pair(struct hv_relay *r, struct hv_stream *a,
+                    struct hv_stream *b, const struct hv_relay_opts *o,
+                    void *tag, int borrowed)
+{
+    struct pair *p = calloc(1, sizeof *p);
+    size_t max;
+    int i;
+
+    if (p == NULL) {
+        if (!borrowed) {
+            hv_stream_close(a);
+            hv_stream_close(b);
+        }
+        return HV_ENOMEM;
+    }
+    if (o)
+        p->o = *o;
+    else
+        hv_relay_opts_init(&p->o);
+    p->s[0] = a;
+    p->s[1] = b;
+    p->tag = tag;
+    p->borrowed = borrowed;
+    p->d[0].off = (p->o.flags & HV_RELAY_B_TO_A_ONLY) != 0;
+    p->d[1].off = (p->o.flags & HV_RELAY_A_TO_B_ONLY) != 0;
+    max = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE;
+    for (i = 0; i < 2; i++) {
+        /* stdin's ring may hold what an earlier session left */
+        if (p->s[i]->rx.max < max)
+            p->s[i]->rx.max = max;
+    }
+    p->last_io = now_ms();
+    if (p->o.progress_ms && p->o.progress)
+        p->progress_at = p->last_io + p->o.progress_ms;
+    p->next = r->pairs;
+    r->pairs = p;
+    r->count++;
+    return 0;
+}
+
+int hv_relay_add(struct hv_relay *r, struct hv_stream *a, struct hv_stream *b,
+                 const struct hv_relay_opts *o, void *tag)
+{
+    return add_pair(r, a, b, o, tag, 0);
+}
+
+int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
+                           struct hv_stream *b, const struct hv_relay_opts *o)
+{
+    return add_pair(r, a, b, o, NULL, 1);
+}
+
+/* Move what can be moved in direction i without blocking. */
+static void dir_work(struct pair *p, int i, uint64_t now)
+{
+    struct hv_stream *src = p->s[i], *dst = p->s[!i];
+    struct dir *d = &p->d[i];
+    struct hv__ring *rg = &src->rx;
+    int round, e;
+
+    /* bounded, so that one busy pair cannot starve the others */
+    for (round = 0; round < 8 && !p->done; round++) {
+        int moved = 0;
+        char *ptr;
+        size_t n, k;
+
+        if (!src_done(p, i) && src->rready) {
+            int nomem = 0;
+            n = hv__ring_space(rg, &ptr, &nomem);
+            if (nomem) {
+                pair_end(p, HV_ENOMEM, side_of(i, 0));
+                return;
+            }
+            if (n > 0) {
+                e = hv__stream_read(src, ptr, n, &k);
+                if (e == 0 && k > 0) {
+                    hv__ring_put(rg, k);
+                    if (k == n)
+                        hv__ring_grow(rg);
+                    moved = 1;
+                    p->last_io = now;
+                } else if (e == 0) {
+                    src->rd_eof = 1;
+                } else if (e != HV__EAGAIN) {
+                    pair_end(p, e, side_of(i, 0));
+                    return;
+                }
+            }
+        }
+        if (rg->count && dst->wready) {
+            n = hv__ring_data(rg, &ptr);
+            e = hv__stream_write(dst, ptr, n, &k);
+            if (e == 0) {
+                hv__ring_take(rg, k);
+                d->bytes += k;
+                moved = moved || k > 0;
+                p->last_io = now;
+            } else if (e == HV_EPIPE) {
+                /* the reader of stdout has gone (| head): a quiet end */
+                p->res.a_closed = 1;
+                pair_end(p, 0, HV_SIDE_NONE);
+                return;
+            } else if (e != HV__EAGAIN) {
+                pair_end(p, e, side_of(!i, 1));
+                return;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    /* the source is done and all of it is out: pass its EOF on */
+    if (!d->shut && src_done(p, i) && rg->count == 0) {
+        d->shut = 1;
+        hv__ring_trim(rg);
+        if (i == 0 && (p->o.flags & HV_RELAY_NO_SHUTDOWN))
+            return;
+        e = hv__stream_shutdown(dst);
+        if (e < 0) {
+            pair_end(p, e, side_of(!i, 1));
+            return;
+        }
+        if (i == 0 && p->o.quit_ms != HV_RELAY_NO_QUIT)
+            p->quit_at = now + p->o.quit_ms;
+    }
+}
+
+/* Whether the pair has reached its end by the rules of its options. */
+static void check_end(struct pair *p, uint64_t now)
+{
+    unsigned f = p->o.flags;
+
+    if (p->done)
+        return;
+    if (p->d[0].shut && p->d[1].shut) {
+        pair_end(p, 0, HV_SIDE_NONE);
+        return;
+    }
+    /* b's EOF written out ends a session that will not see another */
+    if (p->d[1].shut && !p->d[1].off &&
+        (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
+        pair_end(p, 0, HV_SIDE_NONE);
+        return;
+    }
+    /* -q: b had its time to answer; take no more and end once what came
+     * is written out */
+    if (p->quit_at && now >= p->quit_at && !p->d[1].stop_read) {
+        p->d[1].stop_read = 1;
+        p->s[1]->rready = 0;
+    }
+    if (p->o.idle_ms && now - p->last_io >= p->o.idle_ms)
+        pair_end(p, HV_EIDLE, HV_SIDE_NONE);
+}
+
+static void pair_work(struct pair *p, uint64_t now)
+{
+    dir_work(p, 0, now);
+    if (!p->done)
+        dir_work(p, 1, now);
+    if (!p->done)
+        dir_work(p, 0, now); /* what b -> a freed may let a -> b go on */
+    check_end(p, now);
+    if (!p->done && p->o.progress && p->progress_at && now >= p->progress_at) {
+        p->o.progress(p->o.progress_ctx, p->d[0].bytes, p->d[1].bytes);
+        p->progress_at = now + p->o.progress_ms;
+    }
+}
+
+static int pfd_reserve(struct hv_relay *r, size_t n)
+{
+    struct pollfd *pf;
+    struct pair **pp;
+    size_t cap;
+
+    if (n <= r->pfd_cap)
+        return 0;
+    cap = r->pfd_cap ? r->pfd_cap : 8;
+    while (cap < n)
+        cap *= 2;
+    pf = realloc(r->pfd, cap * sizeof *pf);
+    if (pf == NULL)
+        return HV_ENOMEM;
+    r->pfd = pf;
+    pp = realloc(r->pfd_pair, cap * sizeof *pp);
+    if (pp == NULL)
+        return HV_ENOMEM;
+    r->pfd_pair = pp;
+    r->pfd_cap = cap;
+    return 0;
+}
+
+static void pfd_add(struct hv_relay *r, size_t *n, int fd, short ev,
+                    struct pair *p)
+{
+    size_t j;
+    /* one entry per descriptor: a socket is read and written alike */
+    for (j = 0; j < *n; j++) {
+        if (r->pfd[j].fd == fd && r->pfd_pair[j] == p) {
+            r->pfd[j].events = (short)(r->pfd[j].events | ev);
+            return;
+        }
+    }
+    r->pfd[*n].fd = fd;
+    r->pfd[*n].events = ev;
+    r->pfd[*n].revents = 0;
+    r->pfd_pair[*n] = p;
+    (*n)++;
+}
+
+/* The descriptors pair p waits on; returns 1 when it needs no poll to go
+ * on (something is ready now). */
+static int pair_interest(struct hv_relay *r, size_t *n, struct pair *p)
+{
+    int i, busy = 0;
+
+    for (i = 0; i < 2; i++) {
+        struct hv_stream *src = p->s[i], *dst = p->s[!i];
+        int want_read = !src_done(p, i) &&
+                        (src->rx.buf == NULL || src->rx.count < src->rx.size);
+        if (want_read) {
+            if (src->rready)
+                busy = 1;
+            else
+                pfd_add(r, n, src->rfd, POLLIN, p);
+        }
+        if (src->rx.count) {
+            if (dst->wready)
+                busy = 1;
+            else
+                pfd_add(r, n, dst->wfd, POLLOUT, p);
+        }
+    }
+    /* b's side has nothing to read, but a reset of it must still be seen
+     * while a still sends (the peer closed, or was killed) */
+    if (src_done(p, 1) && !p->d[0].shut && p->s[1]->sock && !p->watch_b)
+        pfd_add(r, n, p->s[1]->wfd, 0, p);
+    return busy;
+}
+
+static void pair_events(struct pair *p, const struct pollfd *pf)
+{
+    int i;
+    short re = pf->revents;
+
+    if (re == 0)
+        return;
+    for (i = 0; i < 2; i++) {
+        struct hv_stream *st = p->s[i];
+        if (st->rfd == pf->fd && (re & (POLLIN | POLLERR | POLLHUP)))
+            st->rready = 1;
+        if (st->wfd == pf->fd && (re & (POLLOUT | POLLERR | POLLHUP)))
+            st->wready = 1;
+    }
+    if (pf->events == 0 && p->s[1]->wfd == pf->fd) {
+        int e = hv__stream_pending_error(p->s[1]);
+        if (e < 0)
+            pair_end(p, e, HV_SIDE_B_WRITE);
+        else if (re & (POLLHUP | POLLNVAL))
+            p->watch_b = 1; /* gone without an error: the next send tells */
+    }
+}
+
+static int ms_until(uint64_t at, uint64_t now, int cur)
+{
+    uint64_t d;
+    if (at == 0)
+        return cur;
+    d = at > now ? at - now : 0;
+    if (d > 0x7FFFFFFF)
+        d = 0x7FFFFFFF;
+    return (cur < 0 || (int)d < cur) ? (int)d : cur;
+}
+
+static void pair_take(struct hv_relay *r, struct pair *p,
+                      struct hv_relay_event *ev)
+{
+    struct pair **pp;
+    for (pp = &r->pairs; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+    r->count--;
+    ev->kind = HV_RELAY_DONE;
+    ev->tag = p->tag;
+    ev->res = p->res;
+    pair_free(p);
+}
+
+int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
+                 struct hv_relay_event *ev)
+{
+    uint64_t start = now_ms();
+    uint64_t until = timeout_ms == HV_RELAY_NO_QUIT ? 0 : start + timeout_ms;
+
+    memset(ev, 0, sizeof *ev);
+    for (;;) {
+        struct pair *p;
+        size_t n = 0, j, want = 1;
+        uint64_t now = now_ms();
+        int busy = 0, wait, k, accept;
+
+        if (hv_stopped())
+            return HV_ESTOPPED;
+        for (p = r->pairs; p; p = p->next) {
+            pair_work(p, now);
+            if (p->done) {
+                pair_take(r, p, ev);
+                return 0;
+            }
+            want += 5;
+        }
+        if (pfd_reserve(r, want) < 0)
+            return HV_ENOMEM;
+        wait = -1;
+        for (p = r->pairs; p; p = p->next) {
+            busy |= pair_interest(r, &n, p);
+            if (p->o.idle_ms)
+                wait = ms_until(p->last_io + p->o.idle_ms, now, wait);
+            wait = ms_until(p->quit_at, now, wait);
+            wait = ms_until(p->progress_at, now, wait);
+        }
+        if (l)
+            pfd_add(r, &n, l->fd, POLLIN, NULL);
+        if (until)
+            wait = ms_until(until, now, wait);
+        if (busy)
+            wait = 0;
+        k = poll(r->pfd, (nfds_t)n, wait);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return hv__err_from_os(errno);
+        }
+        accept = 0;
+        for (j = 0; j < n && k > 0; j++) {
+            if (r->pfd[j].revents == 0)
+                continue;
+            if (r->pfd_pair[j] == NULL)
+                accept = 1;
+            else
+                pair_events(r->pfd_pair[j], &r->pfd[j]);
+        }
+        if (accept) {
+            ev->kind = HV_RELAY_ACCEPT;
+            return 0;
+        }
+        if (until && now_ms() >= until) {
+            ev->kind = HV_RELAY_TIMEOUT;
+            return 0;
+        }
+    }
+}
+
+void hv_relay_free(struct hv_relay *r)
+{
+    struct pair *p, *next;
+    if (r == NULL)
+        return;
+    for (p = r->pairs; p; p = next) {
+        next = p->next;
+        pair_free(p);
+    }
+    free(r->pfd);
+    free(r->pfd_pair);
+    free(r);
+}

@@ -1,0 +1,89 @@
+/* ring.c: the growing byte ring of a relay direction (ring.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring.h"
+
+size_t hv__ring_space(struct hv__ring *r, char **p, int *nomem)
+{
+    size_t end, n;
+
+    if (r->buf == NULL) {
+        size_t first = r->max < HV__RING_FIRST ? r->max : HV__RING_FIRST;
+        r->buf = malloc(first);
+        if (r->buf == NULL) {
+            *nomem = 1;
+            return 0;
+        }
+        r->size = first;
+        r->start = r->count = 0;
+    }
+    if (r->count == r->size)
+        return 0;
+    end = (r->start + r->count) % r->size;
+    n = end >= r->start ? r->size - end : r->start - end;
+    *p = r->buf + end;
+    return n;
+}
+
+size_t hv__ring_data(const struct hv__ring *r, char **p)
+{
+    size_t n;
+    if (r->count == 0)
+        return 0;
+    n = r->size - r->start;
+    if (n > r->count)
+        n = r->count;
+    *p = r->buf + r->start;
+    return n;
+}
+
+void hv__ring_put(struct hv__ring *r, size_t n)
+{
+    r->count += n;
+}
+
+void hv__ring_take(struct hv__ring *r, size_t n)
+{
+    r->start = (r->start + n) % r->size;
+    r->count -= n;
+    if (r->count == 0)
+        r->start = 0;
+}
+
+void hv__ring_grow(struct hv__ring *r)
+{
+    size_t want = r->size * 2, first;
+    char *b;
+
+    if (r->buf == NULL || r->size >= r->max)
+        return;
+    if (want > r->max)
+        want = r->max;
+    b = malloc(want);
+    if (b == NULL)
+        return;
+    /* the data moves to the front, unwrapped */
+    first = r->size - r->start;
+    if (first > r->count)
+        first = r->count;
+    memcpy(b, r->buf + r->start, first);
+    memcpy(b + first, r->buf, r->count - first);
+    free(r->buf);
+    r->buf = b;
+    r->size = want;
+    r->start = 0;
+}
+
+void hv__ring_trim(struct hv__ring *r)
+{
+    if (r->count == 0)
+        hv__ring_free(r);
+}
+
+void hv__ring_free(struct hv__ring *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+    r->size = r->start = r->count = 0;
+}

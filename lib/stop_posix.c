@@ -1,0 +1,57 @@
+/* stop_posix.c: ending cleanly on a signal. The handlers only record the
+ * signal and set a flag: every wait of the library (poll) is interrupted
+ * by the signal, sees the flag and returns HV_ESTOPPED, and the tool
+ * undoes what it changed before it ends by that same signal. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <string.h>
+
+#include "platform.h"
+
+static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_signal;
+
+void hv_stop(void)
+{
+    g_stop = 1;
+}
+
+int hv_stopped(void)
+{
+    return g_stop != 0;
+}
+
+static void on_signal(int sig)
+{
+    if (g_signal == 0)
+        g_signal = sig;
+    g_stop = 1;
+}
+
+int hv_stop_on_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    size_t i;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* no SA_RESTART: a blocking call must come back and see the flag */
+    sa.sa_flags = 0;
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* a signal the shell ignored for us (nohup, background jobs)
+         * stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        if (sigaction(sigs[i], &sa, NULL) < 0)
+            return hv__err_from_os(errno);
+    }
+    return 0;
+}
+
+int hv_stop_signal(void)
+{
+    return (int)g_signal;
+}

@@ -1,0 +1,212 @@
+/* stream_posix.c: relay endpoints on POSIX. A connection is one socket
+ * read and written with MSG_DONTWAIT; stdio is descriptors 0 and 1, whose
+ * file status flags are never changed (other processes share them: a
+ * killed tool must not leave them non-blocking), so they are read only
+ * when poll says so and written at most what fits. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "platform.h"
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+/* Pipes on stdio are grown to this where allowed: piped transfers are
+ * about 1.5x faster for it (FACTS.md, "Throughput levers"). */
+#define PIPE_WANT (1024 * 1024)
+
+int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
+{
+    struct hv_stream *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        hv_sock_close(s);
+        return HV_ENOMEM;
+    }
+    st->rfd = st->wfd = s->fd;
+    st->rsock = st->wsock = 1;
+    st->rready = st->wready = 1;
+    st->sock = s;
+    *out = st;
+    return 0;
+}
+
+static int is_socket(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* Classify descriptor fd for reading (w = 0) or writing (w = 1). */
+static void stdio_kind(struct hv_stream *st, int fd, int w)
+{
+    struct stat sb;
+    int sure = 0, sock = 0, pipe = 0;
+
+    if (fstat(fd, &sb) == 0) {
+        sock = S_ISSOCK(sb.st_mode);
+        pipe = S_ISFIFO(sb.st_mode);
+        sure = S_ISREG(sb.st_mode) || (S_ISCHR(sb.st_mode) && !isatty(fd));
+    }
+#ifdef F_SETPIPE_SZ
+    if (pipe && fcntl(fd, F_GETPIPE_SZ) < PIPE_WANT)
+        (void)fcntl(fd, F_SETPIPE_SZ, PIPE_WANT);
+#endif
+    if (w) {
+        st->wsock = (unsigned char)sock;
+        st->wsure = (unsigned char)sure;
+        st->wpipe = (unsigned char)pipe;
+        st->wready = (unsigned char)(sure || sock);
+        st->pipe_size = 4096;
+#ifdef F_GETPIPE_SZ
+        if (pipe) {
+            int n = fcntl(fd, F_GETPIPE_SZ);
+            if (n > 0)
+                st->pipe_size = (size_t)n;
+        }
+#endif
+    } else {
+        st->rsock = (unsigned char)sock;
+        st->rsure = (unsigned char)sure;
+        st->rready = (unsigned char)(sure || sock);
+    }
+}
+
+static struct hv_stream g_stdio;
+static int g_stdio_ready;
+
+int hv_stream_stdio(struct hv_stream **out)
+{
+    if (!g_stdio_ready) {
+        g_stdio.rfd = 0;
+        g_stdio.wfd = 1;
+        g_stdio.stdio = 1;
+        stdio_kind(&g_stdio, 0, 0);
+        stdio_kind(&g_stdio, 1, 1);
+        g_stdio_ready = 1;
+    }
+    *out = &g_stdio;
+    return 0;
+}
+
+void hv_stream_close(struct hv_stream *st)
+{
+    if (st == NULL)
+        return;
+    if (st->stdio) {
+        /* stays for the next session; only the empty buffer goes */
+        hv__ring_trim(&st->rx);
+        return;
+    }
+    hv__ring_free(&st->rx);
+    hv_sock_close(st->sock);
+    free(st);
+}
+
+int hv_stdout_gone(void)
+{
+    struct pollfd p;
+    p.fd = 1;
+    p.events = 0;
+    p.revents = 0;
+    /* a pipe whose reader has gone reports POLLERR to its writer */
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLERR) && !is_socket(1);
+}
+
+int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
+{
+    ssize_t k;
+    for (;;) {
+        k = st->rsock ? recv(st->rfd, p, n, MSG_DONTWAIT) : read(st->rfd, p, n);
+        if (k >= 0 || errno != EINTR)
+            break;
+    }
+    if (k > 0) {
+        *got = (size_t)k;
+        /* a blocking descriptor may be read again only after poll */
+        if (!st->rsock && !st->rsure)
+            st->rready = 0;
+        return 0;
+    }
+    if (k == 0) {
+        *got = 0;
+        return 0;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        st->rready = 0;
+        return HV__EAGAIN;
+    }
+    if (errno == EIO)
+        return HV_EIO;
+    return hv__err_from_os(errno);
+}
+
+/* How much a blocking pipe takes now without blocking: its capacity less
+ * what is queued in it; at least one page once poll said it is writable. */
+static size_t pipe_room(const struct hv_stream *st)
+{
+    int queued = 0;
+    if (ioctl(st->wfd, FIONREAD, &queued) < 0 || queued < 0)
+        return 4096;
+    if ((size_t)queued + 4096 >= st->pipe_size)
+        return 4096;
+    return st->pipe_size - (size_t)queued;
+}
+
+int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
+                     size_t *put)
+{
+    ssize_t k;
+    if (st->wpipe) {
+        size_t room = pipe_room(st);
+        if (n > room)
+            n = room;
+    }
+    for (;;) {
+        k = st->wsock ? send(st->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
+                      : write(st->wfd, p, n);
+        if (k >= 0 || errno != EINTR)
+            break;
+    }
+    if (k >= 0) {
+        *put = (size_t)k;
+        if (!st->wsock && !st->wsure)
+            st->wready = 0;
+        return 0;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        st->wready = 0;
+        return HV__EAGAIN;
+    }
+    if (errno == EPIPE || errno == ECONNRESET)
+        return st->stdio ? HV_EPIPE : HV_ECONNRESET;
+    return hv__err_from_os(errno);
+}
+
+int hv__stream_shutdown(struct hv_stream *st)
+{
+    /* stdout stays open for later sessions; its reader sees our end at
+     * exit */
+    if (st->sock == NULL)
+        return 0;
+    return hv_sock_shutdown_send(st->sock);
+}
+
+/* The error a socket has pending (after POLLERR), as an HV_E* code; 0. */
+int hv__stream_pending_error(struct hv_stream *st)
+{
+    int e = 0;
+    socklen_t n = sizeof e;
+    if (!st->wsock || getsockopt(st->wfd, SOL_SOCKET, SO_ERROR, &e, &n) < 0)
+        return 0;
+    if (e == 0)
+        return 0;
+    if (e == EPIPE || e == ECONNRESET)
+        return HV_ECONNRESET;
+    return hv__err_from_os(e);
+}

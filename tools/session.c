@@ -1,0 +1,350 @@
+/* session.c: the session controls hvcat and hvlisten share (session.h):
+ * options, the stdio relay with its progress and summary lines, the -e
+ * environment and the way out on a signal. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "session.h"
+
+void session_opts_init(struct session_opts *so)
+{
+    memset(so, 0, sizeof *so);
+    so->quit_ms = HV_RELAY_NO_QUIT;
+}
+
+/* SECS for -i and -q: whole seconds, 0 allowed for -q only. */
+static int parse_secs(const char *s, uint32_t lo, uint32_t *ms)
+{
+    uint32_t v;
+    if (hv_parse_u32(s, lo, 86400u, &v) < 0)
+        return -1;
+    *ms = v * 1000u;
+    return 0;
+}
+
+int session_option(struct session_opts *so, int c, const char *arg,
+                   const char *usage)
+{
+    switch (c) {
+    case 'd':
+    case OPT_RECV_ONLY:
+        so->recv_only = 1;
+        return 1;
+    case OPT_SEND_ONLY:
+        so->send_only = 1;
+        return 1;
+    case OPT_NO_SHUTDOWN:
+        so->no_shutdown = 1;
+        return 1;
+    case OPT_PROGRESS:
+        so->progress = 1;
+        return 1;
+    case 'v':
+        so->verbose = 1;
+        return 1;
+    case 't':
+        so->tcp = 1;
+        return 1;
+    case 'U':
+        so->unix_path = arg;
+        return 1;
+    case OPT_NPIPE:
+        so->npipe = arg;
+        return 1;
+    case OPT_KEEP_ON_PAUSE:
+        so->keep_on_pause = 1;
+        return 1;
+    case 'i':
+        if (parse_secs(arg, 1, &so->idle_ms) < 0)
+            return cli_usage_error(usage,
+                                   "-i '%s': expected seconds from 1 to 86400",
+                                   arg);
+        return 1;
+    case 'q':
+        if (parse_secs(arg, 0, &so->quit_ms) < 0)
+            return cli_usage_error(usage,
+                                   "-q '%s': expected seconds from 0 to 86400",
+                                   arg);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int session_check(const struct session_opts *so, const char *usage,
+                  const char *exec, const char *to)
+{
+    int transports = (so->tcp != 0) + (so->unix_path != NULL) +
+                     (so->npipe != NULL);
+    if (transports > 1)
+        return cli_usage_error(usage, "use only one of -t, -U and --npipe");
+    if (so->send_only && so->recv_only)
+        return cli_usage_error(usage, "cannot use --send-only with -d "
+                                      "(--recv-only)");
+    if (exec && to)
+        return cli_usage_error(usage, "cannot use -e with --to");
+    if (exec || to) {
+        const char *what = exec ? "-e" : "--to";
+        if (so->recv_only)
+            return cli_usage_error(usage, "cannot use %s with -d", what);
+        if (so->send_only)
+            return cli_usage_error(usage, "cannot use %s with --send-only",
+                                   what);
+        if (so->no_shutdown)
+            return cli_usage_error(usage, "cannot use %s with --no-shutdown",
+                                   what);
+        if (exec && *exec == '\0')
+            return cli_usage_error(usage, "-e: empty command");
+    }
+    return 0;
+}
+
+int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
+                 char **argv, int listen, const char *usage)
+{
+    char hint[HV_ADDR_STRLEN];
+    const char *path = so->unix_path ? so->unix_path : so->npipe;
+    int r;
+
+    if (path) {
+        if (argc > 0)
+            return cli_usage_error(usage, "unexpected operand '%s'", argv[0]);
+        r = so->unix_path ? hv_addr_unix(a, path, hint, sizeof hint)
+                          : hv_addr_npipe(a, path, hint, sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, so->unix_path ? "socket path" : "pipe",
+                                  path, hint);
+        return 0;
+    }
+    if (argc < (listen ? 1 : 2))
+        return cli_usage_error(usage, "missing %s operand",
+                               argc == 0 && !listen ? "VM" : "SERVICE");
+    if (argc > 2)
+        return cli_usage_error(usage, "unexpected operand '%s'", argv[2]);
+    if (listen)
+        return cli_parse_addr(a, so->tcp, argc == 2 ? argv[0] : NULL,
+                              argv[argc - 1], HV_ADDR_LISTEN);
+    return cli_parse_addr(a, so->tcp, argv[0], argv[1], 0);
+}
+
+void session_signals(void)
+{
+    int r = hv_stop_on_signals();
+    if (r < 0)
+        cli_warn(r, "signal handlers");
+}
+
+int session_exit(int code)
+{
+    int sig = hv_stop_signal();
+    if (sig == 0)
+        return code;
+    /* end by the signal that stopped us, now that all is undone */
+    fflush(stdout);
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return 128 + sig;
+}
+
+void session_relay_opts(const struct session_opts *so,
+                        struct hv_relay_opts *ro, int a_is_stdio)
+{
+    hv_relay_opts_init(ro);
+    ro->idle_ms = so->idle_ms;
+    ro->quit_ms = so->quit_ms;
+    if (so->no_shutdown)
+        ro->flags |= HV_RELAY_NO_SHUTDOWN;
+    if (so->send_only)
+        ro->flags |= HV_RELAY_A_TO_B_ONLY;
+    if (so->recv_only)
+        ro->flags |= HV_RELAY_B_TO_A_ONLY;
+    /* a person at a terminal ends with the peer, not with ^D */
+    if (a_is_stdio && !so->recv_only && hv_stdin_is_tty())
+        ro->flags |= HV_RELAY_EOF_ENDS;
+}
+
+const char *session_summary(const struct hv_relay_result *res, char *buf,
+                            size_t n)
+{
+    snprintf(buf, n, "sent %llu bytes, received %llu bytes%s",
+             (unsigned long long)res->ab, (unsigned long long)res->ba,
+             res->a_closed ? " (stdout closed)" : "");
+    return buf;
+}
+
+int session_error(const struct hv_relay_result *res, const char *where,
+                  int a_is_stdio)
+{
+    if (res->err == HV_EIDLE)
+        cli_warnx("%s: %s", where, hv_strerror(res->err));
+    else if (a_is_stdio && res->side == HV_SIDE_A_READ)
+        cli_warn(res->err, "read stdin");
+    else if (a_is_stdio && res->side == HV_SIDE_A_WRITE)
+        cli_warn(res->err, "write stdout");
+    else
+        cli_warn(res->err, "%s", where);
+    return hv_exitcode(res->err);
+}
+
+/* ---------------------------------------------------------------- progress */
+
+#define PROGRESS_TTY_MS 250u
+#define PROGRESS_LOG_MS 5000u
+
+struct progress {
+    int tty;
+    int drawn;
+    double start;
+};
+
+static double seconds(void)
+{
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void human(uint64_t v, char *buf, size_t n)
+{
+    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double d = (double)v;
+    int u = 0;
+    while (d >= 1024.0 && u < 4) {
+        d /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, n, "%llu B", (unsigned long long)v);
+    else
+        snprintf(buf, n, "%.1f %s", d, units[u]);
+}
+
+static void progress_line(struct progress *pg, uint64_t ab, uint64_t ba,
+                          const char *label, char *line, size_t n)
+{
+    double t = seconds() - pg->start;
+    char rate[32];
+    if (t < 0.001)
+        t = 0.001;
+    human((uint64_t)((double)(ab + ba) / t), rate, sizeof rate);
+    snprintf(line, n,
+             "%s: sent %llu bytes, received %llu bytes, %s/s, %.1f s", label,
+             (unsigned long long)ab, (unsigned long long)ba, rate, t);
+}
+
+static void on_progress(void *ctx, uint64_t ab, uint64_t ba)
+{
+    struct progress *pg = ctx;
+    char line[200];
+    progress_line(pg, ab, ba, "Progress", line, sizeof line);
+    if (pg->tty) {
+        /* one line, redrawn in place */
+        fprintf(stderr, "\r%s: %s\033[K", cli_prog, line);
+        fflush(stderr);
+        pg->drawn = 1;
+    } else {
+        cli_warnx("%s", line);
+    }
+}
+
+int session_stdio(struct hv_sock *s, const struct session_opts *so,
+                  const char *peer, int *stdout_gone)
+{
+    struct hv_stream *io, *net;
+    struct hv_relay_opts ro;
+    struct hv_relay_result res;
+    struct progress pg;
+    char line[HV_ADDR_STRLEN + 200];
+    int r;
+
+    if (stdout_gone)
+        *stdout_gone = 0;
+    hv_stream_stdio(&io);
+    if ((r = hv_stream_from_sock(s, &net)) < 0) {
+        cli_warn(r, "%s", peer);
+        return hv_exitcode(r);
+    }
+    session_relay_opts(so, &ro, 1);
+    memset(&pg, 0, sizeof pg);
+    if (so->progress) {
+        pg.tty = hv_stderr_is_tty();
+        pg.start = seconds();
+        ro.progress = on_progress;
+        ro.progress_ctx = &pg;
+        ro.progress_ms = pg.tty ? PROGRESS_TTY_MS : PROGRESS_LOG_MS;
+    }
+    r = hv_relay_pair(io, net, &ro, &res);
+    /* the stream owned the connection: close it, but not the caller's
+     * struct, which goes with it */
+    hv_stream_close(net);
+    hv_stream_close(io);
+    if (pg.drawn) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
+    if (so->progress) {
+        progress_line(&pg, res.ab, res.ba, "Transferred", line, sizeof line);
+        cli_warnx("%s", line);
+    }
+    if (stdout_gone)
+        *stdout_gone = res.a_closed;
+    if (r == HV_ESTOPPED)
+        return hv_exitcode(r);
+    if (r < 0)
+        return session_error(&res, peer, 1);
+    if (so->verbose)
+        cli_warnx("Closed %s: %s", peer, session_summary(&res, line, sizeof line));
+    return 0;
+}
+
+/* ---------------------------------------------------------------- -e env */
+
+static void addr_parts(const struct hv_addr *a, char *vm, char *svc, size_t n)
+{
+    switch (a->family) {
+    case HV_FAMILY_VSOCK:
+        snprintf(vm, n, "%lu", (unsigned long)a->cid);
+        snprintf(svc, n, "%lu", (unsigned long)a->port);
+        break;
+    case HV_FAMILY_HYPERV: {
+        char g[HV_GUID_BUFSIZE];
+        hv_guid_format(&a->vm_id, g);
+        snprintf(vm, n, "%s", g);
+        hv_guid_format(&a->service_id, g);
+        snprintf(svc, n, "%s", g);
+        break;
+    }
+    case HV_FAMILY_TCP:
+        snprintf(vm, n, "%s", a->host);
+        snprintf(svc, n, "%lu", (unsigned long)a->port);
+        break;
+    default:
+        snprintf(vm, n, "%s", "");
+        snprintf(svc, n, "%s", a->path);
+        break;
+    }
+}
+
+void session_env(struct session_env *e, const struct hv_addr *peer,
+                 const struct hv_addr *local)
+{
+    static const char *names[SESSION_ENV_VARS] = {
+        "HV_PEER_ADDR", "HV_PEER_VM", "HV_PEER_SERVICE",
+        "HV_LOCAL_ADDR", "HV_LOCAL_VM", "HV_LOCAL_SERVICE"};
+    char text[3][HV_ADDR_STRLEN];
+    int i, side;
+
+    for (side = 0; side < 2; side++) {
+        const struct hv_addr *a = side ? local : peer;
+        hv_addr_format(a, text[0], sizeof text[0]);
+        addr_parts(a, text[1], text[2], sizeof text[1]);
+        for (i = 0; i < 3; i++)
+            snprintf(e->buf[side * 3 + i], sizeof e->buf[0], "%s=%s",
+                     names[side * 3 + i], text[i]);
+    }
+    for (i = 0; i < SESSION_ENV_VARS; i++)
+        e->env[i] = e->buf[i];
+    e->env[SESSION_ENV_VARS] = NULL;
+}

@@ -1,0 +1,94 @@
+/* session.h: what hvcat and hvlisten share about a session: the session
+ * control options (-d, --send-only, -i, -q, --progress, --no-shutdown),
+ * the stdio relay with its summary and errors, progress lines, the -e
+ * environment, and ending on a signal. */
+#ifndef HV_SESSION_H
+#define HV_SESSION_H
+
+#include "cli.h"
+
+/* Long options without a short form, common to both tools. */
+enum {
+    OPT_NO_SHUTDOWN = 256,
+    OPT_SEND_ONLY,
+    OPT_RECV_ONLY,
+    OPT_PROGRESS,
+    OPT_NPIPE,
+    OPT_WAIT,
+    OPT_KEEP_ON_PAUSE,
+    OPT_TO,
+    OPT_MAX_CONNS,
+    OPT_ALLOW,
+    OPT_DENY,
+    OPT_UNIX_MODE
+};
+
+struct session_opts {
+    int recv_only;   /* -d, --recv-only (--no-stdin) */
+    int send_only;   /* --send-only */
+    int no_shutdown; /* --no-shutdown */
+    int progress;    /* --progress */
+    int verbose;     /* -v */
+    uint32_t idle_ms; /* -i: 0 none */
+    uint32_t quit_ms; /* -q: HV_RELAY_NO_QUIT none */
+    /* the transport operand: -t, -U PATH, --npipe NAME */
+    int tcp;
+    const char *unix_path;
+    const char *npipe;
+    int keep_on_pause;
+};
+
+void session_opts_init(struct session_opts *so);
+
+/* One of the options above: 1 when c (a getopt_long result) was one of
+ * them and is taken, 0 when it is not one, or the exit code (64) after
+ * saying why optarg is bad. */
+int session_option(struct session_opts *so, int c, const char *arg,
+                   const char *usage);
+
+/* The checks between these options and -e / --to: 0 or 64. */
+int session_check(const struct session_opts *so, const char *usage,
+                  const char *exec, const char *to);
+
+/* The address operands: VM and SERVICE (vm may be NULL for a listener), or
+ * the -U path, or the --npipe name (then argc must be 0). Returns 0 or the
+ * exit code after saying why. */
+int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
+                 char **argv, int listen, const char *usage);
+
+/* Install the handlers that end a session cleanly on SIGINT, SIGTERM,
+ * SIGHUP (Ctrl+C, Ctrl+Break on Windows). */
+void session_signals(void);
+/* The tool's exit: when a signal stopped it, end by that signal (so the
+ * shell sees it), else return code. */
+int session_exit(int code);
+
+/* Relay stdio <-> s, then close s. Prints the -v "Closed" line,
+ * the --progress lines and errors; returns the exit code. *stdout_gone
+ * (may be NULL) says stdout's reader has gone. */
+int session_stdio(struct hv_sock *s, const struct session_opts *so,
+                  const char *peer, int *stdout_gone);
+
+/* Relay options for a session with these flags (stdio with a_is_stdio). */
+void session_relay_opts(const struct session_opts *so,
+                        struct hv_relay_opts *ro, int a_is_stdio);
+
+/* "sent N bytes, received M bytes" for -v lines. */
+const char *session_summary(const struct hv_relay_result *res, char *buf,
+                            size_t n);
+/* Report a failed relay ("prog: read stdin: ...", "prog: WHERE: ...");
+ * returns the exit code. */
+int session_error(const struct hv_relay_result *res, const char *where,
+                  int a_is_stdio);
+
+/* The -e command's environment: HV_PEER_ADDR, HV_PEER_VM,
+ * HV_PEER_SERVICE, HV_LOCAL_ADDR, HV_LOCAL_VM, HV_LOCAL_SERVICE. */
+#define SESSION_ENV_VARS 6
+struct session_env {
+    char buf[SESSION_ENV_VARS][HV_ADDR_STRLEN + 32];
+    const char *env[SESSION_ENV_VARS + 1];
+};
+void session_env(struct session_env *e, const struct hv_addr *peer,
+                 const struct hv_addr *local);
+
+#endif
