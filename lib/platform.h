@@ -101,6 +101,8 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      size_t *put);
 int hv__stream_shutdown(struct hv_stream *st);
 int hv__stream_pending_error(struct hv_stream *st);
+/* Make the coming close a reset (a relay pair that broke). */
+void hv__stream_abort(struct hv_stream *st);
 #endif
 
 /* relay_<platform>.c: add a pair whose streams the caller keeps owning

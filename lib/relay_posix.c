@@ -68,6 +68,10 @@ static void pair_free(struct pair *p)
 {
     int i;
     for (i = 0; i < 2; i++) {
+        /* a broken pair passes the break on: the other end sees a reset,
+         * not a clean EOF that would pass for the whole stream */
+        if (p->res.err && p->res.err != HV_EIDLE)
+            hv__stream_abort(p->s[i]);
         if (p->borrowed)
             hv__ring_trim(&p->s[i]->rx);
         else

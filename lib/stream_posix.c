@@ -197,6 +197,17 @@ int hv__stream_shutdown(struct hv_stream *st)
     return hv_sock_shutdown_send(st->sock);
 }
 
+void hv__stream_abort(struct hv_stream *st)
+{
+    struct linger lg;
+    if (st->sock == NULL)
+        return;
+    /* close with a reset, so that the peer learns the stream broke */
+    lg.l_onoff = 1;
+    lg.l_linger = 0;
+    (void)setsockopt(st->sock->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
 /* The error a socket has pending (after POLLERR), as an HV_E* code; 0. */
 int hv__stream_pending_error(struct hv_stream *st)
 {
