@@ -44,7 +44,10 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     no_shutdown 420
     refused 180
     socat.client 420
-    socat.server 420)
+    socat.server 420
+    relay 600
+    filter_cid 300
+    session 300)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)
     math(EXPR t "${limit} + 60")

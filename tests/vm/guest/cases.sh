@@ -220,6 +220,123 @@ case_socat_server() {
     info "16 MiB each way between hvcat and socat VSOCK-LISTEN"
 }
 
+# ---------------------------------------------------------------- relays
+
+# wait_tcp ERRFILE [PID]: the "Listening on tcp:..." line; sets TPORT.
+wait_tcp() {
+    local line
+    line=$(wait_line "$1" '^hvlisten: Listening on tcp:' 60 "$2") || return 1
+    TPORT=${line##*:}
+}
+
+# clients32 NAME CMD...: 32 clients at once, each sending 1 MiB of its own
+# data through CMD and checking that the echo matches.
+clients32() {
+    local name=$1 i n=0 pids=""
+    shift
+    for i in $(seq 1 32); do
+        mkdata "$W/$name.in$i" 1
+        ( timeout $HVVM_T "$@" <"$W/$name.in$i" >"$W/$name.out$i" 2>"$W/$name.cerr$i"
+          echo $? >"$W/$name.rc$i" ) &
+        pids="$pids $!"
+    done
+    # the clients only: the servers of the case run on
+    wait $pids
+    for i in $(seq 1 32); do
+        rc_is "$W/$name.rc$i" 0 "$name client $i"
+        cmp -s "$W/$name.in$i" "$W/$name.out$i" ||
+            fail "$name client $i: echo differs ($(fsize "$W/$name.out$i") bytes)"
+        n=$((n + 1))
+    done
+    info "$name: $n clients at once, 1 MiB each, every echo exact"
+}
+
+# --to in every direction between vsock, TCP and unix sockets, 32 clients
+# at once each: vsock -> tcp, tcp -> vsock, unix -> vsock.
+case_relay() {
+    local vport
+    # echo servers: one on TCP, one on vsock (a cat per connection)
+    hvlisten -v -k -t 127.0.0.1 0 -e cat </dev/null 2>"$W/et.err" &
+    wait_tcp "$W/et.err" $! || fail "tcp echo never listened"
+    local etport=$TPORT
+    hvlisten -v -k 0 -e cat </dev/null 2>"$W/ev.err" &
+    wait_listen "$W/ev.err" $! || fail "vsock echo never listened"
+    local evport=$PORT
+    # vsock -> tcp
+    hvlisten -v -k 0 --to "tcp:127.0.0.1:$etport" </dev/null 2>"$W/r1.err" &
+    wait_listen "$W/r1.err" $! || fail "relay 1 never listened"
+    vport=$PORT
+    clients32 vsock_tcp hvcat 1 "$vport"
+    # tcp -> vsock
+    hvlisten -v -k -t 127.0.0.1 0 --to "vsock:1:$evport" </dev/null 2>"$W/r2.err" &
+    wait_tcp "$W/r2.err" $! || fail "relay 2 never listened"
+    clients32 tcp_vsock hvcat -t 127.0.0.1 "$TPORT"
+    # unix -> vsock
+    hvlisten -v -k -U "$W/r3.sock" --to "vsock:1:$evport" </dev/null 2>"$W/r3.err" &
+    wait_line "$W/r3.err" 'Listening on unix:' 60 $! >/dev/null || fail "relay 3 never listened"
+    clients32 unix_vsock hvcat -U "$W/r3.sock"
+}
+
+# --allow and --deny by CID, and the VM operand as an implicit --allow.
+case_filter_cid() {
+    local out
+    hvlisten -v -k 0 -e cat --allow 1 </dev/null 2>"$W/a.err" &
+    wait_listen "$W/a.err" $! || fail "allow listener never listened"
+    out=$(echo ping | timeout 60 hvcat 1 "$PORT" 2>/dev/null)
+    [ "$out" = ping ] || fail "--allow 1: not served"
+    hvlisten -v -k 0 -e cat --deny 1 </dev/null 2>"$W/d.err" &
+    wait_listen "$W/d.err" $! || fail "deny listener never listened"
+    out=$(echo ping | timeout 60 hvcat 1 "$PORT" 2>/dev/null)
+    [ -z "$out" ] || fail "--deny 1: served"
+    wait_line "$W/d.err" 'Refused vsock:1:' 10 >/dev/null || fail "--deny 1: no Refused line"
+    # a CID operand: bind the wildcard, admit only that CID
+    hvlisten -v -k 3 0 -e cat </dev/null 2>"$W/o.err" &
+    wait_listen "$W/o.err" $! || fail "VM-operand listener never listened"
+    out=$(echo ping | timeout 60 hvcat 1 "$PORT" 2>/dev/null)
+    [ -z "$out" ] || fail "listener for CID 3 served CID 1"
+    wait_line "$W/o.err" 'Refused vsock:1:' 10 >/dev/null || fail "CID 3 listener: no Refused line"
+    info "--allow 1 serves, --deny 1 and a listener for CID 3 refuse CID 1"
+}
+
+# --wait for a listener started late, -z, and -i against a silent peer.
+case_session() {
+    local t0 rc
+    # --wait: the listener comes up 2 s after the client started
+    ( sleep 2; echo late | timeout 60 hvlisten -v 5301 >"$W/w.out" 2>"$W/w.err" ) &
+    echo early | timeout 60 hvcat -v --wait 30 1 5301 >"$W/wc.out" 2>"$W/wc.err"
+    echo $? >"$W/wc.rc"
+    wait
+    rc_is "$W/wc.rc" 0 "hvcat --wait"
+    [ "$(cat "$W/wc.out")" = late ] || fail "--wait: got '$(cat "$W/wc.out")'"
+    [ "$(cat "$W/w.out")" = early ] || fail "--wait: listener got '$(cat "$W/w.out")'"
+    grep -q 'Waiting for' "$W/wc.err" || fail "--wait -v: no Waiting line"
+    # -z: nothing there, then something
+    timeout 60 hvcat -z 1 5302 2>"$W/z.err"
+    echo $? >"$W/z.rc"
+    rc_is "$W/z.rc" 69 "hvcat -z (nothing listening)"
+    timeout 60 hvlisten 5302 </dev/null >/dev/null 2>&1 &
+    t0=$!
+    timeout 60 hvcat -z --wait 30 1 5302 2>"$W/z2.err"
+    echo $? >"$W/z2.rc"
+    rc_is "$W/z2.rc" 0 "hvcat -z (listening)"
+    kill $t0 2>/dev/null
+    # -i 1: the peer sends once and then nothing, and never closes
+    mkfifo "$W/idle"
+    ( echo once; sleep 30 ) >"$W/idle" &
+    timeout 60 hvlisten -v 5303 <"$W/idle" >/dev/null 2>"$W/i.err" &
+    wait_listen "$W/i.err" $! || fail "idle listener never listened"
+    t0=$(now_cs)
+    mkfifo "$W/idle2"
+    ( sleep 30 ) >"$W/idle2" &
+    timeout 60 hvcat -i 1 1 5303 <"$W/idle2" >"$W/i.out" 2>"$W/ic.err"
+    echo $? >"$W/i.rc"
+    rc_is "$W/i.rc" 75 "hvcat -i 1"
+    [ "$(cat "$W/i.out")" = once ] || fail "-i: the data before the silence is missing"
+    info "--wait connected to a late listener; -z 69/0; -i 1 ended a silent session with 75 after $(secs_since "$t0") s"
+    kill $(jobs -p) 2>/dev/null
+    return 0
+}
+
 hvvm_run_cases() {
     local fn t0 rc
     for CASE in "$@"; do
