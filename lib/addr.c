@@ -168,10 +168,16 @@ static int parse_tcp(struct hv_addr *a, const char *vm, const char *service,
         a->host[0] = '\0';
     } else {
         size_t n = strlen(vm);
+        /* [IPv6] as in URLs: the brackets are not part of the address */
+        if (n >= 2 && vm[0] == '[' && vm[n - 1] == ']') {
+            vm++;
+            n -= 2;
+        }
         if (n == 0 || n >= sizeof a->host)
             return fail(bad, HV_PART_VM, hint, hl, HV_EINVAL,
                         "expected a host name or address");
-        memcpy(a->host, vm, n + 1);
+        memcpy(a->host, vm, n);
+        a->host[n] = '\0';
     }
     if (listen && is_any_word(service)) {
         a->port = 0;

@@ -143,7 +143,8 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
     hv_relay_free(pause);
     if (r < 0) {
         if (r != HV_ESTOPPED)
-            cli_warn(r, "connect %s", shown);
+            cli_warnx("connect %s: %s%s", shown, hv_strerror(r),
+                      session_hint(addr, r));
         return hv_exitcode(r);
     }
     return 0;

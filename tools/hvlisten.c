@@ -620,7 +620,8 @@ static int run(int argc, char **argv)
     lo.keep_on_pause = o.so.keep_on_pause;
     r = hv_sock_listen(&addr, &lo, &sv.l);
     if (r < 0) {
-        cli_warn(r, "listen %s", sv.where);
+        cli_warnx("listen %s: %s%s", sv.where, hv_strerror(r),
+                  session_hint(&addr, r));
         hv_filter_free(sv.filter);
         return hv_exitcode(r);
     }

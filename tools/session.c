@@ -188,6 +188,20 @@ int session_error(const struct hv_relay_result *res, const char *where,
     return hv_exitcode(res->err);
 }
 
+const char *session_hint(const struct hv_addr *a, int err)
+{
+    if (a->family == HV_FAMILY_VSOCK && a->cid == HV_CID_LOCAL &&
+        (err == HV_ETIMEDOUT || err == HV_ENODEV || err == HV_ENETUNREACH ||
+         err == HV_EADDRNOTAVAIL))
+        return " (CID 1 needs the vsock_loopback transport: modprobe "
+               "vsock_loopback; WSL2 has none)";
+    if (err == HV_EACCES &&
+        (a->family == HV_FAMILY_VSOCK || a->family == HV_FAMILY_TCP) &&
+        a->port < 1024)
+        return " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+    return "";
+}
+
 /* ---------------------------------------------------------------- progress */
 
 #define PROGRESS_TTY_MS 250u

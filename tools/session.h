@@ -73,6 +73,10 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
 void session_relay_opts(const struct session_opts *so,
                         struct hv_relay_opts *ro, int a_is_stdio);
 
+/* More about a connect or listen error where the table's text is not
+ * enough ("" otherwise): CID 1 without vsock_loopback, privileged ports. */
+const char *session_hint(const struct hv_addr *a, int err);
+
 /* "sent N bytes, received M bytes" for -v lines. */
 const char *session_summary(const struct hv_relay_result *res, char *buf,
                             size_t n);
