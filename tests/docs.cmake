@@ -109,6 +109,9 @@ foreach(sh bash zsh fish)
   endif()
 endforeach()
 
+# scripts/demo.sh's TCP part ends with exit 0.
+hv_docs_test(demo demo.sh ${PROJECT_BINARY_DIR})
+
 # Install into a temporary prefix; the .deb.
 hv_docs_test(install install.sh ${PROJECT_BINARY_DIR})
 if(EXISTS ${PROJECT_SOURCE_DIR}/cmake/packaging.cmake)
