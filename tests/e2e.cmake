@@ -1,9 +1,6 @@
 # e2e cases over TCP loopback (tests/e2e/cases.sh), natively and, for the
 # Windows build, with the tools under wine.
-set(hv_e2e_cases transfer64m halfclose_client_first halfclose_server_first
-    no_shutdown keep_open refused timeout peer_killed_reset peer_killed_eof
-    stdout_closed exec_echo exec_keep_concurrent exec_status exec_relay
-    exec_conflicts)
+hv_script_cases(hv_e2e_cases ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh)
 if(WIN32)
   # Under Wine a killed process's socket can outlive it (a Wine 8 defect,
   # about 1 run in 15), so the Windows side is never the killed one: the

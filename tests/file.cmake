@@ -5,7 +5,8 @@
 hv_add_unit(file ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_file.c)
 
 if(TARGET hvreg)
-  foreach(c utf8_name missing_dir denied)
+  hv_script_cases(hv_file_cases ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh)
+  foreach(c ${hv_file_cases})
     add_test(NAME file.${c}
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh ${c})
     set_tests_properties(file.${c} PROPERTIES

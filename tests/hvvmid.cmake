@@ -6,14 +6,17 @@ target_compile_definitions(ut_vmid PRIVATE
   HV_VMID_DATA="${CMAKE_CURRENT_SOURCE_DIR}/hvvmid")
 
 if(TARGET hvvmid)
-  # cases for every platform
-  set(hv_vmid_cases usage keywords keyword_guid kvp_file kvp_verbose
-      kvp_json kvp_empty kvp_garbage kvp_missing kvp_full_value kvp_dir
-      kvp_limit list name)
+  # the case names from the script; those of one platform, or that need
+  # a helper, are named here and left out elsewhere
+  hv_script_cases(hv_vmid_cases ${CMAKE_CURRENT_SOURCE_DIR}/hvvmid/cli.sh)
+  set(hv_vmid_win_only self_registry wsl_windows names_in_tools wsl_process)
+  set(hv_vmid_posix_only self_wsl_env self_none wsl_posix)
+  list(REMOVE_ITEM hv_vmid_cases ${hv_vmid_win_only} ${hv_vmid_posix_only}
+       keywords_cross)
   if(WIN32)
     list(APPEND hv_vmid_cases self_registry wsl_windows names_in_tools)
   else()
-    list(APPEND hv_vmid_cases self_wsl_env self_none wsl_posix)
+    list(APPEND hv_vmid_cases ${hv_vmid_posix_only})
   endif()
   if(WIN32)
     # a stand-in wslhost.exe whose command line --wsl reads

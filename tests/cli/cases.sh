@@ -7,8 +7,7 @@
 
 win() { [ "${HV_PLATFORM:-posix}" = win ]; }
 
-case $case_name in
-help)
+case_help() {
     for t in "$HVCAT" "$HVLISTEN"; do
         for h in -h --help; do
             run "$t" $h
@@ -19,8 +18,8 @@ help)
             [ -z "$err" ] || fail "help wrote to stderr: $err"
         done
     done
-    ;;
-version)
+}
+case_version() {
     for t in "$HVCAT" "$HVLISTEN"; do
         for v in -V --version; do
             run "$t" $v
@@ -29,8 +28,8 @@ version)
             [ "$out" = "$n (hvsock-tools) 0.1.0" ] || fail "version '$out'"
         done
     done
-    ;;
-bad_option)
+}
+case_bad_option() {
     run "$HVCAT" --bogus host 1
     expect_rc 64
     expect_no_out
@@ -40,8 +39,8 @@ bad_option)
     expect_err_has "usage: hvlisten"
     run "$HVCAT" -w
     expect_rc 64
-    ;;
-missing_operands)
+}
+case_missing_operands() {
     run "$HVCAT"
     expect_rc 64
     expect_first_err "hvcat: missing VM operand"
@@ -51,23 +50,23 @@ missing_operands)
     run "$HVLISTEN"
     expect_rc 64
     expect_first_err "hvlisten: missing SERVICE operand"
-    ;;
-extra_operand)
+}
+case_extra_operand() {
     run "$HVCAT" host 1 2
     expect_rc 64
     expect_first_err "hvcat: unexpected operand '2'"
     run "$HVLISTEN" any 1 2
     expect_rc 64
     expect_first_err "hvlisten: unexpected operand '2'"
-    ;;
-bad_timeout)
+}
+case_bad_timeout() {
     for w in 0 301 abc -1 1.5 ""; do
         run "$HVCAT" -w "$w" host 1
         expect_rc 64
         expect_first_err "hvcat: -w '$w': expected seconds from 1 to 300"
     done
-    ;;
-bad_guid)
+}
+case_bad_guid() {
     for g in "{a42e7cda-d03f-480c-9cc2-a4de20abb878" \
              "a42e7cda-d03f-480c-9cc2-a4de20abb87" \
              "a42e7cda-d03f-480c-9cc2-a4de20abb878x" \
@@ -93,8 +92,8 @@ bad_guid)
         expect_rc 65
         expect_err "hvcat: service '00001388-facb-11e6-bd58-64006a7986d4': vsock reaches only services of the form PORT-facb-11e6-bd58-64006a7986d3"
     fi
-    ;;
-bad_port)
+}
+case_bad_port() {
     if win; then
         run "$HVCAT" host 2147483648
         expect_rc 65
@@ -115,8 +114,8 @@ bad_port)
     expect_err "hvcat: port 'http': expected a TCP port number"
     run "$HVLISTEN" -t 127.0.0.1 -- -1
     expect_rc 65
-    ;;
-bad_vm)
+}
+case_bad_vm() {
     if win; then
         run "$HVCAT" 2 5000
         expect_rc 65
@@ -134,8 +133,8 @@ bad_vm)
     fi
     run "$HVCAT" -t any 5000
     expect_rc 65
-    ;;
-closed_stdio)
+}
+case_closed_stdio() {
     # a closed stdin, stdout or stderr must not become the connection: the
     # -v line stays out of the data, and a closed stdin reads as empty
     # instead of the peer's data coming back to it
@@ -175,10 +174,10 @@ closed_stdio)
     [ "$rc" -eq 0 ] || fail "stdin closed: hvcat exit $rc: $(cat "$work/c.err")"
     cmp -s "$work/data" "$work/c.out" || fail "stdin closed: hvcat wrote '$(cat "$work/c.out")'"
     [ ! -s "$work/l.out" ] || fail "stdin closed: the listener got '$(cat "$work/l.out")' back"
-    ;;
-*)
-    echo "no such case: $case_name" >&2
-    exit 2
-    ;;
-esac
+}
+
+# run the case named by the first argument (CMake lists the case_*
+# functions above as the ctest entries)
+declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
+"case_$case_name"
 echo "ok $case_name"

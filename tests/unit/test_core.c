@@ -379,20 +379,3 @@ UT_CASE(errors_table)
     UT_EQ_INT(hv_exitcode(HV__ELAST), 70);
     UT_EQ_INT(hv_exitcode(-1), 70);
 }
-
-int main(int argc, char **argv)
-{
-    UT_REG(u32_parse);
-    UT_REG(guid_roundtrip);
-    UT_REG(guid_fields);
-    UT_REG(guid_reject);
-    UT_REG(guid_scan_consumed);
-    UT_REG(guid_wire_layout);
-    UT_REG(vsock_template);
-    UT_REG(keywords_table);
-    UT_REG(addr_vsock);
-    UT_REG(addr_hyperv);
-    UT_REG(addr_tcp);
-    UT_REG(errors_table);
-    return ut_main(argc, argv);
-}

@@ -81,12 +81,3 @@ UT_CASE(afnosupport_generic)
     UT_EQ_STR(hv_strerror(HV_EAFNOSUPPORT), "address family not supported");
     UT_EQ_INT(hv_exitcode(HV_EAFNOSUPPORT), 69);
 }
-
-int main(int argc, char **argv)
-{
-    UT_REG(create_writes_bytes);
-    UT_REG(create_missing_directory);
-    UT_REG(create_under_a_file);
-    UT_REG(afnosupport_generic);
-    return ut_main(argc, argv);
-}

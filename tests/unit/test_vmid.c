@@ -827,33 +827,3 @@ UT_CASE(json_quote)
     UT_EQ_STR(b, "\"ab");
     UT_EQ_INT(hv_json_quote("abc", NULL, 0), 5);
 }
-
-int main(int argc, char **argv)
-{
-    UT_REG(kvp_records);
-    UT_REG(kvp_full_value);
-    UT_REG(kvp_truncated);
-    UT_REG(kvp_empty);
-    UT_REG(kvp_garbage);
-    UT_REG(kvp_self);
-    UT_REG(kvp_file);
-    UT_REG(hcs_hyperv);
-    UT_REG(hcs_wsl);
-    UT_REG(hcs_sandbox_mixed);
-    UT_REG(hcs_escapes);
-    UT_REG(hcs_empty);
-    UT_REG(hcs_malformed);
-    UT_REG(hcs_truncated);
-    UT_REG(wmi_rows);
-    UT_REG(merge_wmi_hcs);
-    UT_REG(match_names);
-    UT_REG(source_errors);
-    UT_REG(wsl_cmdline);
-    UT_REG(json_quote);
-    UT_REG(utf8_cut);
-    UT_REG(hcs_long_names);
-    UT_REG(wmi_long_name);
-    UT_REG(match_hint_long);
-    UT_REG(kvp_limit);
-    return ut_main(argc, argv);
-}

@@ -92,12 +92,3 @@ UT_CASE(rejects)
     bad[1] = 0x01; /* family 290, not 34: the high byte counts */
     UT_EQ_INT(hv_addr_from_sockaddr_hv(bad, sizeof bad, &b), HV_EBADDATA);
 }
-
-int main(int argc, char **argv)
-{
-    UT_REG(parent_port);
-    UT_REG(guids_wire_order);
-    UT_REG(round_trip);
-    UT_REG(rejects);
-    return ut_main(argc, argv);
-}

@@ -72,11 +72,3 @@ UT_CASE(sdk_keywords)
     sdk_guid(&HV_GUID_VSOCK_TEMPLATE, &g);
     UT_CHECK(hv_guid_equal(&hv_vsock_template, &g));
 }
-
-int main(int argc, char **argv)
-{
-    UT_REG(sdk_layout);
-    UT_REG(sdk_bytes);
-    UT_REG(sdk_keywords);
-    return ut_main(argc, argv);
-}
