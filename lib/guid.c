@@ -159,3 +159,13 @@ int hv_guid_to_vsock_port(const struct hv_guid *g, uint32_t *port)
         *port = g->data1;
     return 1;
 }
+
+int hv_guid_shaped(const char *s)
+{
+    size_t n = strlen(s);
+    if (hv_guid_scan(s, NULL) != 0 || s[0] == '{')
+        return 1;
+    /* a GUID with a digit too many or too few, or a dash misplaced */
+    return n >= HV_GUID_STRLEN - 4 && n <= HV_GUID_STRLEN + 4 &&
+           strspn(s, "0123456789abcdefABCDEF-") == n && strchr(s, '-') != NULL;
+}

@@ -100,6 +100,10 @@ struct hv_guid {
  * braces, any case. Returns the number of characters consumed (36 or 38),
  * or 0 when s does not start with a GUID. */
 size_t hv_guid_scan(const char *s, struct hv_guid *g);
+/* 1 when s is meant as a GUID, so that it must parse as one (a mistyped
+ * GUID is "invalid GUID", not a name to look up): it starts with a GUID or
+ * a brace, or it is 32 to 40 hex digits and dashes with a dash. */
+int hv_guid_shaped(const char *s);
 /* Parse a whole string as a GUID; 0 or HV_EBADGUID. */
 int hv_guid_parse(const char *s, struct hv_guid *g);
 /* Format lowercase without braces into buf[HV_GUID_BUFSIZE]; returns 36. */
@@ -275,7 +279,8 @@ void hv_child_free(struct hv_child *c);
  * Windows argv is re-read from the UTF-16 command line as UTF-8, stdin and
  * stdout are put in binary mode and console output is set to UTF-8.
  * On POSIX a closed descriptor 0-2 is reopened on /dev/null, so that no
- * socket can take its number. */
+ * socket can take its number, and SIGPIPE is ignored (a closed reader is
+ * an EPIPE to report). 0 or an HV_E* code. */
 int hv_console_init(int *argc, char ***argv);
 
 /* 1 when standard input is an interactive terminal. */
@@ -287,6 +292,22 @@ int hv_stdin_is_tty(void);
  * Windows), HV_EINVAL (a directory on POSIX; a name that is not UTF-8 on
  * Windows), HV_EIO, or another HV_E* code. */
 int hv_file_create(const char *path, FILE **out);
+
+/* Replacing the file at path as a whole: begin creates a temporary file
+ * beside it (fn->f, written by the caller); end(fn, 1) closes it and renames
+ * it over path, end(fn, 0) (or a failed write or close) removes it, so
+ * that a failed write (full disk) never leaves a short or empty file.
+ * Each returns 0 or an HV_E* code (those of hv_file_create, HV_EIO). */
+struct hv_file_new {
+    FILE *f;          /* write the new contents here */
+    char *tmp;        /* the temporary name (internal) */
+    const char *path; /* the name to replace */
+};
+int hv_file_replace_begin(const char *path, struct hv_file_new *fn);
+int hv_file_replace_end(struct hv_file_new *fn, int keep);
+
+/* 1 when f is a terminal (a console on Windows), else 0. */
+int hv_file_is_terminal(FILE *f);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,18 @@
 #endif
 #endif
 
+/* HV_PRINTF(f, a) on a function whose argument f is a printf format and
+ * whose arguments from a on are its values (a = 0 for a va_list): the
+ * compiler checks every call. MinGW's printf is the CRT's or its own
+ * (__USE_MINGW_ANSI_STDIO), and it names which; MSVC has no such check. */
+#if defined(__MINGW32__) && defined(__MINGW_PRINTF_FORMAT)
+#define HV_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
+#define HV_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define HV_PRINTF(f, a)
+#endif
+
 /* The socket handle behind the public opaque struct hv_sock. */
 struct hv_sock {
 #ifdef HV__WINDOWS
@@ -75,6 +87,24 @@ int hv__service_by_name(const char *name, struct hv_guid *out, char *hint,
  * random source; 0 or an HV_E* code (HV_ENOTSUP where there is none). */
 int hv__random_bytes(void *buf, size_t n);
 
+#ifdef HV__WINDOWS
+/* wide_win.c: UTF-8 <-> UTF-16 for the Windows API (Windows only).
+ * hv__utf8_to_wide: a malloc'd NUL-terminated copy; 0, HV_EINVAL (not
+ * UTF-8) or HV_ENOMEM. hv__wide_to_utf8: wlen units (-1: up to the NUL) as
+ * a malloc'd NUL-terminated copy, its length in *len (may be NULL); 0,
+ * HV_EBADDATA or HV_ENOMEM. hv__wide_to_utf8_buf: the same into buf[n],
+ * cut at a character boundary to fit; the length, or an HV_E* code (buf
+ * then ""). */
+int hv__utf8_to_wide(const char *s, wchar_t **out);
+int hv__wide_to_utf8(const wchar_t *w, int wlen, char **out, size_t *len);
+int hv__wide_to_utf8_buf(const wchar_t *w, int wlen, char *buf, size_t n);
+#endif
+
+/* file_<platform>.c: rename a file over another (replacing it), remove
+ * one; names in UTF-8. 0 or the HV_E* codes of hv_file_create. */
+int hv__file_rename(const char *from, const char *to);
+int hv__file_remove(const char *path);
+
 /* utf.c: a Windows console's UTF-16 input as the UTF-8 a pipe would carry.
  * CR LF becomes LF (a lone CR stays), a surrogate pair split between two
  * reads stays whole (an unpaired half becomes U+FFFD), and ^Z (0x1A) first
@@ -97,6 +127,6 @@ size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
 /* Portable helpers (str.c). */
 int hv__strcaseeq(const char *a, const char *b);
 /* snprintf that never fails loudly: returns bytes written, truncated. */
-size_t hv__fmt(char *buf, size_t n, const char *fmt, ...);
+size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
 
 #endif

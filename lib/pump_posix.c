@@ -92,11 +92,6 @@ static void stdio_restore(struct stdio_fd *s)
         (void)fcntl(s->fd, F_SETFL, s->old_flags);
 }
 
-int hv_stdin_is_tty(void)
-{
-    return isatty(0);
-}
-
 static int again(int e)
 {
     return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
