@@ -46,6 +46,10 @@ foreach(page ${hv_man_pages})
 endforeach()
 # Exit codes documented once (hvsock.7), referred to from every page.
 hv_docs_test(exitcodes exitcodes.sh)
+# and each tool's --help names the same codes
+foreach(tool ${HV_TOOL_TARGETS})
+  hv_docs_test(helpexit.${tool} helpexit.sh ${tool})
+endforeach()
 # The sections, examples and caveats of each tool page.
 foreach(page ${hv_man_pages})
   if(NOT page STREQUAL "hvsock.7")

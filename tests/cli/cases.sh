@@ -1,11 +1,14 @@
 #!/bin/bash
-# cli cases: exit codes and messages of hvcat and hvlisten for bad options,
-# bad operands, --help and --version. One case per run: cases.sh NAME.
-# Environment: HVCAT, HVLISTEN (tool paths), HV_EMU (wine or empty),
-# HV_PLATFORM (posix or win).
+# cli cases: exit codes and messages of the tools for bad options, bad
+# operands, --help and --version. One case per run: cases.sh NAME.
+# Environment: HVCAT, HVLISTEN, HVREG, HVVMID (tool paths), HV_EMU (wine or
+# empty), HV_PLATFORM (posix or win).
 . "$(dirname "$0")/../lib/toolcase.sh"
 
 win() { [ "${HV_PLATFORM:-posix}" = win ]; }
+
+# the four tools, for the cases that hold for each
+tools() { printf '%s\n' "$HVCAT" "$HVLISTEN" "$HVREG" "$HVVMID"; }
 
 case_help() {
     for t in "$HVCAT" "$HVLISTEN"; do
@@ -39,6 +42,47 @@ case_bad_option() {
     expect_err_has "usage: hvlisten"
     run "$HVCAT" -w
     expect_rc 64
+    # the program's name, not argv[0] or a subcommand (issue 11 #7)
+    run "$HVREG" export add -x n
+    expect_rc 64
+    expect_first_err "hvreg: invalid option -- 'x'"
+    run "$HVREG" list --bogus
+    expect_rc 64
+    expect_first_err "hvreg: unrecognized option '--bogus'"
+    run "$HVREG" export -o
+    expect_rc 64
+    expect_first_err "hvreg: option requires an argument -- 'o'"
+    run "$HVREG" export --format
+    expect_rc 64
+    expect_first_err "hvreg: option '--format' requires an argument"
+    run "$HVREG" list --json=yes
+    expect_rc 64
+    expect_first_err "hvreg: option '--json' doesn't allow an argument"
+    run "$HVVMID" --bogus
+    expect_rc 64
+    expect_first_err "hvvmid: unrecognized option '--bogus'"
+    run "$HVVMID" -kq
+    expect_rc 64
+    expect_first_err "hvvmid: invalid option -- 'q'"
+    run "$HVVMID" --kvp-file
+    expect_rc 64
+    expect_first_err "hvvmid: option '--kvp-file' requires an argument"
+}
+
+# --help and --version into a full stdout: an error, said (issue 11 #14)
+case_help_stdout_full() {
+    [ -w /dev/full ] || skip "no /dev/full"
+    local t a n
+    for t in $(tools); do
+        n=$(basename "$t"); n=${n%.exe}
+        for a in --help -V; do
+            $emu "$t" $a >/dev/full 2>"$work/err" </dev/null
+            rc=$?
+            err=$(cat "$work/err")
+            [ "$rc" -eq 74 ] || fail "$n $a >/dev/full: exit $rc, expected 74 (stderr: $err)"
+            expect_err_has "$n: write stdout"
+        done
+    done
 }
 case_missing_operands() {
     run "$HVCAT"

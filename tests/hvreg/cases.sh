@@ -283,6 +283,75 @@ case_cli_operands() {
         expect_no_out
     fi
 }
+# export obeys the built-in guard of add and remove (issue 11 #6)
+case_export_builtin() {
+    local a
+    for a in "remove $GUID_SESSION" "add x $GUID_SESSION"; do
+        hv export $a
+        expect_rc 65
+        expect_no_out
+        expect_err_has "refused"
+        expect_err_has "--force"
+        hv export --force $a
+        expect_rc 0
+        [ -s "$work/out" ] || fail "export --force $a wrote nothing"
+    done
+    hv export -o "$work/s.reg" remove "$GUID_SESSION"
+    expect_rc 65
+    [ ! -e "$work/s.reg" ] || fail "a refused export created its file"
+}
+
+# a .reg (UTF-16) is not written to a terminal unless -o - asks for it;
+# ps1 and cmd are text (issue 11 #13)
+case_export_tty() {
+    [ "${HV_PLATFORM:-posix}" != win ] || skip "Wine's console is not a pty"
+    command -v python3 >/dev/null || skip "python3 is not installed"
+    local tty="python3 $here/ontty.py"
+    $tty "$work/out" $emu "$HVREG" export add n --port 5000 2>"$work/err"
+    rc=$?
+    expect_rc 64
+    expect_err_has "hvreg: export: not writing a UTF-16 .reg to a terminal"
+    [ ! -s "$work/out" ] || fail "wrote to the terminal: $(od -c "$work/out" | head -3)"
+    $tty "$work/out" $emu "$HVREG" export -o - add n --port 5000 2>"$work/err"
+    rc=$?
+    expect_rc 0
+    [ -s "$work/out" ] || fail "-o - wrote nothing to the terminal"
+    $tty "$work/out" $emu "$HVREG" export -F cmd add n --port 5000 2>"$work/err"
+    rc=$?
+    expect_rc 0
+    grep -q 'reg add' "$work/out" || fail "-F cmd on a terminal: $(out)"
+}
+
+# a failed write (the file size limit here, a full disk in life) leaves
+# neither a short file nor the temporary one, and an old file as it was
+# (issue 11 #12c)
+# limited ARGS...: hvreg with no file growing past 0 bytes; rc, err file
+limited() {
+    local e
+    e=$( (trap '' XFSZ; ulimit -f 0; exec "$HVREG" "$@") 2>&1 >/dev/null </dev/null)
+    rc=$?
+    printf '%s\n' "$e" >"$work/err"
+}
+case_export_write_fails() {
+    [ "${HV_PLATFORM:-posix}" != win ] || skip "ulimit -f does not reach Wine's writes"
+    mkdir "$work/d"
+    printf 'old\n' >"$work/d/old.reg"
+    # stderr through a pipe: the limit holds for files only
+    limited export -o "$work/d/new.reg" add n --port 5000
+    expect_rc 74
+    expect_err_has "hvreg: export: write $work/d/new.reg"
+    limited export -o "$work/d/old.reg" add n --port 5000
+    expect_rc 74
+    [ "$(cat "$work/d/old.reg")" = old ] || fail "the old file was changed"
+    [ "$(ls "$work/d")" = old.reg ] || fail "left behind: $(ls "$work/d")"
+    # and a write that works replaces the old file whole
+    hv export -o "$work/d/old.reg" add n --port 5000
+    expect_rc 0
+    hv export add n --port 5000
+    cmp "$work/out" "$work/d/old.reg" || fail "-o over an old file differs from stdout"
+    [ "$(ls "$work/d")" = old.reg ] || fail "left behind: $(ls "$work/d")"
+}
+
 # ---------------------------------------------------------------- off Windows
 noreg_family() {
     [ "${HV_PLATFORM:-posix}" != win ] || skip "the Windows build has a registry"

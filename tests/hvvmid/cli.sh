@@ -269,6 +269,46 @@ case_list() {
         esac
     fi
 }
+# an operand that is no name: "" and a mistyped GUID are bad operands (65),
+# not a VM to look up (issue 11 #9); a mode's option without its mode says
+# which mode it needs
+case_bad_operand() {
+    run ""
+    expect_rc 65
+    expect_err "hvvmid: '': an empty operand"
+    for g in 4b6d4e1f-2b8a-4c5d-9e3f-1a2b3c4d5e6 4b6d4e1f-2b8a-4c5d-9e3f-1a2b3c4d5e6ff \
+        4b6d4e1f2b8a-4c5d-9e3f-1a2b3c4d5e6f '{4b6d4e1f-2b8a-4c5d-9e3f-1a2b3c4d5e6f'; do
+        run "$g"
+        expect_rc 65
+        expect_err "hvvmid: '$g': invalid GUID"
+    done
+    run --kvp-file "$tmp/pool"
+    expect_rc 64
+    expect_err "hvvmid: --kvp-file goes with --self"
+}
+
+# values from the pool are the host's to choose: control characters come
+# out as \xNN, never as a terminal's escape or a line of their own (issue
+# 11 #12); JSON escapes them its way
+case_kvp_escape() {
+    : >"$tmp/pool"
+    rec "$tmp/pool" VirtualMachineId "$ID"
+    rec "$tmp/pool" VirtualMachineName $'evil\e]0;pwned\a\e[2J'
+    rec "$tmp/pool" HostName $'h\nfake-line: x'
+    rec "$tmp/pool" PhysicalHostName $'tab\there\x7f'
+    run -s -v --kvp-file "$tmp/pool"
+    expect_rc 0
+    expect_out "$ID
+name: evil\x1b]0;pwned\x07\x1b[2J
+host: h\x0afake-line: x
+physical-host: tab\x09here\x7f
+source: kvp-pool $tmp/pool"
+    run -s -j --kvp-file "$tmp/pool"
+    expect_rc 0
+    grep -qF '"name": "evil\u001b]0;pwned\u0007\u001b[2J"' "$tmp/out" || fail "JSON name"
+    grep -qF '"host_name": "h\nfake-line: x"' "$tmp/out" || fail "JSON host"
+}
+
 case_name() {
     run "some vm"
     if under_emulation; then
