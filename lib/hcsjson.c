@@ -69,20 +69,111 @@ static int gap(const char *js, int a, int b, char sep)
     return seen == (sep != 0);
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The digits at *p (at least one); 1 when there was one. */
+static int digits(const char **p, const char *end)
+{
+    const char *s = *p;
+    while (*p < end && is_digit(**p))
+        (*p)++;
+    return *p > s;
+}
+
+/* A JSON number, all of [s, end): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int number_ok(const char *s, const char *end)
+{
+    if (s < end && *s == '-')
+        s++;
+    if (s < end && *s == '0')
+        s++;
+    else if (s >= end || !digits(&s, end))
+        return 0;
+    if (s < end && *s == '.') {
+        s++;
+        if (!digits(&s, end))
+            return 0;
+    }
+    if (s < end && (*s == 'e' || *s == 'E')) {
+        s++;
+        if (s < end && (*s == '+' || *s == '-'))
+            s++;
+        if (!digits(&s, end))
+            return 0;
+    }
+    return s == end;
+}
+
 static int primitive_ok(const char *js, const jsmntok_t *t)
 {
     static const char *const words[] = {"true", "false", "null"};
     size_t len = (size_t)(t->end - t->start), i;
-    char c = js[t->start];
-    if (c == '-' || (c >= '0' && c <= '9'))
-        return 1;
     for (i = 0; i < 3; i++)
         if (strlen(words[i]) == len && memcmp(js + t->start, words[i], len) == 0)
             return 1;
-    return 0;
+    return number_ok(js + t->start, js + t->end);
+}
+
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A string token's contents: no raw control character, only JSON's
+ * escapes (\" \\ \/ \b \f \n \r \t \uXXXX). */
+static int string_ok(const char *js, const jsmntok_t *t)
+{
+    const char *s = js + t->start, *end = js + t->end;
+    int i;
+    for (; s < end; s++) {
+        if ((unsigned char)*s < 0x20)
+            return 0;
+        if (*s != '\\')
+            continue;
+        if (++s >= end)
+            return 0;
+        if (*s == 'u') {
+            for (i = 1; i <= 4; i++)
+                if (s + i >= end || !is_hex(s[i]))
+                    return 0;
+            s += 4;
+        } else if (!strchr("\"\\/bfnrt", *s)) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 #define HCS_DEPTH_MAX 64
+
+/* Whether the brackets of json[0, len) nest at most HCS_DEPTH_MAX deep,
+ * strings skipped: checked before the tokenizer, whose work grows with the
+ * square of the depth. */
+static int depth_ok(const char *js, size_t len)
+{
+    size_t i;
+    int depth = 0, in_str = 0;
+    for (i = 0; i < len; i++) {
+        char c = js[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > HCS_DEPTH_MAX)
+                return 0;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return 1;
+}
 
 /* The index after the well-formed subtree at t[i], or -1. */
 static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
@@ -91,7 +182,7 @@ static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
     if (i >= n || depth > HCS_DEPTH_MAX)
         return -1;
     if (t[i].type == JSMN_STRING)
-        return i + 1;
+        return string_ok(js, &t[i]) ? i + 1 : -1;
     if (t[i].type == JSMN_PRIMITIVE)
         return primitive_ok(js, &t[i]) ? i + 1 : -1;
     pos = t[i].start + 1;
@@ -308,6 +399,11 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
         hint[0] = '\0';
     if (len > 0x7FFFFFFFu) {
         hv__fmt(hint, hintlen, "HCS result too large");
+        return HV_EBADDATA;
+    }
+    if (!depth_ok(json, len)) {
+        hv__fmt(hint, hintlen, "HCS result is not JSON we read (nested more "
+                               "than %d deep)", HCS_DEPTH_MAX);
         return HV_EBADDATA;
     }
     jsmn_init(&p);

@@ -37,15 +37,20 @@ struct hv_vm {
     unsigned sources;             /* HV_VMSRC_* bits */
 };
 
-/* A growable list of VMs; zero-initialise, release with hv_vms_free. */
+/* A growable list of VMs; zero-initialise (HV_VMS_INIT), release with
+ * hv_vms_free. idx is the id index hv_vms_add keeps (internal). */
 struct hv_vms {
     struct hv_vm *v;
     size_t n, cap;
+    size_t *idx;    /* open addressing: entry number + 1, 0 empty */
+    size_t idxcap;  /* a power of two, at least twice n; 0 none yet */
 };
+#define HV_VMS_INIT {NULL, 0, 0, NULL, 0}
 
 void hv_vms_free(struct hv_vms *vms);
 /* Add e, or merge it into the entry with the same id (names from WMI win,
- * HCS adds owner, type and system id). 0 or HV_ENOMEM. */
+ * HCS adds owner, type and system id). 0 or HV_ENOMEM. The entry with an
+ * id is found through an index: n adds take time in n, not n squared. */
 int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e);
 /* Find the VM called name (case-insensitive display name, or its HCS Id).
  * 0 and *out set; HV_ENOVM; HV_EAMBIGUOUS with the matches listed in hint. */

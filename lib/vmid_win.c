@@ -465,7 +465,7 @@ static int wsl_from_processes(struct hv_guid *out, char *why, size_t whylen)
 int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
 {
     char pwhy[128] = "", hwhy[256] = "";
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms = HV_VMS_INIT;
     size_t i, found = 0;
     int r;
 

@@ -9,8 +9,51 @@
 void hv_vms_free(struct hv_vms *vms)
 {
     free(vms->v);
+    free(vms->idx);
     vms->v = NULL;
-    vms->n = vms->cap = 0;
+    vms->idx = NULL;
+    vms->n = vms->cap = vms->idxcap = 0;
+}
+
+/* The id's slot in the index (its hash, then the next ones). */
+static size_t id_hash(const struct hv_guid *g)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the 16 bytes */
+    uint8_t b[16];
+    size_t i;
+    hv_guid_to_wire(g, b);
+    for (i = 0; i < sizeof b; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of id in the index: its entry's, or the empty one to take. */
+static size_t *id_slot(const struct hv_vms *vms, const struct hv_guid *id)
+{
+    size_t mask = vms->idxcap - 1, i = id_hash(id) & mask;
+    while (vms->idx[i] != 0 && !hv_guid_equal(&vms->v[vms->idx[i] - 1].id, id))
+        i = (i + 1) & mask;
+    return &vms->idx[i];
+}
+
+/* Make the index hold at least twice n + 1 slots; 0 or HV_ENOMEM. */
+static int index_grow(struct hv_vms *vms)
+{
+    size_t cap = vms->idxcap ? vms->idxcap : 32, i;
+    size_t *old = vms->idx;
+    while (cap < 2 * (vms->n + 1))
+        cap *= 2;
+    if (cap == vms->idxcap)
+        return 0;
+    if ((vms->idx = calloc(cap, sizeof *vms->idx)) == NULL) {
+        vms->idx = old;
+        return HV_ENOMEM;
+    }
+    vms->idxcap = cap;
+    for (i = 0; i < vms->n; i++)
+        *id_slot(vms, &vms->v[i].id) = i + 1;
+    free(old);
+    return 0;
 }
 
 size_t hv_utf8_cut(const char *s, size_t len, size_t max)
@@ -46,13 +89,14 @@ static void fill(char *dst, const char *src, size_t n)
 
 int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
 {
-    size_t i;
+    size_t *slot;
     struct hv_vm *nv;
 
-    for (i = 0; i < vms->n; i++) {
-        struct hv_vm *o = &vms->v[i];
-        if (!hv_guid_equal(&o->id, &e->id))
-            continue;
+    if (index_grow(vms) < 0)
+        return HV_ENOMEM;
+    slot = id_slot(vms, &e->id);
+    if (*slot != 0) {
+        struct hv_vm *o = &vms->v[*slot - 1];
         /* WMI knows the display name and states like Saved; HCS knows the
          * owner, the system type and its own Id */
         if ((e->sources & HV_VMSRC_WMI) && !(o->sources & HV_VMSRC_WMI)) {
@@ -77,6 +121,7 @@ int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
         vms->cap = cap;
     }
     vms->v[vms->n++] = *e;
+    *slot = vms->n;
     return 0;
 }
 
@@ -254,7 +299,7 @@ int hv_wsl_cmdline_vmid(const char *cmdline, struct hv_guid *out)
 int hv_vm_by_name(const char *name, struct hv_guid *out, char *hint,
                   size_t hintlen)
 {
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms = HV_VMS_INIT;
     int r;
 
     if (hv__strcaseeq(name, "wsl"))

@@ -132,7 +132,7 @@ static int keywords(int json)
 
 static int list(const struct opts *o)
 {
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms = HV_VMS_INIT;
     char note[600], g[HV_GUID_BUFSIZE];
     size_t i;
     int r;
