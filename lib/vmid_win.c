@@ -16,8 +16,13 @@
 #include <tlhelp32.h>
 #include <wbemidl.h>
 
+/* written out as wide literals where the API takes them, not pasted as
+ * L"" MACRO (a wide and a narrow literal joined: C11, but MSVC's older
+ * front ends refuse it) */
 #define GUEST_PARAMS "SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
+#define GUEST_PARAMS_W L"SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
 #define WMI_NAMESPACE "root\\virtualization\\v2"
+#define WMI_NAMESPACE_W L"root\\virtualization\\v2"
 #define HCS_TIMEOUT_MS 30000u
 #define WMI_TIMEOUT_MS 30000
 
@@ -119,7 +124,7 @@ static int wmi_list(struct hv_vms *vms, char *why, size_t whylen)
                 (unsigned long)hr);
         return HV_ENOTSUP;
     }
-    ns = SysAllocString(L"" WMI_NAMESPACE);
+    ns = SysAllocString(WMI_NAMESPACE_W);
     lang = SysAllocString(L"WQL");
     /* every row; the host's own row is dropped by hv_wmi_add_row */
     query = SysAllocString(
@@ -616,8 +621,9 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
                       : "no VirtualMachineId record");
         return r < 0 && r != HV_EABSENT ? r : HV_ENOVM;
     }
-    st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"" GUEST_PARAMS, 0,
-                       KEY_QUERY_VALUE, &k);
+    /* the 64-bit view: a 32-bit build would read Wow6432Node otherwise */
+    st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, GUEST_PARAMS_W, 0,
+                       KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k);
     if (st != ERROR_SUCCESS) {
         hv__fmt(note, notelen, "tried %s: %s", where,
                 st == ERROR_FILE_NOT_FOUND

@@ -301,10 +301,11 @@ case_export_builtin() {
     [ ! -e "$work/s.reg" ] || fail "a refused export created its file"
 }
 
+# (posix_*: the POSIX build only: Wine's console is no pty, and ulimit -f
+# does not reach its writes)
 # a .reg (UTF-16) is not written to a terminal unless -o - asks for it;
 # ps1 and cmd are text (issue 11 #13)
-case_export_tty() {
-    [ "${HV_PLATFORM:-posix}" != win ] || skip "Wine's console is not a pty"
+case_posix_export_tty() {
     command -v python3 >/dev/null || skip "python3 is not installed"
     local tty="python3 $here/ontty.py"
     $tty "$work/out" $emu "$HVREG" export add n --port 5000 2>"$work/err"
@@ -332,8 +333,7 @@ limited() {
     rc=$?
     printf '%s\n' "$e" >"$work/err"
 }
-case_export_write_fails() {
-    [ "${HV_PLATFORM:-posix}" != win ] || skip "ulimit -f does not reach Wine's writes"
+case_posix_export_write_fails() {
     mkdir "$work/d"
     printf 'old\n' >"$work/d/old.reg"
     # stderr through a pipe: the limit holds for files only
@@ -350,6 +350,13 @@ case_export_write_fails() {
     hv export add n --port 5000
     cmp "$work/out" "$work/d/old.reg" || fail "-o over an old file differs from stdout"
     [ "$(ls "$work/d")" = old.reg ] || fail "left behind: $(ls "$work/d")"
+}
+
+# the registry calls of the Windows build use the 64-bit view (read from
+# the sources: only a 32-bit build under WoW64 would show the difference)
+case_registry_views() {
+    command -v python3 >/dev/null || skip "python3 is not installed"
+    python3 "$here/regviews.py" "$here"/../../lib/*_win.c || fail "registry views"
 }
 
 # ---------------------------------------------------------------- off Windows
