@@ -9,14 +9,22 @@
 
 #define JSMN_STATIC
 #define JSMN_STRICT
+/* compiler checks: jsmn.h is not ours to fix, so its warnings (signed and
+ * unsigned compared, narrowing) are silenced for its text only, for GCC
+ * and Clang (-Werror) and for MSVC (/W4 /WX) */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#elif defined(_MSC_VER)
+#pragma warning(push)
+#pragma warning(disable : 4018 4244 4245 4267 4389)
 #endif
 #include <jsmn.h>
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
+#elif defined(_MSC_VER)
+#pragma warning(pop)
 #endif
 
 #define HCS_TOKENS_MAX 200000
