@@ -42,41 +42,15 @@ static LSTATUS get_name(HKEY parent, const wchar_t *key, void *data,
 static wchar_t *to_wide(const char *s)
 {
     wchar_t *w;
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-    if (n <= 0)
-        return NULL;
-    w = malloc((size_t)n * sizeof *w);
-    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
-        free(w);
-        w = NULL;
-    }
-    return w;
+    return hv__utf8_to_wide(s, &w) < 0 ? NULL : w;
 }
 
 /* UTF-16 (wlen units, no NUL needed) to UTF-8 in buf[n], cut at a character
- * boundary when too long. Returns 0 or HV_ENOMEM. */
+ * boundary when too long. Returns 0 or an HV_E* code. */
 static int from_wide(const wchar_t *w, int wlen, char *buf, size_t n)
 {
-    char *tmp;
-    int m;
-    size_t k;
-    buf[0] = '\0';
-    if (wlen == 0)
-        return 0;
-    m = WideCharToMultiByte(CP_UTF8, 0, w, wlen, NULL, 0, NULL, NULL);
-    if (m <= 0)
-        return 0;
-    tmp = malloc((size_t)m);
-    if (tmp == NULL)
-        return HV_ENOMEM;
-    WideCharToMultiByte(CP_UTF8, 0, w, wlen, tmp, m, NULL, NULL);
-    k = (size_t)m < n - 1 ? (size_t)m : n - 1;
-    while (k > 0 && k < (size_t)m && ((unsigned char)tmp[k] & 0xc0) == 0x80)
-        k--; /* do not split a sequence */
-    memcpy(buf, tmp, k);
-    buf[k] = '\0';
-    free(tmp);
-    return 0;
+    int r = hv__wide_to_utf8_buf(w, wlen, buf, n);
+    return r < 0 ? r : 0;
 }
 
 static int open_parent(REGSAM access, HKEY *h)

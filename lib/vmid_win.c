@@ -28,52 +28,11 @@
 
 /* ------------------------------------------------------------ text */
 
-/* UTF-16 (wlen units, or -1 for NUL-terminated) to UTF-8 in buf[n], cut
- * at a character boundary when it does not fit. */
+/* UTF-16 (wlen units, or -1 up to the NUL) to UTF-8 in buf[n], cut at a
+ * character boundary when it does not fit; "" when it cannot be had. */
 static void utf8_of(const wchar_t *w, int wlen, char *buf, size_t n)
 {
-    int need, r = 0;
-    char *all;
-    if (n == 0)
-        return;
-    if (wlen < 0)
-        wlen = (int)wcslen(w);
-    need = wlen ? WideCharToMultiByte(CP_UTF8, 0, w, wlen, NULL, 0, NULL,
-                                      NULL)
-                : 0;
-    if (need > 0 && (size_t)need < n) {
-        r = WideCharToMultiByte(CP_UTF8, 0, w, wlen, buf, need, NULL, NULL);
-    } else if (need > 0 && (all = malloc((size_t)need)) != NULL) {
-        r = WideCharToMultiByte(CP_UTF8, 0, w, wlen, all, need, NULL, NULL);
-        if (r > 0) {
-            r = (int)hv_utf8_cut(all, (size_t)r, n - 1);
-            memcpy(buf, all, (size_t)r);
-        }
-        free(all);
-    } else if (need > 0) {
-        /* no memory for the whole: as many units as surely fit (3 bytes
-         * of UTF-8 at most per unit), a surrogate pair kept whole */
-        int k = (int)((n - 1) / 3);
-        if (k > wlen)
-            k = wlen;
-        if (k > 0 && w[k - 1] >= 0xD800 && w[k - 1] < 0xDC00)
-            k--;
-        r = k ? WideCharToMultiByte(CP_UTF8, 0, w, k, buf, (int)n - 1, NULL,
-                                    NULL)
-              : 0;
-    }
-    buf[r > 0 ? r : 0] = '\0';
-}
-
-/* UTF-8 to a malloc'd UTF-16 string; NULL when out of memory. */
-static wchar_t *wide_of(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w;
-    if (n <= 0 || (w = malloc(sizeof *w * (size_t)n)) == NULL)
-        return NULL;
-    MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-    return w;
+    (void)hv__wide_to_utf8_buf(w, wlen, buf, n);
 }
 
 /* ------------------------------------------------------------ WMI */
@@ -216,7 +175,7 @@ static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
     wchar_t *res = NULL;
     char *json = NULL, hint[128];
     HRESULT hr;
-    int n, r;
+    int r;
 
     dll = LoadLibraryExW(L"computecore.dll", NULL,
                          LOAD_LIBRARY_SEARCH_SYSTEM32);
@@ -264,15 +223,13 @@ static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
     }
     r = 0;
     if (res) {
-        n = WideCharToMultiByte(CP_UTF8, 0, res, -1, NULL, 0, NULL, NULL);
-        if (n > 0 && (json = malloc((size_t)n)) != NULL) {
-            WideCharToMultiByte(CP_UTF8, 0, res, -1, json, n, NULL, NULL);
-            r = hv_hcs_parse(json, strlen(json), vms, hint, sizeof hint);
+        size_t len;
+        r = hv__wide_to_utf8(res, -1, &json, &len);
+        if (r == 0) {
+            r = hv_hcs_parse(json, len, vms, hint, sizeof hint);
             if (r == HV_EBADDATA)
                 hv__fmt(why, whylen, "HCS: %s", hint);
             free(json);
-        } else if (n > 0) {
-            r = HV_ENOMEM;
         }
         LocalFree(res);
     }
@@ -534,12 +491,12 @@ int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
 int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
                      size_t hintlen)
 {
-    wchar_t *w = wide_of(path);
+    wchar_t *w;
     FILE *f;
     DWORD attr;
     int r;
-    if (w == NULL)
-        return HV_ENOMEM;
+    if ((r = hv__utf8_to_wide(path, &w)) < 0)
+        return r;
     /* _wfopen answers EACCES for a directory; vmid_posix.c's words */
     attr = GetFileAttributesW(w);
     if (attr != INVALID_FILE_ATTRIBUTES &&
