@@ -1,7 +1,7 @@
-/* hcsjson.c: JSON for VM ids. Reading the Host Compute Service's
- * enumeration result (through jsmn, a small well-kept tokenizer) and
- * quoting strings for the tools' --json output. Portable: the HCS call
- * itself is in vmid_win.c, the texts it returns are parsed and tested here. */
+/* hcsjson.c: reading the Host Compute Service's enumeration result
+ * (through jsmn, a small well-kept tokenizer). Portable: the HCS call
+ * itself is in vmid_win.c, the texts it returns are parsed and tested
+ * here. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,31 +220,12 @@ static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
 /* Append cp as UTF-8 if all of it fits before the NUL: 1, else 0. */
 static int put_utf8(char *out, size_t cap, size_t *o, unsigned long cp)
 {
-    unsigned char b[4];
-    size_t n, i;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xC0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xF0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
+    char b[4];
+    size_t n = hv__utf8_encode(b, (uint32_t)cp);
     if (*o + n >= cap) /* never cut a character in half */
         return 0;
-    for (i = 0; i < n; i++)
-        out[(*o)++] = (char)b[i];
+    memcpy(out + *o, b, n);
+    *o += n;
     return 1;
 }
 
@@ -474,59 +455,4 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
         return r;
     }
     return added;
-}
-
-size_t hv_json_quote(const char *s, char *buf, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    char tmp[7];
-    const char *add;
-    size_t alen, i;
-
-#define PUT(c)                                                                 \
-    do {                                                                       \
-        if (o + 1 < n)                                                         \
-            buf[o] = (c);                                                      \
-        o++;                                                                   \
-    } while (0)
-
-    PUT('"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        add = NULL;
-        switch (c) {
-        case '"': add = "\\\""; break;
-        case '\\': add = "\\\\"; break;
-        case '\b': add = "\\b"; break;
-        case '\f': add = "\\f"; break;
-        case '\n': add = "\\n"; break;
-        case '\r': add = "\\r"; break;
-        case '\t': add = "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                tmp[0] = '\\';
-                tmp[1] = 'u';
-                tmp[2] = '0';
-                tmp[3] = '0';
-                tmp[4] = hex[c >> 4];
-                tmp[5] = hex[c & 15];
-                tmp[6] = '\0';
-                add = tmp;
-            }
-            break;
-        }
-        if (add) {
-            alen = strlen(add);
-            for (i = 0; i < alen; i++)
-                PUT(add[i]);
-        } else {
-            PUT((char)c);
-        }
-    }
-    PUT('"');
-#undef PUT
-    if (n > 0)
-        buf[o < n ? o : n - 1] = '\0';
-    return o;
 }

@@ -98,6 +98,12 @@ int hv__random_bytes(void *buf, size_t n);
 int hv__utf8_to_wide(const char *s, wchar_t **out);
 int hv__wide_to_utf8(const wchar_t *w, int wlen, char **out, size_t *len);
 int hv__wide_to_utf8_buf(const wchar_t *w, int wlen, char *buf, size_t n);
+/* GetProcAddress's FARPROC to a real prototype, through the generic
+ * function pointer type the compilers accept without a warning. */
+typedef void (*hv__any_fn)(void);
+/* vmid_win.c: the compute systems HCS lists (for wsl_win.c too); 0 or an
+ * HV_E* code, why says what failed. */
+int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen);
 #endif
 
 /* file_<platform>.c: rename a file over another (replacing it), remove
@@ -105,7 +111,7 @@ int hv__wide_to_utf8_buf(const wchar_t *w, int wlen, char *buf, size_t n);
 int hv__file_rename(const char *from, const char *to);
 int hv__file_remove(const char *path);
 
-/* utf.c: a Windows console's UTF-16 input as the UTF-8 a pipe would carry.
+/* console.c: a Windows console's UTF-16 input as the UTF-8 a pipe would carry.
  * CR LF becomes LF (a lone CR stays), a surrogate pair split between two
  * reads stays whole (an unpaired half becomes U+FFFD), and ^Z (0x1A) first
  * on a line ends the input. The state starts zeroed and carries what one
@@ -123,6 +129,14 @@ struct hv__console_state {
  * After ^Z (t->eof) the rest of in, and every later call, gives nothing. */
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
                         size_t n, char *out, int end);
+
+/* utf.c: the UTF-8 walker. hv__utf8_decode: the sequence at s (NUL-
+ * terminated, so a truncated one stops at the NUL) into *cp; its length
+ * (1-4), or 0 when it is not UTF-8 (overlong, a surrogate, past U+10FFFF,
+ * cut short). hv__utf8_encode: code point c (at most U+10FFFF, not a
+ * surrogate) into out[4]; the length. */
+size_t hv__utf8_decode(const unsigned char *s, uint32_t *cp);
+size_t hv__utf8_encode(char *out, uint32_t c);
 
 /* Portable helpers (str.c). */
 int hv__strcaseeq(const char *a, const char *b);

@@ -1,6 +1,6 @@
-/* vmlist.c: the portable side of VM inventories: the list type, merging
- * what WMI and HCS report about one VM, name matching, WMI rows and
- * wslhost.exe command lines. The OS queries are in vmid_<platform>.c. */
+/* vmid.c: the portable side of VM inventories: the list type, merging
+ * what WMI and HCS report about one VM, name matching and WMI rows. The OS
+ * queries are in vmid_<platform>.c, WSL's in wsl*.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,31 +54,6 @@ static int index_grow(struct hv_vms *vms)
         *id_slot(vms, &vms->v[i].id) = i + 1;
     free(old);
     return 0;
-}
-
-size_t hv_utf8_cut(const char *s, size_t len, size_t max)
-{
-    size_t k, back;
-    if (len <= max)
-        return len;
-    /* s[max] is the first byte left out: step back over the continuation
-     * bytes (10xxxxxx) of a character cut in half, at most 3 of them (more
-     * is not UTF-8, cut where asked) */
-    for (k = max, back = 0; k > 0 && back < 3; k--, back++)
-        if (((unsigned char)s[k] & 0xC0) != 0x80)
-            break;
-    return ((unsigned char)s[k] & 0xC0) == 0x80 ? max : k;
-}
-
-size_t hv_utf8_copy(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src), k;
-    if (n == 0)
-        return len;
-    k = hv_utf8_cut(src, len, n - 1);
-    memcpy(dst, src, k);
-    dst[k] = '\0';
-    return len;
 }
 
 static void fill(char *dst, const char *src, size_t n)
@@ -251,49 +226,6 @@ int hv_vm_sources_result(int wmi, int hcs)
     if (wmi == HV_ETIMEDOUT || hcs == HV_ETIMEDOUT)
         return HV_ETIMEDOUT;
     return HV_ENOTSUP;
-}
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-int hv_wsl_cmdline_vmid(const char *cmdline, struct hv_guid *out)
-{
-    static const char opt[] = "--vm-id";
-    const char *p = cmdline;
-    size_t n;
-
-    if (cmdline == NULL)
-        return 0;
-    while ((p = strstr(p, opt)) != NULL) {
-        const char *q = p + sizeof opt - 1;
-        int at_start = p == cmdline || is_space(p[-1]) || p[-1] == '"';
-        p = q;
-        if (!at_start)
-            continue;
-        if (*q == '"') /* "--vm-id" quoted on its own */
-            q++;
-        if (*q == '=') {
-            q++;
-        } else if (is_space(*q)) {
-            while (is_space(*q))
-                q++;
-        } else {
-            continue;
-        }
-        if (*q == '"')
-            q++;
-        n = hv_guid_scan(q, out);
-        if (n == 0)
-            continue;
-        q += n;
-        if (*q == '"')
-            q++;
-        if (*q == '\0' || is_space(*q))
-            return 1;
-    }
-    return 0;
 }
 
 int hv_vm_by_name(const char *name, struct hv_guid *out, char *hint,
