@@ -110,9 +110,6 @@ int hv_guid_parse(const char *s, struct hv_guid *g);
 size_t hv_guid_format(const struct hv_guid *g, char *buf);
 int hv_guid_equal(const struct hv_guid *a, const struct hv_guid *b);
 int hv_guid_is_zero(const struct hv_guid *g);
-/* Wire layout (SOCKADDR_HV, VMBus, Linux guid_t): Data1-3 little-endian. */
-void hv_guid_to_wire(const struct hv_guid *g, uint8_t out[16]);
-void hv_guid_from_wire(const uint8_t in[16], struct hv_guid *g);
 
 /* The vsock template 00000000-facb-11e6-bd58-64006a7986d3. */
 #define HV_VSOCK_PORT_MAX 0x7FFFFFFFu
@@ -184,14 +181,6 @@ int hv_addr_parse(struct hv_addr *a, enum hv_family fam, const char *vm,
  * "127.0.0.1:4000". Returns the length written (truncated to n-1). */
 size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n);
 #define HV_ADDR_STRLEN 320
-
-/* The Windows SOCKADDR_HV bytes for a Hyper-V address: family 34 (LE),
- * reserved 0, VmId and ServiceId in wire order. Portable, so testable
- * everywhere. Returns HV_SOCKADDR_HV_LEN, or HV_EINVAL for another family. */
-#define HV_SOCKADDR_HV_LEN 36
-int hv_addr_to_sockaddr_hv(const struct hv_addr *a, uint8_t out[36]);
-/* Read SOCKADDR_HV bytes (len from the OS) back into a; 0 or HV_EBADDATA. */
-int hv_addr_from_sockaddr_hv(const uint8_t *in, size_t len, struct hv_addr *a);
 
 /* ---------------------------------------------------------------- sockets */
 

@@ -4,6 +4,7 @@
 #define HV_PLATFORM_H
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 
 #ifdef _WIN32
 #ifndef WIN32_LEAN_AND_MEAN

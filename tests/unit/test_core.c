@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 UT_CASE(u32_parse)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 static const struct hv_guid port5000 = {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 #ifndef HV_VMID_DATA

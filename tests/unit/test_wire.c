@@ -3,6 +3,7 @@
  * by hand from the layout (family 34 little-endian, reserved 0, VmId and
  * ServiceId with Data1-3 little-endian). Runs on every platform. */
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 /* parent (a42e7cda-d03f-480c-9cc2-a4de20abb878), vsock port 1024

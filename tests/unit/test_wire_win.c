@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 #ifndef AF_HYPERV
