@@ -24,7 +24,38 @@ extern "C" {
 
 /* X(NAME, exit code, message). Exit codes follow sysexits(3):
  * 64 usage, 65 bad operand/data, 68 unknown VM, 69 unavailable/refused,
- * 70 internal, 71 OS error, 74 I/O error, 75 timeout, 77 permission. */
+ * 70 internal, 71 OS error, 74 I/O error, 75 timeout, 77 permission.
+ *
+ * When each is used (the same code for the same kind of trouble):
+ * EUSAGE       the command line is wrong: an operand where it cannot go
+ *              (a wildcard keyword to connect to) (64)
+ * EINVAL       an operand or argument that is not what was asked for
+ *              (not a number, a name that is not UTF-8, a bad file name)
+ * ERANGE       a number outside its range (port, CID, seconds)
+ * EBADGUID     text meant as a GUID that does not parse as one
+ * EBADDATA     data read from outside (KVP pool, HCS JSON, SOCKADDR_HV,
+ *              UTF-16 from the system) that is malformed
+ * EAMBIGUOUS   a name that several VMs or services carry
+ * EEXIST       a service GUID registered under another name
+ * EPROTECTED   one of Windows' own service entries, without --force
+ * The three "not there" codes differ in what is missing:
+ * ENOVM        a VM (display name, keyword or own id) that no source
+ *              knows: an operand naming nothing (68)
+ * ENOHOST      a TCP host name that does not resolve (68)
+ * ENOTFOUND    a service friendly name the registry does not hold (68):
+ *              like ENOVM, an operand naming nothing; also the OS's
+ *              ENOENT met outside the file functions
+ * EABSENT      a thing looked up by its exact id or path that is not
+ *              there (a registry entry for a GUID, the KVP pool file): the
+ *              question was fine, the answer is "none" (69)
+ * ENOENT       a file or directory named by the user that is missing, met
+ *              while writing (hvreg export -o: 74, an I/O failure)
+ * The transport codes (ECONNREFUSED .. EAFNOSUPPORT) and ECONNRESET,
+ * ECONNABORTED, EPIPE, EIO, ETIMEDOUT, EACCES map the OS's errors
+ * (hv__err_from_os); ENOHVSOCK and ENOVSOCK say the socket family itself is
+ * missing; ENOTSUP a feature this platform has not (the registry off
+ * Windows); EINTERNAL a broken invariant; ENOMEM and EOS the OS refusing
+ * resources or failing otherwise; ECMDFAIL the command of -e failing. */
 #define HV_ERROR_TABLE(X)                                                     \
     X(EUSAGE, 64, "invalid usage")                                            \
     X(EINVAL, 65, "invalid argument")                                         \
