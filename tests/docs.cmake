@@ -111,6 +111,9 @@ foreach(sh bash zsh fish)
   endif()
 endforeach()
 
+# DEVELOPERS.md's map of concerns to files matches the tree.
+hv_docs_test(devmap devmap.sh)
+
 # scripts/demo.sh's TCP part ends with exit 0.
 hv_docs_test(demo demo.sh ${PROJECT_BINARY_DIR})
 
