@@ -91,6 +91,13 @@ static const char *col(const char *s, char *buf, size_t n)
     return cli_shown(s, buf, n);
 }
 
+/* "WHAT: <hv_strerror(r)>[: note]"; returns the exit code. */
+static int failed(const char *what, int r, const char *note)
+{
+    cli_warnx("%s: %s%s%s", what, hv_strerror(r), *note ? ": " : "", note);
+    return hv_exitcode(r);
+}
+
 static int keywords(int json)
 {
     const struct hv_keyword *k;
@@ -148,11 +155,8 @@ static int list(const struct opts *o)
         cli_warnx("list VMs: no VM inventory is available: %s", note);
         return hv_exitcode(r);
     }
-    if (r < 0) {
-        cli_warnx("list VMs: %s%s%s", hv_strerror(r), *note ? ": " : "",
-                  note);
-        return hv_exitcode(r);
-    }
+    if (r < 0)
+        return failed("list VMs", r, note);
     if (o->verbose && *note)
         cli_warnx("list VMs: partial: %s", note);
     if (o->json)
@@ -220,11 +224,8 @@ static int self(const struct opts *o)
         cli_warnx("own VM id not found: %s", note);
         return hv_exitcode(r);
     }
-    if (r < 0) {
-        cli_warnx("own VM id: %s%s%s", hv_strerror(r), *note ? ": " : "",
-                  note);
-        return hv_exitcode(r);
-    }
+    if (r < 0)
+        return failed("own VM id", r, note);
     hv_guid_format(&s.id, g);
     if (o->json) {
         printf("{\"id\": \"%s\", \"name\": ", g);
@@ -260,11 +261,8 @@ static int wsl(const struct opts *o)
     struct hv_guid id;
     char note[600], g[HV_GUID_BUFSIZE];
     int r = hv_vm_wsl(&id, note, sizeof note);
-    if (r < 0) {
-        cli_warnx("WSL2 VM: %s%s%s", hv_strerror(r), *note ? ": " : "",
-                  note);
-        return hv_exitcode(r);
-    }
+    if (r < 0)
+        return failed("WSL2 VM", r, note);
     hv_guid_format(&id, g);
     printf("%s\n", g);
     if (o->verbose)
