@@ -45,5 +45,6 @@ int hv_exitcode(int err)
     const struct err_entry *e = err_lookup(err);
     if (err >= 0)
         return 0;
-    return e ? e->code : 70;
+    /* a code outside the table is a bug: the internal error's code */
+    return e ? e->code : hv_exitcode(HV_EINTERNAL);
 }

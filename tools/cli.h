@@ -77,8 +77,8 @@ size_t cli_text(const char *s, char *buf, size_t n);
 const char *cli_shown(const char *s, char *buf, size_t n);
 /* cli_text of s on stdout, however long. */
 void cli_put_text(const char *s);
-/* s as a JSON string on stdout (hv_json_quote); null when s is NULL or,
- * with null_if_empty, "". */
+/* s as a JSON string on stdout (hv_json_quote); with null_if_empty, null
+ * for NULL or "" (without it NULL is ""). */
 void cli_put_json(const char *s, int null_if_empty);
 
 /* How a command ended, for -v lines: "exit status N" or "killed by
