@@ -281,6 +281,23 @@ const char *cli_shown(const char *s, char *buf, size_t n)
     return buf;
 }
 
+const char *cli_esc(const char *s)
+{
+    /* a message line is at most vwarn's 2048 bytes: so is what it quotes */
+    static char bufs[4][2048];
+    static unsigned next;
+    const char *p;
+    char *b;
+    for (p = s; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            break;
+    if (p == NULL || *p == '\0')
+        return s;
+    b = bufs[next++ % 4];
+    cli_text(s, b, sizeof bufs[0]);
+    return b;
+}
+
 /* Write what quote(s, buf, n) makes, through a heap buffer when it is
  * long; "null" when even that fails. */
 static void put_quoted(const char *s, size_t (*quote)(const char *, char *,

@@ -75,6 +75,10 @@ int cli_pump_error(int err, const struct hv_pump_result *pr,
 size_t cli_text(const char *s, char *buf, size_t n);
 /* cli_text into buf[n], for a message; returns buf. */
 const char *cli_shown(const char *s, char *buf, size_t n);
+/* s itself when it has no control character, else its cli_text (cut to a
+ * message line) in one of four static buffers: for text from the system
+ * (notes, hints with names) inside a message. */
+const char *cli_esc(const char *s);
 /* cli_text of s on stdout, however long. */
 void cli_put_text(const char *s);
 /* s as a JSON string on stdout (hv_json_quote); with null_if_empty, null

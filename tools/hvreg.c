@@ -252,7 +252,7 @@ static int resolve_target(const char *what, const struct opts *o, int argc,
             char buf[256];
             cli_warnx("%s '%s': ambiguous name: several entries have it: %s "
                       "(give the GUID)",
-                      what, cli_shown(argv[first], buf, sizeof buf), hint);
+                      what, cli_shown(argv[first], buf, sizeof buf), cli_esc(hint));
             return hv_exitcode(r);
         }
         if (r < 0)

@@ -94,7 +94,8 @@ static const char *col(const char *s, char *buf, size_t n)
 /* "WHAT: <hv_strerror(r)>[: note]"; returns the exit code. */
 static int failed(const char *what, int r, const char *note)
 {
-    cli_warnx("%s: %s%s%s", what, hv_strerror(r), *note ? ": " : "", note);
+    cli_warnx("%s: %s%s%s", what, hv_strerror(r), *note ? ": " : "",
+              cli_esc(note));
     return hv_exitcode(r);
 }
 
@@ -148,17 +149,17 @@ static int list(const struct opts *o)
     if (r == HV_EACCES) {
         cli_warnx("list VMs: permission denied (%s): run elevated, as an "
                   "Administrator or a member of Hyper-V Administrators",
-                  note);
+                  cli_esc(note));
         return hv_exitcode(r);
     }
     if (r == HV_ENOTSUP) {
-        cli_warnx("list VMs: no VM inventory is available: %s", note);
+        cli_warnx("list VMs: no VM inventory is available: %s", cli_esc(note));
         return hv_exitcode(r);
     }
     if (r < 0)
         return failed("list VMs", r, note);
     if (o->verbose && *note)
-        cli_warnx("list VMs: partial: %s", note);
+        cli_warnx("list VMs: partial: %s", cli_esc(note));
     if (o->json)
         fputs("[\n", stdout);
     else
@@ -221,7 +222,7 @@ static int self(const struct opts *o)
 
     r = hv_vm_self(&s, o->kvp_file, note, sizeof note);
     if (r == HV_ENOVM) {
-        cli_warnx("own VM id not found: %s", note);
+        cli_warnx("own VM id not found: %s", cli_esc(note));
         return hv_exitcode(r);
     }
     if (r < 0)
@@ -294,9 +295,9 @@ static int one(const char *what)
     } else if ((r = hv_vm_by_name(what, &id, hint, sizeof hint)) < 0) {
         if (r == HV_ENOTSUP)
             cli_warnx("'%s': not a keyword or GUID, and no VM inventory is "
-                      "available: %s", shown, hint);
+                      "available: %s", shown, cli_esc(hint));
         else if (*hint)
-            cli_warnx("'%s': %s: %s", shown, hv_strerror(r), hint);
+            cli_warnx("'%s': %s: %s", shown, hv_strerror(r), cli_esc(hint));
         else
             cli_warnx("'%s': %s", shown, hv_strerror(r));
         return hv_exitcode(r);

@@ -307,6 +307,12 @@ source: kvp-pool $tmp/pool"
     expect_rc 0
     grep -qF '"name": "evil\u001b]0;pwned\u0007\u001b[2J"' "$tmp/out" || fail "JSON name"
     grep -qF '"host_name": "h\nfake-line: x"' "$tmp/out" || fail "JSON host"
+    # and a message that quotes a name (here the file's) keeps to one line
+    # (missing: 68; Windows may refuse the name itself: another code)
+    run -s --kvp-file "$tmp/no"$'\n'"such"$'\e[2J'
+    [ "$rc" -ne 0 ] || fail "a missing pool file: exit 0"
+    expect_err 'no\x0asuch\x1b[2J'
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "the message is not one line"
 }
 
 case_name() {
