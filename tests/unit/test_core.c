@@ -100,6 +100,33 @@ UT_CASE(guid_reject)
     UT_EQ_INT(hv_guid_parse(NULL, NULL), HV_EBADGUID);
 }
 
+/* What is meant as a GUID (so a typo is "invalid GUID", not a name to
+ * look up), and what is a name. */
+UT_CASE(guid_shaped)
+{
+    static const char *const meant[] = {
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeeff",   /* a GUID */
+        "{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}", /* braced */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeef",    /* one digit short */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeeff0",  /* one too many */
+        "a1b2c3d4e5f6-4711-8899-aabbccddeeff",    /* a dash missing */
+        "{not even close",                        /* a brace */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeeffjunk", /* starts with one */
+    };
+    static const char *const names[] = {
+        "", "my-vm", "dead-beef", "parent", "vm 1", "a1b2c3d4e5f64711889",
+        "a1b2c3d4e5f647118899aabbccddeeff", /* hex, no dash: a name */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeefz", /* not hex */
+    };
+    size_t i;
+    for (i = 0; i < sizeof meant / sizeof meant[0]; i++)
+        if (!hv_guid_shaped(meant[i]))
+            ut_fail(__FILE__, __LINE__, "not taken as a GUID: '%s'", meant[i]);
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (hv_guid_shaped(names[i]))
+            ut_fail(__FILE__, __LINE__, "taken as a GUID: '%s'", names[i]);
+}
+
 UT_CASE(guid_scan_consumed)
 {
     struct hv_guid g;
