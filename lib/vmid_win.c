@@ -1,8 +1,9 @@
 /* vmid_win.c: VM ids on Windows. Host side: the Hyper-V WMI provider
  * (root\virtualization\v2 Msvm_ComputerSystem, through COM) and the Host
  * Compute Service (computecore.dll, loaded at run time since Home editions
- * and older systems lack it). Guest side: the KVP registry values. Parsing the answers is done by
- * the portable files (vmid.c, hcsjson.c, kvp.c; WSL in wsl_win.c). */
+ * and older systems lack it). Guest side: the KVP registry values.
+ * Parsing the answers is done by the portable files (vmid.c, hcsjson.c,
+ * kvp.c); WSL's VM is found in wsl_win.c. */
 #define COBJMACROS
 #include <errno.h>
 #include <stdlib.h>
