@@ -6,7 +6,7 @@
 set(hv_docs ${CMAKE_CURRENT_SOURCE_DIR}/docs)
 find_program(HV_BASH bash)
 
-if(NOT CMAKE_HOST_UNIX OR NOT HV_BASH OR NOT TARGET hvcat)
+if(NOT CMAKE_HOST_UNIX OR NOT HV_BASH)
   return()
 endif()
 
@@ -66,10 +66,8 @@ foreach(tool ${HV_TOOL_TARGETS})
 endforeach()
 foreach(where ${hv_doc_places})
   hv_docs_test(keywords.${where} keywords.sh ${where})
-  if(hvreg IN_LIST HV_TOOL_TARGETS)
-    hv_docs_test(subcommands.${where} subcommands.sh ${where})
-    hv_docs_test(suboptions.${where} suboptions.sh ${where})
-  endif()
+  hv_docs_test(subcommands.${where} subcommands.sh ${where})
+  hv_docs_test(suboptions.${where} suboptions.sh ${where})
 endforeach()
 
 # The PowerShell script parses (tree-sitter's PowerShell grammar under
@@ -97,18 +95,12 @@ foreach(sh bash zsh fish)
   hv_docs_test(complete.${sh}.after-option complete.sh ${sh} "hvlisten -k -v pa" parent)
   # -e's command is an option argument, not the VM operand
   hv_docs_test(complete.${sh}.after-exec complete.sh ${sh} "hvcat -e cat lo" local loopback)
-  if(hvreg IN_LIST HV_TOOL_TARGETS)
-    hv_docs_test(complete.${sh}.hvreg-command complete.sh ${sh} "hvreg re" remove)
-    hv_docs_test(complete.${sh}.hvreg-format complete.sh ${sh}
-                 "hvreg export --format " reg ps1 cmd)
-    hv_docs_test(complete.${sh}.hvreg-export complete.sh ${sh} "hvreg export " add remove)
-  endif()
-  if(hvvmid IN_LIST HV_TOOL_TARGETS)
-    hv_docs_test(complete.${sh}.hvvmid-keyword complete.sh ${sh} "hvvmid sil" silohost)
-  endif()
-  if(hvreg IN_LIST HV_TOOL_TARGETS AND hvvmid IN_LIST HV_TOOL_TARGETS)
-    hv_docs_test(live.${sh} live.sh ${sh})
-  endif()
+  hv_docs_test(complete.${sh}.hvreg-command complete.sh ${sh} "hvreg re" remove)
+  hv_docs_test(complete.${sh}.hvreg-format complete.sh ${sh}
+               "hvreg export --format " reg ps1 cmd)
+  hv_docs_test(complete.${sh}.hvreg-export complete.sh ${sh} "hvreg export " add remove)
+  hv_docs_test(complete.${sh}.hvvmid-keyword complete.sh ${sh} "hvvmid sil" silohost)
+  hv_docs_test(live.${sh} live.sh ${sh})
 endforeach()
 
 # DEVELOPERS.md's map of concerns to files matches the tree.

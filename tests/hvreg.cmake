@@ -6,38 +6,36 @@
 # build, every subcommand against Wine's registry, cross-checked with reg.
 hv_add_unit(reg ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_reg.c)
 
-if(TARGET hvreg)
-  # the case names from the script; by prefix: wine_* touch a Wine
-  # registry (one at a time), win_* are for the Windows build only (its
-  # registry is Wine's), noreg_* and posix_* for the others (no registry; a
-  # pty, a file size limit)
-  hv_script_cases(hvreg_all ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh)
-  set(hvreg_cases ${hvreg_all})
-  list(FILTER hvreg_cases EXCLUDE REGEX "^(wine|win|noreg|posix)_")
-  set(hvreg_wine_cases ${hvreg_all})
-  list(FILTER hvreg_wine_cases INCLUDE REGEX "^wine_")
-  set(hvreg_win_cases ${hvreg_all})
-  list(FILTER hvreg_win_cases INCLUDE REGEX "^win_")
-  set(hvreg_noreg_cases ${hvreg_all})
-  list(FILTER hvreg_noreg_cases INCLUDE REGEX "^(noreg|posix)_")
-  if(WIN32)
-    list(APPEND hvreg_wine_cases ${hvreg_win_cases})
-    # takes write access to the key away (Wine runs everything elevated)
-    add_executable(hvreg_regdeny ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/regdeny.c)
-    target_link_libraries(hvreg_regdeny PRIVATE advapi32)
-    set(hvreg_regdeny "$<TARGET_FILE:hvreg_regdeny>")
-  else()
-    list(APPEND hvreg_cases ${hvreg_noreg_cases})
-  endif()
-  set(hvreg_env
-      "HVREG=$<TARGET_FILE:hvreg>;HVCAT=$<TARGET_FILE:hvcat>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM};HVREG_WORK=${CMAKE_CURRENT_BINARY_DIR}/hvreg-work;HVREG_REGDENY=${hvreg_regdeny}")
-  foreach(c ${hvreg_cases} ${hvreg_wine_cases})
-    add_test(NAME hvreg.${c}
-             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh ${c})
-    set_tests_properties(hvreg.${c} PROPERTIES
-      TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT "${hvreg_env}")
-  endforeach()
-  foreach(c ${hvreg_wine_cases})
-    set_tests_properties(hvreg.${c} PROPERTIES RESOURCE_LOCK hvreg_wine_registry)
-  endforeach()
+# the case names from the script; by prefix: wine_* touch a Wine
+# registry (one at a time), win_* are for the Windows build only (its
+# registry is Wine's), noreg_* and posix_* for the others (no registry; a
+# pty, a file size limit)
+hv_script_cases(hvreg_all ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh)
+set(hvreg_cases ${hvreg_all})
+list(FILTER hvreg_cases EXCLUDE REGEX "^(wine|win|noreg|posix)_")
+set(hvreg_wine_cases ${hvreg_all})
+list(FILTER hvreg_wine_cases INCLUDE REGEX "^wine_")
+set(hvreg_win_cases ${hvreg_all})
+list(FILTER hvreg_win_cases INCLUDE REGEX "^win_")
+set(hvreg_noreg_cases ${hvreg_all})
+list(FILTER hvreg_noreg_cases INCLUDE REGEX "^(noreg|posix)_")
+if(WIN32)
+  list(APPEND hvreg_wine_cases ${hvreg_win_cases})
+  # takes write access to the key away (Wine runs everything elevated)
+  add_executable(hvreg_regdeny ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/regdeny.c)
+  target_link_libraries(hvreg_regdeny PRIVATE advapi32)
+  set(hvreg_regdeny "$<TARGET_FILE:hvreg_regdeny>")
+else()
+  list(APPEND hvreg_cases ${hvreg_noreg_cases})
 endif()
+set(hvreg_env
+    "HVREG=$<TARGET_FILE:hvreg>;HVCAT=$<TARGET_FILE:hvcat>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM};HVREG_WORK=${CMAKE_CURRENT_BINARY_DIR}/hvreg-work;HVREG_REGDENY=${hvreg_regdeny}")
+foreach(c ${hvreg_cases} ${hvreg_wine_cases})
+  add_test(NAME hvreg.${c}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh ${c})
+  set_tests_properties(hvreg.${c} PROPERTIES
+    TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT "${hvreg_env}")
+endforeach()
+foreach(c ${hvreg_wine_cases})
+  set_tests_properties(hvreg.${c} PROPERTIES RESOURCE_LOCK hvreg_wine_registry)
+endforeach()
