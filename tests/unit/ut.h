@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "platform.h" /* HV_PRINTF */
+
 struct ut_case {
     const char *name;
     void (*fn)(void);
@@ -19,7 +21,7 @@ struct ut_case {
 extern int ut_failures;
 /* The cases of this program in file order, NULL-terminated (generated). */
 extern struct ut_case *const ut_cases[];
-void ut_fail(const char *file, int line, const char *fmt, ...);
+void ut_fail(const char *file, int line, const char *fmt, ...) HV_PRINTF(3, 4);
 
 /* The case's function and its entry ut_case_NAME, which the generated
  * table names. */
