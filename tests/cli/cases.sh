@@ -69,6 +69,24 @@ case_bad_option() {
     expect_first_err "hvvmid: option '--kvp-file' requires an argument"
 }
 
+# a message line is written whole, with one write(2), so that the lines of
+# processes sharing stderr do not interleave (issue 11 #4). POSIX build
+# only (strace follows Linux processes, not Wine's).
+case_posix_one_write_per_line() {
+    command -v strace >/dev/null || skip "strace is not installed"
+    strace -qq -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace refused)"
+    local t
+    for t in "$HVREG show nosuch" "$HVVMID ''" "$HVVMID -s --kvp-file $work/none"; do
+        eval strace -qq -f -s 4096 -e trace=write -o "$work/trace" $t >/dev/null 2>"$work/err" </dev/null
+        grep 'write(2,' "$work/trace" >"$work/w2" || true
+        [ "$(wc -l <"$work/w2")" -eq 1 ] ||
+            fail "$t: $(wc -l <"$work/w2") writes to stderr for one line: $(cat "$work/w2")"
+        grep -q '\\n", [0-9]*) = [0-9]*$' "$work/w2" ||
+            fail "$t: the write is not the whole line: $(cat "$work/w2")"
+        [ "$(wc -l <"$work/err")" -eq 1 ] || fail "$t: stderr '$(cat "$work/err")'"
+    done
+}
+
 # --help and --version into a full stdout: an error, said (issue 11 #14)
 case_help_stdout_full() {
     [ -w /dev/full ] || skip "no /dev/full"
