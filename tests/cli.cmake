@@ -5,11 +5,8 @@ if(WIN32)
   # posix_*: cases that watch the POSIX build's processes
   list(FILTER hv_cli_cases EXCLUDE REGEX "^posix_")
 endif()
-foreach(c ${hv_cli_cases})
-  add_test(NAME cli.${c}
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/cases.sh ${c})
-  set_tests_properties(cli.${c} PROPERTIES
-    TIMEOUT 120
-    SKIP_RETURN_CODE 77
-    ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HVREG=$<TARGET_FILE:hvreg>;HVVMID=$<TARGET_FILE:hvvmid>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM}")
-endforeach()
+hv_script_tests(cli ${CMAKE_CURRENT_SOURCE_DIR}/cli/cases.sh
+  CASES ${hv_cli_cases}
+  ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+      HVREG=$<TARGET_FILE:hvreg> HVVMID=$<TARGET_FILE:hvvmid>
+      HV_EMU=${HV_EMU} HV_PLATFORM=${HV_PLATFORM})

@@ -8,11 +8,8 @@ if(WIN32)
   # kills a Linux sender and checks the Windows listener.
   list(REMOVE_ITEM hv_e2e_cases peer_killed_eof)
 endif()
-foreach(c ${hv_e2e_cases})
-  add_test(NAME e2e.${c}
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh ${c})
-  set_tests_properties(e2e.${c} PROPERTIES
-    TIMEOUT 300
-    RUN_SERIAL TRUE
-    ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM}")
-endforeach()
+hv_script_tests(e2e ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh
+  CASES ${hv_e2e_cases} TIMEOUT 300
+  ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+      HV_EMU=${HV_EMU} HV_PLATFORM=${HV_PLATFORM}
+  PROPERTIES RUN_SERIAL TRUE)

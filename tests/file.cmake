@@ -5,10 +5,6 @@
 hv_add_unit(file ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_file.c)
 
 hv_script_cases(hv_file_cases ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh)
-foreach(c ${hv_file_cases})
-  add_test(NAME file.${c}
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh ${c})
-  set_tests_properties(file.${c} PROPERTIES
-    TIMEOUT 120 SKIP_RETURN_CODE 77
-    ENVIRONMENT "HVREG=$<TARGET_FILE:hvreg>;HV_EMU=${HV_EMU}")
-endforeach()
+hv_script_tests(file ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh
+  CASES ${hv_file_cases}
+  ENV HVREG=$<TARGET_FILE:hvreg> HV_EMU=${HV_EMU})

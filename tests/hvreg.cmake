@@ -29,13 +29,12 @@ else()
   list(APPEND hvreg_cases ${hvreg_noreg_cases})
 endif()
 set(hvreg_env
-    "HVREG=$<TARGET_FILE:hvreg>;HVCAT=$<TARGET_FILE:hvcat>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM};HVREG_WORK=${CMAKE_CURRENT_BINARY_DIR}/hvreg-work;HVREG_REGDENY=${hvreg_regdeny}")
-foreach(c ${hvreg_cases} ${hvreg_wine_cases})
-  add_test(NAME hvreg.${c}
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh ${c})
-  set_tests_properties(hvreg.${c} PROPERTIES
-    TIMEOUT 180 SKIP_RETURN_CODE 77 ENVIRONMENT "${hvreg_env}")
-endforeach()
-foreach(c ${hvreg_wine_cases})
-  set_tests_properties(hvreg.${c} PROPERTIES RESOURCE_LOCK hvreg_wine_registry)
-endforeach()
+    HVREG=$<TARGET_FILE:hvreg> HVCAT=$<TARGET_FILE:hvcat> HV_EMU=${HV_EMU}
+    HV_PLATFORM=${HV_PLATFORM}
+    HVREG_WORK=${CMAKE_CURRENT_BINARY_DIR}/hvreg-work
+    HVREG_REGDENY=${hvreg_regdeny})
+hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
+  CASES ${hvreg_cases} TIMEOUT 180 ENV ${hvreg_env})
+hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
+  CASES ${hvreg_wine_cases} TIMEOUT 180 ENV ${hvreg_env}
+  PROPERTIES RESOURCE_LOCK hvreg_wine_registry)

@@ -42,15 +42,13 @@ set(HV_OTHER_HVVMID "" CACHE FILEPATH
 if(HV_OTHER_HVVMID)
   list(APPEND hv_vmid_cases keywords_cross)
 endif()
-foreach(c ${hv_vmid_cases})
-  add_test(NAME hvvmid.${c}
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hvvmid/cli.sh ${c})
-  set_tests_properties(hvvmid.${c} PROPERTIES
-    TIMEOUT 120
-    SKIP_RETURN_CODE 77
-    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
-    ENVIRONMENT "HVVMID=$<TARGET_FILE:hvvmid>;HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM};HV_DATA=${CMAKE_CURRENT_SOURCE_DIR}/hvvmid;HV_OTHER_HVVMID=${HV_OTHER_HVVMID};HV_FAKE_WSLHOST=${hv_fake_wslhost}")
-endforeach()
+hv_script_tests(hvvmid ${CMAKE_CURRENT_SOURCE_DIR}/hvvmid/cli.sh
+  CASES ${hv_vmid_cases}
+  ENV HVVMID=$<TARGET_FILE:hvvmid> HVCAT=$<TARGET_FILE:hvcat>
+      HVLISTEN=$<TARGET_FILE:hvlisten> HV_EMU=${HV_EMU}
+      HV_PLATFORM=${HV_PLATFORM} HV_DATA=${CMAKE_CURRENT_SOURCE_DIR}/hvvmid
+      HV_OTHER_HVVMID=${HV_OTHER_HVVMID} HV_FAKE_WSLHOST=${hv_fake_wslhost}
+  PROPERTIES WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 # the registry case changes the prefix's HKLM: keep it apart
 if(WIN32)
   set_tests_properties(hvvmid.self_registry hvvmid.wsl_process
