@@ -66,17 +66,27 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
     return hv_exitcode(HV_EUSAGE);
 }
 
-/* The option argument arg names ("--name" or "--name=value"): the entry of
- * longopts whose name it is, or NULL. */
+/* The entry of longopts that the option argument arg ("--name" or
+ * "--name=value") names: the one of that name, else the only one whose
+ * name it begins (getopt_long takes unique abbreviations). NULL when
+ * there is none; *many set when several names begin with it. */
 static const struct option *long_named(const char *arg,
-                                       const struct option *longopts)
+                                       const struct option *longopts,
+                                       int *many)
 {
+    const struct option *o, *found = NULL;
     size_t n = strcspn(arg + 2, "=");
-    for (; longopts && longopts->name; longopts++)
-        if (strlen(longopts->name) == n &&
-            strncmp(longopts->name, arg + 2, n) == 0)
-            return longopts;
-    return NULL;
+    int count = 0;
+    for (o = longopts; o && o->name; o++) {
+        if (strncmp(o->name, arg + 2, n) != 0)
+            continue;
+        if (strlen(o->name) == n)
+            return o;
+        found = o;
+        count++;
+    }
+    *many = count > 1;
+    return count == 1 ? found : NULL;
 }
 
 int cli_getopt(int argc, char **argv, const char *optstring,
@@ -84,17 +94,20 @@ int cli_getopt(int argc, char **argv, const char *optstring,
 {
     const struct option *lo = NULL;
     const char *last, *spec;
-    int c;
+    int c, many = 0;
 
     opterr = 0; /* the messages below name the program, not argv[0] */
     c = getopt_long(argc, argv, optstring, longopts, NULL);
     if (c != '?' && c != ':')
         return c;
+    /* the argument getopt_long stopped at (it has stepped past it) */
     last = optind > 0 && optind <= argc ? argv[optind - 1] : "";
-    if (last && strncmp(last, "--", 2) == 0 && last[2] != '\0')
-        lo = long_named(last, longopts);
-    if (optopt == 0) {
-        cli_warnx("unrecognized option '%s'", last ? last : "");
+    if (strncmp(last, "--", 2) == 0 && last[2] != '\0')
+        lo = long_named(last, longopts, &many);
+    if (many) {
+        cli_warnx("option '%.*s' is ambiguous", (int)strcspn(last, "="), last);
+    } else if (optopt == 0) {
+        cli_warnx("unrecognized option '%s'", last);
     } else if (lo && lo->val == optopt) {
         if (lo->has_arg == required_argument)
             cli_warnx("option '--%s' requires an argument", lo->name);
@@ -109,7 +122,7 @@ int cli_getopt(int argc, char **argv, const char *optstring,
         else if (optopt > 0 && optopt < 128)
             cli_warnx("invalid option -- '%c'", optopt);
         else
-            cli_warnx("invalid option '%s'", last ? last : "");
+            cli_warnx("invalid option '%s'", last);
     }
     return '?';
 }

@@ -67,6 +67,14 @@ case_bad_option() {
     run "$HVVMID" --kvp-file
     expect_rc 64
     expect_first_err "hvvmid: option '--kvp-file' requires an argument"
+    run "$HVVMID" --kvp
+    expect_rc 64
+    expect_first_err "hvvmid: option '--kvp-file' requires an argument"
+    run "$HVVMID" --list # a whole name, though --list-keywords begins with it
+    [ "$rc" -ne 64 ] || fail "--list: $err"
+    run "$HVVMID" --li=x
+    expect_rc 64
+    expect_first_err "hvvmid: option '--li' is ambiguous"
 }
 
 # a message line is written whole, with one write(2), so that the lines of
