@@ -1,10 +1,12 @@
 /* console_posix.c: a POSIX command line needs no conversion (arguments are
  * already bytes, stdio has no text mode); only closed standard descriptors
  * are filled in, since the next socket would otherwise become stdin, stdout
- * or stderr and the pump or a message would write into the connection. */
+ * or stderr and the pump or a message would write into the connection, and
+ * SIGPIPE is ignored. Also whether stdin is a terminal. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -24,5 +26,20 @@ int hv_console_init(int *argc, char ***argv)
         if (open("/dev/null", O_RDONLY) != fd)
             return hv__err_from_os(errno);
     }
+    /* a closed stdout, socket or -e command's pipe is an error that the
+     * pump and the tools report (EPIPE), not a kill; spawn_posix.c
+     * restores the default for the command it starts */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        return hv__err_from_os(errno);
     return 0;
+}
+
+int hv_stdin_is_tty(void)
+{
+    return isatty(0);
+}
+
+int hv_stderr_is_tty(void)
+{
+    return isatty(2);
 }

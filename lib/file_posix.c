@@ -1,7 +1,10 @@
 /* file_posix.c: files named by the user. POSIX names are bytes, so a UTF-8
- * name goes to fopen as it is; only the errors need mapping. */
+ * name goes to fopen as it is; only the errors need mapping. Whether an
+ * open file is a terminal. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "platform.h"
 
@@ -33,4 +36,19 @@ int hv_file_create(const char *path, FILE **out)
         return errno ? file_err(errno) : HV_EIO;
     *out = f;
     return 0;
+}
+
+int hv__file_rename(const char *from, const char *to)
+{
+    return rename(from, to) == 0 ? 0 : file_err(errno);
+}
+
+int hv__file_remove(const char *path)
+{
+    return remove(path) == 0 ? 0 : file_err(errno);
+}
+
+int hv_file_is_terminal(FILE *f)
+{
+    return isatty(fileno(f)) == 1;
 }

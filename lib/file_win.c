@@ -1,6 +1,9 @@
 /* file_win.c: files named by the user. The tools hold names as UTF-8, which
- * fopen would read in the ANSI code page; they go to _wfopen as UTF-16. */
+ * fopen would read in the ANSI code page; they go to _wfopen, MoveFileExW
+ * and _wremove as UTF-16. Whether an open file is a console. */
 #include <errno.h>
+#include <io.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,27 +39,62 @@ int hv_file_create(const char *path, FILE **out)
 {
     wchar_t *w;
     FILE *f;
-    int n;
+    int r, e;
 
     *out = NULL;
     if (path == NULL || *path == '\0')
         return HV_ENOENT;
-    n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
-    if (n <= 0)
-        return HV_EINVAL; /* not UTF-8 */
-    if ((w = malloc((size_t)n * sizeof *w)) == NULL)
-        return HV_ENOMEM;
-    if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, w, n) !=
-        n) {
-        free(w);
-        return HV_EINVAL;
-    }
+    if ((r = hv__utf8_to_wide(path, &w)) < 0)
+        return r;
     errno = 0;
     f = _wfopen(w, L"wb");
-    n = errno;
+    e = errno;
     free(w);
     if (f == NULL)
-        return n ? file_err(n) : HV_EIO;
+        return e ? file_err(e) : HV_EIO;
     *out = f;
     return 0;
+}
+
+int hv__file_rename(const char *from, const char *to)
+{
+    wchar_t *wf, *wt;
+    int r;
+
+    if ((r = hv__utf8_to_wide(from, &wf)) < 0)
+        return r;
+    if ((r = hv__utf8_to_wide(to, &wt)) < 0) {
+        free(wf);
+        return r;
+    }
+    /* the C runtime's rename refuses to replace a file: MoveFileEx does */
+    r = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING) ? 0
+                                                        : hv__err_from_os((long)GetLastError());
+    free(wf);
+    free(wt);
+    return r;
+}
+
+int hv__file_remove(const char *path)
+{
+    wchar_t *w;
+    int r;
+
+    if ((r = hv__utf8_to_wide(path, &w)) < 0)
+        return r;
+    errno = 0;
+    r = _wremove(w) == 0 ? 0 : file_err(errno);
+    free(w);
+    return r;
+}
+
+int hv_file_is_terminal(FILE *f)
+{
+    /* _isatty is also true for NUL and other character devices: ask for
+     * the console mode, which only a console has */
+    intptr_t h = _get_osfhandle(_fileno(f));
+    DWORD mode;
+    if (h == -1 || h == -2)
+        return 0;
+    return GetConsoleMode((HANDLE)h, &mode) != 0;
 }

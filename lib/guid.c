@@ -159,3 +159,29 @@ int hv_guid_to_vsock_port(const struct hv_guid *g, uint32_t *port)
         *port = g->data1;
     return 1;
 }
+
+int hv_guid_shaped(const char *s)
+{
+    size_t n = strlen(s);
+    if (hv_guid_scan(s, NULL) != 0 || s[0] == '{')
+        return 1;
+    /* a GUID with a digit too many or too few, or a dash misplaced */
+    return n >= HV_GUID_STRLEN - 4 && n <= HV_GUID_STRLEN + 4 &&
+           strspn(s, "0123456789abcdefABCDEF-") == n && strchr(s, '-') != NULL;
+}
+
+int hv_guid_random(struct hv_guid *g)
+{
+    uint8_t b[16];
+    int r = hv__random_bytes(b, sizeof b);
+    if (r < 0)
+        return r;
+    g->data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+               (uint32_t)b[2] << 8 | (uint32_t)b[3];
+    g->data2 = (uint16_t)(b[4] << 8 | b[5]);
+    /* RFC 4122 version 4 and variant bits, as New-Guid makes them */
+    g->data3 = (uint16_t)(((b[6] << 8 | b[7]) & 0x0fff) | 0x4000);
+    memcpy(g->data4, b + 8, 8);
+    g->data4[0] = (uint8_t)((g->data4[0] & 0x3f) | 0x80);
+    return 0;
+}

@@ -1,7 +1,7 @@
-/* hcsjson.c: JSON for VM ids. Reading the Host Compute Service's
- * enumeration result (through jsmn, a small well-kept tokenizer) and
- * quoting strings for the tools' --json output. Portable: the HCS call
- * itself is in vmid_win.c, the texts it returns are parsed and tested here. */
+/* hcsjson.c: reading the Host Compute Service's enumeration result
+ * (through jsmn, a small well-kept tokenizer). Portable: the HCS call
+ * itself is in vmid_win.c, the texts it returns are parsed and tested
+ * here. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,14 +9,22 @@
 
 #define JSMN_STATIC
 #define JSMN_STRICT
+/* compiler checks: jsmn.h is not ours to fix, so its warnings (signed and
+ * unsigned compared, narrowing) are silenced for its text only, for GCC
+ * and Clang (-Werror) and for MSVC (/W4 /WX) */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#elif defined(_MSC_VER)
+#pragma warning(push)
+#pragma warning(disable : 4018 4244 4245 4267 4389)
 #endif
 #include <jsmn.h>
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
+#elif defined(_MSC_VER)
+#pragma warning(pop)
 #endif
 
 #define HCS_TOKENS_MAX 200000
@@ -69,20 +77,111 @@ static int gap(const char *js, int a, int b, char sep)
     return seen == (sep != 0);
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The digits at *p (at least one); 1 when there was one. */
+static int digits(const char **p, const char *end)
+{
+    const char *s = *p;
+    while (*p < end && is_digit(**p))
+        (*p)++;
+    return *p > s;
+}
+
+/* A JSON number, all of [s, end): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int number_ok(const char *s, const char *end)
+{
+    if (s < end && *s == '-')
+        s++;
+    if (s < end && *s == '0')
+        s++;
+    else if (s >= end || !digits(&s, end))
+        return 0;
+    if (s < end && *s == '.') {
+        s++;
+        if (!digits(&s, end))
+            return 0;
+    }
+    if (s < end && (*s == 'e' || *s == 'E')) {
+        s++;
+        if (s < end && (*s == '+' || *s == '-'))
+            s++;
+        if (!digits(&s, end))
+            return 0;
+    }
+    return s == end;
+}
+
 static int primitive_ok(const char *js, const jsmntok_t *t)
 {
     static const char *const words[] = {"true", "false", "null"};
     size_t len = (size_t)(t->end - t->start), i;
-    char c = js[t->start];
-    if (c == '-' || (c >= '0' && c <= '9'))
-        return 1;
     for (i = 0; i < 3; i++)
         if (strlen(words[i]) == len && memcmp(js + t->start, words[i], len) == 0)
             return 1;
-    return 0;
+    return number_ok(js + t->start, js + t->end);
+}
+
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A string token's contents: no raw control character, only JSON's
+ * escapes (\" \\ \/ \b \f \n \r \t \uXXXX). */
+static int string_ok(const char *js, const jsmntok_t *t)
+{
+    const char *s = js + t->start, *end = js + t->end;
+    int i;
+    for (; s < end; s++) {
+        if ((unsigned char)*s < 0x20)
+            return 0;
+        if (*s != '\\')
+            continue;
+        if (++s >= end)
+            return 0;
+        if (*s == 'u') {
+            for (i = 1; i <= 4; i++)
+                if (s + i >= end || !is_hex(s[i]))
+                    return 0;
+            s += 4;
+        } else if (!strchr("\"\\/bfnrt", *s)) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 #define HCS_DEPTH_MAX 64
+
+/* Whether the brackets of json[0, len) nest at most HCS_DEPTH_MAX deep,
+ * strings skipped: checked before the tokenizer, whose work grows with the
+ * square of the depth. */
+static int depth_ok(const char *js, size_t len)
+{
+    size_t i;
+    int depth = 0, in_str = 0;
+    for (i = 0; i < len; i++) {
+        char c = js[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > HCS_DEPTH_MAX)
+                return 0;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return 1;
+}
 
 /* The index after the well-formed subtree at t[i], or -1. */
 static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
@@ -91,7 +190,7 @@ static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
     if (i >= n || depth > HCS_DEPTH_MAX)
         return -1;
     if (t[i].type == JSMN_STRING)
-        return i + 1;
+        return string_ok(js, &t[i]) ? i + 1 : -1;
     if (t[i].type == JSMN_PRIMITIVE)
         return primitive_ok(js, &t[i]) ? i + 1 : -1;
     pos = t[i].start + 1;
@@ -121,31 +220,12 @@ static int check(const char *js, const jsmntok_t *t, int i, int n, int depth)
 /* Append cp as UTF-8 if all of it fits before the NUL: 1, else 0. */
 static int put_utf8(char *out, size_t cap, size_t *o, unsigned long cp)
 {
-    unsigned char b[4];
-    size_t n, i;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xC0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xF0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
+    char b[4];
+    size_t n = hv__utf8_encode(b, (uint32_t)cp);
     if (*o + n >= cap) /* never cut a character in half */
         return 0;
-    for (i = 0; i < n; i++)
-        out[(*o)++] = (char)b[i];
+    memcpy(out + *o, b, n);
+    *o += n;
     return 1;
 }
 
@@ -310,6 +390,11 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
         hv__fmt(hint, hintlen, "HCS result too large");
         return HV_EBADDATA;
     }
+    if (!depth_ok(json, len)) {
+        hv__fmt(hint, hintlen, "HCS result is not JSON we read (nested more "
+                               "than %d deep)", HCS_DEPTH_MAX);
+        return HV_EBADDATA;
+    }
     jsmn_init(&p);
     n = jsmn_parse(&p, json, len, NULL, 0);
     if (n <= 0 || n > HCS_TOKENS_MAX) {
@@ -370,59 +455,4 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
         return r;
     }
     return added;
-}
-
-size_t hv_json_quote(const char *s, char *buf, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    char tmp[7];
-    const char *add;
-    size_t alen, i;
-
-#define PUT(c)                                                                 \
-    do {                                                                       \
-        if (o + 1 < n)                                                         \
-            buf[o] = (c);                                                      \
-        o++;                                                                   \
-    } while (0)
-
-    PUT('"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        add = NULL;
-        switch (c) {
-        case '"': add = "\\\""; break;
-        case '\\': add = "\\\\"; break;
-        case '\b': add = "\\b"; break;
-        case '\f': add = "\\f"; break;
-        case '\n': add = "\\n"; break;
-        case '\r': add = "\\r"; break;
-        case '\t': add = "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                tmp[0] = '\\';
-                tmp[1] = 'u';
-                tmp[2] = '0';
-                tmp[3] = '0';
-                tmp[4] = hex[c >> 4];
-                tmp[5] = hex[c & 15];
-                tmp[6] = '\0';
-                add = tmp;
-            }
-            break;
-        }
-        if (add) {
-            alen = strlen(add);
-            for (i = 0; i < alen; i++)
-                PUT(add[i]);
-        } else {
-            PUT((char)c);
-        }
-    }
-    PUT('"');
-#undef PUT
-    if (n > 0)
-        buf[o < n ? o : n - 1] = '\0';
-    return o;
 }

@@ -24,7 +24,38 @@ extern "C" {
 
 /* X(NAME, exit code, message). Exit codes follow sysexits(3):
  * 64 usage, 65 bad operand/data, 68 unknown VM, 69 unavailable/refused,
- * 70 internal, 71 OS error, 74 I/O error, 75 timeout, 77 permission. */
+ * 70 internal, 71 OS error, 74 I/O error, 75 timeout, 77 permission.
+ *
+ * When each is used (the same code for the same kind of trouble):
+ * EUSAGE       the command line is wrong: an operand where it cannot go
+ *              (a wildcard keyword to connect to) (64)
+ * EINVAL       an operand or argument that is not what was asked for
+ *              (not a number, a name that is not UTF-8, a bad file name)
+ * ERANGE       a number outside its range (port, CID, seconds)
+ * EBADGUID     text meant as a GUID that does not parse as one
+ * EBADDATA     data read from outside (KVP pool, HCS JSON, SOCKADDR_HV,
+ *              UTF-16 from the system) that is malformed
+ * EAMBIGUOUS   a name that several VMs or services carry
+ * EEXIST       a service GUID registered under another name
+ * EPROTECTED   one of Windows' own service entries, without --force
+ * The three "not there" codes differ in what is missing:
+ * ENOVM        a VM (display name, keyword or own id) that no source
+ *              knows: an operand naming nothing (68)
+ * ENOHOST      a TCP host name that does not resolve (68)
+ * ENOTFOUND    a service friendly name the registry does not hold (68):
+ *              like ENOVM, an operand naming nothing; also the OS's
+ *              ENOENT met outside the file functions
+ * EABSENT      a thing looked up by its exact id or path that is not
+ *              there (a registry entry for a GUID, the KVP pool file): the
+ *              question was fine, the answer is "none" (69)
+ * ENOENT       a file or directory named by the user that is missing, met
+ *              while writing (hvreg export -o: 74, an I/O failure)
+ * The transport codes (ECONNREFUSED .. EAFNOSUPPORT) and ECONNRESET,
+ * ECONNABORTED, EPIPE, EIO, ETIMEDOUT, EACCES map the OS's errors
+ * (hv__err_from_os); ENOHVSOCK and ENOVSOCK say the socket family itself is
+ * missing; ENOTSUP a feature this platform has not (the registry off
+ * Windows); EINTERNAL a broken invariant; ENOMEM and EOS the OS refusing
+ * resources or failing otherwise; ECMDFAIL the command of -e failing. */
 #define HV_ERROR_TABLE(X)                                                     \
     X(EUSAGE, 64, "invalid usage")                                            \
     X(EINVAL, 65, "invalid argument")                                         \
@@ -106,15 +137,16 @@ struct hv_guid {
  * braces, any case. Returns the number of characters consumed (36 or 38),
  * or 0 when s does not start with a GUID. */
 size_t hv_guid_scan(const char *s, struct hv_guid *g);
+/* 1 when s is meant as a GUID, so that it must parse as one (a mistyped
+ * GUID is "invalid GUID", not a name to look up): it starts with a GUID or
+ * a brace, or it is 32 to 40 hex digits and dashes with a dash. */
+int hv_guid_shaped(const char *s);
 /* Parse a whole string as a GUID; 0 or HV_EBADGUID. */
 int hv_guid_parse(const char *s, struct hv_guid *g);
 /* Format lowercase without braces into buf[HV_GUID_BUFSIZE]; returns 36. */
 size_t hv_guid_format(const struct hv_guid *g, char *buf);
 int hv_guid_equal(const struct hv_guid *a, const struct hv_guid *b);
 int hv_guid_is_zero(const struct hv_guid *g);
-/* Wire layout (SOCKADDR_HV, VMBus, Linux guid_t): Data1-3 little-endian. */
-void hv_guid_to_wire(const struct hv_guid *g, uint8_t out[16]);
-void hv_guid_from_wire(const uint8_t in[16], struct hv_guid *g);
 
 /* The vsock template 00000000-facb-11e6-bd58-64006a7986d3. */
 #define HV_VSOCK_PORT_MAX 0x7FFFFFFFu
@@ -192,14 +224,6 @@ int hv_addr_parse(struct hv_addr *a, enum hv_family fam, const char *vm,
  * "127.0.0.1:4000". Returns the length written (truncated to n-1). */
 size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n);
 #define HV_ADDR_STRLEN 320
-
-/* The Windows SOCKADDR_HV bytes for a Hyper-V address: family 34 (LE),
- * reserved 0, VmId and ServiceId in wire order. Portable, so testable
- * everywhere. Returns HV_SOCKADDR_HV_LEN, or HV_EINVAL for another family. */
-#define HV_SOCKADDR_HV_LEN 36
-int hv_addr_to_sockaddr_hv(const struct hv_addr *a, uint8_t out[36]);
-/* Read SOCKADDR_HV bytes (len from the OS) back into a; 0 or HV_EBADDATA. */
-int hv_addr_from_sockaddr_hv(const uint8_t *in, size_t len, struct hv_addr *a);
 
 /* ---------------------------------------------------------------- targets */
 
@@ -438,7 +462,8 @@ void hv_child_free(struct hv_child *c);
  * Windows argv is re-read from the UTF-16 command line as UTF-8, stdin and
  * stdout are put in binary mode and console output is set to UTF-8.
  * On POSIX a closed descriptor 0-2 is reopened on /dev/null, so that no
- * socket can take its number. */
+ * socket can take its number, and SIGPIPE is ignored (a closed reader is
+ * an EPIPE to report). 0 or an HV_E* code. */
 int hv_console_init(int *argc, char ***argv);
 
 /* 1 when standard input is an interactive terminal. */
@@ -452,6 +477,22 @@ int hv_stderr_is_tty(void);
  * Windows), HV_EINVAL (a directory on POSIX; a name that is not UTF-8 on
  * Windows), HV_EIO, or another HV_E* code. */
 int hv_file_create(const char *path, FILE **out);
+
+/* Replacing the file at path as a whole: begin creates a temporary file
+ * beside it (fn->f, written by the caller); end(fn, 1) closes it and renames
+ * it over path, end(fn, 0) (or a failed write or close) removes it, so
+ * that a failed write (full disk) never leaves a short or empty file.
+ * Each returns 0 or an HV_E* code (those of hv_file_create, HV_EIO). */
+struct hv_file_new {
+    FILE *f;          /* write the new contents here */
+    char *tmp;        /* the temporary name (internal) */
+    const char *path; /* the name to replace */
+};
+int hv_file_replace_begin(const char *path, struct hv_file_new *fn);
+int hv_file_replace_end(struct hv_file_new *fn, int keep);
+
+/* 1 when f is a terminal (a console on Windows), else 0. */
+int hv_file_is_terminal(FILE *f);
 
 #ifdef __cplusplus
 }

@@ -93,17 +93,10 @@ enum hv_script_op { HV_SCRIPT_ADD = 1, HV_SCRIPT_REMOVE = 2 };
 /* "reg", "ps1" or "cmd" (any case) to a format; 0 when unknown. */
 enum hv_script_format hv_script_format_parse(const char *s);
 
-/* Write the script that performs op for (g, name) on a Windows host into
- * buf (n bytes; buf may be NULL when n is 0). The output is bytes, not a C
- * string (a .reg file is UTF-16). Returns the full length, which may
- * exceed n (then buf holds a prefix, like snprintf without the NUL), or
- * HV_EINVAL when name cannot be written in that format (invalid UTF-8,
- * empty, too long, or a control character a batch file cannot carry; see
- * hv_script_check). name is ignored for HV_SCRIPT_REMOVE. */
-long hv_script_write(enum hv_script_format f, enum hv_script_op op,
-                     const struct hv_guid *g, const char *name, char *buf,
-                     size_t n);
-/* The same into a new malloc'ed buffer (*out, *len; free() it). */
+/* The script that performs op for (g, name) on a Windows host, in a new
+ * malloc'ed buffer (*out, *len; free() it): bytes, not a C string (a .reg
+ * file is UTF-16). HV_EINVAL when name cannot be written in that format
+ * (see hv_script_check), HV_ENOMEM. name is ignored for HV_SCRIPT_REMOVE. */
 int hv_script_alloc(enum hv_script_format f, enum hv_script_op op,
                     const struct hv_guid *g, const char *name, char **out,
                     size_t *len);

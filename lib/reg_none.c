@@ -1,6 +1,6 @@
 /* reg_none.c: service registration where there is no Windows registry:
  * every call answers HV_ENOTSUP (hvreg export works everywhere; it lives
- * in regscript.c). */
+ * in reg.c and script.c). */
 #include "platform.h"
 
 int hv__service_by_name(const char *name, struct hv_guid *out, char *hint,

@@ -18,47 +18,39 @@
     L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\"      \
     L"GuestCommunicationServices"
 #define VALUE_W L"ElementName"
+/* RegGetValue's flag to open its subkey in the 64-bit view (winreg.h of
+ * the Windows SDK; older MinGW-w64 headers lack it) */
+#ifndef RRF_SUBKEY_WOW6464KEY
+#define RRF_SUBKEY_WOW6464KEY 0x00010000
+#endif
+
+/* ElementName of subkey key of parent into data (size bytes; data NULL:
+ * only the size): a string as stored, the subkey opened in the 64-bit view
+ * (a handle's view does not pass to a subkey opened by name through it). */
+static LSTATUS get_name(HKEY parent, const wchar_t *key, void *data,
+                        DWORD *size)
+{
+    DWORD type = 0;
+    return RegGetValueW(parent, key, VALUE_W,
+                        RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND |
+                            RRF_SUBKEY_WOW6464KEY,
+                        &type, data, size);
+}
 #define KEYNAME_MAX 256 /* registry key names are at most 255 characters */
 
 /* UTF-8 to a new UTF-16 string; NULL for invalid UTF-8 or no memory. */
 static wchar_t *to_wide(const char *s)
 {
     wchar_t *w;
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-    if (n <= 0)
-        return NULL;
-    w = malloc((size_t)n * sizeof *w);
-    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
-        free(w);
-        w = NULL;
-    }
-    return w;
+    return hv__utf8_to_wide(s, &w) < 0 ? NULL : w;
 }
 
 /* UTF-16 (wlen units, no NUL needed) to UTF-8 in buf[n], cut at a character
- * boundary when too long. Returns 0 or HV_ENOMEM. */
+ * boundary when too long. Returns 0 or an HV_E* code. */
 static int from_wide(const wchar_t *w, int wlen, char *buf, size_t n)
 {
-    char *tmp;
-    int m;
-    size_t k;
-    buf[0] = '\0';
-    if (wlen == 0)
-        return 0;
-    m = WideCharToMultiByte(CP_UTF8, 0, w, wlen, NULL, 0, NULL, NULL);
-    if (m <= 0)
-        return 0;
-    tmp = malloc((size_t)m);
-    if (tmp == NULL)
-        return HV_ENOMEM;
-    WideCharToMultiByte(CP_UTF8, 0, w, wlen, tmp, m, NULL, NULL);
-    k = (size_t)m < n - 1 ? (size_t)m : n - 1;
-    while (k > 0 && k < (size_t)m && ((unsigned char)tmp[k] & 0xc0) == 0x80)
-        k--; /* do not split a sequence */
-    memcpy(buf, tmp, k);
-    buf[k] = '\0';
-    free(tmp);
-    return 0;
+    int r = hv__wide_to_utf8_buf(w, wlen, buf, n);
+    return r < 0 ? r : 0;
 }
 
 static int open_parent(REGSAM access, HKEY *h)
@@ -73,7 +65,7 @@ static int open_parent(REGSAM access, HKEY *h)
 /* Read the entry of subkey `key` of parent into out (guid already set). */
 static int read_entry(HKEY parent, const wchar_t *key, struct hv_service *out)
 {
-    DWORD type = 0, size = 0;
+    DWORD size = 0;
     wchar_t *data;
     LSTATUS st;
     int r;
@@ -83,9 +75,7 @@ static int read_entry(HKEY parent, const wchar_t *key, struct hv_service *out)
     out->has_port = hv_guid_to_vsock_port(&out->guid, &out->port);
     if (!out->has_port)
         out->port = 0;
-    st = RegGetValueW(parent, key, VALUE_W,
-                      RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND,
-                      &type, NULL, &size);
+    st = get_name(parent, key, NULL, &size);
     if (st == ERROR_FILE_NOT_FOUND || st == ERROR_UNSUPPORTED_TYPE)
         return 0; /* no friendly name, or not a string: tolerated */
     if (st != ERROR_SUCCESS)
@@ -93,9 +83,7 @@ static int read_entry(HKEY parent, const wchar_t *key, struct hv_service *out)
     data = malloc(size + sizeof(wchar_t));
     if (data == NULL)
         return HV_ENOMEM;
-    st = RegGetValueW(parent, key, VALUE_W,
-                      RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND,
-                      &type, data, &size);
+    st = get_name(parent, key, data, &size);
     if (st != ERROR_SUCCESS) {
         free(data);
         return st == ERROR_FILE_NOT_FOUND ? 0 : hv__err_from_os((long)st);
@@ -308,7 +296,7 @@ out:
 int hv_reg_remove(const struct hv_guid *g, int flags)
 {
     wchar_t key[KEYNAME_MAX];
-    HKEY parent;
+    HKEY parent, child;
     LSTATUS st;
     int r = open_parent(KEY_READ, &parent);
     if (r < 0)
@@ -322,7 +310,18 @@ int hv_reg_remove(const struct hv_guid *g, int flags)
     r = open_parent(KEY_READ | KEY_WRITE | DELETE, &parent);
     if (r < 0)
         return r;
-    st = RegDeleteTreeW(parent, key);
+    /* the entry's subkeys and values through a handle of its own, opened
+     * in the 64-bit view, then the key itself by the call that takes a
+     * view (RegDeleteTree by name would go through the 32-bit view of a
+     * 32-bit build) */
+    st = RegOpenKeyExW(parent, key, 0,
+                       KEY_READ | KEY_WRITE | DELETE | KEY_WOW64_64KEY, &child);
+    if (st == ERROR_SUCCESS) {
+        st = RegDeleteTreeW(child, NULL);
+        RegCloseKey(child);
+    }
+    if (st == ERROR_SUCCESS)
+        st = RegDeleteKeyExW(parent, key, KEY_WOW64_64KEY, 0);
     RegCloseKey(parent);
     if (st == ERROR_FILE_NOT_FOUND)
         return HV_EABSENT;

@@ -1,27 +1,42 @@
-/* utf.c: text conversions that are plain arithmetic, kept portable so that
- * every platform's tests can check them. A Windows console hands its input
- * over as UTF-16 lines ending in CR LF; the peer expects what a pipe
- * carries, UTF-8 with LF line ends, so hv__console_text turns one into the
- * other a read at a time. */
+/* utf.c: walking UTF-8, the one copy: decode a character (checked),
+ * encode a code point, cut a string at a character boundary. The
+ * conversions to and from the Windows API's UTF-16 are in wide_win.c, the
+ * console's in console.c. */
+#include <string.h>
+
 #include "platform.h"
 
-#define CH_LF 0x0Au
-#define CH_CR 0x0Du
-#define CH_EOF 0x1Au /* ^Z */
-#define REPLACEMENT 0xFFFDu
-
-static int is_high(uint32_t u)
+/* Decode the UTF-8 sequence at s into *cp; returns its length (1-4), or 0
+ * for an invalid one (overlong, surrogate, beyond U+10FFFF, truncated). */
+size_t hv__utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-    return u >= 0xD800u && u <= 0xDBFFu;
-}
-
-static int is_low(uint32_t u)
-{
-    return u >= 0xDC00u && u <= 0xDFFFu;
+    uint32_t c = s[0], min;
+    size_t n, i;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        n = 2, c &= 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 3, c &= 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3fu);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
 }
 
 /* Code point c (at most 0x10FFFF, not a surrogate) as UTF-8; the length. */
-static size_t put_utf8(char *out, uint32_t c)
+size_t hv__utf8_encode(char *out, uint32_t c)
 {
     unsigned char *o = (unsigned char *)out;
     if (c < 0x80u) {
@@ -46,57 +61,27 @@ static size_t put_utf8(char *out, uint32_t c)
     return 4;
 }
 
-size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
-                        size_t n, char *out, int end)
+size_t hv_utf8_cut(const char *s, size_t len, size_t max)
 {
-    size_t i, k = 0;
-
-    for (i = 0; i < n && !t->eof; i++) {
-        uint32_t u = in[i];
-
-        /* a surrogate pair may straddle two reads: finish it first */
-        if (t->high) {
-            uint32_t h = t->high;
-            t->high = 0;
-            if (is_low(u)) {
-                k += put_utf8(out + k,
-                              0x10000u + ((h - 0xD800u) << 10) + (u - 0xDC00u));
-                continue;
-            }
-            k += put_utf8(out + k, REPLACEMENT); /* an unpaired high half */
-        }
-        /* so may CR LF: the CR waits for the next unit */
-        if (t->cr) {
-            t->cr = 0;
-            if (u == CH_LF) {
-                out[k++] = '\n';
-                t->midline = 0;
-                continue;
-            }
-            out[k++] = '\r'; /* a lone CR stays */
-        }
-        if (u == CH_EOF && !t->midline) {
-            t->eof = 1; /* the cooked console's end of input */
+    size_t k, back;
+    if (len <= max)
+        return len;
+    /* s[max] is the first byte left out: step back over the continuation
+     * bytes (10xxxxxx) of a character cut in half, at most 3 of them (more
+     * is not UTF-8, cut where asked) */
+    for (k = max, back = 0; k > 0 && back < 3; k--, back++)
+        if (((unsigned char)s[k] & 0xC0) != 0x80)
             break;
-        }
-        if (u == CH_CR) {
-            t->cr = 1;
-            t->midline = 1;
-        } else if (is_high(u)) {
-            t->high = (uint16_t)u;
-            t->midline = 1;
-        } else {
-            k += put_utf8(out + k, is_low(u) ? REPLACEMENT : u);
-            t->midline = u != CH_LF;
-        }
-    }
-    if (end && !t->eof) {
-        if (t->high)
-            k += put_utf8(out + k, REPLACEMENT);
-        if (t->cr)
-            out[k++] = '\r';
-        t->high = 0;
-        t->cr = 0;
-    }
-    return k;
+    return ((unsigned char)s[k] & 0xC0) == 0x80 ? max : k;
+}
+
+size_t hv_utf8_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src), k;
+    if (n == 0)
+        return len;
+    k = hv_utf8_cut(src, len, n - 1);
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+    return len;
 }

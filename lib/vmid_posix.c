@@ -28,15 +28,6 @@ int hv_vm_list(struct hv_vms *out, char *note, size_t notelen)
     return HV_ENOTSUP;
 }
 
-int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
-{
-    (void)out;
-    hv__fmt(note, notelen,
-            "the WSL2 VM is found from its Windows host; inside WSL2 use "
-            "--self");
-    return HV_ENOTSUP;
-}
-
 int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
                      size_t hintlen)
 {

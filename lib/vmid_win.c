@@ -1,9 +1,9 @@
 /* vmid_win.c: VM ids on Windows. Host side: the Hyper-V WMI provider
  * (root\virtualization\v2 Msvm_ComputerSystem, through COM) and the Host
  * Compute Service (computecore.dll, loaded at run time since Home editions
- * and older systems lack it); the running WSL2 VM from wslhost.exe's command
- * line. Guest side: the KVP registry values. Parsing the answers is done by
- * the portable files (vmlist.c, hcsjson.c, kvp.c). */
+ * and older systems lack it). Guest side: the KVP registry values.
+ * Parsing the answers is done by the portable files (vmid.c, hcsjson.c,
+ * kvp.c); WSL's VM is found in wsl_win.c. */
 #define COBJMACROS
 #include <errno.h>
 #include <stdlib.h>
@@ -13,62 +13,25 @@
 
 #include <objbase.h>
 #include <oleauto.h>
-#include <tlhelp32.h>
 #include <wbemidl.h>
 
+/* written out as wide literals where the API takes them, not pasted as
+ * L"" MACRO (a wide and a narrow literal joined: C11, but MSVC's older
+ * front ends refuse it) */
 #define GUEST_PARAMS "SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
+#define GUEST_PARAMS_W L"SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
 #define WMI_NAMESPACE "root\\virtualization\\v2"
+#define WMI_NAMESPACE_W L"root\\virtualization\\v2"
 #define HCS_TIMEOUT_MS 30000u
 #define WMI_TIMEOUT_MS 30000
 
 /* ------------------------------------------------------------ text */
 
-/* UTF-16 (wlen units, or -1 for NUL-terminated) to UTF-8 in buf[n], cut
- * at a character boundary when it does not fit. */
+/* UTF-16 (wlen units, or -1 up to the NUL) to UTF-8 in buf[n], cut at a
+ * character boundary when it does not fit; "" when it cannot be had. */
 static void utf8_of(const wchar_t *w, int wlen, char *buf, size_t n)
 {
-    int need, r = 0;
-    char *all;
-    if (n == 0)
-        return;
-    if (wlen < 0)
-        wlen = (int)wcslen(w);
-    need = wlen ? WideCharToMultiByte(CP_UTF8, 0, w, wlen, NULL, 0, NULL,
-                                      NULL)
-                : 0;
-    if (need > 0 && (size_t)need < n) {
-        r = WideCharToMultiByte(CP_UTF8, 0, w, wlen, buf, need, NULL, NULL);
-    } else if (need > 0 && (all = malloc((size_t)need)) != NULL) {
-        r = WideCharToMultiByte(CP_UTF8, 0, w, wlen, all, need, NULL, NULL);
-        if (r > 0) {
-            r = (int)hv_utf8_cut(all, (size_t)r, n - 1);
-            memcpy(buf, all, (size_t)r);
-        }
-        free(all);
-    } else if (need > 0) {
-        /* no memory for the whole: as many units as surely fit (3 bytes
-         * of UTF-8 at most per unit), a surrogate pair kept whole */
-        int k = (int)((n - 1) / 3);
-        if (k > wlen)
-            k = wlen;
-        if (k > 0 && w[k - 1] >= 0xD800 && w[k - 1] < 0xDC00)
-            k--;
-        r = k ? WideCharToMultiByte(CP_UTF8, 0, w, k, buf, (int)n - 1, NULL,
-                                    NULL)
-              : 0;
-    }
-    buf[r > 0 ? r : 0] = '\0';
-}
-
-/* UTF-8 to a malloc'd UTF-16 string; NULL when out of memory. */
-static wchar_t *wide_of(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w;
-    if (n <= 0 || (w = malloc(sizeof *w * (size_t)n)) == NULL)
-        return NULL;
-    MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-    return w;
+    (void)hv__wide_to_utf8_buf(w, wlen, buf, n);
 }
 
 /* ------------------------------------------------------------ WMI */
@@ -119,7 +82,7 @@ static int wmi_list(struct hv_vms *vms, char *why, size_t whylen)
                 (unsigned long)hr);
         return HV_ENOTSUP;
     }
-    ns = SysAllocString(L"" WMI_NAMESPACE);
+    ns = SysAllocString(WMI_NAMESPACE_W);
     lang = SysAllocString(L"WQL");
     /* every row; the host's own row is dropped by hv_wmi_add_row */
     query = SysAllocString(
@@ -196,11 +159,7 @@ typedef HRESULT(WINAPI *hcs_enum_fn)(const wchar_t *query, hcs_op op);
 typedef HRESULT(WINAPI *hcs_wait_fn)(hcs_op op, DWORD ms, wchar_t **result);
 typedef void(WINAPI *hcs_close_op_fn)(hcs_op op);
 
-/* GetProcAddress's FARPROC to a real prototype, through the generic
- * function pointer type the compilers accept without a warning */
-typedef void (*any_fn)(void);
-
-static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
+int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen)
 {
     HMODULE dll;
     hcs_create_op_fn create_op;
@@ -211,7 +170,7 @@ static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
     wchar_t *res = NULL;
     char *json = NULL, hint[128];
     HRESULT hr;
-    int n, r;
+    int r;
 
     dll = LoadLibraryExW(L"computecore.dll", NULL,
                          LOAD_LIBRARY_SEARCH_SYSTEM32);
@@ -221,13 +180,13 @@ static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
                              "Machine Platform)");
         return HV_ENOTSUP;
     }
-    create_op = (hcs_create_op_fn)(any_fn)GetProcAddress(dll,
+    create_op = (hcs_create_op_fn)(hv__any_fn)GetProcAddress(dll,
                                                          "HcsCreateOperation");
-    enumerate = (hcs_enum_fn)(any_fn)GetProcAddress(
+    enumerate = (hcs_enum_fn)(hv__any_fn)GetProcAddress(
         dll, "HcsEnumerateComputeSystems");
-    wait = (hcs_wait_fn)(any_fn)GetProcAddress(dll,
+    wait = (hcs_wait_fn)(hv__any_fn)GetProcAddress(dll,
                                                "HcsWaitForOperationResult");
-    close_op = (hcs_close_op_fn)(any_fn)GetProcAddress(dll,
+    close_op = (hcs_close_op_fn)(hv__any_fn)GetProcAddress(dll,
                                                        "HcsCloseOperation");
     if (!create_op || !enumerate || !wait || !close_op) {
         FreeLibrary(dll);
@@ -259,15 +218,13 @@ static int hcs_list(struct hv_vms *vms, char *why, size_t whylen)
     }
     r = 0;
     if (res) {
-        n = WideCharToMultiByte(CP_UTF8, 0, res, -1, NULL, 0, NULL, NULL);
-        if (n > 0 && (json = malloc((size_t)n)) != NULL) {
-            WideCharToMultiByte(CP_UTF8, 0, res, -1, json, n, NULL, NULL);
-            r = hv_hcs_parse(json, strlen(json), vms, hint, sizeof hint);
+        size_t len;
+        r = hv__wide_to_utf8(res, -1, &json, &len);
+        if (r == 0) {
+            r = hv_hcs_parse(json, len, vms, hint, sizeof hint);
             if (r == HV_EBADDATA)
                 hv__fmt(why, whylen, "HCS: %s", hint);
             free(json);
-        } else if (n > 0) {
-            r = HV_ENOMEM;
         }
         LocalFree(res);
     }
@@ -307,200 +264,11 @@ int hv_vm_list(struct hv_vms *out, char *note, size_t notelen)
     com_start(&c);
     rw = wmi_list(out, wwhy, sizeof wwhy);
     com_end(&c);
-    rh = hcs_list(out, hwhy, sizeof hwhy);
+    rh = hv__hcs_list(out, hwhy, sizeof hwhy);
     if (rw < 0 || rh < 0)
         hv__fmt(note, notelen, "%s%s%s", wwhy, *wwhy && *hwhy ? "; " : "",
                 hwhy);
     return hv_vm_sources_result(rw, rh);
-}
-
-/* ------------------------------------------------------------ WSL */
-
-typedef LONG(WINAPI *nt_query_fn)(HANDLE, ULONG, void *, ULONG, ULONG *);
-
-/* ProcessCommandLineInformation (Windows 8.1+): a UNICODE_STRING whose
- * buffer follows it; readable with PROCESS_QUERY_LIMITED_INFORMATION, so
- * without elevation for the user's own wslhost.exe */
-#define PROCESS_COMMAND_LINE_INFORMATION 60
-struct ustr {
-    USHORT len, max;
-    wchar_t *buf;
-};
-
-/* Older systems (and Wine) lack that class: read the command line from
- * the process's PEB instead (RTL_USER_PROCESS_PARAMETERS.CommandLine), which
- * needs PROCESS_VM_READ, granted on the user's own processes. Offsets are
- * those of a process of our own bitness; others count as unreadable. */
-#define PROCESS_BASIC_INFORMATION_CLASS 0
-struct basic_info {
-    LONG exit_status;
-    void *peb;
-    ULONG_PTR affinity;
-    LONG priority;
-    ULONG_PTR pid, parent;
-};
-
-static int cmdline_from_peb(nt_query_fn q, DWORD pid, wchar_t *w, size_t wcap)
-{
-    const size_t params_off = sizeof(void *) == 8 ? 0x20 : 0x10;
-    const size_t cmd_off = sizeof(void *) == 8 ? 0x70 : 0x40;
-    struct basic_info bi;
-    struct ustr u;
-    char *params = NULL;
-    HANDLE h;
-    ULONG got = 0;
-    SIZE_T rd = 0;
-    int ok = 0;
-
-    h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid);
-    if (h == NULL)
-        return -1;
-    memset(&bi, 0, sizeof bi);
-    if (q(h, PROCESS_BASIC_INFORMATION_CLASS, &bi, sizeof bi, &got) >= 0 &&
-        bi.peb != NULL &&
-        ReadProcessMemory(h, (const char *)bi.peb + params_off, &params,
-                          sizeof params, &rd) &&
-        rd == sizeof params && params != NULL &&
-        ReadProcessMemory(h, params + cmd_off, &u, sizeof u, &rd) &&
-        rd == sizeof u && u.buf != NULL && u.len / 2 < wcap &&
-        ReadProcessMemory(h, u.buf, w, u.len, &rd) && rd == u.len) {
-        w[u.len / 2] = 0;
-        ok = 1;
-    }
-    CloseHandle(h);
-    return ok ? 0 : -1;
-}
-
-static int cmdline_of(nt_query_fn q, DWORD pid, char *out, size_t n)
-{
-    HANDLE h;
-    ULONG got = 0;
-    LONG st = -1;
-    void *buf;
-    const ULONG size = 70000; /* 32767 UTF-16 units and the header */
-    struct ustr *u;
-
-    out[0] = '\0';
-    if ((buf = calloc(1, size)) == NULL)
-        return -1;
-    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
-    if (h != NULL) {
-        st = q(h, PROCESS_COMMAND_LINE_INFORMATION, buf, size, &got);
-        CloseHandle(h);
-    }
-    u = buf;
-    if (st >= 0 && got >= sizeof *u && u->buf != NULL &&
-        (const char *)u->buf >= (const char *)buf &&
-        (const char *)u->buf + u->len <= (const char *)buf + size) {
-        utf8_of(u->buf, u->len / 2, out, n);
-    } else if (cmdline_from_peb(q, pid, buf, size / sizeof(wchar_t)) == 0) {
-        utf8_of(buf, -1, out, n);
-    } else {
-        free(buf);
-        return -1;
-    }
-    free(buf);
-    return 0;
-}
-
-/* Scan running wslhost.exe processes: 1 found (*out), 0 none, HV_EAMBIGUOUS
- * when they name different VMs. why says what was seen. */
-static int wsl_from_processes(struct hv_guid *out, char *why, size_t whylen)
-{
-    HANDLE snap;
-    PROCESSENTRY32W pe;
-    nt_query_fn q;
-    char *cmd;
-    struct hv_guid g;
-    int seen = 0, unreadable = 0, found = 0, differ = 0;
-
-    q = (nt_query_fn)(any_fn)GetProcAddress(GetModuleHandleW(L"ntdll.dll"),
-                                            "NtQueryInformationProcess");
-    snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-    if (snap == INVALID_HANDLE_VALUE || q == NULL) {
-        hv__fmt(why, whylen, "cannot list processes");
-        return 0;
-    }
-    if ((cmd = malloc(98304)) == NULL) {
-        CloseHandle(snap);
-        return HV_ENOMEM;
-    }
-    pe.dwSize = sizeof pe;
-    if (Process32FirstW(snap, &pe)) {
-        do {
-            if (_wcsicmp(pe.szExeFile, L"wslhost.exe") != 0)
-                continue;
-            seen++;
-            if (cmdline_of(q, pe.th32ProcessID, cmd, 98304) < 0) {
-                unreadable++;
-                continue;
-            }
-            if (!hv_wsl_cmdline_vmid(cmd, &g))
-                continue;
-            if (found && !hv_guid_equal(&g, out))
-                differ = 1;
-            if (!found)
-                *out = g;
-            found = 1;
-        } while (Process32NextW(snap, &pe));
-    }
-    free(cmd);
-    CloseHandle(snap);
-    if (differ) {
-        hv__fmt(why, whylen, "wslhost.exe processes name different VMs");
-        return HV_EAMBIGUOUS;
-    }
-    if (found) {
-        hv__fmt(why, whylen, "wslhost.exe --vm-id");
-        return 1;
-    }
-    if (seen == 0)
-        hv__fmt(why, whylen, "no wslhost.exe running");
-    else
-        hv__fmt(why, whylen, "%d wslhost.exe running, %d unreadable, none "
-                             "with --vm-id", seen, unreadable);
-    return 0;
-}
-
-int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
-{
-    char pwhy[128] = "", hwhy[256] = "";
-    struct hv_vms vms = {NULL, 0, 0};
-    size_t i, found = 0;
-    int r;
-
-    if (note && notelen)
-        note[0] = '\0';
-    r = wsl_from_processes(out, pwhy, sizeof pwhy);
-    if (r != 0) {
-        hv__fmt(note, notelen, "%s", pwhy);
-        return r < 0 ? r : 0;
-    }
-    r = hcs_list(&vms, hwhy, sizeof hwhy);
-    if (r < 0) {
-        hv_vms_free(&vms);
-        hv__fmt(note, notelen, "tried processes: %s; %s", pwhy, hwhy);
-        return HV_ENOVM;
-    }
-    for (i = 0; i < vms.n; i++) {
-        if (!hv__strcaseeq(vms.v[i].owner, "WSL"))
-            continue;
-        if (found && !hv_guid_equal(out, &vms.v[i].id)) {
-            hv_vms_free(&vms);
-            hv__fmt(note, notelen, "HCS lists several WSL VMs");
-            return HV_EAMBIGUOUS;
-        }
-        *out = vms.v[i].id;
-        found++;
-    }
-    hv_vms_free(&vms);
-    if (found) {
-        hv__fmt(note, notelen, "HCS (Owner WSL)");
-        return 0;
-    }
-    hv__fmt(note, notelen, "tried processes: %s; HCS: no compute system "
-                           "owned by WSL (is WSL2 running?)", pwhy);
-    return HV_ENOVM;
 }
 
 /* For hvcat and hvlisten: a name that cannot be looked up is an unknown VM
@@ -529,12 +297,12 @@ int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
 int hv_kvp_self_file(const char *path, struct hv_vm_self *self, char *hint,
                      size_t hintlen)
 {
-    wchar_t *w = wide_of(path);
+    wchar_t *w;
     FILE *f;
     DWORD attr;
     int r;
-    if (w == NULL)
-        return HV_ENOMEM;
+    if ((r = hv__utf8_to_wide(path, &w)) < 0)
+        return r;
     /* _wfopen answers EACCES for a directory; vmid_posix.c's words */
     attr = GetFileAttributesW(w);
     if (attr != INVALID_FILE_ATTRIBUTES &&
@@ -616,8 +384,9 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
                       : "no VirtualMachineId record");
         return r < 0 && r != HV_EABSENT ? r : HV_ENOVM;
     }
-    st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"" GUEST_PARAMS, 0,
-                       KEY_QUERY_VALUE, &k);
+    /* the 64-bit view: a 32-bit build would read Wow6432Node otherwise */
+    st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, GUEST_PARAMS_W, 0,
+                       KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k);
     if (st != ERROR_SUCCESS) {
         hv__fmt(note, notelen, "tried %s: %s", where,
                 st == ERROR_FILE_NOT_FOUND

@@ -1,9 +1,6 @@
 # e2e cases over TCP loopback (tests/e2e/cases.sh), natively and, for the
 # Windows build, with the tools under wine.
-set(hv_e2e_cases transfer64m halfclose_client_first halfclose_server_first
-    no_shutdown keep_open refused timeout peer_killed_reset peer_killed_eof
-    stdout_closed exec_echo exec_keep_concurrent exec_status exec_relay
-    exec_conflicts)
+hv_script_cases(hv_e2e_cases ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh)
 if(WIN32)
   # Under Wine a killed process's socket can outlive it (a Wine 8 defect,
   # about 1 run in 15), so the Windows side is never the killed one: the
@@ -11,11 +8,8 @@ if(WIN32)
   # kills a Linux sender and checks the Windows listener.
   list(REMOVE_ITEM hv_e2e_cases peer_killed_eof)
 endif()
-foreach(c ${hv_e2e_cases})
-  add_test(NAME e2e.${c}
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh ${c})
-  set_tests_properties(e2e.${c} PROPERTIES
-    TIMEOUT 300
-    RUN_SERIAL TRUE
-    ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_EMU=${HV_EMU};HV_PLATFORM=${HV_PLATFORM}")
-endforeach()
+hv_script_tests(e2e ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases.sh
+  CASES ${hv_e2e_cases} TIMEOUT 300
+  ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+      HV_EMU=${HV_EMU} HV_PLATFORM=${HV_PLATFORM}
+  PROPERTIES RUN_SERIAL TRUE)

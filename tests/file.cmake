@@ -4,12 +4,7 @@
 # of "address family not supported" (unit).
 hv_add_unit(file ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_file.c)
 
-if(TARGET hvreg)
-  foreach(c utf8_name missing_dir denied)
-    add_test(NAME file.${c}
-             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh ${c})
-    set_tests_properties(file.${c} PROPERTIES
-      TIMEOUT 120 SKIP_RETURN_CODE 77
-      ENVIRONMENT "HVREG=$<TARGET_FILE:hvreg>;HV_EMU=${HV_EMU}")
-  endforeach()
-endif()
+hv_script_cases(hv_file_cases ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh)
+hv_script_tests(file ${CMAKE_CURRENT_SOURCE_DIR}/file/cases.sh
+  CASES ${hv_file_cases}
+  ENV HVREG=$<TARGET_FILE:hvreg> HV_EMU=${HV_EMU})

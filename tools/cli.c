@@ -1,5 +1,4 @@
 /* cli.c: messages, usage errors and common option parsing for the tools. */
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +9,32 @@ const char *cli_prog = "hvsock";
 
 void cli_init(const char *prog)
 {
+    /* a closed stdout or socket is an error to report, not a kill: the
+     * library's hv_console_init sees to SIGPIPE */
     cli_prog = prog;
-#ifdef SIGPIPE
-    /* a closed stdout or socket is an error to report, not a kill */
-    signal(SIGPIPE, SIG_IGN);
-#endif
 }
 
+/* "prog: TEXT[: tail]\n" formatted whole and written with one fwrite on
+ * the unbuffered stderr, so that the lines of processes sharing stderr do
+ * not interleave. A line longer than the buffer is cut. */
+static void vwarn(const char *fmt, va_list ap, const char *tail)
+    HV_PRINTF(1, 0);
 static void vwarn(const char *fmt, va_list ap, const char *tail)
 {
-    fprintf(stderr, "%s: ", cli_prog);
-    vfprintf(stderr, fmt, ap);
-    if (tail)
-        fprintf(stderr, ": %s", tail);
-    fputc('\n', stderr);
+    char line[2048];
+    size_t n = 0, room = sizeof line - 1; /* one byte kept for the newline */
+    int r;
+
+    r = snprintf(line, room, "%s: ", cli_prog);
+    n = r < 0 ? 0 : (size_t)r < room ? (size_t)r : room - 1;
+    r = vsnprintf(line + n, room - n, fmt, ap);
+    n += r < 0 ? 0 : (size_t)r < room - n ? (size_t)r : room - n - 1;
+    if (tail && n + 1 < room) {
+        r = snprintf(line + n, room - n, ": %s", tail);
+        n += r < 0 ? 0 : (size_t)r < room - n ? (size_t)r : room - n - 1;
+    }
+    line[n++] = '\n';
+    fwrite(line, 1, n, stderr);
     fflush(stderr);
 }
 
@@ -52,20 +63,92 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
         va_end(ap);
     }
     fputs(usage, stderr);
-    return 64;
+    return hv_exitcode(HV_EUSAGE);
+}
+
+/* The entry of longopts that the option argument arg ("--name" or
+ * "--name=value") names: the one of that name, else the only one whose
+ * name it begins (getopt_long takes unique abbreviations). NULL when
+ * there is none; *many set when several names begin with it. */
+static const struct option *long_named(const char *arg,
+                                       const struct option *longopts,
+                                       int *many)
+{
+    const struct option *o, *found = NULL;
+    size_t n = strcspn(arg + 2, "=");
+    int count = 0;
+    for (o = longopts; o && o->name; o++) {
+        if (strncmp(o->name, arg + 2, n) != 0)
+            continue;
+        if (strlen(o->name) == n)
+            return o;
+        found = o;
+        count++;
+    }
+    *many = count > 1;
+    return count == 1 ? found : NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *optstring,
+               const struct option *longopts)
+{
+    const struct option *lo = NULL;
+    const char *last, *spec;
+    int c, many = 0;
+
+    opterr = 0; /* the messages below name the program, not argv[0] */
+    c = getopt_long(argc, argv, optstring, longopts, NULL);
+    if (c != '?' && c != ':')
+        return c;
+    /* the argument getopt_long stopped at (it has stepped past it) */
+    last = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    if (strncmp(last, "--", 2) == 0 && last[2] != '\0')
+        lo = long_named(last, longopts, &many);
+    if (many) {
+        cli_warnx("option '%.*s' is ambiguous", (int)strcspn(last, "="), last);
+    } else if (optopt == 0) {
+        cli_warnx("unrecognized option '%s'", last);
+    } else if (lo && lo->val == optopt) {
+        if (lo->has_arg == required_argument)
+            cli_warnx("option '--%s' requires an argument", lo->name);
+        else
+            cli_warnx("option '--%s' doesn't allow an argument", lo->name);
+    } else {
+        spec = optopt > 0 && optopt < 128 && optopt != ':'
+                   ? strchr(optstring, optopt)
+                   : NULL;
+        if (spec && spec[1] == ':')
+            cli_warnx("option requires an argument -- '%c'", optopt);
+        else if (optopt > 0 && optopt < 128)
+            cli_warnx("invalid option -- '%c'", optopt);
+        else
+            cli_warnx("invalid option '%s'", last);
+    }
+    return '?';
+}
+
+int cli_flush_stdout(void)
+{
+    /* both: fflush reports only what it wrote now, ferror what failed
+     * before */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn(HV_EIO, "write stdout");
+        return hv_exitcode(HV_EIO);
+    }
+    return 0;
 }
 
 int cli_help(const char *usage, const char *help)
 {
     fputs(usage, stdout);
     fputs(help, stdout);
-    return 0;
+    return cli_flush_stdout();
 }
 
 int cli_version(void)
 {
     printf("%s (%s) %s\n", cli_prog, HV_PACKAGE, HV_VERSION);
-    return 0;
+    return cli_flush_stdout();
 }
 
 int cli_parse_timeout(const char *s, unsigned *ms)
@@ -88,7 +171,7 @@ int cli_addr_error(int err, const char *what, const char *text,
         cli_warnx("%s '%s': %s", what, text, hint);
     else
         cli_warnx("%s '%s': %s", what, text, hv_strerror(err));
-    return err == HV_EUSAGE ? 64 : hv_exitcode(err);
+    return hv_exitcode(err);
 }
 
 const char *cli_child_how(const struct hv_child_exit *st, char *buf, size_t n)
@@ -140,3 +223,80 @@ int cli_net_start(int exec)
     return 0;
 }
 
+size_t cli_text(const char *s, char *buf, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        size_t k = (c < 0x20 || c == 0x7f) ? 4 : 1;
+        if (k == 1)
+            e[0] = (char)c;
+        if (o + k < n)
+            memcpy(buf + o, e, k);
+        else if (o < n)
+            n = o + 1; /* cut here: never half an escape */
+        o += k;
+    }
+    if (n)
+        buf[o < n ? o : n - 1] = '\0';
+    return o;
+}
+
+const char *cli_shown(const char *s, char *buf, size_t n)
+{
+    cli_text(s, buf, n);
+    return buf;
+}
+
+const char *cli_esc(const char *s)
+{
+    /* a message line is at most vwarn's 2048 bytes: so is what it quotes */
+    static char bufs[4][2048];
+    static unsigned next;
+    const char *p;
+    char *b;
+    for (p = s; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            break;
+    if (p == NULL || *p == '\0')
+        return s;
+    b = bufs[next++ % 4];
+    cli_text(s, b, sizeof bufs[0]);
+    return b;
+}
+
+/* Write what quote(s, buf, n) makes, through a heap buffer when it is
+ * long; "null" when even that fails. */
+static void put_quoted(const char *s, size_t (*quote)(const char *, char *,
+                                                      size_t))
+{
+    char small[512], *big;
+    size_t n = quote(s, small, sizeof small);
+    if (n < sizeof small) {
+        fputs(small, stdout);
+        return;
+    }
+    if ((big = malloc(n + 1)) == NULL) {
+        fputs("null", stdout);
+        return;
+    }
+    quote(s, big, n + 1);
+    fputs(big, stdout);
+    free(big);
+}
+
+void cli_put_text(const char *s)
+{
+    put_quoted(s, cli_text);
+}
+
+void cli_put_json(const char *s, int null_if_empty)
+{
+    if (null_if_empty && (s == NULL || *s == '\0'))
+        fputs("null", stdout);
+    else
+        put_quoted(s, hv_json_quote);
+}

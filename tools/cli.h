@@ -3,29 +3,43 @@
 #ifndef HV_CLI_H
 #define HV_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "hvsock.h"
+#include "platform.h" /* HV_PRINTF */
 
-#if defined(__GNUC__) || defined(__clang__)
-#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define CLI_PRINTF(a, b)
-#endif
+/* The exit-status paragraph of every tool's --help: the codes of
+ * hvsock(7) (tests/docs/helpexit.sh holds them to it). */
+#define CLI_HELP_EXIT_STATUS                                                  \
+    "Exit status: 0 ok, 64 usage, 65 bad operand or data, 68 unknown VM,\n"  \
+    "host or name, 69 unavailable or refused, 70 internal, 71 OS error,\n"   \
+    "74 I/O error, 75 timeout, 77 permission denied, 130 interrupted\n"     \
+    "(see hvsock(7)).\n"
 
 extern const char *cli_prog;
 
-/* Set the program name and prepare stdio and signals for a tool. */
+/* Set the program name (after hv_console_init, which prepares stdio and
+ * signals). */
 void cli_init(const char *prog);
-/* "prog: <text>" on stderr. */
-void cli_warnx(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "prog: <text>" on stderr, the whole line in one write. */
+void cli_warnx(const char *fmt, ...) HV_PRINTF(1, 2);
 /* "prog: <text>: <hv_strerror(err)>" on stderr. */
-void cli_warn(int err, const char *fmt, ...) CLI_PRINTF(2, 3);
-/* "prog: <text>" and "usage hint" on stderr; returns 64. */
-int cli_usage_error(const char *usage, const char *fmt, ...) CLI_PRINTF(2, 3);
-/* -h/--help: usage and help text on stdout; returns 0. */
+void cli_warn(int err, const char *fmt, ...) HV_PRINTF(2, 3);
+/* "prog: <text>" and "usage hint" on stderr; returns 64. With fmt NULL
+ * only the usage (after cli_getopt has said what was wrong). */
+int cli_usage_error(const char *usage, const char *fmt, ...) HV_PRINTF(2, 3);
+/* getopt_long, but an unknown option, a missing argument or an argument
+ * given to an option that takes none is reported with the program's name
+ * ("prog: invalid option -- 'x'", "prog: unrecognized option '--bogus'");
+ * returns '?' then, for the caller's usage error. */
+int cli_getopt(int argc, char **argv, const char *optstring,
+               const struct option *longopts);
+/* Flush stdout: 0, or "prog: write stdout: ..." and the exit code (74). */
+int cli_flush_stdout(void);
+/* -h/--help: usage and help text on stdout; 0, or 74 when stdout fails. */
 int cli_help(const char *usage, const char *help);
-/* "prog (hvsock-tools) X.Y.Z" on stdout; returns 0. */
+/* "prog (hvsock-tools) X.Y.Z" on stdout; 0, or 74 when stdout fails. */
 int cli_version(void);
 /* Parse -w SECONDS (1..300) into milliseconds; 0 or an HV_E* code. */
 int cli_parse_timeout(const char *s, unsigned *ms);
@@ -40,6 +54,22 @@ int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
                    const char *service, int flags);
 /* Network start-up: 0 or the exit code after saying why (exec: unused). */
 int cli_net_start(int exec);
+/* Text from outside (names, KVP values, registry strings) fit for a
+ * terminal line: control characters (and DEL) as \xNN. Writes what fits
+ * of it to buf[n], never half an escape; returns the full length. */
+size_t cli_text(const char *s, char *buf, size_t n);
+/* cli_text into buf[n], for a message; returns buf. */
+const char *cli_shown(const char *s, char *buf, size_t n);
+/* s itself when it has no control character, else its cli_text (cut to a
+ * message line) in one of four static buffers: for text from the system
+ * (notes, hints with names) inside a message. */
+const char *cli_esc(const char *s);
+/* cli_text of s on stdout, however long. */
+void cli_put_text(const char *s);
+/* s as a JSON string on stdout (hv_json_quote); with null_if_empty, null
+ * for NULL or "" (without it NULL is ""). */
+void cli_put_json(const char *s, int null_if_empty);
+
 /* How a command ended, for -v lines: "exit status N" or "killed by
  * signal N" into buf[n]; returns buf. */
 const char *cli_child_how(const struct hv_child_exit *st, char *buf,

@@ -60,9 +60,8 @@ static const char help[] =
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
     "\n"
-    "Exit status: 0 ok, 64 usage, 65 bad operand, 68 unknown VM, 69 refused or\n"
-    "unavailable, 70 internal, 71 OS error, 74 I/O error, 75 timeout,\n"
-    "77 permission denied (see hvsock(7)); with -e, 74 when CMD failed.\n";
+    CLI_HELP_EXIT_STATUS
+    "With -e, 74 also when CMD failed.\n";
 
 static const struct option longopts[] = {
     {"allow", required_argument, NULL, OPT_ALLOW},
@@ -534,8 +533,8 @@ static int run(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     session_opts_init(&o.so);
-    while ((c = getopt_long(argc, argv, "de:hi:kq:tU:vVw:", longopts,
-                            NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "de:hi:kq:tU:vVw:", longopts)) !=
+           -1) {
         if ((r = session_option(&o.so, c, optarg, usage)) == 1)
             continue;
         if (r != 0)
@@ -640,9 +639,9 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    int r = hv_console_init(&argc, &argv);
+    int r;
     cli_init("hvlisten");
-    if (r < 0) {
+    if ((r = hv_console_init(&argc, &argv)) < 0) {
         cli_warn(r, "console set-up");
         return hv_exitcode(r);
     }

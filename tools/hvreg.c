@@ -36,11 +36,9 @@ static const char help_tail[] =
     "Services live under HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\\n"
     "Virtualization\\GuestCommunicationServices; changing them needs an\n"
     "elevated prompt (Administrator). Every subcommand but export needs\n"
-    "Windows; export works on any system.\n"
-    "\n"
-    "Exit status: 0 ok, 64 usage, 65 bad operand, invalid GUID, name taken or\n"
-    "built-in, 69 no such entry or not on Windows, 71 OS error, 74 I/O\n"
-    "error, 77 permission denied (see hvsock(7)).\n";
+    "Windows; export works on any system. export writes no .reg (UTF-16) to\n"
+    "a terminal unless -o - asks for it.\n"
+    "\n" CLI_HELP_EXIT_STATUS;
 
 struct opts {
     int json;
@@ -79,7 +77,7 @@ static int print_help(void)
     for (i = 0; i < N_SUBCOMMANDS; i++)
         printf("  %-8s %s\n", subcommands[i].name, subcommands[i].help);
     fputs(help_tail, stdout);
-    return 0;
+    return cli_flush_stdout();
 }
 
 static const struct option longopts[] = {
@@ -99,10 +97,10 @@ static const struct option longopts[] = {
 static int parse_opts(int argc, char **argv, const char *allowed,
                       struct opts *o, int *first)
 {
-    int c;
+    int c, r;
     memset(o, 0, sizeof *o);
     optind = 0; /* start afresh after main's pass */
-    while ((c = getopt_long(argc, argv, "fF:jo:p:hV", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "fF:jo:p:hV", longopts)) != -1) {
         if (c == 'h')
             return print_help();
         if (c == 'V')
@@ -136,10 +134,11 @@ static int parse_opts(int argc, char **argv, const char *allowed,
             o->output = optarg;
             break;
         case 'p':
-            if (hv_parse_u32(optarg, 0, HV_VSOCK_PORT_MAX, &o->port) < 0) {
+            if ((r = hv_parse_u32(optarg, 0, HV_VSOCK_PORT_MAX, &o->port)) < 0) {
+                char buf[256];
                 cli_warnx("port '%s': expected a vsock port from 0 to 2147483647",
-                          optarg);
-                return 65;
+                          cli_shown(optarg, buf, sizeof buf));
+                return hv_exitcode(r);
             }
             o->has_port = 1;
             break;
@@ -151,44 +150,13 @@ static int parse_opts(int argc, char **argv, const char *allowed,
 
 /* ---------------------------------------------------------------- output */
 
-/* A name fit for a one-line message: control characters as '?'. */
-static const char *shown(const char *name, char *buf, size_t n)
-{
-    size_t i;
-    for (i = 0; name[i] && i + 1 < n; i++)
-        buf[i] = ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) ? '?' : name[i];
-    buf[i] = '\0';
-    return buf;
-}
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", stdout);
-        else if (c == '\r')
-            fputs("\\r", stdout);
-        else if (c == '\t')
-            fputs("\\t", stdout);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void json_entry(const struct hv_service *s)
 {
     char gs[HV_GUID_BUFSIZE];
     hv_guid_format(&s->guid, gs);
     printf("{\"guid\": \"%s\", \"name\": ", gs);
     if (s->has_name)
-        json_string(s->name);
+        cli_put_json(s->name, 0);
     else
         fputs("null", stdout);
     if (s->has_port)
@@ -198,26 +166,13 @@ static void json_entry(const struct hv_service *s)
     printf(", \"builtin\": %s}", hv_reg_is_builtin(&s->guid) ? "true" : "false");
 }
 
-/* Text form: control characters of a name as \xNN, so one entry stays on
- * one line. */
-static void text_name(const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            printf("\\x%02x", c);
-        else
-            putchar(c);
-    }
-}
-
 /* ---------------------------------------------------------------- errors */
 
 /* Report a library failure of a registry subcommand; returns the exit code. */
 static int reg_error(int err, const char *what, const char *operand)
 {
     char buf[256];
-    const char *op = operand ? shown(operand, buf, sizeof buf) : NULL;
+    const char *op = operand ? cli_shown(operand, buf, sizeof buf) : NULL;
     char where[300];
     if (op)
         snprintf(where, sizeof where, "%s '%s'", what, op);
@@ -243,14 +198,27 @@ static int reg_error(int err, const char *what, const char *operand)
 
 /* ---------------------------------------------------------------- operands */
 
-/* 1 when s has the shape of a GUID (36 or 38 characters of hex digits,
- * dashes and braces): then it must parse as one. */
-static int looks_like_guid(const char *s)
+/* "WHAT 'TEXT': invalid GUID: expected ..."; returns the exit code. */
+static int bad_guid(const char *what, const char *text)
 {
-    size_t n = strlen(s);
-    if (n != HV_GUID_STRLEN && n != HV_GUID_STRLEN + 2)
-        return 0;
-    return strspn(s, "0123456789abcdefABCDEF-{}") == n && strchr(s, '-');
+    char buf[256];
+    cli_warnx("%s '%s': invalid GUID: expected "
+              "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+              what, cli_shown(text, buf, sizeof buf));
+    return hv_exitcode(HV_EBADGUID);
+}
+
+/* The refusal to touch one of Windows' own entries without --force;
+ * returns the exit code. */
+static int builtin_refused(const char *what, const struct hv_guid *g)
+{
+    const struct hv_builtin_service *b = hv_reg_builtin(g);
+    char gs[HV_GUID_BUFSIZE];
+    hv_guid_format(g, gs);
+    cli_warnx("%s %s: refused: this is Windows' own %s; changing it "
+              "breaks that integration service (use --force)",
+              what, gs, b ? b->name : "service");
+    return hv_exitcode(HV_EPROTECTED);
 }
 
 /* Resolve GUID | NAME | --port P to an entry's GUID. For a NAME the
@@ -271,12 +239,9 @@ static int resolve_target(const char *what, const struct opts *o, int argc,
     if (n > 1)
         return cli_usage_error(usage, "%s: unexpected operand '%s'", what,
                                argv[first + 1]);
-    if (hv_guid_scan(argv[first], NULL) != 0 || looks_like_guid(argv[first])) {
-        if (hv_guid_parse(argv[first], g) < 0) {
-            cli_warnx("%s '%s': invalid GUID: expected "
-                      "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", what, argv[first]);
-            return 65;
-        }
+    if (hv_guid_shaped(argv[first])) {
+        if (hv_guid_parse(argv[first], g) < 0)
+            return bad_guid(what, argv[first]);
         return -1;
     }
     {
@@ -287,7 +252,7 @@ static int resolve_target(const char *what, const struct opts *o, int argc,
             char buf[256];
             cli_warnx("%s '%s': ambiguous name: several entries have it: %s "
                       "(give the GUID)",
-                      what, shown(argv[first], buf, sizeof buf), hint);
+                      what, cli_shown(argv[first], buf, sizeof buf), cli_esc(hint));
             return hv_exitcode(r);
         }
         if (r < 0)
@@ -325,18 +290,14 @@ static int cmd_list(int argc, char **argv)
             if (list[i].has_port)
                 snprintf(port, sizeof port, "%lu", (unsigned long)list[i].port);
             printf("%s  %-10s  ", gs, port);
-            text_name(list[i].name);
+            cli_put_text(list[i].name);
             putchar('\n');
         }
     }
     if (o.json)
         fputs("]\n", stdout);
     hv_reg_list_free(list);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_warn(HV_EIO, "write stdout");
-        return hv_exitcode(HV_EIO);
-    }
-    return 0;
+    return cli_flush_stdout();
 }
 
 static int cmd_show(int argc, char **argv)
@@ -359,18 +320,14 @@ static int cmd_show(int argc, char **argv)
         putchar('\n');
     } else {
         printf("guid: %s\nname: ", gs);
-        text_name(s.name);
+        cli_put_text(s.name);
         if (s.has_port)
             printf("\nport: %lu", (unsigned long)s.port);
         else
             fputs("\nport: -", stdout);
         printf("\nbuiltin: %s\n", hv_reg_is_builtin(&g) ? "yes" : "no");
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_warn(HV_EIO, "write stdout");
-        return hv_exitcode(HV_EIO);
-    }
-    return 0;
+    return cli_flush_stdout();
 }
 
 /* NAME [GUID | --port P] for add and export add. */
@@ -389,16 +346,12 @@ static int add_operands(const char *what, const struct opts *o, int argc,
     *name = argv[first];
     if (hv_service_name_check(*name) < 0) {
         cli_warnx("%s '%s': invalid name: expected 1 to %d bytes of UTF-8",
-                  what, shown(*name, buf, sizeof buf), HV_SERVICE_NAME_MAX);
-        return 65;
+                  what, cli_shown(*name, buf, sizeof buf), HV_SERVICE_NAME_MAX);
+        return hv_exitcode(HV_EINVAL);
     }
     if (n == 2) {
-        if (hv_guid_parse(argv[first + 1], g) < 0) {
-            cli_warnx("%s '%s': invalid GUID: expected "
-                      "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-                      what, shown(argv[first + 1], buf, sizeof buf));
-            return 65;
-        }
+        if (hv_guid_parse(argv[first + 1], g) < 0)
+            return bad_guid(what, argv[first + 1]);
     } else if (o->has_port) {
         hv_guid_from_vsock_port(o->port, g);
     } else {
@@ -432,23 +385,15 @@ static int cmd_add(int argc, char **argv)
             cur.name[0] = '\0';
         cli_warnx("add '%s': %s is already registered as '%s' (use --force to "
                   "rename it)",
-                  shown(name, buf, sizeof buf), gs, shown(cur.name, cb, sizeof cb));
+                  cli_shown(name, buf, sizeof buf), gs, cli_shown(cur.name, cb, sizeof cb));
         return hv_exitcode(r);
     }
-    if (r == HV_EPROTECTED) {
-        const struct hv_builtin_service *b = hv_reg_builtin(&g);
-        cli_warnx("add '%s': refused: %s belongs to Windows' %s (use --force)",
-                  shown(name, buf, sizeof buf), gs, b ? b->name : "services");
-        return hv_exitcode(r);
-    }
+    if (r == HV_EPROTECTED)
+        return builtin_refused("add", &g);
     if (r < 0)
         return reg_error(r, "add", name);
     printf("%s\n", gs);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_warn(HV_EIO, "write stdout");
-        return hv_exitcode(HV_EIO);
-    }
-    return 0;
+    return cli_flush_stdout();
 }
 
 static int cmd_remove(int argc, char **argv)
@@ -464,13 +409,8 @@ static int cmd_remove(int argc, char **argv)
         return r;
     hv_guid_format(&g, gs);
     r = hv_reg_remove(&g, o.force ? HV_REG_FORCE : 0);
-    if (r == HV_EPROTECTED) {
-        const struct hv_builtin_service *b = hv_reg_builtin(&g);
-        cli_warnx("remove %s: refused: this is Windows' own %s; removing it "
-                  "breaks that integration service (use --force)",
-                  gs, b ? b->name : "service");
-        return hv_exitcode(r);
-    }
+    if (r == HV_EPROTECTED)
+        return builtin_refused("remove", &g);
     if (r < 0)
         return reg_error(r, "remove", first < argc ? argv[first] : gs);
     return 0;
@@ -485,6 +425,32 @@ static enum hv_script_format format_of_path(const char *path)
     return hv_script_format_parse(dot + 1);
 }
 
+/* Write the script to -o FILE as a whole (a temporary file renamed over
+ * it), or to stdout; 0 or the exit code after saying why. */
+static int write_script(const char *output, const char *script, size_t len)
+{
+    struct hv_file_new fn;
+    int r, w;
+
+    if (output == NULL || strcmp(output, "-") == 0) {
+        if (fwrite(script, 1, len, stdout) != len) {
+            cli_warn(HV_EIO, "export: write stdout");
+            return hv_exitcode(HV_EIO);
+        }
+        return cli_flush_stdout();
+    }
+    if ((r = hv_file_replace_begin(output, &fn)) < 0) {
+        cli_warn(r, "export: cannot create '%s'", output);
+        return hv_exitcode(r);
+    }
+    w = fwrite(script, 1, len, fn.f) == len;
+    if ((r = hv_file_replace_end(&fn, w)) < 0 || !w) {
+        cli_warn(r < 0 ? r : HV_EIO, "export: write %s", output);
+        return hv_exitcode(r < 0 ? r : HV_EIO);
+    }
+    return 0;
+}
+
 static int cmd_export(int argc, char **argv)
 {
     struct opts o;
@@ -492,11 +458,10 @@ static int cmd_export(int argc, char **argv)
     const char *name = NULL, *action;
     char *script;
     size_t len;
-    FILE *f;
     int first, r, random = 0;
     enum hv_script_op op;
 
-    if ((r = parse_opts(argc, argv, "Fop", &o, &first)) >= 0)
+    if ((r = parse_opts(argc, argv, "fFop", &o, &first)) >= 0)
         return r;
     if (first >= argc)
         return cli_usage_error(usage, "export: missing 'add' or 'remove'");
@@ -513,7 +478,7 @@ static int cmd_export(int argc, char **argv)
     } else if (strcmp(action, "remove") == 0) {
         op = HV_SCRIPT_REMOVE;
         if (!o.has_port && first < argc && argc - first == 1 &&
-            hv_guid_scan(argv[first], NULL) == 0 && !looks_like_guid(argv[first]))
+            !hv_guid_shaped(argv[first]))
             return cli_usage_error(usage, "export remove: give a GUID or --port "
                                           "(names are looked up on the host)");
         /* resolve_target only asks the registry for names, ruled out above */
@@ -522,6 +487,17 @@ static int cmd_export(int argc, char **argv)
     } else {
         return cli_usage_error(usage, "export: unknown action '%s' (add or remove)",
                                action);
+    }
+    /* the script does on the host what add or remove would do here */
+    if (!random && !o.force && hv_reg_is_builtin(&g))
+        return builtin_refused(op == HV_SCRIPT_ADD ? "export add" : "export remove",
+                               &g);
+    /* a .reg is UTF-16: on a terminal it is noise, as gzip's output is */
+    if (o.output == NULL && o.format == HV_SCRIPT_REG &&
+        hv_file_is_terminal(stdout)) {
+        cli_warnx("export: not writing a UTF-16 .reg to a terminal: give -o FILE, "
+                  "-o - or another --format");
+        return hv_exitcode(HV_EUSAGE);
     }
     if (random && (r = hv_guid_random(&g)) < 0) {
         cli_warn(r, "export: random GUID");
@@ -533,23 +509,9 @@ static int cmd_export(int argc, char **argv)
         cli_warnx("export: %s", why);
         return hv_exitcode(r);
     }
-    f = stdout;
-    if (o.output && (r = hv_file_create(o.output, &f)) < 0) {
-        cli_warn(r, "export: cannot create '%s'", o.output);
-        free(script);
-        return hv_exitcode(r);
-    }
-    r = fwrite(script, 1, len, f) == len ? 0 : HV_EIO;
+    r = write_script(o.output, script, len);
     free(script);
-    if (fflush(f) != 0 || ferror(f))
-        r = HV_EIO;
-    if (o.output && fclose(f) != 0)
-        r = HV_EIO;
-    if (r < 0) {
-        cli_warn(r, "export: write %s", o.output ? o.output : "stdout");
-        return hv_exitcode(r);
-    }
-    return 0;
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -557,10 +519,13 @@ int main(int argc, char **argv)
     size_t i;
     int c;
 
-    hv_console_init(&argc, &argv);
     cli_init("hvreg");
+    if ((c = hv_console_init(&argc, &argv)) < 0) {
+        cli_warn(c, "console set-up");
+        return hv_exitcode(c);
+    }
     /* options before the subcommand only; "+" stops at the first operand */
-    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "+hV", longopts)) != -1) {
         switch (c) {
         case 'h':
             return print_help();

@@ -45,9 +45,9 @@ static const char help[] =
     "  -h, --help           print this help and exit\n"
     "  -V, --version        print the version and exit\n"
     "\n"
-    "Exit status: 0 ok, 64 usage, 65 bad operand or data, 68 unknown VM or\n"
-    "nothing found, 69 unavailable here, 70 internal, 71 OS error,\n"
-    "74 I/O error, 75 timeout, 77 permission denied (see hvsock(7)).\n";
+    "Names and values from the system are printed with control characters\n"
+    "as \\xNN (JSON output escapes them its own way).\n"
+    "\n" CLI_HELP_EXIT_STATUS;
 
 enum { OPT_WSL = 256, OPT_KVP_FILE };
 
@@ -79,24 +79,24 @@ struct opts {
 /* s as a JSON string; null when null_if_empty and s is "". */
 static void jstr(const char *s, int null_if_empty)
 {
-    char small[512], *big;
-    size_t n;
-    if (null_if_empty && (s == NULL || *s == '\0')) {
-        fputs("null", stdout);
-        return;
-    }
-    n = hv_json_quote(s, small, sizeof small);
-    if (n < sizeof small) {
-        fputs(small, stdout);
-        return;
-    }
-    if ((big = malloc(n + 1)) == NULL) {
-        fputs("null", stdout);
-        return;
-    }
-    hv_json_quote(s, big, n + 1);
-    fputs(big, stdout);
-    free(big);
+    cli_put_json(s, null_if_empty);
+}
+
+/* A column of -l's table: s escaped (cli_text), "-" when empty, cut to
+ * fit buf. */
+static const char *col(const char *s, char *buf, size_t n)
+{
+    if (*s == '\0')
+        return "-";
+    return cli_shown(s, buf, n);
+}
+
+/* "WHAT: <hv_strerror(r)>[: note]"; returns the exit code. */
+static int failed(const char *what, int r, const char *note)
+{
+    cli_warnx("%s: %s%s%s", what, hv_strerror(r), *note ? ": " : "",
+              cli_esc(note));
+    return hv_exitcode(r);
 }
 
 static int keywords(int json)
@@ -140,7 +140,7 @@ static int keywords(int json)
 
 static int list(const struct opts *o)
 {
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms = HV_VMS_INIT;
     char note[600], g[HV_GUID_BUFSIZE];
     size_t i;
     int r;
@@ -149,20 +149,17 @@ static int list(const struct opts *o)
     if (r == HV_EACCES) {
         cli_warnx("list VMs: permission denied (%s): run elevated, as an "
                   "Administrator or a member of Hyper-V Administrators",
-                  note);
+                  cli_esc(note));
         return hv_exitcode(r);
     }
     if (r == HV_ENOTSUP) {
-        cli_warnx("list VMs: no VM inventory is available: %s", note);
+        cli_warnx("list VMs: no VM inventory is available: %s", cli_esc(note));
         return hv_exitcode(r);
     }
-    if (r < 0) {
-        cli_warnx("list VMs: %s%s%s", hv_strerror(r), *note ? ": " : "",
-                  note);
-        return hv_exitcode(r);
-    }
+    if (r < 0)
+        return failed("list VMs", r, note);
     if (o->verbose && *note)
-        cli_warnx("list VMs: partial: %s", note);
+        cli_warnx("list VMs: partial: %s", cli_esc(note));
     if (o->json)
         fputs("[\n", stdout);
     else
@@ -172,9 +169,12 @@ static int list(const struct opts *o)
         const struct hv_vm *v = &vms.v[i];
         hv_guid_format(&v->id, g);
         if (!o->json) {
-            printf("%-36s  %-12s  %-14s  %-14s  %s\n", g,
-                   *v->state ? v->state : "-", *v->owner ? v->owner : "-",
-                   *v->type ? v->type : "-", v->name);
+            char st[64], ow[64], ty[64];
+            printf("%-36s  %-12s  %-14s  %-14s  ", g,
+                   col(v->state, st, sizeof st), col(v->owner, ow, sizeof ow),
+                   col(v->type, ty, sizeof ty));
+            cli_put_text(v->name);
+            putchar('\n');
             continue;
         }
         printf("  {\"id\": \"%s\", \"name\": ", g);
@@ -201,10 +201,15 @@ static int list(const struct opts *o)
     return 0;
 }
 
+/* "label: value" with value escaped (cli_text): a KVP value is written by
+ * the host, and must neither steer the terminal nor forge a line. */
 static void line(const char *label, const char *value)
 {
-    if (*value)
-        printf("%s: %s\n", label, value);
+    if (*value) {
+        printf("%s: ", label);
+        cli_put_text(value);
+        putchar('\n');
+    }
 }
 
 static int self(const struct opts *o)
@@ -217,14 +222,11 @@ static int self(const struct opts *o)
 
     r = hv_vm_self(&s, o->kvp_file, note, sizeof note);
     if (r == HV_ENOVM) {
-        cli_warnx("own VM id not found: %s", note);
+        cli_warnx("own VM id not found: %s", cli_esc(note));
         return hv_exitcode(r);
     }
-    if (r < 0) {
-        cli_warnx("own VM id: %s%s%s", hv_strerror(r), *note ? ": " : "",
-                  note);
-        return hv_exitcode(r);
-    }
+    if (r < 0)
+        return failed("own VM id", r, note);
     hv_guid_format(&s.id, g);
     if (o->json) {
         printf("{\"id\": \"%s\", \"name\": ", g);
@@ -248,7 +250,9 @@ static int self(const struct opts *o)
         line("host", s.host);
         line("physical-host", s.physical_host);
         line("physical-host-fqdn", s.physical_host_fqdn);
-        printf("source: %s %s\n", s.source, s.location);
+        printf("source: %s ", s.source);
+        cli_put_text(s.location);
+        putchar('\n');
     }
     return 0;
 }
@@ -258,15 +262,12 @@ static int wsl(const struct opts *o)
     struct hv_guid id;
     char note[600], g[HV_GUID_BUFSIZE];
     int r = hv_vm_wsl(&id, note, sizeof note);
-    if (r < 0) {
-        cli_warnx("WSL2 VM: %s%s%s", hv_strerror(r), *note ? ": " : "",
-                  note);
-        return hv_exitcode(r);
-    }
+    if (r < 0)
+        return failed("WSL2 VM", r, note);
     hv_guid_format(&id, g);
     printf("%s\n", g);
     if (o->verbose)
-        printf("source: %s\n", note);
+        line("source", note);
     return 0;
 }
 
@@ -275,11 +276,18 @@ static int one(const char *what)
     const struct hv_keyword *k;
     struct hv_guid id;
     char hint[4096], g[HV_GUID_BUFSIZE]; /* matches with long names */
+    char shown[256];
     int r;
 
-    if (hv_guid_scan(what, NULL) != 0 || what[0] == '{') {
+    cli_shown(what, shown, sizeof shown);
+    if (*what == '\0') {
+        cli_warnx("'': an empty operand is no keyword, GUID or name");
+        return hv_exitcode(HV_EINVAL);
+    }
+    if (hv_guid_shaped(what)) {
         if (hv_guid_parse(what, &id) != 0) {
-            cli_warnx("'%s': %s", what, hv_strerror(HV_EBADGUID));
+            cli_warnx("'%s': %s: expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+                      shown, hv_strerror(HV_EBADGUID));
             return hv_exitcode(HV_EBADGUID);
         }
     } else if ((k = hv_keyword_find(what)) != NULL) {
@@ -287,11 +295,11 @@ static int one(const char *what)
     } else if ((r = hv_vm_by_name(what, &id, hint, sizeof hint)) < 0) {
         if (r == HV_ENOTSUP)
             cli_warnx("'%s': not a keyword or GUID, and no VM inventory is "
-                      "available: %s", what, hint);
+                      "available: %s", shown, cli_esc(hint));
         else if (*hint)
-            cli_warnx("'%s': %s: %s", what, hv_strerror(r), hint);
+            cli_warnx("'%s': %s: %s", shown, hv_strerror(r), cli_esc(hint));
         else
-            cli_warnx("'%s': %s", what, hv_strerror(r));
+            cli_warnx("'%s': %s", shown, hv_strerror(r));
         return hv_exitcode(r);
     }
     hv_guid_format(&id, g);
@@ -311,12 +319,15 @@ static void set_mode(struct opts *o, enum mode m)
 int main(int argc, char **argv)
 {
     struct opts o;
-    int c;
+    int c, r;
 
-    hv_console_init(&argc, &argv);
     cli_init("hvvmid");
+    if ((c = hv_console_init(&argc, &argv)) < 0) {
+        cli_warn(c, "console set-up");
+        return hv_exitcode(c);
+    }
     memset(&o, 0, sizeof o);
-    while ((c = getopt_long(argc, argv, "hjklsvV", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "hjklsvV", longopts)) != -1) {
         switch (c) {
         case 'k':
             set_mode(&o, MODE_KEYWORDS);
@@ -352,6 +363,9 @@ int main(int argc, char **argv)
 
     if (o.modes > 1)
         return cli_usage_error(usage, "use only one of -k, -l, -s and --wsl");
+    /* an option of a mode without its mode: say so before asking for one */
+    if (o.kvp_file && o.mode != MODE_SELF)
+        return cli_usage_error(usage, "--kvp-file goes with --self (-s)");
     if (o.mode != MODE_NONE && argc > 0)
         return cli_usage_error(usage, "unexpected operand '%s'", argv[0]);
     if (o.mode == MODE_NONE && argc == 0)
@@ -361,8 +375,6 @@ int main(int argc, char **argv)
     if (o.json && o.mode != MODE_KEYWORDS && o.mode != MODE_LIST &&
         o.mode != MODE_SELF)
         return cli_usage_error(usage, "--json goes with -k, -l or -s");
-    if (o.kvp_file && o.mode != MODE_SELF)
-        return cli_usage_error(usage, "--kvp-file goes with --self");
 
     switch (o.mode) {
     case MODE_KEYWORDS:
@@ -381,9 +393,6 @@ int main(int argc, char **argv)
         c = one(argv[0]);
         break;
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_warn(HV_EIO, "write stdout");
-        return c ? c : hv_exitcode(HV_EIO);
-    }
-    return c;
+    r = cli_flush_stdout();
+    return c ? c : r;
 }

@@ -1,14 +1,16 @@
 #!/bin/bash
-# cli cases: exit codes and messages of hvcat and hvlisten for bad options,
-# bad operands, --help and --version. One case per run: cases.sh NAME.
-# Environment: HVCAT, HVLISTEN (tool paths), HV_EMU (wine or empty),
-# HV_PLATFORM (posix or win).
+# cli cases: exit codes and messages of the tools for bad options, bad
+# operands, --help and --version. One case per run: cases.sh NAME.
+# Environment: HVCAT, HVLISTEN, HVREG, HVVMID (tool paths), HV_EMU (wine or
+# empty), HV_PLATFORM (posix or win).
 . "$(dirname "$0")/../lib/toolcase.sh"
 
 win() { [ "${HV_PLATFORM:-posix}" = win ]; }
 
-case $case_name in
-help)
+# the four tools, for the cases that hold for each
+tools() { printf '%s\n' "$HVCAT" "$HVLISTEN" "$HVREG" "$HVVMID"; }
+
+case_help() {
     for t in "$HVCAT" "$HVLISTEN"; do
         for h in -h --help; do
             run "$t" $h
@@ -19,8 +21,8 @@ help)
             [ -z "$err" ] || fail "help wrote to stderr: $err"
         done
     done
-    ;;
-version)
+}
+case_version() {
     for t in "$HVCAT" "$HVLISTEN"; do
         for v in -V --version; do
             run "$t" $v
@@ -29,8 +31,8 @@ version)
             [ "$out" = "$n (hvsock-tools) 0.1.0" ] || fail "version '$out'"
         done
     done
-    ;;
-bad_option)
+}
+case_bad_option() {
     run "$HVCAT" --bogus host 1
     expect_rc 64
     expect_no_out
@@ -40,8 +42,79 @@ bad_option)
     expect_err_has "usage: hvlisten"
     run "$HVCAT" -w
     expect_rc 64
-    ;;
-missing_operands)
+    # the program's name, not argv[0] or a subcommand (issue 11 #7)
+    run "$HVCAT" --bogus host 1
+    expect_first_err "hvcat: unrecognized option '--bogus'"
+    run "$HVLISTEN" -x 1
+    expect_first_err "hvlisten: invalid option -- 'x'"
+    run "$HVREG" export add -x n
+    expect_rc 64
+    expect_first_err "hvreg: invalid option -- 'x'"
+    run "$HVREG" list --bogus
+    expect_rc 64
+    expect_first_err "hvreg: unrecognized option '--bogus'"
+    run "$HVREG" export -o
+    expect_rc 64
+    expect_first_err "hvreg: option requires an argument -- 'o'"
+    run "$HVREG" export --format
+    expect_rc 64
+    expect_first_err "hvreg: option '--format' requires an argument"
+    run "$HVREG" list --json=yes
+    expect_rc 64
+    expect_first_err "hvreg: option '--json' doesn't allow an argument"
+    run "$HVVMID" --bogus
+    expect_rc 64
+    expect_first_err "hvvmid: unrecognized option '--bogus'"
+    run "$HVVMID" -kq
+    expect_rc 64
+    expect_first_err "hvvmid: invalid option -- 'q'"
+    run "$HVVMID" --kvp-file
+    expect_rc 64
+    expect_first_err "hvvmid: option '--kvp-file' requires an argument"
+    run "$HVVMID" --kvp
+    expect_rc 64
+    expect_first_err "hvvmid: option '--kvp-file' requires an argument"
+    run "$HVVMID" --list # a whole name, though --list-keywords begins with it
+    [ "$rc" -ne 64 ] || fail "--list: $err"
+    run "$HVVMID" --li=x
+    expect_rc 64
+    expect_first_err "hvvmid: option '--li' is ambiguous"
+}
+
+# a message line is written whole, with one write(2), so that the lines of
+# processes sharing stderr do not interleave (issue 11 #4). POSIX build
+# only (strace follows Linux processes, not Wine's).
+case_posix_one_write_per_line() {
+    command -v strace >/dev/null || skip "strace is not installed"
+    strace -qq -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace refused)"
+    local t
+    for t in "$HVREG show nosuch" "$HVVMID ''" "$HVVMID -s --kvp-file $work/none"; do
+        eval strace -qq -f -s 4096 -e trace=write -o "$work/trace" $t >/dev/null 2>"$work/err" </dev/null
+        grep 'write(2,' "$work/trace" >"$work/w2" || true
+        [ "$(wc -l <"$work/w2")" -eq 1 ] ||
+            fail "$t: $(wc -l <"$work/w2") writes to stderr for one line: $(cat "$work/w2")"
+        grep -q '\\n", [0-9]*) = [0-9]*$' "$work/w2" ||
+            fail "$t: the write is not the whole line: $(cat "$work/w2")"
+        [ "$(wc -l <"$work/err")" -eq 1 ] || fail "$t: stderr '$(cat "$work/err")'"
+    done
+}
+
+# --help and --version into a full stdout: an error, said (issue 11 #14)
+case_help_stdout_full() {
+    [ -w /dev/full ] || skip "no /dev/full"
+    local t a n
+    for t in $(tools); do
+        n=$(basename "$t"); n=${n%.exe}
+        for a in --help -V; do
+            $emu "$t" $a >/dev/full 2>"$work/err" </dev/null
+            rc=$?
+            err=$(cat "$work/err")
+            [ "$rc" -eq 74 ] || fail "$n $a >/dev/full: exit $rc, expected 74 (stderr: $err)"
+            expect_err_has "$n: write stdout"
+        done
+    done
+}
+case_missing_operands() {
     run "$HVCAT"
     expect_rc 64
     expect_first_err "hvcat: missing VM operand"
@@ -51,23 +124,23 @@ missing_operands)
     run "$HVLISTEN"
     expect_rc 64
     expect_first_err "hvlisten: missing SERVICE operand"
-    ;;
-extra_operand)
+}
+case_extra_operand() {
     run "$HVCAT" host 1 2
     expect_rc 64
     expect_first_err "hvcat: unexpected operand '2'"
     run "$HVLISTEN" any 1 2
     expect_rc 64
     expect_first_err "hvlisten: unexpected operand '2'"
-    ;;
-bad_timeout)
+}
+case_bad_timeout() {
     for w in 0 301 abc -1 1.5 ""; do
         run "$HVCAT" -w "$w" host 1
         expect_rc 64
         expect_first_err "hvcat: -w '$w': expected seconds from 1 to 300"
     done
-    ;;
-bad_guid)
+}
+case_bad_guid() {
     for g in "{a42e7cda-d03f-480c-9cc2-a4de20abb878" \
              "a42e7cda-d03f-480c-9cc2-a4de20abb87" \
              "a42e7cda-d03f-480c-9cc2-a4de20abb878x" \
@@ -93,8 +166,8 @@ bad_guid)
         expect_rc 65
         expect_err "hvcat: service '00001388-facb-11e6-bd58-64006a7986d4': vsock reaches only services of the form PORT-facb-11e6-bd58-64006a7986d3"
     fi
-    ;;
-bad_port)
+}
+case_bad_port() {
     if win; then
         run "$HVCAT" host 2147483648
         expect_rc 65
@@ -115,8 +188,8 @@ bad_port)
     expect_err "hvcat: port 'http': expected a TCP port number"
     run "$HVLISTEN" -t 127.0.0.1 -- -1
     expect_rc 65
-    ;;
-bad_vm)
+}
+case_bad_vm() {
     if win; then
         run "$HVCAT" 2 5000
         expect_rc 65
@@ -134,8 +207,8 @@ bad_vm)
     fi
     run "$HVCAT" -t any 5000
     expect_rc 65
-    ;;
-closed_stdio)
+}
+case_closed_stdio() {
     # a closed stdin, stdout or stderr must not become the connection: the
     # -v line stays out of the data, and a closed stdin reads as empty
     # instead of the peer's data coming back to it
@@ -175,10 +248,10 @@ closed_stdio)
     [ "$rc" -eq 0 ] || fail "stdin closed: hvcat exit $rc: $(cat "$work/c.err")"
     cmp -s "$work/data" "$work/c.out" || fail "stdin closed: hvcat wrote '$(cat "$work/c.out")'"
     [ ! -s "$work/l.out" ] || fail "stdin closed: the listener got '$(cat "$work/l.out")' back"
-    ;;
-*)
-    echo "no such case: $case_name" >&2
-    exit 2
-    ;;
-esac
+}
+
+# run the case named by the first argument (CMake lists the case_*
+# functions above as the ctest entries)
+declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
+"case_$case_name"
 echo "ok $case_name"

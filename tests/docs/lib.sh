@@ -32,7 +32,7 @@ tool_options() {
     {
         grep -o '{"[A-Za-z0-9][A-Za-z0-9-]*", *\(no\|required\|optional\)_argument' "$file" |
             sed 's/^{"\([^"]*\)".*/--\1/'
-        grep -o 'getopt_long([^,]*,[^,]*, *"[^"]*"' "$file" |
+        grep -o '\(getopt_long\|cli_getopt\)([^,]*,[^,]*, *"[^"]*"' "$file" |
             sed 's/.*"\([^"]*\)"$/\1/' | tr -d '+:-' | fold -w1 | sed 's/^/-/'
     } | sort -u
 }

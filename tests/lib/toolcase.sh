@@ -15,6 +15,7 @@ toolcase_cleanup() {
 trap toolcase_cleanup EXIT
 
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+skip() { echo "SKIP [$case_name]: $*" >&2; exit 77; }
 
 # run TOOL ARGS...: sets rc, out, err (stdin empty)
 run() {

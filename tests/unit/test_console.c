@@ -224,18 +224,3 @@ UT_CASE(any_split_same_bytes)
     UT_EQ_INT(k, wlen);
     UT_EQ_MEM(acc, whole, wlen);
 }
-
-int main(int argc, char **argv)
-{
-    UT_REG(crlf_becomes_lf);
-    UT_REG(crlf_split_across_reads);
-    UT_REG(lone_cr_kept);
-    UT_REG(non_ascii_exact_utf8);
-    UT_REG(surrogate_pair_split_across_reads);
-    UT_REG(unpaired_surrogates);
-    UT_REG(ctrl_z_at_line_start_ends);
-    UT_REG(ctrl_z_line_start_across_reads);
-    UT_REG(ctrl_z_mid_line_is_data);
-    UT_REG(any_split_same_bytes);
-    return ut_main(argc, argv);
-}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 UT_CASE(u32_parse)
@@ -97,6 +98,33 @@ UT_CASE(guid_reject)
             ut_fail(__FILE__, __LINE__, "accepted bad GUID \"%s\"", bad[i]);
     }
     UT_EQ_INT(hv_guid_parse(NULL, NULL), HV_EBADGUID);
+}
+
+/* What is meant as a GUID (so a typo is "invalid GUID", not a name to
+ * look up), and what is a name. */
+UT_CASE(guid_shaped)
+{
+    static const char *const meant[] = {
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeeff",   /* a GUID */
+        "{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}", /* braced */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeef",    /* one digit short */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeeff0",  /* one too many */
+        "a1b2c3d4e5f6-4711-8899-aabbccddeeff",    /* a dash missing */
+        "{not even close",                        /* a brace */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeeffjunk", /* starts with one */
+    };
+    static const char *const names[] = {
+        "", "my-vm", "dead-beef", "parent", "vm 1", "a1b2c3d4e5f64711889",
+        "a1b2c3d4e5f647118899aabbccddeeff", /* hex, no dash: a name */
+        "a1b2c3d4-e5f6-4711-8899-aabbccddeefz", /* not hex */
+    };
+    size_t i;
+    for (i = 0; i < sizeof meant / sizeof meant[0]; i++)
+        if (!hv_guid_shaped(meant[i]))
+            ut_fail(__FILE__, __LINE__, "not taken as a GUID: '%s'", meant[i]);
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (hv_guid_shaped(names[i]))
+            ut_fail(__FILE__, __LINE__, "taken as a GUID: '%s'", names[i]);
 }
 
 UT_CASE(guid_scan_consumed)
@@ -378,21 +406,4 @@ UT_CASE(errors_table)
     UT_EQ_STR(hv_strerror(HV__EFIRST), "unknown error");
     UT_EQ_INT(hv_exitcode(HV__ELAST), 70);
     UT_EQ_INT(hv_exitcode(-1), 70);
-}
-
-int main(int argc, char **argv)
-{
-    UT_REG(u32_parse);
-    UT_REG(guid_roundtrip);
-    UT_REG(guid_fields);
-    UT_REG(guid_reject);
-    UT_REG(guid_scan_consumed);
-    UT_REG(guid_wire_layout);
-    UT_REG(vsock_template);
-    UT_REG(keywords_table);
-    UT_REG(addr_vsock);
-    UT_REG(addr_hyperv);
-    UT_REG(addr_tcp);
-    UT_REG(errors_table);
-    return ut_main(argc, argv);
 }

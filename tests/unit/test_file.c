@@ -82,11 +82,63 @@ UT_CASE(afnosupport_generic)
     UT_EQ_INT(hv_exitcode(HV_EAFNOSUPPORT), 69);
 }
 
-int main(int argc, char **argv)
+/* The file's bytes (at most n) into buf; the count, or -1 when absent. */
+static long slurp(const char *name, char *buf, size_t n)
 {
-    UT_REG(create_writes_bytes);
-    UT_REG(create_missing_directory);
-    UT_REG(create_under_a_file);
-    UT_REG(afnosupport_generic);
-    return ut_main(argc, argv);
+    FILE *f = fopen(name, "rb");
+    size_t k;
+    if (f == NULL)
+        return -1;
+    k = fread(buf, 1, n, f);
+    fclose(f);
+    return (long)k;
+}
+
+/* hv_file_replace_*: kept, the new bytes replace the old file whole;
+ * dropped, the old file stays as it was. (That no temporary file is left
+ * is checked by hvreg.posix_export_write_fails's directory listing.) */
+UT_CASE(replace_whole_or_not_at_all)
+{
+    const char *name = "ut_file_replace.tmp";
+    struct hv_file_new fn;
+    char back[16];
+    const char *tmp;
+    FILE *f = fopen(name, "wb");
+
+    UT_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fputs("old", f);
+    fclose(f);
+    UT_EQ_INT(hv_file_replace_begin(name, &fn), 0);
+    if (fn.f == NULL)
+        return;
+    fputs("new-but-dropped", fn.f);
+    tmp = fn.tmp;
+    UT_CHECK(tmp != NULL && strncmp(tmp, name, strlen(name)) == 0);
+    UT_EQ_INT(hv_file_replace_end(&fn, 0), 0);
+    UT_EQ_INT(slurp(name, back, sizeof back), 3);
+    UT_EQ_MEM(back, "old", 3);
+    UT_CHECK(fn.tmp == NULL && fn.f == NULL);
+
+    UT_EQ_INT(hv_file_replace_begin(name, &fn), 0);
+    if (fn.f == NULL)
+        return;
+    fputs("new", fn.f);
+    fputs("er", fn.f);
+    UT_EQ_INT(hv_file_replace_end(&fn, 1), 0);
+    UT_EQ_INT(slurp(name, back, sizeof back), 5);
+    UT_EQ_MEM(back, "newer", 5);
+    remove(name);
+
+    /* a file that did not exist is created; a missing directory fails
+     * before anything is written */
+    UT_EQ_INT(hv_file_replace_begin(name, &fn), 0);
+    if (fn.f == NULL)
+        return;
+    UT_EQ_INT(hv_file_replace_end(&fn, 1), 0);
+    UT_EQ_INT(slurp(name, back, sizeof back), 0);
+    remove(name);
+    UT_EQ_INT(hv_file_replace_begin("ut_file_no_such_dir/x.reg", &fn), HV_ENOENT);
+    UT_CHECK(fn.f == NULL && fn.tmp == NULL);
 }

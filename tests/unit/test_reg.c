@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 static const struct hv_guid port5000 = {
@@ -259,25 +260,4 @@ UT_CASE(write_truncates)
     UT_EQ_INT(r, full);
     UT_CHECK(small[8] == '#');
     UT_CHECK(memcmp(small, "\xef\xbb\xbf# Hyp", 8) == 0);
-}
-
-int main(int argc, char **argv)
-{
-    UT_REG(builtin_table);
-    UT_REG(guid_case);
-    UT_REG(random_guid);
-    UT_REG(name_check);
-    UT_REG(format_parse);
-    UT_REG(reg_quoted);
-    UT_REG(reg_unicode);
-    UT_REG(reg_hex_for_newline);
-    UT_REG(reg_remove);
-    UT_REG(ps1_quotes);
-    UT_REG(ps1_control_chars);
-    UT_REG(cmd_reg_add);
-    UT_REG(cmd_backslashes);
-    UT_REG(cmd_hex_route);
-    UT_REG(cmd_long_hex_wraps);
-    UT_REG(write_truncates);
-    return ut_main(argc, argv);
 }

@@ -3,6 +3,7 @@
  * by hand from the layout (family 34 little-endian, reserved 0, VmId and
  * ServiceId with Data1-3 little-endian). Runs on every platform. */
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 /* parent (a42e7cda-d03f-480c-9cc2-a4de20abb878), vsock port 1024
@@ -91,13 +92,4 @@ UT_CASE(rejects)
     bad[0] = 0x22;
     bad[1] = 0x01; /* family 290, not 34: the high byte counts */
     UT_EQ_INT(hv_addr_from_sockaddr_hv(bad, sizeof bad, &b), HV_EBADDATA);
-}
-
-int main(int argc, char **argv)
-{
-    UT_REG(parent_port);
-    UT_REG(guids_wire_order);
-    UT_REG(round_trip);
-    UT_REG(rejects);
-    return ut_main(argc, argv);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "hvsock.h"
+#include "hvsock_int.h"
 #include "ut.h"
 
 #ifndef AF_HYPERV
@@ -71,12 +72,4 @@ UT_CASE(sdk_keywords)
     }
     sdk_guid(&HV_GUID_VSOCK_TEMPLATE, &g);
     UT_CHECK(hv_guid_equal(&hv_vsock_template, &g));
-}
-
-int main(int argc, char **argv)
-{
-    UT_REG(sdk_layout);
-    UT_REG(sdk_bytes);
-    UT_REG(sdk_keywords);
-    return ut_main(argc, argv);
 }

@@ -5,17 +5,6 @@
 #include "ut.h"
 
 int ut_failures;
-static struct ut_case *ut_head, *ut_tail;
-
-void ut_register(struct ut_case *c)
-{
-    c->next = NULL;
-    if (ut_tail)
-        ut_tail->next = c;
-    else
-        ut_head = c;
-    ut_tail = c;
-}
 
 void ut_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -28,17 +17,18 @@ void ut_fail(const char *file, int line, const char *fmt, ...)
     ut_failures++;
 }
 
-int ut_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
+    struct ut_case *const *p;
     struct ut_case *c;
     int ran = 0;
 
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
-        for (c = ut_head; c; c = c->next)
-            printf("%s\n", c->name);
+        for (p = ut_cases; *p; p++)
+            printf("%s\n", (*p)->name);
         return 0;
     }
-    for (c = ut_head; c; c = c->next) {
+    for (p = ut_cases; (c = *p) != NULL; p++) {
         int before = ut_failures;
         if (argc > 1 && strcmp(argv[1], c->name) != 0)
             continue;

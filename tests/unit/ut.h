@@ -1,33 +1,35 @@
-/* ut.h: a tiny unit-test harness. A test file defines cases with
- * UT_CASE(name) { ... } and ends with UT_MAIN(); CMake finds the UT_CASE
- * lines and adds one ctest entry per case ("prog name" runs one case,
- * "prog --list" lists them, "prog" runs all). */
+/* ut.h: a tiny unit-test harness. A test file defines its cases with
+ * UT_CASE(name) { ... } at the start of a line, and nothing else: no main,
+ * no list. CMake (hv_add_unit, tests/CMakeLists.txt) reads the UT_CASE
+ * lines, adds one ctest entry per case and generates the table ut_cases[]
+ * that ut.c's main walks ("prog name" runs one case, "prog --list" lists
+ * them, "prog" runs all). A case reports with the UT_CHECK/UT_EQ_* macros
+ * below; a failed check is counted and the case goes on. */
 #ifndef HV_UT_H
 #define HV_UT_H
 
 #include <stdio.h>
 #include <string.h>
 
+#include "platform.h" /* HV_PRINTF */
+
 struct ut_case {
     const char *name;
     void (*fn)(void);
-    struct ut_case *next;
 };
 
 extern int ut_failures;
-void ut_register(struct ut_case *c);
-int ut_main(int argc, char **argv);
-void ut_fail(const char *file, int line, const char *fmt, ...);
+/* The cases of this program in file order, NULL-terminated (generated). */
+extern struct ut_case *const ut_cases[];
+void ut_fail(const char *file, int line, const char *fmt, ...) HV_PRINTF(3, 4);
 
-/* Each case registers itself from a constructor-free static table: the
- * UT_CASE macro defines the function and a registration hook that
- * UT_MAIN's table walks (see ut.c). */
+/* The case's function and its entry ut_case_NAME, which the generated
+ * table names. */
 #define UT_CASE(name)                                                          \
     static void ut_fn_##name(void);                                            \
-    static struct ut_case ut_case_##name = {#name, ut_fn_##name, NULL};        \
+    extern struct ut_case ut_case_##name;                                      \
+    struct ut_case ut_case_##name = {#name, ut_fn_##name};                     \
     static void ut_fn_##name(void)
-
-#define UT_REG(name) ut_register(&ut_case_##name)
 
 #define UT_CHECK(cond)                                                         \
     do {                                                                       \

@@ -1,6 +1,6 @@
-/* vmlist.c: the portable side of VM inventories: the list type, merging
- * what WMI and HCS report about one VM, name matching, WMI rows and
- * wslhost.exe command lines. The OS queries are in vmid_<platform>.c. */
+/* vmid.c: the portable side of VM inventories: the list type, merging
+ * what WMI and HCS report about one VM, name matching and WMI rows. The OS
+ * queries are in vmid_<platform>.c, WSL's in wsl*.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,33 +9,51 @@
 void hv_vms_free(struct hv_vms *vms)
 {
     free(vms->v);
+    free(vms->idx);
     vms->v = NULL;
-    vms->n = vms->cap = 0;
+    vms->idx = NULL;
+    vms->n = vms->cap = vms->idxcap = 0;
 }
 
-size_t hv_utf8_cut(const char *s, size_t len, size_t max)
+/* The id's slot in the index (its hash, then the next ones). */
+static size_t id_hash(const struct hv_guid *g)
 {
-    size_t k, back;
-    if (len <= max)
-        return len;
-    /* s[max] is the first byte left out: step back over the continuation
-     * bytes (10xxxxxx) of a character cut in half, at most 3 of them (more
-     * is not UTF-8, cut where asked) */
-    for (k = max, back = 0; k > 0 && back < 3; k--, back++)
-        if (((unsigned char)s[k] & 0xC0) != 0x80)
-            break;
-    return ((unsigned char)s[k] & 0xC0) == 0x80 ? max : k;
+    uint32_t h = 2166136261u; /* FNV-1a over the 16 bytes */
+    uint8_t b[16];
+    size_t i;
+    hv_guid_to_wire(g, b);
+    for (i = 0; i < sizeof b; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
 }
 
-size_t hv_utf8_copy(char *dst, size_t n, const char *src)
+/* The slot of id in the index: its entry's, or the empty one to take. */
+static size_t *id_slot(const struct hv_vms *vms, const struct hv_guid *id)
 {
-    size_t len = strlen(src), k;
-    if (n == 0)
-        return len;
-    k = hv_utf8_cut(src, len, n - 1);
-    memcpy(dst, src, k);
-    dst[k] = '\0';
-    return len;
+    size_t mask = vms->idxcap - 1, i = id_hash(id) & mask;
+    while (vms->idx[i] != 0 && !hv_guid_equal(&vms->v[vms->idx[i] - 1].id, id))
+        i = (i + 1) & mask;
+    return &vms->idx[i];
+}
+
+/* Make the index hold at least twice n + 1 slots; 0 or HV_ENOMEM. */
+static int index_grow(struct hv_vms *vms)
+{
+    size_t cap = vms->idxcap ? vms->idxcap : 32, i;
+    size_t *old = vms->idx;
+    while (cap < 2 * (vms->n + 1))
+        cap *= 2;
+    if (cap == vms->idxcap)
+        return 0;
+    if ((vms->idx = calloc(cap, sizeof *vms->idx)) == NULL) {
+        vms->idx = old;
+        return HV_ENOMEM;
+    }
+    vms->idxcap = cap;
+    for (i = 0; i < vms->n; i++)
+        *id_slot(vms, &vms->v[i].id) = i + 1;
+    free(old);
+    return 0;
 }
 
 static void fill(char *dst, const char *src, size_t n)
@@ -46,13 +64,14 @@ static void fill(char *dst, const char *src, size_t n)
 
 int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
 {
-    size_t i;
+    size_t *slot;
     struct hv_vm *nv;
 
-    for (i = 0; i < vms->n; i++) {
-        struct hv_vm *o = &vms->v[i];
-        if (!hv_guid_equal(&o->id, &e->id))
-            continue;
+    if (index_grow(vms) < 0)
+        return HV_ENOMEM;
+    slot = id_slot(vms, &e->id);
+    if (*slot != 0) {
+        struct hv_vm *o = &vms->v[*slot - 1];
         /* WMI knows the display name and states like Saved; HCS knows the
          * owner, the system type and its own Id */
         if ((e->sources & HV_VMSRC_WMI) && !(o->sources & HV_VMSRC_WMI)) {
@@ -77,6 +96,7 @@ int hv_vms_add(struct hv_vms *vms, const struct hv_vm *e)
         vms->cap = cap;
     }
     vms->v[vms->n++] = *e;
+    *slot = vms->n;
     return 0;
 }
 
@@ -208,53 +228,10 @@ int hv_vm_sources_result(int wmi, int hcs)
     return HV_ENOTSUP;
 }
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-int hv_wsl_cmdline_vmid(const char *cmdline, struct hv_guid *out)
-{
-    static const char opt[] = "--vm-id";
-    const char *p = cmdline;
-    size_t n;
-
-    if (cmdline == NULL)
-        return 0;
-    while ((p = strstr(p, opt)) != NULL) {
-        const char *q = p + sizeof opt - 1;
-        int at_start = p == cmdline || is_space(p[-1]) || p[-1] == '"';
-        p = q;
-        if (!at_start)
-            continue;
-        if (*q == '"') /* "--vm-id" quoted on its own */
-            q++;
-        if (*q == '=') {
-            q++;
-        } else if (is_space(*q)) {
-            while (is_space(*q))
-                q++;
-        } else {
-            continue;
-        }
-        if (*q == '"')
-            q++;
-        n = hv_guid_scan(q, out);
-        if (n == 0)
-            continue;
-        q += n;
-        if (*q == '"')
-            q++;
-        if (*q == '\0' || is_space(*q))
-            return 1;
-    }
-    return 0;
-}
-
 int hv_vm_by_name(const char *name, struct hv_guid *out, char *hint,
                   size_t hintlen)
 {
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms = HV_VMS_INIT;
     int r;
 
     if (hv__strcaseeq(name, "wsl"))

@@ -1,7 +1,6 @@
-/* regscript.c: the portable half of service registration: the table of
- * Windows' own entries, random GUIDs for new services, friendly-name
- * checks, and the writers of the .reg, PowerShell and batch scripts that
- * register or remove a service on a Windows host (hvreg export).
+/* script.c: the writers of the .reg, PowerShell and batch scripts that
+ * register or remove a service on a Windows host (hvreg export); the
+ * friendly-name rules they check are in reg.c.
  *
  * Every writer must reproduce the friendly name exactly and let nothing in
  * it run as code:
@@ -33,100 +32,6 @@
 #include <string.h>
 
 #include "platform.h"
-
-/* ---------------------------------------------------------------- built-ins */
-
-const struct hv_builtin_service hv_builtin_services[] = {
-    /* PowerShell Direct's VM Session Service: the ElementName in
-     * Microsoft's "Make your own integration services" page */
-    {{0x999e53d4u, 0x3d5cu, 0x4c3eu, {0x87, 0x79, 0xbe, 0xd0, 0x6e, 0xc0, 0x56, 0xe1}},
-     "VM Session Service"},
-    /* its second channel (HV_GUID_VM_SESSION_SERVICE_ID_2 in PowerShell's
-     * RemoteSessionHyperVSocketClient) */
-    {{0xa5201c21u, 0x2770u, 0x4c11u, {0xa6, 0x8e, 0xf1, 0x82, 0xed, 0xb2, 0x92, 0x20}},
-     "VM Session Service 2"},
-    {{0, 0, 0, {0, 0, 0, 0, 0, 0, 0, 0}}, NULL},
-};
-
-const struct hv_builtin_service *hv_reg_builtin(const struct hv_guid *g)
-{
-    const struct hv_builtin_service *b;
-    for (b = hv_builtin_services; b->name; b++)
-        if (hv_guid_equal(&b->guid, g))
-            return b;
-    return NULL;
-}
-
-int hv_reg_is_builtin(const struct hv_guid *g)
-{
-    return hv_reg_builtin(g) != NULL;
-}
-
-int hv_guid_random(struct hv_guid *g)
-{
-    uint8_t b[16];
-    int r = hv__random_bytes(b, sizeof b);
-    if (r < 0)
-        return r;
-    g->data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-               (uint32_t)b[2] << 8 | (uint32_t)b[3];
-    g->data2 = (uint16_t)(b[4] << 8 | b[5]);
-    /* RFC 4122 version 4 and variant bits, as New-Guid makes them */
-    g->data3 = (uint16_t)(((b[6] << 8 | b[7]) & 0x0fff) | 0x4000);
-    memcpy(g->data4, b + 8, 8);
-    g->data4[0] = (uint8_t)((g->data4[0] & 0x3f) | 0x80);
-    return 0;
-}
-
-/* ---------------------------------------------------------------- names */
-
-/* Decode the UTF-8 sequence at s into *cp; returns its length (1-4), or 0
- * for an invalid one (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-    uint32_t c = s[0], min;
-    size_t n, i;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2, c &= 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3, c &= 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3fu);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-int hv_service_name_check(const char *name)
-{
-    const unsigned char *s = (const unsigned char *)name;
-    size_t len;
-    if (name == NULL || name[0] == '\0')
-        return HV_EINVAL;
-    len = strlen(name);
-    if (len > HV_SERVICE_NAME_MAX)
-        return HV_EINVAL;
-    while (*s) {
-        uint32_t cp;
-        size_t n = utf8_decode(s, &cp);
-        if (n == 0)
-            return HV_EINVAL;
-        s += n;
-    }
-    return 0;
-}
 
 int hv_script_check(enum hv_script_format f, const char *name, char *why,
                     size_t whylen)
@@ -199,20 +104,11 @@ static void put_cp(struct sink *k, uint32_t cp)
         } else {
             put_unit16(k, cp);
         }
-    } else if (cp < 0x80) {
-        put_byte(k, cp);
-    } else if (cp < 0x800) {
-        put_byte(k, 0xc0u | (cp >> 6));
-        put_byte(k, 0x80u | (cp & 0x3fu));
-    } else if (cp < 0x10000) {
-        put_byte(k, 0xe0u | (cp >> 12));
-        put_byte(k, 0x80u | ((cp >> 6) & 0x3fu));
-        put_byte(k, 0x80u | (cp & 0x3fu));
     } else {
-        put_byte(k, 0xf0u | (cp >> 18));
-        put_byte(k, 0x80u | ((cp >> 12) & 0x3fu));
-        put_byte(k, 0x80u | ((cp >> 6) & 0x3fu));
-        put_byte(k, 0x80u | (cp & 0x3fu));
+        char b[4];
+        size_t n = hv__utf8_encode(b, cp), i;
+        for (i = 0; i < n; i++)
+            put_byte(k, (unsigned char)b[i]);
     }
 }
 
@@ -222,7 +118,7 @@ static void put_str(struct sink *k, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         uint32_t cp;
-        size_t n = utf8_decode(p, &cp);
+        size_t n = hv__utf8_decode(p, &cp);
         if (n == 0) { /* cannot happen after hv_service_name_check */
             cp = 0xfffd;
             n = 1;
@@ -271,7 +167,7 @@ static int name_has(const char *name, int (*pred)(uint32_t))
     const unsigned char *p = (const unsigned char *)name;
     while (*p) {
         uint32_t cp;
-        size_t n = utf8_decode(p, &cp);
+        size_t n = hv__utf8_decode(p, &cp);
         if (n == 0 || pred(cp))
             return 1;
         p += n;
@@ -320,7 +216,7 @@ static void write_reg(struct sink *k, enum hv_script_op op, const char *gs,
             put_str(k, "\"");
             while (*p) {
                 uint32_t cp;
-                p += utf8_decode(p, &cp);
+                p += hv__utf8_decode(p, &cp);
                 if (cp == '\\' || cp == '"')
                     put_cp(k, '\\');
                 put_cp(k, cp);
@@ -354,7 +250,7 @@ static void put_ps_string(struct sink *k, const char *name)
     put_str(k, parens ? "('" : "'");
     while (*p) {
         uint32_t cp;
-        size_t n = utf8_decode(p, &cp);
+        size_t n = hv__utf8_decode(p, &cp);
         p += n;
         if (ps_needs_char(cp)) {
             static const char hex[] = "0123456789ABCDEF";

@@ -1,4 +1,4 @@
-/* addr_wire.c: the SOCKADDR_HV byte layout, built and read in portable code
+/* sockaddr_hv.c: the SOCKADDR_HV byte layout, built and read in portable code
  * so that the bytes a Windows build hands to connect()/bind() are unit-tested
  * on every platform. Layout (36 bytes, no padding): ADDRESS_FAMILY Family
  * (u16 LE, AF_HYPERV = 34), USHORT Reserved (0), GUID VmId, GUID ServiceId,
