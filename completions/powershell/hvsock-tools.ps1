@@ -31,32 +31,64 @@ $hvsockCompletion = @{
     # ('' for options before the command). Arg names what follows it.
     Options = @(
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-d'; Arg = ''; Help = 'do not read stdin (receive only)' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--recv-only'; Arg = ''; Help = 'do not read stdin (receive only)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-stdin'; Arg = ''; Help = 'do not read stdin (receive only)' }
-        @{ Tool = 'hvcat'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD with the connection as stdin/stdout' }
-        @{ Tool = 'hvcat'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD with the connection as stdin/stdout' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--send-only'; Arg = ''; Help = 'do not read the connection (send only)' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD on the connection' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD on the connection' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-i'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--idle-timeout'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep the connection while the VM is paused (Hyper-V)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'connect to a Windows named pipe' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: HOST PORT' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: HOST PORT' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-U'; Arg = 'file'; Help = 'connect to a unix domain socket' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--unix'; Arg = 'file'; Help = 'connect to a unix domain socket' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-v'; Arg = ''; Help = 'report the connection on stderr' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report the connection on stderr' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'connect timeout in seconds (1-300)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--timeout'; Arg = 'seconds'; Help = 'connect timeout in seconds (1-300)' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--wait'; Arg = 'seconds'; Help = 'retry a refused or unreachable connect for SECS' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-z'; Arg = ''; Help = 'only check whether something listens' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--zero'; Arg = ''; Help = 'only check whether something listens' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-h'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--help'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-V'; Arg = ''; Help = 'print the version and exit' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--version'; Arg = ''; Help = 'print the version and exit' }
 
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--allow'; Arg = 'rule'; Help = 'accept only peers matching ID' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--deny'; Arg = 'rule'; Help = 'refuse peers matching ID' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-d'; Arg = ''; Help = 'do not read stdin (receive only)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--recv-only'; Arg = ''; Help = 'do not read stdin (receive only)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-stdin'; Arg = ''; Help = 'do not read stdin (receive only)' }
-        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD for each connection, as its stdin/stdout' }
-        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD for each connection, as its stdin/stdout' }
-        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-k'; Arg = ''; Help = 'accept the next connection after one ends' }
-        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-open'; Arg = ''; Help = 'accept the next connection after one ends' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--send-only'; Arg = ''; Help = 'do not read the connection (send only)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD for each connection' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD for each connection' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-i'; Arg = 'seconds'; Help = 'end a session (exit 75) after SECS without data' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--idle-timeout'; Arg = 'seconds'; Help = 'end a session (exit 75) after SECS without data' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-k'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-open'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep connections while the VM is paused (Hyper-V)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--max-conns'; Arg = 'count'; Help = 'with -e or --to, at most N at once (default 100)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'listen on a Windows named pipe' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--to'; Arg = 'address'; Help = 'relay each connection to ADDRESS' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-U'; Arg = 'file'; Help = 'listen on a unix domain socket' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix'; Arg = 'file'; Help = 'listen on a unix domain socket' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix-mode'; Arg = 'mode'; Help = 'permissions of the socket file (octal, e.g. 600)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-v'; Arg = ''; Help = 'report listening and connections on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report listening and connections on stderr' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'with --to, connect timeout in seconds (1-300)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--timeout'; Arg = 'seconds'; Help = 'with --to, connect timeout in seconds (1-300)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-h'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--help'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-V'; Arg = ''; Help = 'print the version and exit' }
@@ -105,6 +137,16 @@ $hvsockCompletion = @{
         @{ Tool = 'hvreg'; Cmd = 'export'; Name = '--port'; Arg = 'port'; Help = 'the template GUID of this vsock port' }
     )
     Formats = @('reg', 'ps1', 'cmd')
+    # The prefixes of a one-string address (hvlisten --to; see hvsock(7)).
+    Prefixes = @(
+        @{ Prefix = 'hv:'; Help = 'Hyper-V socket: hv:VM:SERVICE' }
+        @{ Prefix = 'tcp:'; Help = 'TCP: tcp:HOST:PORT ([IPv6]:PORT)' }
+        @{ Prefix = 'unix:'; Help = 'unix domain socket: unix:PATH' }
+        @{ Prefix = 'npipe:'; Help = 'named pipe: npipe:NAME' }
+        @{ Prefix = 'vsock:'; Help = 'vsock (Linux): vsock:CID:PORT' }
+    )
+    # Named pipes worth offering even when they do not exist yet.
+    Pipes = @('openssh-ssh-agent', 'docker_engine')
     Cache = @{}
 }
 
@@ -165,11 +207,52 @@ $hvsockCompleter = {
         }
     }
 
+    # Named pipes: the well-known ones, then those that exist now.
+    function Get-HvPipes([string]$prefix) {
+        $names = @($data.Pipes)
+        try {
+            $names += @([System.IO.Directory]::GetFiles('\\.\pipe\') |
+                ForEach-Object { $_.Substring(9) })
+        } catch { }
+        $names | Select-Object -Unique | Where-Object { $_ -like "$prefix*" } |
+            ForEach-Object { New-HvResult $_ 'named pipe' 'ParameterValue' }
+    }
+
+    # Files and folders for a path that starts with $prefix, with their
+    # folder as typed; $before goes in front of each (unix: for --to).
+    function Get-HvFiles([string]$prefix, [string]$before) {
+        $dir = ''
+        $cut = $prefix.LastIndexOfAny([char[]]@('\', '/'))
+        if ($cut -ge 0) { $dir = $prefix.Substring(0, $cut + 1) }
+        Get-ChildItem -Path "$prefix*" -ErrorAction SilentlyContinue |
+            ForEach-Object { New-HvResult "$before$dir$($_.Name)" $_.FullName 'ProviderItem' }
+    }
+
+    # hvlisten --to: the prefix, then what follows it.
+    function Get-HvAddress([string]$word) {
+        if ($word -match '^unix:(.*)$') {
+            Get-HvFiles $Matches[1] 'unix:'
+        } elseif ($word -match '^npipe:(.*)$') {
+            foreach ($r in @(Get-HvPipes $Matches[1])) {
+                New-HvResult "npipe:$($r.ListItemText)" 'named pipe' 'ParameterValue'
+            }
+        } elseif ($word -match '^(hv|hvsock):([^:]*)$') {
+            $p = $Matches[1]
+            foreach ($r in @(Get-HvVms $Matches[2])) {
+                New-HvResult "${p}:$($r.ListItemText):" $r.ToolTip 'ParameterValue'
+            }
+        } elseif ($word -notmatch ':') {
+            $data.Prefixes | Where-Object { $_.Prefix -like "$word*" } |
+                ForEach-Object { New-HvResult $_.Prefix $_.Help 'ParameterValue' }
+        }
+    }
+
     # The words before the one being completed: operands, the hvreg
     # command, -t, and whether the previous word wants an argument.
     $cmd = ''
     $operands = @()
     $tcp = $false
+    $path = $false
     $prevArg = ''
     for ($i = 1; $i -lt $elements.Count; $i++) {
         $e = $elements[$i]
@@ -180,6 +263,7 @@ $hvsockCompleter = {
             $opt = $data.Options | Where-Object { $_.Tool -eq $tool -and $_.Name -ceq $w } | Select-Object -First 1
             if ($opt -and $opt.Arg) { $prevArg = $opt.Arg }
             if ($w -eq '--tcp' -or $w -cmatch '^-[a-zA-Z]*t[a-zA-Z]*$') { $tcp = $true }
+            if ($w -cmatch '^(-U|--unix|--npipe)(=.*)?$') { $path = $true }
         } elseif ($tool -eq 'hvreg' -and -not $cmd) {
             $cmd = $w
         } else {
@@ -193,8 +277,20 @@ $hvsockCompleter = {
         return
     }
     if ($prevArg -eq 'file') {
-        Get-ChildItem -Path "$wordToComplete*" -ErrorAction SilentlyContinue |
-            ForEach-Object { New-HvResult $_.Name $_.FullName 'ProviderItem' }
+        Get-HvFiles $wordToComplete ''
+        return
+    }
+    if ($prevArg -eq 'pipe') {
+        Get-HvPipes $wordToComplete
+        return
+    }
+    if ($prevArg -eq 'address') {
+        Get-HvAddress $wordToComplete
+        return
+    }
+    if ($prevArg -eq 'rule') {
+        # a VM for Hyper-V listeners; addresses (-t) and users (-U) are typed
+        if (-not $tcp -and -not $path) { Get-HvVms $wordToComplete }
         return
     }
     if ($prevArg) { return }
@@ -205,6 +301,9 @@ $hvsockCompleter = {
             ForEach-Object { New-HvResult $_.Name $_.Help 'ParameterName' }
         return
     }
+
+    # -U PATH and --npipe NAME take the place of the operands
+    if ($path -and ($tool -eq 'hvcat' -or $tool -eq 'hvlisten')) { return }
 
     switch ($tool) {
         'hvcat' {
