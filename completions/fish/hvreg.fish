@@ -10,7 +10,7 @@ complete -c hvreg -n "not __fish_seen_subcommand_from $cmds" -a remove -d 'remov
 complete -c hvreg -n "not __fish_seen_subcommand_from $cmds" -a show -d 'show one registration'
 complete -c hvreg -n "not __fish_seen_subcommand_from $cmds" -a export -d 'write a .reg, .ps1 or .cmd script'
 complete -c hvreg -n '__fish_seen_subcommand_from list show' -s j -l json -d 'JSON output'
-complete -c hvreg -n '__fish_seen_subcommand_from add remove' -s f -l force -d 'replace a name; touch built-in entries'
+complete -c hvreg -n '__fish_seen_subcommand_from add remove export' -s f -l force -d 'replace a name; touch built-in entries'
 complete -c hvreg -n '__fish_seen_subcommand_from add remove show export' -s p -l port -x -d 'the template GUID of this vsock port'
 complete -c hvreg -n '__fish_seen_subcommand_from export' -s F -l format -x -a 'reg ps1 cmd' -d 'script format'
 complete -c hvreg -n '__fish_seen_subcommand_from export' -s o -l output -r -F -d 'write the script to this file'

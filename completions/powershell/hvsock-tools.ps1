@@ -131,6 +131,8 @@ $hvsockCompletion = @{
         @{ Tool = 'hvreg'; Cmd = 'remove'; Name = '--port'; Arg = 'port'; Help = 'the template GUID of this vsock port' }
         @{ Tool = 'hvreg'; Cmd = 'export'; Name = '-F'; Arg = 'format'; Help = 'script format: reg, ps1 or cmd' }
         @{ Tool = 'hvreg'; Cmd = 'export'; Name = '--format'; Arg = 'format'; Help = 'script format: reg, ps1 or cmd' }
+        @{ Tool = 'hvreg'; Cmd = 'export'; Name = '-f'; Arg = ''; Help = 'write a script that touches a built-in entry' }
+        @{ Tool = 'hvreg'; Cmd = 'export'; Name = '--force'; Arg = ''; Help = 'write a script that touches a built-in entry' }
         @{ Tool = 'hvreg'; Cmd = 'export'; Name = '-o'; Arg = 'file'; Help = 'write the script to this file' }
         @{ Tool = 'hvreg'; Cmd = 'export'; Name = '--output'; Arg = 'file'; Help = 'write the script to this file' }
         @{ Tool = 'hvreg'; Cmd = 'export'; Name = '-p'; Arg = 'port'; Help = 'the template GUID of this vsock port' }
