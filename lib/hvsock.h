@@ -48,6 +48,9 @@ extern "C" {
     X(ENOVSOCK, 69, "vsock is not available on this system (kernel without AF_VSOCK; try 'modprobe vsock')") \
     X(EAFNOSUPPORT, 69, "address family not supported")                       \
     X(ENOTSUP, 69, "not supported on this platform")                          \
+    X(ENOUNIX, 69, "unix domain sockets are not available on this system")    \
+    X(ENONPIPE, 69, "named pipes are not available on this system")            \
+    X(EDENIED, 69, "peer refused by --allow/--deny")                          \
     X(EABSENT, 69, "no such entry")                                           \
     X(EINTERNAL, 70, "internal error")                                        \
     X(ENOMEM, 71, "out of memory")                                            \
@@ -59,6 +62,8 @@ extern "C" {
     X(ENOENT, 74, "no such file or directory")                                \
     X(ECMDFAIL, 74, "the command failed")                                     \
     X(ETIMEDOUT, 75, "timed out")                                             \
+    X(EIDLE, 75, "idle timeout: no data either way")                          \
+    X(ESTOPPED, 130, "interrupted")                                           \
     X(EACCES, 77, "permission denied")
 
 enum hv_error {
@@ -144,13 +149,16 @@ const struct hv_keyword *hv_keyword_find(const char *name);
 enum hv_family {
     HV_FAMILY_VSOCK = 1,  /* Linux AF_VSOCK: CID + port */
     HV_FAMILY_HYPERV = 2, /* Windows AF_HYPERV: VM GUID + service GUID */
-    HV_FAMILY_TCP = 3     /* TCP: host + port */
+    HV_FAMILY_TCP = 3,    /* TCP: host + port */
+    HV_FAMILY_UNIX = 4,   /* unix domain stream socket: path */
+    HV_FAMILY_NPIPE = 5   /* Windows named pipe: \\.\pipe\NAME in path */
 };
 
 /* The native family of this build (vsock on Linux, Hyper-V on Windows). */
 enum hv_family hv_native_family(void);
 
 #define HV_HOST_MAX 256
+#define HV_PATH_MAX 260
 
 struct hv_addr {
     enum hv_family family;
@@ -162,6 +170,9 @@ struct hv_addr {
     uint32_t port;
     /* HV_FAMILY_TCP: host name or address; "" means any (listen) */
     char host[HV_HOST_MAX];
+    /* HV_FAMILY_UNIX: the socket's path; HV_FAMILY_NPIPE: the full pipe
+     * name (\\.\pipe\NAME) */
+    char path[HV_PATH_MAX];
 };
 
 #define HV_ADDR_LISTEN 0x1 /* parsing for bind: wildcard allowed, port 0 ok */
@@ -189,85 +200,230 @@ int hv_addr_to_sockaddr_hv(const struct hv_addr *a, uint8_t out[36]);
 /* Read SOCKADDR_HV bytes (len from the OS) back into a; 0 or HV_EBADDATA. */
 int hv_addr_from_sockaddr_hv(const uint8_t *in, size_t len, struct hv_addr *a);
 
+/* ---------------------------------------------------------------- targets */
+
+/* One-string addresses (hvlisten --to, allow/deny rules' families):
+ *   hv:VM:SERVICE     the native transport (vsock on Linux, Hyper-V on
+ *   vsock:CID:PORT    Windows), VM and SERVICE as for hv_addr_parse
+ *   tcp:HOST:PORT     HOST a name, an IPv4 address or [IPv6]
+ *   unix:PATH         a unix domain socket
+ *   npipe:NAME        a Windows named pipe (NAME or \\.\pipe\NAME)
+ * flags as for hv_addr_parse. On error hint receives the reason. */
+int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
+                    size_t hintlen);
+/* The operand of -U (a path) and of --npipe (NAME or \\.\pipe\NAME). */
+int hv_addr_unix(struct hv_addr *a, const char *path, char *hint,
+                 size_t hintlen);
+int hv_addr_npipe(struct hv_addr *a, const char *name, char *hint,
+                  size_t hintlen);
+
+/* Who may connect (hvlisten --allow/--deny, and a listener's VM operand).
+ * A rule is for the listener's family: Hyper-V a VM id (keyword, GUID or
+ * a VM name resolved now), vsock a CID (number or keyword), TCP an address
+ * or address/prefix, unix sockets a uid ("uid:N" or a user name). */
+struct hv_filter;
+/* Add a rule to *f (NULL at first: allocated). 0, or HV_EINVAL etc. with
+ * hint set. */
+int hv_filter_add(struct hv_filter **f, int allow, enum hv_family fam,
+                  const char *rule, char *hint, size_t hintlen);
+/* 1 when peer may connect: not denied by any --deny, and allowed by some
+ * --allow when there is any. A NULL filter allows everyone. */
+int hv_filter_check(const struct hv_filter *f, const struct hv_addr *peer);
+void hv_filter_free(struct hv_filter *f);
+
 /* ---------------------------------------------------------------- sockets */
 
-struct hv_sock; /* opaque: a connected or listening stream socket */
+struct hv_sock; /* opaque: a connected or listening stream connection of any
+                 * family (vsock, Hyper-V, TCP, unix socket, named pipe) */
 
 /* Once per process before any socket call (Winsock start-up on Windows). */
 int hv_net_init(void);
 
 struct hv_connect_opts {
     uint32_t timeout_ms; /* 0: the platform's default */
+    int keep_on_pause;   /* Hyper-V: HVSOCKET_CONNECTED_SUSPEND (the
+                          * connection survives pausing/saving the VM) */
 };
 
 #define HV_TIMEOUT_MAX_MS 300000u
 
+/* Connect to a. Named pipes wait up to timeout_ms while every instance is
+ * busy. */
 int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
                     struct hv_sock **out);
-/* Bind and listen. */
-int hv_sock_listen(const struct hv_addr *a, int backlog, struct hv_sock **out);
-/* Accept one connection; peer (may be NULL) receives the peer's address. */
+
+struct hv_listen_opts {
+    int backlog;            /* 0: a default */
+    unsigned unix_mode;     /* unix sockets: permissions, 0 = from umask */
+    int keep_on_pause;      /* Hyper-V: HVSOCKET_CONNECTED_SUSPEND */
+};
+
+/* Bind and listen (named pipes: create the first instance). A unix
+ * socket's stale file (a socket nobody listens on, owned by this user) is
+ * replaced; any other existing file gives HV_EADDRINUSE. o may be NULL. */
+int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
+                   struct hv_sock **out);
+/* Accept one connection; peer (may be NULL) receives the peer's address
+ * (unix sockets: path empty, port = the peer's uid, or HV_UID_UNKNOWN). */
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer);
+#define HV_UID_UNKNOWN 0xFFFFFFFFu
+/* Wait up to timeout_ms for a connection on listener l: 1 when one is
+ * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code
+ * (HV_ESTOPPED after hv_stop()). */
+int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
 /* The bound local address (e.g. the port picked for port 0). */
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out);
-/* Shut down the sending side. */
+/* Shut down the sending side. HV_ECONNRESET when the peer has reset the
+ * connection (data sent earlier may be lost). */
 int hv_sock_shutdown_send(struct hv_sock *s);
+/* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
 
-/* ---------------------------------------------------------------- pump */
+/* ---------------------------------------------------------------- stop */
 
-struct hv_pump_opts {
-    int no_stdin;     /* do not read stdin; shut down sending at once */
-    int no_shutdown;  /* never shut down the sending side */
-    int eof_ends;     /* the peer's EOF ends the session (stdin a terminal) */
-    size_t bufsize;   /* per direction; 0 means the default */
+/* Ask every blocking call of the library in this process (relays, accept
+ * waits, connects) to return HV_ESTOPPED soon. Safe in a signal handler
+ * and in a Windows console control handler. */
+void hv_stop(void);
+/* 1 once hv_stop() was called. */
+int hv_stopped(void);
+
+/* ---------------------------------------------------------------- streams */
+
+/* A stream is one end of a relay: a connection, the process's stdin and
+ * stdout, or a command's pipes. The relay engine copies between two
+ * streams and knows no transport. */
+struct hv_stream;
+
+/* The connection s as a stream; the stream owns s from now on (also when
+ * this fails, s is closed). */
+int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out);
+/* The process's stdin (read side) and stdout (write side). There is one:
+ * what was read from stdin but not delivered when a session ended, and
+ * stdin's EOF, carry over to the next session (hvlisten -k). Its
+ * descriptors are never closed, and their flags never changed. */
+int hv_stream_stdio(struct hv_stream **out);
+/* Release st (the stdio stream stays, for the next session). */
+void hv_stream_close(struct hv_stream *st);
+/* 1 when the reader of stdout has gone (a closed pipe), else 0. */
+int hv_stdout_gone(void);
+
+/* ---------------------------------------------------------------- relay */
+
+/* Which end failed, for messages. */
+enum hv_side {
+    HV_SIDE_NONE = 0,
+    HV_SIDE_A_READ,  /* reading a (stdin, for the stdio pump) */
+    HV_SIDE_A_WRITE, /* writing a (stdout) */
+    HV_SIDE_B_READ,  /* reading b (the connection) */
+    HV_SIDE_B_WRITE  /* writing b */
 };
 
-#define HV_PUMP_BUFSIZE (256u * 1024u)
+#define HV_RELAY_NO_SHUTDOWN 0x1 /* never half-close b; b's EOF ends it */
+#define HV_RELAY_A_TO_B_ONLY 0x2 /* send only: never read b; done after
+                                  * a's EOF and b's half-close */
+#define HV_RELAY_B_TO_A_ONLY 0x4 /* receive only: never read a; half-close
+                                  * b at once */
+#define HV_RELAY_EOF_ENDS    0x8 /* b's EOF (written out) ends the pair, as
+                                  * with a terminal on stdin */
+#define HV_RELAY_NO_QUIT 0xFFFFFFFFu
 
-struct hv_pump_result {
-    uint64_t sent;       /* bytes from stdin delivered to the socket */
-    uint64_t received;   /* bytes from the socket written to stdout */
-    int stdout_closed;   /* stdout went away early (e.g. | head) */
-    int err_side;        /* on error: 1 stdin, 2 socket, 3 stdout */
+struct hv_relay_opts {
+    unsigned flags;      /* HV_RELAY_* */
+    uint32_t idle_ms;    /* 0: none; else no byte either way for this long
+                          * ends the pair with HV_EIDLE */
+    uint32_t quit_ms;    /* HV_RELAY_NO_QUIT: wait for b's EOF as long as it
+                          * takes; else after a's EOF and b's half-close,
+                          * wait at most this long, then end cleanly */
+    size_t bufsize;      /* per direction, at most; 0: HV_RELAY_BUFSIZE.
+                          * Buffers start small and grow under load. */
+    /* Called at least every progress_ms (0: never) while the pair runs,
+     * from the thread that runs the relay, with the bytes moved so far. */
+    uint32_t progress_ms;
+    void (*progress)(void *ctx, uint64_t ab, uint64_t ba);
+    void *progress_ctx;
 };
 
-/* Copy stdin -> socket and socket -> stdout at once until both directions
- * are done. Returns 0 or an HV_E* code; res says what moved. */
-int hv_pump_stdio(struct hv_sock *s, const struct hv_pump_opts *o,
-                  struct hv_pump_result *res);
+#define HV_RELAY_BUFSIZE (256u * 1024u)
+
+/* Initialise o to the defaults: no flags, no idle timeout, no quit. */
+void hv_relay_opts_init(struct hv_relay_opts *o);
+
+struct hv_relay_result {
+    uint64_t ab;          /* bytes from a accepted by b's OS */
+    uint64_t ba;          /* bytes from b accepted by a's OS */
+    int err;              /* 0 or the HV_E* code that ended the pair */
+    enum hv_side side;    /* where err happened */
+    int a_closed;         /* a's reader went away (stdout | head): a quiet
+                           * end, not an error */
+};
+
+/* Copy a -> b and b -> a at once until both directions are done (a's EOF
+ * passed on and b half-closed, b's EOF passed on), or an option ends it.
+ * Blocks. Neither stream is closed. Returns res->err. */
+int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
+                  const struct hv_relay_opts *o, struct hv_relay_result *res);
+
+/* Many pairs in one process (hvlisten -k --to / -e). */
+struct hv_relay;
+
+int hv_relay_new(struct hv_relay **out);
+/* Start relaying a <-> b with options o (copied); the relay owns both
+ * streams from now on, also when this fails. tag comes back when the pair
+ * ends. */
+int hv_relay_add(struct hv_relay *r, struct hv_stream *a, struct hv_stream *b,
+                 const struct hv_relay_opts *o, void *tag);
+/* Pairs still running. */
+size_t hv_relay_count(const struct hv_relay *r);
+
+enum hv_relay_event_kind {
+    HV_RELAY_TIMEOUT = 0, /* timeout_ms passed */
+    HV_RELAY_DONE = 1,    /* a pair ended: tag, res */
+    HV_RELAY_ACCEPT = 2   /* the listener has a connection waiting */
+};
+struct hv_relay_event {
+    enum hv_relay_event_kind kind;
+    void *tag;
+    struct hv_relay_result res;
+};
+/* Run every pair until one ends, listener l (NULL: none) has a connection
+ * waiting, or timeout_ms passes (HV_RELAY_NO_QUIT: no limit). Returns 0
+ * with *ev set, or an HV_E* code (HV_ESTOPPED after hv_stop()). */
+int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
+                 struct hv_relay_event *ev);
+/* End every pair at once (their streams closed) and free r. */
+void hv_relay_free(struct hv_relay *r);
 
 /* ---------------------------------------------------------------- spawn */
 
 /* Running a command on a connection (hvcat/hvlisten -e). */
 
-struct hv_child; /* opaque: a command started by hv_spawn_with_sock */
+struct hv_child; /* opaque: a command started by hv_spawn */
 
 struct hv_child_exit {
     int signaled;       /* 1: ended by signal `code` (POSIX only) */
     unsigned long code; /* its exit status, or the signal number */
 };
 
-/* on = 1: sockets created from now on can be handed to a command. On
- * Windows they are made without the overlapped attribute, which a child's
- * ReadFile/WriteFile on its standard handles needs; such sockets are meant
- * for hv_spawn_with_sock only, not for hv_pump_stdio. Elsewhere a no-op. */
-void hv_sock_spawnable(int on);
-/* Wait up to timeout_ms for a connection on listener l: 1 when one is
- * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code. */
-int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
-
 /* Run cmd through the system shell (/bin/sh -c CMD; on Windows
- * cmd.exe /d /s /c "CMD") with s as its standard input and output and this
- * process's standard error. The command holds its own copy of s: close s
- * when you like, the connection ends when the command and you both have. */
-int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
-                       struct hv_child **out);
+ * cmd.exe /d /s /c "CMD") for connection s, with this process's standard
+ * error and its environment plus env (NULL, or "NAME=value" strings ending
+ * with NULL). How the command reaches s is the platform's choice:
+ * - *io == NULL: the command has s itself as its stdin and stdout (POSIX);
+ *   close s when you like, the connection ends when both of you have;
+ * - *io != NULL: the command has pipes, and *io is a stream over them
+ *   (Windows, where a socket handle serialises a child's reads and
+ *   writes); relay *io <-> s (hv_stream_from_sock) until the pair ends.
+ *   Its a->b direction is the command's stdout. */
+int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
+             struct hv_child **child, struct hv_stream **io);
 /* Block until c has ended; *st says how. 0 or an HV_E* code. */
 int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);
 /* Without blocking: 1 and *st once c has ended, 0 while it runs. */
 int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);
+/* Ask c to end (SIGTERM; on Windows TerminateProcess). */
+void hv_child_kill(struct hv_child *c);
 /* Release c; a command still running goes on by itself. */
 void hv_child_free(struct hv_child *c);
 
