@@ -90,6 +90,8 @@ struct peer {
     size_t got;        /* bytes received before EOF */
     int bad;           /* first mismatch seen */
     int recv_err;      /* the receive ended with an error */
+    int send_err;      /* the send failed with this error */
+    size_t sent;
     int no_send, no_recv, close_after_send;
     const char *greeting; /* expected first on receive (spawn) */
     size_t recv_limit;    /* pipes: stop receiving after this many */
@@ -108,16 +110,21 @@ static DWORD WINAPI peer_send(LPVOID arg)
         for (i = 0; i < k; i++)
             buf[i] = (char)pattern(p->send_seed, off + i);
         if (p->h) {
-            if (!WriteFile(p->h, buf, (DWORD)k, &w, NULL))
+            if (!WriteFile(p->h, buf, (DWORD)k, &w, NULL)) {
+                p->send_err = (int)GetLastError();
                 break;
+            }
             off += w;
         } else {
             int n = send(p->s, buf, (int)k, 0);
-            if (n <= 0)
+            if (n <= 0) {
+                p->send_err = WSAGetLastError();
                 break;
+            }
             off += (size_t)n;
         }
     }
+    p->sent = off;
     if (!p->h)
         shutdown(p->s, SD_SEND);
     return 0;
@@ -191,9 +198,30 @@ static int run_pair(struct hv_stream *a, struct hv_stream *b,
 
 /* ---------------------------------------------------------------- cases */
 
-/* Two TCP connections relayed both ways at once, 8 MiB each way. */
+struct progress {
+    int calls, backwards;
+    DWORD thread;
+    int other_thread;
+    uint64_t ab, ba;
+};
+
+static void on_progress(void *ctx, uint64_t ab, uint64_t ba)
+{
+    struct progress *pr = ctx;
+    pr->calls++;
+    if (ab < pr->ab || ba < pr->ba)
+        pr->backwards = 1;
+    if (GetCurrentThreadId() != pr->thread)
+        pr->other_thread = 1;
+    pr->ab = ab;
+    pr->ba = ba;
+}
+
+/* Two TCP connections relayed both ways at once, 8 MiB each way; the
+ * progress callback runs in the relay's own thread, counts rising. */
 UT_CASE(tcp_both_ways)
 {
+    struct progress pr = {0, 0, 0, 0, 0, 0};
     SOCKET c1, c2;
     struct hv_stream *a, *b;
     struct peer p1, p2;
@@ -215,10 +243,18 @@ UT_CASE(tcp_both_ways)
     peer_start(&p1, t1);
     peer_start(&p2, t2);
     hv_relay_opts_init(&o);
+    o.progress_ms = 5;
+    o.progress = on_progress;
+    o.progress_ctx = &pr;
+    pr.thread = GetCurrentThreadId();
     UT_EQ_INT(run_pair(a, b, &o, &res), 0);
     UT_EQ_INT(res.ab, 8 * MIB);
     UT_EQ_INT(res.ba, 8 * MIB);
     UT_EQ_INT(res.a_closed, 0);
+    UT_CHECK(pr.calls >= 1);
+    UT_EQ_INT(pr.backwards, 0);
+    UT_EQ_INT(pr.other_thread, 0);
+    UT_CHECK(pr.ab <= res.ab && pr.ba <= res.ba);
     hv_stream_close(a);
     hv_stream_close(b);
     peer_join(t1);
@@ -227,6 +263,8 @@ UT_CASE(tcp_both_ways)
     UT_EQ_INT(p2.got, 8 * MIB);
     UT_EQ_INT(p1.bad, 0);
     UT_EQ_INT(p2.bad, 0);
+    UT_EQ_INT(p1.send_err, 0);
+    UT_EQ_INT(p2.send_err, 0);
     closesocket(c1);
     closesocket(c2);
 }
@@ -382,25 +420,35 @@ UT_CASE(send_after_reset_fails)
     peer_join(t2);
 }
 
-/* No byte either way for idle_ms: HV_EIDLE. */
+/* No byte either way for idle_ms: HV_EIDLE, counted from the last byte. */
 UT_CASE(idle_timeout)
 {
     SOCKET c1, c2;
     struct hv_stream *a, *b;
+    struct hv_relay *r;
+    struct hv_relay_event ev;
     struct hv_relay_opts o;
-    struct hv_relay_result res;
-    ULONGLONG t0;
+    ULONGLONG t0, dt;
+    char x;
 
     pair_setup(&c1, &c2, &a, &b);
-    UT_EQ_INT(send(c1, "x", 1, 0), 1);
     hv_relay_opts_init(&o);
     o.idle_ms = 400;
+    UT_EQ_INT(hv_relay_new(&r), 0);
+    UT_EQ_INT(hv_relay_add(r, a, b, &o, NULL), 0);
+    UT_EQ_INT(send(c1, "x", 1, 0), 1);
+    UT_EQ_INT(recv(c2, &x, 1, 0), 1); /* through the relay */
     t0 = GetTickCount64();
-    UT_EQ_INT(run_pair(a, b, &o, &res), HV_EIDLE);
-    UT_CHECK(GetTickCount64() - t0 >= 350);
-    UT_CHECK(GetTickCount64() - t0 < 3000);
-    UT_EQ_INT(res.ab, 1);
-    pair_teardown(c1, c2, a, b);
+    UT_EQ_INT(hv_relay_run(r, NULL, 10000, &ev), 0);
+    dt = GetTickCount64() - t0;
+    UT_EQ_INT(ev.kind, HV_RELAY_DONE);
+    UT_EQ_INT(ev.res.err, HV_EIDLE);
+    UT_EQ_INT(ev.res.ab, 1);
+    UT_CHECK(dt >= 300);
+    UT_CHECK(dt < 3000);
+    hv_relay_free(r);
+    closesocket(c1);
+    closesocket(c2);
 }
 
 /* -q: after a's EOF and b's half-close, end cleanly quit_ms later though
