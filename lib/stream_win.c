@@ -51,6 +51,8 @@ static BOOL CALLBACK io_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
 
 static struct hv__console_state con;
 
+static int recv_eof_error(DWORD e);
+
 /* A console read that gives some bytes: the count, 0 at the end of the
  * input, or -1 with *e set. Ctrl+C interrupts ReadConsoleW with 0 units
  * and ERROR_OPERATION_ABORTED: not the end; hv_stop() does the rest. */
@@ -129,10 +131,12 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
             in.len[idx] = n;
             in.off[idx] = 0;
             in.count++;
-        } else if (ok || e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF ||
+        } else if (ok || recv_eof_error(e) || e == ERROR_HANDLE_EOF ||
                    e == ERROR_INVALID_HANDLE) {
-            /* a pipe whose writer closed is at its end; a closed stdin (an
-             * invalid handle) is an empty one, as on POSIX */
+            /* a pipe whose writer closed is at its end, as is a socket
+             * (a command of -e) whose peer went away after its data; a
+             * closed stdin (an invalid handle) is an empty one, as on
+             * POSIX */
             in.eof = 1;
         } else {
             in.oserr = e ? e : ERROR_READ_FAULT;
