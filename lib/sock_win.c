@@ -5,6 +5,7 @@
  * pipes too (npipe_win.c). Winsock is started once, in hv_net_init(). */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "platform.h"
 
@@ -413,25 +414,39 @@ int hv__sock_unix_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_UNIX, out);
 }
 
+#ifndef IO_REPARSE_TAG_AF_UNIX
+#define IO_REPARSE_TAG_AF_UNIX 0x80000023L
+#endif
+
 /* A socket file nobody listens on (a listener that died) may be replaced;
- * any other file stays. */
+ * any other file stays, a link to one included. */
 static int unix_stale(const struct hv_addr *a)
 {
     wchar_t *w = hv__wide(a->path);
-    DWORD at = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    WIN32_FIND_DATAW fd;
+    HANDLE f;
     struct hv_sock *s;
     struct hv_connect_opts co;
     int r = 0;
 
-    /* Windows makes a unix socket file a reparse point */
-    if (at != INVALID_FILE_ATTRIBUTES && (at & FILE_ATTRIBUTE_REPARSE_POINT) &&
-        !(at & FILE_ATTRIBUTE_DIRECTORY)) {
-        memset(&co, 0, sizeof co);
-        co.timeout_ms = 1000;
-        if (hv__sock_unix_connect(a, &co, &s) == 0)
-            hv_sock_close(s);
-        else
-            r = DeleteFileW(w) != 0;
+    /* FindFirstFileW takes wildcards: a name with one is not looked up */
+    if (w == NULL || wcspbrk(w, L"*?") != NULL) {
+        free(w);
+        return 0;
+    }
+    /* Windows makes a unix socket file a reparse point of its own tag */
+    f = FindFirstFileW(w, &fd);
+    if (f != INVALID_HANDLE_VALUE) {
+        FindClose(f);
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+            fd.dwReserved0 == (DWORD)IO_REPARSE_TAG_AF_UNIX) {
+            memset(&co, 0, sizeof co);
+            co.timeout_ms = 1000;
+            if (hv__sock_unix_connect(a, &co, &s) == 0)
+                hv_sock_close(s); /* someone listens: in use */
+            else
+                r = DeleteFileW(w) != 0;
+        }
     }
     free(w);
     return r;
