@@ -94,8 +94,12 @@ static int child_pipe(int inbound, HANDLE *ours, HANDLE *theirs)
     memset(&sa, 0, sizeof sa);
     sa.nLength = sizeof sa;
     sa.bInheritHandle = TRUE;
-    *theirs = CreateFileW(name, inbound ? GENERIC_WRITE : GENERIC_READ, 0,
-                          &sa, OPEN_EXISTING, 0, NULL);
+    /* the attribute rights let the command query and set its pipe's mode,
+     * as it could with CreatePipe's handles */
+    *theirs = CreateFileW(name,
+                          inbound ? GENERIC_WRITE | FILE_READ_ATTRIBUTES
+                                  : GENERIC_READ | FILE_WRITE_ATTRIBUTES,
+                          0, &sa, OPEN_EXISTING, 0, NULL);
     if (*theirs == INVALID_HANDLE_VALUE) {
         e = GetLastError();
         CloseHandle(*ours);
