@@ -1,7 +1,9 @@
 /* console_win.c: a Windows command line as the tools expect it: argv as
  * UTF-8 (re-read from the UTF-16 command line, since the ANSI argv loses
  * what the code page cannot hold), binary stdio (no CR/LF translation, no
- * ^Z), and UTF-8 console output for messages. */
+ * ^Z), UTF-8 console output for messages, and Ctrl+C / Ctrl+Break as
+ * hv_stop() (the tool ends with 130) with the console's code page put
+ * back. Also the UTF-8 <-> UTF-16 copies the other Windows files use. */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -20,6 +22,36 @@ static void restore_output_cp(void)
     /* the console outlives us; leave its code page as we found it */
     if (saved_output_cp)
         SetConsoleOutputCP(saved_output_cp);
+}
+
+#define STOP_GRACE_MS 3000 /* for the tool to end by itself after Ctrl+C */
+
+/* Runs in a thread of its own. Ctrl+C and Ctrl+Break stop the library's
+ * blocking calls and the tool returns 130; one that has not ended after
+ * STOP_GRACE_MS is ended by the default handler. The code page goes back
+ * first, since ExitProcess runs no atexit handler. */
+static BOOL WINAPI on_ctrl(DWORD type)
+{
+    restore_output_cp();
+    if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT) {
+        hv_stop();
+        Sleep(STOP_GRACE_MS);
+    }
+    return FALSE;
+}
+
+int hv_stdin_is_tty(void)
+{
+    DWORD mode;
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
+}
+
+int hv_stderr_is_tty(void)
+{
+    DWORD mode;
+    HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
+    return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
 }
 
 static char *to_utf8(const wchar_t *w)
@@ -71,15 +103,44 @@ int hv_console_init(int *argc, char ***argv)
     int r = 0;
     UINT cp;
 
-    (void)_setmode(_fileno(stdin), _O_BINARY);
-    (void)_setmode(_fileno(stdout), _O_BINARY);
-    (void)_setmode(_fileno(stderr), _O_BINARY);
+    FILE *std[3];
+    int i, fd;
+
+    /* without a standard handle (DETACHED_PROCESS) _fileno gives -2, and
+     * _setmode(-2) ends the process under UCRT (defect 21) */
+    std[0] = stdin;
+    std[1] = stdout;
+    std[2] = stderr;
+    for (i = 0; i < 3; i++)
+        if ((fd = _fileno(std[i])) >= 0)
+            (void)_setmode(fd, _O_BINARY);
     cp = GetConsoleOutputCP();
     if (cp != 0 && cp != CP_UTF8 && SetConsoleOutputCP(CP_UTF8)) {
         saved_output_cp = cp;
         atexit(restore_output_cp);
     }
+    (void)hv__stop_event(); /* made now, not in the handler */
+    (void)SetConsoleCtrlHandler(on_ctrl, TRUE);
     if (argc && argv)
         r = read_argv(argc, argv);
     return r;
+}
+
+wchar_t *hv__wide(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w;
+    if (n <= 0)
+        return NULL;
+    w = malloc((size_t)n * sizeof *w);
+    if (w && MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n) <= 0) {
+        free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+char *hv__narrow(const wchar_t *w)
+{
+    return to_utf8(w);
 }

@@ -33,6 +33,7 @@ static int from_wsa(long e)
         return HV_EADDRNOTAVAIL;
     case WSAECONNRESET:
     case WSAENETRESET:
+    case WSAEDISCON:
         return HV_ECONNRESET;
     case WSAECONNABORTED:
         return HV_ECONNABORTED;
@@ -80,6 +81,8 @@ static int from_win32(long e)
         return HV_ENOMEM;
     case ERROR_INVALID_PARAMETER:
     case ERROR_INVALID_DATA:
+    case ERROR_INVALID_NAME:
+    case ERROR_BAD_PATHNAME:
         return HV_EINVAL;
     case ERROR_NOT_SUPPORTED:
     case ERROR_CALL_NOT_IMPLEMENTED:
@@ -97,6 +100,7 @@ static int from_win32(long e)
     case ERROR_HOST_UNREACHABLE:
         return HV_EHOSTUNREACH;
     case ERROR_NETNAME_DELETED:
+    case ERROR_GRACEFUL_DISCONNECT:
         return HV_ECONNRESET;
     case ERROR_CONNECTION_ABORTED:
     case ERROR_OPERATION_ABORTED:

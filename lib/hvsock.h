@@ -311,6 +311,8 @@ void hv_sock_close(struct hv_sock *s);
  * waits, connects) to return HV_ESTOPPED soon. Safe in a signal handler
  * and in a Windows console control handler. */
 void hv_stop(void);
+/* Milliseconds on a monotonic clock (for timeouts and rates). */
+uint64_t hv_now_ms(void);
 /* 1 once hv_stop() was called. */
 int hv_stopped(void);
 /* Make SIGINT, SIGTERM and SIGHUP call hv_stop() (POSIX; on Windows the

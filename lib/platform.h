@@ -50,41 +50,58 @@
 /* The socket handle behind the public opaque struct hv_sock. */
 struct hv_sock {
 #ifdef HV__WINDOWS
-    SOCKET s;
+    /* ---- Windows (sock_win.c, npipe_win.c) ---- */
+    SOCKET s;         /* a socket; INVALID_SOCKET for a named pipe */
+    HANDLE pipe;      /* a named pipe (overlapped); NULL for a socket */
+    HANDLE ev;        /* listeners: signalled while a client waits (socket:
+                       * WSAEventSelect FD_ACCEPT; pipe: ov's event) */
+    OVERLAPPED ov;    /* named-pipe listener: the pending ConnectNamedPipe */
+    int connected;    /* named-pipe listener: ov has completed */
+    char *path;       /* named pipe: its name; unix listener: the file it
+                       * made (removed on close); UTF-8, or NULL */
+    int listener;
+    int no_shutdown;  /* hv_sock_close closes without shutdown(SD_SEND) */
 #else
     int fd;
-    int unlink_path; /* a unix listener that made its socket file */
-    dev_t dev;       /* ... that file, to remove only it */
+    int unlink_path;        /* a unix listener that made its socket file */
+    dev_t dev;              /* ... that file, to remove only it */
     ino_t ino;
+    char path[HV_PATH_MAX]; /* unix listener: the file to remove at close */
 #endif
     enum hv_family family;
-    char path[HV_PATH_MAX]; /* unix listener: the file to remove at close */
 };
 
 /* sock_<platform>.c: the transports behind hv_sock_connect and
- * hv_sock_listen (sock.c): TCP, unix sockets, and the native one (vsock or
- * AF_HYPERV). */
+ * hv_sock_listen (sock.c): TCP, the native one (vsock or AF_HYPERV) and
+ * unix sockets; npipe_<platform>.c (npipe_none.c: HV_ENONPIPE): named
+ * pipes. A listen's o may be NULL (the defaults). */
 int hv__sock_tcp_connect(const struct hv_addr *a,
                          const struct hv_connect_opts *o, struct hv_sock **out);
-int hv__sock_tcp_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
-                        struct hv_sock **out);
-int hv__sock_unix_connect(const struct hv_addr *a,
-                          const struct hv_connect_opts *o,
-                          struct hv_sock **out);
-int hv__sock_unix_listen(const struct hv_addr *a,
-                         const struct hv_listen_opts *o, struct hv_sock **out);
+int hv__sock_tcp_listen(const struct hv_addr *a,
+                        const struct hv_listen_opts *o, struct hv_sock **out);
 int hv__sock_native_connect(const struct hv_addr *a,
                             const struct hv_connect_opts *o,
                             struct hv_sock **out);
 int hv__sock_native_listen(const struct hv_addr *a,
                            const struct hv_listen_opts *o,
                            struct hv_sock **out);
-/* npipe_<platform>.c: Windows named pipes (HV_ENONPIPE elsewhere). */
+int hv__sock_unix_connect(const struct hv_addr *a,
+                          const struct hv_connect_opts *o,
+                          struct hv_sock **out);
+int hv__sock_unix_listen(const struct hv_addr *a,
+                         const struct hv_listen_opts *o, struct hv_sock **out);
 int hv__sock_npipe_connect(const struct hv_addr *a,
                            const struct hv_connect_opts *o,
                            struct hv_sock **out);
 int hv__sock_npipe_listen(const struct hv_addr *a,
-                          const struct hv_listen_opts *o, struct hv_sock **out);
+                          const struct hv_listen_opts *o,
+                          struct hv_sock **out);
+
+/* relay_<platform>.c: hv_relay_add for a pair the caller keeps owning:
+ * the streams are not closed when the pair ends (hv_relay_pair, relay.c). */
+int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
+                           struct hv_stream *b, const struct hv_relay_opts *o,
+                           void *tag);
 
 #ifdef HV__POSIX
 #include "ring.h"
@@ -118,14 +135,76 @@ int hv__stream_pending_error(struct hv_stream *st);
 void hv__stream_abort(struct hv_stream *st);
 #endif
 
-/* relay_<platform>.c: add a pair whose streams the caller keeps owning
- * (hv_relay_pair's one pair); hv_relay_free then leaves them open. */
-int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
-                           struct hv_stream *b, const struct hv_relay_opts *o);
-
 /* user_<platform>.c: a user name's uid, for unix-socket peer rules.
  * HV_ENOTFOUND when unknown, HV_ENOTSUP where uids do not exist. */
 int hv__uid_by_name(const char *name, uint32_t *uid);
+
+#ifdef HV__WINDOWS
+/* ================================================================ Windows
+ * Internal to the Windows files: relay_win.c, stream_win.c, sock_win.c,
+ * npipe_win.c, spawn_win.c, console_win.c. */
+
+/* relay_win.c: the manual-reset event hv_stop() sets (never NULL once
+ * hv_net_init or any relay call has run; created on first use). */
+HANDLE hv__stop_event(void);
+
+/* sock_win.c: a listener's "client waiting" event, set up on first use
+ * (NULL and *err on failure), and a check that does not block: 1 when
+ * hv_sock_accept will not block, 0 (the event reset) when not. */
+HANDLE hv__sock_accept_event(struct hv_sock *l, int *err);
+int hv__sock_accept_ready(struct hv_sock *l);
+
+/* npipe_win.c: the named-pipe side of sock_win.c's hv_sock_* calls. */
+int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
+                     struct hv_addr *peer);
+int hv__npipe_accept_ready(struct hv_sock *l);
+HANDLE hv__npipe_accept_event(struct hv_sock *l, int *err);
+void hv__npipe_close(struct hv_sock *s);
+/* A unique name for a private pipe (spawn_win.c's child pipes). */
+void hv__npipe_private_name(wchar_t *buf, size_t n);
+/* UTF-8 <-> UTF-16 copies (malloc; NULL on failure or bad UTF-8). */
+wchar_t *hv__wide(const char *s);
+char *hv__narrow(const wchar_t *w);
+
+/* A stream (stream_win.c): one end of a relay. Its I/O is overlapped where
+ * it can be, so that a pair that ends can cancel what its threads wait on. */
+enum hv__stream_kind {
+    HV__STREAM_SOCK,  /* a socket: recv/send, half-close = shutdown */
+    HV__STREAM_PIPE,  /* a named pipe: no half-close; its EOF ends both */
+    HV__STREAM_CHILD, /* a command's pipes: read its stdout, write its
+                       * stdin; half-close = close its stdin */
+    HV__STREAM_STDIO  /* the process's stdin and stdout (one per process) */
+};
+struct hv_stream {
+    enum hv__stream_kind kind;
+    struct hv_sock *sock; /* SOCK, PIPE: owned */
+    HANDLE rd, wr;        /* PIPE: sock->pipe twice; CHILD: our ends */
+    int reset_seen;       /* a receive ended with a reset (taken as EOF) */
+};
+/* Results of the stream calls below besides 0 and HV_E* codes. */
+#define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
+/* Read up to n bytes; *got 0 means the end of the input. cancel (a
+ * manual-reset event) set: HV_ESTOPPED. ev: an event the call may use. */
+int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
+                    HANDLE cancel, HANDLE ev);
+/* The n bytes the last read returned were delivered (stdin's queue keeps
+ * them until then, for the next session). */
+void hv__stream_consume(struct hv_stream *st, size_t n);
+/* Write all n bytes: 0, HV__IO_GONE, HV_ESTOPPED or an HV_E* code. */
+int hv__stream_write(struct hv_stream *st, const char *buf, size_t n,
+                     HANDLE cancel, HANDLE ev);
+/* Half-close the write side: 0 or an HV_E* code (HV_ECONNRESET: the peer
+ * reset the connection). A named pipe and stdout do nothing. */
+int hv__stream_half_close(struct hv_stream *st);
+/* After a clean EOF on a socket: wait for what follows it; 1 when the peer
+ * reset the connection, 0 when cancelled or it closed cleanly. */
+int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev);
+/* A stream over a command's pipes (spawn_win.c), owning both handles. */
+int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out);
+/* Never close a half-closed socket with another shutdown (relay: the
+ * HV_RELAY_NO_SHUTDOWN flag also covers the close). */
+void hv__stream_no_shutdown(struct hv_stream *st);
+#endif
 
 /* err_<platform>.c: map an OS error number (errno; WSA or Win32 code on
  * Windows) to an HV_E* code. */

@@ -24,7 +24,7 @@ int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
     memset(res, 0, sizeof *res);
     if ((e = hv_relay_new(&r)) < 0)
         return res->err = e;
-    if ((e = hv__relay_add_borrowed(r, a, b, o)) < 0) {
+    if ((e = hv__relay_add_borrowed(r, a, b, o, NULL)) < 0) {
         hv_relay_free(r);
         return res->err = e;
     }

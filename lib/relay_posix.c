@@ -14,13 +14,6 @@
 
 #include "platform.h"
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* One direction: s[i] -> s[!i] (i = 0: a -> b). */
 struct dir {
     int off;        /* never read the source (send-/receive-only) */
@@ -135,7 +128,7 @@ static int add_pair(struct hv_relay *r, struct hv_stream *a,
         if (p->s[i]->rx.max < max)
             p->s[i]->rx.max = max;
     }
-    p->last_io = now_ms();
+    p->last_io = hv_now_ms();
     if (p->o.progress_ms && p->o.progress)
         p->progress_at = p->last_io + p->o.progress_ms;
     p->next = r->pairs;
@@ -151,9 +144,10 @@ int hv_relay_add(struct hv_relay *r, struct hv_stream *a, struct hv_stream *b,
 }
 
 int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
-                           struct hv_stream *b, const struct hv_relay_opts *o)
+                           struct hv_stream *b, const struct hv_relay_opts *o,
+                           void *tag)
 {
-    return add_pair(r, a, b, o, NULL, 1);
+    return add_pair(r, a, b, o, tag, 1);
 }
 
 /* Move what can be moved in direction i without blocking. */
@@ -396,14 +390,14 @@ static void pair_take(struct hv_relay *r, struct pair *p,
 int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev)
 {
-    uint64_t start = now_ms();
+    uint64_t start = hv_now_ms();
     uint64_t until = timeout_ms == HV_RELAY_NO_QUIT ? 0 : start + timeout_ms;
 
     memset(ev, 0, sizeof *ev);
     for (;;) {
         struct pair *p;
         size_t n = 0, j, want = 1;
-        uint64_t now = now_ms();
+        uint64_t now = hv_now_ms();
         int busy = 0, wait, k, accept;
 
         if (hv_stopped())
@@ -451,7 +445,7 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
             ev->kind = HV_RELAY_ACCEPT;
             return 0;
         }
-        if (until && now_ms() >= until) {
+        if (until && hv_now_ms() >= until) {
             ev->kind = HV_RELAY_TIMEOUT;
             return 0;
         }

@@ -39,13 +39,6 @@ static int sock_new(int fd, enum hv_family fam, struct hv_sock **out)
     return 0;
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* connect() with an optional deadline: non-blocking connect, then poll. */
 static int connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
                       uint32_t timeout_ms)
@@ -75,10 +68,10 @@ static int connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
             return -errno;
         fcntl(fd, F_SETFL, flags);
     }
-    deadline = now_ms() + timeout_ms;
+    deadline = hv_now_ms() + timeout_ms;
     for (;;) {
         struct pollfd p;
-        uint64_t t = now_ms();
+        uint64_t t = hv_now_ms();
         int left = t >= deadline ? 0
                    : (deadline - t > 0x7FFFFFFF ? -1 : (int)(deadline - t));
         int r;

@@ -1,8 +1,11 @@
 /* sock_win.c: stream sockets on Windows: AF_HYPERV (the native transport:
- * a VM GUID and a service GUID) and TCP through GetAddrInfoW. Winsock is
- * started once, in hv_net_init(). */
+ * a VM GUID and a service GUID), TCP through GetAddrInfoW, and AF_UNIX
+ * (Windows 10 1803+). Sockets are overlapped, so the relay can cancel
+ * their I/O; accept, close, shutdown and the local address serve named
+ * pipes too (npipe_win.c). Winsock is started once, in hv_net_init(). */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "platform.h"
 
@@ -13,6 +16,12 @@
 #ifndef HVSOCKET_CONNECT_TIMEOUT
 #define HVSOCKET_CONNECT_TIMEOUT 0x01
 #endif
+#ifndef HVSOCKET_CONNECTED_SUSPEND
+#define HVSOCKET_CONNECTED_SUSPEND 0x04
+#endif
+
+#define BACKLOG_DEFAULT 64
+#define SLICE_MS 100 /* a blocking wait looks at hv_stop() this often */
 
 enum hv_family hv_native_family(void)
 {
@@ -37,29 +46,23 @@ int hv_net_init(void)
 {
     if (!InitOnceExecuteOnce(&net_once, net_start, NULL, NULL))
         return HV_EINTERNAL;
+    if (net_status == 0 && hv__stop_event() == NULL)
+        return hv__err_from_os((long)GetLastError());
     return net_status;
 }
 
-/* Overlapped unless sockets are for commands (hv_sock_spawnable): a child
- * that reads its standard input with ReadFile needs a non-overlapped one. */
-static DWORD overlapped_flag = WSA_FLAG_OVERLAPPED;
-
-void hv_sock_spawnable(int on)
-{
-    overlapped_flag = on ? 0 : WSA_FLAG_OVERLAPPED;
-}
-
-/* Not inherited by child processes, like SOCK_CLOEXEC on POSIX (a spawned
- * command gets its socket explicitly, see spawn_win.c). */
+/* Overlapped (the relay cancels its I/O), and not inherited by child
+ * processes, like SOCK_CLOEXEC on POSIX: a command of -e gets pipes
+ * (spawn_win.c), never a socket. */
 static SOCKET new_socket(int af, int type, int proto)
 {
     return WSASocketW(af, type, proto, NULL, 0,
-                      overlapped_flag | WSA_FLAG_NO_HANDLE_INHERIT);
+                      WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
 }
 
 static int sock_new(SOCKET fd, enum hv_family fam, struct hv_sock **out)
 {
-    struct hv_sock *s = malloc(sizeof *s);
+    struct hv_sock *s = calloc(1, sizeof *s);
     if (s == NULL) {
         closesocket(fd);
         return HV_ENOMEM;
@@ -67,6 +70,28 @@ static int sock_new(SOCKET fd, enum hv_family fam, struct hv_sock **out)
     s->s = fd;
     s->family = fam;
     *out = s;
+    return 0;
+}
+
+static int listener_new(SOCKET fd, enum hv_family fam, struct hv_sock **out)
+{
+    int r = sock_new(fd, fam, out);
+    if (r == 0)
+        (*out)->listener = 1;
+    return r;
+}
+
+static int backlog_of(const struct hv_listen_opts *o)
+{
+    return o && o->backlog > 0 ? o->backlog : BACKLOG_DEFAULT;
+}
+
+/* A Hyper-V socket option that must hold: a failure is reported, not
+ * ignored (issue 11, defect 23). */
+static int hv_option(SOCKET fd, int name, ULONG v)
+{
+    if (setsockopt(fd, HV_PROTOCOL_RAW, name, (const char *)&v, sizeof v) != 0)
+        return hv__err_from_os(WSAGetLastError());
     return 0;
 }
 
@@ -108,12 +133,13 @@ int hv__sock_native_connect(const struct hv_addr *a,
         return len;
     if ((r = hyperv_socket(&fd)) < 0)
         return r;
-    if (o && o->timeout_ms) {
-        /* the caller keeps it within HVSOCKET_CONNECT_TIMEOUT_MAX; a build
-         * without the option connects with its default, as vsock does */
-        ULONG ms = o->timeout_ms;
-        (void)setsockopt(fd, HV_PROTOCOL_RAW, HVSOCKET_CONNECT_TIMEOUT,
-                         (const char *)&ms, sizeof ms);
+    /* the caller keeps the timeout within HVSOCKET_CONNECT_TIMEOUT_MAX */
+    if ((o && o->timeout_ms &&
+         (r = hv_option(fd, HVSOCKET_CONNECT_TIMEOUT, o->timeout_ms)) < 0) ||
+        (o && o->keep_on_pause &&
+         (r = hv_option(fd, HVSOCKET_CONNECTED_SUSPEND, 1)) < 0)) {
+        closesocket(fd);
+        return r;
     }
     if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
         r = hv__err_from_os(WSAGetLastError());
@@ -123,8 +149,9 @@ int hv__sock_native_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_HYPERV, out);
 }
 
-int hv__sock_native_listen(const struct hv_addr *a, int backlog,
-                         struct hv_sock **out)
+int hv__sock_native_listen(const struct hv_addr *a,
+                           const struct hv_listen_opts *o,
+                           struct hv_sock **out)
 {
     struct sockaddr_storage ss;
     SOCKET fd;
@@ -134,13 +161,19 @@ int hv__sock_native_listen(const struct hv_addr *a, int backlog,
         return len;
     if ((r = hyperv_socket(&fd)) < 0)
         return r;
+    /* accepted connections take the listener's options */
+    if (o && o->keep_on_pause &&
+        (r = hv_option(fd, HVSOCKET_CONNECTED_SUSPEND, 1)) < 0) {
+        closesocket(fd);
+        return r;
+    }
     if (bind(fd, (struct sockaddr *)&ss, len) != 0 ||
-        listen(fd, backlog) != 0) {
+        listen(fd, backlog_of(o)) != 0) {
         r = hv__err_from_os(WSAGetLastError());
         closesocket(fd);
         return r;
     }
-    return sock_new(fd, HV_FAMILY_HYPERV, out);
+    return listener_new(fd, HV_FAMILY_HYPERV, out);
 }
 
 /* ---------------------------------------------------------------- TCP */
@@ -187,22 +220,16 @@ static int tcp_resolve(const struct hv_addr *a, int passive, ADDRINFOW **res)
     return r ? gai_err(r) : 0;
 }
 
-static uint64_t now_ms(void)
-{
-    return GetTickCount64();
-}
-
-/* connect() with an optional deadline: non-blocking connect, then select.
- * Returns 0 or a WSA error code. */
+/* connect() with an optional deadline (timeout_ms 0: the system's own),
+ * watching hv_stop(): non-blocking connect, then select in slices.
+ * Returns 0, a WSA error code, or -1 when stopped. */
 static int connect_sock(SOCKET fd, const struct sockaddr *sa, int len,
                         uint32_t timeout_ms)
 {
     u_long on = 1, off = 0;
-    uint64_t deadline;
+    uint64_t deadline = hv_now_ms() + timeout_ms;
     int e, err = 0, elen = sizeof err;
 
-    if (timeout_ms == 0)
-        return connect(fd, sa, len) == 0 ? 0 : WSAGetLastError();
     if (ioctlsocket(fd, FIONBIO, &on) != 0)
         return WSAGetLastError();
     if (connect(fd, sa, len) == 0) {
@@ -214,19 +241,24 @@ static int connect_sock(SOCKET fd, const struct sockaddr *sa, int len,
         ioctlsocket(fd, FIONBIO, &off);
         return e;
     }
-    deadline = now_ms() + timeout_ms;
     for (;;) {
         fd_set wr, ex;
         struct timeval tv;
-        uint64_t t = now_ms(), left = t >= deadline ? 0 : deadline - t;
+        uint64_t t = hv_now_ms(), left = t >= deadline ? 0 : deadline - t;
         int r;
 
+        if (hv_stopped()) {
+            ioctlsocket(fd, FIONBIO, &off);
+            return -1;
+        }
+        if (timeout_ms == 0 || left > SLICE_MS)
+            left = SLICE_MS;
         FD_ZERO(&wr);
         FD_ZERO(&ex);
         FD_SET(fd, &wr);
         FD_SET(fd, &ex); /* Winsock reports a failed connect here */
-        tv.tv_sec = (long)(left / 1000u);
-        tv.tv_usec = (long)((left % 1000u) * 1000u);
+        tv.tv_sec = 0;
+        tv.tv_usec = (long)(left * 1000u);
         r = select(0, NULL, &wr, &ex, &tv);
         if (r == SOCKET_ERROR) {
             e = WSAGetLastError();
@@ -235,11 +267,12 @@ static int connect_sock(SOCKET fd, const struct sockaddr *sa, int len,
             ioctlsocket(fd, FIONBIO, &off);
             return e;
         }
-        if (r == 0) {
+        if (r > 0)
+            break;
+        if (timeout_ms && hv_now_ms() >= deadline) {
             ioctlsocket(fd, FIONBIO, &off);
             return WSAETIMEDOUT;
         }
-        break;
     }
     ioctlsocket(fd, FIONBIO, &off);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, (char *)&err, &elen) != 0)
@@ -266,9 +299,11 @@ int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *
                          o ? o->timeout_ms : 0);
         if (r == 0)
             break;
-        last = hv__err_from_os(r);
+        last = r < 0 ? HV_ESTOPPED : hv__err_from_os(r);
         closesocket(fd);
         fd = INVALID_SOCKET;
+        if (r < 0)
+            break; /* stopped: no further address */
     }
     FreeAddrInfoW(res);
     if (fd == INVALID_SOCKET)
@@ -276,8 +311,8 @@ int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *
     return sock_new(fd, HV_FAMILY_TCP, out);
 }
 
-int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
-                      struct hv_sock **out)
+int hv__sock_tcp_listen(const struct hv_addr *a,
+                        const struct hv_listen_opts *o, struct hv_sock **out)
 {
     ADDRINFOW *res, *ai;
     SOCKET fd = INVALID_SOCKET;
@@ -305,7 +340,7 @@ int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
                              (const char *)&v6only, sizeof v6only);
         }
         if (bind(fd, ai->ai_addr, (int)ai->ai_addrlen) == 0 &&
-            listen(fd, backlog) == 0)
+            listen(fd, backlog_of(o)) == 0)
             break;
         last = hv__err_from_os(WSAGetLastError());
         closesocket(fd);
@@ -314,7 +349,138 @@ int hv__sock_tcp_listen(const struct hv_addr *a, int backlog,
     FreeAddrInfoW(res);
     if (fd == INVALID_SOCKET)
         return last;
-    return sock_new(fd, HV_FAMILY_TCP, out);
+    return listener_new(fd, HV_FAMILY_TCP, out);
+}
+
+/* ---------------------------------------------------------------- AF_UNIX */
+
+/* SOCKADDR_UN of <afunix.h> (Windows 10 1803+), spelled out here since not
+ * every toolchain ships the header. */
+#define UNIX_PATH_MAX 108
+struct unix_sa {
+    ADDRESS_FAMILY sun_family;
+    char sun_path[UNIX_PATH_MAX];
+};
+
+static int unix_socket(SOCKET *fd)
+{
+    int e;
+    *fd = new_socket(AF_UNIX, SOCK_STREAM, 0);
+    if (*fd != INVALID_SOCKET)
+        return 0;
+    e = WSAGetLastError();
+    /* before Windows 10 1803, and under Wine: no such family */
+    if (e == WSAEAFNOSUPPORT || e == WSAEPFNOSUPPORT ||
+        e == WSAEPROTONOSUPPORT || e == WSAESOCKTNOSUPPORT || e == WSAEINVAL)
+        return HV_ENOUNIX;
+    return hv__err_from_os(e);
+}
+
+static int unix_sa_of(const struct hv_addr *a, struct unix_sa *sa)
+{
+    size_t n = strlen(a->path);
+    if (n == 0 || n >= UNIX_PATH_MAX)
+        return HV_EINVAL;
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    memcpy(sa->sun_path, a->path, n);
+    return (int)sizeof *sa;
+}
+
+int hv__sock_unix_connect(const struct hv_addr *a,
+                          const struct hv_connect_opts *o,
+                          struct hv_sock **out)
+{
+    struct unix_sa sa;
+    SOCKET fd;
+    int r, len;
+
+    if ((r = unix_socket(&fd)) < 0)
+        return r;
+    if ((len = unix_sa_of(a, &sa)) < 0) {
+        closesocket(fd);
+        return len;
+    }
+    r = connect_sock(fd, (struct sockaddr *)&sa, len, o ? o->timeout_ms : 0);
+    if (r != 0) {
+        closesocket(fd);
+        return r < 0 ? HV_ESTOPPED : hv__err_from_os(r);
+    }
+    return sock_new(fd, HV_FAMILY_UNIX, out);
+}
+
+#ifndef IO_REPARSE_TAG_AF_UNIX
+#define IO_REPARSE_TAG_AF_UNIX 0x80000023L
+#endif
+
+/* A socket file nobody listens on (a listener that died) may be replaced;
+ * any other file stays, a link to one included. */
+static int unix_stale(const struct hv_addr *a)
+{
+    wchar_t *w = hv__wide(a->path);
+    WIN32_FIND_DATAW fd;
+    HANDLE f;
+    struct hv_sock *s;
+    struct hv_connect_opts co;
+    int r = 0;
+
+    /* FindFirstFileW takes wildcards: a name with one is not looked up */
+    if (w == NULL || wcspbrk(w, L"*?") != NULL) {
+        free(w);
+        return 0;
+    }
+    /* Windows makes a unix socket file a reparse point of its own tag */
+    f = FindFirstFileW(w, &fd);
+    if (f != INVALID_HANDLE_VALUE) {
+        FindClose(f);
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+            fd.dwReserved0 == (DWORD)IO_REPARSE_TAG_AF_UNIX) {
+            memset(&co, 0, sizeof co);
+            co.timeout_ms = 1000;
+            if (hv__sock_unix_connect(a, &co, &s) == 0)
+                hv_sock_close(s); /* someone listens: in use */
+            else
+                r = DeleteFileW(w) != 0;
+        }
+    }
+    free(w);
+    return r;
+}
+
+int hv__sock_unix_listen(const struct hv_addr *a,
+                         const struct hv_listen_opts *o, struct hv_sock **out)
+{
+    struct unix_sa sa;
+    SOCKET fd;
+    int r, len, tries;
+
+    /* o->unix_mode: Windows files take their ACL from the directory */
+    if ((r = unix_socket(&fd)) < 0)
+        return r;
+    if ((len = unix_sa_of(a, &sa)) < 0) {
+        closesocket(fd);
+        return len;
+    }
+    for (tries = 0;; tries++) {
+        if (bind(fd, (struct sockaddr *)&sa, len) == 0)
+            break;
+        r = WSAGetLastError();
+        if (r != WSAEADDRINUSE || tries > 0 || !unix_stale(a)) {
+            closesocket(fd);
+            return hv__err_from_os(r);
+        }
+    }
+    if (listen(fd, backlog_of(o)) != 0) {
+        r = hv__err_from_os(WSAGetLastError());
+        closesocket(fd);
+        return r;
+    }
+    if ((r = listener_new(fd, HV_FAMILY_UNIX, out)) < 0)
+        return r;
+    (*out)->path = malloc(strlen(a->path) + 1);
+    if ((*out)->path)
+        strcpy((*out)->path, a->path);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- common */
@@ -335,7 +501,89 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa, int len,
             return gai_err(r);
         return hv_parse_u32(port, 0, 65535, &out->port);
     }
+    if (sa->sa_family == AF_UNIX) {
+        const struct unix_sa *u = (const struct unix_sa *)sa;
+        size_t n = 0, max = (size_t)len > sizeof u->sun_family
+                                ? (size_t)len - sizeof u->sun_family
+                                : 0;
+        if (max > UNIX_PATH_MAX)
+            max = UNIX_PATH_MAX;
+        while (n < max && n + 1 < sizeof out->path && u->sun_path[n])
+            n++;
+        memcpy(out->path, u->sun_path, n);
+        out->path[n] = '\0';
+        out->port = HV_UID_UNKNOWN; /* no peer credentials on Windows */
+        return 0;
+    }
     return HV_ENOTSUP;
+}
+
+HANDLE hv__sock_accept_event(struct hv_sock *l, int *err)
+{
+    if (l->family == HV_FAMILY_NPIPE)
+        return hv__npipe_accept_event(l, err);
+    if (l->ev == NULL) {
+        l->ev = WSACreateEvent();
+        if (l->ev == WSA_INVALID_EVENT) {
+            l->ev = NULL;
+            *err = hv__err_from_os(WSAGetLastError());
+            return NULL;
+        }
+        /* this also makes the listener non-blocking (hv_sock_accept) */
+        if (WSAEventSelect(l->s, l->ev, FD_ACCEPT) != 0) {
+            *err = hv__err_from_os(WSAGetLastError());
+            WSACloseEvent(l->ev);
+            l->ev = NULL;
+            return NULL;
+        }
+    }
+    return l->ev;
+}
+
+/* Is a connection waiting? FD_ACCEPT is signalled once until the next
+ * accept(): select says what is true now, and the event is reset only
+ * when nothing waits, before looking once more. */
+int hv__sock_accept_ready(struct hv_sock *l)
+{
+    int pass;
+    if (l->family == HV_FAMILY_NPIPE)
+        return hv__npipe_accept_ready(l);
+    for (pass = 0; pass < 2; pass++) {
+        fd_set set;
+        struct timeval tv = {0, 0};
+        FD_ZERO(&set);
+        FD_SET(l->s, &set);
+        if (select(0, &set, NULL, NULL, &tv) > 0)
+            return 1;
+        if (pass == 0 && l->ev)
+            WSAResetEvent(l->ev);
+    }
+    return 0;
+}
+
+int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
+{
+    uint64_t deadline = hv_now_ms() + timeout_ms;
+    HANDLE hs[2];
+    int e = 0;
+
+    if ((hs[0] = hv__sock_accept_event(l, &e)) == NULL)
+        return e;
+    hs[1] = hv__stop_event();
+    for (;;) {
+        uint64_t t;
+        DWORD w;
+        if (hv_stopped())
+            return HV_ESTOPPED;
+        if (hv__sock_accept_ready(l))
+            return 1;
+        t = hv_now_ms();
+        if (t >= deadline)
+            return 0;
+        w = WaitForMultipleObjects(2, hs, FALSE, (DWORD)(deadline - t));
+        if (w == WAIT_FAILED)
+            return hv__err_from_os((long)GetLastError());
+    }
 }
 
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
@@ -344,18 +592,33 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
     struct sockaddr_storage ss;
     SOCKET fd;
     int len, e;
+    u_long off = 0;
 
+    if (l->family == HV_FAMILY_NPIPE)
+        return hv__npipe_accept(l, out, peer);
     for (;;) {
         len = (int)sizeof ss;
         fd = accept(l->s, (struct sockaddr *)&ss, &len);
         if (fd != INVALID_SOCKET)
             break;
         e = WSAGetLastError();
+        if (e == WSAEWOULDBLOCK) {
+            /* the listener is non-blocking once it has an event */
+            int r = hv_sock_wait_accept(l, SLICE_MS * 10);
+            if (r < 0)
+                return r;
+            continue;
+        }
         /* a connection that died in the queue is not the listener's fault */
         if (e != WSAEINTR && e != WSAECONNRESET && e != WSAECONNABORTED)
             return hv__err_from_os(e);
     }
-    /* accept() copies the listener's attributes; keep it out of children */
+    /* accept() copies the listener's attributes: no event selection, back
+     * to blocking, and kept out of children */
+    if (l->ev) {
+        (void)WSAEventSelect(fd, NULL, 0);
+        (void)ioctlsocket(fd, FIONBIO, &off);
+    }
     (void)SetHandleInformation((HANDLE)fd, HANDLE_FLAG_INHERIT, 0);
     if (peer && addr_from_sa(l->family, (struct sockaddr *)&ss, len, peer) < 0) {
         memset(peer, 0, sizeof *peer);
@@ -364,28 +627,17 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
     return sock_new(fd, l->family, out);
 }
 
-int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
-{
-    fd_set set;
-    struct timeval tv;
-    int r;
-
-    FD_ZERO(&set);
-    FD_SET(l->s, &set);
-    tv.tv_sec = (long)(timeout_ms / 1000u);
-    tv.tv_usec = (long)((timeout_ms % 1000u) * 1000u);
-    r = select(0, &set, NULL, NULL, &tv);
-    if (r == SOCKET_ERROR) {
-        int e = WSAGetLastError();
-        return e == WSAEINTR ? 0 : hv__err_from_os(e);
-    }
-    return r > 0;
-}
-
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out)
 {
     struct sockaddr_storage ss;
     int len = (int)sizeof ss;
+    if (s->family == HV_FAMILY_NPIPE) {
+        memset(out, 0, sizeof *out);
+        out->family = HV_FAMILY_NPIPE;
+        if (s->path)
+            hv__fmt(out->path, sizeof out->path, "%s", s->path);
+        return 0;
+    }
     if (getsockname(s->s, (struct sockaddr *)&ss, &len) != 0)
         return hv__err_from_os(WSAGetLastError());
     return addr_from_sa(s->family, (struct sockaddr *)&ss, len, out);
@@ -393,10 +645,15 @@ int hv_sock_local(struct hv_sock *s, struct hv_addr *out)
 
 int hv_sock_shutdown_send(struct hv_sock *s)
 {
+    if (s->family == HV_FAMILY_NPIPE)
+        return 0; /* a pipe has no half-close */
     if (shutdown(s->s, SD_SEND) != 0) {
         int e = WSAGetLastError();
-        if (e != WSAENOTCONN)
-            return hv__err_from_os(e);
+        /* a connected socket that is no longer connected was reset */
+        if (e == WSAENOTCONN || e == WSAECONNRESET || e == WSAECONNABORTED ||
+            e == WSAESHUTDOWN)
+            return HV_ECONNRESET;
+        return hv__err_from_os(e);
     }
     return 0;
 }
@@ -405,6 +662,25 @@ void hv_sock_close(struct hv_sock *s)
 {
     if (s == NULL)
         return;
+    if (s->family == HV_FAMILY_NPIPE) {
+        hv__npipe_close(s);
+        return;
+    }
+    if (s->ev) {
+        (void)WSAEventSelect(s->s, NULL, 0);
+        WSACloseEvent(s->ev);
+    }
+    /* a normal end: half-close first, so data in flight is not dropped
+     * (issue 11, defect 19); an error here only means it was too late */
+    if (!s->listener && !s->no_shutdown)
+        (void)shutdown(s->s, SD_SEND);
     closesocket(s->s);
+    if (s->listener && s->family == HV_FAMILY_UNIX && s->path) {
+        wchar_t *w = hv__wide(s->path);
+        if (w)
+            (void)DeleteFileW(w);
+        free(w);
+    }
+    free(s->path);
     free(s);
 }

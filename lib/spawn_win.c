@@ -1,9 +1,12 @@
 /* spawn_win.c: running a command on a connection (-e) on Windows:
- * CreateProcessW of cmd.exe /d /s /c "CMD" with the socket as the child's
- * standard input and output. The socket must be non-overlapped (see
- * hv_sock_spawnable) for the child's ReadFile/WriteFile on it. Only the
- * socket and a copy of standard error are inherited: the handle list
- * attribute keeps every other inheritable handle of this process out. */
+ * CreateProcessW of cmd.exe /d /s /c "CMD" with pipes as its standard
+ * input and output, which the caller relays to the connection (a socket
+ * handle as a child's stdio serialises its reads and writes, so a command
+ * that reads and writes at once would stall: ../shared/FACTS.md). Our
+ * ends of the pipes are overlapped (the relay cancels their I/O); the
+ * command's are ordinary synchronous handles. Only those and a copy of
+ * standard error are inherited: the handle list attribute keeps every
+ * other inheritable handle of this process out. */
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -67,20 +70,139 @@ static wchar_t *command_line(const wchar_t *shell, const char *cmd)
     return line;
 }
 
-int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
-                       struct hv_child **out)
+/* One pipe: ours (overlapped, not inherited) and the command's (an
+ * ordinary inheritable handle). inbound: we read what the command writes. */
+static int child_pipe(int inbound, HANDLE *ours, HANDLE *theirs)
+{
+    wchar_t name[96];
+    SECURITY_ATTRIBUTES sa;
+    DWORD e;
+
+    hv__npipe_private_name(name, sizeof name / sizeof name[0]);
+    *ours = CreateNamedPipeW(name,
+                             (inbound ? PIPE_ACCESS_INBOUND
+                                      : PIPE_ACCESS_OUTBOUND) |
+                                 FILE_FLAG_OVERLAPPED |
+                                 FILE_FLAG_FIRST_PIPE_INSTANCE,
+                             PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                                 PIPE_REJECT_REMOTE_CLIENTS,
+                             1, 64 * 1024, 64 * 1024, 0, NULL);
+    if (*ours == INVALID_HANDLE_VALUE) {
+        *ours = NULL;
+        return hv__err_from_os((long)GetLastError());
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.nLength = sizeof sa;
+    sa.bInheritHandle = TRUE;
+    /* the attribute rights let the command query and set its pipe's mode,
+     * as it could with CreatePipe's handles */
+    *theirs = CreateFileW(name,
+                          inbound ? GENERIC_WRITE | FILE_READ_ATTRIBUTES
+                                  : GENERIC_READ | FILE_WRITE_ATTRIBUTES,
+                          0, &sa, OPEN_EXISTING, 0, NULL);
+    if (*theirs == INVALID_HANDLE_VALUE) {
+        e = GetLastError();
+        CloseHandle(*ours);
+        *ours = *theirs = NULL;
+        return hv__err_from_os((long)e);
+    }
+    return 0;
+}
+
+static int env_cmp(const void *x, const void *y)
+{
+    const wchar_t *a = *(const wchar_t *const *)x;
+    const wchar_t *b = *(const wchar_t *const *)y;
+    size_t na = wcscspn(a, L"="), nb = wcscspn(b, L"=");
+    int r = CompareStringOrdinal(a, (int)na, b, (int)nb, TRUE);
+    return r == CSTR_LESS_THAN ? -1 : r == CSTR_GREATER_THAN ? 1 : 0;
+}
+
+/* Our environment with env's "NAME=value" strings set (replacing a
+ * variable of the same name, in any case), as the sorted UTF-16 block
+ * CreateProcessW takes; NULL and *err on failure. */
+static wchar_t *env_block(const char *const *env, int *err)
+{
+    wchar_t *cur = GetEnvironmentStringsW(), *p, **v = NULL, **mine = NULL,
+            *blk = NULL;
+    size_t n = 0, nadd = 0, i, k, total = 1;
+
+    *err = HV_ENOMEM;
+    if (cur == NULL) {
+        *err = hv__err_from_os((long)GetLastError());
+        return NULL;
+    }
+    for (p = cur; *p; p += wcslen(p) + 1)
+        n++;
+    while (env && env[nadd])
+        nadd++;
+    v = calloc(n + nadd + 1, sizeof *v);
+    mine = calloc(nadd + 1, sizeof *mine);
+    if (v == NULL || mine == NULL)
+        goto out;
+    k = 0;
+    for (p = cur; *p; p += wcslen(p) + 1)
+        v[k++] = p;
+    for (i = 0; i < nadd; i++) {
+        wchar_t *w = hv__wide(env[i]);
+        size_t j, len;
+        mine[i] = w;
+        if (w == NULL || wcschr(w, L'=') == NULL || w[0] == L'=') {
+            *err = HV_EINVAL;
+            goto out;
+        }
+        len = wcscspn(w, L"=");
+        for (j = 0; j < k; j++) {
+            if (wcscspn(v[j], L"=") == len &&
+                CompareStringOrdinal(v[j], (int)len, w, (int)len, TRUE) ==
+                    CSTR_EQUAL)
+                break;
+        }
+        if (j < k)
+            v[j] = w; /* replaces ours, or an earlier one of env */
+        else
+            v[k++] = w;
+    }
+    qsort(v, k, sizeof *v, env_cmp);
+    for (i = 0; i < k; i++)
+        total += wcslen(v[i]) + 1;
+    blk = malloc(total * sizeof *blk);
+    if (blk) {
+        wchar_t *q = blk;
+        for (i = 0; i < k; i++) {
+            size_t len = wcslen(v[i]) + 1;
+            memcpy(q, v[i], len * sizeof *q);
+            q += len;
+        }
+        *q = 0;
+        *err = 0;
+    }
+out:
+    for (i = 0; mine && i < nadd; i++)
+        free(mine[i]);
+    free(mine);
+    free(v);
+    FreeEnvironmentStringsW(cur);
+    return blk;
+}
+
+int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
+             struct hv_child **out, struct hv_stream **io)
 {
     STARTUPINFOEXW si;
     PROCESS_INFORMATION pi;
     LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
     SIZE_T asize = 0;
-    HANDLE sock = (HANDLE)s->s, err = NULL, list[2];
-    DWORD nlist = 0, flags = 0;
+    HANDLE err = NULL, list[3], in_ours = NULL, in_theirs = NULL,
+           out_ours = NULL, out_theirs = NULL;
+    DWORD nlist = 0, flags = CREATE_UNICODE_ENVIRONMENT;
     struct hv_child *c;
-    wchar_t *shell = NULL, *line = NULL;
+    wchar_t *shell = NULL, *line = NULL, *envblk = NULL;
     BOOL ok;
     int r = 0;
 
+    (void)s; /* the caller relays *io to it */
+    *io = NULL;
     if (cmd == NULL || *cmd == '\0')
         return HV_EINVAL;
     c = calloc(1, sizeof *c);
@@ -95,6 +217,12 @@ int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
                                                             : HV_ENOMEM;
         goto out;
     }
+    if ((envblk = env_block(env, &r)) == NULL)
+        goto out;
+    /* the command's stdin (we write) and stdout (we read) */
+    if ((r = child_pipe(0, &in_ours, &in_theirs)) < 0 ||
+        (r = child_pipe(1, &out_ours, &out_theirs)) < 0)
+        goto out;
 
     /* an inheritable copy of our standard error, if there is one */
     {
@@ -104,19 +232,16 @@ int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
                              0, TRUE, DUPLICATE_SAME_ACCESS))
             err = NULL;
     }
-    if (!SetHandleInformation(sock, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
-        r = hv__err_from_os((long)GetLastError());
-        goto out;
-    }
-    list[nlist++] = sock;
+    list[nlist++] = in_theirs;
+    list[nlist++] = out_theirs;
     if (err != NULL)
         list[nlist++] = err;
 
     memset(&si, 0, sizeof si);
     si.StartupInfo.cb = sizeof si.StartupInfo;
     si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-    si.StartupInfo.hStdInput = sock;
-    si.StartupInfo.hStdOutput = sock;
+    si.StartupInfo.hStdInput = in_theirs;
+    si.StartupInfo.hStdOutput = out_theirs;
     si.StartupInfo.hStdError = err;
     /* limit inheritance to those handles where the system can */
     (void)InitializeProcThreadAttributeList(NULL, 1, 0, &asize);
@@ -135,16 +260,18 @@ int hv_spawn_with_sock(struct hv_sock *s, const char *cmd,
             }
         }
     }
-    ok = CreateProcessW(shell, line, NULL, NULL, TRUE, flags, NULL, NULL,
+    ok = CreateProcessW(shell, line, NULL, NULL, TRUE, flags, envblk, NULL,
                         &si.StartupInfo, &pi);
     if (!ok)
         r = hv__err_from_os((long)GetLastError());
-    (void)SetHandleInformation(sock, HANDLE_FLAG_INHERIT, 0);
     if (si.lpAttributeList)
         DeleteProcThreadAttributeList(attrs);
     if (ok) {
         CloseHandle(pi.hThread);
         c->process = pi.hProcess;
+        /* the command's ends are its own now: its EOF is ours */
+        r = hv__stream_child(out_ours, in_ours, io);
+        out_ours = in_ours = NULL;
         *out = c;
         c = NULL;
     }
@@ -152,6 +279,15 @@ out:
     free(attrs);
     if (err != NULL)
         CloseHandle(err);
+    if (in_theirs)
+        CloseHandle(in_theirs);
+    if (out_theirs)
+        CloseHandle(out_theirs);
+    if (in_ours)
+        CloseHandle(in_ours);
+    if (out_ours)
+        CloseHandle(out_ours);
+    free(envblk);
     free(line);
     free(shell);
     free(c);
@@ -191,6 +327,12 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st)
     if (r == 1)
         *st = c->st;
     return r;
+}
+
+void hv_child_kill(struct hv_child *c)
+{
+    if (c && !c->done)
+        (void)TerminateProcess(c->process, 1);
 }
 
 void hv_child_free(struct hv_child *c)

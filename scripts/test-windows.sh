@@ -3,13 +3,13 @@
 # tools with MinGW-w64 and run the whole test suite under Wine. A native
 # build of hvcat/hvlisten (LINUX_BUILD_DIR, default build-win-linux next to
 # BUILD_DIR) serves as the other side of the cross-OS e2e cases.
-# Exits non-zero on any failure.
+# Exits non-zero on any failure. HV_JOBS: parallel ctest jobs (default nproc).
 #   needs: cmake, gcc, gcc-mingw-w64-x86-64, wine (wine64), python3, bash
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-win}
 linux=${2:-$(dirname "$build")/build-win-linux}
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=${HV_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # the Linux peers (tools only)
 cmake -S "$src" -B "$linux" -DHV_WERROR=ON -DHV_BUILD_TESTS=OFF
@@ -32,6 +32,4 @@ esac
 HV_WINE_BUILD=$build
 . "$src/tests/wine-env.sh"
 cd "$build"
-# Wine's socket emulation has rare races of its own (see DEVELOPERS.md):
-# a case that fails is run once more, and the log keeps the first failure.
-ctest --output-on-failure -j "$jobs" --repeat until-pass:2
+ctest --output-on-failure -j "$jobs"

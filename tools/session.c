@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "session.h"
 
@@ -215,9 +214,7 @@ struct progress {
 
 static double seconds(void)
 {
-    struct timespec ts;
-    timespec_get(&ts, TIME_UTC);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)hv_now_ms() / 1000.0;
 }
 
 static void human(uint64_t v, char *buf, size_t n)

@@ -23,6 +23,8 @@ int main(int argc, char **argv)
     struct ut_case *c;
     int ran = 0;
 
+    if (ut_child_main && argc > 1 && strncmp(argv[1], "child-", 6) == 0)
+        return ut_child_main(argc, argv);
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
         for (p = ut_cases; *p; p++)
             printf("%s\n", (*p)->name);

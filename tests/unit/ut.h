@@ -21,6 +21,12 @@ struct ut_case {
 extern int ut_failures;
 /* The cases of this program in file order, NULL-terminated (generated). */
 extern struct ut_case *const ut_cases[];
+/* A test file that runs itself as a child process (a command for
+ * hv_spawn) defines "int ut_child(int argc, char **argv)" at the start of
+ * a line: "prog child-..." then runs it instead of a case (generated; NULL
+ * otherwise). */
+extern int (*const ut_child_main)(int argc, char **argv);
+int ut_child(int argc, char **argv);
 void ut_fail(const char *file, int line, const char *fmt, ...) HV_PRINTF(3, 4);
 
 /* The case's function and its entry ut_case_NAME, which the generated

@@ -1,0 +1,12 @@
+/* clock_posix.c: the monotonic clock every timeout is measured on. */
+#define _POSIX_C_SOURCE 200809L
+#include <time.h>
+
+#include "platform.h"
+
+uint64_t hv_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}

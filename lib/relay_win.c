@@ -1,0 +1,585 @@
+/* relay_win.c: the relay engine on Windows, and hv_stop(). WSAPoll cannot
+ * wait on pipes or consoles, so each direction of a pair runs in its own
+ * thread doing blocking reads and writes (stream_win.c makes them
+ * overlapped where it can, so a pair that ends can cancel them), and
+ * hv_relay_run is the control loop: it sleeps on one event that the
+ * threads set when a direction changes state, the listener's event, the
+ * stop event and the nearest deadline (idle, quit, progress), and decides
+ * when a pair has ended.
+ *
+ * Per direction: src's EOF, after everything before it was written, half-
+ * closes dst (a named pipe has no half-close: nothing is done, and the
+ * pipe's own EOF ends the pair, since nothing can be written to it any
+ * more). A write that fails is an error; the reader of a's output going
+ * away (stdout | head) is a quiet end. The same rules as relay_posix.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#define BUF_MIN (16u * 1024u)   /* a direction's buffer when idle */
+#define THREAD_STACK (64u * 1024u)
+#define JOIN_MS 200             /* before a stuck write is cancelled */
+#define DETACH_MS 1000          /* before a stuck thread is left behind */
+
+/* ---------------------------------------------------------------- stop */
+
+static INIT_ONCE stop_once = INIT_ONCE_STATIC_INIT;
+static HANDLE stop_ev;
+static volatile LONG stop_flag;
+
+static BOOL CALLBACK stop_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    (void)once;
+    (void)param;
+    (void)ctx;
+    stop_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    return TRUE;
+}
+
+HANDLE hv__stop_event(void)
+{
+    (void)InitOnceExecuteOnce(&stop_once, stop_init, NULL, NULL);
+    return stop_ev;
+}
+
+void hv_stop(void)
+{
+    HANDLE ev;
+    InterlockedExchange(&stop_flag, 1);
+    if ((ev = hv__stop_event()) != NULL)
+        SetEvent(ev);
+}
+
+int hv_stopped(void)
+{
+    return InterlockedCompareExchange(&stop_flag, 0, 0) != 0;
+}
+
+/* ---------------------------------------------------------------- pairs */
+
+struct pair;
+
+struct dir {
+    struct pair *p;
+    struct hv_stream *src, *dst;
+    int ab;        /* 1: a -> b; 0: b -> a */
+    HANDLE thread; /* NULL when not started */
+    HANDLE ev;     /* for the streams' overlapped I/O */
+    char *buf;
+    size_t size, max;
+};
+
+struct pair {
+    LONG refs; /* the relay, and each running thread */
+    struct hv_relay *r;
+    struct hv_stream *a, *b;
+    int own;
+    struct hv_relay_opts o;
+    void *tag;
+    HANDLE cancel; /* set when the pair ends: every wait of its threads */
+    struct dir d[2]; /* [0] a -> b, [1] b -> a */
+    struct pair *next;
+    /* under r->lock */
+    int ab_done, ba_done;
+    int ab_by_eof;     /* ab_done came from a's EOF (quit_ms applies) */
+    int pipe_gone;     /* a named pipe's EOF: nothing more can go into it */
+    int a_closed;
+    int err;
+    enum hv_side side;
+    uint64_t ab, ba;
+    uint64_t last_io, ab_done_at, next_progress;
+};
+
+struct hv_relay {
+    CRITICAL_SECTION lock;
+    HANDLE wake; /* auto-reset: a direction changed state */
+    struct pair *pairs;
+    size_t count;
+};
+
+static void stream_free(struct pair *p)
+{
+    if (p->own) {
+        hv_stream_close(p->a);
+        hv_stream_close(p->b);
+    }
+}
+
+static void pair_release(struct pair *p)
+{
+    int i;
+    if (InterlockedDecrement(&p->refs) != 0)
+        return;
+    stream_free(p);
+    for (i = 0; i < 2; i++) {
+        if (p->d[i].ev)
+            CloseHandle(p->d[i].ev);
+        free(p->d[i].buf);
+    }
+    if (p->cancel)
+        CloseHandle(p->cancel);
+    free(p);
+}
+
+/* Record the first failure (caller holds the lock). */
+static void pair_fail(struct pair *p, int err, enum hv_side side)
+{
+    if (p->err == 0 && !p->a_closed) {
+        p->err = err;
+        p->side = side;
+    }
+}
+
+static void signal_state(struct pair *p)
+{
+    SetEvent(p->r->wake);
+}
+
+static int cancelled(struct pair *p)
+{
+    return WaitForSingleObject(p->cancel, 0) == WAIT_OBJECT_0;
+}
+
+/* Grow under load, shrink back when reads come in small. */
+static int dir_resize(struct dir *d, size_t got)
+{
+    size_t want = d->size;
+    char *nb;
+    if (got == d->size && d->size < d->max)
+        want = d->size * 2 > d->max ? d->max : d->size * 2;
+    else if (got < d->size / 4 && d->size > BUF_MIN)
+        want = BUF_MIN;
+    if (want == d->size)
+        return 0;
+    nb = malloc(want);
+    if (nb == NULL)
+        return 0; /* keep the buffer we have */
+    free(d->buf);
+    d->buf = nb;
+    d->size = want;
+    return 0;
+}
+
+/* The direction finished at src's EOF (caller holds the lock). */
+static void dir_done(struct dir *d)
+{
+    struct pair *p = d->p;
+    if (d->ab) {
+        p->ab_done = 1;
+        p->ab_by_eof = 1;
+        p->ab_done_at = hv_now_ms();
+    } else {
+        p->ba_done = 1;
+    }
+    if (d->src->kind == HV__STREAM_PIPE)
+        p->pipe_gone = 1;
+}
+
+static DWORD WINAPI dir_main(LPVOID arg)
+{
+    struct dir *d = arg;
+    struct pair *p = d->p;
+    struct hv_relay *r = p->r;
+    enum hv_side rside = d->ab ? HV_SIDE_A_READ : HV_SIDE_B_READ;
+    enum hv_side wside = d->ab ? HV_SIDE_B_WRITE : HV_SIDE_A_WRITE;
+    uint64_t moved = 0;
+
+    for (;;) {
+        size_t got = 0;
+        int e;
+
+        if (cancelled(p))
+            break;
+        e = hv__stream_read(d->src, d->buf, d->size, &got, p->cancel, d->ev);
+        if (e == HV_ESTOPPED)
+            break;
+        if (e < 0) {
+            EnterCriticalSection(&r->lock);
+            pair_fail(p, e, rside);
+            LeaveCriticalSection(&r->lock);
+            signal_state(p);
+            break;
+        }
+        if (got == 0) {
+            /* src's EOF, everything before it written: half-close dst */
+            int half = !(d->ab && (p->o.flags & HV_RELAY_NO_SHUTDOWN));
+            if (half && (e = hv__stream_half_close(d->dst)) < 0 &&
+                !(e == HV_ECONNRESET && moved == 0)) {
+                /* a reset may have dropped what we sent: not a clean end */
+                EnterCriticalSection(&r->lock);
+                pair_fail(p, e, wside);
+                LeaveCriticalSection(&r->lock);
+                signal_state(p);
+                break;
+            }
+            EnterCriticalSection(&r->lock);
+            dir_done(d);
+            LeaveCriticalSection(&r->lock);
+            signal_state(p);
+            /* b's clean EOF while a still sends: a reset that follows it
+             * means what a sends may be lost (issue 11, defect 0) */
+            if (!d->ab && d->src->kind == HV__STREAM_SOCK &&
+                !d->src->reset_seen &&
+                hv__stream_watch_reset(d->src, p->cancel, d->ev) == 1) {
+                EnterCriticalSection(&r->lock);
+                if (!p->ab_done && p->ab > 0)
+                    pair_fail(p, HV_ECONNRESET, HV_SIDE_B_WRITE);
+                LeaveCriticalSection(&r->lock);
+                signal_state(p);
+            }
+            break;
+        }
+        e = hv__stream_write(d->dst, d->buf, got, p->cancel, d->ev);
+        if (e == HV_ESTOPPED)
+            break;
+        if (e == HV__IO_GONE) {
+            /* the reader of a's output went away: a quiet end (stdout); a
+             * command that closed its input ends only this direction */
+            EnterCriticalSection(&r->lock);
+            if (d->dst->kind == HV__STREAM_STDIO) {
+                if (p->err == 0)
+                    p->a_closed = 1;
+            } else {
+                p->ba_done = 1;
+            }
+            LeaveCriticalSection(&r->lock);
+            signal_state(p);
+            break;
+        }
+        if (e < 0) {
+            EnterCriticalSection(&r->lock);
+            pair_fail(p, e, wside);
+            LeaveCriticalSection(&r->lock);
+            signal_state(p);
+            break;
+        }
+        hv__stream_consume(d->src, got);
+        moved += got;
+        EnterCriticalSection(&r->lock);
+        if (d->ab)
+            p->ab += got;
+        else
+            p->ba += got;
+        p->last_io = hv_now_ms();
+        LeaveCriticalSection(&r->lock);
+        dir_resize(d, got);
+    }
+    pair_release(p);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- relay */
+
+int hv_relay_new(struct hv_relay **out)
+{
+    struct hv_relay *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return HV_ENOMEM;
+    if (hv__stop_event() == NULL ||
+        (r->wake = CreateEventW(NULL, FALSE, FALSE, NULL)) == NULL) {
+        int e = hv__err_from_os((long)GetLastError());
+        free(r);
+        return e;
+    }
+    InitializeCriticalSection(&r->lock);
+    *out = r;
+    return 0;
+}
+
+size_t hv_relay_count(const struct hv_relay *r)
+{
+    return r->count;
+}
+
+static int dir_start(struct pair *p, int i, struct hv_stream *src,
+                     struct hv_stream *dst)
+{
+    struct dir *d = &p->d[i];
+    d->p = p;
+    d->src = src;
+    d->dst = dst;
+    d->ab = i == 0;
+    d->max = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE;
+    if (d->max < 1024)
+        d->max = 1024;
+    d->size = d->max < BUF_MIN ? d->max : BUF_MIN;
+    d->buf = malloc(d->size);
+    if (d->buf == NULL)
+        return HV_ENOMEM;
+    d->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (d->ev == NULL)
+        return hv__err_from_os((long)GetLastError());
+    InterlockedIncrement(&p->refs);
+    d->thread = CreateThread(NULL, THREAD_STACK, dir_main, d,
+                             STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (d->thread == NULL) {
+        InterlockedDecrement(&p->refs);
+        return hv__err_from_os((long)GetLastError());
+    }
+    return 0;
+}
+
+static int relay_add(struct hv_relay *r, struct hv_stream *a,
+                     struct hv_stream *b, const struct hv_relay_opts *o,
+                     void *tag, int own)
+{
+    struct pair *p = calloc(1, sizeof *p);
+    int e = 0;
+
+    if (p == NULL) {
+        if (own) {
+            hv_stream_close(a);
+            hv_stream_close(b);
+        }
+        return HV_ENOMEM;
+    }
+    p->refs = 1;
+    p->r = r;
+    p->a = a;
+    p->b = b;
+    p->own = own;
+    p->tag = tag;
+    if (o)
+        p->o = *o;
+    else
+        hv_relay_opts_init(&p->o);
+    p->last_io = hv_now_ms();
+    if (p->o.progress && p->o.progress_ms)
+        p->next_progress = p->last_io + p->o.progress_ms;
+    if ((p->cancel = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL) {
+        e = hv__err_from_os((long)GetLastError());
+        pair_release(p);
+        return e;
+    }
+    if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
+        hv__stream_no_shutdown(b);
+    if (p->o.flags & HV_RELAY_B_TO_A_ONLY) {
+        p->ab_done = 1; /* never read a; half-close b at once */
+        if (!(p->o.flags & HV_RELAY_NO_SHUTDOWN) &&
+            (e = hv__stream_half_close(b)) < 0 && e != HV_ECONNRESET) {
+            pair_release(p);
+            return e;
+        }
+        e = 0;
+    }
+    if (p->o.flags & HV_RELAY_A_TO_B_ONLY)
+        p->ba_done = 1; /* never read b */
+
+    EnterCriticalSection(&r->lock);
+    p->next = r->pairs;
+    r->pairs = p;
+    r->count++;
+    LeaveCriticalSection(&r->lock);
+
+    if (!p->ab_done)
+        e = dir_start(p, 0, a, b);
+    if (e == 0 && !p->ba_done)
+        e = dir_start(p, 1, b, a);
+    if (e < 0) {
+        /* the pair ends at the next hv_relay_run, with this error */
+        EnterCriticalSection(&r->lock);
+        pair_fail(p, e, HV_SIDE_NONE);
+        LeaveCriticalSection(&r->lock);
+        SetEvent(r->wake);
+    }
+    return 0;
+}
+
+int hv_relay_add(struct hv_relay *r, struct hv_stream *a, struct hv_stream *b,
+                 const struct hv_relay_opts *o, void *tag)
+{
+    return relay_add(r, a, b, o, tag, 1);
+}
+
+int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
+                           struct hv_stream *b, const struct hv_relay_opts *o,
+                           void *tag)
+{
+    return relay_add(r, a, b, o, tag, 0);
+}
+
+/* Has p ended (caller holds the lock)? Sets p->err for a timeout. */
+static int pair_ended(struct pair *p, uint64_t t)
+{
+    unsigned f = p->o.flags;
+    if (p->err || p->a_closed || p->pipe_gone)
+        return 1;
+    if (p->ab_done && p->ba_done)
+        return 1;
+    if (p->ba_done && (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN)))
+        return 1;
+    if (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT &&
+        t - p->ab_done_at >= p->o.quit_ms)
+        return 1; /* -q: a clean end */
+    if (p->o.idle_ms && t - p->last_io >= p->o.idle_ms) {
+        p->err = HV_EIDLE;
+        p->side = HV_SIDE_NONE;
+        return 1;
+    }
+    return 0;
+}
+
+/* Milliseconds until p's next deadline (caller holds the lock). */
+static uint64_t pair_next(const struct pair *p, uint64_t t)
+{
+    uint64_t w = UINT64_MAX, at;
+    if (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT) {
+        at = p->ab_done_at + p->o.quit_ms;
+        w = at > t ? at - t : 0;
+    }
+    if (p->o.idle_ms) {
+        at = p->last_io + p->o.idle_ms;
+        at = at > t ? at - t : 0;
+        if (at < w)
+            w = at;
+    }
+    if (p->next_progress) {
+        at = p->next_progress > t ? p->next_progress - t : 0;
+        if (at < w)
+            w = at;
+    }
+    return w;
+}
+
+/* End p's threads: cancel what they wait on; a write to stdout that does
+ * not return is cancelled, and a thread that still does not end is left
+ * behind (it holds its own reference and touches nothing else). */
+static void pair_stop(struct pair *p)
+{
+    HANDLE th[2];
+    DWORD n = 0, i;
+
+    SetEvent(p->cancel);
+    for (i = 0; i < 2; i++)
+        if (p->d[i].thread)
+            th[n++] = p->d[i].thread;
+    if (n && WaitForMultipleObjects(n, th, TRUE, JOIN_MS) == WAIT_TIMEOUT) {
+        for (i = 0; i < n; i++)
+            if (WaitForSingleObject(th[i], 0) == WAIT_TIMEOUT)
+                (void)CancelSynchronousIo(th[i]);
+        (void)WaitForMultipleObjects(n, th, TRUE, DETACH_MS);
+    }
+    for (i = 0; i < 2; i++) {
+        if (p->d[i].thread)
+            CloseHandle(p->d[i].thread);
+        p->d[i].thread = NULL;
+    }
+}
+
+static void unlink_pair(struct hv_relay *r, struct pair *p)
+{
+    struct pair **pp;
+    for (pp = &r->pairs; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            r->count--;
+            return;
+        }
+    }
+}
+
+int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
+                 struct hv_relay_event *ev)
+{
+    uint64_t start = hv_now_ms();
+    HANDLE lev = NULL;
+    int e;
+
+    memset(ev, 0, sizeof *ev);
+    if (l && (lev = hv__sock_accept_event(l, &e)) == NULL)
+        return e;
+    for (;;) {
+        struct pair *p, *done = NULL;
+        struct { struct pair *p; uint64_t ab, ba; } prog[16];
+        size_t np = 0, i;
+        uint64_t t = hv_now_ms(), wait = UINT64_MAX;
+        HANDLE hs[3];
+        DWORD nh = 0, w;
+
+        if (hv_stopped())
+            return HV_ESTOPPED;
+        EnterCriticalSection(&r->lock);
+        for (p = r->pairs; p; p = p->next) {
+            if (done == NULL && pair_ended(p, t)) {
+                done = p;
+                continue;
+            }
+            if (p->next_progress && t >= p->next_progress && np < 16) {
+                prog[np].p = p;
+                prog[np].ab = p->ab;
+                prog[np].ba = p->ba;
+                np++;
+                p->next_progress = t + p->o.progress_ms;
+            }
+            if (pair_next(p, t) < wait)
+                wait = pair_next(p, t);
+        }
+        if (done)
+            unlink_pair(r, done);
+        LeaveCriticalSection(&r->lock);
+
+        /* progress from this thread, with the lock released */
+        for (i = 0; i < np; i++)
+            prog[i].p->o.progress(prog[i].p->o.progress_ctx, prog[i].ab,
+                                  prog[i].ba);
+        if (done) {
+            pair_stop(done);
+            ev->kind = HV_RELAY_DONE;
+            ev->tag = done->tag;
+            EnterCriticalSection(&r->lock);
+            ev->res.ab = done->ab;
+            ev->res.ba = done->ba;
+            ev->res.err = done->err;
+            ev->res.side = done->err ? done->side : HV_SIDE_NONE;
+            ev->res.a_closed = done->a_closed;
+            LeaveCriticalSection(&r->lock);
+            pair_release(done);
+            return 0;
+        }
+        if (l && hv__sock_accept_ready(l)) {
+            ev->kind = HV_RELAY_ACCEPT;
+            return 0;
+        }
+        if (timeout_ms != HV_RELAY_NO_QUIT) {
+            uint64_t left = t - start >= timeout_ms ? 0
+                                                    : timeout_ms - (t - start);
+            if (left == 0) {
+                ev->kind = HV_RELAY_TIMEOUT;
+                return 0;
+            }
+            if (left < wait)
+                wait = left;
+        }
+        hs[nh++] = r->wake;
+        hs[nh++] = hv__stop_event();
+        if (lev)
+            hs[nh++] = lev;
+        w = WaitForMultipleObjects(nh, hs, FALSE,
+                                   wait >= INFINITE ? INFINITE - 1
+                                                    : (DWORD)wait);
+        if (w == WAIT_FAILED)
+            return hv__err_from_os((long)GetLastError());
+    }
+}
+
+void hv_relay_free(struct hv_relay *r)
+{
+    struct pair *p;
+    if (r == NULL)
+        return;
+    for (;;) {
+        EnterCriticalSection(&r->lock);
+        p = r->pairs;
+        if (p)
+            unlink_pair(r, p);
+        LeaveCriticalSection(&r->lock);
+        if (p == NULL)
+            break;
+        pair_stop(p);
+        pair_release(p);
+    }
+    DeleteCriticalSection(&r->lock);
+    CloseHandle(r->wake);
+    free(r);
+}

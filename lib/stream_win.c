@@ -1,0 +1,562 @@
+/* stream_win.c: the ends of a relay on Windows (see relay_win.c).
+ *
+ * Sockets and named pipes are read and written with overlapped I/O, each
+ * call waiting on its completion or on the pair's cancel event, so a pair
+ * that ends can always stop its threads. Standard input is read by one
+ * thread per process that lives as long as the process (a read from a
+ * console or an anonymous pipe cannot be relied on to be cancellable): it
+ * fills a two-slot queue, and what a session read but did not deliver, and
+ * stdin's EOF, stay for the next session (hvlisten -k). A console is read
+ * as UTF-16 and passed on as UTF-8 with LF line ends (hv__console_text).
+ * Standard output is written synchronously, one writer at a time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#define IO_MAX 0x40000000u     /* one call's bytes, at most */
+#define STDIN_SLOT (128u * 1024u)
+#define CONSOLE_READ_MAX 16384 /* bytes; a console rejects huge buffers */
+#define WATCH_MS 200
+
+/* ---------------------------------------------------------------- stdin */
+
+static INIT_ONCE io_once = INIT_ONCE_STATIC_INIT;
+static CRITICAL_SECTION in_lock;
+static CONDITION_VARIABLE in_space; /* the reader waits for a free slot */
+static HANDLE in_ready;             /* manual-reset: data, EOF or error */
+static CRITICAL_SECTION out_lock;   /* one stdout writer at a time */
+static volatile LONG out_gone;
+
+static struct {
+    int started;
+    char *slot[2];
+    size_t len[2], off[2];
+    int head, count; /* oldest filled slot; filled slots */
+    int eof;         /* stdin ended (after the queued data) */
+    DWORD oserr;     /* stdin failed with this error (after the data) */
+} in;
+
+static BOOL CALLBACK io_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    (void)once;
+    (void)param;
+    (void)ctx;
+    InitializeCriticalSection(&in_lock);
+    InitializeCriticalSection(&out_lock);
+    InitializeConditionVariable(&in_space);
+    in_ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    return in_ready != NULL;
+}
+
+static struct hv__console_state con;
+
+static int recv_eof_error(DWORD e);
+
+/* A console read that gives some bytes: the count, 0 at the end of the
+ * input, or -1 with *e set. Ctrl+C interrupts ReadConsoleW with 0 units
+ * and ERROR_OPERATION_ABORTED: not the end; hv_stop() does the rest. */
+static long console_read(HANDLE h, uint16_t *wbuf, DWORD wmax, char *out,
+                         DWORD *e)
+{
+    for (;;) {
+        DWORD got = 0;
+        size_t k;
+
+        if (con.eof)
+            return 0;
+        SetLastError(0);
+        if (!ReadConsoleW(h, wbuf, wmax, &got, NULL)) {
+            *e = GetLastError();
+            if (*e == ERROR_OPERATION_ABORTED)
+                continue;
+            return -1;
+        }
+        if (got == 0 && GetLastError() == ERROR_OPERATION_ABORTED) {
+            Sleep(10); /* the control handler runs meanwhile */
+            continue;
+        }
+        /* a read of nothing is the end, as with ReadFile */
+        k = hv__console_text(&con, wbuf, got, out, got == 0);
+        if (k > 0)
+            return (long)k;
+        if (got == 0)
+            return 0;
+    }
+}
+
+static DWORD WINAPI stdin_reader(LPVOID arg)
+{
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD mode, wmax = 0;
+    int console = h != NULL && h != INVALID_HANDLE_VALUE &&
+                  GetConsoleMode(h, &mode);
+    uint16_t *wbuf = NULL;
+    (void)arg;
+
+    if (console) {
+        /* UTF-16 units whose UTF-8 fits a slot */
+        wmax = CONSOLE_READ_MAX / sizeof *wbuf;
+        if (HV__CONSOLE_TEXT_MAX(wmax) > STDIN_SLOT)
+            wmax = (DWORD)((STDIN_SLOT - 3) / 3);
+        wbuf = malloc(wmax * sizeof *wbuf);
+    }
+    for (;;) {
+        DWORD n = 0, e = 0;
+        int idx;
+        BOOL ok;
+
+        EnterCriticalSection(&in_lock);
+        while (in.count == 2)
+            SleepConditionVariableCS(&in_space, &in_lock, INFINITE);
+        idx = (in.head + in.count) % 2;
+        LeaveCriticalSection(&in_lock);
+
+        if (h == NULL || h == INVALID_HANDLE_VALUE) {
+            ok = TRUE; /* no stdin at all: an empty one */
+        } else if (console) {
+            long k = wbuf ? console_read(h, wbuf, wmax, in.slot[idx], &e) : -1;
+            if (wbuf == NULL)
+                e = ERROR_NOT_ENOUGH_MEMORY;
+            ok = k >= 0;
+            n = ok ? (DWORD)k : 0;
+        } else {
+            ok = ReadFile(h, in.slot[idx], STDIN_SLOT, &n, NULL);
+            if (!ok)
+                e = GetLastError();
+        }
+
+        EnterCriticalSection(&in_lock);
+        if (ok && n > 0) {
+            in.len[idx] = n;
+            in.off[idx] = 0;
+            in.count++;
+        } else if (ok || recv_eof_error(e) || e == ERROR_HANDLE_EOF ||
+                   e == ERROR_INVALID_HANDLE) {
+            /* a pipe whose writer closed is at its end, as is a socket
+             * (a command of -e) whose peer went away after its data; a
+             * closed stdin (an invalid handle) is an empty one, as on
+             * POSIX */
+            in.eof = 1;
+        } else {
+            in.oserr = e ? e : ERROR_READ_FAULT;
+        }
+        SetEvent(in_ready);
+        LeaveCriticalSection(&in_lock);
+        if (!(ok && n > 0))
+            break;
+    }
+    free(wbuf);
+    return 0;
+}
+
+/* Start the reader once per process (caller holds in_lock). */
+static int stdin_start(void)
+{
+    HANDLE t;
+    if (in.started)
+        return 0;
+    in.slot[0] = malloc(STDIN_SLOT);
+    in.slot[1] = malloc(STDIN_SLOT);
+    if (in.slot[0] == NULL || in.slot[1] == NULL) {
+        free(in.slot[0]);
+        free(in.slot[1]);
+        in.slot[0] = in.slot[1] = NULL;
+        return HV_ENOMEM;
+    }
+    t = CreateThread(NULL, 0, stdin_reader, NULL, 0, NULL);
+    if (t == NULL) {
+        int r = hv__err_from_os((long)GetLastError());
+        free(in.slot[0]); /* the next session tries afresh */
+        free(in.slot[1]);
+        in.slot[0] = in.slot[1] = NULL;
+        return r;
+    }
+    CloseHandle(t); /* it runs until stdin ends or the process exits */
+    in.started = 1;
+    return 0;
+}
+
+/* Copy queued bytes without taking them off the queue. */
+static int stdin_read(char *buf, size_t n, size_t *got, HANDLE cancel)
+{
+    for (;;) {
+        HANDLE hs[2];
+        int r;
+
+        EnterCriticalSection(&in_lock);
+        if ((r = stdin_start()) < 0) {
+            LeaveCriticalSection(&in_lock);
+            return r;
+        }
+        if (in.count > 0) {
+            int s = in.head;
+            size_t k = in.len[s] - in.off[s];
+            if (k > n)
+                k = n;
+            memcpy(buf, in.slot[s] + in.off[s], k);
+            *got = k;
+            LeaveCriticalSection(&in_lock);
+            return 0;
+        }
+        if (in.eof) {
+            *got = 0;
+            LeaveCriticalSection(&in_lock);
+            return 0;
+        }
+        if (in.oserr) {
+            r = hv__err_from_os((long)in.oserr);
+            LeaveCriticalSection(&in_lock);
+            return r;
+        }
+        ResetEvent(in_ready);
+        LeaveCriticalSection(&in_lock);
+        hs[0] = in_ready;
+        hs[1] = cancel;
+        if (WaitForMultipleObjects(2, hs, FALSE, INFINITE) != WAIT_OBJECT_0)
+            return HV_ESTOPPED;
+    }
+}
+
+static void stdin_consume(size_t n)
+{
+    EnterCriticalSection(&in_lock);
+    if (in.count > 0) {
+        int s = in.head;
+        in.off[s] += n;
+        if (in.off[s] >= in.len[s]) {
+            in.off[s] = in.len[s] = 0;
+            in.head = (s + 1) % 2;
+            in.count--;
+            WakeConditionVariable(&in_space);
+        }
+    }
+    LeaveCriticalSection(&in_lock);
+}
+
+/* ---------------------------------------------------------------- stdout */
+
+/* The reader of stdout has gone: a pipe being closed (Windows), a pipe
+ * not connected (Wine, a Unix pipe without a reader), and a socket as
+ * stdout (a command of -e) that its peer reset or closed (defect 22). */
+static int out_gone_error(DWORD e)
+{
+    switch (e) {
+    case ERROR_NO_DATA:
+    case ERROR_BROKEN_PIPE:
+    case ERROR_PIPE_NOT_CONNECTED:
+    case ERROR_NETNAME_DELETED:
+    case ERROR_CONNECTION_ABORTED:
+    case ERROR_GRACEFUL_DISCONNECT:
+    case WSAECONNRESET:
+    case WSAECONNABORTED:
+    case WSAESHUTDOWN:
+    case WSAEDISCON:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int stdout_write(const char *buf, size_t n, HANDLE cancel)
+{
+    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
+    int r = 0;
+
+    if (h == NULL || h == INVALID_HANDLE_VALUE)
+        return 0; /* no stdout at all: like NUL */
+    EnterCriticalSection(&out_lock);
+    while (n > 0) {
+        DWORD k = 0, want = (DWORD)(n > IO_MAX ? IO_MAX : n);
+        if (!WriteFile(h, buf, want, &k, NULL)) {
+            DWORD e = GetLastError();
+            if (WaitForSingleObject(cancel, 0) == WAIT_OBJECT_0)
+                r = HV_ESTOPPED; /* CancelSynchronousIo */
+            else if (out_gone_error(e)) {
+                InterlockedExchange(&out_gone, 1);
+                r = HV__IO_GONE;
+            } else {
+                r = hv__err_from_os((long)e);
+                if (r == HV_EOS)
+                    r = HV_EIO;
+            }
+            break;
+        }
+        buf += k;
+        n -= k;
+    }
+    LeaveCriticalSection(&out_lock);
+    return r;
+}
+
+int hv_stdout_gone(void)
+{
+    return InterlockedCompareExchange(&out_gone, 0, 0) != 0;
+}
+
+/* ---------------------------------------------------------------- overlapped */
+
+/* A peer that closes without shutdown can surface on a receive as one of
+ * these (../shared/FACTS.md): the end of its data, not an error (defect
+ * 18). */
+static int recv_eof_error(DWORD e)
+{
+    return e == WSAECONNRESET || e == WSAESHUTDOWN || e == WSAEDISCON ||
+           e == WSAECONNABORTED || e == ERROR_BROKEN_PIPE ||
+           e == ERROR_NETNAME_DELETED || e == ERROR_CONNECTION_ABORTED ||
+           e == ERROR_GRACEFUL_DISCONNECT || e == ERROR_PIPE_NOT_CONNECTED;
+}
+
+/* One overlapped read or write on a socket (sock) or a pipe handle (h),
+ * waiting for it or for cancel. 0 and *done, HV_ESTOPPED, or -1 and *oserr. */
+static int ov_io(SOCKET sock, HANDLE h, int write, char *buf, DWORD n,
+                 DWORD *done, HANDLE cancel, HANDLE ev, DWORD *oserr)
+{
+    OVERLAPPED ov;
+    DWORD flags = 0;
+    BOOL ok;
+    int pending = 0;
+
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = ev;
+    ResetEvent(ev);
+    *done = 0;
+    if (sock != INVALID_SOCKET) {
+        WSABUF wb;
+        int r;
+        wb.buf = buf;
+        wb.len = n;
+        r = write ? WSASend(sock, &wb, 1, NULL, 0, &ov, NULL)
+                  : WSARecv(sock, &wb, 1, NULL, &flags, &ov, NULL);
+        if (r != 0) {
+            int e = WSAGetLastError();
+            if (e != WSA_IO_PENDING) {
+                *oserr = (DWORD)e;
+                return -1;
+            }
+        }
+        pending = 1; /* the result comes from WSAGetOverlappedResult */
+    } else {
+        ok = write ? WriteFile(h, buf, n, NULL, &ov)
+                   : ReadFile(h, buf, n, NULL, &ov);
+        if (!ok) {
+            DWORD e = GetLastError();
+            if (e != ERROR_IO_PENDING) {
+                *oserr = e;
+                return -1;
+            }
+        }
+        pending = 1;
+    }
+    if (pending) {
+        HANDLE hs[2];
+        DWORD w;
+        hs[0] = ev;
+        hs[1] = cancel;
+        w = WaitForMultipleObjects(2, hs, FALSE, INFINITE);
+        if (w != WAIT_OBJECT_0) {
+            (void)CancelIoEx(sock != INVALID_SOCKET ? (HANDLE)sock : h, &ov);
+            if (sock != INVALID_SOCKET)
+                (void)WSAGetOverlappedResult(sock, &ov, done, TRUE, &flags);
+            else
+                (void)GetOverlappedResult(h, &ov, done, TRUE);
+            return HV_ESTOPPED;
+        }
+    }
+    if (sock != INVALID_SOCKET) {
+        if (!WSAGetOverlappedResult(sock, &ov, done, FALSE, &flags)) {
+            *oserr = (DWORD)WSAGetLastError();
+            return -1;
+        }
+    } else if (!GetOverlappedResult(h, &ov, done, FALSE)) {
+        *oserr = GetLastError();
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- streams */
+
+static struct hv_stream stdio_stream = {HV__STREAM_STDIO, NULL, NULL, NULL, 0};
+
+int hv_stream_stdio(struct hv_stream **out)
+{
+    if (!InitOnceExecuteOnce(&io_once, io_init, NULL, NULL))
+        return HV_EINTERNAL;
+    *out = &stdio_stream;
+    return 0;
+}
+
+int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
+{
+    struct hv_stream *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        hv_sock_close(s);
+        return HV_ENOMEM;
+    }
+    st->sock = s;
+    if (s->family == HV_FAMILY_NPIPE) {
+        st->kind = HV__STREAM_PIPE;
+        st->rd = st->wr = s->pipe;
+    } else {
+        st->kind = HV__STREAM_SOCK;
+    }
+    *out = st;
+    return 0;
+}
+
+int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out)
+{
+    struct hv_stream *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        CloseHandle(rd);
+        CloseHandle(wr);
+        return HV_ENOMEM;
+    }
+    st->kind = HV__STREAM_CHILD;
+    st->rd = rd;
+    st->wr = wr;
+    *out = st;
+    return 0;
+}
+
+void hv_stream_close(struct hv_stream *st)
+{
+    if (st == NULL || st->kind == HV__STREAM_STDIO)
+        return;
+    if (st->kind == HV__STREAM_CHILD) {
+        if (st->rd)
+            CloseHandle(st->rd);
+        if (st->wr)
+            CloseHandle(st->wr);
+    } else {
+        hv_sock_close(st->sock);
+    }
+    free(st);
+}
+
+void hv__stream_no_shutdown(struct hv_stream *st)
+{
+    if (st->sock)
+        st->sock->no_shutdown = 1;
+}
+
+int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
+                    HANDLE cancel, HANDLE ev)
+{
+    DWORD want = (DWORD)(n > IO_MAX ? IO_MAX : n), done, e = 0;
+    int r;
+
+    *got = 0;
+    if (st->kind == HV__STREAM_STDIO)
+        return stdin_read(buf, n, got, cancel);
+    for (;;) {
+        if (st->kind == HV__STREAM_SOCK)
+            r = ov_io(st->sock->s, NULL, 0, buf, want, &done, cancel, ev, &e);
+        else if (st->rd == NULL)
+            return 0; /* closed already */
+        else
+            r = ov_io(INVALID_SOCKET, st->rd, 0, buf, want, &done, cancel, ev,
+                      &e);
+        if (r == HV_ESTOPPED)
+            return r;
+        if (r < 0) {
+            if (recv_eof_error(e)) {
+                if (e != ERROR_BROKEN_PIPE && e != ERROR_PIPE_NOT_CONNECTED)
+                    st->reset_seen = 1;
+                return 0; /* the peer's end (defect 18) */
+            }
+            if (e == ERROR_MORE_DATA) /* a message pipe: take it in parts */
+                done = want;
+            else
+                return hv__err_from_os((long)e);
+        }
+        if (done > 0 || st->kind == HV__STREAM_SOCK) {
+            *got = done;
+            return 0;
+        }
+        /* a pipe's zero-byte write is not the end: read again */
+    }
+}
+
+void hv__stream_consume(struct hv_stream *st, size_t n)
+{
+    if (st->kind == HV__STREAM_STDIO)
+        stdin_consume(n);
+}
+
+int hv__stream_write(struct hv_stream *st, const char *buf, size_t n,
+                     HANDLE cancel, HANDLE ev)
+{
+    if (st->kind == HV__STREAM_STDIO)
+        return stdout_write(buf, n, cancel);
+    while (n > 0) {
+        DWORD want = (DWORD)(n > IO_MAX ? IO_MAX : n), done = 0, e = 0;
+        int r;
+        if (st->kind == HV__STREAM_SOCK)
+            r = ov_io(st->sock->s, NULL, 1, (char *)buf, want, &done, cancel,
+                      ev, &e);
+        else if (st->wr == NULL)
+            return HV__IO_GONE; /* a command's input we closed */
+        else
+            r = ov_io(INVALID_SOCKET, st->wr, 1, (char *)buf, want, &done,
+                      cancel, ev, &e);
+        if (r == HV_ESTOPPED)
+            return r;
+        if (r < 0) {
+            /* a command that closed its input: it reads no more */
+            if (st->kind == HV__STREAM_CHILD &&
+                (e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE ||
+                 e == ERROR_PIPE_NOT_CONNECTED))
+                return HV__IO_GONE;
+            r = hv__err_from_os((long)e);
+            /* what a reset peer is called on POSIX */
+            if (e == WSAECONNABORTED || e == WSAESHUTDOWN || e == WSAEDISCON ||
+                e == ERROR_NETNAME_DELETED || e == ERROR_CONNECTION_ABORTED)
+                r = HV_ECONNRESET;
+            return r == HV_EOS ? HV_EIO : r;
+        }
+        buf += done;
+        n -= done;
+    }
+    return 0;
+}
+
+int hv__stream_half_close(struct hv_stream *st)
+{
+    switch (st->kind) {
+    case HV__STREAM_SOCK:
+        return hv_sock_shutdown_send(st->sock);
+    case HV__STREAM_CHILD:
+        /* the command reads its input's end */
+        if (st->wr) {
+            CloseHandle(st->wr);
+            st->wr = NULL;
+        }
+        return 0;
+    default:
+        return 0; /* a named pipe has no half-close; stdout stays open */
+    }
+}
+
+int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev)
+{
+    /* after the FIN a receive returns 0 at once, after a reset it fails:
+     * look again every WATCH_MS (only while a still sends) */
+    for (;;) {
+        char c;
+        DWORD done = 0, e = 0;
+        int r;
+        if (st->kind != HV__STREAM_SOCK)
+            return 0;
+        r = ov_io(st->sock->s, NULL, 0, &c, 1, &done, cancel, ev, &e);
+        if (r == HV_ESTOPPED || (r == 0 && done > 0))
+            return 0;
+        if (r < 0)
+            return e == WSAECONNRESET || e == WSAECONNABORTED ||
+                   e == ERROR_NETNAME_DELETED ||
+                   e == ERROR_CONNECTION_ABORTED;
+        if (WaitForSingleObject(cancel, WATCH_MS) != WAIT_TIMEOUT)
+            return 0;
+    }
+}

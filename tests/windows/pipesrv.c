@@ -1,0 +1,196 @@
+/* pipesrv.c: a test peer for tests/windows/relay_cases.sh (Windows only).
+ *
+ *   pipesrv answer NAME       serve one client of \\.\pipe\NAME: read a
+ *                             line, answer "answer: LINE", keep the pipe
+ *                             open until the client closes it, then print
+ *                             "closed" on stdout
+ *   pipesrv sink NAME SIZE    read SIZE bytes from a client onto stdout,
+ *                             then close the pipe
+ *   pipesrv source NAME       send stdin to a client, then close the pipe
+ *   pipesrv greet             (a command for -e) write "hello\n", then
+ *                             copy stdin to stdout until its end
+ *   pipesrv duplex OUT IN     (a command for -e) at once: file OUT to
+ *                             stdout, stdin into file IN
+ *
+ * The pipe servers print "ready" on stderr once the pipe exists. Every
+ * mode gives up after 120 s (exit 3); exit 0 on success, 1 on an error. */
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static DWORD WINAPI watchdog(LPVOID arg)
+{
+    (void)arg;
+    Sleep(120000);
+    fprintf(stderr, "pipesrv: timed out\n");
+    ExitProcess(3);
+    return 0;
+}
+
+static int die(const char *what)
+{
+    fprintf(stderr, "pipesrv: %s: error %lu\n", what,
+            (unsigned long)GetLastError());
+    return 1;
+}
+
+static int write_all(HANDLE h, const char *p, DWORD n)
+{
+    while (n > 0) {
+        DWORD w = 0;
+        if (!WriteFile(h, p, n, &w, NULL))
+            return -1;
+        p += w;
+        n -= w;
+    }
+    return 0;
+}
+
+/* Copy from until its end (a broken pipe is an end) into to. */
+static int copy(HANDLE from, HANDLE to)
+{
+    char buf[65536];
+    for (;;) {
+        DWORD n = 0;
+        if (!ReadFile(from, buf, sizeof buf, &n, NULL))
+            return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
+        if (n == 0)
+            return 0;
+        if (write_all(to, buf, n) < 0)
+            return -1;
+    }
+}
+
+static HANDLE serve(const char *name)
+{
+    char full[300];
+    HANDLE h;
+    snprintf(full, sizeof full, "\\\\.\\pipe\\%s", name);
+    h = CreateNamedPipeA(full, PIPE_ACCESS_DUPLEX,
+                         PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1,
+                         65536, 65536, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return NULL;
+    fprintf(stderr, "ready\n");
+    fflush(stderr);
+    if (!ConnectNamedPipe(h, NULL) && GetLastError() != ERROR_PIPE_CONNECTED) {
+        CloseHandle(h);
+        return NULL;
+    }
+    return h;
+}
+
+static int mode_answer(const char *name)
+{
+    HANDLE h = serve(name), out = GetStdHandle(STD_OUTPUT_HANDLE);
+    char line[256], ans[300];
+    size_t n = 0;
+    DWORD k;
+
+    if (h == NULL)
+        return die("pipe");
+    while (n < sizeof line - 1) {
+        if (!ReadFile(h, line + n, 1, &k, NULL) || k == 0)
+            return die("request");
+        if (line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    snprintf(ans, sizeof ans, "answer: %s\n", line);
+    if (write_all(h, ans, (DWORD)strlen(ans)) < 0)
+        return die("answer");
+    /* the pipe stays open: whatever else comes is shown, until the
+     * client closes its end */
+    if (copy(h, out) < 0)
+        return die("after the answer");
+    write_all(out, "closed\n", 7);
+    CloseHandle(h);
+    return 0;
+}
+
+static int mode_sink(const char *name, const char *size)
+{
+    HANDLE h = serve(name), out = GetStdHandle(STD_OUTPUT_HANDLE);
+    unsigned long long left = strtoull(size, NULL, 10);
+    char buf[65536];
+
+    if (h == NULL)
+        return die("pipe");
+    while (left > 0) {
+        DWORD n = 0, want = left < sizeof buf ? (DWORD)left : sizeof buf;
+        if (!ReadFile(h, buf, want, &n, NULL) || n == 0)
+            return die("read");
+        if (write_all(out, buf, n) < 0)
+            return die("stdout");
+        left -= n;
+    }
+    CloseHandle(h);
+    return 0;
+}
+
+static int mode_source(const char *name)
+{
+    HANDLE h = serve(name);
+    if (h == NULL)
+        return die("pipe");
+    if (copy(GetStdHandle(STD_INPUT_HANDLE), h) < 0)
+        return die("send");
+    FlushFileBuffers(h); /* until the client has read it all */
+    CloseHandle(h);
+    return 0;
+}
+
+static int mode_greet(void)
+{
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    if (write_all(out, "hello\n", 6) < 0)
+        return die("greeting");
+    return copy(GetStdHandle(STD_INPUT_HANDLE), out) < 0 ? die("echo") : 0;
+}
+
+static DWORD WINAPI duplex_in(LPVOID arg)
+{
+    return copy(GetStdHandle(STD_INPUT_HANDLE), (HANDLE)arg) < 0;
+}
+
+static int mode_duplex(const char *outf, const char *inf)
+{
+    HANDLE src = CreateFileA(outf, GENERIC_READ, FILE_SHARE_READ, NULL,
+                             OPEN_EXISTING, 0, NULL);
+    HANDLE dst = CreateFileA(inf, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0,
+                             NULL);
+    HANDLE t;
+    DWORD rc = 1;
+    int r;
+
+    if (src == INVALID_HANDLE_VALUE || dst == INVALID_HANDLE_VALUE)
+        return die("files");
+    t = CreateThread(NULL, 0, duplex_in, dst, 0, NULL);
+    if (t == NULL)
+        return die("thread");
+    r = copy(src, GetStdHandle(STD_OUTPUT_HANDLE));
+    CloseHandle(GetStdHandle(STD_OUTPUT_HANDLE)); /* our output's end */
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &rc);
+    CloseHandle(dst);
+    return r < 0 || rc ? die("duplex") : 0;
+}
+
+int main(int argc, char **argv)
+{
+    CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
+    if (argc == 3 && strcmp(argv[1], "answer") == 0)
+        return mode_answer(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "sink") == 0)
+        return mode_sink(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "source") == 0)
+        return mode_source(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "greet") == 0)
+        return mode_greet();
+    if (argc == 4 && strcmp(argv[1], "duplex") == 0)
+        return mode_duplex(argv[2], argv[3]);
+    fprintf(stderr, "usage: pipesrv answer|sink|source|greet|duplex ...\n");
+    return 2;
+}

@@ -1,0 +1,229 @@
+#!/bin/bash
+# Windows relay cases, run against the Windows build (under Wine when
+# cross built): named pipes with --npipe and --to npipe:, -e through pipes,
+# --to tcp:, and AF_UNIX's absence. One case per run: relay_cases.sh NAME;
+# each case is a function case_NAME (tests/winrelay.cmake lists them).
+# Environment: HVCAT, HVLISTEN, HV_PIPESRV (tests/windows/pipesrv.c),
+# HV_EMU (wine or empty).
+. "$(dirname "$0")/../lib/toolcase.sh"
+
+CAT="$emu $HVCAT"
+LISTEN="$emu $HVLISTEN"
+PIPESRV="$emu $HV_PIPESRV"
+SIZE=$((16 * 1024 * 1024))
+pipe=hvt-$$-$case_name
+
+# wait_for FILE PATTERN SECONDS: poll until grep finds PATTERN in FILE
+wait_for() {
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# bg NAME STDIN CMD...: run CMD in the background, stdout in $work/NAME.out,
+# stderr in $work/NAME.err; BPID is its pid
+bg() {
+    local name=$1 in=$2; shift 2
+    "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err" &
+    BPID=$!
+    pids="$pids $BPID"
+}
+
+# ended NAME PID WANT: PID ended within 60 s with exit status WANT
+ended() {
+    local i st
+    for ((i = 0; i < 1200 && $(kill -0 "$2" 2>/dev/null && echo 1 || echo 0); i++)); do
+        sleep 0.05
+    done
+    kill -0 "$2" 2>/dev/null && fail "$1 did not end; stderr: $(cat "$work/$1.err")"
+    wait "$2"
+    st=$?
+    [ "$st" -eq "$3" ] || fail "$1: exit $st, expected $3; stderr: $(cat "$work/$1.err")"
+}
+
+# client STDIN ARGS...: hvcat ARGS, stdout in $work/cli.out; must exit 0
+client() {
+    local in=$1; shift
+    $CAT "$@" <"$in" >"$work/cli.out" 2>"$work/cli.err"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "hvcat exit $rc: $(cat "$work/cli.err")"
+}
+
+same() {
+    cmp -s "$1" "$2" || fail "$3: $(stat -c %s "$1") vs $(stat -c %s "$2") bytes, $(cmp "$1" "$2" 2>&1 | head -1)"
+}
+
+# listen_tcp NAME ARGS...: hvlisten -v -t ARGS 127.0.0.1 0 in the
+# background; LPID and PORT
+listen_tcp() {
+    local name=$1; shift
+    bg "$name" /dev/null $LISTEN -v -t "$@" 127.0.0.1 0
+    LPID=$BPID
+    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened: $(cat "$work/$name.err")"
+    PORT=$(tr -d '\r' <"$work/$name.err" | sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p')
+    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
+}
+
+# pipe_server MODE ARGS... (stdin $PSIN, default /dev/null): pipesrv,
+# waited for until its pipe exists; PPID_ is its pid
+pipe_server() {
+    bg srv "${PSIN:-/dev/null}" $PIPESRV "$@"
+    PPID_=$BPID
+    wait_for "$work/srv.err" ready 30 || fail "pipe server did not start: $(cat "$work/srv.err")"
+}
+
+winpath() { winepath -w "$1" 2>/dev/null | tr -d '\r'; }
+
+# ---------------------------------------------------------------- cases
+
+case_npipe_client_send() {
+    # hvcat --npipe: 16 MiB into the pipe; the pipe has no half-close, so
+    # after stdin's end hvcat reads on until the server closes (it does
+    # once it has every byte)
+    head -c $SIZE /dev/urandom >"$work/a"
+    pipe_server sink "$pipe" $SIZE
+    client "$work/a" --npipe "$pipe"
+    ended srv "$PPID_" 0
+    same "$work/a" "$work/srv.out" "hvcat -> pipe"
+    [ ! -s "$work/cli.out" ] || fail "unexpected output"
+}
+
+case_npipe_client_receive() {
+    # hvcat --npipe: 16 MiB out of the pipe, until the server closes
+    head -c $SIZE /dev/urandom >"$work/b"
+    PSIN=$work/b pipe_server source "$pipe"
+    client /dev/null --npipe "\\\\.\\pipe\\$pipe"
+    ended srv "$PPID_" 0
+    same "$work/b" "$work/cli.out" "pipe -> hvcat"
+}
+
+case_npipe_server_receive() {
+    # hvlisten --npipe: a client sends 16 MiB and closes (-q 0: right after
+    # its stdin's end, since the pipe has no half-close); the listener
+    # reads every byte, then the pipe's end ends it
+    head -c $SIZE /dev/urandom >"$work/a"
+    bg lis /dev/null $LISTEN -v --npipe "$pipe"
+    lpid=$BPID
+    wait_for "$work/lis.err" "Listening on npipe:\\\\\\\\.\\\\pipe\\\\$pipe" 30 ||
+        fail "no 'Listening on npipe:\\\\.\\pipe\\$pipe': $(cat "$work/lis.err")"
+    client "$work/a" -q 0 --npipe "$pipe"
+    ended lis "$lpid" 0
+    same "$work/a" "$work/lis.out" "client -> hvlisten --npipe"
+    grep -q "Connection from" "$work/lis.err" || fail "no 'Connection from': $(cat "$work/lis.err")"
+}
+
+case_npipe_server_send() {
+    # hvlisten --npipe -q 0: 16 MiB to a client, then the pipe is closed
+    head -c $SIZE /dev/urandom >"$work/b"
+    bg lis "$work/b" $LISTEN -v -q 0 --npipe "$pipe"
+    lpid=$BPID
+    wait_for "$work/lis.err" "Listening on" 30 || fail "never listened: $(cat "$work/lis.err")"
+    client /dev/null --npipe "$pipe"
+    ended lis "$lpid" 0
+    same "$work/b" "$work/cli.out" "hvlisten --npipe -> client"
+}
+
+case_to_npipe_send() {
+    # --to npipe: 16 MiB from a TCP client into a pipe server, which closes
+    # once it has every byte; the client sees the relay's end
+    head -c $SIZE /dev/urandom >"$work/a"
+    pipe_server sink "$pipe" $SIZE
+    listen_tcp relay -k --to "npipe:$pipe"
+    client "$work/a" -t 127.0.0.1 "$PORT"
+    ended srv "$PPID_" 0
+    same "$work/a" "$work/srv.out" "client -> relay -> pipe"
+    kill -0 "$LPID" 2>/dev/null || fail "the -k relay ended"
+}
+
+case_to_npipe_receive() {
+    # --to npipe: 16 MiB from a pipe server to a TCP client that sent
+    # nothing; after the client's end the relay reads the pipe to its end
+    head -c $SIZE /dev/urandom >"$work/b"
+    PSIN=$work/b pipe_server source "$pipe"
+    listen_tcp relay -k --to "npipe:$pipe"
+    client /dev/null -t 127.0.0.1 "$PORT"
+    ended srv "$PPID_" 0
+    same "$work/b" "$work/cli.out" "pipe -> relay -> client"
+}
+
+case_to_npipe_request() {
+    # request/response to a pipe server that answers and keeps its pipe
+    # open (ssh-agent does): the client reads the answer and ends (-q 2);
+    # the relay's -q 2 then closes the pipe, which the server sees
+    pipe_server answer "$pipe"
+    listen_tcp relay -k -q 2 --to "npipe:$pipe"
+    printf 'ping\n' | $CAT -q 2 -t 127.0.0.1 "$PORT" >"$work/cli.out" 2>"$work/cli.err"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "hvcat exit $rc: $(cat "$work/cli.err")"
+    [ "$(tr -d '\r' <"$work/cli.out")" = "answer: ping" ] || fail "answer '$(cat "$work/cli.out")'"
+    ended srv "$PPID_" 0
+    [ "$(cat "$work/srv.out")" = closed ] || fail "pipe server saw '$(cat "$work/srv.out")'"
+    wait_for "$work/relay.err" "Closed" 10 || fail "no 'Closed' line: $(cat "$work/relay.err")"
+    kill -0 "$LPID" 2>/dev/null || fail "the -k relay ended"
+}
+
+case_exec_speaks_first() {
+    # -e through pipes: the command writes before it reads (a server that
+    # speaks first), then echoes; the client sends only after the greeting
+    head -c 4M /dev/urandom >"$work/a"
+    listen_tcp relay -e "\"$(winpath "$HV_PIPESRV")\" greet"
+    { wait_for "$work/cli.out" hello 30 && cat "$work/a"; } |
+        $CAT -t 127.0.0.1 "$PORT" >"$work/cli.out" 2>"$work/cli.err"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "hvcat exit $rc: $(cat "$work/cli.err")"
+    ended relay "$LPID" 0
+    { printf 'hello\n'; cat "$work/a"; } >"$work/want"
+    same "$work/want" "$work/cli.out" "greeting and echo"
+}
+
+case_exec_duplex() {
+    # -e through pipes: the command writes 8 MiB while it reads 8 MiB, at
+    # once (with a socket as its stdio this stalls on Windows)
+    head -c 8M /dev/urandom >"$work/a"
+    head -c 8M /dev/urandom >"$work/b"
+    listen_tcp relay -e "\"$(winpath "$HV_PIPESRV")\" duplex \"$(winpath "$work/b")\" \"$(winpath "$work/got")\""
+    client "$work/a" -t 127.0.0.1 "$PORT"
+    ended relay "$LPID" 0
+    same "$work/b" "$work/cli.out" "command -> client"
+    same "$work/a" "$work/got" "client -> command"
+}
+
+case_to_tcp() {
+    # --to tcp: 16 MiB each way through an in-process relay to a listener
+    head -c $SIZE /dev/urandom >"$work/a"
+    head -c $SIZE /dev/urandom >"$work/b"
+    bg back "$work/b" $LISTEN -v -t 127.0.0.1 0
+    bpid=$BPID
+    wait_for "$work/back.err" "Listening on" 30 || fail "back end never listened"
+    bport=$(tr -d '\r' <"$work/back.err" | sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p')
+    listen_tcp relay -k --to "tcp:127.0.0.1:$bport"
+    client "$work/a" -t 127.0.0.1 "$PORT"
+    ended back "$bpid" 0
+    same "$work/a" "$work/back.out" "client -> relay -> back end"
+    same "$work/b" "$work/cli.out" "back end -> relay -> client"
+    kill -0 "$LPID" 2>/dev/null || fail "the -k relay ended"
+}
+
+case_unix_unavailable() {
+    # Wine has no AF_UNIX: both tools say so (69), neither crashes
+    if [ -z "$emu" ]; then
+        echo "AF_UNIX exists on this Windows; case for Wine only"
+        exit 77
+    fi
+    run "$HVCAT" -U "$work/x.sock"
+    expect_rc 69
+    expect_no_out
+    expect_err_has "unix domain sockets are not available on this system"
+    run "$HVLISTEN" -U "$work/x.sock"
+    expect_rc 69
+    expect_err_has "unix domain sockets are not available on this system"
+}
+
+if [ "$(type -t "case_$case_name")" != function ]; then
+    echo "no such case: $case_name" >&2
+    exit 2
+fi
+"case_$case_name"

@@ -1,0 +1,24 @@
+# Windows (under Wine when cross built): the relay engine, named pipes and
+# the pipes of -e. Library cases (tests/windows/test_relay_win.c, one
+# ctest entry per UT_CASE) and tool cases (tests/windows/relay_cases.sh:
+# one ctest entry per "case_NAME() {" function), with tests/windows/
+# pipesrv.c as the pipe server and -e command they talk to.
+if(WIN32)
+  hv_add_unit(relay_win ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_relay_win.c)
+
+  add_executable(hv_pipesrv ${CMAKE_CURRENT_SOURCE_DIR}/windows/pipesrv.c)
+
+  set(hv_relay_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/relay_cases.sh)
+  file(STRINGS ${hv_relay_cases} lines REGEX "^case_([a-z0-9_]+)\\(\\) *\\{")
+  if(NOT lines)
+    message(FATAL_ERROR "${hv_relay_cases}: no case_NAME() functions")
+  endif()
+  foreach(line ${lines})
+    string(REGEX REPLACE "^case_([a-z0-9_]+)\\(\\).*" "\\1" c "${line}")
+    add_test(NAME winrelay.${c} COMMAND bash ${hv_relay_cases} ${c})
+    set_tests_properties(winrelay.${c} PROPERTIES
+      TIMEOUT 240
+      SKIP_RETURN_CODE 77
+      ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_PIPESRV=$<TARGET_FILE:hv_pipesrv>;HV_EMU=${HV_EMU}")
+  endforeach()
+endif()
