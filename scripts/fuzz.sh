@@ -42,10 +42,13 @@ run_one() {
     hcs | script) maxlen=8192 ;;
     esac
     mkdir -p "$work/corpus" "$work/crashes"
+    # tests/fuzz/TARGET.dict: tokens worth trying (libFuzzer -dict)
+    local dict=()
+    [ -f "$src/tests/fuzz/$t.dict" ] && dict=(-dict="$src/tests/fuzz/$t.dict")
     # the seeds stay as they are; what the run finds goes to its own corpus
     "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=$maxlen \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$work/crashes/" \
+        -artifact_prefix="$work/crashes/" "${dict[@]}" \
         "$work/corpus" "$src/tests/fuzz/corpus/$t" >"$out/$t.log" 2>&1
 }
 
