@@ -26,7 +26,10 @@ done
 shift $((OPTIND - 1))
 out=${out:-$build/fuzz-out}
 if [ $# -eq 0 ]; then
-    set -- $(cd "$src/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
+    for f in "$src"/tests/fuzz/fuzz_*.c; do
+        f=${f##*/fuzz_}
+        set -- "$@" "${f%.c}"
+    done
 fi
 
 cc=${CC:-clang}
@@ -36,7 +39,8 @@ cmake --build "$build" -j 2 --target fuzz >/dev/null
 
 # run_one TARGET: fuzz for $secs seconds; writes $out/TARGET.log
 run_one() {
-    local t=$1 work=$out/$t maxlen=4096
+    local t=$1
+    local work=$out/$t maxlen=4096
     case $t in
     kvp) maxlen=12800 ;; # five 2560-byte records
     hcs | script) maxlen=8192 ;;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # work, case_name (e2e-lib.sh), rc, src (wait_pid)
 # Fault cases over TCP loopback (issue 11, "Proof that must run in CI"):
 # what our tools do when the peer, the OS or the plumbing around them
 # misbehaves. One case per run: cases.sh NAME runs the function case_NAME.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # e2e-lib.sh: sourced by the shell cases that run our tools against each
 # other over TCP loopback (tests/fault/cases.sh; tests/e2e/cases.sh is
 # meant to move onto it). The sourcing script's $1 is the case name.
