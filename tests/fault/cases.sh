@@ -124,6 +124,21 @@ case_defect0_peer_closed_stdin_sends() {
     [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (data loss reported as success): $(cat "$work/cli.err")"
 }
 
+case_kill9_peer_while_stdin_idles() {
+    # defect 0's second form: the peer reads our first line, then is killed
+    # -9 while our stdin idles; a second later stdin sends more, which
+    # nobody receives: not exit 0
+    start_server srv /dev/null -d
+    { echo first; sleep 1.5; echo more; sleep 1; } |
+        $CLIENT -t 127.0.0.1 "$PORT" >/dev/null 2>"$work/cli.err" &
+    local cpid=$!
+    pids="$pids $cpid"
+    wait_for "$work/srv.out" first 10 || fail "the first line did not arrive"
+    kill -9 "$SPID"
+    wait_pid "$cpid" 15 rc || fail "hvcat hung"
+    [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (data loss reported as success): $(cat "$work/cli.err")"
+}
+
 # ---------------------------------------------------------------- stdio
 
 full_dir=""
