@@ -32,10 +32,18 @@ cpu_ms() {
     echo $(((${12} + ${13}) * 1000 / $(getconf CLK_TCK)))
 }
 
+# children PID: the processes whose parent is PID (from /proc: no procps)
+children() {
+    local f
+    for f in /proc/[0-9]*/stat; do
+        sed -n "s/^\([0-9]*\) (.*) [A-Z] $1 .*/\1/p" "$f" 2>/dev/null
+    done
+}
+
 # descendants PID: every process below PID, children first
 descendants() {
     local c
-    for c in $(pgrep -P "$1"); do
+    for c in $(children "$1"); do
         echo "$c"
         descendants "$c"
     done
