@@ -1,17 +1,21 @@
 #!/bin/bash
 # setup.sh: install what building and testing need, from Debian's archive.
 # Runs apt-get only for packages that are missing (root needed then).
-#   scripts/setup.sh            everything (tests: Linux, guest vsock, Wine)
+#   scripts/setup.sh            everything (tests: Linux, guest vsock, Wine,
+#                               sanitizers, valgrind, fuzzers)
 #   scripts/setup.sh --demo     only what scripts/demo.sh needs
 set -eu
 pkgs_build="cmake make gcc libc6-dev libjsmn-dev python3"
 pkgs_vm="qemu-system-x86 busybox-static socat cpio"
 pkgs_win="gcc-mingw-w64-x86-64 wine wine64"
 pkgs_docs="mandoc man-db fish zsh dpkg-dev"
+# the proof of issue 11: libFuzzer (clang 14 and its runtime), valgrind,
+# ncat as a second peer
+pkgs_proof="clang libclang-rt-14-dev valgrind ncat"
 if [ "${1:-}" = --demo ]; then
     want="$pkgs_build $pkgs_vm"
 else
-    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs"
+    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs $pkgs_proof"
 fi
 
 missing=""

@@ -3,12 +3,19 @@
 # missing, builds with warnings as errors, runs every ctest case of the
 # Linux build (unit, cli, e2e over TCP loopback, vm over real AF_VSOCK in a
 # qemu guest, hvreg, hvvmid, docs), then cross-builds the Windows tools and
-# runs the suite under Wine. Exits non-zero if anything failed.
-#   scripts/test.sh [--linux-only | --windows-only]
+# runs the suite under Wine; then the proof of issue 11: the Linux suite
+# built with ASan+UBSan, the e2e cases under valgrind, and each fuzzer for
+# 60 s (HV_FUZZ_SECONDS). Exits non-zero if anything failed.
+#   scripts/test.sh [--linux-only | --windows-only | --proof-only]
+# (--linux-only and --windows-only leave the proof out.)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 mode=${1:-all}
+case $mode in
+all | --linux-only | --windows-only | --proof-only) ;;
+*) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 64 ;;
+esac
 
 "$src/scripts/setup.sh"
 
@@ -22,7 +29,7 @@ if [ ! -d "$psdir/node_modules/tree-sitter-powershell" ] && command -v npm >/dev
 fi
 
 status=0
-if [ "$mode" != --windows-only ]; then
+if [ "$mode" = all ] || [ "$mode" = --linux-only ]; then
     echo "=== Linux build and tests" >&2
     cmake -S "$src" -B "$src/build" -DHV_WERROR=ON -DHV_PS_PARSER_DIR="$psdir"
     cmake --build "$src/build" -j "$jobs"
@@ -30,9 +37,18 @@ if [ "$mode" != --windows-only ]; then
     HV_VM_REQUIRED=1 ctest --test-dir "$src/build" --output-on-failure -j "$jobs" ||
         status=1
 fi
-if [ "$mode" != --linux-only ]; then
+if [ "$mode" = all ] || [ "$mode" = --windows-only ]; then
     echo "=== Windows build (MinGW-w64) and tests under Wine" >&2
     "$src/scripts/test-windows.sh" "$src/build-win" "$src/build-win-linux" ||
+        status=1
+fi
+if [ "$mode" = all ] || [ "$mode" = --proof-only ]; then
+    echo "=== Linux suite under ASan+UBSan (the vm cases' static guest tools cannot be)" >&2
+    "$src/scripts/sanitize.sh" asan "$src/build-san" || status=1
+    echo "=== e2e cases under valgrind memcheck" >&2
+    "$src/scripts/sanitize.sh" valgrind "$src/build" || status=1
+    echo "=== fuzzers, ${HV_FUZZ_SECONDS:-60} s each" >&2
+    "$src/scripts/fuzz.sh" -t "${HV_FUZZ_SECONDS:-60}" -j "$jobs" -b "$src/build-fuzz" ||
         status=1
 fi
 if [ $status -ne 0 ]; then

@@ -1,0 +1,89 @@
+# shellcheck shell=bash disable=SC2034
+# e2e-lib.sh: sourced by the shell cases that run our tools against each
+# other over TCP loopback (tests/fault/cases.sh; tests/e2e/cases.sh is
+# meant to move onto it). The sourcing script's $1 is the case name.
+# Environment:
+#   HV_CLIENT  command for the connecting side (default: $HV_EMU $HVCAT)
+#   HV_SERVER  command for the listening side (default: $HV_EMU $HVLISTEN)
+# Provides: case_name, CLIENT, SERVER, work (a temporary directory), pids
+# (background processes killed at exit; append to it), fail, wait_for,
+# wait_size, wait_pid, start_server, same.
+set -u
+case_name=${1:-}
+: "${HV_EMU:=}"
+CLIENT=${HV_CLIENT:-$HV_EMU $HVCAT}
+SERVER=${HV_SERVER:-$HV_EMU $HVLISTEN}
+work=$(mktemp -d "${TMPDIR:-/tmp}/hve2e.XXXXXX")
+pids=""
+
+# at exit: every background process we started, then the directory (an
+# e2e_lib_at_exit function of the sourcing script runs first, e.g. umount)
+e2e_lib_cleanup() {
+    local p
+    if declare -F e2e_lib_at_exit >/dev/null; then e2e_lib_at_exit; fi
+    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap e2e_lib_cleanup EXIT
+
+# fail MESSAGE: report with the stderr files of the case, exit 1
+fail() {
+    local f
+    echo "FAIL [$case_name]: $*" >&2
+    for f in "$work"/*.err; do
+        if [ -s "$f" ]; then
+            echo "--- $f" >&2
+            head -c 4000 "$f" >&2
+        fi
+    done
+    exit 1
+}
+
+# poll every 50 ms until a test passes or SECONDS are over: 0 or 1
+e2e_lib_poll() {
+    local secs=$1 i
+    shift
+    for ((i = 0; i < secs * 20; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+e2e_lib_has() { grep -q -- "$2" "$1" 2>/dev/null; }
+e2e_lib_size_ge() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+
+# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE
+wait_for() { e2e_lib_poll "$3" e2e_lib_has "$1" "$2"; }
+# wait_size FILE BYTES SECONDS: until FILE holds at least BYTES
+wait_size() { e2e_lib_poll "$3" e2e_lib_size_ge "$1" "$2"; }
+
+# wait_pid PID SECONDS VAR: until PID (our child) has exited; VAR gets its
+# exit status. 1 when it still runs at the deadline.
+wait_pid() {
+    local e2e_pid=$1 e2e_var=$3 e2e_rc
+    e2e_lib_poll "$2" eval "! kill -0 $e2e_pid 2>/dev/null" || return 1
+    e2e_rc=0
+    wait "$e2e_pid" || e2e_rc=$?
+    printf -v "$e2e_var" '%s' "$e2e_rc"
+}
+
+# start_server NAME STDIN ARGS...: "$SERVER -v -t ARGS 127.0.0.1 0" in the
+# background, stdin from STDIN, stdout to $work/NAME.out, stderr to
+# $work/NAME.err. Waits for its "Listening on" line; sets SPID and PORT.
+start_server() {
+    local name=$1 in=$2
+    shift 2
+    $SERVER -v -t "$@" 127.0.0.1 0 <"$in" >"$work/$name.out" 2>"$work/$name.err" &
+    SPID=$!
+    pids="$pids $SPID"
+    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened"
+    PORT=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/$name.err")
+    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
+}
+
+# same FILE1 FILE2 WHAT: fail unless the files are identical
+same() {
+    cmp -s "$1" "$2" && return 0
+    fail "$3: $(stat -c %s "$1") bytes ($(sha256sum <"$1" | cut -c1-12)) vs $(stat -c %s "$2") bytes ($(sha256sum <"$2" | cut -c1-12))"
+}
