@@ -80,8 +80,11 @@ const unsigned char *bench_pattern(void)
     pat = malloc(BENCH_PERIOD + BENCH_MAXCHUNK);
     if (!pat)
         bench_die("malloc");
-    for (i = 0; i < BENCH_PERIOD + BENCH_MAXCHUNK; i++)
-        pat[i] = pat_byte(i % BENCH_PERIOD);
+    for (i = 0; i < BENCH_PERIOD; i++)
+        pat[i] = pat_byte(i);
+    for (i = BENCH_PERIOD; i < BENCH_PERIOD + BENCH_MAXCHUNK; i += BENCH_PERIOD)
+        memcpy(pat + i, pat, BENCH_PERIOD + BENCH_MAXCHUNK - i < BENCH_PERIOD
+                                 ? BENCH_PERIOD + BENCH_MAXCHUNK - i : BENCH_PERIOD);
     return pat;
 }
 

@@ -8,7 +8,8 @@
  *   braw psend [o] CID PORT         stdin (a pipe) to the socket
  *   braw both-c [o] CID PORT BYTES  send the pattern and receive at once
  *   braw both-l [o] PORT BYTES      the same, listening
- *   braw once CID PORT              connect, 1 byte there and back, exit
+ *   braw once CID PORT              connect, 1 byte there and back (then to
+ *                                   stdout), exit
  *
  * Options [o]: -b BYTES  SO_VM_SOCKETS_BUFFER_SIZE on both ends (default:
  * the kernel's); -c BYTES chunk (default 256K); -p block|poll|try: a
@@ -247,6 +248,7 @@ static void both(int fd, uint64_t bytes, struct opt *o)
     close(fd);
 }
 
+/* the byte that came back goes to stdout, for bping once to see */
 static void once(unsigned cid, unsigned port)
 {
     unsigned char c = 'x';
@@ -255,6 +257,7 @@ static void once(unsigned cid, unsigned port)
     if (bench_read(fd, &c, 1) != 1 || c != 'x')
         bench_fail("once: no echo");
     close(fd);
+    bench_write_all(1, &c, 1);
 }
 
 static int accept_one(unsigned port, const struct opt *o)
@@ -332,7 +335,7 @@ int main(int argc, char **argv)
         }
     }
     if (o.chunk == 0 || o.chunk > BENCH_MAXCHUNK)
-        bench_fail("-c: 1 to 4M");
+        bench_fail("-c: 1 to 1M");
     argv += optind;
     n = argc - optind;
     if (strcmp(cmd, "gen") == 0 && n == 1) {
