@@ -71,29 +71,31 @@ static unsigned char pat_byte(uint32_t i)
     return (unsigned char)((i * 2654435761u) >> 24 ^ i);
 }
 
-const unsigned char *bench_pattern(void)
+const unsigned char *bench_pattern(size_t chunk)
 {
     static unsigned char *pat;
-    uint32_t i;
-    if (pat)
+    static size_t have;
+    size_t i, len = BENCH_PERIOD + chunk;
+    if (pat && have >= len)
         return pat;
-    pat = malloc(BENCH_PERIOD + BENCH_MAXCHUNK);
+    free(pat);
+    pat = malloc(len);
     if (!pat)
         bench_die("malloc");
     for (i = 0; i < BENCH_PERIOD; i++)
-        pat[i] = pat_byte(i);
-    for (i = BENCH_PERIOD; i < BENCH_PERIOD + BENCH_MAXCHUNK; i += BENCH_PERIOD)
-        memcpy(pat + i, pat, BENCH_PERIOD + BENCH_MAXCHUNK - i < BENCH_PERIOD
-                                 ? BENCH_PERIOD + BENCH_MAXCHUNK - i : BENCH_PERIOD);
+        pat[i] = pat_byte((uint32_t)i);
+    for (i = BENCH_PERIOD; i < len; i += BENCH_PERIOD)
+        memcpy(pat + i, pat, len - i < BENCH_PERIOD ? len - i : BENCH_PERIOD);
+    have = len;
     return pat;
 }
 
 int bench_check(const unsigned char *p, size_t n, uint64_t off)
 {
-    const unsigned char *pat = bench_pattern();
+    const unsigned char *pat = bench_pattern(BENCH_PERIOD);
     while (n > 0) {
         size_t o = (size_t)(off % BENCH_PERIOD);
-        size_t k = n < BENCH_MAXCHUNK ? n : BENCH_MAXCHUNK;
+        size_t k = n < BENCH_PERIOD ? n : BENCH_PERIOD;
         if (memcmp(p, pat + o, k) != 0)
             return 1;
         p += k;
@@ -173,14 +175,19 @@ int bench_tcp_listen(unsigned port)
     return fd;
 }
 
-int bench_tcp_connect(unsigned port)
+int bench_tcp_try(int fd, unsigned port)
 {
     struct sockaddr_in a;
+    tcp_addr(&a, port);
+    return connect(fd, (struct sockaddr *)&a, sizeof a);
+}
+
+int bench_tcp_connect(unsigned port)
+{
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         bench_die("socket(AF_INET)");
-    tcp_addr(&a, port);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+    if (bench_tcp_try(fd, port) < 0)
         bench_die("connect tcp");
     return fd;
 }

@@ -21,9 +21,11 @@ uint64_t bench_now_ns(void);
 uint64_t bench_size(const char *s);
 unsigned bench_port(const char *s);
 
-/* BENCH_PERIOD + BENCH_MAXCHUNK bytes of the pattern, made once: a sender
- * sends from pat + (offset % BENCH_PERIOD). */
-const unsigned char *bench_pattern(void);
+/* BENCH_PERIOD + chunk bytes of the pattern (made on the first call, or
+ * again for a larger chunk): a sender sends up to chunk bytes from
+ * pat + (offset % BENCH_PERIOD). No more than that, so that a sender from
+ * memory touches about as many pages as one with a chunk-sized buffer. */
+const unsigned char *bench_pattern(size_t chunk);
 /* compare n received bytes at stream offset off with the pattern; 0 if equal */
 int bench_check(const unsigned char *p, size_t n, uint64_t off);
 
@@ -35,6 +37,8 @@ void bench_vs_buffer(int fd, uint64_t buf);
 /* TCP on 127.0.0.1 */
 int bench_tcp_listen(unsigned port);
 int bench_tcp_connect(unsigned port);
+/* connect fd to 127.0.0.1:port; -1 (errno set) if that fails */
+int bench_tcp_try(int fd, unsigned port);
 /* accept one connection, dying on error (EINTR retried) */
 int bench_accept(int lfd);
 

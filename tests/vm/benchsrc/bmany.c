@@ -105,7 +105,7 @@ static long tree_kib(long root)
 
 int main(int argc, char **argv)
 {
-    const unsigned char *pat = bench_pattern();
+    const unsigned char *pat;
     struct pollfd *p;
     uint64_t *sent, bytes, t0, next;
     unsigned cid, port;
@@ -119,6 +119,7 @@ int main(int argc, char **argv)
     n = (long)bench_size(argv[3]);
     bytes = bench_size(argv[4]);
     root = (long)bench_size(argv[5]);
+    pat = bench_pattern(chunk);
     p = calloc((size_t)n, sizeof *p);
     sent = calloc((size_t)n, sizeof *sent);
     if (!p || !sent || n < 1)

@@ -8,6 +8,9 @@
  *   braw psend [o] CID PORT         stdin (a pipe) to the socket
  *   braw both-c [o] CID PORT BYTES  send the pattern and receive at once
  *   braw both-l [o] PORT BYTES      the same, listening
+ *   braw fwd [o] PORT TCPPORT       connect to 127.0.0.1:TCPPORT (retrying
+ *                                   for a second), then accept one vsock
+ *                                   connection on PORT and copy it to TCP
  *   braw once CID PORT              connect, 1 byte there and back (then to
  *                                   stdout), exit
  *
@@ -15,7 +18,7 @@
  * the kernel's); -c BYTES chunk (default 256K); -p block|poll|try: a
  * blocking socket, poll before every send/recv, or a non-blocking socket
  * polled only on EAGAIN; -m: recv discard|write|splice (to stdout), fsend
- * rw|sendfile|mmap, psend rw|splice; -V BYTES: recv/both check that the
+ * rw|sendfile|mmap, psend rw|splice, fwd rw|splice (through a pipe); -V BYTES: recv/both check that the
  * stream is BYTES bytes of the pattern (exit 1 if not). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +32,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -111,7 +115,7 @@ static void finish(int fd, const struct opt *o)
 
 static void send_pattern(int fd, uint64_t bytes, const struct opt *o)
 {
-    const unsigned char *pat = bench_pattern();
+    const unsigned char *pat = bench_pattern(o->chunk);
     uint64_t off = 0;
     while (off < bytes) {
         size_t n = (size_t)(bytes - off < o->chunk ? bytes - off : o->chunk);
@@ -241,6 +245,9 @@ static void both(int fd, uint64_t bytes, struct opt *o)
     b.fd = fd;
     b.bytes = bytes;
     b.o = o;
+    /* made here, before the threads share it (a larger one later would
+     * replace it under the sender) */
+    bench_pattern(o->chunk > BENCH_PERIOD ? o->chunk : BENCH_PERIOD);
     if (pthread_create(&t, NULL, both_sender, &b) != 0)
         bench_fail("pthread_create");
     take(fd, o);
@@ -276,9 +283,67 @@ static int connect_to(const char *cid, const char *port, const struct opt *o)
     return fd;
 }
 
+/* one direction of a relay, vsock -> TCP: read/write through a buffer, or
+ * splice into a pipe and from it to the TCP socket; then pass the EOF on */
+static void fwd(unsigned port, unsigned tcpport, const struct opt *o)
+{
+    const char *m = o->mode ? o->mode : "rw";
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    int t = -1, i, fd;
+    for (i = 0; i < 100 && t < 0; i++) {
+        t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (t < 0)
+            bench_die("socket");
+        if (bench_tcp_try(t, tcpport) < 0) {
+            close(t);
+            t = -1;
+            nanosleep(&pause, NULL);
+        }
+    }
+    if (t < 0)
+        bench_die("connect tcp");
+    fd = accept_one(port, o);
+    if (strcmp(m, "rw") == 0) {
+        unsigned char *b = malloc(o->chunk);
+        size_t n;
+        if (!b)
+            bench_die("malloc");
+        while ((n = recv_some(fd, b, o->chunk, o->how)) > 0)
+            bench_write_all(t, b, n);
+        free(b);
+    } else if (strcmp(m, "splice") == 0) {
+        int pp[2];
+        if (pipe(pp) < 0)
+            bench_die("pipe");
+        fcntl(pp[0], F_SETPIPE_SZ, (int)o->chunk);
+        for (;;) {
+            ssize_t k = splice(fd, NULL, pp[1], NULL, o->chunk, SPLICE_F_MOVE);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0)
+                bench_die("splice vsock -> pipe");
+            if (k == 0)
+                break;
+            while (k > 0) {
+                ssize_t w = splice(pp[0], NULL, t, NULL, (size_t)k, SPLICE_F_MOVE | SPLICE_F_MORE);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0)
+                    bench_die("splice pipe -> tcp");
+                k -= w;
+            }
+        }
+    } else {
+        bench_fail("fwd: -m rw|splice");
+    }
+    finish(t, o);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
 static void gen(uint64_t bytes)
 {
-    const unsigned char *pat = bench_pattern();
+    const unsigned char *pat = bench_pattern(BENCH_MAXCHUNK);
     uint64_t off = 0;
     while (off < bytes) {
         size_t n = (size_t)(bytes - off < BENCH_MAXCHUNK ? bytes - off : BENCH_MAXCHUNK);
@@ -358,6 +423,8 @@ int main(int argc, char **argv)
         both(connect_to(argv[0], argv[1], &o), bench_size(argv[2]), &o);
     } else if (strcmp(cmd, "both-l") == 0 && n == 2) {
         both(accept_one(bench_port(argv[0]), &o), bench_size(argv[1]), &o);
+    } else if (strcmp(cmd, "fwd") == 0 && n == 2) {
+        fwd(bench_port(argv[0]), bench_port(argv[1]), &o);
     } else if (strcmp(cmd, "once") == 0 && n == 2) {
         once(bench_port(argv[0]), bench_port(argv[1]));
     } else {

@@ -289,7 +289,7 @@ bench_conns() {
 
 # the levers of issue 12, each against the first of its group
 bench_levers() {
-    local b c
+    local b c m p
     # (a) regular file -> vsock
     tp lever.a.rw "$N" 'braw recv $VFY $P' 'braw fsend -m rw 1 $P <$SRC'
     tp lever.a.sendfile "$N" 'braw recv $VFY $P' 'braw fsend -m sendfile 1 $P <$SRC'
@@ -313,6 +313,14 @@ bench_levers() {
         for c in 64K 256K 1M; do
             tp lever.e.$b.$c "$N" "braw recv -b $b -c $c \$VFY \$P" "braw send -b $b -c $c 1 \$P \$N"
         done
+    done
+    # (f) one direction of a relay, vsock -> TCP (sink in the guest):
+    # read/write vs splice through a pipe
+    Q=$((7000 + NEXTP % 1000))
+    for m in rw splice; do
+        tp lever.f.$m "$N" \
+            "becho sink -n 1 \$VFY \$Q 2>/dev/null & s=\$!; braw fwd -m $m \$P \$Q && wait \$s" \
+            'braw send 1 $P $N'
     done
 }
 
