@@ -120,7 +120,8 @@ tool_cmds() {
 relay_cmd() {
     case $1 in
     hv)
-        if hvlisten --help 2>&1 | grep -q -- --to; then
+        # --to (the relay to TCP), not --tcp or a --timeout
+        if hvlisten --help 2>&1 | grep -qE -- '--to([^a-z]|$)'; then
             echo 'hvlisten -k -v $RP --to tcp:127.0.0.1:$Q'
         fi ;;
     hve) echo 'hvlisten -k -v $RP -e "hvcat -t 127.0.0.1 $Q"' ;;
