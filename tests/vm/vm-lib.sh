@@ -6,7 +6,10 @@
 # vsock_loopback (CID 1), which the host kernel may not have.
 #
 # Knobs (environment): HV_VM_CACHE (kernel cache dir), HV_VM_QEMU (qemu
-# binary), HV_VM_MEM (guest memory, default 1024M), HV_VM_ACCEL (default tcg).
+# binary), HV_VM_MEM (guest memory, default 1024M), HV_VM_ACCEL (default tcg),
+# HV_VM_QEMU_ARGS (more qemu options, split on blanks; tests/vm/bench puts
+# -icount there). VM_EXTRA_PROGS (a variable the caller sets): more
+# executables for the guest's /bin, each with its shared libraries.
 
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_KPKG_META=linux-image-cloud-amd64
@@ -147,6 +150,9 @@ vm_build_initramfs() {
     if command -v socat >/dev/null 2>&1; then
         vm_copy_prog "$root" "$(command -v socat)" || { rm -rf "$root"; return 1; }
     fi
+    for t in ${VM_EXTRA_PROGS:-}; do
+        vm_copy_prog "$root" "$t" || { rm -rf "$root"; return 1; }
+    done
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out"
     t=$?
     rm -rf "$root"
@@ -163,7 +169,9 @@ vm_boot() {
     qemu=${HV_VM_QEMU:-qemu-system-x86_64}
     mem=${HV_VM_MEM:-1024M}
     accel=${HV_VM_ACCEL:-tcg}
+    # shellcheck disable=SC2086 # HV_VM_QEMU_ARGS is a list of options
     timeout -k 10 "$limit" "$qemu" -accel "$accel" -smp 1 -m "$mem" \
+        ${HV_VM_QEMU_ARGS:-} \
         -display none -monitor none -serial stdio -no-reboot -nodefaults \
         -kernel "$VM_KERNEL" -initrd "$initrd" \
         -append "console=ttyS0 panic=-1 quiet loglevel=1 $*" \

@@ -1,80 +1,350 @@
-# bench.sh: throughput over vsock_loopback inside the guest, one direction at
-# a time (plus one round both ways at once). Prints "HVVM-BENCH" lines with
-# MiB/s; no thresholds: TCG speed says little about real hardware, the
-# figures are for comparing the ways of moving the data with each other.
+# bench.sh: the figures of issue 12, measured inside the guest over
+# vsock_loopback (CID 1) and printed as raw "HVVM-*" records; tests/vm/bench
+# on the host takes medians and ratios and prints the tables. A benchmark,
+# not a test: no thresholds.
+#
+# hvvm.arg=MIB,ROUNDS,WHAT,PPCOUNT,ONCECOUNT: MIB MiB per transfer, ROUNDS
+# timed rounds per figure (after one untimed round that checks the data),
+# WHAT = main | levers | all, PPCOUNT round trips per ping-pong round,
+# ONCECOUNT client starts per one-shot round.
+#
+# Records (values in guest nanoseconds, one a round; under -icount the guest
+# clock counts instructions):
+#   HVVM-T KEY BYTES NS...         a transfer of BYTES bytes
+#   HVVM-T KEY BYTES FAIL WHY      the check round or a run failed
+#   HVVM-T KEY BYTES NA WHY        not measurable here (ncat absent, no --to)
+#   HVVM-L KEY US...               latency, microseconds a round trip / a run
+#   HVVM-C KEY CONNS BYTES IDLE_KIB PEAK_KIB NS   (one line a round)
+# Each transfer's receiver is started first and must print a line matching
+# [Ll]istening on stderr; btime then times from the sender's start to the
+# end of both. The helpers (braw, brelay, becho, bping, bmany, btime) are
+# tests/vm/benchsrc.
 . /bin/common.sh
 
-# bench_round NAME RECEIVER_CMD SENDER_CMD READY_PATTERN: the receiver runs
-# in the background (stderr to /tmp/b/r.err, must print READY_PATTERN); the
-# sender gets PORT in its environment. Both are sh -c strings.
-bench_round() {
-    local name=$1 recv=$2 send=$3 ready=$4 t0 rpid line rate secs
-    rm -f /tmp/b/dst
-    sh -c "$recv" 2>/tmp/b/r.err &
-    rpid=$!
-    line=$(wait_line /tmp/b/r.err "$ready" 60 $rpid) || {
-        echo "HVVM-BENCH $name: receiver not ready: $(head -n 3 /tmp/b/r.err)"
-        kill $rpid 2>/dev/null
-        return
-    }
-    PORT=${line##*:}
-    export PORT
-    t0=$(now_cs)
-    sh -c "$send" 2>/tmp/b/s.err
-    wait $rpid
-    rate=$(mibps "$BYTES" "$t0")
-    secs=$(secs_since "$t0")
-    if cmp -s /tmp/b/src /tmp/b/dst; then
-        printf 'HVVM-BENCH %-44s %7s MiB/s  (%s s)\n' "$name" "$rate" "$secs"
+B=/tmp/b
+SRC=$B/src
+NEXTP=6000
+T_MAX=600
+
+newport() {
+    NEXTP=$((NEXTP + 1))
+    P=$NEXTP
+}
+
+# one line of an error file, for a record
+errline() {
+    head -c 300 "$1" 2>/dev/null | tr '\n' ' '
+}
+
+# tp KEY BYTES RECV SEND [CHECK]: ROUNDS timed transfers plus the check
+# round first. RECV and SEND are sh -c strings; they see P (a fresh vsock
+# port each round), N (bytes), SRC, OUT and OUT2 (files in the check round,
+# /dev/null after it) and VFY ("-V N" in the check round: the helpers then
+# check the pattern themselves). CHECK, a sh -c string, runs after the check
+# round and must succeed.
+tp() {
+    local key=$1 bytes=$2 recv=$3 send=$4 check=${5:-} r=0 vals="" rpid bad=""
+    while [ $r -le "$ROUNDS" ]; do
+        newport
+        if [ $r = 0 ]; then
+            OUT=$B/dst OUT2=$B/dst2 VFY="-V $N"
+        else
+            OUT=/dev/null OUT2=/dev/null VFY=""
+        fi
+        export P N SRC OUT OUT2 VFY RP Q
+        rm -f $B/dst $B/dst2 $B/t $B/r.err $B/s.err
+        timeout $T_MAX sh -c "$recv" 2>$B/r.err &
+        rpid=$!
+        if ! wait_line $B/r.err '[Ll]istening' 60 $rpid >/dev/null; then
+            bad="receiver not ready: $(errline $B/r.err)"
+            kill $rpid 2>/dev/null
+            wait $rpid
+            break
+        fi
+        if ! btime -o $B/t -w $rpid timeout $T_MAX sh -c "$send" 2>$B/s.err; then
+            bad="sender failed: $(errline $B/s.err)"
+            kill $rpid 2>/dev/null
+        fi
+        wait $rpid || bad="${bad:+$bad; }receiver failed: $(errline $B/r.err)"
+        [ -z "$bad" ] || break
+        if [ $r = 0 ]; then
+            if [ -n "$check" ] && ! sh -c "$check"; then
+                bad="data differs ($check)"
+                break
+            fi
+        else
+            vals="$vals $(cat $B/t)"
+        fi
+        r=$((r + 1))
+    done
+    rm -f $B/dst $B/dst2
+    if [ -n "$bad" ]; then
+        echo "HVVM-T $key $bytes FAIL $bad"
     else
-        echo "HVVM-BENCH $name: data differs ($(fsize /tmp/b/dst) bytes): $(head -n 3 /tmp/b/s.err /tmp/b/r.err)"
+        echo "HVVM-T $key $bytes$vals"
     fi
 }
 
-hvvm_bench() {
-    local mib=${1:-64} t0 both rate secs
-    case $mib in '' | *[!0-9]*) mib=64 ;; esac
-    BYTES=$((mib * 1048576))
-    mkdir -p /tmp/b
-    mkdata /tmp/b/src "$mib"
-    echo "HVVM-BENCH $mib MiB per round, one vCPU under TCG, vsock CID 1 (loopback)"
+na() {
+    echo "HVVM-T $1 0 NA $2"
+}
 
-    bench_round "hvcat file -> hvlisten file" \
-        'timeout 600 hvlisten -d -v 0 >/tmp/b/dst' \
-        'timeout 600 hvcat 1 $PORT </tmp/b/src >/dev/null' \
-        '^hvlisten: Listening on vsock:'
-    bench_round "cat | hvcat -> hvlisten | cat" \
-        'timeout 600 hvlisten -d -v 0 | cat >/tmp/b/dst' \
-        'cat /tmp/b/src | timeout 600 hvcat 1 $PORT >/dev/null' \
-        '^hvlisten: Listening on vsock:'
-    if command -v socat >/dev/null 2>&1; then
-        bench_round "socat -u (default 8 KiB buffer)" \
-            'timeout 600 socat -d -d -u VSOCK-LISTEN:5400 CREATE:/tmp/b/dst' \
-            'timeout 600 socat -u OPEN:/tmp/b/src VSOCK-CONNECT:1:5400' \
-            'listening on AF=40 .*port:[0-9]+'
-        bench_round "socat -u -b 262144" \
-            'timeout 600 socat -d -d -u -b 262144 VSOCK-LISTEN:5401 CREATE:/tmp/b/dst' \
-            'timeout 600 socat -u -b 262144 OPEN:/tmp/b/src VSOCK-CONNECT:1:5401' \
-            'listening on AF=40 .*port:[0-9]+'
-    else
-        echo "HVVM-BENCH socat: not in the guest"
+# tool_cmds TOOL: L and C, the receiving and the sending end for one-way
+# transfers; LB and CB for both ways at once (stdin a file on both ends).
+tool_cmds() {
+    case $1 in
+    hv)
+        L='hvlisten -d -v $P' C='hvcat 1 $P'
+        LB='hvlisten -v $P' CB='hvcat 1 $P' ;;
+    relay)
+        L='brelay -d l $P' C='brelay c 1 $P'
+        LB='brelay l $P' CB='brelay c 1 $P' ;;
+    socatb)
+        L='socat -d -d -b262144 -u VSOCK-LISTEN:$P STDOUT'
+        C='socat -b262144 -u STDIN VSOCK-CONNECT:1:$P'
+        LB='socat -d -d -b262144 -t 30 VSOCK-LISTEN:$P STDIO'
+        CB='socat -b262144 -t 30 STDIO VSOCK-CONNECT:1:$P' ;;
+    socat)
+        L='socat -d -d -u VSOCK-LISTEN:$P STDOUT'
+        C='socat -u STDIN VSOCK-CONNECT:1:$P'
+        LB='socat -d -d -t 30 VSOCK-LISTEN:$P STDIO'
+        CB='socat -t 30 STDIO VSOCK-CONNECT:1:$P' ;;
+    ncat)
+        L='ncat -v --vsock -l --recv-only $P' C='ncat --vsock --send-only 1 $P'
+        LB='ncat -v --vsock -l $P' CB='ncat --vsock 1 $P' ;;
+    esac
+}
+
+# the relay listener of each row (vsock port RP to 127.0.0.1:Q), or "" for
+# none
+relay_cmd() {
+    case $1 in
+    hv)
+        # --to (the relay to TCP), not --tcp or a --timeout
+        if hvlisten --help 2>&1 | grep -qE -- '--to([^a-z]|$)'; then
+            echo 'hvlisten -k -v $RP --to tcp:127.0.0.1:$Q'
+        fi ;;
+    hve) echo 'hvlisten -k -v $RP -e "hvcat -t 127.0.0.1 $Q"' ;;
+    relay) echo 'brelay f $RP $Q' ;;
+    socatb) echo 'socat -d -d -b262144 VSOCK-LISTEN:$RP,fork TCP:127.0.0.1:$Q' ;;
+    socat) echo 'socat -d -d VSOCK-LISTEN:$RP,fork TCP:127.0.0.1:$Q' ;;
+    esac
+}
+
+# relay_row TOOL: data in over vsock (raw sender) through the tool's relay
+# listener to a TCP sink in the guest
+relay_row() {
+    local cmd lpid
+    cmd=$(relay_cmd "$1")
+    if [ -z "$cmd" ]; then
+        case $1 in
+        hv) na relay.hv "no --to" ;;
+        *) na "relay.$1" "no relay mode" ;;
+        esac
+        return
     fi
+    newport
+    RP=$P
+    Q=$((7000 + NEXTP % 1000))
+    export RP Q
+    timeout $T_MAX sh -c "exec $cmd" 2>$B/relay.err &
+    lpid=$!
+    if ! wait_line $B/relay.err '[Ll]istening' 60 $lpid >/dev/null; then
+        echo "HVVM-T relay.$1 $N FAIL relay not ready: $(errline $B/relay.err)"
+        kill $lpid 2>/dev/null
+        wait $lpid
+        return
+    fi
+    tp "relay.$1" "$N" 'becho sink -n 1 $VFY $Q' 'braw send 1 $RP $N'
+    kill $lpid 2>/dev/null
+    wait $lpid 2>/dev/null
+}
 
-    # both ways at once, files on both ends: the sum of the two directions
-    timeout 600 hvlisten -v 0 </tmp/b/src >/tmp/b/dst 2>/tmp/b/r.err &
-    both=$!
-    if wait_listen /tmp/b/r.err $both; then
-        t0=$(now_cs)
-        timeout 600 hvcat 1 "$PORT" </tmp/b/src >/tmp/b/dst2
-        wait $both
-        rate=$(mibps $((2 * BYTES)) "$t0")
-        secs=$(secs_since "$t0")
-        if cmp -s /tmp/b/src /tmp/b/dst && cmp -s /tmp/b/src /tmp/b/dst2; then
-            printf 'HVVM-BENCH %-44s %7s MiB/s  (%s s)\n' "hvcat <-> hvlisten, both ways at once (sum)" \
-                "$rate" "$secs"
-        else
-            echo "HVVM-BENCH both ways: data differs"
+bench_main() {
+    local t have_ncat=0
+    command -v ncat >/dev/null 2>&1 && have_ncat=1
+
+    tp raw.one "$N" 'braw recv $VFY $P' 'braw send 1 $P $N'
+    tp raw.both $((2 * N)) 'braw both-l $VFY $P $N' 'braw both-c $VFY 1 $P $N'
+    for t in relay socatb socat ncat hv; do
+        if [ $t = ncat ] && [ $have_ncat = 0 ]; then
+            na ncat.file "ncat not in the guest (Debian: ncat)"
+            na ncat.pipe "ncat not in the guest"
+            na ncat.both "ncat not in the guest"
+            continue
         fi
-    fi
-    rm -rf /tmp/b
+        tool_cmds $t
+        tp "$t.file" "$N" "$L </dev/null >\$OUT" "$C <\$SRC >/dev/null" 'cmp -s $SRC $OUT'
+        tp "$t.pipe" "$N" "$L </dev/null | cat >\$OUT" "cat \$SRC | $C >/dev/null" 'cmp -s $SRC $OUT'
+        tp "$t.both" $((2 * N)) "$LB <\$SRC >\$OUT" "$CB <\$SRC >\$OUT2" \
+            'cmp -s $SRC $OUT && cmp -s $SRC $OUT2'
+    done
+    for t in relay socatb socat hv hve; do
+        relay_row $t
+    done
+    na relay.ncat "no relay mode"
+
+    bench_latency "$have_ncat"
+    bench_conns
+}
+
+# lat KEY CMD...: ROUNDS runs of a bping command, microseconds each
+lat() {
+    local key=$1 r=0 vals="" v
+    shift
+    while [ $r -lt "$ROUNDS" ]; do
+        if ! v=$(timeout $T_MAX "$@" 2>$B/l.err); then
+            echo "HVVM-L $key FAIL $(errline $B/l.err)"
+            return
+        fi
+        vals="$vals $v"
+        r=$((r + 1))
+    done
+    echo "HVVM-L $key$vals"
+}
+
+bench_latency() {
+    local have_ncat=$1 epid t
+    newport
+    EP=$P
+    becho echo $EP 2>$B/echo.err &
+    epid=$!
+    wait_line $B/echo.err '[Ll]istening' 60 $epid >/dev/null || {
+        echo "HVVM-L echo FAIL echo server: $(errline $B/echo.err)"
+        return
+    }
+    lat pp1.raw bping raw 1 "$PPCOUNT" 1 $EP
+    lat pp1k.raw bping raw 1024 "$PPCOUNT" 1 $EP
+    lat once.raw bping once "$ONCECOUNT" braw once 1 $EP
+    for t in relay socat ncat hv; do
+        case $t in
+        relay) set -- brelay c 1 $EP ;;
+        socat) set -- socat STDIO VSOCK-CONNECT:1:$EP ;;
+        ncat)
+            if [ "$have_ncat" = 0 ]; then
+                echo "HVVM-L pp1.ncat NA"; echo "HVVM-L pp1k.ncat NA"; echo "HVVM-L once.ncat NA"
+                continue
+            fi
+            set -- ncat --vsock 1 $EP ;;
+        hv) set -- hvcat 1 $EP ;;
+        esac
+        lat pp1.$t bping pp 1 "$PPCOUNT" "$@"
+        lat pp1k.$t bping pp 1024 "$PPCOUNT" "$@"
+        lat once.$t bping once "$ONCECOUNT" "$@"
+    done
+    kill $epid
+    wait $epid 2>/dev/null
+}
+
+# conns TOOL CONNS: rounds of CONNS connections at once through the relay
+# listener (fresh each round) to one TCP sink; N bytes in all, split evenly
+conns() {
+    local tool=$1 c=$2 r=0 cmd lpid spid each line vfy
+    cmd=$(relay_cmd "$tool")
+    [ -n "$cmd" ] || { echo "HVVM-C $tool $c NA no --to"; return; }
+    each=$((N / c))
+    while [ $r -le "$ROUNDS" ]; do
+        newport
+        RP=$P
+        Q=$((7000 + NEXTP % 1000))
+        export RP Q
+        vfy=""
+        [ $r = 0 ] && vfy="-V $each"
+        becho sink -n "$c" $vfy $Q 2>$B/sink.err &
+        spid=$!
+        timeout $T_MAX sh -c "exec $cmd" 2>$B/relay.err &
+        lpid=$!
+        if ! wait_line $B/sink.err '[Ll]istening' 60 $spid >/dev/null ||
+           ! wait_line $B/relay.err '[Ll]istening' 60 $lpid >/dev/null; then
+            echo "HVVM-C $tool $c FAIL not ready: $(errline $B/relay.err)"
+            kill $spid $lpid 2>/dev/null
+            wait
+            return
+        fi
+        if ! line=$(timeout $T_MAX bmany 1 $RP "$c" "$each" $lpid 2>$B/many.err); then
+            echo "HVVM-C $tool $c FAIL bmany: $(errline $B/many.err)"
+            kill $spid $lpid 2>/dev/null
+            wait
+            return
+        fi
+        if ! wait $spid; then
+            echo "HVVM-C $tool $c FAIL sink: $(errline $B/sink.err)"
+            kill $lpid 2>/dev/null
+            wait
+            return
+        fi
+        kill $lpid 2>/dev/null
+        wait $lpid 2>/dev/null
+        [ $r = 0 ] || echo "HVVM-C $tool $c $((each * c)) $line"
+        r=$((r + 1))
+    done
+}
+
+bench_conns() {
+    local t
+    for t in hv relay; do
+        conns $t 1
+        conns $t 256
+    done
+}
+
+# the levers of issue 12, each against the first of its group
+bench_levers() {
+    local b c m p
+    # (a) regular file -> vsock
+    tp lever.a.rw "$N" 'braw recv $VFY $P' 'braw fsend -m rw 1 $P <$SRC'
+    tp lever.a.sendfile "$N" 'braw recv $VFY $P' 'braw fsend -m sendfile 1 $P <$SRC'
+    tp lever.a.mmap "$N" 'braw recv $VFY $P' 'braw fsend -m mmap 1 $P <$SRC'
+    # (b) vsock -> pipe
+    tp lever.b.rw "$N" 'braw recv -m write $P | cat >$OUT' 'braw send 1 $P $N' 'cmp -s $SRC $OUT'
+    tp lever.b.splice "$N" 'braw recv -m splice $P | cat >$OUT' 'braw send 1 $P $N' 'cmp -s $SRC $OUT'
+    # (c) pipe -> vsock
+    tp lever.c.rw "$N" 'braw recv $VFY $P' 'cat $SRC | braw psend -m rw 1 $P'
+    tp lever.c.splice "$N" 'braw recv $VFY $P' 'cat $SRC | braw psend -m splice 1 $P'
+    # (d) a blocking socket, poll before every call, poll only on EAGAIN:
+    # file -> vsock on the sending end, vsock -> /dev/null on the receiving
+    for p in block poll try; do
+        tp lever.d.send.$p "$N" 'braw recv $VFY $P' "braw fsend -m rw -p $p 1 \$P <\$SRC"
+    done
+    for p in block poll try; do
+        tp lever.d.recv.$p "$N" "braw recv -p $p \$VFY \$P" 'braw send 1 $P $N'
+    done
+    # (e) vsock buffer size x chunk size, raw from memory
+    for b in 256K 1M 2M; do
+        for c in 64K 256K 1M; do
+            tp lever.e.$b.$c "$N" "braw recv -b $b -c $c \$VFY \$P" "braw send -b $b -c $c 1 \$P \$N"
+        done
+    done
+    # (f) one direction of a relay, vsock -> TCP (sink in the guest):
+    # read/write vs splice through a pipe
+    Q=$((7000 + NEXTP % 1000))
+    for m in rw splice; do
+        tp lever.f.$m "$N" \
+            "becho sink -n 1 \$VFY \$Q 2>/dev/null & s=\$!; braw fwd -m $m \$P \$Q && wait \$s" \
+            'braw send 1 $P $N'
+    done
+}
+
+hvvm_bench() {
+    local mib what
+    IFS=, read -r mib ROUNDS what PPCOUNT ONCECOUNT <<EOF
+$1
+EOF
+    case $mib in '' | *[!0-9]*) mib=128 ;; esac
+    case $ROUNDS in '' | *[!0-9]*) ROUNDS=5 ;; esac
+    case $PPCOUNT in '' | *[!0-9]*) PPCOUNT=1000 ;; esac
+    case $ONCECOUNT in '' | *[!0-9]*) ONCECOUNT=10 ;; esac
+    N=$((mib * 1048576))
+    # the relays' TCP side and the sink use 127.0.0.1
+    ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+    mkdir -p $B
+    braw gen $N >$SRC
+    echo "HVVM-INFO $mib MiB a transfer, $ROUNDS rounds, $(date -u +%FT%TZ) guest clock; socat $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/\1/p'), ncat $(ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/\1/p')"
+    case ${what:-main} in
+    main) bench_main ;;
+    levers) bench_levers ;;
+    all) bench_main; bench_levers ;;
+    *) echo "HVVM-ERROR bench: unknown part $what" ;;
+    esac
+    rm -rf $B
 }

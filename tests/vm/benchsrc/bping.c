@@ -1,0 +1,142 @@
+/* bping: small-message latency, for tests/vm/bench.
+ *
+ *   bping pp SIZE COUNT CMD [ARG...]   run CMD with pipes on its stdin and
+ *                                      stdout; after one round trip to warm
+ *                                      up, time COUNT round trips of SIZE
+ *                                      bytes through it
+ *   bping raw SIZE COUNT CID PORT      the same on a vsock socket itself
+ *   bping once COUNT CMD [ARG...]      COUNT times: start CMD, write 1 byte,
+ *                                      close its stdin, read to EOF (must be
+ *                                      that byte), wait for it to exit
+ *
+ * Prints the mean microseconds per round trip (or per run of CMD). The
+ * other end is an echo server (becho echo). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+struct child {
+    pid_t pid;
+    int in, out; /* we write to in, read from out */
+};
+
+static void spawn(struct child *c, char **argv)
+{
+    int a[2], b[2];
+    if (pipe(a) < 0 || pipe(b) < 0)
+        bench_die("pipe");
+    c->pid = fork();
+    if (c->pid < 0)
+        bench_die("fork");
+    if (c->pid == 0) {
+        dup2(a[0], 0);
+        dup2(b[1], 1);
+        close(a[0]);
+        close(a[1]);
+        close(b[0]);
+        close(b[1]);
+        execvp(argv[0], argv);
+        bench_die(argv[0]);
+    }
+    close(a[0]);
+    close(b[1]);
+    c->in = a[1];
+    c->out = b[0];
+}
+
+static void reap(const struct child *c)
+{
+    int st;
+    while (waitpid(c->pid, &st, 0) < 0)
+        ;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        bench_fail("the client did not exit 0 (status %d)", st);
+}
+
+static void round_trip(int in, int out, char *msg, char *back, size_t n)
+{
+    size_t got = 0;
+    bench_write_all(in, msg, n);
+    while (got < n) {
+        size_t k = bench_read(out, back + got, n - got);
+        if (k == 0)
+            bench_fail("EOF after %zu of %zu bytes", got, n);
+        got += k;
+    }
+    if (memcmp(msg, back, n) != 0)
+        bench_fail("the echo differs");
+}
+
+static double pingpong(int in, int out, size_t size, long count)
+{
+    char *msg = malloc(size), *back = malloc(size);
+    uint64_t t0;
+    long i;
+    if (!msg || !back)
+        bench_die("malloc");
+    for (i = 0; i < (long)size; i++)
+        msg[i] = (char)('a' + i % 26);
+    round_trip(in, out, msg, back, size);
+    t0 = bench_now_ns();
+    for (i = 0; i < count; i++)
+        round_trip(in, out, msg, back, size);
+    t0 = bench_now_ns() - t0;
+    free(msg);
+    free(back);
+    return (double)t0 / 1000.0 / (double)count;
+}
+
+static double once(long count, char **argv)
+{
+    uint64_t total = 0;
+    long i;
+    for (i = 0; i < count; i++) {
+        uint64_t t0 = bench_now_ns();
+        struct child c;
+        char b[8];
+        size_t got = 0, k;
+        spawn(&c, argv);
+        bench_write_all(c.in, "x", 1);
+        close(c.in);
+        while ((k = bench_read(c.out, b + got, sizeof b - got)) > 0)
+            got += k;
+        close(c.out);
+        reap(&c);
+        total += bench_now_ns() - t0;
+        if (got != 1 || b[0] != 'x')
+            bench_fail("once: got %zu bytes back, expected the 1 sent", got);
+    }
+    return (double)total / 1000.0 / (double)count;
+}
+
+int main(int argc, char **argv)
+{
+    double us;
+    if (argc >= 5 && strcmp(argv[1], "pp") == 0) {
+        struct child c;
+        char drain[4096];
+        spawn(&c, argv + 4);
+        us = pingpong(c.in, c.out, (size_t)bench_size(argv[2]), (long)bench_size(argv[3]));
+        close(c.in);
+        while (bench_read(c.out, drain, sizeof drain) > 0)
+            ;
+        close(c.out);
+        reap(&c);
+    } else if (argc == 6 && strcmp(argv[1], "raw") == 0) {
+        int fd = bench_vs_connect(bench_port(argv[4]), bench_port(argv[5]), 0);
+        us = pingpong(fd, fd, (size_t)bench_size(argv[2]), (long)bench_size(argv[3]));
+        close(fd);
+    } else if (argc >= 4 && strcmp(argv[1], "once") == 0) {
+        us = once((long)bench_size(argv[2]), argv + 3);
+    } else {
+        bench_fail("usage: bping pp SIZE COUNT CMD... | raw SIZE COUNT CID PORT | once COUNT CMD...");
+        return 64;
+    }
+    printf("%.2f\n", us);
+    return 0;
+}
