@@ -32,6 +32,46 @@ const char *hv_strerror(int err)
     return e ? e->msg : "unknown error";
 }
 
+#if defined(_MSC_VER)
+#define HV__THREAD __declspec(thread) /* MSVC before C11 threads */
+#else
+#define HV__THREAD _Thread_local
+#endif
+
+static HV__THREAD long g_oserr;
+static HV__THREAD int g_mapped;
+
+void hv__err_note(long oserr, int mapped)
+{
+    g_oserr = oserr;
+    g_mapped = mapped;
+}
+
+/* Codes that stand for many OS errors: their OS text says more. */
+static int blurred(int err)
+{
+    return err == HV_EOS || err == HV_EIO || err == HV_EINVAL ||
+           err == HV_ENOMEM || err == HV_ENOTFOUND || err == HV_EACCES ||
+           err == HV_ENOTSUP;
+}
+
+const char *hv_errtext(int err, char *buf, size_t n)
+{
+    size_t k = 0;
+    if (n == 0)
+        return buf;
+    if (err < 0 && err == g_mapped && g_oserr != 0 && blurred(err))
+        k = hv__os_text(g_oserr, buf, n);
+    if (k == 0) {
+        hv__fmt(buf, n, "%s", hv_strerror(err));
+        return buf;
+    }
+    /* one style with the table: "no space left on device", but "I/O" */
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 const char *hv_errname(int err)
 {
     const struct err_entry *e = err_lookup(err);

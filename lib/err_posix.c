@@ -1,9 +1,10 @@
 /* err_posix.c: errno onto the library's error table. */
 #include <errno.h>
+#include <string.h>
 
 #include "platform.h"
 
-int hv__err_from_os(long e)
+static int map(long e)
 {
     switch (e) {
     case 0:
@@ -69,4 +70,18 @@ int hv__err_from_os(long e)
     default:
         return HV_EOS;
     }
+}
+
+int hv__err_from_os(long e)
+{
+    int r = map(e);
+    hv__err_note(e, r);
+    return r;
+}
+
+size_t hv__os_text(long oserr, char *buf, size_t n)
+{
+    /* strerror is not thread-safe everywhere, but the tools print from one
+     * thread on POSIX */
+    return hv__fmt(buf, n, "%s", strerror((int)oserr));
 }

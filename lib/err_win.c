@@ -119,9 +119,35 @@ static int from_win32(long e)
 
 int hv__err_from_os(long e)
 {
+    int r;
     if (e == 0)
         return HV_EINTERNAL;
     if (e >= WSABASEERR && e < WSABASEERR + 2000)
-        return from_wsa(e);
-    return from_win32(e);
+        r = from_wsa(e);
+    else
+        r = from_win32(e);
+    hv__err_note(e, r);
+    return r;
+}
+
+size_t hv__os_text(long oserr, char *buf, size_t n)
+{
+    wchar_t w[512];
+    DWORD k = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM |
+                                 FORMAT_MESSAGE_IGNORE_INSERTS |
+                                 FORMAT_MESSAGE_MAX_WIDTH_MASK,
+                             NULL, (DWORD)oserr, 0, w, 512, NULL);
+    int m;
+    /* one line, without the trailing dot and blanks */
+    while (k > 0 && (w[k - 1] == L' ' || w[k - 1] == L'.' ||
+                     w[k - 1] == L'\r' || w[k - 1] == L'\n'))
+        k--;
+    if (k == 0 || n == 0)
+        return 0;
+    m = WideCharToMultiByte(CP_UTF8, 0, w, (int)k, buf, (int)n - 1, NULL,
+                            NULL);
+    if (m <= 0)
+        return 0;
+    buf[m] = '\0';
+    return (size_t)m;
 }

@@ -109,6 +109,12 @@ enum hv_error {
 
 /* Message for an HV_E* code (or "success" for 0); never NULL. */
 const char *hv_strerror(int err);
+/* The message for err as a tool should print it: where err stands for an
+ * OS error the table's words would blur ("input/output error" for a full
+ * disk), the OS's own text ("no space left on device") when it is the
+ * last OS error this thread mapped to err; else hv_strerror(err). Written
+ * into buf[n]; returns buf. */
+const char *hv_errtext(int err, char *buf, size_t n);
 /* Symbolic name without the HV_ prefix ("ECONNREFUSED"); never NULL. */
 const char *hv_errname(int err);
 /* Process exit code for a result: 0 for err >= 0, else from the table. */

@@ -281,4 +281,12 @@ int hv__strcaseeq(const char *a, const char *b);
 /* snprintf that never fails loudly: returns bytes written, truncated. */
 size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
 
+/* err.c: remember the OS error behind the HV_E* code it was mapped to, so
+ * that hv_errtext can say what the OS said (err_<platform>.c call it from
+ * hv__err_from_os). Per thread. */
+void hv__err_note(long oserr, int mapped);
+/* err_<platform>.c: the OS's own text for oserr into buf[n] (strerror,
+ * FormatMessage), one line; returns its length (0: none). */
+size_t hv__os_text(long oserr, char *buf, size_t n);
+
 #endif

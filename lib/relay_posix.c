@@ -29,6 +29,7 @@ struct pair {
     void *tag;
     int borrowed;     /* the caller owns the streams */
     int watch_b;      /* b has nothing to read: still poll it for errors */
+    int late_err;     /* stdout failed: the error to end with, later */
     uint64_t last_io, quit_at, progress_at;
     int done;
     struct hv_relay_result res;
@@ -59,12 +60,19 @@ size_t hv_relay_count(const struct hv_relay *r)
 
 static void pair_free(struct pair *p)
 {
+    /* a broken connection passes the break on: the other end sees a
+     * reset, not a clean EOF that would pass for the whole stream; and
+     * when stdout's reader has gone, what b sent had nowhere to go */
+    int broken = p->res.err && p->res.err != HV_EIDLE &&
+                 (p->res.side == HV_SIDE_B_READ ||
+                  p->res.side == HV_SIDE_B_WRITE || !p->s[0]->stdio);
     int i;
+
     for (i = 0; i < 2; i++) {
-        /* a broken pair passes the break on: the other end sees a reset,
-         * not a clean EOF that would pass for the whole stream */
-        if (p->res.err && p->res.err != HV_EIDLE)
+        if (broken || (p->res.a_closed && i == 1))
             hv__stream_abort(p->s[i]);
+    }
+    for (i = 0; i < 2; i++) {
         if (p->borrowed)
             hv__ring_trim(&p->s[i]->rx);
         else
@@ -200,6 +208,15 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 p->res.a_closed = 1;
                 pair_end(p, 0, HV_SIDE_NONE);
                 return;
+            } else if (e != HV__EAGAIN && dst->stdio) {
+                /* stdout failed (a full disk): b's data has nowhere to go
+                 * from now on, but a's still goes to b; the error ends
+                 * the pair once that is done */
+                p->late_err = e;
+                d->stop_read = 1;
+                hv__ring_free(rg);
+                src->rready = 0;
+                return;
             } else if (e != HV__EAGAIN) {
                 pair_end(p, e, side_of(!i, 1));
                 return;
@@ -232,13 +249,13 @@ static void check_end(struct pair *p, uint64_t now)
     if (p->done)
         return;
     if (p->d[0].shut && p->d[1].shut) {
-        pair_end(p, 0, HV_SIDE_NONE);
+        pair_end(p, p->late_err, HV_SIDE_A_WRITE);
         return;
     }
     /* b's EOF written out ends a session that will not see another */
     if (p->d[1].shut && !p->d[1].off &&
         (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
-        pair_end(p, 0, HV_SIDE_NONE);
+        pair_end(p, p->late_err, HV_SIDE_A_WRITE);
         return;
     }
     /* -q: b had its time to answer; take no more and end once what came
@@ -316,6 +333,9 @@ static int pair_interest(struct hv_relay *r, size_t *n, struct pair *p)
         struct hv_stream *src = p->s[i], *dst = p->s[!i];
         int want_read = !src_done(p, i) &&
                         (src->rx.buf == NULL || src->rx.count < src->rx.size);
+        /* an EOF to pass on needs no I/O to wait for */
+        if (!p->d[i].shut && src_done(p, i) && src->rx.count == 0)
+            busy = 1;
         if (want_read) {
             if (src->rready)
                 busy = 1;

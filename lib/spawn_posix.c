@@ -111,8 +111,14 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
         free(envp);
         return hv__err_from_os(e);
     }
-    if (pid == 0)
+    if (pid == 0) {
+        /* a process group of its own: ending the command (hv_child_kill)
+         * ends what it started too */
+        (void)setpgid(0, 0);
         child_exec(s->fd, cmd, envp);
+    }
+    /* also here, so the group exists before any kill (no race) */
+    (void)setpgid(pid, pid);
     free(envp);
     c->pid = pid;
     *out = c;
@@ -170,7 +176,7 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st)
 void hv_child_kill(struct hv_child *c)
 {
     if (!c->done)
-        (void)kill(c->pid, SIGTERM);
+        (void)kill(-c->pid, SIGTERM);
 }
 
 void hv_child_free(struct hv_child *c)

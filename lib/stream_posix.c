@@ -118,6 +118,18 @@ int hv_stdout_gone(void)
     return poll(&p, 1, 0) > 0 && (p.revents & POLLERR) && !is_socket(1);
 }
 
+/* A failed read or write: an I/O error (74) whatever the OS's reason (a
+ * full disk, a closed descriptor), with that reason kept for the message. */
+static int io_error(int e)
+{
+    int r = hv__err_from_os(e);
+    if (r == HV_EOS || r == HV_EINVAL) {
+        r = HV_EIO;
+        hv__err_note(e, r);
+    }
+    return r;
+}
+
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
 {
     ssize_t k;
@@ -141,9 +153,7 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
         st->rready = 0;
         return HV__EAGAIN;
     }
-    if (errno == EIO)
-        return HV_EIO;
-    return hv__err_from_os(errno);
+    return io_error(errno);
 }
 
 /* How much a blocking pipe takes now without blocking: its capacity less
@@ -185,7 +195,7 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
     }
     if (errno == EPIPE || errno == ECONNRESET)
         return st->stdio ? HV_EPIPE : HV_ECONNRESET;
-    return hv__err_from_os(errno);
+    return io_error(errno);
 }
 
 int hv__stream_shutdown(struct hv_stream *st)

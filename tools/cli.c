@@ -48,9 +48,10 @@ void cli_warnx(const char *fmt, ...)
 
 void cli_warn(int err, const char *fmt, ...)
 {
+    char text[256];
     va_list ap;
     va_start(ap, fmt);
-    vwarn(fmt, ap, hv_strerror(err));
+    vwarn(fmt, ap, hv_errtext(err, text, sizeof text));
     va_end(ap);
 }
 

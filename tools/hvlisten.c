@@ -492,6 +492,13 @@ static int serve_stdio(struct server *sv)
             cli_warn(r, "accept on %s", sv->where);
             return hv_exitcode(r);
         }
+        /* stdout's reader may have gone while this client came in: it is
+         * closed unserved (its data unread, so it sees a reset), never
+         * told its bytes were taken */
+        if (hv_stdout_gone()) {
+            hv_sock_close(s);
+            return rc;
+        }
         hv_addr_format(&peer, from, sizeof from);
         if (sv->o->so.verbose)
             cli_warnx("Connection from %s", from);

@@ -212,6 +212,8 @@ case_progress_log() {
 }
 
 case_progress_tty() {
+    # Wine maps a Unix pty to no Windows console: nothing to see there
+    [ -z "$HV_EMU" ] || exit 77
     # --progress on a terminal: one line redrawn in place, at most 4 times
     # a second, cleared at the end, then the final summary
     command -v script >/dev/null || exit 77
