@@ -33,6 +33,11 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
       set_target_properties(${tool}_vm PROPERTIES
         OUTPUT_NAME ${tool} RUNTIME_OUTPUT_DIRECTORY ${hv_vm_bin})
     endforeach()
+    # the soak's data: a deterministic stream, made and checked in the guest
+    add_executable(hvgen_vm ${CMAKE_CURRENT_SOURCE_DIR}/vm/hvgen.c)
+    target_link_options(hvgen_vm PRIVATE -static)
+    set_target_properties(hvgen_vm PROPERTIES
+      OUTPUT_NAME hvgen RUNTIME_OUTPUT_DIRECTORY ${hv_vm_bin})
   endif()
 
   # case name, then qemu's time limit in seconds (TCG is slow; the ctest
@@ -47,7 +52,9 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     socat.server 420
     relay 600
     filter_cid 300
-    session 300)
+    session 300
+    fault 300
+    soak 1800)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)
     math(EXPR t "${limit} + 60")
@@ -61,9 +68,15 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
       add_test(NAME vm.${c}
                COMMAND sh -c "echo 'no static libc (Debian: libc6-dev)' >&2; [ \"$HV_VM_REQUIRED\" = 1 ] && exit 1; exit 77")
     endif()
+    # the soak runs once in CI, on its own (ctest -L soak)
+    if(c STREQUAL "soak")
+      set(labels "vm;soak")
+    else()
+      set(labels vm)
+    endif()
     set_tests_properties(vm.${c} PROPERTIES
       TIMEOUT ${t}
       SKIP_RETURN_CODE 77
-      LABELS vm)
+      LABELS "${labels}")
   endwhile()
 endif()

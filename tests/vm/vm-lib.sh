@@ -140,6 +140,7 @@ vm_build_initramfs() {
              "$root"/modules "$root"/etc || return 1
     cp -L "$bb" "$root/bin/busybox" &&
         cp "$tools/hvcat" "$tools/hvlisten" "$root/bin/" &&
+        { [ ! -x "$tools/hvgen" ] || cp "$tools/hvgen" "$root/bin/"; } &&
         cp "$VM_MODDIR"/*.ko "$root/modules/" &&
         cp "$VM_LIB_DIR/guest/init" "$root/init" &&
         cp "$VM_LIB_DIR"/guest/*.sh "$root/bin/" &&

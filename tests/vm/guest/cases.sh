@@ -337,6 +337,64 @@ case_session() {
     return 0
 }
 
+# ---------------------------------------------------------------- faults
+
+# kill -9 of the peer mid-stream, in each direction: the survivor ends with
+# 74 within a second or two, never hangs.
+case_fault() {
+    local dir t0 pid
+    for dir in sending receiving; do
+        rm -f "$W"/*.rc
+        if [ $dir = sending ]; then
+            # the listener sends a lot; the client is killed while reading
+            hvgen 1 200M | { timeout $HVVM_T hvlisten -v 5401 >/dev/null 2>"$W/l.err"; echo $? >"$W/l.rc"; } &
+            wait_listen "$W/l.err" || fail "$dir: never listened"
+            timeout $HVVM_T hvcat 1 5401 </dev/null >/dev/null 2>/dev/null &
+            pid=$!
+        else
+            # the client is killed while sending; the listener, sending
+            # too, must notice (a killed sender with nothing unread closes
+            # like a finished one: no transport can tell those apart)
+            hvgen 3 200M | { timeout $HVVM_T hvlisten -v 5402 >/dev/null 2>"$W/l.err"; echo $? >"$W/l.rc"; } &
+            wait_listen "$W/l.err" || fail "$dir: never listened"
+            hvgen 2 200M | timeout $HVVM_T hvcat 1 5402 >/dev/null 2>/dev/null &
+            pid=$!
+        fi
+        wait_line "$W/l.err" 'Connection from' 30 >/dev/null || fail "$dir: no connection"
+        sleep 1
+        killall -9 hvcat
+        t0=$(now_cs)
+        wait_size "$W/l.rc" 1 10 || fail "$dir: the listener did not end within 10 s of the kill"
+        rc_is "$W/l.rc" 74 "hvlisten ($dir, peer killed)"
+        info "$dir: peer killed, listener ended with 74 after $(secs_since "$t0") s"
+        wait 2>/dev/null
+    done
+}
+
+# Soak: 1 GiB each way at once, 10 times, every byte checked (ctest -L
+# soak; hvgen makes and checks the streams, since 1 GiB files do not fit).
+case_soak() {
+    local run t0
+    command -v hvgen >/dev/null || fail "no hvgen in the guest"
+    for run in 1 2 3 4 5 6 7 8 9 10; do
+        rm -f "$W"/*.rc
+        t0=$(now_cs)
+        hvgen $((run * 2)) 1G |
+            { timeout $HVVM_T_BIG hvlisten -v 5500 2>"$W/l.err"; echo $? >"$W/l.rc"; } |
+            { hvgen --check $((run * 2 + 1)) 1G 2>"$W/lc.err"; echo $? >"$W/lc.rc"; } &
+        wait_listen "$W/l.err" || fail "run $run: never listened"
+        hvgen $((run * 2 + 1)) 1G |
+            { timeout $HVVM_T_BIG hvcat 1 5500 2>"$W/c.err"; echo $? >"$W/c.rc"; } |
+            { hvgen --check $((run * 2)) 1G 2>"$W/cc.err"; echo $? >"$W/cc.rc"; }
+        wait
+        rc_is "$W/l.rc" 0 "run $run: hvlisten"
+        rc_is "$W/c.rc" 0 "run $run: hvcat"
+        rc_is "$W/lc.rc" 0 "run $run: client -> listener check ($(cat "$W/lc.err"))"
+        rc_is "$W/cc.rc" 0 "run $run: listener -> client check ($(cat "$W/cc.err"))"
+        info "run $run: 1 GiB each way at once, exact, in $(secs_since "$t0") s"
+    done
+}
+
 hvvm_run_cases() {
     local fn t0 rc
     for CASE in "$@"; do
