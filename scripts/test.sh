@@ -34,7 +34,10 @@ if [ "$mode" = all ] || [ "$mode" = --linux-only ]; then
     cmake -S "$src" -B "$src/build" -DHV_WERROR=ON -DHV_PS_PARSER_DIR="$psdir"
     cmake --build "$src/build" -j "$jobs"
     # a guest that cannot be booted fails the vm cases instead of skipping
-    HV_VM_REQUIRED=1 ctest --test-dir "$src/build" --output-on-failure -j "$jobs" ||
+    HV_VM_REQUIRED=1 ctest --test-dir "$src/build" --output-on-failure -j "$jobs" \
+        -LE soak || status=1
+    echo "=== soak: 1 GiB each way at once, 10 runs, in the guest" >&2
+    HV_VM_REQUIRED=1 ctest --test-dir "$src/build" --output-on-failure -L soak ||
         status=1
 fi
 if [ "$mode" = all ] || [ "$mode" = --windows-only ]; then

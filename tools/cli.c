@@ -301,3 +301,9 @@ void cli_put_json(const char *s, int null_if_empty)
     else
         put_quoted(s, hv_json_quote);
 }
+
+int cli_value_error(const char *opt, const char *arg, const char *want)
+{
+    cli_warnx("%s '%s': expected %s", opt, arg, want);
+    return hv_exitcode(HV_EINVAL);
+}

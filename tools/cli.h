@@ -70,6 +70,10 @@ void cli_put_text(const char *s);
  * for NULL or "" (without it NULL is ""). */
 void cli_put_json(const char *s, int null_if_empty);
 
+/* An option's value that is no good ("-w/--timeout 'abc': expected
+ * seconds from 1 to 300"): a bad operand like a bad port, so 65. */
+int cli_value_error(const char *opt, const char *arg, const char *want);
+
 /* How a command ended, for -v lines: "exit status N" or "killed by
  * signal N" into buf[n]; returns buf. */
 const char *cli_child_how(const struct hv_child_exit *st, char *buf,

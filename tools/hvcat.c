@@ -212,7 +212,7 @@ static int run(int argc, char **argv)
     session_opts_init(&o.so);
     while ((c = cli_getopt(argc, argv, "de:hi:q:tU:vVw:z", longopts)) !=
            -1) {
-        if ((r = session_option(&o.so, c, optarg, usage)) == 1)
+        if ((r = session_option(&o.so, c, optarg)) == 1)
             continue;
         if (r != 0)
             return r;
@@ -222,15 +222,13 @@ static int run(int argc, char **argv)
             break;
         case 'w':
             if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)
-                return cli_usage_error(usage,
-                                       "-w '%s': expected seconds from 1 to 300",
-                                       optarg);
+                return cli_value_error("-w/--timeout", optarg,
+                                       "seconds from 1 to 300");
             break;
         case OPT_WAIT:
             if (hv_parse_u32(optarg, 1, 86400u, &o.wait_ms) < 0)
-                return cli_usage_error(usage,
-                                       "--wait '%s': expected seconds from 1 "
-                                       "to 86400", optarg);
+                return cli_value_error("--wait", optarg,
+                                       "seconds from 1 to 86400");
             o.wait_ms *= 1000u;
             o.wait = 1;
             break;

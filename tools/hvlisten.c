@@ -542,7 +542,7 @@ static int run(int argc, char **argv)
     session_opts_init(&o.so);
     while ((c = cli_getopt(argc, argv, "de:hi:kq:tU:vVw:", longopts)) !=
            -1) {
-        if ((r = session_option(&o.so, c, optarg, usage)) == 1)
+        if ((r = session_option(&o.so, c, optarg)) == 1)
             continue;
         if (r != 0)
             return r;
@@ -558,9 +558,8 @@ static int run(int argc, char **argv)
             break;
         case OPT_MAX_CONNS:
             if (hv_parse_u32(optarg, 1, 100000u, &o.max_conns) < 0)
-                return cli_usage_error(usage,
-                                       "--max-conns '%s': expected 1 to 100000",
-                                       optarg);
+                return cli_value_error("--max-conns", optarg,
+                                       "a number from 1 to 100000");
             break;
         case OPT_ALLOW:
         case OPT_DENY:
@@ -572,15 +571,13 @@ static int run(int argc, char **argv)
             break;
         case OPT_UNIX_MODE:
             if (parse_octal(optarg, &o.unix_mode) < 0)
-                return cli_usage_error(usage,
-                                       "--unix-mode '%s': expected octal "
-                                       "permissions such as 600", optarg);
+                return cli_value_error("--unix-mode", optarg,
+                                       "octal permissions such as 600");
             break;
         case 'w':
             if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)
-                return cli_usage_error(usage,
-                                       "-w '%s': expected seconds from 1 to 300",
-                                       optarg);
+                return cli_value_error("-w/--timeout", optarg,
+                                       "seconds from 1 to 300");
             break;
         case 'h':
             return cli_help(usage, help);

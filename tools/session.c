@@ -25,8 +25,7 @@ static int parse_secs(const char *s, uint32_t lo, uint32_t *ms)
     return 0;
 }
 
-int session_option(struct session_opts *so, int c, const char *arg,
-                   const char *usage)
+int session_option(struct session_opts *so, int c, const char *arg)
 {
     switch (c) {
     case 'd':
@@ -59,15 +58,13 @@ int session_option(struct session_opts *so, int c, const char *arg,
         return 1;
     case 'i':
         if (parse_secs(arg, 1, &so->idle_ms) < 0)
-            return cli_usage_error(usage,
-                                   "-i '%s': expected seconds from 1 to 86400",
-                                   arg);
+            return cli_value_error("-i/--idle-timeout", arg,
+                                   "seconds from 1 to 86400");
         return 1;
     case 'q':
         if (parse_secs(arg, 0, &so->quit_ms) < 0)
-            return cli_usage_error(usage,
-                                   "-q '%s': expected seconds from 0 to 86400",
-                                   arg);
+            return cli_value_error("-q/--quit-after", arg,
+                                   "seconds from 0 to 86400");
         return 1;
     default:
         return 0;

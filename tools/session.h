@@ -41,10 +41,9 @@ struct session_opts {
 void session_opts_init(struct session_opts *so);
 
 /* One of the options above: 1 when c (a getopt_long result) was one of
- * them and is taken, 0 when it is not one, or the exit code (64) after
- * saying why optarg is bad. */
-int session_option(struct session_opts *so, int c, const char *arg,
-                   const char *usage);
+ * them and is taken, 0 when it is not one, or the exit code (65) after
+ * saying why arg is bad. */
+int session_option(struct session_opts *so, int c, const char *arg);
 
 /* The checks between these options and -e / --to: 0 or 64. */
 int session_check(const struct session_opts *so, const char *usage,

@@ -135,9 +135,10 @@ case_extra_operand() {
 }
 case_bad_timeout() {
     for w in 0 301 abc -1 1.5 ""; do
+        # a bad value is a bad operand: 65, as a bad port (issue 11 #8)
         run "$HVCAT" -w "$w" host 1
-        expect_rc 64
-        expect_first_err "hvcat: -w '$w': expected seconds from 1 to 300"
+        expect_rc 65
+        expect_first_err "hvcat: -w/--timeout '$w': expected seconds from 1 to 300"
     done
 }
 case_bad_guid() {

@@ -31,11 +31,11 @@ case_hyperv_unavailable() {
 case_timeout_limit() {
     # HVSOCKET_CONNECT_TIMEOUT takes at most 300000 ms: -w 300 is the top
     run "$HVCAT" -w 301 parent 5000
-    expect_rc 64
+    expect_rc 65
     expect_no_out
-    expect_first_err "hvcat: -w '301': expected seconds from 1 to 300"
+    expect_first_err "hvcat: -w/--timeout '301': expected seconds from 1 to 300"
     run "$HVCAT" --timeout 300000 parent 5000
-    expect_rc 64
+    expect_rc 65
     run "$HVCAT" -w 0 parent 5000
     expect_rc 64
     # accepted: the run gets as far as the socket (69 under Wine)
