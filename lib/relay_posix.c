@@ -29,7 +29,8 @@ struct pair {
     void *tag;
     int borrowed;     /* the caller owns the streams */
     int watch_b;      /* b has nothing to read: still poll it for errors */
-    int late_err;     /* stdout failed: the error to end with, later */
+    int late_err;     /* a write failed: the error to end with, once the */
+    enum hv_side late_side; /* other direction is done */
     uint64_t last_io, quit_at, progress_at;
     int done;
     struct hv_relay_result res;
@@ -158,6 +159,25 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
     return add_pair(r, a, b, o, tag, 1);
 }
 
+/* Writing direction i failed (a reset, a full disk): its data has nowhere
+ * to go from now on. What the other way still brings is delivered first
+ * (what a peer sent before its reset is good data; on a full disk, what
+ * we send still goes out), then the error ends the pair. */
+static void dir_fail(struct pair *p, int i, int e)
+{
+    struct dir *d = &p->d[i];
+    if (p->late_err == 0) {
+        p->late_err = e;
+        p->late_side = side_of(!i, 1);
+    }
+    d->stop_read = 1;
+    d->shut = 1; /* nothing to pass on: the destination is broken */
+    hv__ring_free(&p->s[i]->rx);
+    p->s[i]->rready = 0;
+    if (p->d[!i].shut || p->d[!i].off)
+        pair_end(p, p->late_err, p->late_side);
+}
+
 /* Move what can be moved in direction i without blocking. */
 static void dir_work(struct pair *p, int i, uint64_t now)
 {
@@ -208,17 +228,8 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 p->res.a_closed = 1;
                 pair_end(p, 0, HV_SIDE_NONE);
                 return;
-            } else if (e != HV__EAGAIN && dst->stdio) {
-                /* stdout failed (a full disk): b's data has nowhere to go
-                 * from now on, but a's still goes to b; the error ends
-                 * the pair once that is done */
-                p->late_err = e;
-                d->stop_read = 1;
-                hv__ring_free(rg);
-                src->rready = 0;
-                return;
             } else if (e != HV__EAGAIN) {
-                pair_end(p, e, side_of(!i, 1));
+                dir_fail(p, i, e);
                 return;
             }
         }
@@ -249,13 +260,13 @@ static void check_end(struct pair *p, uint64_t now)
     if (p->done)
         return;
     if (p->d[0].shut && p->d[1].shut) {
-        pair_end(p, p->late_err, HV_SIDE_A_WRITE);
+        pair_end(p, p->late_err, p->late_side);
         return;
     }
     /* b's EOF written out ends a session that will not see another */
     if (p->d[1].shut && !p->d[1].off &&
         (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
-        pair_end(p, p->late_err, HV_SIDE_A_WRITE);
+        pair_end(p, p->late_err, p->late_side);
         return;
     }
     /* -q: b had its time to answer; take no more and end once what came

@@ -6,81 +6,8 @@
 # so either side may be the Windows build under wine (cross-OS cases).
 # Readiness is the listener's "Listening on" line, waited for with a
 # deadline; ordering between the two sides is forced by watching outputs.
-set -u
-case_name=$1
-: "${HV_EMU:=}"
-CLIENT=${HV_CLIENT:-$HV_EMU $HVCAT}
-SERVER=${HV_SERVER:-$HV_EMU $HVLISTEN}
+. "$(dirname "$0")/../lib/e2e-lib.sh"
 PEER="python3 $(dirname "$0")/peer.py"
-work=$(mktemp -d "${TMPDIR:-/tmp}/hve2e.XXXXXX")
-pids=""
-
-cleanup() {
-    local p
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL [$case_name]: $*" >&2
-    for f in "$work"/*.err; do
-        [ -s "$f" ] && { echo "--- $f"; cat "$f"; } >&2
-    done
-    exit 1
-}
-
-# wait_for FILE PATTERN SECONDS: poll until grep finds PATTERN in FILE
-wait_for() {
-    local i n=$(($3 * 20))
-    for ((i = 0; i < n; i++)); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
-# wait_size FILE BYTES SECONDS: poll until FILE holds at least BYTES
-wait_size() {
-    local i n=$(($3 * 20)) s
-    for ((i = 0; i < n; i++)); do
-        s=$(stat -c %s "$1" 2>/dev/null || echo 0)
-        [ "$s" -ge "$2" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
-# wait_pid PID SECONDS VAR: wait for exit within a deadline; VAR gets rc
-wait_pid() {
-    local i n=$(($2 * 20))
-    for ((i = 0; i < n; i++)); do
-        if ! kill -0 "$1" 2>/dev/null; then
-            wait "$1"
-            printf -v "$3" '%s' "$?"
-            return 0
-        fi
-        sleep 0.05
-    done
-    return 1
-}
-
-# start_server NAME STDIN ARGS...: listener on 127.0.0.1, free port; sets
-# SPID and PORT. Its stdout is $work/NAME.out, stderr $work/NAME.err.
-start_server() {
-    local name=$1 in=$2; shift 2
-    $SERVER -v -t "$@" 127.0.0.1 0 <"$in" >"$work/$name.out" 2>"$work/$name.err" &
-    SPID=$!
-    pids="$pids $SPID"
-    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened"
-    PORT=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/$name.err")
-    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
-}
-
-same() {
-    cmp -s "$1" "$2" || fail "$3: $(sha256sum "$1" | cut -c1-16) != $(sha256sum "$2" | cut -c1-16) ($(stat -c %s "$1") vs $(stat -c %s "$2") bytes)"
-}
 
 # exchange_ok: the client (exit status in crc) and the listener (SPID) both
 # ended with 0, and each received exactly what the other sent (a, b)

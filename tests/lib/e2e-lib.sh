@@ -1,7 +1,6 @@
 # shellcheck shell=bash disable=SC2034
 # e2e-lib.sh: sourced by the shell cases that run our tools against each
-# other over TCP loopback (tests/fault/cases.sh; tests/e2e/cases.sh is
-# meant to move onto it). The sourcing script's $1 is the case name.
+# other over TCP loopback (tests/e2e, fault, relay and session cases). The sourcing script's $1 is the case name.
 # Environment:
 #   HV_CLIENT  command for the connecting side (default: $HV_EMU $HVCAT)
 #   HV_SERVER  command for the listening side (default: $HV_EMU $HVLISTEN)

@@ -4,56 +4,10 @@
 # unix sockets. One case per run: cases.sh NAME; each case is a function
 # case_NAME (CMake reads the names from this file). Environment: HVCAT,
 # HVLISTEN (the tools), HV_EMU (empty natively).
-set -u
-: "${HV_EMU:=}"
-CAT="$HV_EMU $HVCAT"
-LISTEN="$HV_EMU $HVLISTEN"
+. "$(dirname "$0")/../lib/e2e-lib.sh"
+CAT=$CLIENT
+LISTEN=$SERVER
 PEER="python3 $(dirname "$0")/peer.py"
-work=$(mktemp -d "${TMPDIR:-/tmp}/hvrelay.XXXXXX")
-bg=""
-
-finish() {
-    local p
-    for p in $bg; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap finish EXIT
-
-die() {
-    local f
-    echo "FAIL [$1]: $2" >&2
-    for f in "$work"/*.err; do
-        [ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; } >&2
-    done
-    exit 1
-}
-
-# until_grep FILE PATTERN SECS: true once PATTERN is in FILE
-until_grep() {
-    local t=$(($3 * 10))
-    while [ $t -gt 0 ]; do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-        t=$((t - 1))
-    done
-    return 1
-}
-
-# ends_within PID SECS VAR: VAR = the exit status, if PID ends in time
-ends_within() {
-    local t=$(($2 * 10))
-    while [ $t -gt 0 ]; do
-        if ! kill -0 "$1" 2>/dev/null; then
-            wait "$1"
-            printf -v "$3" '%s' "$?"
-            return 0
-        fi
-        sleep 0.1
-        t=$((t - 1))
-    done
-    return 1
-}
 
 # listener NAME STDIN ARGS...: hvlisten -v ARGS in the background, waited
 # for until it listens; LPID, and LPORT for TCP (its port)
@@ -62,33 +16,24 @@ listener() {
     shift 2
     $LISTEN -v "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err" &
     LPID=$!
-    bg="$bg $LPID"
-    until_grep "$work/$name.err" "Listening on" 30 || die "$name" "never listened"
+    pids="$pids $LPID"
+    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened"
     LPORT=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9][0-9]*\)$/\1/p' "$work/$name.err" | head -n 1)
 }
 
 # echo_peer: a python echo server; EPORT
 echo_peer() {
     $PEER echo "$work/echo.port" 2>"$work/echo.err" &
-    bg="$bg $!"
-    local t=300
-    while [ ! -s "$work/echo.port" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-    [ -s "$work/echo.port" ] || die echo "echo peer did not start"
+    pids="$pids $!"
+    wait_size "$work/echo.port" 2 30 || fail "echo peer did not start"
     EPORT=$(cat "$work/echo.port")
 }
 
-equal() {
-    cmp -s "$1" "$2" || die "$3" "$(stat -c %s "$1") vs $(stat -c %s "$2") bytes, or different bytes"
-}
 
 # feed_after DATA WATCH BYTES: print DATA once WATCH holds BYTES (forces
 # the order of the two directions)
 feed_after() {
-    local t=600
-    while [ "$(stat -c %s "$2" 2>/dev/null || echo 0)" -lt "$3" ] && [ $t -gt 0 ]; do
-        sleep 0.1
-        t=$((t - 1))
-    done
+    wait_size "$2" "$3" 60 || return 1
     cat "$1"
 }
 
@@ -101,14 +46,14 @@ case_to_tcp_64m() {
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$farport"
     $CAT -t 127.0.0.1 "$LPORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
     rc=$?
-    ends_within "$far" 60 frc || die tcp "far side did not end"
-    [ "$rc" = 0 ] || die tcp "client exit $rc"
-    [ "$frc" = 0 ] || die tcp "far side exit $frc"
-    equal "$work/a" "$work/far.out" "client -> far"
-    equal "$work/b" "$work/cli.out" "far -> client"
-    until_grep "$work/relay.err" "Closed tcp:127.0.0.1" 10 || die tcp "relay logged no end"
+    wait_pid "$far" 60 frc || fail "far side did not end"
+    [ "$rc" = 0 ] || fail "client exit $rc"
+    [ "$frc" = 0 ] || fail "far side exit $frc"
+    same "$work/a" "$work/far.out" "client -> far"
+    same "$work/b" "$work/cli.out" "far -> client"
+    wait_for "$work/relay.err" "Closed tcp:127.0.0.1" 10 || fail "relay logged no end"
     grep -q "Relaying tcp:127.0.0.1:[0-9]* to tcp:127.0.0.1:$farport" "$work/relay.err" ||
-        die tcp "-v does not name both ends"
+        fail "-v does not name both ends"
 }
 
 case_to_unix_64m() {
@@ -122,12 +67,12 @@ case_to_unix_64m() {
     listener r1 /dev/null -k -U "$work/r1.sock" --to "tcp:127.0.0.1:$LPORT"
     $CAT -U "$work/r1.sock" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
     rc=$?
-    ends_within "$far" 60 frc || die unix "far side did not end"
-    [ "$rc" = 0 ] || die unix "client exit $rc"
-    [ "$frc" = 0 ] || die unix "far side exit $frc"
-    equal "$work/a" "$work/far.out" "client -> far"
-    equal "$work/b" "$work/cli.out" "far -> client"
-    [ ! -e "$work/far.sock" ] || die unix "the listener left its socket file"
+    wait_pid "$far" 60 frc || fail "far side did not end"
+    [ "$rc" = 0 ] || fail "client exit $rc"
+    [ "$frc" = 0 ] || fail "far side exit $frc"
+    same "$work/a" "$work/far.out" "client -> far"
+    same "$work/b" "$work/cli.out" "far -> client"
+    [ ! -e "$work/far.sock" ] || fail "the listener left its socket file"
 }
 
 case_halfclose_client_first() {
@@ -137,16 +82,16 @@ case_halfclose_client_first() {
     head -c 5M /dev/urandom >"$work/b"
     mkfifo "$work/far.in"
     feed_after "$work/b" "$work/far.out" 3145728 >"$work/far.in" &
-    bg="$bg $!"
+    pids="$pids $!"
     listener far "$work/far.in" -t 127.0.0.1 0
     local far=$LPID rc frc
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$LPORT"
     $CAT -t 127.0.0.1 "$LPORT" <"$work/a" >"$work/cli.out" 2>"$work/cli.err"
     rc=$?
-    ends_within "$far" 60 frc || die halfclose "far side did not end"
-    [ "$rc" = 0 ] && [ "$frc" = 0 ] || die halfclose "exits $rc/$frc"
-    equal "$work/a" "$work/far.out" "client -> far"
-    equal "$work/b" "$work/cli.out" "far -> client"
+    wait_pid "$far" 60 frc || fail "far side did not end"
+    [ "$rc" = 0 ] && [ "$frc" = 0 ] || fail "exits $rc/$frc"
+    same "$work/a" "$work/far.out" "client -> far"
+    same "$work/b" "$work/cli.out" "far -> client"
 }
 
 case_halfclose_server_first() {
@@ -159,13 +104,13 @@ case_halfclose_server_first() {
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$LPORT"
     mkfifo "$work/cli.in"
     feed_after "$work/a" "$work/cli.out" 5242880 >"$work/cli.in" &
-    bg="$bg $!"
+    pids="$pids $!"
     $CAT -t 127.0.0.1 "$LPORT" <"$work/cli.in" >"$work/cli.out" 2>"$work/cli.err"
     rc=$?
-    ends_within "$far" 60 frc || die halfclose "far side did not end"
-    [ "$rc" = 0 ] && [ "$frc" = 0 ] || die halfclose "exits $rc/$frc"
-    equal "$work/a" "$work/far.out" "client -> far"
-    equal "$work/b" "$work/cli.out" "far -> client"
+    wait_pid "$far" 60 frc || fail "far side did not end"
+    [ "$rc" = 0 ] && [ "$frc" = 0 ] || fail "exits $rc/$frc"
+    same "$work/a" "$work/far.out" "client -> far"
+    same "$work/b" "$work/cli.out" "far -> client"
 }
 
 case_many_clients() {
@@ -174,9 +119,9 @@ case_many_clients() {
     echo_peer
     listener relay /dev/null -k --max-conns 50 -t 127.0.0.1 0 --to "tcp:127.0.0.1:$EPORT"
     $PEER clients 127.0.0.1 "$LPORT" 200 65536 >"$work/clients.out" 2>"$work/clients.err" ||
-        die many "$(cat "$work/clients.out")"
-    grep -qx "OK 200" "$work/clients.out" || die many "$(cat "$work/clients.out")"
-    kill -0 "$LPID" 2>/dev/null || die many "the relay ended"
+        fail "$(cat "$work/clients.out")"
+    grep -qx "OK 200" "$work/clients.out" || fail "$(cat "$work/clients.out")"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
 }
 
 case_max_conns_waits() {
@@ -185,8 +130,8 @@ case_max_conns_waits() {
     echo_peer
     listener relay /dev/null -k --max-conns 3 -t 127.0.0.1 0 --to "tcp:127.0.0.1:$EPORT"
     $PEER waits 127.0.0.1 "$LPORT" 3 >"$work/waits.out" 2>"$work/waits.err" ||
-        die waits "$(cat "$work/waits.out")"
-    grep -qx OK "$work/waits.out" || die waits "$(cat "$work/waits.out")"
+        fail "$(cat "$work/waits.out")"
+    grep -qx OK "$work/waits.out" || fail "$(cat "$work/waits.out")"
 }
 
 case_peer_reset() {
@@ -197,25 +142,25 @@ case_peer_reset() {
     # far2's stdin stays open (and idle) while the fifo's writer lives
     mkfifo "$work/idle"
     sleep 60 >"$work/idle" &
-    bg="$bg $!"
+    pids="$pids $!"
     $LISTEN -v -t 127.0.0.1 0 <"$work/idle" >"$work/far2.out" 2>"$work/far2.err" &
     local far2=$! frc rc
-    bg="$bg $far2"
-    until_grep "$work/far2.err" "Listening on" 30 || die reset "far2 never listened"
+    pids="$pids $far2"
+    wait_for "$work/far2.err" "Listening on" 30 || fail "far2 never listened"
     local far2port
     far2port=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9][0-9]*\)$/\1/p' "$work/far2.err")
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$far2port"
-    $PEER reset 127.0.0.1 "$LPORT" 2>"$work/reset.err" || die reset "peer failed"
-    ends_within "$far2" 10 frc || die reset "the far side did not end after the reset"
-    [ "$frc" = 74 ] || die reset "far side exit $frc, expected 74"
-    grep -q "reset" "$work/far2.err" || die reset "far side did not say reset"
-    kill -0 "$LPID" 2>/dev/null || die reset "the relay ended"
+    $PEER reset 127.0.0.1 "$LPORT" 2>"$work/reset.err" || fail "peer failed"
+    wait_pid "$far2" 10 frc || fail "the far side did not end after the reset"
+    [ "$frc" = 74 ] || fail "far side exit $frc, expected 74"
+    grep -q "reset" "$work/far2.err" || fail "far side did not say reset"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
     # and serves the next client (to the other far side, via a new relay
     # target is not possible: the same relay, a refused target now)
     echo next | $CAT -t 127.0.0.1 "$LPORT" >/dev/null 2>"$work/next.err"
-    kill -0 "$LPID" 2>/dev/null || die reset "the relay ended after a failed target"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended after a failed target"
     grep -q "connect tcp:127.0.0.1:$far2port" "$work/relay.err" ||
-        die reset "the failed outbound connect was not reported"
+        fail "the failed outbound connect was not reported"
     : "$far" "$farport"
 }
 
@@ -229,11 +174,11 @@ case_connect_fail() {
     local rport=$LPORT rc
     echo one | $CAT -t 127.0.0.1 "$rport" >"$work/one.out" 2>"$work/one.err"
     rc=$?
-    [ ! -s "$work/one.out" ] || die connect_fail "got data from nowhere"
-    [ "$rc" != 0 ] || [ ! -s "$work/one.out" ] || die connect_fail "client told success"
-    kill -0 "$LPID" 2>/dev/null || die connect_fail "the relay ended"
-    until_grep "$work/relay.err" "connect tcp:127.0.0.1:$port: connection refused" 10 ||
-        die connect_fail "not reported"
+    [ ! -s "$work/one.out" ] || fail "got data from nowhere"
+    [ "$rc" != 0 ] || [ ! -s "$work/one.out" ] || fail "client told success"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
+    wait_for "$work/relay.err" "connect tcp:127.0.0.1:$port: connection refused" 10 ||
+        fail "not reported"
 }
 
 case_allow_deny_addr() {
@@ -253,10 +198,10 @@ case_allow_deny_addr() {
         esac
         out=$(echo ping | $CAT -t 127.0.0.1 "$LPORT" 2>/dev/null)
         if [ "$want" = served ]; then
-            [ "$out" = ping ] || die allow "$spec: not served"
+            [ "$out" = ping ] || fail "$spec: not served"
         else
-            [ -z "$out" ] || die allow "$spec: served"
-            until_grep "$work/l.err" "Refused tcp:127.0.0.1" 5 || die allow "$spec: no Refused line"
+            [ -z "$out" ] || fail "$spec: served"
+            wait_for "$work/l.err" "Refused tcp:127.0.0.1" 5 || fail "$spec: no Refused line"
         fi
         kill "$LPID"
         wait "$LPID" 2>/dev/null || true
@@ -275,10 +220,10 @@ case_allow_deny_uid() {
         listener l /dev/null -k -e cat -U "$work/l.sock" "--$1" "$2"
         out=$(echo ping | $CAT -U "$work/l.sock" 2>/dev/null)
         if [ "$3" = served ]; then
-            [ "$out" = ping ] || die uid "$spec: not served"
+            [ "$out" = ping ] || fail "$spec: not served"
         else
-            [ -z "$out" ] || die uid "$spec: served"
-            until_grep "$work/l.err" "Refused unix:uid=$uid" 5 || die uid "$spec: no Refused line"
+            [ -z "$out" ] || fail "$spec: served"
+            wait_for "$work/l.err" "Refused unix:uid=$uid" 5 || fail "$spec: no Refused line"
         fi
         kill "$LPID"
         wait "$LPID" 2>/dev/null || true
@@ -292,7 +237,7 @@ case_exec_env() {
     out=$($CAT -t 127.0.0.1 "$LPORT" </dev/null 2>"$work/cli.err")
     case $out in
     "tcp:127.0.0.1:"*"|127.0.0.1|tcp:127.0.0.1:$LPORT|$LPORT") ;;
-    *) die exec_env "got '$out'" ;;
+    *) fail "got '$out'" ;;
     esac
 }
 
@@ -308,15 +253,15 @@ case_no_leak() {
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$EPORT"
     local i at10 at1000
     for ((i = 1; i <= 1000; i++)); do
-        echo "$i" | $CAT -t 127.0.0.1 "$LPORT" >"$work/o" 2>>"$work/cli.err" || die leak "client $i failed"
-        [ "$(cat "$work/o")" = "$i" ] || die leak "client $i got '$(cat "$work/o")'"
+        echo "$i" | $CAT -t 127.0.0.1 "$LPORT" >"$work/o" 2>>"$work/cli.err" || fail "client $i failed"
+        [ "$(cat "$work/o")" = "$i" ] || fail "client $i got '$(cat "$work/o")'"
         [ $i = 10 ] && at10=$(rss_fds "$LPID")
     done
     at1000=$(rss_fds "$LPID")
     set -- $at10 $at1000
     echo "relay after 10 connections: RSS $1 KiB, $2 fds; after 1000: RSS $3 KiB, $4 fds"
-    [ "$2" = "$4" ] || die leak "descriptors grew from $2 to $4"
-    [ $(($3 - $1)) -le 256 ] || die leak "RSS grew from $1 to $3 KiB"
+    [ "$2" = "$4" ] || fail "descriptors grew from $2 to $4"
+    [ $(($3 - $1)) -le 256 ] || fail "RSS grew from $1 to $3 KiB"
 }
 
 "case_$1"

@@ -3,30 +3,10 @@
 # --recv-only, --progress. One case per run: cases.sh NAME; each case is a
 # function case_NAME (CMake reads the names from here). Environment: HVCAT,
 # HVLISTEN, HV_EMU (wine for the Windows build).
-set -u
-: "${HV_EMU:=}"
-CAT="$HV_EMU $HVCAT"
-LISTEN="$HV_EMU $HVLISTEN"
+. "$(dirname "$0")/../lib/e2e-lib.sh"
+CAT=$CLIENT
+LISTEN=$SERVER
 PEER="python3 $(dirname "$0")/peer.py"
-work=$(mktemp -d "${TMPDIR:-/tmp}/hvsess.XXXXXX")
-bg=""
-
-finish() {
-    local p
-    for p in $bg; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap finish EXIT
-
-die() {
-    local f
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.err; do
-        [ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; } >&2
-    done
-    exit 1
-}
 
 ms() { date +%s%3N; }
 
@@ -34,10 +14,8 @@ ms() { date +%s%3N; }
 peer() {
     $PEER "$1" "$work/port" >"$work/peer.out" 2>"$work/peer.err" &
     PPID_=$!
-    bg="$bg $PPID_"
-    local t=300
-    while [ ! -s "$work/port" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-    [ -s "$work/port" ] || die "peer did not start"
+    pids="$pids $PPID_"
+    wait_size "$work/port" 2 30 || fail "peer did not start"
     PPORT=$(cat "$work/port")
 }
 
@@ -52,17 +30,17 @@ case_wait_late() {
     head -c 100000 /dev/urandom >"$work/a"
     head -c 100000 /dev/urandom >"$work/b"
     ( sleep 2; exec $LISTEN -t 127.0.0.1 "$port" <"$work/b" >"$work/l.out" 2>"$work/l.err" ) &
-    bg="$bg $!"
+    pids="$pids $!"
     t0=$(ms)
     $CAT -v --wait 20 -t 127.0.0.1 "$port" <"$work/a" >"$work/c.out" 2>"$work/c.err"
     rc=$?
     wait
-    [ $rc = 0 ] || die "client exit $rc"
-    [ $(($(ms) - t0)) -ge 1500 ] || die "connected before the listener existed?"
-    cmp -s "$work/a" "$work/l.out" || die "client -> listener differs"
-    cmp -s "$work/b" "$work/c.out" || die "listener -> client differs"
-    [ "$(grep -c 'Waiting for' "$work/c.err")" = 1 ] || die "-v: want one Waiting line"
-    grep -q 'Connected to' "$work/c.err" || die "-v: no Connected line"
+    [ $rc = 0 ] || fail "client exit $rc"
+    [ $(($(ms) - t0)) -ge 1500 ] || fail "connected before the listener existed?"
+    cmp -s "$work/a" "$work/l.out" || fail "client -> listener differs"
+    cmp -s "$work/b" "$work/c.out" || fail "listener -> client differs"
+    [ "$(grep -c 'Waiting for' "$work/c.err")" = 1 ] || fail "-v: want one Waiting line"
+    grep -q 'Connected to' "$work/c.err" || fail "-v: no Connected line"
 }
 
 case_wait_nothing() {
@@ -73,9 +51,9 @@ case_wait_nothing() {
     $CAT --wait 1 -t 127.0.0.1 "$port" </dev/null >/dev/null 2>"$work/c.err"
     rc=$?
     el=$(($(ms) - t0))
-    [ $rc = 75 ] || die "exit $rc, expected 75"
-    [ $el -le 1500 ] || die "took $el ms"
-    grep -q 'refused' "$work/c.err" || die "message lacks the last error: $(cat "$work/c.err")"
+    [ $rc = 75 ] || fail "exit $rc, expected 75"
+    [ $el -le 1500 ] || fail "took $el ms"
+    grep -q 'refused' "$work/c.err" || fail "message lacks the last error: $(cat "$work/c.err")"
 }
 
 case_zero() {
@@ -84,20 +62,20 @@ case_zero() {
     port=$(free_port)
     $CAT -z -t 127.0.0.1 "$port" 2>/dev/null
     rc=$?
-    [ $rc = 69 ] || die "refused: exit $rc"
+    [ $rc = 69 ] || fail "refused: exit $rc"
     $LISTEN -t 127.0.0.1 "$port" </dev/null >"$work/l.out" 2>"$work/l.err" &
-    bg="$bg $!"
+    pids="$pids $!"
     $CAT -z --wait 20 -t 127.0.0.1 "$port" </dev/null >"$work/z.out" 2>"$work/z.err"
     rc=$?
-    [ $rc = 0 ] || die "listening: exit $rc"
-    [ ! -s "$work/z.out" ] || die "-z printed data"
+    [ $rc = 0 ] || fail "listening: exit $rc"
+    [ ! -s "$work/z.out" ] || fail "-z printed data"
     python3 "$(dirname "$0")/../e2e/peer.py" backlog-full "$work/bl.port" &
-    bg="$bg $!"
+    pids="$pids $!"
     local t=300
     while [ ! -s "$work/bl.port" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
     $CAT -z -w 1 -t 127.0.0.1 "$(cat "$work/bl.port")" 2>/dev/null
     rc=$?
-    [ $rc = 75 ] || die "timeout: exit $rc"
+    [ $rc = 75 ] || fail "timeout: exit $rc"
 }
 
 case_idle() {
@@ -107,15 +85,15 @@ case_idle() {
     peer silent
     mkfifo "$work/in"
     sleep 10 >"$work/in" &
-    bg="$bg $!"
+    pids="$pids $!"
     t0=$(ms)
     $CAT -i 1 -t 127.0.0.1 "$PPORT" <"$work/in" >"$work/c.out" 2>"$work/c.err"
     rc=$?
     el=$(($(ms) - t0))
-    [ $rc = 75 ] || die "exit $rc, expected 75"
-    [ $el -le 2000 ] || die "took $el ms"
-    [ "$(cat "$work/c.out")" = once ] || die "got '$(cat "$work/c.out")'"
-    grep -q 'idle' "$work/c.err" || die "message: $(cat "$work/c.err")"
+    [ $rc = 75 ] || fail "exit $rc, expected 75"
+    [ $el -le 2000 ] || fail "took $el ms"
+    [ "$(cat "$work/c.out")" = once ] || fail "got '$(cat "$work/c.out")'"
+    grep -q 'idle' "$work/c.err" || fail "message: $(cat "$work/c.err")"
 }
 
 case_quit() {
@@ -128,11 +106,11 @@ case_quit() {
     $CAT -q 1 -t 127.0.0.1 "$PPORT" <"$work/a" >/dev/null 2>"$work/c.err"
     rc=$?
     el=$(($(ms) - t0))
-    [ $rc = 0 ] || die "exit $rc"
-    [ $el -le 2000 ] || die "took $el ms"
+    [ $rc = 0 ] || fail "exit $rc"
+    [ $el -le 2000 ] || fail "took $el ms"
     local t=50
     while [ ! -s "$work/peer.out" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-    [ "$(cat "$work/peer.out")" = "300000 EOF" ] || die "peer saw: $(cat "$work/peer.out")"
+    [ "$(cat "$work/peer.out")" = "300000 EOF" ] || fail "peer saw: $(cat "$work/peer.out")"
     # -q 0: at once after the half-close
     rm -f "$work/port" "$work/peer.out"
     peer sink
@@ -140,8 +118,8 @@ case_quit() {
     $CAT -q 0 -t 127.0.0.1 "$PPORT" <"$work/a" >/dev/null 2>"$work/c.err"
     rc=$?
     el=$(($(ms) - t0))
-    [ $rc = 0 ] || die "-q 0: exit $rc"
-    [ $el -le 1000 ] || die "-q 0 took $el ms"
+    [ $rc = 0 ] || fail "-q 0: exit $rc"
+    [ $el -le 1000 ] || fail "-q 0 took $el ms"
 }
 
 case_send_only() {
@@ -153,9 +131,9 @@ case_send_only() {
     $CAT --send-only -t 127.0.0.1 "$PPORT" <"$work/a" >"$work/c.out" 2>"$work/c.err"
     rc=$?
     wait "$PPID_"
-    [ $rc = 0 ] || die "exit $rc"
-    [ ! -s "$work/c.out" ] || die "send-only printed '$(cat "$work/c.out")'"
-    [ "$(cat "$work/peer.out")" = "200000 EOF" ] || die "peer saw: $(cat "$work/peer.out")"
+    [ $rc = 0 ] || fail "exit $rc"
+    [ ! -s "$work/c.out" ] || fail "send-only printed '$(cat "$work/c.out")'"
+    [ "$(cat "$work/peer.out")" = "200000 EOF" ] || fail "peer saw: $(cat "$work/peer.out")"
 }
 
 case_recv_only() {
@@ -166,13 +144,13 @@ case_recv_only() {
         peer probe
         mkfifo "$work/in.$opt" 2>/dev/null
         ( echo never-read; sleep 10 ) >"$work/in.$opt" &
-        bg="$bg $!"
+        pids="$pids $!"
         $CAT $opt -t 127.0.0.1 "$PPORT" <"$work/in.$opt" >"$work/c.out" 2>"$work/c.err"
         rc=$?
         wait "$PPID_"
-        [ $rc = 0 ] || die "$opt: exit $rc"
-        [ "$(cat "$work/c.out")" = reply ] || die "$opt: got '$(cat "$work/c.out")'"
-        [ "$(cat "$work/peer.out")" = "0 EOF" ] || die "$opt: peer saw: $(cat "$work/peer.out")"
+        [ $rc = 0 ] || fail "$opt: exit $rc"
+        [ "$(cat "$work/c.out")" = reply ] || fail "$opt: got '$(cat "$work/c.out")'"
+        [ "$(cat "$work/peer.out")" = "0 EOF" ] || fail "$opt: peer saw: $(cat "$work/peer.out")"
     done
 }
 
@@ -191,24 +169,24 @@ case_progress_log() {
     # a final summary equal to what moved
     local rc
     $LISTEN -v -t 127.0.0.1 0 </dev/null >"$work/l.out" 2>"$work/l.err" &
-    bg="$bg $!"
+    pids="$pids $!"
     local t=300
     until grep -q 'Listening on' "$work/l.err" 2>/dev/null || [ $t = 0 ]; do sleep 0.1; t=$((t - 1)); done
     local port
     port=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9]*\)$/\1/p' "$work/l.err")
     slow_source 23 | $CAT --progress -t 127.0.0.1 "$port" >/dev/null 2>"$work/c.err"
     rc=$?
-    [ $rc = 0 ] || die "exit $rc"
+    [ $rc = 0 ] || fail "exit $rc"
     local lines prev=0 n
     lines=$(grep -c '^hvcat: Progress: sent [0-9]* bytes, received 0 bytes, ' "$work/c.err")
-    [ "$lines" -ge 2 ] || die "want at least 2 Progress lines: $(cat "$work/c.err")"
+    [ "$lines" -ge 2 ] || fail "want at least 2 Progress lines: $(cat "$work/c.err")"
     for n in $(sed -n 's/^hvcat: Progress: sent \([0-9]*\) bytes.*/\1/p' "$work/c.err"); do
-        [ "$n" -gt "$prev" ] || die "progress did not rise: $prev then $n"
+        [ "$n" -gt "$prev" ] || fail "progress did not rise: $prev then $n"
         prev=$n
     done
     grep -q '^hvcat: Transferred: sent 23000 bytes, received 0 bytes, ' "$work/c.err" ||
-        die "no exact final line: $(tail -n 1 "$work/c.err")"
-    ! grep -q $'\r' "$work/c.err" || die "carriage returns in a log"
+        fail "no exact final line: $(tail -n 1 "$work/c.err")"
+    ! grep -q $'\r' "$work/c.err" || fail "carriage returns in a log"
 }
 
 case_progress_tty() {
@@ -219,21 +197,21 @@ case_progress_tty() {
     command -v script >/dev/null || exit 77
     local port rc
     $LISTEN -k -t 127.0.0.1 0 -v </dev/null >/dev/null 2>"$work/l.err" &
-    bg="$bg $!"
+    pids="$pids $!"
     local t=300
     until grep -q 'Listening on' "$work/l.err" 2>/dev/null || [ $t = 0 ]; do sleep 0.1; t=$((t - 1)); done
     port=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9]*\)$/\1/p' "$work/l.err")
     slow_source 6 >"$work/src"
     script -qec "sh -c 'while read -r l; do echo \"\$l\"; sleep 0.5; done <$work/src | $CAT --progress -t 127.0.0.1 $port >/dev/null'" "$work/tty.log" >/dev/null 2>&1
     rc=$?
-    [ $rc = 0 ] || die "exit $rc: $(cat "$work/tty.log")"
+    [ $rc = 0 ] || fail "exit $rc: $(cat "$work/tty.log")"
     local redraws
     redraws=$(grep -o $'\rhvcat: Progress: ' "$work/tty.log" | wc -l)
-    [ "$redraws" -ge 2 ] || die "no redrawn line: $(cat -v "$work/tty.log")"
+    [ "$redraws" -ge 2 ] || fail "no redrawn line: $(cat -v "$work/tty.log")"
     # about 3 s of transfer: at most 4 a second (and a little slack)
-    [ "$redraws" -le 16 ] || die "$redraws redraws in about 3 s"
-    grep -q $'\r\e\[K' "$work/tty.log" || die "the line was not cleared"
-    grep -q 'Transferred: sent 6000 bytes' "$work/tty.log" || die "no final line"
+    [ "$redraws" -le 16 ] || fail "$redraws redraws in about 3 s"
+    grep -q $'\r\e\[K' "$work/tty.log" || fail "the line was not cleared"
+    grep -q 'Transferred: sent 6000 bytes' "$work/tty.log" || fail "no final line"
 }
 
 "case_$1"
