@@ -303,6 +303,9 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
  * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code
  * (HV_ESTOPPED after hv_stop()). */
 int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
+/* This machine's own vsock CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID);
+ * HV_ENOVSOCK without vsock, HV_ENOTSUP off Linux. */
+int hv_vsock_local_cid(uint32_t *cid);
 /* The bound local address (e.g. the port picked for port 0). */
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out);
 /* Shut down the sending side. HV_ECONNRESET when the peer has reset the

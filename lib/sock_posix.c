@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -506,6 +507,24 @@ int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
         return hv_stopped() ? HV_ESTOPPED : 0;
     }
     return r > 0;
+}
+
+int hv_vsock_local_cid(uint32_t *cid)
+{
+#ifdef HV__HAVE_VSOCK
+    unsigned int c = 0;
+    int fd = open("/dev/vsock", O_RDONLY | O_CLOEXEC), r = 0;
+    if (fd < 0)
+        return HV_ENOVSOCK;
+    if (ioctl(fd, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &c) < 0)
+        r = hv__err_from_os(errno);
+    close(fd);
+    *cid = c;
+    return r;
+#else
+    (void)cid;
+    return HV_ENOTSUP;
+#endif
 }
 
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out)

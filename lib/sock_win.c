@@ -684,3 +684,10 @@ void hv_sock_close(struct hv_sock *s)
     free(s->path);
     free(s);
 }
+
+/* vsock CIDs are a Linux guest's; a Windows host has none. */
+int hv_vsock_local_cid(uint32_t *cid)
+{
+    (void)cid;
+    return HV_ENOTSUP;
+}

@@ -4,7 +4,9 @@
 # (bmany) and a guest-clock timer (btime). They run inside the vm guest, so
 # they are linked statically into BUILD/vm/benchbin. Not tests: nothing here
 # adds a ctest case. `cmake --build BUILD --target vm-bench` runs the bench.
-if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING)
+# (not in a sanitized build: no static tools there, see tests/vm.cmake)
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
+   AND NOT HV_SANITIZE)
   include(CheckCSourceCompiles)
   set(CMAKE_REQUIRED_LINK_OPTIONS -static)
   check_c_source_compiles("int main(void) { return 0; }" HV_BENCH_CAN_LINK_STATIC)

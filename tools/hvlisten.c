@@ -515,13 +515,16 @@ static int serve_stdio(struct server *sv)
     return rc;
 }
 
-/* A vsock listener's VM operand says who may connect: this VM's own CID
- * and the wildcard are bound, any other CID binds the wildcard and becomes
- * an --allow rule. Returns the rule text (in buf) or NULL. */
+/* A vsock listener's VM operand says who may connect: the wildcard, this
+ * VM's own CID and loopback (1) are bound as they are, any other CID binds
+ * the wildcard and becomes an --allow rule. Returns the rule text (in buf)
+ * or NULL. */
 static const char *vsock_vm_rule(struct hv_addr *a, char *buf, size_t n)
 {
+    uint32_t own;
     if (a->family != HV_FAMILY_VSOCK || a->cid == HV_CID_ANY ||
-        a->cid == HV_CID_LOCAL)
+        a->cid == HV_CID_LOCAL ||
+        (hv_vsock_local_cid(&own) == 0 && a->cid == own))
         return NULL;
     snprintf(buf, n, "%lu", (unsigned long)a->cid);
     a->cid = HV_CID_ANY;
