@@ -132,7 +132,52 @@ struct server {
     size_t active;
     unsigned long served, refused, failed;
     int rc;
+    /* a VM given by name ("wsl"): its id may change (wsl --shutdown) */
+    const char *vm_name, *service;
+    struct hv_listen_opts lo;
+    uint64_t rebind_at;
 };
+
+/* How often a listener for a VM name looks whether the name now means
+ * another VM id (WSL's changes at every restart). */
+#define REBIND_CHECK_MS 2000
+
+/* The VM name now stands for another id: listen there instead. Sessions
+ * in flight have their own sockets and go on. */
+static void rebind(struct server *sv)
+{
+    struct hv_addr now;
+    enum hv_addr_part bad;
+    struct hv_sock *l = NULL;
+    char g[HV_GUID_BUFSIZE], hint[HV_ADDR_STRLEN];
+    uint64_t t = hv_now_ms();
+
+    if (sv->vm_name == NULL || t < sv->rebind_at)
+        return;
+    sv->rebind_at = t + REBIND_CHECK_MS;
+    if (hv_addr_parse(&now, HV_FAMILY_HYPERV, sv->vm_name, sv->service,
+                      HV_ADDR_LISTEN, &bad, hint, sizeof hint) < 0 ||
+        hv_guid_equal(&now.vm_id, &sv->local.vm_id))
+        return;
+    if (hv_sock_listen(&now, &sv->lo, &l) < 0)
+        return; /* the new VM is not up yet: next time */
+    hv_sock_close(sv->l);
+    sv->l = l;
+    sv->local.vm_id = now.vm_id;
+    hv_addr_format(&now, sv->where, sizeof sv->where);
+    if (sv->o->so.verbose) {
+        hv_guid_format(&now.vm_id, g);
+        cli_warnx("Rebound to %s", g);
+    }
+}
+
+/* Whether VM is a name (not a keyword, GUID or number) of a Hyper-V VM. */
+static int vm_is_name(const struct hv_addr *a, const char *vm)
+{
+    struct hv_guid g;
+    return a->family == HV_FAMILY_HYPERV && vm != NULL &&
+           hv_keyword_find(vm) == NULL && hv_guid_parse(vm, &g) < 0;
+}
 
 static int parse_octal(const char *s, unsigned *out)
 {
@@ -409,6 +454,8 @@ static int serve_many(struct server *sv)
             break;
         if (sv->o->exec)
             wait = REAP_INTERVAL_MS;
+        else if (sv->vm_name)
+            wait = REBIND_CHECK_MS;
         if (paused) {
             /* accepting waits; the relays go on */
             accepting = 0;
@@ -440,6 +487,8 @@ static int serve_many(struct server *sv)
         } else {
             paused = 0; /* the pause is over: try accepting again */
         }
+        if (ev.kind != HV_RELAY_DONE)
+            rebind(sv);
     }
     /* stopped by a signal: the commands end with us */
     if (hv_stopped())
@@ -479,6 +528,7 @@ static int serve_stdio(struct server *sv)
             r = hv_sock_wait_accept(sv->l, STDOUT_CHECK_MS);
             if (r != 0)
                 break;
+            rebind(sv);
         }
         if (r > 0)
             r = hv_sock_accept(sv->l, &s, &peer);
@@ -487,6 +537,7 @@ static int serve_stdio(struct server *sv)
                 return hv_exitcode(r);
             if (sv->o->keep_open && accept_transient(r)) {
                 cli_warn(r, "accept on %s (retrying)", sv->where);
+                rebind(sv);
                 continue;
             }
             cli_warn(r, "accept on %s", sv->where);
@@ -624,6 +675,12 @@ static int run(int argc, char **argv)
     lo.backlog = o.keep_open ? 1024 : 1;
     lo.unix_mode = o.unix_mode;
     lo.keep_on_pause = o.so.keep_on_pause;
+    sv.lo = lo;
+    if (o.keep_open && argc == 2 && vm_is_name(&addr, argv[0])) {
+        sv.vm_name = argv[0];
+        sv.service = argv[1];
+        sv.rebind_at = hv_now_ms() + REBIND_CHECK_MS;
+    }
     r = hv_sock_listen(&addr, &lo, &sv.l);
     if (r < 0) {
         cli_warnx("listen %s: %s%s", sv.where, hv_strerror(r),
