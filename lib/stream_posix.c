@@ -140,8 +140,10 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
     }
     if (k > 0) {
         *got = (size_t)k;
-        /* a blocking descriptor may be read again only after poll */
-        if (!st->rsock && !st->rsure)
+        /* a blocking descriptor may be read again only after poll; a
+         * socket that gave less than asked is empty for now, and asking
+         * again would only cost an EAGAIN (a round trip's latency) */
+        if ((!st->rsock && !st->rsure) || (st->rsock && (size_t)k < n))
             st->rready = 0;
         return 0;
     }
@@ -172,7 +174,9 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      size_t *put)
 {
     ssize_t k;
-    if (st->wpipe) {
+    /* up to a page always fits once poll said writable; more is asked
+     * of the pipe (an ioctl) */
+    if (st->wpipe && n > 4096) {
         size_t room = pipe_room(st);
         if (n > room)
             n = room;
