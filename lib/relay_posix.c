@@ -316,12 +316,14 @@ static int pfd_reserve(struct hv_relay *r, size_t n)
     return 0;
 }
 
-static void pfd_add(struct hv_relay *r, size_t *n, int fd, short ev,
-                    struct pair *p)
+static void pfd_add(struct hv_relay *r, size_t *n, size_t first, int fd,
+                    short ev, struct pair *p)
 {
     size_t j;
-    /* one entry per descriptor: a socket is read and written alike */
-    for (j = 0; j < *n; j++) {
+    /* one entry per descriptor: a socket is read and written alike; a
+     * pair's entries are together from first on, so the search stays
+     * short however many pairs there are */
+    for (j = first; j < *n; j++) {
         if (r->pfd[j].fd == fd && r->pfd_pair[j] == p) {
             r->pfd[j].events = (short)(r->pfd[j].events | ev);
             return;
@@ -338,6 +340,7 @@ static void pfd_add(struct hv_relay *r, size_t *n, int fd, short ev,
  * on (something is ready now). */
 static int pair_interest(struct hv_relay *r, size_t *n, struct pair *p)
 {
+    size_t first = *n;
     int i, busy = 0;
 
     for (i = 0; i < 2; i++) {
@@ -351,19 +354,19 @@ static int pair_interest(struct hv_relay *r, size_t *n, struct pair *p)
             if (src->rready)
                 busy = 1;
             else
-                pfd_add(r, n, src->rfd, POLLIN, p);
+                pfd_add(r, n, first, src->rfd, POLLIN, p);
         }
         if (src->rx.count) {
             if (dst->wready)
                 busy = 1;
             else
-                pfd_add(r, n, dst->wfd, POLLOUT, p);
+                pfd_add(r, n, first, dst->wfd, POLLOUT, p);
         }
     }
     /* b's side has nothing to read, but a reset of it must still be seen
      * while a still sends (the peer closed, or was killed) */
     if (src_done(p, 1) && !p->d[0].shut && p->s[1]->sock && !p->watch_b)
-        pfd_add(r, n, p->s[1]->wfd, 0, p);
+        pfd_add(r, n, first, p->s[1]->wfd, 0, p);
     return busy;
 }
 
@@ -452,7 +455,7 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
             wait = ms_until(p->progress_at, now, wait);
         }
         if (l)
-            pfd_add(r, &n, l->fd, POLLIN, NULL);
+            pfd_add(r, &n, n, l->fd, POLLIN, NULL);
         if (until)
             wait = ms_until(until, now, wait);
         if (busy)
