@@ -117,6 +117,7 @@ struct hv_stream {
     unsigned char wpipe;          /* a pipe: write what fits */
     unsigned char stdio;          /* the process's stdin and stdout */
     unsigned char rready, wready; /* worth a try without poll */
+    unsigned char wpolled;        /* poll said writable since the last write */
     int rd_eof;                   /* the read side has ended */
     size_t pipe_size;             /* wpipe: its capacity */
     struct hv__ring rx;           /* read from here, not yet written on */

@@ -382,7 +382,7 @@ static void pair_events(struct pair *p, const struct pollfd *pf)
         if (st->rfd == pf->fd && (re & (POLLIN | POLLERR | POLLHUP)))
             st->rready = 1;
         if (st->wfd == pf->fd && (re & (POLLOUT | POLLERR | POLLHUP)))
-            st->wready = 1;
+            st->wready = st->wpolled = 1;
     }
     if (pf->events == 0 && p->s[1]->wfd == pf->fd) {
         int e = hv__stream_pending_error(p->s[1]);

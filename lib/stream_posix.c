@@ -61,7 +61,7 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
         st->wsock = (unsigned char)sock;
         st->wsure = (unsigned char)sure;
         st->wpipe = (unsigned char)pipe;
-        st->wready = (unsigned char)(sure || sock);
+        st->wready = (unsigned char)(sure || sock || pipe);
         st->pipe_size = 4096;
 #ifdef F_GETPIPE_SZ
         if (pipe) {
@@ -159,25 +159,33 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
 }
 
 /* How much a blocking pipe takes now without blocking: its capacity less
- * what is queued in it; at least one page once poll said it is writable. */
+ * what is queued in it (a page less, for the page a short write may still
+ * occupy); 0 when that is not sure to be a page. */
 static size_t pipe_room(const struct hv_stream *st)
 {
     int queued = 0;
     if (ioctl(st->wfd, FIONREAD, &queued) < 0 || queued < 0)
-        return 4096;
-    if ((size_t)queued + 4096 >= st->pipe_size)
-        return 4096;
-    return st->pipe_size - (size_t)queued;
+        return 0;
+    if ((size_t)queued + 2 * 4096 > st->pipe_size)
+        return 0;
+    return st->pipe_size - (size_t)queued - 4096;
 }
 
 int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      size_t *put)
 {
     ssize_t k;
-    /* up to a page always fits once poll said writable; more is asked
-     * of the pipe (an ioctl) */
-    if (st->wpipe && n > 4096) {
+    /* a pipe is asked how much it takes (an ioctl costs less than a poll
+     * round, which a round trip would pay at every write); a page always
+     * fits once poll said it is writable */
+    if (st->wpipe) {
         size_t room = pipe_room(st);
+        if (room < 4096 && st->wpolled)
+            room = 4096;
+        if (room == 0) {
+            st->wready = 0;
+            return HV__EAGAIN;
+        }
         if (n > room)
             n = room;
     }
@@ -189,7 +197,9 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
     }
     if (k >= 0) {
         *put = (size_t)k;
-        if (!st->wsock && !st->wsure)
+        st->wpolled = 0;
+        /* other blocking descriptors (a terminal) wait for poll again */
+        if (!st->wsock && !st->wsure && !st->wpipe)
             st->wready = 0;
         return 0;
     }
