@@ -42,9 +42,16 @@ static int parse_vsock(struct hv_addr *a, const char *vm, const char *service,
                         "(2 or 'host' for the host, 1 or 'local' for this VM)");
         a->cid = k->cid;
     } else if (hv_guid_scan(vm, &g) != 0 && hv_guid_parse(vm, &g) == 0) {
-        return fail(bad, HV_PART_VM, hint, hl, HV_EINVAL,
-                    "a VM GUID has no meaning over vsock; use a CID "
-                    "(2 or 'host' for the host, 1 or 'local' for this VM)");
+        /* the well-known ids with a CID (parent, loopback, wildcard) work
+         * as their keywords do, so scripts written for Windows run here */
+        for (k = hv_keywords; k->name; k++)
+            if (k->cid != HV_CID_NONE && hv_guid_equal(&k->guid, &g))
+                break;
+        if (k->name == NULL)
+            return fail(bad, HV_PART_VM, hint, hl, HV_EINVAL,
+                        "a VM GUID has no meaning over vsock; use a CID "
+                        "(2 or 'host' for the host, 1 or 'local' for this VM)");
+        a->cid = k->cid;
     } else if ((r = hv_parse_u32(vm, 0, 0xFFFFFFFFu, &v)) == 0) {
         a->cid = v;
     } else {

@@ -17,8 +17,8 @@ static const char usage[] =
 static const char help[] =
     "Connect to SERVICE in VM and copy stdin to it and it to stdout.\n"
     "\n"
-    "  VM       a keyword (parent/host, loopback/local, children, wildcard/any,\n"
-    "           broadcast, silohost), a VM GUID or name (Windows), a CID (vsock)\n"
+    "  VM       a keyword (parent/host, loopback/local, children, broadcast,\n"
+    "           silohost), a VM GUID or name (Windows), a CID (vsock)\n"
     "  SERVICE  a vsock port (decimal or 0x hex) or a service GUID; on Windows\n"
     "           also a registered service name\n"
     "\n"

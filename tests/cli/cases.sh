@@ -162,10 +162,11 @@ case_bad_guid() {
         expect_rc 65
         expect_err "hvcat: VM '{a42e7cda-d03f-480c-9cc2-a4de20abb878': invalid GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
     else
-        # a well-formed VM GUID has no meaning over vsock: say what to use
-        run "$HVCAT" a42e7cda-d03f-480c-9cc2-a4de20abb878 1
+        # a VM GUID has no meaning over vsock (but the well-known ids with a
+        # CID, unit.core.vsock_wellknown_guids): say what to use
+        run "$HVCAT" 6c4eb1a7-53c2-4c21-9d7e-1b2a3c4d5e6f 1
         expect_rc 65
-        expect_err "hvcat: VM 'a42e7cda-d03f-480c-9cc2-a4de20abb878': a VM GUID has no meaning over vsock; use a CID (2 or 'host' for the host, 1 or 'local' for this VM)"
+        expect_err "hvcat: VM '6c4eb1a7-53c2-4c21-9d7e-1b2a3c4d5e6f': a VM GUID has no meaning over vsock; use a CID (2 or 'host' for the host, 1 or 'local' for this VM)"
         run "$HVCAT" host 00001388-facb-11e6-bd58-64006a7986d4
         expect_rc 65
         expect_err "hvcat: service '00001388-facb-11e6-bd58-64006a7986d4': vsock reaches only services of the form PORT-facb-11e6-bd58-64006a7986d3"

@@ -407,3 +407,25 @@ UT_CASE(errors_table)
     UT_EQ_INT(hv_exitcode(HV__ELAST), 70);
     UT_EQ_INT(hv_exitcode(-1), 70);
 }
+
+/* Scripts written for Windows name the parent and loopback by GUID: over
+ * vsock those are the host (CID 2) and this VM (CID 1); another VM's GUID
+ * has no vsock meaning (issue 11 #10). Parsing only: nothing connects. */
+UT_CASE(vsock_wellknown_guids)
+{
+    struct hv_addr a;
+    enum hv_addr_part bad;
+    char hint[200];
+    UT_EQ_INT(hv_addr_parse(&a, HV_FAMILY_VSOCK,
+                            "a42e7cda-d03f-480c-9cc2-a4de20abb878", "5000", 0,
+                            &bad, hint, sizeof hint), 0);
+    UT_EQ_INT((int)a.cid, 2);
+    UT_EQ_INT(hv_addr_parse(&a, HV_FAMILY_VSOCK,
+                            "{E0E16197-DD56-4A10-9195-5EE7A155A838}", "5000", 0,
+                            &bad, hint, sizeof hint), 0);
+    UT_EQ_INT((int)a.cid, 1);
+    UT_EQ_INT(hv_addr_parse(&a, HV_FAMILY_VSOCK,
+                            "90db8b89-0d35-4f79-8ce9-49ea0ac8b7cd", "5000", 0,
+                            &bad, hint, sizeof hint), HV_EINVAL);
+    UT_EQ_INT((int)bad, (int)HV_PART_VM);
+}
