@@ -42,12 +42,13 @@ static void round_trip(const struct hv_vm *v)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *js = (char *)fuzz_dup(data, size);
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms;
     char hint[256], mhint[512];
     struct hv_guid g;
     size_t i;
     int r;
 
+    memset(&vms, 0, sizeof vms);
     memset(hint, 'x', sizeof hint);
     r = hv_hcs_parse(js, size, &vms, hint, sizeof hint);
     FUZZ_CHECK(fuzz_terminated(hint, sizeof hint));

@@ -18,12 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = fuzz_cstr(data, size);
     const char *p = buf, *end = buf + size, *name, *ename;
-    struct hv_vms vms = {NULL, 0, 0};
+    struct hv_vms vms;
     struct hv_guid g, g2;
     char hint[300], sbuf[32];
     size_t rows = 0, i;
     int r;
 
+    memset(&vms, 0, sizeof vms);
     /* the whole input as a wslhost.exe command line */
     r = hv_wsl_cmdline_vmid(buf, &g);
     FUZZ_CHECK(r == 0 || r == 1);
