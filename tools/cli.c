@@ -213,10 +213,9 @@ int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
     return cli_addr_error(r, tcp ? "port" : "service", service, hint);
 }
 
-int cli_net_start(int exec)
+int cli_net_start(void)
 {
     int r = hv_net_init();
-    (void)exec;
     if (r < 0) {
         cli_warn(r, "network start-up");
         return hv_exitcode(r);

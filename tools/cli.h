@@ -52,8 +52,8 @@ int cli_addr_error(int err, const char *what, const char *text,
  * operand say which one and why. Returns 0 or the exit code. */
 int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
                    const char *service, int flags);
-/* Network start-up: 0 or the exit code after saying why (exec: unused). */
-int cli_net_start(int exec);
+/* Network start-up: 0 or the exit code after saying why. */
+int cli_net_start(void);
 /* Text from outside (names, KVP values, registry strings) fit for a
  * terminal line: control characters (and DEL) as \xNN. Writes what fits
  * of it to buf[n], never half an escape; returns the full length. */

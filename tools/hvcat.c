@@ -252,7 +252,7 @@ static int run(int argc, char **argv)
         return cli_usage_error(usage, "cannot use -z with -e");
     if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
         return r;
-    if ((r = cli_net_start(0)) != 0)
+    if ((r = cli_net_start()) != 0)
         return r;
     session_signals();
     hv_addr_format(&addr, where, sizeof where);

@@ -661,7 +661,7 @@ static int run(int argc, char **argv)
             return cli_addr_error(r, "--to", o.to, hint);
         hv_addr_format(&sv.target, sv.target_text, sizeof sv.target_text);
     }
-    if ((r = cli_net_start(0)) != 0)
+    if ((r = cli_net_start()) != 0)
         return r;
     session_signals();
     vm_rule = vsock_vm_rule(&addr, cidrule, sizeof cidrule);
