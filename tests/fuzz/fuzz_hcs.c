@@ -20,10 +20,11 @@ static void round_trip(const struct hv_vm *v)
 {
     static char q[QMAX], js[QMAX + 128];
     char g[HV_GUID_BUFSIZE], hint[128];
-    struct hv_vms back = {NULL, 0, 0};
+    struct hv_vms back;
     size_t qn, n;
     int r;
 
+    memset(&back, 0, sizeof back);
     qn = hv_json_quote(v->name, q, sizeof q);
     FUZZ_CHECK(qn < sizeof q && strlen(q) == qn);
     FUZZ_CHECK(hv_json_quote(v->name, NULL, 0) == qn);
