@@ -385,8 +385,9 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s,
     c->relayed = 1;
 }
 
-/* Accept one connection and serve it. Returns 0, or 1 after a transient
- * failure (back off), or -1 when the listener cannot go on. */
+/* Accept one connection and serve it. Returns 0, 2 when the peer was
+ * refused (--allow/--deny), 1 after a transient failure (back off), or -1
+ * when the listener cannot go on. */
 static int accept_one(struct server *sv)
 {
     struct hv_addr peer;
@@ -416,7 +417,8 @@ static int accept_one(struct server *sv)
         cli_warnx("Connection from %s", c->from);
     if (!admit(sv, s, c->from, &peer)) {
         free(c);
-        return 0;
+        return 2; /* refused: not the one connection a listener without
+                   * -k waits for */
     }
     sv->served++;
     c->next = sv->conns;
@@ -475,14 +477,15 @@ static int serve_many(struct server *sv)
             r = accept_one(sv);
             if (r < 0) {
                 fatal = 1;
-            } else if (r > 0) {
+            } else if (r == 1) {
                 backoff = backoff ? backoff * 2 : BACKOFF_FIRST_MS;
                 if (backoff > BACKOFF_MAX_MS)
                     backoff = BACKOFF_MAX_MS;
                 paused = 1;
             } else {
                 backoff = 0;
-                accepted_any = 1;
+                if (r == 0)
+                    accepted_any = 1;
             }
         } else {
             paused = 0; /* the pause is over: try accepting again */
@@ -513,7 +516,7 @@ static int serve_many(struct server *sv)
 /* stdio: one connection at a time. */
 static int serve_stdio(struct server *sv)
 {
-    int rc = 0, gone = 0;
+    int rc = 0, gone = 0, served = 0;
 
     do {
         struct hv_addr peer;
@@ -553,8 +556,11 @@ static int serve_stdio(struct server *sv)
         hv_addr_format(&peer, from, sizeof from);
         if (sv->o->so.verbose)
             cli_warnx("Connection from %s", from);
-        if (!admit(sv, s, from, &peer))
+        if (!admit(sv, s, from, &peer)) {
+            served = 0; /* a listener without -k waits for one it admits */
             continue;
+        }
+        served = 1;
         rc = session_stdio(s, &sv->o->so, from, &gone);
         if (hv_stopped())
             return hv_exitcode(HV_ESTOPPED);
@@ -562,7 +568,7 @@ static int serve_stdio(struct server *sv)
          * data: this session's end is the listener's */
         if (gone)
             break;
-    } while (sv->o->keep_open);
+    } while (sv->o->keep_open || !served);
     return rc;
 }
 

@@ -208,6 +208,25 @@ case_allow_deny_addr() {
     done
 }
 
+case_refused_not_the_one() {
+    # without -k a listener serves one connection: a refused peer is not it
+    local mode
+    for mode in stdio exec; do
+        rm -f "$work"/l.*
+        if [ $mode = stdio ]; then
+            listener l /dev/null -t 127.0.0.1 0 --deny 127.0.0.1
+        else
+            listener l /dev/null -e cat -t 127.0.0.1 0 --deny 127.0.0.1
+        fi
+        echo ping | $CAT -t 127.0.0.1 "$LPORT" >/dev/null 2>&1
+        wait_for "$work/l.err" "Refused tcp:127.0.0.1" 5 || fail "$mode: no Refused line"
+        sleep 0.3
+        kill -0 "$LPID" 2>/dev/null || fail "$mode: the listener ended after refusing"
+        kill "$LPID"
+        wait "$LPID" 2>/dev/null || true
+    done
+}
+
 case_allow_deny_uid() {
     # unix sockets: rules by uid and by user name
     local uid name spec out
