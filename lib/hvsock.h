@@ -460,7 +460,8 @@ struct hv_child_exit {
  *   Its a->b direction is the command's stdout. */
 int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
              struct hv_child **child, struct hv_stream **io);
-/* Block until c has ended; *st says how. 0 or an HV_E* code. */
+/* Block until c has ended; *st says how. 0 or an HV_E* code. After
+ * hv_stop() the command is asked to end (hv_child_kill) and waited for. */
 int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);
 /* Without blocking: 1 and *st once c has ended, 0 while it runs. */
 int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);

@@ -144,9 +144,14 @@ static int reap(struct hv_child *c, int flags)
 
     if (c->done)
         return 1;
-    do
+    for (;;) {
         r = waitpid(c->pid, &w, flags);
-    while (r < 0 && errno == EINTR);
+        if (r >= 0 || errno != EINTR)
+            break;
+        /* stopped by a signal while we wait: the command ends with us */
+        if (hv_stopped())
+            hv_child_kill(c);
+    }
     if (r < 0)
         return hv__err_from_os(errno);
     if (r == 0)
