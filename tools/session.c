@@ -212,7 +212,7 @@ const char *session_hint(const struct hv_addr *a, int err)
 
 struct progress {
     int tty;
-    int drawn;
+    int drawn; /* the width of the line on the terminal now, or 0 */
     double start;
 };
 
@@ -255,10 +255,14 @@ static void on_progress(void *ctx, uint64_t ab, uint64_t ba)
     char line[200];
     progress_line(pg, ab, ba, "Progress", line, sizeof line);
     if (pg->tty) {
-        /* one line, redrawn in place */
-        fprintf(stderr, "\r%s: %s\033[K", cli_prog, line);
+        /* one line, redrawn in place; blanks over what a longer line left
+         * (no escape sequences: a Windows console may not take them) */
+        int w = fprintf(stderr, "\r%s: %s", cli_prog, line) - 1;
+        if (w < pg->drawn)
+            fprintf(stderr, "%*s", pg->drawn - w, "");
         fflush(stderr);
-        pg->drawn = 1;
+        if (w > pg->drawn)
+            pg->drawn = w;
     } else {
         cli_warnx("%s", line);
     }
@@ -296,7 +300,8 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     hv_stream_close(net);
     hv_stream_close(io);
     if (pg.drawn) {
-        fprintf(stderr, "\r\033[K");
+        /* clear the line for what comes after */
+        fprintf(stderr, "\r%*s\r", pg.drawn, "");
         fflush(stderr);
     }
     if (so->progress) {

@@ -210,7 +210,9 @@ case_progress_tty() {
     [ "$redraws" -ge 2 ] || fail "no redrawn line: $(cat -v "$work/tty.log")"
     # about 3 s of transfer: at most 4 a second (and a little slack)
     [ "$redraws" -le 16 ] || fail "$redraws redraws in about 3 s"
-    grep -q $'\r\e\[K' "$work/tty.log" || fail "the line was not cleared"
+    # cleared with blanks (no escape sequences), then the summary
+    grep -qE $'\r {40,}\r' "$work/tty.log" || fail "the line was not cleared"
+    ! grep -q $'\e' "$work/tty.log" || fail "escape sequences on the terminal"
     grep -q 'Transferred: sent 6000 bytes' "$work/tty.log" || fail "no final line"
 }
 
