@@ -54,17 +54,6 @@ static int ip4_scan(const char *s, size_t len, uint8_t out[4])
     return i == len ? 0 : -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* RFC 4291 text: groups of 1-4 hex digits, one "::", an IPv4 tail. */
 static int ip6_scan(const char *s, size_t len, uint8_t out[16])
 {
@@ -83,7 +72,7 @@ static int ip6_scan(const char *s, size_t len, uint8_t out[16])
         size_t j = i;
         unsigned v = 0;
         int d;
-        while (j < len && j - i < 5 && (d = hexval(s[j])) >= 0) {
+        while (j < len && j - i < 5 && (d = hv__hexval(s[j])) >= 0) {
             v = v * 16 + (unsigned)d;
             j++;
         }

@@ -6,24 +6,13 @@
 const struct hv_guid hv_vsock_template = {
     0x00000000u, 0xfacbu, 0x11e6u, {0xbd, 0x58, 0x64, 0x00, 0x6a, 0x79, 0x86, 0xd3}};
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Read n hex digits at s; -1 on a non-hex character. */
 static int hexn(const char *s, int n, uint32_t *out)
 {
     uint32_t v = 0;
     int i;
     for (i = 0; i < n; i++) {
-        int d = hexval(s[i]);
+        int d = hv__hexval(s[i]);
         if (d < 0)
             return -1;
         v = (v << 4) | (uint32_t)d;
@@ -50,7 +39,7 @@ size_t hv_guid_scan(const char *s, struct hv_guid *g)
         int want_dash = (i == dash_at[0] || i == dash_at[1] || i == dash_at[2] ||
                          i == dash_at[3]);
         char c = s[off + (size_t)i];
-        if (want_dash ? c != '-' : hexval(c) < 0)
+        if (want_dash ? c != '-' : hv__hexval(c) < 0)
             return 0;
     }
     if (off && s[off + HV_GUID_STRLEN] != '}')

@@ -279,6 +279,8 @@ size_t hv__utf8_encode(char *out, uint32_t c);
 
 /* Portable helpers (str.c). */
 int hv__strcaseeq(const char *a, const char *b);
+/* The value of a hex digit, or -1 (GUIDs, IPv6 addresses). */
+int hv__hexval(char c);
 /* snprintf that never fails loudly: returns bytes written, truncated. */
 size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
 

@@ -33,3 +33,14 @@ size_t hv__fmt(char *buf, size_t n, const char *fmt, ...)
     }
     return (size_t)r < n ? (size_t)r : n - 1;
 }
+
+int hv__hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
