@@ -53,26 +53,29 @@ void hv__ring_take(struct hv__ring *r, size_t n)
 
 void hv__ring_grow(struct hv__ring *r)
 {
-    size_t want = r->size * 2, first;
+    size_t want = r->size * 2, old = r->size;
     char *b;
 
     if (r->buf == NULL || r->size >= r->max)
         return;
     if (want > r->max)
         want = r->max;
-    b = malloc(want);
+    /* realloc, not malloc and copy: a large block is remapped in place
+     * (mremap), so growing touches only the new pages, not a fresh copy
+     * of the old ones (page faults and zeroing cost as much as the data
+     * under some kernels) */
+    b = realloc(r->buf, want);
     if (b == NULL)
         return;
-    /* the data moves to the front, unwrapped */
-    first = r->size - r->start;
-    if (first > r->count)
-        first = r->count;
-    memcpy(b, r->buf + r->start, first);
-    memcpy(b + first, r->buf, r->count - first);
-    free(r->buf);
+    /* data that wrapped keeps its front part at the start; the part
+     * from start to the old end moves to the new end */
+    if (r->start + r->count > old) {
+        size_t head = old - r->start;
+        memmove(b + want - head, b + r->start, head);
+        r->start = want - head;
+    }
     r->buf = b;
     r->size = want;
-    r->start = 0;
 }
 
 void hv__ring_trim(struct hv__ring *r)

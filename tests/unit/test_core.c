@@ -5,6 +5,7 @@
 
 #include "hvsock.h"
 #include "hvsock_int.h"
+#include "ring.h"
 #include "ut.h"
 
 UT_CASE(u32_parse)
@@ -428,4 +429,64 @@ UT_CASE(vsock_wellknown_guids)
                             "90db8b89-0d35-4f79-8ce9-49ea0ac8b7cd", "5000", 0,
                             &bad, hint, sizeof hint), HV_EINVAL);
     UT_EQ_INT((int)bad, (int)HV_PART_VM);
+}
+
+/* fill the ring with the bytes from *next on (as many as fit in one go) */
+static size_t ring_fill(struct hv__ring *r, unsigned char *next)
+{
+    char *p;
+    int nomem = 0;
+    size_t i, n = hv__ring_space(r, &p, &nomem);
+    UT_EQ_INT(nomem, 0);
+    for (i = 0; i < n; i++)
+        p[i] = (char)(*next)++;
+    hv__ring_put(r, n);
+    return n;
+}
+
+/* take n bytes, checking they are the bytes from *want on */
+static void ring_drain(struct hv__ring *r, size_t n, unsigned char *want)
+{
+    while (n > 0) {
+        char *p;
+        size_t i, k = hv__ring_data(r, &p);
+        if (k == 0) {
+            UT_CHECK(k > 0);
+            return;
+        }
+        if (k > n)
+            k = n;
+        for (i = 0; i < k; i++)
+            UT_EQ_INT((unsigned char)p[i], (*want)++);
+        hv__ring_take(r, k);
+        n -= k;
+    }
+}
+
+UT_CASE(ring_grow_keeps_order)
+{
+    struct hv__ring r;
+    unsigned char next = 0, want = 0;
+    int round;
+
+    memset(&r, 0, sizeof r);
+    r.max = 8 * HV__RING_FIRST;
+    UT_EQ_INT(ring_fill(&r, &next), HV__RING_FIRST);
+    /* grow while the data wraps: its order must survive each step */
+    for (round = 0; round < 4; round++) {
+        ring_drain(&r, r.count / 2 + 7, &want);
+        ring_fill(&r, &next); /* up to the end */
+        ring_fill(&r, &next); /* then from the front: wrapped */
+        UT_EQ_INT(r.count, r.size);
+        hv__ring_grow(&r);
+        UT_EQ_INT(r.size, r.max < HV__RING_FIRST << (round + 1)
+                              ? r.max : HV__RING_FIRST << (round + 1));
+    }
+    UT_EQ_INT(r.size, r.max);
+    hv__ring_grow(&r); /* at max: stays */
+    UT_EQ_INT(r.size, r.max);
+    ring_drain(&r, r.count, &want);
+    UT_EQ_INT(want, next);
+    hv__ring_trim(&r);
+    UT_CHECK(r.buf == NULL);
 }

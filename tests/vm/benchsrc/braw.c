@@ -198,7 +198,8 @@ static void send_file(int fd, const struct opt *o)
             if (k < 0)
                 bench_die(sf ? "sendfile" : "splice stdin -> socket");
         }
-    } else if (strcmp(m, "mmap") == 0) {
+    } else if (strcmp(m, "mmap") == 0 || strcmp(m, "mmapp") == 0) {
+        const int flags = MAP_SHARED | (m[4] == 'p' ? MAP_POPULATE : 0);
         const uint64_t win = 8u * 1024 * 1024;
         struct stat st;
         uint64_t at = 0;
@@ -207,7 +208,7 @@ static void send_file(int fd, const struct opt *o)
         while (at < (uint64_t)st.st_size) {
             uint64_t len = (uint64_t)st.st_size - at < win ? (uint64_t)st.st_size - at : win;
             uint64_t o2 = 0;
-            unsigned char *p = mmap(NULL, len, PROT_READ, MAP_SHARED, 0, (off_t)at);
+            unsigned char *p = mmap(NULL, len, PROT_READ, flags, 0, (off_t)at);
             if (p == MAP_FAILED)
                 bench_die("mmap stdin");
             while (o2 < len) {
