@@ -18,8 +18,9 @@
  * the kernel's); -c BYTES chunk (default 256K); -p block|poll|try: a
  * blocking socket, poll before every send/recv, or a non-blocking socket
  * polled only on EAGAIN; -m: recv discard|write|splice (to stdout), fsend
- * rw|sendfile|mmap, psend rw|splice, fwd rw|splice (through a pipe); -V BYTES: recv/both check that the
- * stream is BYTES bytes of the pattern (exit 1 if not). */
+ * rw|sendfile|mmap|mmapp (mmapp: with MAP_POPULATE), psend rw|splice, fwd
+ * rw|splice (through a pipe); -V BYTES: recv/both check that the stream is
+ * BYTES bytes of the pattern (exit 1 if not). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -295,6 +295,7 @@ bench_levers() {
     tp lever.a.rw "$N" 'braw recv $VFY $P' 'braw fsend -m rw 1 $P <$SRC'
     tp lever.a.sendfile "$N" 'braw recv $VFY $P' 'braw fsend -m sendfile 1 $P <$SRC'
     tp lever.a.mmap "$N" 'braw recv $VFY $P' 'braw fsend -m mmap 1 $P <$SRC'
+    tp lever.a.mmap-populate "$N" 'braw recv $VFY $P' 'braw fsend -m mmapp 1 $P <$SRC'
     # (b) vsock -> pipe
     tp lever.b.rw "$N" 'braw recv -m write $P | cat >$OUT' 'braw send 1 $P $N' 'cmp -s $SRC $OUT'
     tp lever.b.splice "$N" 'braw recv -m splice $P | cat >$OUT' 'braw send 1 $P $N' 'cmp -s $SRC $OUT'
