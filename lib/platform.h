@@ -118,8 +118,13 @@ struct hv_stream {
     unsigned char stdio;          /* the process's stdin and stdout */
     unsigned char rready, wready; /* worth a try without poll */
     unsigned char wpolled;        /* poll said writable since the last write */
+    unsigned char block;          /* calls may block (the engine's one-way
+                                   * fast path): no MSG_DONTWAIT, no room
+                                   * asked; only a stop ends a wait */
     int rd_eof;                   /* the read side has ended */
     size_t pipe_size;             /* wpipe: its capacity */
+    size_t wroom;                 /* wpipe: bytes sure to fit without
+                                   * asking the pipe again */
     struct hv__ring rx;           /* read from here, not yet written on */
     struct hv_sock *sock;         /* the connection this stream owns */
 };

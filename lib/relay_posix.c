@@ -293,6 +293,56 @@ static void pair_work(struct pair *p, uint64_t now)
     }
 }
 
+/* Whether fast paths may be taken: HV_NO_FAST_PATH=1 in the environment
+ * turns them off (the tests hold the plain path to the same results). */
+static int fast_paths(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("HV_NO_FAST_PATH");
+        on = !(e && *e && strcmp(e, "0") != 0);
+    }
+    return on;
+}
+
+/* The direction that is all a lone pair has left to do, when it may be
+ * moved with blocking calls and no poll: the other way is done, no timer
+ * runs, and its source reports trouble itself (a socket, whose reset a
+ * read returns) or never waits (a regular file). A pipe or terminal on
+ * stdin stays polled: while it idles, a reset of the connection must still
+ * end the session. -1 when there is none. */
+static int lone_dir(const struct pair *p)
+{
+    int i;
+
+    if (p->done || p->o.idle_ms || p->o.progress || p->quit_at ||
+        !fast_paths())
+        return -1;
+    for (i = 0; i < 2; i++) {
+        const struct hv_stream *src = p->s[i];
+        if (p->d[!i].shut && !p->d[i].shut && !src_done(p, i) &&
+            (src->rsock || (src->rsure && src->stdio)))
+            return i;
+    }
+    return -1;
+}
+
+/* Move direction i with blocking calls until its source ends, it fails or
+ * a stop is asked for (the signal interrupts the blocked call). A chunk
+ * then costs a read and a write, not a poll round as well (issue 12). */
+static void lone_run(struct pair *p, int i)
+{
+    struct hv_stream *src = p->s[i], *dst = p->s[!i];
+
+    src->block = dst->block = 1;
+    while (!p->done && !src_done(p, i) && !hv_stopped()) {
+        src->rready = dst->wready = 1;
+        dir_work(p, i, hv_now_ms());
+    }
+    src->block = dst->block = 0;
+    src->rready = dst->wready = 1;
+}
+
 static int pfd_reserve(struct hv_relay *r, size_t n)
 {
     struct pollfd *pf;
@@ -443,6 +493,12 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                 return 0;
             }
             want += 5;
+        }
+        /* a lone pair (hv_relay_pair) with one way left: no poll */
+        if (r->count == 1 && l == NULL && until == 0 &&
+            (k = lone_dir(r->pairs)) >= 0) {
+            lone_run(r->pairs, k);
+            continue;
         }
         if (pfd_reserve(r, want) < 0)
             return HV_ENOMEM;

@@ -130,20 +130,33 @@ static int io_error(int e)
     return r;
 }
 
+/* A call came back with EINTR: try again, unless it may block and a stop
+ * was asked for (the handler's signal interrupted it for that). */
+static int retry_eintr(const struct hv_stream *st)
+{
+    return !(st->block && hv_stopped());
+}
+
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
 {
     ssize_t k;
     for (;;) {
-        k = st->rsock ? recv(st->rfd, p, n, MSG_DONTWAIT) : read(st->rfd, p, n);
+        if (st->rsock)
+            k = recv(st->rfd, p, n, st->block ? 0 : MSG_DONTWAIT);
+        else
+            k = read(st->rfd, p, n);
         if (k >= 0 || errno != EINTR)
             break;
+        if (!retry_eintr(st))
+            return HV__EAGAIN;
     }
     if (k > 0) {
         *got = (size_t)k;
         /* a blocking descriptor may be read again only after poll; a
          * socket that gave less than asked is empty for now, and asking
          * again would only cost an EAGAIN (a round trip's latency) */
-        if ((!st->rsock && !st->rsure) || (st->rsock && (size_t)k < n))
+        if (!st->block &&
+            ((!st->rsock && !st->rsure) || (st->rsock && (size_t)k < n)))
             st->rready = 0;
         return 0;
     }
@@ -176,30 +189,44 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
 {
     ssize_t k;
     /* a pipe is asked how much it takes (an ioctl costs less than a poll
-     * round, which a round trip would pay at every write); a page always
-     * fits once poll said it is writable */
-    if (st->wpipe) {
-        size_t room = pipe_room(st);
-        if (room < 4096 && st->wpolled)
-            room = 4096;
-        if (room == 0) {
+     * round, which a round trip would pay at every write), and only when
+     * what it said last is used up: the reader only ever makes room. A
+     * page always fits once poll said it is writable. */
+    if (st->wpipe && !st->block) {
+        if (n > st->wroom) {
+            st->wroom = pipe_room(st);
+            if (st->wroom < 4096 && st->wpolled)
+                st->wroom = 4096;
+        }
+        if (st->wroom == 0) {
             st->wready = 0;
             return HV__EAGAIN;
         }
-        if (n > room)
-            n = room;
+        if (n > st->wroom)
+            n = st->wroom;
     }
     for (;;) {
-        k = st->wsock ? send(st->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
-                      : write(st->wfd, p, n);
+        if (st->wsock)
+            k = send(st->wfd, p, n,
+                     (st->block ? 0 : MSG_DONTWAIT) | MSG_NOSIGNAL);
+        else
+            k = write(st->wfd, p, n);
         if (k >= 0 || errno != EINTR)
             break;
+        if (!retry_eintr(st))
+            return HV__EAGAIN;
     }
     if (k >= 0) {
         *put = (size_t)k;
         st->wpolled = 0;
+        /* what a write took of a pipe's room: whole pages, as a write
+         * that does not merge into the last page starts a new one */
+        if (st->wpipe) {
+            size_t used = ((size_t)k + 4095) / 4096 * 4096;
+            st->wroom = st->wroom > used ? st->wroom - used : 0;
+        }
         /* other blocking descriptors (a terminal) wait for poll again */
-        if (!st->wsock && !st->wsure && !st->wpipe)
+        if (!st->block && !st->wsock && !st->wsure && !st->wpipe)
             st->wready = 0;
         return 0;
     }

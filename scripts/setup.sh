@@ -10,8 +10,8 @@ pkgs_vm="qemu-system-x86 busybox-static socat cpio"
 pkgs_win="gcc-mingw-w64-x86-64 wine wine64"
 pkgs_docs="mandoc man-db fish zsh dpkg-dev"
 # the proof of issue 11: libFuzzer (clang 14 and its runtime), valgrind,
-# ncat as a second peer
-pkgs_proof="clang libclang-rt-14-dev valgrind ncat"
+# ncat as a second peer; strace for the cases that check which syscalls run
+pkgs_proof="clang libclang-rt-14-dev valgrind ncat strace"
 if [ "${1:-}" = --demo ]; then
     want="$pkgs_build $pkgs_vm"
 else

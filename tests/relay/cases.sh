@@ -286,4 +286,5 @@ case_no_leak() {
     fi
 }
 
-"case_$1"
+declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
+"case_$case_name"

@@ -216,4 +216,89 @@ case_progress_tty() {
     grep -q 'Transferred: sent 6000 bytes' "$work/tty.log" || fail "no final line"
 }
 
-"case_$1"
+# ------------------------------------------------------------- fast paths
+
+# need_strace: skip unless strace runs here (Linux build only: strace
+# follows Linux processes, not Wine's)
+need_strace() {
+    [ -z "$HV_EMU" ] || skip "the one-way fast path is POSIX (Windows moves each way in its own thread)"
+    command -v strace >/dev/null || skip "strace is not installed"
+    strace -qq -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace refused)"
+}
+
+# one_way MODE: 24 MiB from a regular file through hvcat to a listener -d,
+# both under strace (recvfrom, sendto, poll); MODE plain sets
+# HV_NO_FAST_PATH=1. Traces in $work/l.MODE and $work/c.MODE.
+one_way() {
+    local mode=$1 env="" rc port
+    [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
+    rm -f "$work/l.err"
+    env $env strace -qq -f -e trace=recvfrom,sendto,poll -o "$work/l.$mode" \
+        $LISTEN -v -d -t 127.0.0.1 0 </dev/null >"$work/l.out" 2>"$work/l.err" &
+    local lpid=$!
+    pids="$pids $lpid"
+    wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
+    port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+    env $env strace -qq -f -e trace=recvfrom,sendto,poll -o "$work/c.$mode" \
+        $CAT -t 127.0.0.1 "$port" <"$work/a" >/dev/null 2>"$work/c.err"
+    rc=$?
+    wait_pid "$lpid" 30 lrc || fail "$mode: listener hung"
+    [ $rc = 0 ] || fail "$mode: client exit $rc"
+    [ "$lrc" = 0 ] || fail "$mode: listener exit $lrc"
+    same "$work/a" "$work/l.out" "$mode: data"
+}
+
+case_fast_one_way() {
+    # issue 12: with one way left, the pump moves it with blocking calls
+    # and no poll (the listener -d receives, the client sends a regular
+    # file once the listener's EOF is in); HV_NO_FAST_PATH=1 forces the
+    # poll loop, which must move the same bytes
+    local lrc blk dw
+    need_strace
+    head -c 24M /dev/urandom >"$work/a"
+    one_way fast
+    one_way plain
+    # the listener: blocking receives (flags 0), and once the first one
+    # ran, neither a poll nor a non-blocking receive (the ones before
+    # serve the accept, stdout's check and the first chunks)
+    blk=$(grep -c 'recvfrom(.*, 0, NULL, NULL) = [1-9]' "$work/l.fast")
+    [ "$blk" -ge 10 ] || fail "fast: $blk blocking receives with data (want >= 10)"
+    dw=$(sed -n '/recvfrom(.*, 0, NULL, NULL) = [1-9]/,$p' "$work/l.fast" |
+        grep -c 'poll(\|MSG_DONTWAIT')
+    [ "$dw" = 0 ] || fail "fast: $dw polls or non-blocking receives after the first blocking one"
+    # the client: blocking sends once it saw the listener's EOF
+    blk=$(grep -c 'sendto(.*, MSG_NOSIGNAL, NULL, 0) = [1-9]' "$work/c.fast")
+    [ "$blk" -ge 5 ] || fail "fast: $blk blocking sends (want >= 5)"
+    # the plain loop never blocks in a call
+    grep -q 'recvfrom(.*, 0, NULL, NULL)' "$work/l.plain" && fail "plain: a blocking receive"
+    grep -q 'sendto(.*, MSG_NOSIGNAL, NULL, 0)' "$work/c.plain" && fail "plain: a blocking send"
+    grep -q 'poll(' "$work/l.plain" || fail "plain: no poll at all?"
+    true
+}
+
+case_fast_stop() {
+    # a signal ends a receive blocked on the fast path as it ends a poll:
+    # the listener -d waits in recv for a client that sends nothing
+    local port lpid rc t0
+    [ -z "$HV_EMU" ] || skip "the one-way fast path is POSIX"
+    $LISTEN -v -d -t 127.0.0.1 0 </dev/null >"$work/l.out" 2>"$work/l.err" &
+    lpid=$!
+    pids="$pids $lpid"
+    wait_for "$work/l.err" "Listening on" 30 || fail "no listener"
+    port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+    mkfifo "$work/in"
+    ( echo hello; sleep 20 ) >"$work/in" &
+    pids="$pids $!"
+    $CAT -t 127.0.0.1 "$port" <"$work/in" >/dev/null 2>"$work/c.err" &
+    pids="$pids $!"
+    wait_for "$work/l.out" hello 10 || fail "the line did not arrive"
+    sleep 0.3
+    t0=$(ms)
+    kill -TERM "$lpid"
+    wait_pid "$lpid" 5 rc || fail "the listener blocked in recv ignored SIGTERM"
+    [ "$rc" = 143 ] || fail "exit $rc, expected 143 (ended by SIGTERM)"
+    [ $(($(ms) - t0)) -le 2000 ] || fail "took $(($(ms) - t0)) ms to stop"
+}
+
+declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
+"case_$case_name"
