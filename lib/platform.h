@@ -133,6 +133,12 @@ struct hv_stream {
  * reader has gone gives HV_EPIPE; to a connection, HV_ECONNRESET. */
 #define HV__EAGAIN (-1)
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got);
+/* Up to n bytes from src (a connection) straight into dst (a pipe), both
+ * blocking; 0 with *moved (0: src's EOF), HV__EAGAIN (a stop interrupted
+ * it), HV_EPIPE (the pipe's reader has gone), HV_ENOTSUP (not for this
+ * pair or system: read and write instead), or src's error. */
+int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
+                      size_t *moved);
 int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      size_t *put);
 int hv__stream_shutdown(struct hv_stream *st);

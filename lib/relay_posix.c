@@ -327,17 +327,54 @@ static int lone_dir(const struct pair *p)
     return -1;
 }
 
+/* Direction i by splice, connection -> pipe: 1 when it ran (to the
+ * source's end, a failure or a stop), 0 when splice does not serve this
+ * pair (then read and write move it; nothing is lost, as splice took
+ * nothing). */
+static int lone_splice(struct pair *p, int i)
+{
+    struct hv_stream *src = p->s[i], *dst = p->s[!i];
+    size_t n = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE, k;
+    int e;
+
+    if (src->rx.count || !src->rsock || !dst->wpipe)
+        return 0;
+    while (!p->done && !src_done(p, i) && !hv_stopped()) {
+        e = hv__stream_splice(src, dst, n, &k);
+        if (e == HV_ENOTSUP)
+            return 0;
+        if (e == HV__EAGAIN)
+            continue; /* the loop sees the stop */
+        if (e == HV_EPIPE) {
+            /* the reader of stdout has gone (| head): a quiet end */
+            p->res.a_closed = 1;
+            pair_end(p, 0, HV_SIDE_NONE);
+        } else if (e < 0) {
+            pair_end(p, e, side_of(i, 0));
+        } else if (k == 0) {
+            src->rd_eof = 1;
+        } else {
+            p->d[i].bytes += k;
+            p->last_io = hv_now_ms();
+        }
+    }
+    return 1;
+}
+
 /* Move direction i with blocking calls until its source ends, it fails or
  * a stop is asked for (the signal interrupts the blocked call). A chunk
- * then costs a read and a write, not a poll round as well (issue 12). */
+ * then costs a read and a write (or one splice), not a poll round as
+ * well (issue 12). */
 static void lone_run(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
 
     src->block = dst->block = 1;
-    while (!p->done && !src_done(p, i) && !hv_stopped()) {
-        src->rready = dst->wready = 1;
-        dir_work(p, i, hv_now_ms());
+    if (!lone_splice(p, i)) {
+        while (!p->done && !src_done(p, i) && !hv_stopped()) {
+            src->rready = dst->wready = 1;
+            dir_work(p, i, hv_now_ms());
+        }
     }
     src->block = dst->block = 0;
     src->rready = dst->wready = 1;

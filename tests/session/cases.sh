@@ -276,6 +276,39 @@ case_fast_one_way() {
     true
 }
 
+case_fast_splice() {
+    # issue 12: a connection into a pipe on stdout, the one way left, goes
+    # by splice (one copy, not two); HV_NO_FAST_PATH=1 reads and writes,
+    # and both deliver the same bytes
+    local mode env lpid port rc lrc n
+    need_strace
+    head -c 16M /dev/urandom >"$work/a"
+    for mode in fast plain; do
+        env=""
+        [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
+        rm -f "$work/l.err" "$work/out.$mode"
+        ( env $env strace -qq -f -e trace=splice,recvfrom -o "$work/l.$mode" \
+            $LISTEN -v -d -t 127.0.0.1 0 </dev/null 2>"$work/l.err" |
+            cat >"$work/out.$mode" ) &
+        lpid=$!
+        pids="$pids $lpid"
+        wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
+        port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+        $CAT -t 127.0.0.1 "$port" <"$work/a" >/dev/null 2>"$work/c.err"
+        rc=$?
+        wait_pid "$lpid" 30 lrc || fail "$mode: listener hung"
+        [ $rc = 0 ] || fail "$mode: client exit $rc"
+        [ "$lrc" = 0 ] || fail "$mode: listener exit $lrc"
+        same "$work/a" "$work/out.$mode" "$mode: data"
+    done
+    n=$(grep -c 'splice(.*) = [1-9]' "$work/l.fast")
+    [ "$n" -ge 2 ] || fail "fast: $n splices with data (want >= 2)"
+    grep -q 'splice(.*) = 0' "$work/l.fast" || fail "fast: the EOF did not come by splice"
+    grep -q 'splice(' "$work/l.plain" && fail "plain: splice was used"
+    grep -q 'recvfrom(.*) = [1-9]' "$work/l.plain" || fail "plain: no receive with data"
+    true
+}
+
 case_fast_stop() {
     # a signal ends a receive blocked on the fast path as it ends a poll:
     # the listener -d waits in recv for a client that sends nothing
