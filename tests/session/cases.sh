@@ -226,26 +226,34 @@ need_strace() {
     strace -qq -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace refused)"
 }
 
-# one_way MODE: 24 MiB from a regular file through hvcat to a listener -d,
-# both under strace (recvfrom, sendto, poll); MODE plain sets
-# HV_NO_FAST_PATH=1. Traces in $work/l.MODE and $work/c.MODE.
+# one_way MODE OUT EVENTS: $work/a (a regular file) through hvcat to a
+# listener -d whose stdout is OUT (file: $work/out.MODE; pipe: a pipe to
+# cat, which writes that file), both under strace -e trace=EVENTS; MODE
+# plain sets HV_NO_FAST_PATH=1. Traces in $work/l.MODE and $work/c.MODE;
+# fails unless both exit 0 and $work/out.MODE equals $work/a.
 one_way() {
-    local mode=$1 env="" rc port
+    local mode=$1 out=$2 ev=$3 env="" rc lrc port lpid
     [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
     rm -f "$work/l.err"
-    env $env strace -qq -f -e trace=recvfrom,sendto,poll -o "$work/l.$mode" \
-        $LISTEN -v -d -t 127.0.0.1 0 </dev/null >"$work/l.out" 2>"$work/l.err" &
-    local lpid=$!
+    if [ "$out" = pipe ]; then
+        ( env $env strace -qq -f -e "trace=$ev" -o "$work/l.$mode" \
+            $LISTEN -v -d -t 127.0.0.1 0 </dev/null 2>"$work/l.err" |
+            cat >"$work/out.$mode" ) &
+    else
+        env $env strace -qq -f -e "trace=$ev" -o "$work/l.$mode" \
+            $LISTEN -v -d -t 127.0.0.1 0 </dev/null >"$work/out.$mode" 2>"$work/l.err" &
+    fi
+    lpid=$!
     pids="$pids $lpid"
     wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
     port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
-    env $env strace -qq -f -e trace=recvfrom,sendto,poll -o "$work/c.$mode" \
+    env $env strace -qq -f -e "trace=$ev" -o "$work/c.$mode" \
         $CAT -t 127.0.0.1 "$port" <"$work/a" >/dev/null 2>"$work/c.err"
     rc=$?
     wait_pid "$lpid" 30 lrc || fail "$mode: listener hung"
     [ $rc = 0 ] || fail "$mode: client exit $rc"
     [ "$lrc" = 0 ] || fail "$mode: listener exit $lrc"
-    same "$work/a" "$work/l.out" "$mode: data"
+    same "$work/a" "$work/out.$mode" "$mode: data"
 }
 
 case_fast_one_way() {
@@ -253,11 +261,11 @@ case_fast_one_way() {
     # and no poll (the listener -d receives, the client sends a regular
     # file once the listener's EOF is in); HV_NO_FAST_PATH=1 forces the
     # poll loop, which must move the same bytes
-    local lrc blk dw
+    local blk dw m
     need_strace
     head -c 24M /dev/urandom >"$work/a"
-    one_way fast
-    one_way plain
+    one_way fast file recvfrom,sendto,poll
+    one_way plain file recvfrom,sendto,poll
     # the listener: blocking receives (flags 0), and once the first one
     # ran, neither a poll nor a non-blocking receive (the ones before
     # serve the accept, stdout's check and the first chunks)
@@ -280,27 +288,11 @@ case_fast_splice() {
     # issue 12: a connection into a pipe on stdout, the one way left, goes
     # by splice (one copy, not two); HV_NO_FAST_PATH=1 reads and writes,
     # and both deliver the same bytes
-    local mode env lpid port rc lrc n
+    local n
     need_strace
     head -c 16M /dev/urandom >"$work/a"
-    for mode in fast plain; do
-        env=""
-        [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
-        rm -f "$work/l.err" "$work/out.$mode"
-        ( env $env strace -qq -f -e trace=splice,recvfrom -o "$work/l.$mode" \
-            $LISTEN -v -d -t 127.0.0.1 0 </dev/null 2>"$work/l.err" |
-            cat >"$work/out.$mode" ) &
-        lpid=$!
-        pids="$pids $lpid"
-        wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
-        port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
-        $CAT -t 127.0.0.1 "$port" <"$work/a" >/dev/null 2>"$work/c.err"
-        rc=$?
-        wait_pid "$lpid" 30 lrc || fail "$mode: listener hung"
-        [ $rc = 0 ] || fail "$mode: client exit $rc"
-        [ "$lrc" = 0 ] || fail "$mode: listener exit $lrc"
-        same "$work/a" "$work/out.$mode" "$mode: data"
-    done
+    one_way fast pipe splice,recvfrom
+    one_way plain pipe splice,recvfrom
     n=$(grep -c 'splice(.*) = [1-9]' "$work/l.fast")
     [ "$n" -ge 2 ] || fail "fast: $n splices with data (want >= 2)"
     grep -q 'splice(.*) = 0' "$work/l.fast" || fail "fast: the EOF did not come by splice"
