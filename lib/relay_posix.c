@@ -371,6 +371,8 @@ static void lone_run(struct pair *p, int i)
 
     src->block = dst->block = 1;
     if (!lone_splice(p, i)) {
+        /* one stream, bulk data: the whole buffer from the first read */
+        hv__ring_grow_max(&src->rx);
         while (!p->done && !src_done(p, i) && !hv_stopped()) {
             src->rready = dst->wready = 1;
             dir_work(p, i, hv_now_ms());

@@ -51,15 +51,11 @@ void hv__ring_take(struct hv__ring *r, size_t n)
         r->start = 0;
 }
 
-void hv__ring_grow(struct hv__ring *r)
+static void grow_to(struct hv__ring *r, size_t want)
 {
-    size_t want = r->size * 2, old = r->size;
+    size_t old = r->size;
     char *b;
 
-    if (r->buf == NULL || r->size >= r->max)
-        return;
-    if (want > r->max)
-        want = r->max;
     /* realloc, not malloc and copy: a large block is remapped in place
      * (mremap), so growing touches only the new pages, not a fresh copy
      * of the old ones (page faults and zeroing cost as much as the data
@@ -76,6 +72,30 @@ void hv__ring_grow(struct hv__ring *r)
     }
     r->buf = b;
     r->size = want;
+}
+
+void hv__ring_grow(struct hv__ring *r)
+{
+    size_t want = r->size * 2;
+
+    if (r->buf == NULL || r->size >= r->max)
+        return;
+    grow_to(r, want > r->max ? r->max : want);
+}
+
+void hv__ring_grow_max(struct hv__ring *r)
+{
+    if (r->size >= r->max)
+        return;
+    if (r->buf == NULL) {
+        r->buf = malloc(r->max);
+        if (r->buf != NULL) {
+            r->size = r->max;
+            r->start = r->count = 0;
+        }
+        return;
+    }
+    grow_to(r, r->max);
 }
 
 void hv__ring_trim(struct hv__ring *r)

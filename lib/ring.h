@@ -27,6 +27,10 @@ void hv__ring_take(struct hv__ring *r, size_t n);
 /* A read filled all the space offered: double the buffer (up to max) so
  * the next read can take more. Keeps the data; no-op at max or on ENOMEM. */
 void hv__ring_grow(struct hv__ring *r);
+/* Grow (or allocate) the buffer to max at once: for a stream that will
+ * carry bulk data (the engine's one-way fast path). Keeps the data; no-op
+ * on ENOMEM. */
+void hv__ring_grow_max(struct hv__ring *r);
 /* Free the buffer when the ring is empty (an idle or finished side). */
 void hv__ring_trim(struct hv__ring *r);
 void hv__ring_free(struct hv__ring *r);

@@ -490,3 +490,25 @@ UT_CASE(ring_grow_keeps_order)
     hv__ring_trim(&r);
     UT_CHECK(r.buf == NULL);
 }
+
+UT_CASE(ring_grow_max)
+{
+    struct hv__ring r;
+    unsigned char next = 0, want = 0;
+
+    memset(&r, 0, sizeof r);
+    r.max = 5 * HV__RING_FIRST;
+    hv__ring_grow_max(&r); /* unallocated: allocated at max */
+    UT_EQ_INT(r.size, r.max);
+    hv__ring_free(&r);
+    r.max = 5 * HV__RING_FIRST;
+    ring_fill(&r, &next);
+    ring_drain(&r, 1000, &want);
+    ring_fill(&r, &next); /* wrapped */
+    UT_EQ_INT(r.count, HV__RING_FIRST);
+    hv__ring_grow_max(&r);
+    UT_EQ_INT(r.size, r.max);
+    ring_fill(&r, &next);
+    ring_drain(&r, r.count, &want);
+    UT_EQ_INT(want, next);
+}
