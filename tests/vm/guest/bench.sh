@@ -109,6 +109,11 @@ tool_cmds() {
         C='socat -u STDIN VSOCK-CONNECT:1:$P'
         LB='socat -d -d -t 30 VSOCK-LISTEN:$P STDIO'
         CB='socat -t 30 STDIO VSOCK-CONNECT:1:$P' ;;
+    hvplain)
+        # the same without the fast paths (one way left: blocking calls,
+        # splice into a pipe): the lever they are
+        L='HV_NO_FAST_PATH=1 hvlisten -d -v $P' C='HV_NO_FAST_PATH=1 hvcat 1 $P'
+        LB='HV_NO_FAST_PATH=1 hvlisten -v $P' CB='HV_NO_FAST_PATH=1 hvcat 1 $P' ;;
     ncat)
         L='ncat -v --vsock -l --recv-only $P' C='ncat --vsock --send-only 1 $P'
         LB='ncat -v --vsock -l $P' CB='ncat --vsock 1 $P' ;;
@@ -166,7 +171,7 @@ bench_main() {
 
     tp raw.one "$N" 'braw recv $VFY $P' 'braw send 1 $P $N'
     tp raw.both $((2 * N)) 'braw both-l $VFY $P $N' 'braw both-c $VFY 1 $P $N'
-    for t in relay socatb socat ncat hv; do
+    for t in relay socatb socat ncat hv hvplain; do
         if [ $t = ncat ] && [ $have_ncat = 0 ]; then
             na ncat.file "ncat not in the guest (Debian: ncat)"
             na ncat.pipe "ncat not in the guest"
