@@ -54,20 +54,6 @@ int hv_stderr_is_tty(void)
     return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
 }
 
-static char *to_utf8(const wchar_t *w)
-{
-    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
-    char *s;
-    if (n <= 0)
-        return NULL;
-    s = malloc((size_t)n);
-    if (s && WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL) <= 0) {
-        free(s);
-        s = NULL;
-    }
-    return s;
-}
-
 static int read_argv(int *argc, char ***argv)
 {
     wchar_t **wargv;
@@ -83,7 +69,7 @@ static int read_argv(int *argc, char ***argv)
         return HV_ENOMEM;
     }
     for (i = 0; i < n; i++) {
-        if ((v[i] = to_utf8(wargv[i])) == NULL) {
+        if (hv__wide_to_utf8(wargv[i], -1, &v[i], NULL) < 0) {
             while (i > 0)
                 free(v[--i]);
             free(v);
@@ -124,23 +110,4 @@ int hv_console_init(int *argc, char ***argv)
     if (argc && argv)
         r = read_argv(argc, argv);
     return r;
-}
-
-wchar_t *hv__wide(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-    wchar_t *w;
-    if (n <= 0)
-        return NULL;
-    w = malloc((size_t)n * sizeof *w);
-    if (w && MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n) <= 0) {
-        free(w);
-        w = NULL;
-    }
-    return w;
-}
-
-char *hv__narrow(const wchar_t *w)
-{
-    return to_utf8(w);
 }

@@ -144,10 +144,7 @@ size_t hv__os_text(long oserr, char *buf, size_t n)
         k--;
     if (k == 0 || n == 0)
         return 0;
-    m = WideCharToMultiByte(CP_UTF8, 0, w, (int)k, buf, (int)n - 1, NULL,
-                            NULL);
-    if (m <= 0)
-        return 0;
-    buf[m] = '\0';
-    return (size_t)m;
+    /* cut at a character's end when buf is short */
+    m = hv__wide_to_utf8_buf(w, (int)k, buf, n);
+    return m > 0 ? (size_t)m : 0;
 }

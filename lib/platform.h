@@ -174,9 +174,9 @@ HANDLE hv__npipe_accept_event(struct hv_sock *l, int *err);
 void hv__npipe_close(struct hv_sock *s);
 /* A unique name for a private pipe (spawn_win.c's child pipes). */
 void hv__npipe_private_name(wchar_t *buf, size_t n);
-/* UTF-8 <-> UTF-16 copies (malloc; NULL on failure or bad UTF-8). */
+/* hv__utf8_to_wide as a plain malloc'd copy: NULL on failure or bad UTF-8
+ * (wide_win.c). */
 wchar_t *hv__wide(const char *s);
-char *hv__narrow(const wchar_t *w);
 
 /* A stream (stream_win.c): one end of a relay. Its I/O is overlapped where
  * it can be, so that a pair that ends can cancel what its threads wait on. */
@@ -199,6 +199,11 @@ struct hv_stream {
  * manual-reset event) set: HV_ESTOPPED. ev: an event the call may use. */
 int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
                     HANDLE cancel, HANDLE ev);
+/* stdin only (else HV_ENOTSUP): as hv__stream_read, but *at points at the
+ * bytes where stdin's reader put them, valid until hv__stream_consume: the
+ * hand-off from the reader thread costs no copy. */
+int hv__stream_peek(struct hv_stream *st, const char **at, size_t n,
+                    size_t *got, HANDLE cancel);
 /* The n bytes the last read returned were delivered (stdin's queue keeps
  * them until then, for the next session). */
 void hv__stream_consume(struct hv_stream *st, size_t n);

@@ -18,6 +18,7 @@
 #include "platform.h"
 
 #define BUF_MIN (16u * 1024u)   /* a direction's buffer when idle */
+#define SHRINK_AFTER 16         /* small reads before it shrinks back */
 #define THREAD_STACK (64u * 1024u)
 #define JOIN_MS 200             /* before a stuck write is cancelled */
 #define DETACH_MS 1000          /* before a stuck thread is left behind */
@@ -68,6 +69,7 @@ struct dir {
     HANDLE ev;     /* for the streams' overlapped I/O */
     char *buf;
     size_t size, max;
+    unsigned small; /* reads in a row that used under a quarter of buf */
 };
 
 struct pair {
@@ -141,17 +143,26 @@ static int cancelled(struct pair *p)
     return WaitForSingleObject(p->cancel, 0) == WAIT_OBJECT_0;
 }
 
-/* Grow under load, shrink back when reads come in small. */
+/* Grow under load, shrink back when reads have come in small for a while
+ * (not at the first: a fresh large buffer costs page faults and zeroing,
+ * and bulk reads vary in size). The buffer is empty here: no copy. */
 static int dir_resize(struct dir *d, size_t got)
 {
     size_t want = d->size;
     char *nb;
+    if (d->src->kind == HV__STREAM_STDIO)
+        return 0; /* written from stdin's own slots: d->buf is not used */
     if (got == d->size && d->size < d->max)
         want = d->size * 2 > d->max ? d->max : d->size * 2;
-    else if (got < d->size / 4 && d->size > BUF_MIN)
-        want = BUF_MIN;
+    if (got < d->size / 4 && d->size > BUF_MIN) {
+        if (++d->small >= SHRINK_AFTER)
+            want = BUF_MIN;
+    } else {
+        d->small = 0;
+    }
     if (want == d->size)
         return 0;
+    d->small = 0;
     nb = malloc(want);
     if (nb == NULL)
         return 0; /* keep the buffer we have */
@@ -187,11 +198,17 @@ static DWORD WINAPI dir_main(LPVOID arg)
 
     for (;;) {
         size_t got = 0;
+        const char *data = d->buf;
         int e;
 
         if (cancelled(p))
             break;
-        e = hv__stream_read(d->src, d->buf, d->size, &got, p->cancel, d->ev);
+        /* stdin's bytes are written from its reader's slot, not copied */
+        if (d->src->kind == HV__STREAM_STDIO)
+            e = hv__stream_peek(d->src, &data, d->max, &got, p->cancel);
+        else
+            e = hv__stream_read(d->src, d->buf, d->size, &got, p->cancel,
+                                d->ev);
         if (e == HV_ESTOPPED)
             break;
         if (e < 0) {
@@ -230,7 +247,7 @@ static DWORD WINAPI dir_main(LPVOID arg)
             }
             break;
         }
-        e = hv__stream_write(d->dst, d->buf, got, p->cancel, d->ev);
+        e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
         if (e == HV_ESTOPPED)
             break;
         if (e == HV__IO_GONE) {

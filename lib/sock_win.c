@@ -197,7 +197,7 @@ static int gai_err(int e)
 static int tcp_resolve(const struct hv_addr *a, int passive, ADDRINFOW **res)
 {
     ADDRINFOW hints;
-    wchar_t host[HV_HOST_MAX], port[16];
+    wchar_t *host = NULL, port[16];
     int r;
 
     memset(&hints, 0, sizeof hints);
@@ -205,9 +205,8 @@ static int tcp_resolve(const struct hv_addr *a, int passive, ADDRINFOW **res)
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-    if (a->host[0] && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS,
-                                          a->host, -1, host, HV_HOST_MAX) == 0)
-        return HV_ENOHOST;
+    if (a->host[0] && (r = hv__utf8_to_wide(a->host, &host)) < 0)
+        return r == HV_ENOMEM ? r : HV_ENOHOST;
     {
         char p[16];
         int i;
@@ -216,7 +215,8 @@ static int tcp_resolve(const struct hv_addr *a, int passive, ADDRINFOW **res)
             port[i] = (wchar_t)p[i];
         port[i] = 0;
     }
-    r = GetAddrInfoW(a->host[0] ? host : NULL, port, &hints, res);
+    r = GetAddrInfoW(host, port, &hints, res);
+    free(host);
     return r ? gai_err(r) : 0;
 }
 

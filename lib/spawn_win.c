@@ -49,25 +49,31 @@ static wchar_t *shell_path(void)
 /* "SHELL" /d /s /c "CMD": with /s cmd.exe strips the first and the last
  * quote and runs what is between exactly as written, quotes and all, so
  * CMD needs no escaping here. /d skips AutoRun commands. */
-static wchar_t *command_line(const wchar_t *shell, const char *cmd)
+static int command_line(const wchar_t *shell, const char *cmd,
+                        wchar_t **out)
 {
     static const wchar_t mid[] = L"\" /d /s /c \"";
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, cmd, -1, NULL, 0);
+    wchar_t *wcmd, *line;
     size_t len;
-    wchar_t *line;
+    int r;
 
-    if (n <= 0)
-        return NULL;
-    len = 1 + wcslen(shell) + wcslen(mid) + (size_t)n + 2;
+    *out = NULL;
+    if ((r = hv__utf8_to_wide(cmd, &wcmd)) < 0)
+        return r;
+    len = 1 + wcslen(shell) + wcslen(mid) + wcslen(wcmd) + 2;
     line = malloc(len * sizeof *line);
-    if (line == NULL)
-        return NULL;
+    if (line == NULL) {
+        free(wcmd);
+        return HV_ENOMEM;
+    }
     wcscpy(line, L"\"");
     wcscat(line, shell);
     wcscat(line, mid);
-    MultiByteToWideChar(CP_UTF8, 0, cmd, -1, line + wcslen(line), n);
+    wcscat(line, wcmd);
     wcscat(line, L"\"");
-    return line;
+    free(wcmd);
+    *out = line;
+    return 0;
 }
 
 /* One pipe: ours (overlapped, not inherited) and the command's (an
@@ -211,12 +217,8 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
         r = c == NULL ? HV_ENOMEM : hv__err_from_os((long)GetLastError());
         goto out;
     }
-    line = command_line(shell, cmd);
-    if (line == NULL) {
-        r = GetLastError() == ERROR_NO_UNICODE_TRANSLATION ? HV_EINVAL
-                                                            : HV_ENOMEM;
+    if ((r = command_line(shell, cmd, &line)) < 0)
         goto out;
-    }
     if ((envblk = env_block(env, &r)) == NULL)
         goto out;
     /* the command's stdin (we write) and stdout (we read) */

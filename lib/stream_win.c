@@ -177,8 +177,12 @@ static int stdin_start(void)
     return 0;
 }
 
-/* Copy queued bytes without taking them off the queue. */
-static int stdin_read(char *buf, size_t n, size_t *got, HANDLE cancel)
+/* The queued bytes at the front, without taking them off the queue: copied
+ * to buf, or (buf NULL) pointed at in place through *at. The reader fills
+ * only the other slot meanwhile, so the bytes stay put until
+ * stdin_consume. */
+static int stdin_read(char *buf, const char **at, size_t n, size_t *got,
+                      HANDLE cancel)
 {
     for (;;) {
         HANDLE hs[2];
@@ -194,7 +198,10 @@ static int stdin_read(char *buf, size_t n, size_t *got, HANDLE cancel)
             size_t k = in.len[s] - in.off[s];
             if (k > n)
                 k = n;
-            memcpy(buf, in.slot[s] + in.off[s], k);
+            if (buf != NULL)
+                memcpy(buf, in.slot[s] + in.off[s], k);
+            else
+                *at = in.slot[s] + in.off[s];
             *got = k;
             LeaveCriticalSection(&in_lock);
             return 0;
@@ -441,6 +448,15 @@ void hv__stream_no_shutdown(struct hv_stream *st)
         st->sock->no_shutdown = 1;
 }
 
+int hv__stream_peek(struct hv_stream *st, const char **at, size_t n,
+                    size_t *got, HANDLE cancel)
+{
+    *got = 0;
+    if (st->kind != HV__STREAM_STDIO)
+        return HV_ENOTSUP;
+    return stdin_read(NULL, at, n, got, cancel);
+}
+
 int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
                     HANDLE cancel, HANDLE ev)
 {
@@ -449,7 +465,7 @@ int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
 
     *got = 0;
     if (st->kind == HV__STREAM_STDIO)
-        return stdin_read(buf, n, got, cancel);
+        return stdin_read(buf, NULL, n, got, cancel);
     for (;;) {
         if (st->kind == HV__STREAM_SOCK)
             r = ov_io(st->sock->s, NULL, 0, buf, want, &done, cancel, ev, &e);

@@ -26,6 +26,12 @@ int hv__utf8_to_wide(const char *s, wchar_t **out)
     return 0;
 }
 
+wchar_t *hv__wide(const char *s)
+{
+    wchar_t *w;
+    return hv__utf8_to_wide(s, &w) < 0 ? NULL : w;
+}
+
 int hv__wide_to_utf8(const wchar_t *w, int wlen, char **out, size_t *len)
 {
     char *s;

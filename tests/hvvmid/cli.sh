@@ -345,9 +345,12 @@ case_self_registry() {
     run -s
     expect_rc 68
     expect_err "no VirtualMachineId value"
-    "$HV_EMU" reg add "$key" /v VirtualMachineId /t REG_SZ /d "$IDUP" /f >/dev/null 2>&1
-    "$HV_EMU" reg add "$key" /v HostName /t REG_SZ /d HOSTPC /f >/dev/null 2>&1
-    "$HV_EMU" reg add "$key" /v PhysicalHostNameFullyQualified /t REG_SZ /d phys.example.org /f >/dev/null 2>&1
+    "$HV_EMU" reg add "$key" /v VirtualMachineId /t REG_SZ /d "$IDUP" /f >/dev/null 2>&1 ||
+        fail "wine reg add VirtualMachineId failed"
+    "$HV_EMU" reg add "$key" /v HostName /t REG_SZ /d HOSTPC /f >/dev/null 2>&1 ||
+        fail "wine reg add HostName failed"
+    "$HV_EMU" reg add "$key" /v PhysicalHostNameFullyQualified /t REG_SZ /d phys.example.org /f >/dev/null 2>&1 ||
+        fail "wine reg add PhysicalHostNameFullyQualified failed"
     run -s
     expect_rc 0
     expect_out "$ID"
@@ -363,7 +366,8 @@ source: registry HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
     expect_out "{\"id\": \"$ID\", \"name\": \"Test VM\", \"host_name\": \"HOSTPC\", \"physical_host_name\": null, \"physical_host_name_fqdn\": \"phys.example.org\", \"source\": \"registry\", \"location\": \"HKLM\\\\SOFTWARE\\\\Microsoft\\\\Virtual Machine\\\\Guest\\\\Parameters\"}"
     # non-ASCII: UTF-16 in the registry, UTF-8 out, quotes escaped in JSON
     LC_ALL=C.UTF-8 "$HV_EMU" reg add "$key" /v VirtualMachineName /t REG_SZ \
-        /d 'Tést "vm" ✓' /f >/dev/null 2>&1
+        /d 'Tést "vm" ✓' /f >/dev/null 2>&1 ||
+        fail "wine reg add VirtualMachineName failed"
     run -s -j
     expect_rc 0
     grep -qF "\"name\": \"T$(printf '\303\251')st \\\"vm\\\" $(printf '\342\234\223')\"" "$tmp/out" ||
@@ -374,13 +378,15 @@ source: registry HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
     cjk=$(printf '\344\270\255')
     long=$(for i in $(seq 1000); do printf '%s' "$cjk"; done)
     LC_ALL=C.UTF-8 "$HV_EMU" reg add "$key" /v VirtualMachineName /t REG_SZ \
-        /d "$long" /f >/dev/null 2>&1
+        /d "$long" /f >/dev/null 2>&1 ||
+        fail "wine reg add VirtualMachineName failed"
     run -s -v
     expect_rc 0
     grep -qxF "name: $long" "$tmp/out" || fail "1000-character name not whole"
     long=a$(for i in $(seq 1100); do printf '%s' "$cjk"; done)
     LC_ALL=C.UTF-8 "$HV_EMU" reg add "$key" /v VirtualMachineName /t REG_SZ \
-        /d "$long" /f >/dev/null 2>&1
+        /d "$long" /f >/dev/null 2>&1 ||
+        fail "wine reg add VirtualMachineName failed"
     run -s -v
     expect_rc 0
     want=a$(for i in $(seq 1023); do printf '%s' "$cjk"; done)
@@ -388,12 +394,14 @@ source: registry HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
         fail "long name not cut at the last whole character"
     # longer than any KVP value: read whole, then cut, not dropped
     long=$(head -c 5000 /dev/zero | tr '\0' n)
-    "$HV_EMU" reg add "$key" /v HostName /t REG_SZ /d "$long" /f >/dev/null 2>&1
+    "$HV_EMU" reg add "$key" /v HostName /t REG_SZ /d "$long" /f >/dev/null 2>&1 ||
+        fail "wine reg add HostName failed"
     run -s -v
     expect_rc 0
     grep -qxF "host: $(printf '%s' "$long" | head -c 3072)" "$tmp/out" ||
         fail "5000-character host name not cut to 3072 bytes"
-    "$HV_EMU" reg add "$key" /v VirtualMachineId /t REG_SZ /d "not-a-guid" /f >/dev/null 2>&1
+    "$HV_EMU" reg add "$key" /v VirtualMachineId /t REG_SZ /d "not-a-guid" /f >/dev/null 2>&1 ||
+        fail "wine reg add VirtualMachineId failed"
     run -s
     expect_rc 65
     expect_err "VirtualMachineId is not a GUID"

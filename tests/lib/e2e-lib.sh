@@ -6,7 +6,7 @@
 #   HV_SERVER  command for the listening side (default: $HV_EMU $HVLISTEN)
 # Provides: case_name, CLIENT, SERVER, work (a temporary directory), pids
 # (background processes killed at exit; append to it), fail, wait_for,
-# wait_size, wait_pid, start_server, same.
+# wait_size, wait_pid, start_server, same, skip.
 set -u
 case_name=${1:-}
 : "${HV_EMU:=}"
@@ -25,6 +25,9 @@ e2e_lib_cleanup() {
     rm -rf "$work"
 }
 trap e2e_lib_cleanup EXIT
+
+# skip WHY: the case cannot run here (ctest reports it skipped), exit 77
+skip() { echo "SKIP [$case_name]: $*" >&2; exit 77; }
 
 # fail MESSAGE: report with the stderr files of the case, exit 1
 fail() {
