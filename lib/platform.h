@@ -118,9 +118,11 @@ struct hv_stream {
     unsigned char stdio;          /* the process's stdin and stdout */
     unsigned char rready, wready; /* worth a try without poll */
     unsigned char wpolled;        /* poll said writable since the last write */
-    unsigned char block;          /* calls may block (the engine's one-way
-                                   * fast path): no MSG_DONTWAIT, no room
-                                   * asked; only a stop ends a wait */
+    unsigned char block;          /* calls may block (the engine's fast
+                                   * paths): no MSG_DONTWAIT, no room
+                                   * asked; only a stop, or *quit set,
+                                   * ends a wait its signal interrupted */
+    const _Atomic int *quit;      /* block: the pair's end (or NULL) */
     int rd_eof;                   /* the read side has ended */
     size_t pipe_size;             /* wpipe: its capacity */
     size_t wroom;                 /* wpipe: bytes sure to fit without

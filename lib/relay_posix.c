@@ -7,10 +7,14 @@
  * costs no poll per chunk. hv_stop() (from a signal handler) makes
  * hv_relay_run return HV_ESTOPPED: the handler interrupts poll. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "platform.h"
 
@@ -32,7 +36,12 @@ struct pair {
     int late_err;     /* a write failed: the error to end with, once the */
     enum hv_side late_side; /* other direction is done */
     uint64_t last_io, quit_at, progress_at;
-    int done;
+    _Atomic int done;
+    /* the two-way fast path: a thread runs a -> b meanwhile, and the
+     * pair's state changes under mu */
+    int mt;
+    int no_duplex; /* tried once already */
+    pthread_mutex_t mu;
     struct hv_relay_result res;
     struct pair *next;
 };
@@ -88,15 +97,27 @@ static int src_done(const struct pair *p, int i)
     return p->d[i].off || p->d[i].stop_read || p->s[i]->rd_eof;
 }
 
+static void pair_lock(struct pair *p)
+{
+    if (p->mt)
+        pthread_mutex_lock(&p->mu);
+}
+
+static void pair_unlock(struct pair *p)
+{
+    if (p->mt)
+        pthread_mutex_unlock(&p->mu);
+}
+
 static void pair_end(struct pair *p, int err, enum hv_side side)
 {
-    if (p->done)
-        return;
-    p->done = 1;
-    p->res.err = err;
-    p->res.side = err ? side : HV_SIDE_NONE;
-    p->res.ab = p->d[0].bytes;
-    p->res.ba = p->d[1].bytes;
+    pair_lock(p);
+    if (!p->done) {
+        p->res.err = err;
+        p->res.side = err ? side : HV_SIDE_NONE;
+        p->done = 1; /* the byte counts are taken in pair_take */
+    }
+    pair_unlock(p);
 }
 
 static enum hv_side side_of(int stream, int write)
@@ -166,15 +187,20 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
 static void dir_fail(struct pair *p, int i, int e)
 {
     struct dir *d = &p->d[i];
+    int other_done;
+
+    hv__ring_free(&p->s[i]->rx);
+    p->s[i]->rready = 0;
+    pair_lock(p);
     if (p->late_err == 0) {
         p->late_err = e;
         p->late_side = side_of(!i, 1);
     }
     d->stop_read = 1;
     d->shut = 1; /* nothing to pass on: the destination is broken */
-    hv__ring_free(&p->s[i]->rx);
-    p->s[i]->rready = 0;
-    if (p->d[!i].shut || p->d[!i].off)
+    other_done = p->d[!i].shut || p->d[!i].off;
+    pair_unlock(p);
+    if (other_done)
         pair_end(p, p->late_err, p->late_side);
 }
 
@@ -206,7 +232,8 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                     if (k == n)
                         hv__ring_grow(rg);
                     moved = 1;
-                    p->last_io = now;
+                    if (!p->mt)
+                        p->last_io = now;
                 } else if (e == 0) {
                     src->rd_eof = 1;
                 } else if (e != HV__EAGAIN) {
@@ -222,10 +249,13 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 hv__ring_take(rg, k);
                 d->bytes += k;
                 moved = moved || k > 0;
-                p->last_io = now;
+                if (!p->mt)
+                    p->last_io = now;
             } else if (e == HV_EPIPE) {
                 /* the reader of stdout has gone (| head): a quiet end */
+                pair_lock(p);
                 p->res.a_closed = 1;
+                pair_unlock(p);
                 pair_end(p, 0, HV_SIDE_NONE);
                 return;
             } else if (e != HV__EAGAIN) {
@@ -238,7 +268,9 @@ static void dir_work(struct pair *p, int i, uint64_t now)
     }
     /* the source is done and all of it is out: pass its EOF on */
     if (!d->shut && src_done(p, i) && rg->count == 0) {
+        pair_lock(p);
         d->shut = 1;
+        pair_unlock(p);
         hv__ring_trim(rg);
         if (i == 0 && (p->o.flags & HV_RELAY_NO_SHUTDOWN))
             return;
@@ -382,6 +414,169 @@ static void lone_run(struct pair *p, int i)
     src->rready = dst->wready = 1;
 }
 
+/* ------------------------------------------------ the two-way fast path */
+
+/* Both ways of a lone pair moved with blocking calls, as a plain relay
+ * does: this thread carries b -> a, a helper thread a -> b, and neither
+ * polls (issue 12: a round trip through stdio then costs what it costs a
+ * relay of two threads, not two poll rounds more). Taken when no timer
+ * runs; either thread that ends the pair interrupts the other's blocked
+ * call with SIGURG (handled, without SA_RESTART, only while this runs),
+ * and the stop signals come to this thread. */
+struct duplex {
+    struct pair *p;
+    pthread_t main;
+    _Atomic int main_out, helper_out;
+    int wake[2]; /* the helper's "done" for a wait on this side */
+};
+
+static void on_wake_signal(int sig)
+{
+    (void)sig; /* only there to interrupt a blocked call */
+}
+
+static int duplex_ok(const struct pair *p)
+{
+    return !p->done && !p->no_duplex && !p->o.idle_ms && !p->o.progress &&
+           p->o.quit_ms == HV_RELAY_NO_QUIT && !p->d[0].shut &&
+           !p->d[1].shut && !src_done(p, 0) && !src_done(p, 1) &&
+           fast_paths();
+}
+
+/* Direction i with blocking calls until it is out, or the pair ends. */
+static void duplex_dir(struct pair *p, int i)
+{
+    while (!p->done && !p->d[i].shut && !hv_stopped()) {
+        p->s[i]->rready = p->s[!i]->wready = 1;
+        dir_work(p, i, 0);
+    }
+}
+
+/* Signal thread t until *out says it has left its blocking calls. */
+static void interrupt(pthread_t t, const _Atomic int *out)
+{
+    struct timespec ms = {0, 1000000};
+    while (!*out) {
+        (void)pthread_kill(t, SIGURG);
+        (void)nanosleep(&ms, NULL);
+    }
+}
+
+static void *duplex_helper(void *arg)
+{
+    struct duplex *x = arg;
+    struct pair *p = x->p;
+    char c = 0;
+
+    duplex_dir(p, 0);
+    if (p->done) /* ended here: b -> a may be blocked */
+        interrupt(x->main, &x->main_out);
+    x->helper_out = 1;
+    (void)write(x->wake[1], &c, 1);
+    return NULL;
+}
+
+/* b's EOF is out and a still sends: wait for the helper, watching b for a
+ * reset meanwhile (what a sends may then be lost: issue 11, defect 0). */
+static void duplex_wait(struct duplex *x)
+{
+    struct pair *p = x->p;
+    struct pollfd pf[2];
+    int watch = 1;
+
+    while (!x->helper_out && !p->done && !hv_stopped()) {
+        pf[0].fd = x->wake[0];
+        pf[0].events = POLLIN;
+        pf[1].fd = p->s[1]->wfd;
+        pf[1].events = 0;
+        pf[0].revents = pf[1].revents = 0;
+        if (poll(pf, watch ? 2 : 1, -1) < 0)
+            continue; /* EINTR: the loop looks at the stop */
+        if (watch && pf[1].revents) {
+            int e = hv__stream_pending_error(p->s[1]);
+            if (e < 0)
+                pair_end(p, e, HV_SIDE_B_WRITE);
+            else if (pf[1].revents & (POLLHUP | POLLNVAL))
+                watch = 0; /* gone without an error: the next send tells */
+        }
+    }
+}
+
+/* 0 when it ran (to the pair's end, a stop, or one way left), -1 when it
+ * could not start (the poll loop carries on). */
+static int duplex_run(struct pair *p)
+{
+    struct duplex x;
+    struct sigaction sa, old_sa;
+    sigset_t stops, old_mask;
+    pthread_t t;
+    enum hv_side side;
+    int i, e, err;
+
+    memset(&x, 0, sizeof x);
+    x.p = p;
+    x.main = pthread_self();
+    p->no_duplex = 1; /* once: if it cannot start, it will not later */
+    if (pipe2(x.wake, O_CLOEXEC) < 0)
+        return -1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_wake_signal;
+    sigemptyset(&sa.sa_mask);
+    if (pthread_mutex_init(&p->mu, NULL) != 0) {
+        close(x.wake[0]);
+        close(x.wake[1]);
+        return -1;
+    }
+    if (sigaction(SIGURG, &sa, &old_sa) < 0) {
+        pthread_mutex_destroy(&p->mu);
+        close(x.wake[0]);
+        close(x.wake[1]);
+        return -1;
+    }
+    p->mt = 1;
+    for (i = 0; i < 2; i++) {
+        p->s[i]->block = 1;
+        p->s[i]->quit = &p->done;
+    }
+    /* the helper blocks the stop signals: they interrupt this thread */
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stops, &old_mask);
+    e = pthread_create(&t, NULL, duplex_helper, &x);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (e == 0) {
+        duplex_dir(p, 1);
+        if (!p->done && !hv_stopped() && p->d[1].shut) {
+            if (!p->d[1].off &&
+                (p->o.flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
+                pair_lock(p);
+                err = p->late_err;
+                side = p->late_side;
+                pair_unlock(p);
+                pair_end(p, err, side);
+            } else {
+                duplex_wait(&x);
+            }
+        }
+        x.main_out = 1;
+        interrupt(t, &x.helper_out);
+        pthread_join(t, NULL);
+    }
+    p->mt = 0;
+    for (i = 0; i < 2; i++) {
+        p->s[i]->block = 0;
+        p->s[i]->quit = NULL;
+        p->s[i]->rready = p->s[i]->wready = 1;
+    }
+    (void)sigaction(SIGURG, &old_sa, NULL);
+    pthread_mutex_destroy(&p->mu);
+    close(x.wake[0]);
+    close(x.wake[1]);
+    return e == 0 ? 0 : -1;
+}
+
 static int pfd_reserve(struct hv_relay *r, size_t n)
 {
     struct pollfd *pf;
@@ -504,6 +699,8 @@ static void pair_take(struct hv_relay *r, struct pair *p,
         }
     }
     r->count--;
+    p->res.ab = p->d[0].bytes;
+    p->res.ba = p->d[1].bytes;
     ev->kind = HV_RELAY_DONE;
     ev->tag = p->tag;
     ev->res = p->res;
@@ -533,11 +730,15 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
             }
             want += 5;
         }
-        /* a lone pair (hv_relay_pair) with one way left: no poll */
-        if (r->count == 1 && l == NULL && until == 0 &&
-            (k = lone_dir(r->pairs)) >= 0) {
-            lone_run(r->pairs, k);
-            continue;
+        /* a lone pair (hv_relay_pair): blocking calls, no poll, while
+         * no timer runs; one way left in this thread, both ways in two */
+        if (r->count == 1 && l == NULL && until == 0) {
+            if ((k = lone_dir(r->pairs)) >= 0) {
+                lone_run(r->pairs, k);
+                continue;
+            }
+            if (duplex_ok(r->pairs) && duplex_run(r->pairs) == 0)
+                continue;
         }
         if (pfd_reserve(r, want) < 0)
             return HV_ENOMEM;

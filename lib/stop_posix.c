@@ -4,12 +4,15 @@
  * undoes what it changed before it ends by that same signal. */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "platform.h"
 
-static volatile sig_atomic_t g_stop;
-static volatile sig_atomic_t g_signal;
+/* atomics, not volatile sig_atomic_t: the relay's helper thread reads the
+ * flag too (a lock-free atomic is as safe in a handler) */
+static _Atomic int g_stop;
+static _Atomic int g_signal;
 
 void hv_stop(void)
 {
@@ -23,8 +26,8 @@ int hv_stopped(void)
 
 static void on_signal(int sig)
 {
-    if (g_signal == 0)
-        g_signal = sig;
+    int none = 0;
+    (void)atomic_compare_exchange_strong(&g_signal, &none, sig);
     g_stop = 1;
 }
 

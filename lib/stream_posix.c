@@ -131,10 +131,11 @@ static int io_error(int e)
 }
 
 /* A call came back with EINTR: try again, unless it may block and a stop
- * was asked for (the handler's signal interrupted it for that). */
+ * was asked for, or its pair has ended (the signal interrupted it for
+ * that). */
 static int retry_eintr(const struct hv_stream *st)
 {
-    return !(st->block && hv_stopped());
+    return !(st->block && (hv_stopped() || (st->quit && *st->quit)));
 }
 
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)

@@ -224,6 +224,8 @@ need_strace() {
     [ -z "$HV_EMU" ] || skip "the one-way fast path is POSIX (Windows moves each way in its own thread)"
     command -v strace >/dev/null || skip "strace is not installed"
     strace -qq -o /dev/null true 2>/dev/null || skip "strace may not trace here (ptrace refused)"
+    # LeakSanitizer cannot run under ptrace (the sanitized suite)
+    [ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
 }
 
 # one_way MODE OUT EVENTS: $work/a (a regular file) through hvcat to a
@@ -301,26 +303,96 @@ case_fast_splice() {
     true
 }
 
-case_fast_stop() {
-    # a signal ends a receive blocked on the fast path as it ends a poll:
-    # the listener -d waits in recv for a client that sends nothing
-    local port lpid rc t0
-    [ -z "$HV_EMU" ] || skip "the one-way fast path is POSIX"
-    $LISTEN -v -d -t 127.0.0.1 0 </dev/null >"$work/l.out" 2>"$work/l.err" &
-    lpid=$!
-    pids="$pids $lpid"
+case_fast_two_way() {
+    # issue 12: both ways open, no timer: a -> b in a helper thread and
+    # b -> a in the main one, both with blocking calls and no poll on
+    # stdin (a pipe here); HV_NO_FAST_PATH=1 polls, and both move the same
+    # bytes both ways at once
+    local mode env rc lrc lpid port t1 t2
+    need_strace
+    head -c 8M /dev/urandom >"$work/a"
+    head -c 8M /dev/urandom >"$work/b"
+    for mode in fast plain; do
+        env=""
+        [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
+        rm -f "$work/l.err"
+        $LISTEN -v -t 127.0.0.1 0 <"$work/b" >"$work/l.$mode" 2>"$work/l.err" &
+        lpid=$!
+        pids="$pids $lpid"
+        wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
+        port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+        cat "$work/a" | env $env strace -qq -f -e trace=read,recvfrom,sendto,poll \
+            -o "$work/c.$mode" $CAT -t 127.0.0.1 "$port" >"$work/out.$mode" 2>"$work/c.err"
+        rc=$?
+        wait_pid "$lpid" 30 lrc || fail "$mode: listener hung"
+        [ $rc = 0 ] || fail "$mode: client exit $rc"
+        [ "$lrc" = 0 ] || fail "$mode: listener exit $lrc"
+        same "$work/a" "$work/l.$mode" "$mode: client -> listener"
+        same "$work/b" "$work/out.$mode" "$mode: listener -> client"
+    done
+    grep -q 'poll(\[{fd=0,' "$work/c.fast" && fail "fast: stdin was polled"
+    grep -q 'recvfrom(.*, 0, NULL, NULL) = [1-9]' "$work/c.fast" ||
+        fail "fast: no blocking receive"
+    # stdin is read in one thread, the connection in another
+    t1=$(grep -m1 'read(0, .*) = [1-9]' "$work/c.fast" | cut -d' ' -f1)
+    t2=$(grep -m1 'recvfrom(.*, 0, NULL, NULL) = [1-9]' "$work/c.fast" | cut -d' ' -f1)
+    [ -n "$t1" ] && [ "$t1" != "$t2" ] || fail "fast: stdin ($t1) and the connection ($t2) read by one thread"
+    grep -q 'poll(\[{fd=0,' "$work/c.plain" || fail "plain: stdin never polled"
+    grep -q 'recvfrom(.*, 0, NULL, NULL)' "$work/c.plain" && fail "plain: a blocking receive"
+    true
+}
+
+# idle_pair OUT [LISTENER OPTIONS]: a listener (stdin /dev/null, stdout
+# OUT) and a client whose stdin is a fifo that sends "hello" and then
+# idles; LPID, CPID. Returns once the listener has the connection.
+idle_pair() {
+    local out=$1 port
+    shift
+    rm -f "$work/l.err" "$work/in"
+    $LISTEN -v "$@" -t 127.0.0.1 0 </dev/null >"$out" 2>"$work/l.err" &
+    LPID=$!
+    pids="$pids $LPID"
     wait_for "$work/l.err" "Listening on" 30 || fail "no listener"
     port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
     mkfifo "$work/in"
     ( echo hello; sleep 20 ) >"$work/in" &
     pids="$pids $!"
     $CAT -t 127.0.0.1 "$port" <"$work/in" >/dev/null 2>"$work/c.err" &
-    pids="$pids $!"
+    CPID=$!
+    pids="$pids $CPID"
+    wait_for "$work/l.err" "Connection from" 10 || fail "no connection"
+}
+
+case_fast_two_way_stop() {
+    # both threads blocked (stdin and the connection idle): SIGTERM ends
+    # the client at once, by that signal; SIGHUP likewise (SIGINT: a
+    # background job of a script has it ignored)
+    local sig want rc t0
+    [ -z "$HV_EMU" ] || skip "the two-way fast path is POSIX"
+    for sig in TERM HUP; do
+        [ $sig = TERM ] && want=143 || want=129
+        idle_pair /dev/null
+        sleep 0.5
+        t0=$(ms)
+        kill -$sig "$CPID"
+        wait_pid "$CPID" 5 rc || fail "$sig: the client ignored the signal"
+        [ "$rc" = $want ] || fail "$sig: exit $rc, expected $want"
+        [ $(($(ms) - t0)) -le 2000 ] || fail "$sig: took $(($(ms) - t0)) ms"
+        kill "$LPID" 2>/dev/null || true # it may have ended with the session
+    done
+}
+
+case_fast_stop() {
+    # a signal ends a receive blocked on the fast path as it ends a poll:
+    # the listener -d waits in recv for a client that sends nothing
+    local rc t0
+    [ -z "$HV_EMU" ] || skip "the one-way fast path is POSIX"
+    idle_pair "$work/l.out" -d
     wait_for "$work/l.out" hello 10 || fail "the line did not arrive"
     sleep 0.3
     t0=$(ms)
-    kill -TERM "$lpid"
-    wait_pid "$lpid" 5 rc || fail "the listener blocked in recv ignored SIGTERM"
+    kill -TERM "$LPID"
+    wait_pid "$LPID" 5 rc || fail "the listener blocked in recv ignored SIGTERM"
     [ "$rc" = 143 ] || fail "exit $rc, expected 143 (ended by SIGTERM)"
     [ $(($(ms) - t0)) -le 2000 ] || fail "took $(($(ms) - t0)) ms to stop"
 }

@@ -511,4 +511,5 @@ UT_CASE(ring_grow_max)
     ring_fill(&r, &next);
     ring_drain(&r, r.count, &want);
     UT_EQ_INT(want, next);
+    hv__ring_free(&r);
 }
