@@ -403,7 +403,13 @@ struct hv_relay_result {
 
 /* Copy a -> b and b -> a at once until both directions are done (a's EOF
  * passed on and b half-closed, b's EOF passed on), or an option ends it.
- * Blocks. Neither stream is closed. Returns res->err. */
+ * Blocks. Neither stream is closed. Returns res->err. On POSIX, while no
+ * timer (idle, quit, progress) runs, the data moves with blocking calls
+ * instead of a poll loop: with both ways open, a -> b in a second thread
+ * that takes none of SIGINT/SIGTERM/SIGHUP, and SIGURG (handled only
+ * meanwhile, its disposition restored after) interrupts a blocked call
+ * when the pair ends. HV_NO_FAST_PATH=1 in the environment keeps the poll
+ * loop. */
 int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
                   const struct hv_relay_opts *o, struct hv_relay_result *res);
 
