@@ -5,7 +5,9 @@
  * and the pair ends when both directions are done (or an option ends it).
  * I/O is tried first and poll is asked only after EAGAIN, so a busy pair
  * costs no poll per chunk. hv_stop() (from a signal handler) makes
- * hv_relay_run return HV_ESTOPPED: the handler interrupts poll. */
+ * hv_relay_run return HV_ESTOPPED: the handler interrupts poll. A lone
+ * pair (hv_relay_pair) with no timer takes the fast paths further down
+ * instead: blocking calls, in two threads while both ways are open. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -187,7 +189,8 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
 static void dir_fail(struct pair *p, int i, int e)
 {
     struct dir *d = &p->d[i];
-    int other_done;
+    enum hv_side side;
+    int other_done, err;
 
     hv__ring_free(&p->s[i]->rx);
     p->s[i]->rready = 0;
@@ -199,9 +202,11 @@ static void dir_fail(struct pair *p, int i, int e)
     d->stop_read = 1;
     d->shut = 1; /* nothing to pass on: the destination is broken */
     other_done = p->d[!i].shut || p->d[!i].off;
+    err = p->late_err;
+    side = p->late_side;
     pair_unlock(p);
     if (other_done)
-        pair_end(p, p->late_err, p->late_side);
+        pair_end(p, err, side);
 }
 
 /* Move what can be moved in direction i without blocking. */
