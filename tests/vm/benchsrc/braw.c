@@ -7,6 +7,7 @@
  *   braw fsend [o] CID PORT         stdin (a regular file) to the socket
  *   braw psend [o] CID PORT         stdin (a pipe) to the socket
  *   braw both-c [o] CID PORT BYTES  send the pattern and receive at once
+ *                                   (-m file: send stdin, a regular file)
  *   braw both-l [o] PORT BYTES      the same, listening
  *   braw fwd [o] PORT TCPPORT       connect to 127.0.0.1:TCPPORT (retrying
  *                                   for a second), then accept one vsock
@@ -234,7 +235,14 @@ struct both {
 static void *both_sender(void *arg)
 {
     struct both *b = arg;
-    send_pattern(b->fd, b->bytes, b->o);
+    if (b->o->mode && strcmp(b->o->mode, "file") == 0) {
+        /* stdin, a regular file, read and sent as fsend -m rw does */
+        struct opt rw = *b->o;
+        rw.mode = "rw";
+        send_file(b->fd, &rw);
+    } else {
+        send_pattern(b->fd, b->bytes, b->o);
+    }
     if (shutdown(b->fd, SHUT_WR) < 0)
         bench_die("shutdown");
     return NULL;
@@ -252,7 +260,11 @@ static void both(int fd, uint64_t bytes, struct opt *o)
     bench_pattern(o->chunk > BENCH_PERIOD ? o->chunk : BENCH_PERIOD);
     if (pthread_create(&t, NULL, both_sender, &b) != 0)
         bench_fail("pthread_create");
-    take(fd, o);
+    {
+        struct opt discard = *o; /* -m file is the sender's */
+        discard.mode = NULL;
+        take(fd, &discard);
+    }
     pthread_join(t, NULL);
     close(fd);
 }

@@ -321,6 +321,12 @@ bench_levers() {
             tp lever.e.$b.$c "$N" "braw recv -b $b -c $c \$VFY \$P" "braw send -b $b -c $c 1 \$P \$N"
         done
     done
+    # (g) both ways at once, raw C with 1 MiB buffers and chunks: from
+    # memory, and from a tmpfs file on each end (the ceiling of "both")
+    tp lever.g.memory $((2 * N)) 'braw both-l -b 1M -c 1M $VFY $P $N' \
+        'braw both-c -b 1M -c 1M $VFY 1 $P $N'
+    tp lever.g.file $((2 * N)) 'braw both-l -b 1M -c 1M -m file $VFY $P $N <$SRC' \
+        'braw both-c -b 1M -c 1M -m file $VFY 1 $P $N <$SRC'
     # (f) one direction of a relay, vsock -> TCP (sink in the guest):
     # read/write vs splice through a pipe
     Q=$((7000 + NEXTP % 1000))
