@@ -405,8 +405,9 @@ struct hv_relay_result {
  * passed on and b half-closed, b's EOF passed on), or an option ends it.
  * Blocks. Neither stream is closed. Returns res->err. On POSIX, while no
  * timer (idle, quit, progress) runs, the data moves with blocking calls
- * instead of a poll loop: with both ways open, a -> b in a second thread
- * that takes none of SIGINT/SIGTERM/SIGHUP, and SIGURG (handled only
+ * instead of a poll loop: with both ways open (after a few poll rounds
+ * or 256 KiB), a -> b in a second thread that takes none of
+ * SIGINT/SIGTERM/SIGHUP, and SIGURG (handled only
  * meanwhile, its disposition restored after) interrupts a blocked call
  * when the pair ends. HV_NO_FAST_PATH=1 in the environment keeps the poll
  * loop. */

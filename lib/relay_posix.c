@@ -43,6 +43,7 @@ struct pair {
      * pair's state changes under mu */
     int mt;
     int no_duplex; /* tried once already */
+    unsigned polls; /* poll rounds so far (up to DUPLEX_AFTER) */
     pthread_mutex_t mu;
     struct hv_relay_result res;
     struct pair *next;
@@ -431,8 +432,10 @@ static void lone_run(struct pair *p, int i)
 struct duplex {
     struct pair *p;
     pthread_t main;
-    _Atomic int main_out, helper_out;
-    int wake[2]; /* the helper's "done" for a wait on this side */
+    _Atomic int main_out, helper_out; /* set under mu, then cv told */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int wake[2]; /* the helper's "done" for a poll on this side */
 };
 
 static void on_wake_signal(int sig)
@@ -440,11 +443,24 @@ static void on_wake_signal(int sig)
     (void)sig; /* only there to interrupt a blocked call */
 }
 
+/* Poll rounds, or bytes, a lone pair moves before it takes two threads:
+ * a session that ends within a few (a one-shot request) does not pay for
+ * starting a thread; one that goes on (a dialogue, bulk both ways) soon
+ * saves more than that. */
+#define DUPLEX_AFTER 8
+#define DUPLEX_AFTER_BYTES (256u * 1024u)
+
 static int duplex_ok(const struct pair *p)
 {
-    return !p->done && !p->no_duplex && !p->o.idle_ms && !p->o.progress &&
+    /* a -> b still to carry; b -> a too, or done (its EOF is out: then
+     * this thread only watches b for a reset while the helper sends, the
+     * case of a pipe or terminal on stdin that lone_dir leaves) */
+    return !p->done && !p->no_duplex &&
+           (p->polls >= DUPLEX_AFTER ||
+            p->d[0].bytes + p->d[1].bytes >= DUPLEX_AFTER_BYTES) &&
+           !p->o.idle_ms && !p->o.progress &&
            p->o.quit_ms == HV_RELAY_NO_QUIT && !p->d[0].shut &&
-           !p->d[1].shut && !src_done(p, 0) && !src_done(p, 1) &&
+           !src_done(p, 0) && (p->d[1].shut || !src_done(p, 1)) &&
            fast_paths();
 }
 
@@ -457,14 +473,34 @@ static void duplex_dir(struct pair *p, int i)
     }
 }
 
-/* Signal thread t until *out says it has left its blocking calls. */
-static void interrupt(pthread_t t, const _Atomic int *out)
+/* Signal thread t until *out says it has left its blocking calls: again
+ * every millisecond, for a signal that came just before the call, and
+ * not a moment longer than it takes (no sleep: a wait that its end cuts
+ * short). */
+static void interrupt(struct duplex *x, pthread_t t, const _Atomic int *out)
 {
-    struct timespec ms = {0, 1000000};
+    pthread_mutex_lock(&x->mu);
     while (!*out) {
+        struct timespec at;
         (void)pthread_kill(t, SIGURG);
-        (void)nanosleep(&ms, NULL);
+        clock_gettime(CLOCK_REALTIME, &at);
+        at.tv_nsec += 1000000;
+        if (at.tv_nsec >= 1000000000) {
+            at.tv_sec++;
+            at.tv_nsec -= 1000000000;
+        }
+        (void)pthread_cond_timedwait(&x->cv, &x->mu, &at);
     }
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* This thread has left its blocking calls: say so to one waiting above. */
+static void leave(struct duplex *x, _Atomic int *out)
+{
+    pthread_mutex_lock(&x->mu);
+    *out = 1;
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
 }
 
 static void *duplex_helper(void *arg)
@@ -475,8 +511,8 @@ static void *duplex_helper(void *arg)
 
     duplex_dir(p, 0);
     if (p->done) /* ended here: b -> a may be blocked */
-        interrupt(x->main, &x->main_out);
-    x->helper_out = 1;
+        interrupt(x, x->main, &x->main_out);
+    leave(x, &x->helper_out);
     (void)write(x->wake[1], &c, 1);
     return NULL;
 }
@@ -507,6 +543,32 @@ static void duplex_wait(struct duplex *x)
     }
 }
 
+/* Run both ways in two threads until one way is left (or the pair ends,
+ * or a stop); this thread's b -> a then waits for the helper. */
+static void duplex_go(struct duplex *x, pthread_t t)
+{
+    struct pair *p = x->p;
+    enum hv_side side;
+    int err;
+
+    duplex_dir(p, 1);
+    if (!p->done && !hv_stopped() && p->d[1].shut) {
+        if (!p->d[1].off &&
+            (p->o.flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
+            pair_lock(p);
+            err = p->late_err;
+            side = p->late_side;
+            pair_unlock(p);
+            pair_end(p, err, side);
+        } else {
+            duplex_wait(x);
+        }
+    }
+    leave(x, &x->main_out);
+    interrupt(x, t, &x->helper_out);
+    pthread_join(t, NULL);
+}
+
 /* 0 when it ran (to the pair's end, a stop, or one way left), -1 when it
  * could not start (the poll loop carries on). */
 static int duplex_run(struct pair *p)
@@ -515,29 +577,25 @@ static int duplex_run(struct pair *p)
     struct sigaction sa, old_sa;
     sigset_t stops, old_mask;
     pthread_t t;
-    enum hv_side side;
-    int i, e, err;
+    int i, ran = 0;
 
     memset(&x, 0, sizeof x);
     x.p = p;
     x.main = pthread_self();
     p->no_duplex = 1; /* once: if it cannot start, it will not later */
-    if (pipe2(x.wake, O_CLOEXEC) < 0)
-        return -1;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_wake_signal;
     sigemptyset(&sa.sa_mask);
-    if (pthread_mutex_init(&p->mu, NULL) != 0) {
-        close(x.wake[0]);
-        close(x.wake[1]);
+    if (pipe2(x.wake, O_CLOEXEC) < 0)
         return -1;
-    }
-    if (sigaction(SIGURG, &sa, &old_sa) < 0) {
-        pthread_mutex_destroy(&p->mu);
-        close(x.wake[0]);
-        close(x.wake[1]);
-        return -1;
-    }
+    if (pthread_mutex_init(&p->mu, NULL) != 0)
+        goto no_mu;
+    if (pthread_mutex_init(&x.mu, NULL) != 0)
+        goto no_xmu;
+    if (pthread_cond_init(&x.cv, NULL) != 0)
+        goto no_cv;
+    if (sigaction(SIGURG, &sa, &old_sa) < 0)
+        goto no_sig;
     p->mt = 1;
     for (i = 0; i < 2; i++) {
         p->s[i]->block = 1;
@@ -549,26 +607,10 @@ static int duplex_run(struct pair *p)
     sigaddset(&stops, SIGTERM);
     sigaddset(&stops, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stops, &old_mask);
-    e = pthread_create(&t, NULL, duplex_helper, &x);
+    ran = pthread_create(&t, NULL, duplex_helper, &x) == 0;
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-    if (e == 0) {
-        duplex_dir(p, 1);
-        if (!p->done && !hv_stopped() && p->d[1].shut) {
-            if (!p->d[1].off &&
-                (p->o.flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
-                pair_lock(p);
-                err = p->late_err;
-                side = p->late_side;
-                pair_unlock(p);
-                pair_end(p, err, side);
-            } else {
-                duplex_wait(&x);
-            }
-        }
-        x.main_out = 1;
-        interrupt(t, &x.helper_out);
-        pthread_join(t, NULL);
-    }
+    if (ran)
+        duplex_go(&x, t);
     p->mt = 0;
     for (i = 0; i < 2; i++) {
         p->s[i]->block = 0;
@@ -576,10 +618,16 @@ static int duplex_run(struct pair *p)
         p->s[i]->rready = p->s[i]->wready = 1;
     }
     (void)sigaction(SIGURG, &old_sa, NULL);
+no_sig:
+    pthread_cond_destroy(&x.cv);
+no_cv:
+    pthread_mutex_destroy(&x.mu);
+no_xmu:
     pthread_mutex_destroy(&p->mu);
+no_mu:
     close(x.wake[0]);
     close(x.wake[1]);
-    return e == 0 ? 0 : -1;
+    return ran ? 0 : -1;
 }
 
 static int pfd_reserve(struct hv_relay *r, size_t n)
@@ -762,6 +810,8 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
         if (busy)
             wait = 0;
         k = poll(r->pfd, (nfds_t)n, wait);
+        if (r->count == 1 && r->pairs->polls < DUPLEX_AFTER)
+            r->pairs->polls++;
         if (k < 0) {
             if (errno == EINTR)
                 continue;
