@@ -238,7 +238,9 @@ one_way() {
     [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
     rm -f "$work/l.err"
     if [ "$out" = pipe ]; then
-        ( env $env strace -qq -f -e "trace=$ev" -o "$work/l.$mode" \
+        # pipefail: the subshell ends with the listener's status
+        ( set -o pipefail
+          env $env strace -qq -f -e "trace=$ev" -o "$work/l.$mode" \
             $LISTEN -v -d -t 127.0.0.1 0 </dev/null 2>"$work/l.err" |
             cat >"$work/out.$mode" ) &
     else
@@ -263,7 +265,7 @@ case_fast_one_way() {
     # and no poll (the listener -d receives, the client sends a regular
     # file once the listener's EOF is in); HV_NO_FAST_PATH=1 forces the
     # poll loop, which must move the same bytes
-    local blk dw m
+    local blk dw
     need_strace
     head -c 24M /dev/urandom >"$work/a"
     one_way fast file recvfrom,sendto,poll
