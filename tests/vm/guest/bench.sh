@@ -110,8 +110,8 @@ tool_cmds() {
         LB='socat -d -d -t 30 VSOCK-LISTEN:$P STDIO'
         CB='socat -t 30 STDIO VSOCK-CONNECT:1:$P' ;;
     hvplain)
-        # the same without the fast paths (one way left: blocking calls,
-        # splice into a pipe): the lever they are
+        # the same without the fast paths (blocking calls in one or two
+        # threads, splice into a pipe): the lever they are
         L='HV_NO_FAST_PATH=1 hvlisten -d -v $P' C='HV_NO_FAST_PATH=1 hvcat 1 $P'
         LB='HV_NO_FAST_PATH=1 hvlisten -v $P' CB='HV_NO_FAST_PATH=1 hvcat 1 $P' ;;
     ncat)
