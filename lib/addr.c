@@ -44,10 +44,8 @@ static int parse_vsock(struct hv_addr *a, const char *vm, const char *service,
     } else if (hv_guid_scan(vm, &g) != 0 && hv_guid_parse(vm, &g) == 0) {
         /* the well-known ids with a CID (parent, loopback, wildcard) work
          * as their keywords do, so scripts written for Windows run here */
-        for (k = hv_keywords; k->name; k++)
-            if (k->cid != HV_CID_NONE && hv_guid_equal(&k->guid, &g))
-                break;
-        if (k->name == NULL)
+        k = hv__keyword_by_guid(&g);
+        if (k == NULL || k->cid == HV_CID_NONE)
             return fail(bad, HV_PART_VM, hint, hl, HV_EINVAL,
                         "a VM GUID has no meaning over vsock; use a CID "
                         "(2 or 'host' for the host, 1 or 'local' for this VM)");
@@ -232,11 +230,8 @@ int hv_addr_parse(struct hv_addr *a, enum hv_family fam, const char *vm,
 /* Keyword name for a GUID, preferring canonical names. */
 static const char *guid_keyword(const struct hv_guid *g)
 {
-    const struct hv_keyword *k;
-    for (k = hv_keywords; k->name; k++)
-        if (k->alias_of == NULL && hv_guid_equal(&k->guid, g))
-            return k->name;
-    return NULL;
+    const struct hv_keyword *k = hv__keyword_by_guid(g);
+    return k ? k->name : NULL;
 }
 
 size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n)

@@ -32,12 +32,6 @@ const char *hv_strerror(int err)
     return e ? e->msg : "unknown error";
 }
 
-#if defined(_MSC_VER)
-#define HV__THREAD __declspec(thread) /* MSVC before C11 threads */
-#else
-#define HV__THREAD _Thread_local
-#endif
-
 static HV__THREAD long g_oserr;
 static HV__THREAD int g_mapped;
 

@@ -24,6 +24,15 @@ const struct hv_keyword hv_keywords[] = {
     {NULL, NULL, G_ZERO, HV_CID_NONE, NULL},
 };
 
+const struct hv_keyword *hv__keyword_by_guid(const struct hv_guid *g)
+{
+    const struct hv_keyword *k;
+    for (k = hv_keywords; k->name; k++)
+        if (k->alias_of == NULL && hv_guid_equal(&k->guid, g))
+            return k;
+    return NULL;
+}
+
 const struct hv_keyword *hv_keyword_find(const char *name)
 {
     const struct hv_keyword *k;

@@ -47,6 +47,14 @@
 #define HV_PRINTF(f, a)
 #endif
 
+/* Storage of one per thread (err.c's last OS error): C11's keyword, or
+ * MSVC's own spelling, which older MSVC versions need. */
+#if defined(_MSC_VER)
+#define HV__THREAD __declspec(thread)
+#else
+#define HV__THREAD _Thread_local
+#endif
+
 /* The socket handle behind the public opaque struct hv_sock. */
 struct hv_sock {
 #ifdef HV__WINDOWS
@@ -294,6 +302,10 @@ size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
  * surrogate) into out[4]; the length. */
 size_t hv__utf8_decode(const unsigned char *s, uint32_t *cp);
 size_t hv__utf8_encode(char *out, uint32_t c);
+
+/* The canonical keyword entry of a well-known VM id, or NULL
+ * (keywords.c). */
+const struct hv_keyword *hv__keyword_by_guid(const struct hv_guid *g);
 
 /* Portable helpers (str.c). */
 int hv__strcaseeq(const char *a, const char *b);

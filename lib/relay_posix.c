@@ -365,6 +365,16 @@ static int lone_dir(const struct pair *p)
     return -1;
 }
 
+/* Direction i with blocking calls (its streams' block set) until all of it
+ * is out and its EOF passed on, it fails, the pair ends or a stop comes. */
+static void block_dir(struct pair *p, int i)
+{
+    while (!p->done && !p->d[i].shut && !hv_stopped()) {
+        p->s[i]->rready = p->s[!i]->wready = 1;
+        dir_work(p, i, hv_now_ms());
+    }
+}
+
 /* Direction i by splice, connection -> pipe: 1 when it ran (to the
  * source's end, a failure or a stop), 0 when splice does not serve this
  * pair (then read and write move it; nothing is lost, as splice took
@@ -411,10 +421,7 @@ static void lone_run(struct pair *p, int i)
     if (!lone_splice(p, i)) {
         /* one stream, bulk data: the whole buffer from the first read */
         hv__ring_grow_max(&src->rx);
-        while (!p->done && !src_done(p, i) && !hv_stopped()) {
-            src->rready = dst->wready = 1;
-            dir_work(p, i, hv_now_ms());
-        }
+        block_dir(p, i);
     }
     src->block = dst->block = 0;
     src->rready = dst->wready = 1;
@@ -464,14 +471,6 @@ static int duplex_ok(const struct pair *p)
            fast_paths();
 }
 
-/* Direction i with blocking calls until it is out, or the pair ends. */
-static void duplex_dir(struct pair *p, int i)
-{
-    while (!p->done && !p->d[i].shut && !hv_stopped()) {
-        p->s[i]->rready = p->s[!i]->wready = 1;
-        dir_work(p, i, 0);
-    }
-}
 
 /* Signal thread t until *out says it has left its blocking calls: again
  * every millisecond, for a signal that came just before the call, and
@@ -509,7 +508,7 @@ static void *duplex_helper(void *arg)
     struct pair *p = x->p;
     char c = 0;
 
-    duplex_dir(p, 0);
+    block_dir(p, 0);
     if (p->done) /* ended here: b -> a may be blocked */
         interrupt(x, x->main, &x->main_out);
     leave(x, &x->helper_out);
@@ -551,7 +550,7 @@ static void duplex_go(struct duplex *x, pthread_t t)
     enum hv_side side;
     int err;
 
-    duplex_dir(p, 1);
+    block_dir(p, 1);
     if (!p->done && !hv_stopped() && p->d[1].shut) {
         if (!p->d[1].off &&
             (p->o.flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {

@@ -85,17 +85,9 @@ void hv__ring_grow(struct hv__ring *r)
 
 void hv__ring_grow_max(struct hv__ring *r)
 {
-    if (r->size >= r->max)
-        return;
-    if (r->buf == NULL) {
-        r->buf = malloc(r->max);
-        if (r->buf != NULL) {
-            r->size = r->max;
-            r->start = r->count = 0;
-        }
-        return;
-    }
-    grow_to(r, r->max);
+    /* an unallocated ring (empty, size 0) is allocated: realloc(NULL) */
+    if (r->size < r->max)
+        grow_to(r, r->max);
 }
 
 void hv__ring_trim(struct hv__ring *r)

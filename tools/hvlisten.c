@@ -556,10 +556,8 @@ static int serve_stdio(struct server *sv)
         hv_addr_format(&peer, from, sizeof from);
         if (sv->o->so.verbose)
             cli_warnx("Connection from %s", from);
-        if (!admit(sv, s, from, &peer)) {
-            served = 0; /* a listener without -k waits for one it admits */
-            continue;
-        }
+        if (!admit(sv, s, from, &peer))
+            continue; /* a listener without -k waits for one it admits */
         served = 1;
         rc = session_stdio(s, &sv->o->so, from, &gone);
         if (hv_stopped())
@@ -689,7 +687,8 @@ static int run(int argc, char **argv)
     }
     r = hv_sock_listen(&addr, &lo, &sv.l);
     if (r < 0) {
-        cli_warnx("listen %s: %s%s", sv.where, hv_strerror(r),
+        char why[256];
+        cli_warnx("listen %s: %s%s", sv.where, hv_errtext(r, why, sizeof why),
                   session_hint(&addr, r));
         hv_filter_free(sv.filter);
         return hv_exitcode(r);
