@@ -345,8 +345,7 @@ case_stdout_reader_gone() {
     $SERVER -v -k -t 127.0.0.1 0 </dev/null >"$work/pipe" 2>"$work/srv.err" &
     SPID=$!
     pids="$pids $SPID"
-    wait_for "$work/srv.err" "Listening on" 30 || fail "listener never listened"
-    PORT=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/srv.err")
+    listening "$work/srv.err" PORT
     printf 'hello\n' | $CLIENT -t 127.0.0.1 "$PORT" >/dev/null 2>"$work/c1.err"
     wait_pid "$hpid" 10 rc || fail "head did not end"
     [ "$(cat "$work/head.out")" = he ] || fail "head got '$(cat "$work/head.out")'"

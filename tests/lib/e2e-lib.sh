@@ -6,7 +6,7 @@
 #   HV_SERVER  command for the listening side (default: $HV_EMU $HVLISTEN)
 # Provides: case_name, CLIENT, SERVER, work (a temporary directory), pids
 # (background processes killed at exit; append to it), fail, wait_for,
-# wait_size, wait_pid, start_server, same, skip.
+# wait_size, wait_pid, listening, start_server, same, skip.
 set -u
 case_name=${1:-}
 : "${HV_EMU:=}"
@@ -70,6 +70,17 @@ wait_pid() {
     printf -v "$e2e_var" '%s' "$e2e_rc"
 }
 
+# listening ERRFILE VAR: wait (30 s) for the "Listening on tcp:HOST:PORT"
+# line a listener writes to ERRFILE; VAR gets PORT. Fails the case when
+# none comes.
+listening() {
+    local e2e_port
+    wait_for "$1" "Listening on" 30 || fail "no listener: $(cat "$1" 2>/dev/null)"
+    e2e_port=$(sed -n 's/.*Listening on tcp:.*:\([0-9][0-9]*\)\r\{0,1\}$/\1/p' "$1" | head -n 1)
+    [ -n "$e2e_port" ] || fail "no port in: $(cat "$1")"
+    printf -v "$2" '%s' "$e2e_port"
+}
+
 # start_server NAME STDIN ARGS...: "$SERVER -v -t ARGS 127.0.0.1 0" in the
 # background, stdin from STDIN, stdout to $work/NAME.out, stderr to
 # $work/NAME.err. Waits for its "Listening on" line; sets SPID and PORT.
@@ -79,9 +90,7 @@ start_server() {
     $SERVER -v -t "$@" 127.0.0.1 0 <"$in" >"$work/$name.out" 2>"$work/$name.err" &
     SPID=$!
     pids="$pids $SPID"
-    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened"
-    PORT=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/$name.err")
-    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
+    listening "$work/$name.err" PORT
 }
 
 # same FILE1 FILE2 WHAT: fail unless the files are identical

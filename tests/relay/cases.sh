@@ -146,9 +146,8 @@ case_peer_reset() {
     $LISTEN -v -t 127.0.0.1 0 <"$work/idle" >"$work/far2.out" 2>"$work/far2.err" &
     local far2=$! frc rc
     pids="$pids $far2"
-    wait_for "$work/far2.err" "Listening on" 30 || fail "far2 never listened"
     local far2port
-    far2port=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9][0-9]*\)$/\1/p' "$work/far2.err")
+    listening "$work/far2.err" far2port
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$far2port"
     $PEER reset 127.0.0.1 "$LPORT" 2>"$work/reset.err" || fail "peer failed"
     wait_pid "$far2" 10 frc || fail "the far side did not end after the reset"
@@ -181,6 +180,20 @@ case_connect_fail() {
         fail "not reported"
 }
 
+# rule_result SPEC WANT OUT REFUSED: the echo listener (LPID, l.err) under
+# rule SPEC answered OUT to "ping"; WANT served: it must be the echo, WANT
+# refused: nothing, and the listener logged REFUSED. Then it is stopped.
+rule_result() {
+    if [ "$2" = served ]; then
+        [ "$3" = ping ] || fail "$1: not served"
+    else
+        [ -z "$3" ] || fail "$1: served"
+        wait_for "$work/l.err" "$4" 5 || fail "$1: no Refused line"
+    fi
+    kill "$LPID"
+    wait "$LPID" 2>/dev/null || true
+}
+
 case_allow_deny_addr() {
     # --allow/--deny by address and prefix; --deny wins
     local spec want out
@@ -197,14 +210,7 @@ case_allow_deny_addr() {
         both) listener l /dev/null -k -e cat -t 127.0.0.1 0 --allow "$rule" --deny "$rule" ;;
         esac
         out=$(echo ping | $CAT -t 127.0.0.1 "$LPORT" 2>/dev/null)
-        if [ "$want" = served ]; then
-            [ "$out" = ping ] || fail "$spec: not served"
-        else
-            [ -z "$out" ] || fail "$spec: served"
-            wait_for "$work/l.err" "Refused tcp:127.0.0.1" 5 || fail "$spec: no Refused line"
-        fi
-        kill "$LPID"
-        wait "$LPID" 2>/dev/null || true
+        rule_result "$spec" "$want" "$out" "Refused tcp:127.0.0.1"
     done
 }
 
@@ -238,14 +244,7 @@ case_allow_deny_uid() {
         rm -f "$work"/l.*
         listener l /dev/null -k -e cat -U "$work/l.sock" "--$1" "$2"
         out=$(echo ping | $CAT -U "$work/l.sock" 2>/dev/null)
-        if [ "$3" = served ]; then
-            [ "$out" = ping ] || fail "$spec: not served"
-        else
-            [ -z "$out" ] || fail "$spec: served"
-            wait_for "$work/l.err" "Refused unix:uid=$uid" 5 || fail "$spec: no Refused line"
-        fi
-        kill "$LPID"
-        wait "$LPID" 2>/dev/null || true
+        rule_result "$spec" "$3" "$out" "Refused unix:uid=$uid"
     done
 }
 

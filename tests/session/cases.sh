@@ -170,10 +170,8 @@ case_progress_log() {
     local rc
     $LISTEN -v -t 127.0.0.1 0 </dev/null >"$work/l.out" 2>"$work/l.err" &
     pids="$pids $!"
-    local t=300
-    until grep -q 'Listening on' "$work/l.err" 2>/dev/null || [ $t = 0 ]; do sleep 0.1; t=$((t - 1)); done
     local port
-    port=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9]*\)$/\1/p' "$work/l.err")
+    listening "$work/l.err" port
     slow_source 23 | $CAT --progress -t 127.0.0.1 "$port" >/dev/null 2>"$work/c.err"
     rc=$?
     [ $rc = 0 ] || fail "exit $rc"
@@ -198,9 +196,7 @@ case_progress_tty() {
     local port rc
     $LISTEN -k -t 127.0.0.1 0 -v </dev/null >/dev/null 2>"$work/l.err" &
     pids="$pids $!"
-    local t=300
-    until grep -q 'Listening on' "$work/l.err" 2>/dev/null || [ $t = 0 ]; do sleep 0.1; t=$((t - 1)); done
-    port=$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9]*\)$/\1/p' "$work/l.err")
+    listening "$work/l.err" port
     slow_source 6 >"$work/src"
     script -qec "sh -c 'while read -r l; do echo \"\$l\"; sleep 0.5; done <$work/src | $CAT --progress -t 127.0.0.1 $port >/dev/null'" "$work/tty.log" >/dev/null 2>&1
     rc=$?
@@ -249,8 +245,7 @@ one_way() {
     fi
     lpid=$!
     pids="$pids $lpid"
-    wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
-    port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+    listening "$work/l.err" port
     env $env strace -qq -f -e "trace=$ev" -o "$work/c.$mode" \
         $CAT -t 127.0.0.1 "$port" <"$work/a" >/dev/null 2>"$work/c.err"
     rc=$?
@@ -321,8 +316,7 @@ case_fast_two_way() {
         $LISTEN -v -t 127.0.0.1 0 <"$work/b" >"$work/l.$mode" 2>"$work/l.err" &
         lpid=$!
         pids="$pids $lpid"
-        wait_for "$work/l.err" "Listening on" 30 || fail "$mode: no listener"
-        port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+        listening "$work/l.err" port
         cat "$work/a" | env $env strace -qq -f -e trace=read,recvfrom,sendto,poll \
             -o "$work/c.$mode" $CAT -t 127.0.0.1 "$port" >"$work/out.$mode" 2>"$work/c.err"
         rc=$?
@@ -358,8 +352,7 @@ idle_pair() {
     $LISTEN -v "$@" -t 127.0.0.1 0 </dev/null >"$out" 2>"$work/l.err" &
     LPID=$!
     pids="$pids $LPID"
-    wait_for "$work/l.err" "Listening on" 30 || fail "no listener"
-    port=$(sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/l.err")
+    listening "$work/l.err" port
     mkfifo "$work/in"
     ( echo hello; sleep 20 ) >"$work/in" &
     pids="$pids $!"
