@@ -155,6 +155,42 @@ int hv__stream_shutdown(struct hv_stream *st);
 int hv__stream_pending_error(struct hv_stream *st);
 /* Make the coming close a reset (a relay pair that broke). */
 void hv__stream_abort(struct hv_stream *st);
+
+/* poller_posix.c: the descriptors the relay waits on (epoll on Linux,
+ * poll elsewhere), level-triggered. A watch is the caller's: one
+ * descriptor, registered from hv__poller_set(on = 1) until
+ * hv__poller_set(on = 0), which must come before the descriptor closes.
+ * want: HV__IN, HV__OUT, or 0 for errors and hang-ups only (those are
+ * always reported). */
+#define HV__IN 1u
+#define HV__OUT 2u
+#define HV__ERR 4u
+#define HV__HUP 8u
+#define HV__POLLER_MAX 64 /* events one wait reports at most */
+struct hv__watch {
+    int fd;
+    unsigned want;
+    int on;       /* registered */
+    int never;    /* cannot be waited on (a regular file): always ready */
+    size_t slot;  /* the poll back end's index */
+    void *owner;  /* the caller's */
+};
+struct hv__poller;
+struct hv__pevent {
+    struct hv__watch *w;
+    unsigned ev; /* HV__IN | HV__OUT | HV__ERR | HV__HUP */
+};
+int hv__poller_new(struct hv__poller **out);
+void hv__poller_free(struct hv__poller *pl);
+/* 0; 1 when w's descriptor cannot be waited on (w->never: always ready,
+ * as poll says of a regular file); or an HV_E* code. */
+int hv__poller_set(struct hv__poller *pl, struct hv__watch *w, int on,
+                   unsigned want);
+/* Wait up to ms (-1: without limit); up to max events into ev. The count
+ * (0: the time ran out), HV__EAGAIN (a signal interrupted the wait), or an
+ * HV_E* code. */
+int hv__poller_wait(struct hv__poller *pl, struct hv__pevent *ev, int max,
+                    int ms);
 #endif
 
 /* user_<platform>.c: a user name's uid, for unix-socket peer rules.

@@ -1,10 +1,11 @@
-/* relay_posix.c: the relay engine on POSIX: one poll loop over every pair
- * of streams. Each direction of a pair copies through the ring of its
+/* relay_posix.c: the relay engine on POSIX: one event loop over every
+ * pair of streams (poller_posix.c: epoll on Linux). Each direction of a pair copies through the ring of its
  * source (ring.h) after OpenBSD nc's readwrite(): short writes and EINTR
  * loop, a source's EOF is passed on as a half-close once its data is out,
  * and the pair ends when both directions are done (or an option ends it).
- * I/O is tried first and poll is asked only after EAGAIN, so a busy pair
- * costs no poll per chunk. hv_stop() (from a signal handler) makes
+ * I/O is tried first and the poller is asked only after EAGAIN, so a busy
+ * pair costs no wait per chunk; a round visits only the pairs with
+ * something to do (the ready list), unless a pair has a timer. hv_stop() (from a signal handler) makes
  * hv_relay_run return HV_ESTOPPED: the handler interrupts poll. A lone
  * pair (hv_relay_pair) with no timer takes the fast paths further down
  * instead: blocking calls, in two threads while both ways are open. */
@@ -46,24 +47,45 @@ struct pair {
     unsigned polls; /* poll rounds so far (up to DUPLEX_AFTER) */
     pthread_mutex_t mu;
     struct hv_relay_result res;
-    struct pair *next;
+    /* its distinct descriptors, as the poller watches them */
+    struct hv__watch w[4];
+    int nw;
+    int timed;  /* has a timer (-i, -q, progress) */
+    int queued; /* on the ready list */
+    struct pair *next, *rnext;
 };
 
 struct hv_relay {
     struct pair *pairs;
     size_t count;
-    struct pollfd *pfd;
-    struct pair **pfd_pair; /* which pair each pollfd serves */
-    size_t pfd_cap;
+    struct pair *ready; /* to visit: new, woken, or with work in hand */
+    size_t timed;       /* pairs with a timer: then every round visits all */
+    struct hv__poller *pl;
+    struct hv__watch lw; /* the listener, during hv_relay_run */
+    struct hv__pevent ev[HV__POLLER_MAX];
 };
 
 int hv_relay_new(struct hv_relay **out)
 {
     struct hv_relay *r = calloc(1, sizeof *r);
+    int e;
     if (r == NULL)
         return HV_ENOMEM;
+    if ((e = hv__poller_new(&r->pl)) < 0) {
+        free(r);
+        return e;
+    }
     *out = r;
     return 0;
+}
+
+static void enqueue(struct hv_relay *r, struct pair *p)
+{
+    if (p->queued)
+        return;
+    p->queued = 1;
+    p->rnext = r->ready;
+    r->ready = p;
 }
 
 size_t hv_relay_count(const struct hv_relay *r)
@@ -71,7 +93,7 @@ size_t hv_relay_count(const struct hv_relay *r)
     return r->count;
 }
 
-static void pair_free(struct pair *p)
+static void pair_free(struct hv_relay *r, struct pair *p)
 {
     /* a broken connection passes the break on: the other end sees a
      * reset, not a clean EOF that would pass for the whole stream; and
@@ -81,6 +103,11 @@ static void pair_free(struct pair *p)
                   p->res.side == HV_SIDE_B_WRITE || !p->s[0]->stdio);
     int i;
 
+    /* out of the poller before the descriptors close */
+    for (i = 0; i < p->nw; i++)
+        (void)hv__poller_set(r->pl, &p->w[i], 0, 0);
+    if (p->timed)
+        r->timed--;
     for (i = 0; i < 2; i++) {
         if (broken || (p->res.a_closed && i == 1))
             hv__stream_abort(p->s[i]);
@@ -130,6 +157,27 @@ static enum hv_side side_of(int stream, int write)
     return write ? HV_SIDE_B_WRITE : HV_SIDE_B_READ;
 }
 
+/* One watch for each distinct descriptor of the pair (a socket is read
+ * and written through one). */
+static void watches_init(struct pair *p)
+{
+    int fd[4], i, j;
+
+    fd[0] = p->s[0]->rfd;
+    fd[1] = p->s[0]->wfd;
+    fd[2] = p->s[1]->rfd;
+    fd[3] = p->s[1]->wfd;
+    for (i = 0; i < 4; i++) {
+        for (j = 0; j < p->nw && p->w[j].fd != fd[i]; j++)
+            ;
+        if (j == p->nw) {
+            p->w[j].fd = fd[i];
+            p->w[j].owner = p;
+            p->nw++;
+        }
+    }
+}
+
 static int add_pair(struct hv_relay *r, struct hv_stream *a,
                     struct hv_stream *b, const struct hv_relay_opts *o,
                     void *tag, int borrowed)
@@ -164,9 +212,14 @@ static int add_pair(struct hv_relay *r, struct hv_stream *a,
     p->last_io = hv_now_ms();
     if (p->o.progress_ms && p->o.progress)
         p->progress_at = p->last_io + p->o.progress_ms;
+    p->timed = p->o.idle_ms || p->progress_at ||
+               p->o.quit_ms != HV_RELAY_NO_QUIT;
+    r->timed += (size_t)p->timed;
+    watches_init(p);
     p->next = r->pairs;
     r->pairs = p;
     r->count++;
+    enqueue(r, p); /* tried before anything is waited for */
     return 0;
 }
 
@@ -629,55 +682,31 @@ no_mu:
     return ran ? 0 : -1;
 }
 
-static int pfd_reserve(struct hv_relay *r, size_t n)
+/* Add events ev on descriptor fd to what pair p waits for. */
+static void want_fd(const struct pair *p, unsigned *want, int *need, int fd,
+                    unsigned ev)
 {
-    struct pollfd *pf;
-    struct pair **pp;
-    size_t cap;
-
-    if (n <= r->pfd_cap)
-        return 0;
-    cap = r->pfd_cap ? r->pfd_cap : 8;
-    while (cap < n)
-        cap *= 2;
-    pf = realloc(r->pfd, cap * sizeof *pf);
-    if (pf == NULL)
-        return HV_ENOMEM;
-    r->pfd = pf;
-    pp = realloc(r->pfd_pair, cap * sizeof *pp);
-    if (pp == NULL)
-        return HV_ENOMEM;
-    r->pfd_pair = pp;
-    r->pfd_cap = cap;
-    return 0;
-}
-
-static void pfd_add(struct hv_relay *r, size_t *n, size_t first, int fd,
-                    short ev, struct pair *p)
-{
-    size_t j;
-    /* one entry per descriptor: a socket is read and written alike; a
-     * pair's entries are together from first on, so the search stays
-     * short however many pairs there are */
-    for (j = first; j < *n; j++) {
-        if (r->pfd[j].fd == fd && r->pfd_pair[j] == p) {
-            r->pfd[j].events = (short)(r->pfd[j].events | ev);
+    int j;
+    for (j = 0; j < p->nw; j++) {
+        if (p->w[j].fd == fd) {
+            want[j] |= ev;
+            need[j] = 1;
             return;
         }
     }
-    r->pfd[*n].fd = fd;
-    r->pfd[*n].events = ev;
-    r->pfd[*n].revents = 0;
-    r->pfd_pair[*n] = p;
-    (*n)++;
 }
 
-/* The descriptors pair p waits on; returns 1 when it needs no poll to go
- * on (something is ready now). */
-static int pair_interest(struct hv_relay *r, size_t *n, struct pair *p)
+static void pair_events(struct pair *p, const struct hv__watch *w,
+                        unsigned re);
+
+/* Tell the poller what pair p waits on now (a change costs a call, an
+ * unchanged wait none); 1 when it needs no wait to go on (something is
+ * ready now), 0, or an HV_E* code. */
+static int pair_interest(struct hv_relay *r, struct pair *p)
 {
-    size_t first = *n;
-    int i, busy = 0;
+    unsigned want[4] = {0, 0, 0, 0};
+    int need[4] = {0, 0, 0, 0};
+    int i, j, e, busy = 0;
 
     for (i = 0; i < 2; i++) {
         struct hv_stream *src = p->s[i], *dst = p->s[!i];
@@ -690,41 +719,54 @@ static int pair_interest(struct hv_relay *r, size_t *n, struct pair *p)
             if (src->rready)
                 busy = 1;
             else
-                pfd_add(r, n, first, src->rfd, POLLIN, p);
+                want_fd(p, want, need, src->rfd, HV__IN);
         }
         if (src->rx.count) {
             if (dst->wready)
                 busy = 1;
             else
-                pfd_add(r, n, first, dst->wfd, POLLOUT, p);
+                want_fd(p, want, need, dst->wfd, HV__OUT);
         }
     }
     /* b's side has nothing to read, but a reset of it must still be seen
      * while a still sends (the peer closed, or was killed) */
     if (src_done(p, 1) && !p->d[0].shut && p->s[1]->sock && !p->watch_b)
-        pfd_add(r, n, first, p->s[1]->wfd, 0, p);
+        want_fd(p, want, need, p->s[1]->wfd, 0);
+    for (j = 0; j < p->nw; j++) {
+        struct hv__watch *w = &p->w[j];
+        if (need[j] == w->on && (!need[j] || want[j] == w->want))
+            continue;
+        e = hv__poller_set(r->pl, w, need[j], want[j]);
+        if (e < 0)
+            return e;
+        if (e > 0 && need[j]) {
+            /* never waited on: ready now, as poll says of a file */
+            pair_events(p, w, HV__IN | HV__OUT);
+            busy = 1;
+        }
+    }
     return busy;
 }
 
-static void pair_events(struct pair *p, const struct pollfd *pf)
+static void pair_events(struct pair *p, const struct hv__watch *w,
+                        unsigned re)
 {
     int i;
-    short re = pf->revents;
 
     if (re == 0)
         return;
     for (i = 0; i < 2; i++) {
         struct hv_stream *st = p->s[i];
-        if (st->rfd == pf->fd && (re & (POLLIN | POLLERR | POLLHUP)))
+        if (st->rfd == w->fd && (re & (HV__IN | HV__ERR | HV__HUP)))
             st->rready = 1;
-        if (st->wfd == pf->fd && (re & (POLLOUT | POLLERR | POLLHUP)))
+        if (st->wfd == w->fd && (re & (HV__OUT | HV__ERR | HV__HUP)))
             st->wready = st->wpolled = 1;
     }
-    if (pf->events == 0 && p->s[1]->wfd == pf->fd) {
+    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
         int e = hv__stream_pending_error(p->s[1]);
         if (e < 0)
             pair_end(p, e, HV_SIDE_B_WRITE);
-        else if (re & (POLLHUP | POLLNVAL))
+        else if (re & HV__HUP)
             p->watch_b = 1; /* gone without an error: the next send tells */
     }
 }
@@ -756,74 +798,97 @@ static void pair_take(struct hv_relay *r, struct pair *p,
     ev->kind = HV_RELAY_DONE;
     ev->tag = p->tag;
     ev->res = p->res;
-    pair_free(p);
+    pair_free(r, p);
 }
 
-int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
-                 struct hv_relay_event *ev)
+/* The earliest timer of any pair, as a poll timeout from now (cur: the
+ * one so far). */
+static int timers_wait(const struct hv_relay *r, uint64_t now, int cur)
 {
-    uint64_t start = hv_now_ms();
-    uint64_t until = timeout_ms == HV_RELAY_NO_QUIT ? 0 : start + timeout_ms;
+    const struct pair *p;
+    for (p = r->pairs; p; p = p->next) {
+        if (p->o.idle_ms)
+            cur = ms_until(p->last_io + p->o.idle_ms, now, cur);
+        cur = ms_until(p->quit_at, now, cur);
+        cur = ms_until(p->progress_at, now, cur);
+    }
+    return cur;
+}
 
-    memset(ev, 0, sizeof *ev);
+static int run(struct hv_relay *r, int listening, uint64_t until,
+               struct hv_relay_event *ev)
+{
     for (;;) {
-        struct pair *p;
-        size_t n = 0, j, want = 1;
+        struct pair *p, *todo;
         uint64_t now = hv_now_ms();
-        int busy = 0, wait, k, accept;
+        int wait, k, j, accept;
 
         if (hv_stopped())
             return HV_ESTOPPED;
-        for (p = r->pairs; p; p = p->next) {
+        /* a timer is due without an event: such pairs are all visited */
+        if (r->timed)
+            for (p = r->pairs; p; p = p->next)
+                enqueue(r, p);
+        todo = r->ready;
+        r->ready = NULL;
+        while ((p = todo) != NULL) {
+            todo = p->rnext;
+            p->queued = 0;
             pair_work(p, now);
+            if (!p->done && (k = pair_interest(r, p)) != 0) {
+                if (k > 0)
+                    enqueue(r, p);
+                else
+                    pair_end(p, k, HV_SIDE_NONE);
+            }
             if (p->done) {
+                /* the rest stay to visit next time */
+                while (todo) {
+                    struct pair *q = todo;
+                    todo = q->rnext;
+                    q->queued = 0;
+                    enqueue(r, q);
+                }
                 pair_take(r, p, ev);
                 return 0;
             }
-            want += 5;
         }
-        /* a lone pair (hv_relay_pair): blocking calls, no poll, while
+        /* a lone pair (hv_relay_pair): blocking calls, no wait, while
          * no timer runs; one way left in this thread, both ways in two */
-        if (r->count == 1 && l == NULL && until == 0) {
-            if ((k = lone_dir(r->pairs)) >= 0) {
-                lone_run(r->pairs, k);
+        if (r->count == 1 && !listening && until == 0) {
+            p = r->pairs;
+            if ((k = lone_dir(p)) >= 0) {
+                lone_run(p, k);
+                enqueue(r, p);
                 continue;
             }
-            if (duplex_ok(r->pairs) && duplex_run(r->pairs) == 0)
+            if (duplex_ok(p) && duplex_run(p) == 0) {
+                enqueue(r, p);
                 continue;
+            }
         }
-        if (pfd_reserve(r, want) < 0)
-            return HV_ENOMEM;
-        wait = -1;
-        for (p = r->pairs; p; p = p->next) {
-            busy |= pair_interest(r, &n, p);
-            if (p->o.idle_ms)
-                wait = ms_until(p->last_io + p->o.idle_ms, now, wait);
-            wait = ms_until(p->quit_at, now, wait);
-            wait = ms_until(p->progress_at, now, wait);
-        }
-        if (l)
-            pfd_add(r, &n, n, l->fd, POLLIN, NULL);
+        wait = r->ready ? 0 : -1;
+        if (r->timed && wait)
+            wait = timers_wait(r, now, wait);
         if (until)
             wait = ms_until(until, now, wait);
-        if (busy)
-            wait = 0;
-        k = poll(r->pfd, (nfds_t)n, wait);
+        k = hv__poller_wait(r->pl, r->ev, HV__POLLER_MAX, wait);
         if (r->count == 1 && r->pairs->polls < DUPLEX_AFTER)
             r->pairs->polls++;
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return hv__err_from_os(errno);
-        }
+        if (k == HV__EAGAIN)
+            continue;
+        if (k < 0)
+            return k;
         accept = 0;
-        for (j = 0; j < n && k > 0; j++) {
-            if (r->pfd[j].revents == 0)
-                continue;
-            if (r->pfd_pair[j] == NULL)
+        for (j = 0; j < k; j++) {
+            struct hv__watch *w = r->ev[j].w;
+            if (w == &r->lw) {
                 accept = 1;
-            else
-                pair_events(r->pfd_pair[j], &r->pfd[j]);
+            } else {
+                p = w->owner;
+                pair_events(p, w, r->ev[j].ev);
+                enqueue(r, p);
+            }
         }
         if (accept) {
             ev->kind = HV_RELAY_ACCEPT;
@@ -836,6 +901,27 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
     }
 }
 
+int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
+                 struct hv_relay_event *ev)
+{
+    uint64_t until = timeout_ms == HV_RELAY_NO_QUIT ? 0
+                                                    : hv_now_ms() + timeout_ms;
+    int e;
+
+    memset(ev, 0, sizeof *ev);
+    /* the listener is watched for this call only: the caller may close
+     * it, or pass another, before the next */
+    if (l) {
+        r->lw.fd = l->fd;
+        if ((e = hv__poller_set(r->pl, &r->lw, 1, HV__IN)) < 0)
+            return e;
+    }
+    e = run(r, l != NULL, until, ev);
+    if (l)
+        (void)hv__poller_set(r->pl, &r->lw, 0, 0);
+    return e;
+}
+
 void hv_relay_free(struct hv_relay *r)
 {
     struct pair *p, *next;
@@ -843,9 +929,8 @@ void hv_relay_free(struct hv_relay *r)
         return;
     for (p = r->pairs; p; p = next) {
         next = p->next;
-        pair_free(p);
+        pair_free(r, p);
     }
-    free(r->pfd);
-    free(r->pfd_pair);
+    hv__poller_free(r->pl);
     free(r);
 }

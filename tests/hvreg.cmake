@@ -12,7 +12,7 @@ hv_add_unit(reg ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_reg.c)
 # pty, a file size limit)
 hv_script_cases(hvreg_all ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh)
 set(hvreg_cases ${hvreg_all})
-list(FILTER hvreg_cases EXCLUDE REGEX "^(wine|win|noreg|posix)_")
+list(FILTER hvreg_cases EXCLUDE REGEX "^(wine|win|noreg|posix|wineserver)_")
 set(hvreg_wine_cases ${hvreg_all})
 list(FILTER hvreg_wine_cases INCLUDE REGEX "^wine_")
 set(hvreg_win_cases ${hvreg_all})
@@ -35,6 +35,21 @@ set(hvreg_env
     HVREG_REGDENY=${hvreg_regdeny})
 hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
   CASES ${hvreg_cases} TIMEOUT 180 ENV ${hvreg_env})
-hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
-  CASES ${hvreg_wine_cases} TIMEOUT 180 ENV ${hvreg_env}
-  PROPERTIES RESOURCE_LOCK hvreg_wine_registry)
+if(WIN32)
+  # the Windows suite's Wine server is tests/wine-env.sh's
+  hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
+    CASES ${hvreg_wine_cases} TIMEOUT 180 ENV ${hvreg_env}
+    PROPERTIES RESOURCE_LOCK hvreg_wine_registry)
+else()
+  # one fresh prefix and one persistent Wine server for the wine_* cases,
+  # started before the first and stopped after the last
+  hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
+    CASES ${hvreg_wine_cases} TIMEOUT 180 ENV ${hvreg_env}
+    PROPERTIES RESOURCE_LOCK hvreg_wine_registry FIXTURES_REQUIRED hvreg_wine)
+  hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
+    CASES wineserver_start TIMEOUT 180 ENV ${hvreg_env}
+    PROPERTIES RESOURCE_LOCK hvreg_wine_registry FIXTURES_SETUP hvreg_wine)
+  hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
+    CASES wineserver_stop TIMEOUT 60 ENV ${hvreg_env}
+    PROPERTIES RESOURCE_LOCK hvreg_wine_registry FIXTURES_CLEANUP hvreg_wine)
+endif()

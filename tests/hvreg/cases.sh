@@ -59,22 +59,29 @@ golden() {
 
 # ---------------------------------------------------------------- wine
 
-wine_setup() {
+# wine_env: WINE (the command) and the settings every Wine run here takes
+wine_env() {
     if [ -n "$emu" ]; then
         WINE=$emu
     else
         WINE=$(command -v wine || command -v wine64) || skip "wine is not installed"
     fi
-    command -v python3 >/dev/null || skip "python3 is not installed"
     export WINEDEBUG=${WINEDEBUG:--all}
     export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-"mscoree,mshtml=;winedbg.exe=d"}
     export LANG=C.UTF-8 LC_ALL=C.UTF-8
     if [ -z "${WINEPREFIX:-}" ]; then
         export WINEPREFIX=${HVREG_WORK:-$work}/wineprefix
     fi
-    if [ ! -f "$WINEPREFIX/system.reg" ]; then
+}
+
+wine_setup() {
+    wine_env
+    command -v python3 >/dev/null || skip "python3 is not installed"
+    # booted here (hv-booted), or the Windows suite's (system.reg)
+    if [ ! -f "$WINEPREFIX/hv-booted" ] && [ ! -f "$WINEPREFIX/system.reg" ]; then
         mkdir -p "$WINEPREFIX"
         $WINE wineboot -i >/dev/null 2>&1 || fail "wineboot -i failed in $WINEPREFIX"
+        : >"$WINEPREFIX/hv-booted"
     fi
     # each case starts from no registered service (cases hold a lock)
     $WINE reg delete "$K" /f >/dev/null 2>&1
@@ -130,20 +137,34 @@ wine_import_reg() {
     reg_absent "$GUID_X"
 }
 
+# run_cmd FILE WHAT: wine cmd /c FILE in the work directory; on failure,
+# its exit status and output, and the same file once more with its
+# commands echoed, so that the line that failed shows
+run_cmd() {
+    local rc again
+    in_work cmd /c "$1" >"$work/wout" 2>&1
+    rc=$?
+    [ $rc = 0 ] && return 0
+    sed 's/^@echo off/@echo on/' "$work/$1" >"$work/echo-$1"
+    in_work cmd /c "echo-$1" >"$work/wecho" 2>&1
+    again=$?
+    fail "$2 failed (exit $rc): $(cat "$work/wout"); run again echoed (exit $again): $(tr -d '\r' <"$work/wecho" | tail -n 20)"
+}
+
 # wine_cmd NAME: export .cmd, run it with wine cmd /c, check with reg export
 wine_cmd() {
     local nf
     wine_setup
     hv export --format cmd -o "$work/s.cmd" add "$1" --port 5000
     expect_rc 0
-    in_work cmd /c s.cmd >"$work/wout" 2>&1 || fail "the batch file failed: $(cat "$work/wout")"
+    run_cmd s.cmd "the batch file"
     nf=$(namefile "$1")
     reg_has "$GUID_P5000" "$nf"
     # running it again over the existing entry gives the same result
-    in_work cmd /c s.cmd >"$work/wout" 2>&1 || fail "second run failed: $(cat "$work/wout")"
+    run_cmd s.cmd "its second run"
     reg_has "$GUID_P5000" "$nf"
     hv export -F cmd -o "$work/r.cmd" remove --port 5000
-    in_work cmd /c r.cmd >"$work/wout" 2>&1 || fail "remove script failed: $(cat "$work/wout")"
+    run_cmd r.cmd "the remove script"
     reg_absent "$GUID_P5000"
 }
 
@@ -377,6 +398,40 @@ case_noreg_list() { noreg_family; }
 case_noreg_show() { noreg_family; }
 case_noreg_add() { noreg_family; }
 case_noreg_remove() { noreg_family; }
+# ---------------------------------------------------------------- Wine: the server
+# The Linux build's wine_* cases share one fresh prefix and one persistent
+# server, started before them and stopped after them (ctest's fixture
+# hvreg_wine): the settings of the Windows suite (tests/wine-env.sh). Without
+# it every wine call started a server and Wine's system processes, which
+# stopped again seconds after the last call, and one call (a batch file run
+# a second time, in CI, once) failed without a word. The Windows suite has
+# its own server, which these must not stop.
+own_wineserver() {
+    [ -z "$emu" ] || skip "the Windows suite runs its own server (tests/wine-env.sh)"
+    wine_env
+    command -v wineserver >/dev/null || skip "wineserver is not installed"
+}
+case_wineserver_start() {
+    own_wineserver
+    # what an earlier run left (a server, the prefix) goes first
+    wineserver -k >/dev/null 2>&1
+    wineserver -w >/dev/null 2>&1
+    rm -rf "$WINEPREFIX"
+    mkdir -p "$WINEPREFIX"
+    # its output is not ctest's pipe, which would then stay open
+    wineserver -p </dev/null >/dev/null 2>&1 || fail "wineserver -p failed"
+    $WINE wineboot -i </dev/null >/dev/null 2>&1 || fail "wineboot -i failed in $WINEPREFIX"
+    $WINE reg query 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v ProductName \
+        </dev/null >/dev/null 2>&1 || fail "no registry after wineboot in $WINEPREFIX"
+    : >"$WINEPREFIX/hv-booted"
+}
+case_wineserver_stop() {
+    own_wineserver
+    wineserver -k >/dev/null 2>&1
+    wineserver -w >/dev/null 2>&1
+    true
+}
+
 # ---------------------------------------------------------------- Wine: scripts
 case_wine_reg_ascii() {
     wine_import_reg "$NAME_ASCII"
