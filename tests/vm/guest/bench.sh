@@ -14,7 +14,8 @@
 #   HVVM-T KEY BYTES FAIL WHY      the check round or a run failed
 #   HVVM-T KEY BYTES NA WHY        not measurable here (ncat absent, no --to)
 #   HVVM-L KEY US...               latency, microseconds a round trip / a run
-#   HVVM-C KEY CONNS BYTES IDLE_KIB PEAK_KIB NS   (one line a round)
+#   HVVM-C KEY CONNS BYTES IDLE_KIB PEAK_KIB NS OWN_NS   (one line a round;
+#                                    CONNS 256q: one busy, 255 idle)
 # Each transfer's receiver is started first and must print a line matching
 # [Ll]istening on stderr; btime then times from the sender's start to the
 # end of both. The helpers (braw, brelay, becho, bping, bmany, btime) are
@@ -241,46 +242,51 @@ bench_latency() {
     wait $epid 2>/dev/null
 }
 
-# conns TOOL CONNS: rounds of CONNS connections at once through the relay
-# listener (fresh each round) to one TCP sink; N bytes in all, split evenly
+# conns TOOL CONNS [quiet]: rounds of CONNS connections at once through the
+# relay listener (fresh each round) to one TCP sink; N bytes in all, split
+# evenly. quiet: all N bytes on one connection while the others stay open
+# and idle (reported as CONNS"q"; its data are not checked: the same path
+# as the busy rounds', which are)
 conns() {
-    local tool=$1 c=$2 r=0 cmd lpid spid each line vfy
+    local tool=$1 c=$2 quiet=${3:-} r=0 cmd lpid spid each line vfy tag=$2 busy=""
     cmd=$(relay_cmd "$tool")
-    [ -n "$cmd" ] || { echo "HVVM-C $tool $c NA no --to"; return; }
+    [ -n "$quiet" ] && { tag=${c}q; busy=1; }
+    [ -n "$cmd" ] || { echo "HVVM-C $tool $tag NA no --to"; return; }
     each=$((N / c))
+    [ -n "$quiet" ] && each=$N
     while [ $r -le "$ROUNDS" ]; do
         newport
         RP=$P
         Q=$((7000 + NEXTP % 1000))
         export RP Q
         vfy=""
-        [ $r = 0 ] && vfy="-V $each"
+        [ $r = 0 ] && [ -z "$quiet" ] && vfy="-V $each"
         becho sink -n "$c" $vfy $Q 2>$B/sink.err &
         spid=$!
         timeout $T_MAX sh -c "exec $cmd" 2>$B/relay.err &
         lpid=$!
         if ! wait_line $B/sink.err '[Ll]istening' 60 $spid >/dev/null ||
            ! wait_line $B/relay.err '[Ll]istening' 60 $lpid >/dev/null; then
-            echo "HVVM-C $tool $c FAIL not ready: $(errline $B/relay.err)"
+            echo "HVVM-C $tool $tag FAIL not ready: $(errline $B/relay.err)"
             kill $spid $lpid 2>/dev/null
             wait
             return
         fi
-        if ! line=$(timeout $T_MAX bmany 1 $RP "$c" "$each" $lpid 2>$B/many.err); then
-            echo "HVVM-C $tool $c FAIL bmany: $(errline $B/many.err)"
+        if ! line=$(timeout $T_MAX bmany 1 $RP "$c" "$each" $lpid $busy 2>$B/many.err); then
+            echo "HVVM-C $tool $tag FAIL bmany: $(errline $B/many.err)"
             kill $spid $lpid 2>/dev/null
             wait
             return
         fi
         if ! wait $spid; then
-            echo "HVVM-C $tool $c FAIL sink: $(errline $B/sink.err)"
+            echo "HVVM-C $tool $tag FAIL sink: $(errline $B/sink.err)"
             kill $lpid 2>/dev/null
             wait
             return
         fi
         kill $lpid 2>/dev/null
         wait $lpid 2>/dev/null
-        [ $r = 0 ] || echo "HVVM-C $tool $c $((each * c)) $line"
+        [ $r = 0 ] || echo "HVVM-C $tool $tag $N $line"
         r=$((r + 1))
     done
 }
@@ -290,6 +296,7 @@ bench_conns() {
     for t in hv relay; do
         conns $t 1
         conns $t 256
+        conns $t 256 quiet
     done
 }
 
