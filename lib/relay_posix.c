@@ -93,6 +93,15 @@ size_t hv_relay_count(const struct hv_relay *r)
     return r->count;
 }
 
+/* Pair p's descriptors out of the poller (before they close, or while a
+ * fast path waits in blocking calls instead). */
+static void unwatch(struct hv_relay *r, struct pair *p)
+{
+    int i;
+    for (i = 0; i < p->nw; i++)
+        (void)hv__poller_set(r->pl, &p->w[i], 0, 0);
+}
+
 static void pair_free(struct hv_relay *r, struct pair *p)
 {
     /* a broken connection passes the break on: the other end sees a
@@ -103,9 +112,7 @@ static void pair_free(struct hv_relay *r, struct pair *p)
                   p->res.side == HV_SIDE_B_WRITE || !p->s[0]->stdio);
     int i;
 
-    /* out of the poller before the descriptors close */
-    for (i = 0; i < p->nw; i++)
-        (void)hv__poller_set(r->pl, &p->w[i], 0, 0);
+    unwatch(r, p);
     if (p->timed)
         r->timed--;
     for (i = 0; i < 2; i++) {
@@ -854,15 +861,21 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             }
         }
         /* a lone pair (hv_relay_pair): blocking calls, no wait, while
-         * no timer runs; one way left in this thread, both ways in two */
+         * no timer runs; one way left in this thread, both ways in two.
+         * Its descriptors leave the poller meanwhile: a watched one costs
+         * a callback at every wake-up (about 1 us a round trip under
+         * icount); the next visit registers what it waits on again. */
         if (r->count == 1 && !listening && until == 0) {
             p = r->pairs;
             if ((k = lone_dir(p)) >= 0) {
+                unwatch(r, p);
                 lone_run(p, k);
                 enqueue(r, p);
                 continue;
             }
-            if (duplex_ok(p) && duplex_run(p) == 0) {
+            if (duplex_ok(p)) {
+                unwatch(r, p);
+                (void)duplex_run(p); /* tried once, run or not */
                 enqueue(r, p);
                 continue;
             }
