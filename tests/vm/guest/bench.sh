@@ -15,7 +15,8 @@
 #   HVVM-T KEY BYTES NA WHY        not measurable here (ncat absent, no --to)
 #   HVVM-L KEY US...               latency, microseconds a round trip / a run
 #   HVVM-C KEY CONNS BYTES IDLE_KIB PEAK_KIB NS OWN_NS   (one line a round;
-#                                    CONNS 256q: one busy, 255 idle)
+#                                    CONNS 256q: one busy, 255 idle;
+#                                    256l: 4 times the bytes)
 # Each transfer's receiver is started first and must print a line matching
 # [Ll]istening on stderr; btime then times from the sender's start to the
 # end of both. The helpers (braw, brelay, becho, bping, bmany, btime) are
@@ -242,25 +243,29 @@ bench_latency() {
     wait $epid 2>/dev/null
 }
 
-# conns TOOL CONNS [quiet]: rounds of CONNS connections at once through the
-# relay listener (fresh each round) to one TCP sink; N bytes in all, split
-# evenly. quiet: all N bytes on one connection while the others stay open
-# and idle (reported as CONNS"q"; its data are not checked: the same path
-# as the busy rounds', which are)
+# conns TOOL CONNS [quiet|long]: rounds of CONNS connections at once
+# through the relay listener (fresh each round) to one TCP sink; N bytes in
+# all, split evenly. quiet: all N bytes on one connection while the others
+# stay open and idle (reported as CONNS"q"; its data are not checked: the
+# same path as the busy rounds', which are). long: 4 N bytes in all, so
+# that what a connection costs once weighs a quarter as much (CONNS"l")
 conns() {
-    local tool=$1 c=$2 quiet=${3:-} r=0 cmd lpid spid each line vfy tag=$2 busy=""
+    local tool=$1 c=$2 mode=${3:-} r=0 cmd lpid spid each line vfy tag=$2 busy="" n=$N
     cmd=$(relay_cmd "$tool")
-    [ -n "$quiet" ] && { tag=${c}q; busy=1; }
+    case $mode in
+    quiet) tag=${c}q; busy=1 ;;
+    long) tag=${c}l; n=$((4 * N)) ;;
+    esac
     [ -n "$cmd" ] || { echo "HVVM-C $tool $tag NA no --to"; return; }
-    each=$((N / c))
-    [ -n "$quiet" ] && each=$N
+    each=$((n / c))
+    [ "$mode" = quiet ] && each=$n
     while [ $r -le "$ROUNDS" ]; do
         newport
         RP=$P
         Q=$((7000 + NEXTP % 1000))
         export RP Q
         vfy=""
-        [ $r = 0 ] && [ -z "$quiet" ] && vfy="-V $each"
+        [ $r = 0 ] && [ "$mode" != quiet ] && vfy="-V $each"
         becho sink -n "$c" $vfy $Q 2>$B/sink.err &
         spid=$!
         timeout $T_MAX sh -c "exec $cmd" 2>$B/relay.err &
@@ -286,7 +291,7 @@ conns() {
         fi
         kill $lpid 2>/dev/null
         wait $lpid 2>/dev/null
-        [ $r = 0 ] || echo "HVVM-C $tool $tag $N $line"
+        [ $r = 0 ] || echo "HVVM-C $tool $tag $n $line"
         r=$((r + 1))
     done
 }
@@ -297,6 +302,7 @@ bench_conns() {
         conns $t 1
         conns $t 256
         conns $t 256 quiet
+        conns $t 256 long
     done
 }
 
