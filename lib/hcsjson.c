@@ -382,6 +382,8 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
 {
     jsmn_parser p;
     jsmntok_t *t;
+    struct hv_vms got = HV_VMS_INIT; /* all of them, or none into vms */
+    size_t j;
     int n, i, k, added = 0, r;
 
     if (hint && hintlen)
@@ -437,9 +439,10 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
             hv__fmt(hint, hintlen, "HCS result: element %d is not an object",
                     i + 1);
             free(t);
+            hv_vms_free(&got);
             return HV_EBADDATA;
         }
-        r = one_system(json, t, k, n, vms);
+        r = one_system(json, t, k, n, &got);
         if (r < 0)
             break;
         added += r;
@@ -452,7 +455,15 @@ int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
     if (r < 0) {
         if (r == HV_EBADDATA)
             hv__fmt(hint, hintlen, "HCS result: malformed element %d", i + 1);
+        hv_vms_free(&got);
         return r;
     }
+    for (j = 0; j < got.n; j++) {
+        if (hv_vms_add(vms, &got.v[j]) < 0) {
+            hv_vms_free(&got);
+            return HV_ENOMEM;
+        }
+    }
+    hv_vms_free(&got);
     return added;
 }

@@ -52,8 +52,9 @@ const char *hv_wmi_state_name(long enabled_state, char *buf, size_t n);
 
 /* Append the compute systems of an HCS enumeration result (a JSON array of
  * objects with Id, SystemType, Name, Owner, RuntimeId, State) to vms.
- * Returns the number added, HV_EBADDATA (hint says where) or HV_ENOMEM.
- * Entries without a GUID RuntimeId or Id are skipped. */
+ * Returns the number added, HV_EBADDATA (hint says where; vms is then as
+ * it was: a result is taken whole or not at all) or HV_ENOMEM. Entries
+ * without a GUID RuntimeId or Id are skipped. */
 int hv_hcs_parse(const char *json, size_t len, struct hv_vms *vms, char *hint,
                  size_t hintlen);
 

@@ -413,6 +413,34 @@ UT_CASE(hcs_malformed)
     hv_vms_free(&vms);
 }
 
+/* A result with a bad element adds none of the good ones before it, and
+ * leaves what the list held. */
+UT_CASE(hcs_malformed_whole)
+{
+    struct hv_vms vms = HV_VMS_INIT;
+    struct hv_vm keep;
+    char hint[128] = "";
+    const char *j =
+        "[{\"Id\":\"11111111-2222-4333-8444-555555555555\",\"Name\":\"a\"},"
+        " {\"Id\":\"66666666-2222-4333-8444-555555555555\",\"Name\":\"b\"}, 5]";
+
+    memset(&keep, 0, sizeof keep);
+    UT_EQ_INT(hv_guid_parse("77777777-2222-4333-8444-555555555555", &keep.id),
+              0);
+    UT_EQ_INT(hv_vms_add(&vms, &keep), 0);
+    UT_EQ_INT(hv_hcs_parse(j, strlen(j), &vms, hint, sizeof hint),
+              HV_EBADDATA);
+    UT_CHECK(strstr(hint, "element 3") != NULL);
+    UT_EQ_INT(vms.n, 1);
+    UT_CHECK(hv_guid_equal(&vms.v[0].id, &keep.id));
+    /* the same two without the bad third: both */
+    j = "[{\"Id\":\"11111111-2222-4333-8444-555555555555\",\"Name\":\"a\"},"
+        " {\"Id\":\"66666666-2222-4333-8444-555555555555\",\"Name\":\"b\"}]";
+    UT_EQ_INT(hv_hcs_parse(j, strlen(j), &vms, hint, sizeof hint), 2);
+    UT_EQ_INT(vms.n, 3);
+    hv_vms_free(&vms);
+}
+
 /* Numbers and escapes JSON allows stay allowed. */
 UT_CASE(hcs_valid_primitives)
 {
