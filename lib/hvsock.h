@@ -405,12 +405,12 @@ struct hv_relay_result {
  * passed on and b half-closed, b's EOF passed on), or an option ends it.
  * Blocks. Neither stream is closed. Returns res->err. On POSIX, while no
  * timer (idle, quit, progress) runs, the data moves with blocking calls
- * instead of a poll loop: with both ways open (after a few poll rounds
+ * instead of the event loop: with both ways open (after a few rounds
  * or 256 KiB), a -> b in a second thread that takes none of
  * SIGINT/SIGTERM/SIGHUP, and SIGURG (handled only
  * meanwhile, its disposition restored after) interrupts a blocked call
- * when the pair ends. HV_NO_FAST_PATH=1 in the environment keeps the poll
- * loop. */
+ * when the pair ends. HV_NO_FAST_PATH=1 in the environment keeps the
+ * event loop. */
 int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
                   const struct hv_relay_opts *o, struct hv_relay_result *res);
 

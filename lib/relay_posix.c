@@ -1,12 +1,14 @@
 /* relay_posix.c: the relay engine on POSIX: one event loop over every
- * pair of streams (poller_posix.c: epoll on Linux). Each direction of a pair copies through the ring of its
- * source (ring.h) after OpenBSD nc's readwrite(): short writes and EINTR
- * loop, a source's EOF is passed on as a half-close once its data is out,
- * and the pair ends when both directions are done (or an option ends it).
- * I/O is tried first and the poller is asked only after EAGAIN, so a busy
- * pair costs no wait per chunk; a round visits only the pairs with
- * something to do (the ready list), unless a pair has a timer. hv_stop() (from a signal handler) makes
- * hv_relay_run return HV_ESTOPPED: the handler interrupts poll. A lone
+ * pair of streams (poller_posix.c: epoll on Linux, poll elsewhere). Each
+ * direction of a pair copies through the ring of its source (ring.h)
+ * after OpenBSD nc's readwrite(): short writes and EINTR loop, a source's
+ * EOF is passed on as a half-close once its data is out, and the pair
+ * ends when both directions are done (or an option ends it). I/O is tried
+ * first and the poller is asked only after EAGAIN, so a busy pair costs no
+ * wait per chunk; a round visits only the pairs with something to do (the
+ * ready list), unless a pair has a timer, so idle pairs cost nothing.
+ * hv_stop() (from a signal handler) makes hv_relay_run return
+ * HV_ESTOPPED: the handler interrupts the wait. A lone
  * pair (hv_relay_pair) with no timer takes the fast paths further down
  * instead: blocking calls, in two threads while both ways are open. */
 #define _GNU_SOURCE
@@ -44,7 +46,7 @@ struct pair {
      * pair's state changes under mu */
     int mt;
     int no_duplex; /* tried once already */
-    unsigned polls; /* poll rounds so far (up to DUPLEX_AFTER) */
+    unsigned polls; /* wait rounds so far (up to DUPLEX_AFTER) */
     pthread_mutex_t mu;
     struct hv_relay_result res;
     /* its distinct descriptors, as the poller watches them */
@@ -404,11 +406,11 @@ static int fast_paths(void)
 }
 
 /* The direction that is all a lone pair has left to do, when it may be
- * moved with blocking calls and no poll: the other way is done, no timer
+ * moved with blocking calls and no wait: the other way is done, no timer
  * runs, and its source reports trouble itself (a socket, whose reset a
  * read returns) or never waits (a regular file). A pipe or terminal on
- * stdin stays polled: while it idles, a reset of the connection must still
- * end the session. -1 when there is none. */
+ * stdin stays in the event loop: while it idles, a reset of the
+ * connection must still end the session. -1 when there is none. */
 static int lone_dir(const struct pair *p)
 {
     int i;
@@ -629,7 +631,7 @@ static void duplex_go(struct duplex *x, pthread_t t)
 }
 
 /* 0 when it ran (to the pair's end, a stop, or one way left), -1 when it
- * could not start (the poll loop carries on). */
+ * could not start (the event loop carries on). */
 static int duplex_run(struct pair *p)
 {
     struct duplex x;
@@ -808,7 +810,7 @@ static void pair_take(struct hv_relay *r, struct pair *p,
     pair_free(r, p);
 }
 
-/* The earliest timer of any pair, as a poll timeout from now (cur: the
+/* The earliest timer of any pair, as a wait's timeout from now (cur: the
  * one so far). */
 static int timers_wait(const struct hv_relay *r, uint64_t now, int cur)
 {
