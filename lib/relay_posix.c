@@ -801,6 +801,12 @@ static void pair_take(struct hv_relay *r, struct pair *p,
             break;
         }
     }
+    for (pp = &r->ready; p->queued && *pp; pp = &(*pp)->rnext) {
+        if (*pp == p) {
+            *pp = p->rnext;
+            break;
+        }
+    }
     r->count--;
     p->res.ab = p->d[0].bytes;
     p->res.ba = p->d[1].bytes;
