@@ -28,6 +28,8 @@ struct dir {
     int off;        /* never read the source (send-/receive-only) */
     int shut;       /* the source's EOF was passed on (or off) */
     int stop_read;  /* -q ran out: take no more from the source */
+    int discard;    /* the destination failed: what the source still
+                     * brings is read and dropped (dir_fail) */
     uint64_t bytes; /* written to the destination */
 };
 
@@ -252,16 +254,27 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
 static void dir_fail(struct pair *p, int i, int e)
 {
     struct dir *d = &p->d[i];
+    struct hv__ring *rg = &p->s[i]->rx;
     enum hv_side side;
     int other_done, err;
 
-    hv__ring_free(&p->s[i]->rx);
-    p->s[i]->rready = 0;
     pair_lock(p);
     if (p->late_err == 0) {
         p->late_err = e;
         p->late_side = side_of(!i, 1);
     }
+    /* stdout failed (a bad descriptor, a full disk) while the connection
+     * still sends: read that to its EOF and drop it, as /dev/null would.
+     * Left unread, it would make our close a reset, and a reset destroys
+     * at the peer what we sent and it has not read yet. */
+    if (i == 1 && p->s[0]->stdio && p->s[1]->sock && !src_done(p, 1)) {
+        d->discard = 1;
+        pair_unlock(p);
+        hv__ring_take(rg, rg->count);
+        return;
+    }
+    hv__ring_free(rg);
+    p->s[i]->rready = 0;
     d->stop_read = 1;
     d->shut = 1; /* nothing to pass on: the destination is broken */
     other_done = p->d[!i].shut || p->d[!i].off;
@@ -305,12 +318,19 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 } else if (e == 0) {
                     src->rd_eof = 1;
                 } else if (e != HV__EAGAIN) {
-                    pair_end(p, e, side_of(i, 0));
+                    /* dropping: the destination's error is the one */
+                    if (d->discard)
+                        pair_end(p, p->late_err, p->late_side);
+                    else
+                        pair_end(p, e, side_of(i, 0));
                     return;
                 }
             }
         }
-        if (rg->count && dst->wready) {
+        if (rg->count && d->discard) {
+            hv__ring_take(rg, hv__ring_data(rg, &ptr));
+            moved = 1;
+        } else if (rg->count && dst->wready) {
             n = hv__ring_data(rg, &ptr);
             e = hv__stream_write(dst, ptr, n, &k);
             if (e == 0) {
@@ -344,7 +364,9 @@ static void dir_work(struct pair *p, int i, uint64_t now)
             return;
         e = hv__stream_shutdown(dst);
         if (e < 0) {
-            pair_end(p, e, side_of(!i, 1));
+            /* the destination was reset meanwhile: what it sent before
+             * is still to be delivered (dir_fail), not dropped */
+            dir_fail(p, i, e);
             return;
         }
         if (i == 0 && p->o.quit_ms != HV_RELAY_NO_QUIT)
@@ -447,7 +469,7 @@ static int lone_splice(struct pair *p, int i)
     size_t n = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE, k;
     int e;
 
-    if (src->rx.count || !src->rsock || !dst->wpipe)
+    if (src->rx.count || !src->rsock || !dst->wpipe || p->d[i].discard)
         return 0;
     while (!p->done && !src_done(p, i) && !hv_stopped()) {
         e = hv__stream_splice(src, dst, n, &k);
@@ -731,7 +753,7 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
                 want_fd(p, want, need, src->rfd, HV__IN);
         }
         if (src->rx.count) {
-            if (dst->wready)
+            if (dst->wready || p->d[i].discard)
                 busy = 1;
             else
                 want_fd(p, want, need, dst->wfd, HV__OUT);

@@ -53,7 +53,7 @@ descendants() {
 # and PEER_PORT
 peer() {
     rm -f "$work/peer.port"
-    $PEER "$1" "$work/peer.port" 2>"$work/peer.err" &
+    $PEER "$1" "$work/peer.port" "${@:2}" 2>"$work/peer.err" &
     PPID_=$!
     pids="$pids $PPID_"
     wait_size "$work/peer.port" 2 30 || fail "peer $1 did not start"
@@ -209,6 +209,25 @@ case_stdout_closed() {
     else
         [ "$crc" -eq 0 ] || fail "client exit $crc"
     fi
+}
+
+case_stdout_closed_slow_peer() {
+    # >&- again, with a peer that sends 4 MiB before it reads anything:
+    # what we send must still arrive whole. Closing while the peer's bytes
+    # sit unread would reset the connection, and a reset destroys at the
+    # peer what it has not read yet: they are read and dropped instead, as
+    # /dev/null would take them, and the exit is 74 for stdout
+    head -c 100000 /dev/urandom >"$work/a"
+    peer slow-reader "$work/got"
+    $CLIENT -t 127.0.0.1 "$PEER_PORT" <"$work/a" >&- 2>"$work/cli.err" &
+    local cpid=$!
+    pids="$pids $cpid"
+    wait_pid "$cpid" 30 crc || fail "client hung"
+    wait_pid "$PPID_" 30 prc || fail "peer hung"
+    [ "$prc" -eq 0 ] || fail "the peer's read failed: $(cat "$work/peer.err")"
+    same "$work/a" "$work/got" "client -> peer"
+    [ "$crc" -eq 74 ] || fail "client exit $crc, expected 74: $(cat "$work/cli.err")"
+    grep -qi "bad file descriptor" "$work/cli.err" || fail "no reason: $(cat "$work/cli.err")"
 }
 
 case_nonblock_stdin() {

@@ -9,10 +9,15 @@ listens on to PORTFILE (atomically) once it is ready.
   peer.py flood PORTFILE
       accept one connection, send zeros without end and never read, until
       killed (or 120 s). Killed with unread data, its kernel resets.
+  peer.py slow-reader PORTFILE OUTFILE
+      accept one connection, send 4 MiB (then half-close) while reading
+      nothing for a second; then read to the EOF into OUTFILE. Exits 1
+      if the reading failed (a reset destroys what was not read yet).
 """
 import os
 import socket
 import sys
+import threading
 import time
 
 
@@ -32,6 +37,31 @@ def main():
         c.sendall(b"hello\n")
         c.close()
         time.sleep(5)
+    elif mode == "slow-reader":
+        def send():
+            try:
+                c.sendall(bytes(4 * 1024 * 1024))
+                c.shutdown(socket.SHUT_WR)
+            except OSError as e:
+                print("slow-reader: send: %s" % e, file=sys.stderr)
+        t = threading.Thread(target=send)
+        t.start()
+        time.sleep(1)
+        got = []
+        try:
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                got.append(d)
+        except OSError as e:
+            print("slow-reader: recv after %d bytes: %s"
+                  % (sum(map(len, got)), e), file=sys.stderr)
+            sys.exit(1)
+        finally:
+            with open(sys.argv[3], "wb") as f:
+                f.write(b"".join(got))
+        t.join(30)
     elif mode == "flood":
         block = bytes(65536)
         end = time.time() + 120

@@ -124,6 +124,19 @@ case_many_clients() {
     kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
 }
 
+case_idle_beside_busy() {
+    # 200 connections held open and idle while one more moves 16 MiB both
+    # ways through the same relay (issue 12: the engine visits only the
+    # pairs with something to do): the busy echo exact, and every idle one
+    # still carries its bytes and its EOF afterwards
+    echo_peer
+    listener relay /dev/null -k --max-conns 300 -t 127.0.0.1 0 --to "tcp:127.0.0.1:$EPORT"
+    $PEER idle 127.0.0.1 "$LPORT" 200 $((16 * 1024 * 1024)) >"$work/idle.out" 2>"$work/idle.err" ||
+        fail "$(cat "$work/idle.out" "$work/idle.err")"
+    grep -qx OK "$work/idle.out" || fail "$(cat "$work/idle.out")"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
+}
+
 case_max_conns_waits() {
     # with --max-conns 3 the fourth client waits in the backlog: served
     # once one of the three has gone, never refused

@@ -13,6 +13,11 @@
       its echo once one of them has gone. Prints "OK".
   peer.py reset HOST PORT
       connect, send a little, then reset the connection (RST).
+  peer.py idle HOST PORT N SIZE
+      N clients that each get one byte echoed and then stay idle while one
+      more sends SIZE random bytes and reads their echo; then each idle one
+      sends its number, reads it back and the EOF after its half-close.
+      Prints "OK" when every echo is exact.
 """
 import os
 import socket
@@ -118,6 +123,42 @@ def waits(host, port, maxc):
     print("OK")
 
 
+def recv_exact(s, n):
+    got = b""
+    while len(got) < n:
+        d = s.recv(n - len(got))
+        if not d:
+            break
+        got += d
+    return got
+
+
+def idle(host, port, n, size):
+    port, n, size = int(port), int(n), int(size)
+    held = []
+    for i in range(n):
+        s = socket.create_connection((host, port), timeout=60)
+        s.sendall(b"i")
+        if recv_exact(s, 1) != b"i":
+            print("idle client %d got no echo" % i)
+            sys.exit(1)
+        held.append(s)
+    results = [None]
+    one_client(host, port, os.urandom(size), results, 0)
+    if not results[0]:
+        print("the busy client's echo differs (%d idle beside it)" % n)
+        sys.exit(1)
+    for i, s in enumerate(held):
+        tag = struct.pack(">I", i)
+        s.sendall(tag)
+        s.shutdown(socket.SHUT_WR)
+        if recv_exact(s, 4) != tag or s.recv(1) != b"":
+            print("idle client %d: no exact echo and EOF after the busy one" % i)
+            sys.exit(1)
+        s.close()
+    print("OK")
+
+
 def reset(host, port):
     s = socket.create_connection((host, int(port)), timeout=30)
     s.sendall(b"some data before the reset\n")
@@ -136,5 +177,7 @@ if __name__ == "__main__":
         waits(*sys.argv[2:5])
     elif mode == "reset":
         reset(*sys.argv[2:4])
+    elif mode == "idle":
+        idle(*sys.argv[2:6])
     else:
         sys.exit("unknown mode " + mode)
