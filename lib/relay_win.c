@@ -70,6 +70,7 @@ struct dir {
     char *buf;
     size_t size, max;
     unsigned small; /* reads in a row that used under a quarter of buf */
+    int discard;    /* stdout failed: what b still sends is dropped */
 };
 
 struct pair {
@@ -89,6 +90,8 @@ struct pair {
     int a_closed;
     int err;
     enum hv_side side;
+    int late_err;          /* stdout failed: the error to end with once */
+    enum hv_side late_side; /* both ways are done */
     uint64_t ab, ba;
     uint64_t last_io, ab_done_at, next_progress;
 };
@@ -223,9 +226,15 @@ static DWORD WINAPI dir_main(LPVOID arg)
             int half = !(d->ab && (p->o.flags & HV_RELAY_NO_SHUTDOWN));
             if (half && (e = hv__stream_half_close(d->dst)) < 0 &&
                 !(e == HV_ECONNRESET && moved == 0)) {
-                /* a reset may have dropped what we sent: not a clean end */
+                /* a reset may have dropped what we sent: not a clean end;
+                 * what the other way still brings is delivered first,
+                 * then this error ends the pair (relay_posix.c alike) */
                 EnterCriticalSection(&r->lock);
-                pair_fail(p, e, wside);
+                if (p->late_err == 0) {
+                    p->late_err = e;
+                    p->late_side = wside;
+                }
+                dir_done(d);
                 LeaveCriticalSection(&r->lock);
                 signal_state(p);
                 break;
@@ -247,6 +256,10 @@ static DWORD WINAPI dir_main(LPVOID arg)
             }
             break;
         }
+        if (d->discard) {
+            hv__stream_consume(d->src, got);
+            continue;
+        }
         e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
         if (e == HV_ESTOPPED)
             break;
@@ -263,6 +276,22 @@ static DWORD WINAPI dir_main(LPVOID arg)
             LeaveCriticalSection(&r->lock);
             signal_state(p);
             break;
+        }
+        if (e < 0 && !d->ab && d->dst->kind == HV__STREAM_STDIO &&
+            d->src->kind == HV__STREAM_SOCK) {
+            /* stdout failed (a bad handle, a full disk): stdin still goes
+             * out whole, and what the connection still sends is read to
+             * its EOF and dropped, as NUL would take it; the error ends
+             * the pair once both ways are done (relay_posix.c alike) */
+            EnterCriticalSection(&r->lock);
+            if (p->late_err == 0) {
+                p->late_err = e;
+                p->late_side = wside;
+            }
+            LeaveCriticalSection(&r->lock);
+            d->discard = 1;
+            hv__stream_consume(d->src, got);
+            continue;
         }
         if (e < 0) {
             EnterCriticalSection(&r->lock);
@@ -420,15 +449,23 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
 static int pair_ended(struct pair *p, uint64_t t)
 {
     unsigned f = p->o.flags;
+    int end;
     if (p->err || p->a_closed || p->pipe_gone)
         return 1;
-    if (p->ab_done && p->ba_done)
+    end = (p->ab_done && p->ba_done) ||
+          (p->ba_done && (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) ||
+          /* -q: a clean end */
+          (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT &&
+           t - p->ab_done_at >= p->o.quit_ms);
+    if (end) {
+        /* an error that waited for both ways (a failed stdout or
+         * half-close) is the result */
+        if (p->late_err) {
+            p->err = p->late_err;
+            p->side = p->late_side;
+        }
         return 1;
-    if (p->ba_done && (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN)))
-        return 1;
-    if (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT &&
-        t - p->ab_done_at >= p->o.quit_ms)
-        return 1; /* -q: a clean end */
+    }
     if (p->o.idle_ms && t - p->last_io >= p->o.idle_ms) {
         p->err = HV_EIDLE;
         p->side = HV_SIDE_NONE;

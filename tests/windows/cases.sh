@@ -71,13 +71,10 @@ case_unicode_args() {
     *) fail "stderr line '$(first_err)'" ;;
     esac
 }
-case_binary_stdio() {
-    # stdin/stdout in binary mode on both ends of a Windows-to-Windows TCP
-    # session: CR, LF, CR LF, ^Z and NUL pass unchanged, both ways
-    { printf 'a\r\nb\nc\rd\032e\000f\r\n\032\n'; head -c 300000 /dev/urandom;
-      printf '\r\n\032'; } > "$work/in1"
-    { printf '\032\r\n\000'; head -c 200000 /dev/urandom; printf 'x\n'; } > "$work/in2"
-    $emu "$HVLISTEN" -v -t 127.0.0.1 0 <"$work/in1" >"$work/out1" 2>"$work/lerr" &
+# listener IN OUT: hvlisten -v -t 127.0.0.1 0 with stdin IN and stdout OUT
+# in the background; lpid, and port once it listens (Wine's \r aside)
+listener() {
+    $emu "$HVLISTEN" -v -t 127.0.0.1 0 <"$1" >"$2" 2>"$work/lerr" &
     lpid=$!
     pids="$lpid"
     port=""
@@ -88,6 +85,15 @@ case_binary_stdio() {
         sleep 0.1
     done
     [ -n "$port" ] || fail "hvlisten did not report listening: $(cat "$work/lerr")"
+}
+
+case_binary_stdio() {
+    # stdin/stdout in binary mode on both ends of a Windows-to-Windows TCP
+    # session: CR, LF, CR LF, ^Z and NUL pass unchanged, both ways
+    { printf 'a\r\nb\nc\rd\032e\000f\r\n\032\n'; head -c 300000 /dev/urandom;
+      printf '\r\n\032'; } > "$work/in1"
+    { printf '\032\r\n\000'; head -c 200000 /dev/urandom; printf 'x\n'; } > "$work/in2"
+    listener "$work/in1" "$work/out1"
     $emu "$HVCAT" -t 127.0.0.1 "$port" <"$work/in2" >"$work/out2" 2>"$work/cerr"
     rc=$?
     [ "$rc" -eq 0 ] || fail "hvcat exit $rc: $(cat "$work/cerr")"
@@ -98,6 +104,25 @@ case_binary_stdio() {
     cmp "$work/in2" "$work/out1" || fail "hvcat -> hvlisten data differs"
     cmp "$work/in1" "$work/out2" || fail "hvlisten -> hvcat data differs"
     [ ! -s "$work/cerr" ] || fail "hvcat wrote to stderr: $(cat "$work/cerr")"
+}
+
+case_stdout_closed() {
+    # stdout closed (>&-): stdin still goes out whole, what the peer sends
+    # is dropped, and the exit is 74 for stdout (fault.stdout_closed's
+    # Windows side: the pair used to end at the failed write, sending
+    # nothing of stdin, and the peer saw a clean empty stream)
+    head -c 3000000 /dev/urandom >"$work/in1"
+    head -c 3000000 /dev/urandom >"$work/in2"
+    listener "$work/in1" "$work/out1"
+    $emu "$HVCAT" -t 127.0.0.1 "$port" <"$work/in2" >&- 2>"$work/cerr"
+    rc=$?
+    wait "$lpid"
+    lrc=$?
+    pids=""
+    [ "$rc" -eq 74 ] || fail "hvcat exit $rc, expected 74: $(cat "$work/cerr")"
+    grep -q "^hvcat: write stdout: " "$work/cerr" || fail "no reason: $(cat "$work/cerr")"
+    [ "$lrc" -eq 0 ] || fail "hvlisten exit $lrc: $(cat "$work/lerr")"
+    cmp "$work/in2" "$work/out1" || fail "hvcat -> hvlisten data differs"
 }
 
 # run the case named by the first argument (CMake lists the case_*
