@@ -30,6 +30,8 @@ struct dir {
     int stop_read;  /* -q ran out: take no more from the source */
     int discard;    /* the destination failed: what the source still
                      * brings is read and dropped (dir_fail) */
+    int rd_err;     /* reading the source failed (a reset): what came
+                     * before is written out, then the pair ends with it */
     uint64_t bytes; /* written to the destination */
 };
 
@@ -135,7 +137,8 @@ static void pair_free(struct hv_relay *r, struct pair *p)
 /* The source of direction i is done: at its EOF, or never read. */
 static int src_done(const struct pair *p, int i)
 {
-    return p->d[i].off || p->d[i].stop_read || p->s[i]->rd_eof;
+    return p->d[i].off || p->d[i].stop_read || p->s[i]->rd_eof ||
+           p->d[i].rd_err;
 }
 
 static void pair_lock(struct pair *p)
@@ -319,11 +322,17 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                     src->rd_eof = 1;
                 } else if (e != HV__EAGAIN) {
                     /* dropping: the destination's error is the one */
-                    if (d->discard)
+                    if (d->discard) {
                         pair_end(p, p->late_err, p->late_side);
-                    else
+                        return;
+                    }
+                    /* what came before the reset is good data: it goes
+                     * out first (below), then the error ends the pair */
+                    d->rd_err = e;
+                    if (rg->count == 0) {
                         pair_end(p, e, side_of(i, 0));
-                    return;
+                        return;
+                    }
                 }
             }
         }
@@ -353,6 +362,11 @@ static void dir_work(struct pair *p, int i, uint64_t now)
         }
         if (!moved)
             break;
+    }
+    /* the source broke and all it gave before is out: the end */
+    if (d->rd_err && rg->count == 0) {
+        pair_end(p, d->rd_err, side_of(i, 0));
+        return;
     }
     /* the source is done and all of it is out: pass its EOF on */
     if (!d->shut && src_done(p, i) && rg->count == 0) {

@@ -230,6 +230,37 @@ case_stdout_closed_slow_peer() {
     grep -qi "bad file descriptor" "$work/cli.err" || fail "no reason: $(cat "$work/cli.err")"
 }
 
+case_reset_then_stdin_ends() {
+    # the peer sends 1.2 MiB and resets the connection once we hold all of
+    # it, while nobody reads our stdout yet (a 1 MiB pipe: the rest waits
+    # in our buffer); then our stdin ends. The half-close is refused (the
+    # connection is gone) and the next read returns the reset, but what
+    # the peer sent before its reset is still written out whole, then
+    # exit 74. It used to end at the refused half-close or at the reset,
+    # dropping the buffered 200 KiB
+    local size=$((1024 * 1024 + 200 * 1024)) crc
+    held_fifo in 3
+    mkfifo "$work/outp"
+    exec 4<>"$work/outp" # a reader exists, so opening it to write does not block
+    peer send-reset "$size" "$work/sent"
+    $CLIENT -t 127.0.0.1 "$PEER_PORT" <"$work/in" >"$work/outp" 2>"$work/cli.err" 3>&- 4>&- &
+    local cpid=$!
+    pids="$pids $cpid"
+    wait_pid "$PPID_" 30 prc || fail "peer hung"
+    [ "$prc" = 3 ] && skip "the peer's bytes were not all acknowledged: $(cat "$work/peer.err")"
+    [ "$prc" = 0 ] || fail "peer exit $prc: $(cat "$work/peer.err")"
+    # the reset is in: now stdin ends, and the client meets the refused
+    # half-close before anyone reads its stdout (the time only lets the
+    # old code lose the data; the right code is right at any time)
+    exec 3>&-
+    sleep 0.5
+    timeout 20 head -c "$size" <&4 >"$work/got"
+    exec 4<&-
+    wait_pid "$cpid" 30 crc || fail "client hung"
+    same "$work/sent" "$work/got" "peer -> stdout"
+    [ "$crc" -eq 74 ] || fail "client exit $crc, expected 74: $(cat "$work/cli.err")"
+}
+
 case_nonblock_stdin() {
     # issue 11 defect 1: a tool killed by a signal must not leave O_NONBLOCK
     # on a stdin it shares: `sleep 3 | { timeout 1 hvcat ...; cat; }`

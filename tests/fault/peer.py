@@ -13,10 +13,18 @@ listens on to PORTFILE (atomically) once it is ready.
       accept one connection, send 4 MiB (then half-close) while reading
       nothing for a second; then read to the EOF into OUTFILE. Exits 1
       if the reading failed (a reset destroys what was not read yet).
+  peer.py send-reset PORTFILE SIZE SENTFILE
+      accept one connection, send SIZE random bytes (also written to
+      SENTFILE), wait until the other side has acknowledged all of them,
+      then reset the connection (RST). Exits 3 if the bytes were not all
+      acknowledged within 10 s (nothing then to test).
 """
+import fcntl
 import os
 import socket
+import struct
 import sys
+import termios
 import threading
 import time
 
@@ -62,6 +70,26 @@ def main():
             with open(sys.argv[3], "wb") as f:
                 f.write(b"".join(got))
         t.join(30)
+    elif mode == "send-reset":
+        data = os.urandom(int(sys.argv[3]))
+        with open(sys.argv[4], "wb") as f:
+            f.write(data)
+        c.sendall(data)
+        end = time.time() + 10
+        while True:
+            # bytes sent and not yet acknowledged
+            left = struct.unpack("i", fcntl.ioctl(
+                c.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+            if left == 0:
+                break
+            if time.time() > end:
+                print("send-reset: %d bytes never acknowledged" % left,
+                      file=sys.stderr)
+                sys.exit(3)
+            time.sleep(0.01)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("ii", 1, 0))
+        c.close()
     elif mode == "flood":
         block = bytes(65536)
         end = time.time() + 120
