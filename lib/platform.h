@@ -32,6 +32,11 @@
 /* AF_VSOCK: Linux guests (Hyper-V's hv_sock, KVM, Firecracker) */
 #include <linux/vm_sockets.h>
 #define HV__HAVE_VSOCK 1
+/* the relay waits with epoll (poller_posix.c), unless CMake's
+ * HV_POLLER_POLL asks for poll(2) */
+#ifndef HV_POLLER_POLL
+#define HV__HAVE_EPOLL 1
+#endif
 #endif
 #endif
 

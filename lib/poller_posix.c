@@ -10,7 +10,7 @@
 
 #include "platform.h"
 
-#if defined(__linux__) && !defined(HV_POLLER_POLL)
+#ifdef HV__HAVE_EPOLL
 #include <sys/epoll.h>
 
 struct hv__poller {

@@ -742,7 +742,27 @@ static void want_fd(const struct pair *p, unsigned *want, int *need, int fd,
 }
 
 static void pair_events(struct pair *p, const struct hv__watch *w,
-                        unsigned re);
+                        unsigned re)
+{
+    int i;
+
+    if (re == 0)
+        return;
+    for (i = 0; i < 2; i++) {
+        struct hv_stream *st = p->s[i];
+        if (st->rfd == w->fd && (re & (HV__IN | HV__ERR | HV__HUP)))
+            st->rready = 1;
+        if (st->wfd == w->fd && (re & (HV__OUT | HV__ERR | HV__HUP)))
+            st->wready = st->wpolled = 1;
+    }
+    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
+        int e = hv__stream_pending_error(p->s[1]);
+        if (e < 0)
+            pair_end(p, e, HV_SIDE_B_WRITE);
+        else if (re & HV__HUP)
+            p->watch_b = 1; /* gone without an error: the next send tells */
+    }
+}
 
 /* Tell the poller what pair p waits on now (a change costs a call, an
  * unchanged wait none); 1 when it needs no wait to go on (something is
@@ -791,29 +811,6 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
         }
     }
     return busy;
-}
-
-static void pair_events(struct pair *p, const struct hv__watch *w,
-                        unsigned re)
-{
-    int i;
-
-    if (re == 0)
-        return;
-    for (i = 0; i < 2; i++) {
-        struct hv_stream *st = p->s[i];
-        if (st->rfd == w->fd && (re & (HV__IN | HV__ERR | HV__HUP)))
-            st->rready = 1;
-        if (st->wfd == w->fd && (re & (HV__OUT | HV__ERR | HV__HUP)))
-            st->wready = st->wpolled = 1;
-    }
-    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
-        int e = hv__stream_pending_error(p->s[1]);
-        if (e < 0)
-            pair_end(p, e, HV_SIDE_B_WRITE);
-        else if (re & HV__HUP)
-            p->watch_b = 1; /* gone without an error: the next send tells */
-    }
 }
 
 static int ms_until(uint64_t at, uint64_t now, int cur)
