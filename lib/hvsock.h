@@ -50,6 +50,8 @@ extern "C" {
  *              question was fine, the answer is "none" (69)
  * ENOENT       a file or directory named by the user that is missing, met
  *              while writing (hvreg export -o: 74, an I/O failure)
+ * ENOLISTENER  a unix socket path to connect to that does not exist:
+ *              nothing listens there, like a refused connection (69)
  * The transport codes (ECONNREFUSED .. EAFNOSUPPORT) and ECONNRESET,
  * ECONNABORTED, EPIPE, EIO, ETIMEDOUT, EACCES map the OS's errors
  * (hv__err_from_os); ENOHVSOCK and ENOVSOCK say the socket family itself is
@@ -92,6 +94,7 @@ extern "C" {
     X(EPIPE, 74, "broken pipe")                                               \
     X(EIO, 74, "input/output error")                                          \
     X(ENOENT, 74, "no such file or directory")                                \
+    X(ENOLISTENER, 69, "no such socket file (nothing listens there)")         \
     X(ECMDFAIL, 74, "the command failed")                                     \
     X(ETIMEDOUT, 75, "timed out")                                             \
     X(EIDLE, 75, "idle timeout: no data either way")                          \
@@ -369,6 +372,10 @@ enum hv_side {
                                   * b at once */
 #define HV_RELAY_EOF_ENDS    0x8 /* b's EOF (written out) ends the pair, as
                                   * with a terminal on stdin */
+#define HV_RELAY_CLOSE_A    0x10 /* b's EOF written out closes a's writing
+                                  * side even where it outlives a session
+                                  * (stdout: a reader downstream sees its
+                                  * end while a still sends) */
 #define HV_RELAY_NO_QUIT 0xFFFFFFFFu
 
 struct hv_relay_opts {
@@ -378,6 +385,14 @@ struct hv_relay_opts {
     uint32_t quit_ms;    /* HV_RELAY_NO_QUIT: wait for b's EOF as long as it
                           * takes; else after a's EOF and b's half-close,
                           * wait at most this long, then end cleanly */
+    uint32_t gone_ms;    /* after b's EOF is written out while a still
+                          * sends: HV_RELAY_NO_QUIT waits for a's EOF as
+                          * long as it takes; else the pair ends cleanly
+                          * once b's peer has closed completely (at once
+                          * where b's transport shows it: unix, vsock) or,
+                          * where a close and a half-close look alike
+                          * (TCP), once nothing has moved a -> b for
+                          * gone_ms and nothing read from a is unsent */
     size_t bufsize;      /* per direction, at most; 0: HV_RELAY_BUFSIZE.
                           * Buffers start small and grow under load. */
     /* Called at least every progress_ms (0: never) while the pair runs,
@@ -389,7 +404,8 @@ struct hv_relay_opts {
 
 #define HV_RELAY_BUFSIZE (256u * 1024u)
 
-/* Initialise o to the defaults: no flags, no idle timeout, no quit. */
+/* Initialise o to the defaults: no flags, no idle timeout, no quit, no
+ * gone_ms (wait for a's EOF). */
 void hv_relay_opts_init(struct hv_relay_opts *o);
 
 struct hv_relay_result {

@@ -136,6 +136,11 @@ struct hv_stream {
                                    * asked; only a stop, or *quit set,
                                    * ends a wait its signal interrupted */
     const _Atomic int *quit;      /* block: the pair's end (or NULL) */
+    unsigned char wkeep;          /* its writing side outlives a session
+                                   * (stdout): shut only when the relay
+                                   * is told so (HV_RELAY_CLOSE_A) */
+    unsigned char gone;           /* how a complete close of the peer
+                                   * shows (HV__GONE_*) */
     int rd_eof;                   /* the read side has ended */
     size_t pipe_size;             /* wpipe: its capacity */
     size_t wroom;                 /* wpipe: bytes sure to fit without
@@ -148,18 +153,34 @@ struct hv_stream {
  * reader has gone gives HV_EPIPE; to a connection, HV_ECONNRESET. */
 #define HV__EAGAIN (-1)
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got);
-/* Up to n bytes from src (a connection) straight into dst (a pipe), both
- * blocking; 0 with *moved (0: src's EOF), HV__EAGAIN (a stop interrupted
- * it), HV_EPIPE (the pipe's reader has gone), HV_ENOTSUP (not for this
- * pair or system: read and write instead), or src's error. */
+/* Up to n bytes from src (a connection of ours, made non-blocking with
+ * hv__stream_nonblock) straight into dst (a pipe), waiting in poll, never
+ * in splice; 0 with *moved (0: src's EOF), HV__EAGAIN (a stop, or the
+ * pair's end, interrupted the wait), HV_EPIPE (the pipe's reader has
+ * gone), HV_ENOTSUP (not for this pair or system: read and write instead;
+ * nothing was taken), or src's error. */
+int hv__stream_nonblock(struct hv_stream *st, int on);
 int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
                       size_t *moved);
 int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      size_t *put);
+/* Pass an EOF on: half-close a connection; stdio's stdout (wkeep) is let
+ * go of (a socket half-closed, else replaced by the null device). 0 or an
+ * HV_E* code (HV_ECONNRESET: the connection was reset). */
 int hv__stream_shutdown(struct hv_stream *st);
 int hv__stream_pending_error(struct hv_stream *st);
 /* Make the coming close a reset (a relay pair that broke). */
 void hv__stream_abort(struct hv_stream *st);
+/* How a connection's peer closing it completely (not a half-close) can be
+ * seen: not at all (TCP: a FIN is both), as a hang-up from the poller
+ * (unix sockets), or only by asking (vsock: hv__stream_peer_gone). */
+#define HV__GONE_UNSEEN 0
+#define HV__GONE_HUP 1
+#define HV__GONE_ASK 2
+/* 1 when st's peer has closed the connection completely (a send would
+ * fail), 0 when it has not or that cannot be told, HV_ECONNRESET when it
+ * reset it. Sends nothing. */
+int hv__stream_peer_gone(struct hv_stream *st);
 
 /* poller_posix.c: the descriptors the relay waits on (epoll on Linux,
  * poll elsewhere), level-triggered. A watch is the caller's: one

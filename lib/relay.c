@@ -9,6 +9,7 @@ void hv_relay_opts_init(struct hv_relay_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->quit_ms = HV_RELAY_NO_QUIT;
+    o->gone_ms = HV_RELAY_NO_QUIT;
 }
 
 int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,

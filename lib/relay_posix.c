@@ -45,7 +45,15 @@ struct pair {
     int late_err;     /* a write failed: the error to end with, once the */
     enum hv_side late_side; /* other direction is done */
     uint64_t last_io, quit_at, progress_at;
+    /* the gone-peer rule (o.gone_ms), once b's EOF is out and a sends on:
+     * since when it applies, when a -> b last moved, when to ask b's
+     * transport again whether its peer has closed, and whether b hung
+     * up (a unix peer's complete close) */
+    uint64_t gone_since, a_moved_at, ask_at;
+    int b_hup;
     _Atomic int done;
+    _Atomic int halt; /* blocking calls give up: done, or the two-way
+                       * fast path hands the pair back to the loop */
     /* the two-way fast path: a thread runs a -> b meanwhile, and the
      * pair's state changes under mu */
     int mt;
@@ -160,6 +168,7 @@ static void pair_end(struct pair *p, int err, enum hv_side side)
         p->res.err = err;
         p->res.side = err ? side : HV_SIDE_NONE;
         p->done = 1; /* the byte counts are taken in pair_take */
+        p->halt = 1;
     }
     pair_unlock(p);
 }
@@ -297,7 +306,7 @@ static void dir_work(struct pair *p, int i, uint64_t now)
     int round, e;
 
     /* bounded, so that one busy pair cannot starve the others */
-    for (round = 0; round < 8 && !p->done; round++) {
+    for (round = 0; round < 8 && !p->halt; round++) {
         int moved = 0;
         char *ptr;
         size_t n, k;
@@ -318,6 +327,8 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                     moved = 1;
                     if (!p->mt)
                         p->last_io = now;
+                    if (i == 0 && !p->mt)
+                        p->a_moved_at = now;
                 } else if (e == 0) {
                     src->rd_eof = 1;
                 } else if (e != HV__EAGAIN) {
@@ -348,6 +359,8 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 moved = moved || k > 0;
                 if (!p->mt)
                     p->last_io = now;
+                if (i == 0 && k > 0 && !p->mt)
+                    p->a_moved_at = now;
             } else if (e == HV_EPIPE) {
                 /* the reader of stdout has gone (| head): a quiet end */
                 pair_lock(p);
@@ -376,6 +389,11 @@ static void dir_work(struct pair *p, int i, uint64_t now)
         hv__ring_trim(rg);
         if (i == 0 && (p->o.flags & HV_RELAY_NO_SHUTDOWN))
             return;
+        /* stdout serves the next session too, unless told this is the
+         * last: then its reader downstream sees the end now, not at our
+         * exit (which may wait for stdin) */
+        if (dst->wkeep && !(p->o.flags & HV_RELAY_CLOSE_A))
+            return;
         e = hv__stream_shutdown(dst);
         if (e < 0) {
             /* the destination was reset meanwhile: what it sent before
@@ -385,6 +403,85 @@ static void dir_work(struct pair *p, int i, uint64_t now)
         }
         if (i == 0 && p->o.quit_ms != HV_RELAY_NO_QUIT)
             p->quit_at = now + p->o.quit_ms;
+    }
+}
+
+/* How often a vsock connection is asked whether its peer has closed it
+ * completely, while the gone-peer rule waits (the close shows to a send
+ * only; the first question comes at b's EOF, where a close() shows at
+ * once, so only a half-close followed later by a close waits for this). */
+#define GONE_ASK_MS 500u
+
+/* Whether the gone-peer rule (o.gone_ms) applies now: b's EOF is written
+ * out and a still sends. */
+static int gone_rule(const struct pair *p)
+{
+    return p->o.gone_ms != HV_RELAY_NO_QUIT && p->d[1].shut &&
+           !p->d[1].off && !src_done(p, 0) && !p->d[0].shut;
+}
+
+/* Whether the rule may have to act while a's source waits: then a -> b
+ * stays in the event loop (a regular file never waits for more). */
+static int gone_waits(const struct pair *p)
+{
+    return p->o.gone_ms != HV_RELAY_NO_QUIT && !p->d[1].off &&
+           !p->s[0]->rsure;
+}
+
+/* When the gone-peer rule must look again without an event (0: never). */
+static uint64_t gone_due(const struct pair *p)
+{
+    uint64_t t;
+    /* not before the rule applies, nor while what a gave is still to be
+     * sent (the write's readiness wakes the pair) */
+    if (p->gone_since == 0 || p->done || !gone_rule(p) || p->s[0]->rx.count)
+        return 0;
+    if (p->s[1]->gone == HV__GONE_ASK)
+        return p->ask_at;
+    if (p->s[1]->gone == HV__GONE_HUP)
+        return 0; /* the poller reports the hang-up */
+    t = p->a_moved_at > p->gone_since ? p->a_moved_at : p->gone_since;
+    return t + p->o.gone_ms;
+}
+
+/* The gone-peer rule: b's peer sent its EOF and a sends on. Where b's
+ * transport shows a complete close (a unix hang-up, a vsock send that
+ * fails), the pair ends at once; where a close and a half-close look
+ * alike (TCP), it ends once a -> b has been idle for gone_ms (socat's
+ * rule, with socat's 0.5 s as the tools' default). Never while something
+ * read from a is still to be sent: that is written, or fails (74). */
+static void check_gone(struct pair *p, uint64_t now)
+{
+    struct hv_stream *b = p->s[1];
+    int g;
+
+    if (!gone_rule(p))
+        return;
+    if (p->gone_since == 0) {
+        p->gone_since = now;
+        p->ask_at = now;
+    }
+    if (p->s[0]->rx.count)
+        return;
+    switch (b->gone) {
+    case HV__GONE_HUP:
+        if (p->b_hup)
+            pair_end(p, p->late_err, p->late_side);
+        break;
+    case HV__GONE_ASK:
+        if (now < p->ask_at)
+            break;
+        p->ask_at = now + GONE_ASK_MS;
+        g = hv__stream_peer_gone(b);
+        if (g < 0)
+            pair_end(p, g, HV_SIDE_B_WRITE);
+        else if (g > 0)
+            pair_end(p, p->late_err, p->late_side);
+        break;
+    default:
+        if (now >= gone_due(p))
+            pair_end(p, p->late_err, p->late_side);
+        break;
     }
 }
 
@@ -413,6 +510,8 @@ static void check_end(struct pair *p, uint64_t now)
     }
     if (p->o.idle_ms && now - p->last_io >= p->o.idle_ms)
         pair_end(p, HV_EIDLE, HV_SIDE_NONE);
+    if (!p->done)
+        check_gone(p, now);
 }
 
 static void pair_work(struct pair *p, uint64_t now)
@@ -456,6 +555,9 @@ static int lone_dir(const struct pair *p)
         return -1;
     for (i = 0; i < 2; i++) {
         const struct hv_stream *src = p->s[i];
+        /* a source that may idle while the gone-peer rule watches b */
+        if (i == 0 && gone_waits(p))
+            continue;
         if (p->d[!i].shut && !p->d[i].shut && !src_done(p, i) &&
             (src->rsock || (src->rsure && src->stdio)))
             return i;
@@ -467,7 +569,7 @@ static int lone_dir(const struct pair *p)
  * is out and its EOF passed on, it fails, the pair ends or a stop comes. */
 static void block_dir(struct pair *p, int i)
 {
-    while (!p->done && !p->d[i].shut && !hv_stopped()) {
+    while (!p->halt && !p->d[i].shut && !hv_stopped()) {
         p->s[i]->rready = p->s[!i]->wready = 1;
         dir_work(p, i, hv_now_ms());
     }
@@ -514,9 +616,15 @@ static int lone_splice(struct pair *p, int i)
 static void lone_run(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
+    int spliced = 0;
 
     src->block = dst->block = 1;
-    if (!lone_splice(p, i)) {
+    /* splice waits in poll on a non-blocking socket (stream_posix.c) */
+    if (hv__stream_nonblock(src, 1) == 0) {
+        spliced = lone_splice(p, i);
+        (void)hv__stream_nonblock(src, 0);
+    }
+    if (!spliced) {
         /* one stream, bulk data: the whole buffer from the first read */
         hv__ring_grow_max(&src->rx);
         block_dir(p, i);
@@ -565,7 +673,8 @@ static int duplex_ok(const struct pair *p)
             p->d[0].bytes + p->d[1].bytes >= DUPLEX_AFTER_BYTES) &&
            !p->o.idle_ms && !p->o.progress &&
            p->o.quit_ms == HV_RELAY_NO_QUIT && !p->d[0].shut &&
-           !src_done(p, 0) && (p->d[1].shut || !src_done(p, 1)) &&
+           !src_done(p, 0) &&
+           (p->d[1].shut ? !gone_waits(p) : !src_done(p, 1)) &&
            fast_paths();
 }
 
@@ -657,6 +766,11 @@ static void duplex_go(struct duplex *x, pthread_t t)
             side = p->late_side;
             pair_unlock(p);
             pair_end(p, err, side);
+        } else if (gone_waits(p)) {
+            /* the gone-peer rule needs the event loop's timers and its
+             * wait on a: the helper gives up its blocking calls (what it
+             * read stays in a's ring) and the loop goes on from here */
+            p->halt = 1;
         } else {
             duplex_wait(x);
         }
@@ -696,7 +810,7 @@ static int duplex_run(struct pair *p)
     p->mt = 1;
     for (i = 0; i < 2; i++) {
         p->s[i]->block = 1;
-        p->s[i]->quit = &p->done;
+        p->s[i]->quit = &p->halt;
     }
     /* the helper blocks the stop signals: they interrupt this thread */
     sigemptyset(&stops);
@@ -709,6 +823,7 @@ static int duplex_run(struct pair *p)
     if (ran)
         duplex_go(&x, t);
     p->mt = 0;
+    p->halt = p->done;
     for (i = 0; i < 2; i++) {
         p->s[i]->block = 0;
         p->s[i]->quit = NULL;
@@ -757,10 +872,14 @@ static void pair_events(struct pair *p, const struct hv__watch *w,
     }
     if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
         int e = hv__stream_pending_error(p->s[1]);
-        if (e < 0)
+        if (e < 0) {
             pair_end(p, e, HV_SIDE_B_WRITE);
-        else if (re & HV__HUP)
-            p->watch_b = 1; /* gone without an error: the next send tells */
+        } else if (re & HV__HUP) {
+            /* gone without an error: the next send tells, or, where a
+             * hang-up means the peer closed it all, the gone-peer rule */
+            p->watch_b = 1;
+            p->b_hup = p->s[1]->gone == HV__GONE_HUP;
+        }
     }
 }
 
@@ -859,8 +978,25 @@ static int timers_wait(const struct hv_relay *r, uint64_t now, int cur)
             cur = ms_until(p->last_io + p->o.idle_ms, now, cur);
         cur = ms_until(p->quit_at, now, cur);
         cur = ms_until(p->progress_at, now, cur);
+        cur = ms_until(gone_due(p), now, cur);
     }
     return cur;
+}
+
+/* A pair has a timer while an option's clock runs: then every round
+ * visits it (r->timed counts such pairs). The gone-peer rule's clock
+ * starts late, so this is kept up to date after each visit. */
+static void sync_timed(struct hv_relay *r, struct pair *p)
+{
+    int t = p->o.idle_ms || p->progress_at ||
+            p->o.quit_ms != HV_RELAY_NO_QUIT || gone_due(p) != 0;
+    if (t != p->timed) {
+        p->timed = t;
+        if (t)
+            r->timed++;
+        else
+            r->timed--;
+    }
 }
 
 static int run(struct hv_relay *r, int listening, uint64_t until,
@@ -883,6 +1019,7 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             todo = p->rnext;
             p->queued = 0;
             pair_work(p, now);
+            sync_timed(r, p);
             if (!p->done && (k = pair_interest(r, p)) != 0) {
                 if (k > 0)
                     enqueue(r, p);

@@ -349,9 +349,11 @@ int hv__sock_unix_connect(const struct hv_addr *a,
         close(fd);
         if (r == -EINTR)
             return HV_ESTOPPED;
-        /* a file that is no socket, or a socket nobody listens on */
+        /* no socket file: nothing listens there, as for a refused
+         * connection (a file that is no socket, or a socket nobody
+         * listens on, is ECONNREFUSED already) */
         if (r == -ENOENT)
-            return HV_ENOENT;
+            return HV_ENOLISTENER;
         return hv__err_from_os(-r);
     }
     return sock_new(fd, HV_FAMILY_UNIX, out);

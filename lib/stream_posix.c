@@ -32,6 +32,14 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     st->rsock = st->wsock = 1;
     st->rready = st->wready = 1;
     st->sock = s;
+    /* a unix socket whose peer has closed it reports a hang-up (both
+     * ways shut); a vsock peer's close shows only to a send (the socket
+     * stays writable to poll); a TCP peer's FIN is a close and a
+     * half-close alike */
+    if (s->family == HV_FAMILY_UNIX)
+        st->gone = HV__GONE_HUP;
+    else if (s->family == HV_FAMILY_VSOCK)
+        st->gone = HV__GONE_ASK;
     *out = st;
     return 0;
 }
@@ -86,6 +94,7 @@ int hv_stream_stdio(struct hv_stream **out)
         g_stdio.rfd = 0;
         g_stdio.wfd = 1;
         g_stdio.stdio = 1;
+        g_stdio.wkeep = 1; /* stdout serves the sessions to come */
         stdio_kind(&g_stdio, 0, 0);
         stdio_kind(&g_stdio, 1, 1);
         g_stdio_ready = 1;
@@ -240,22 +249,89 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
     return io_error(errno);
 }
 
+int hv__stream_nonblock(struct hv_stream *st, int on)
+{
+    int fl;
+    /* only a connection of ours: stdio's descriptions are shared */
+    if (st->sock == NULL || st->stdio)
+        return HV_ENOTSUP;
+    fl = fcntl(st->rfd, F_GETFL);
+    if (fl < 0)
+        return hv__err_from_os(errno);
+    if (fcntl(st->rfd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) < 0)
+        return hv__err_from_os(errno);
+    return 0;
+}
+
+/* Wait until src has something to read (or an end or error) and dst room
+ * (or an error): 0, or HV__EAGAIN when a stop, or the pair's end,
+ * interrupted the wait. */
+static int splice_wait(struct hv_stream *src, struct hv_stream *dst)
+{
+    int ready[2] = {0, 0}; /* the socket has data, the pipe room */
+    for (;;) {
+        struct pollfd pf[2];
+        nfds_t n = 0, k;
+        /* one ready, the other not: wait on for the other alone */
+        if (!ready[0]) {
+            pf[n].fd = src->rfd;
+            pf[n++].events = POLLIN;
+        }
+        if (!ready[1]) {
+            pf[n].fd = dst->wfd;
+            pf[n++].events = POLLOUT;
+        }
+        if (n == 0)
+            return 0;
+        for (k = 0; k < n; k++)
+            pf[k].revents = 0;
+        if (poll(pf, n, -1) < 0) {
+            if (errno != EINTR)
+                return hv__err_from_os(errno);
+            if (!retry_eintr(src))
+                return HV__EAGAIN;
+            continue;
+        }
+        for (k = 0; k < n; k++)
+            if (pf[k].revents)
+                ready[pf[k].fd == src->rfd ? 0 : 1] = 1;
+    }
+}
+
 int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
                       size_t *moved)
 {
 #ifdef SPLICE_F_MOVE
     ssize_t k;
+    int e, idle = 0;
     /* a connection into a pipe: the kernel copies the data once, into the
      * pipe's pages, where recv and write copy it twice (issue 12: about
-     * 5% over vsock). Blocking, as the one-way fast path runs. */
-    if (!src->rsock || !dst->wpipe || !src->block || !dst->block)
+     * 5% over vsock). Never waiting inside splice: Linux holds the pipe's
+     * lock for as long as splice waits for the socket, so the pipe's
+     * reader could not take what is in the pipe already, and would sleep
+     * uninterruptibly meanwhile (issue 28). The socket is non-blocking
+     * (hv__stream_nonblock) and the pipe is not waited for
+     * (SPLICE_F_NONBLOCK, which changes nothing shared): poll waits. */
+    if (!src->rsock || src->sock == NULL || !dst->wpipe)
         return HV_ENOTSUP;
     for (;;) {
-        k = splice(src->rfd, NULL, dst->wfd, NULL, n, SPLICE_F_MOVE);
-        if (k >= 0 || errno != EINTR)
+        k = splice(src->rfd, NULL, dst->wfd, NULL, n,
+                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (k >= 0)
             break;
-        if (!retry_eintr(src))
-            return HV__EAGAIN;
+        if (errno == EINTR) {
+            if (!retry_eintr(src))
+                return HV__EAGAIN;
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            break;
+        /* ready by poll and still nothing twice in a row: splice will not
+         * serve this pair (read and write will; nothing was taken) */
+        if (++idle > 2)
+            return HV_ENOTSUP;
+        if ((e = splice_wait(src, dst)) < 0)
+            return e;
     }
     if (k >= 0) {
         *moved = (size_t)k;
@@ -278,11 +354,46 @@ int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
 
 int hv__stream_shutdown(struct hv_stream *st)
 {
-    /* stdout stays open for later sessions; its reader sees our end at
-     * exit */
-    if (st->sock == NULL)
+    int fd;
+    if (st->sock != NULL)
+        return hv_sock_shutdown_send(st->sock);
+    if (!st->stdio)
         return 0;
-    return hv_sock_shutdown_send(st->sock);
+    /* stdout's last session has ended: a socket (inetd) is half-closed;
+     * anything else is let go of, so that a reader downstream sees its
+     * end while we still send stdin. Descriptor 1 then names the null
+     * device: no file opened later can take its number. */
+    if (st->wsock)
+        return shutdown(st->wfd, SHUT_WR) < 0 && errno != ENOTCONN
+                   ? io_error(errno)
+                   : 0;
+    fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return io_error(errno);
+    if (fd != st->wfd) {
+        if (dup2(fd, st->wfd) < 0) {
+            int e = errno;
+            close(fd);
+            return io_error(e);
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+int hv__stream_peer_gone(struct hv_stream *st)
+{
+    if (st->sock == NULL || st->gone == HV__GONE_UNSEEN)
+        return 0;
+    /* a send of nothing moves nothing, and fails once the peer can take
+     * no more (it shut down its reading side, or closed) */
+    if (send(st->wfd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL) == 0)
+        return 0;
+    if (errno == EPIPE || errno == ENOTCONN)
+        return 1;
+    if (errno == ECONNRESET)
+        return HV_ECONNRESET;
+    return 0;
 }
 
 void hv__stream_abort(struct hv_stream *st)

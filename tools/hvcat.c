@@ -9,7 +9,8 @@
 
 static const char usage[] =
     "usage: hvcat [-dhtvVz] [-e CMD] [-i SECS] [-q SECS] [-w SECS] [--wait SECS]\n"
-    "             [--send-only] [--no-shutdown] [--progress] VM SERVICE\n"
+    "             [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
+    "             VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n";
@@ -41,6 +42,9 @@ static const char help[] =
     "  -w, --timeout SECS  give up each connect after SECS seconds (1-300)\n"
     "      --wait SECS     retry a refused or unreachable connect until SECS\n"
     "                      have passed (the VM is booting)\n"
+    "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
+    "                      long it idles (default: the session ends once the\n"
+    "                      peer has closed, on TCP once stdin idles 0.5 s)\n"
     "  -z, --zero          connect and close: exit 0 if something listens\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
@@ -64,6 +68,7 @@ static const struct option longopts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"timeout", required_argument, NULL, 'w'},
     {"wait", required_argument, NULL, OPT_WAIT},
+    {"wait-stdin", no_argument, NULL, OPT_WAIT_STDIN},
     {"zero", no_argument, NULL, 'z'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -84,7 +89,7 @@ static int retryable(int err)
 {
     return err == HV_ECONNREFUSED || err == HV_ENETUNREACH ||
            err == HV_EHOSTUNREACH || err == HV_ENETDOWN ||
-           err == HV_ETIMEDOUT || err == HV_ENOENT || err == HV_ENODEV ||
+           err == HV_ETIMEDOUT || err == HV_ENOLISTENER || err == HV_ENODEV ||
            err == HV_ECONNRESET;
 }
 
@@ -271,7 +276,7 @@ static int run(int argc, char **argv)
     }
     if (o.exec)
         return run_exec(s, &o, &addr, where);
-    return session_stdio(s, &o.so, where, NULL);
+    return session_stdio(s, &o.so, where, 1, NULL);
 }
 
 int main(int argc, char **argv)

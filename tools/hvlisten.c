@@ -13,7 +13,7 @@
 static const char usage[] =
     "usage: hvlisten [-dhktvV] [-e CMD | --to ADDRESS] [-i SECS] [-q SECS]\n"
     "                [--max-conns N] [--allow ID] [--deny ID] [--send-only]\n"
-    "                [--no-shutdown] [--progress] [VM] SERVICE\n"
+    "                [--no-shutdown] [--progress] [--wait-stdin] [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [options]\n";
@@ -57,6 +57,9 @@ static const char help[] =
     "      --unix-mode OCTAL  permissions of the socket file (e.g. 600)\n"
     "  -v, --verbose       report listening and connections on stderr\n"
     "  -w, --timeout SECS  with --to, give up connecting after SECS (1-300)\n"
+    "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
+    "                      long it idles (default: a session ends once the peer\n"
+    "                      has closed, on TCP once stdin idles 0.5 s)\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
     "\n"
@@ -84,6 +87,7 @@ static const struct option longopts[] = {
     {"unix-mode", required_argument, NULL, OPT_UNIX_MODE},
     {"verbose", no_argument, NULL, 'v'},
     {"timeout", required_argument, NULL, 'w'},
+    {"wait-stdin", no_argument, NULL, OPT_WAIT_STDIN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -486,6 +490,11 @@ static int serve_many(struct server *sv)
                 backoff = 0;
                 if (r == 0)
                     accepted_any = 1;
+                /* one connection, one listener (as for stdio) */
+                if (r == 0 && !sv->o->keep_open) {
+                    hv_sock_close(sv->l);
+                    sv->l = NULL;
+                }
             }
         } else {
             paused = 0; /* the pause is over: try accepting again */
@@ -559,7 +568,13 @@ static int serve_stdio(struct server *sv)
         if (!admit(sv, s, from, &peer))
             continue; /* a listener without -k waits for one it admits */
         served = 1;
-        rc = session_stdio(s, &sv->o->so, from, &gone);
+        /* one connection, one listener: the next client is refused at
+         * once, not left waiting in a backlog nobody accepts from */
+        if (!sv->o->keep_open) {
+            hv_sock_close(sv->l);
+            sv->l = NULL;
+        }
+        rc = session_stdio(s, &sv->o->so, from, !sv->o->keep_open, &gone);
         if (hv_stopped())
             return hv_exitcode(HV_ESTOPPED);
         /* once stdout is gone there is nowhere to put the next client's

@@ -8,6 +8,10 @@
 #include "session.h"
 
 #define SESSION_STDIO_BUFSIZE (1024u * 1024u)
+/* After the peer's EOF, stdin idle this long ends a TCP session (where a
+ * peer's close and half-close look alike): socat's default, and within
+ * the second that nc and ncat take. */
+#define SESSION_GONE_MS 500u
 
 void session_opts_init(struct session_opts *so)
 {
@@ -56,6 +60,9 @@ int session_option(struct session_opts *so, int c, const char *arg)
     case OPT_KEEP_ON_PAUSE:
         so->keep_on_pause = 1;
         return 1;
+    case OPT_WAIT_STDIN:
+        so->wait_stdin = 1;
+        return 1;
     case 'i':
         if (parse_secs(arg, 1, &so->idle_ms) < 0)
             return cli_value_error("-i/--idle-timeout", arg,
@@ -92,6 +99,9 @@ int session_check(const struct session_opts *so, const char *usage,
                                    what);
         if (so->no_shutdown)
             return cli_usage_error(usage, "cannot use %s with --no-shutdown",
+                                   what);
+        if (so->wait_stdin)
+            return cli_usage_error(usage, "cannot use %s with --wait-stdin",
                                    what);
         if (exec && *exec == '\0')
             return cli_usage_error(usage, "-e: empty command");
@@ -166,6 +176,9 @@ void session_relay_opts(const struct session_opts *so,
     /* a person at a terminal ends with the peer, not with ^D */
     if (a_is_stdio && !so->recv_only && hv_stdin_is_tty())
         ro->flags |= HV_RELAY_EOF_ENDS;
+    /* a peer that has gone ends the session though stdin stays open */
+    if (a_is_stdio && !so->wait_stdin)
+        ro->gone_ms = SESSION_GONE_MS;
 }
 
 const char *session_summary(const struct hv_relay_result *res, char *buf,
@@ -269,7 +282,7 @@ static void on_progress(void *ctx, uint64_t ab, uint64_t ba)
 }
 
 int session_stdio(struct hv_sock *s, const struct session_opts *so,
-                  const char *peer, int *stdout_gone)
+                  const char *peer, int last, int *stdout_gone)
 {
     struct hv_stream *io, *net;
     struct hv_relay_opts ro;
@@ -286,6 +299,8 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
         return hv_exitcode(r);
     }
     session_relay_opts(so, &ro, 1);
+    if (last)
+        ro.flags |= HV_RELAY_CLOSE_A;
     memset(&pg, 0, sizeof pg);
     if (so->progress) {
         pg.tty = hv_stderr_is_tty();

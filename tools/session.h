@@ -20,7 +20,8 @@ enum {
     OPT_MAX_CONNS,
     OPT_ALLOW,
     OPT_DENY,
-    OPT_UNIX_MODE
+    OPT_UNIX_MODE,
+    OPT_WAIT_STDIN
 };
 
 struct session_opts {
@@ -36,6 +37,8 @@ struct session_opts {
     const char *unix_path;
     const char *npipe;
     int keep_on_pause;
+    int wait_stdin; /* --wait-stdin: after the peer's EOF, send stdin to
+                     * its end however long it idles */
 };
 
 void session_opts_init(struct session_opts *so);
@@ -64,9 +67,10 @@ int session_exit(int code);
 
 /* Relay stdio <-> s, then close s. Prints the -v "Closed" line,
  * the --progress lines and errors; returns the exit code. *stdout_gone
- * (may be NULL) says stdout's reader has gone. */
+ * (may be NULL) says stdout's reader has gone. last: no session follows
+ * on this stdout, which is let go of once the peer's EOF is out. */
 int session_stdio(struct hv_sock *s, const struct session_opts *so,
-                  const char *peer, int *stdout_gone);
+                  const char *peer, int last, int *stdout_gone);
 
 /* Relay options for a session with these flags (stdio with a_is_stdio). */
 void session_relay_opts(const struct session_opts *so,

@@ -121,10 +121,12 @@ case_kill9_peer_sending() {
 case_defect0_peer_closed_stdin_sends() {
     # issue 11 defect 0, as written there (a free port instead of 47123):
     # the peer sends "hello\n" and closes without reading; one second later
-    # our stdin still sends "more": nobody receives it, so not exit 0
+    # our stdin still sends "more": nobody receives it, so not exit 0.
+    # --wait-stdin keeps sending stdin after the peer's EOF (issue 28's
+    # default ends the session first: gone_peer_stdin_idle below)
     peer hello-close
     { sleep 1; echo more; sleep 1; } |
-        $CLIENT -v -t 127.0.0.1 "$PEER_PORT" >"$work/cli.out" 2>"$work/cli.err" &
+        $CLIENT -v --wait-stdin -t 127.0.0.1 "$PEER_PORT" >"$work/cli.out" 2>"$work/cli.err" &
     local cpid=$!
     pids="$pids $cpid"
     wait_pid "$cpid" 15 rc || fail "hvcat hung"
@@ -132,13 +134,30 @@ case_defect0_peer_closed_stdin_sends() {
     [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (data loss reported as success): $(cat "$work/cli.err")"
 }
 
+case_defect0_gone_peer_default() {
+    # the same peer without --wait-stdin: the session ends 0.5 s after the
+    # peer's EOF while stdin idles (TCP cannot tell a close from a
+    # half-close), so "more" is never read: it stays with its writer,
+    # which learns of our end (EPIPE), and nothing we took is lost
+    peer hello-close
+    { trap "" PIPE; sleep 2; echo more 2>/dev/null || echo "writer: EPIPE" >"$work/writer"; } |
+        $CLIENT -t 127.0.0.1 "$PEER_PORT" >"$work/cli.out" 2>"$work/cli.err" &
+    local cpid=$!
+    pids="$pids $cpid"
+    wait_pid "$cpid" 15 rc || fail "hvcat hung"
+    [ "$(cat "$work/cli.out")" = hello ] || fail "received '$(cat "$work/cli.out")'"
+    [ "$rc" -eq 0 ] || fail "exit $rc, expected 0: $(cat "$work/cli.err")"
+    wait_for "$work/writer" EPIPE 5 || fail "stdin's writer was not told that nobody reads"
+}
+
 case_kill9_peer_while_stdin_idles() {
     # defect 0's second form: the peer reads our first line, then is killed
     # -9 while our stdin idles; a second later stdin sends more, which
-    # nobody receives: not exit 0
+    # nobody receives: not exit 0 (with --wait-stdin; without it the
+    # session ends first, as above)
     start_server srv /dev/null -d
     { echo first; sleep 1.5; echo more; sleep 1; } |
-        $CLIENT -t 127.0.0.1 "$PORT" >/dev/null 2>"$work/cli.err" &
+        $CLIENT --wait-stdin -t 127.0.0.1 "$PORT" >/dev/null 2>"$work/cli.err" &
     local cpid=$!
     pids="$pids $cpid"
     wait_for "$work/srv.out" first 10 || fail "the first line did not arrive"
