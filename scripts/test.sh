@@ -36,6 +36,20 @@ if [ "$mode" = all ] || [ "$mode" = --linux-only ]; then
     # a guest that cannot be booted fails the vm cases instead of skipping
     HV_VM_REQUIRED=1 ctest --test-dir "$src/build" --output-on-failure -j "$jobs" \
         -LE soak || status=1
+    # the optimizer sees warnings the default build does not
+    # (-Wformat-truncation): the documented Release builds, Linux and
+    # MinGW, compile with warnings as errors too (issue 24)
+    echo "=== Release builds (Linux, MinGW-w64), warnings as errors" >&2
+    for tc in "" "$src/cmake/mingw-w64.cmake"; do
+        rel=$src/build-release${tc:+-win}
+        { cmake -S "$src" -B "$rel" -DCMAKE_BUILD_TYPE=Release -DHV_WERROR=ON \
+            -DHV_BUILD_TESTS=OFF ${tc:+-DCMAKE_TOOLCHAIN_FILE="$tc"} &&
+            cmake --build "$rel" -j "$jobs"; } >"$rel.log" 2>&1 || {
+            tail -n 40 "$rel.log" >&2
+            echo "test.sh: the Release build${tc:+ (MinGW)} failed" >&2
+            status=1
+        }
+    done
     echo "=== soak: 1 GiB each way at once, 10 runs, in the guest" >&2
     HV_VM_REQUIRED=1 ctest --test-dir "$src/build" --output-on-failure -L soak ||
         status=1

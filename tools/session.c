@@ -375,9 +375,11 @@ void session_env(struct session_env *e, const struct hv_addr *peer,
         const struct hv_addr *a = side ? local : peer;
         hv_addr_format(a, text[0], sizeof text[0]);
         addr_parts(a, text[1], text[2], sizeof text[1]);
+        /* each text is shorter than HV_ADDR_STRLEN, and a buffer holds
+         * that and a name: the precision says so to the compiler too */
         for (i = 0; i < 3; i++)
-            snprintf(e->buf[side * 3 + i], sizeof e->buf[0], "%s=%s",
-                     names[side * 3 + i], text[i]);
+            snprintf(e->buf[side * 3 + i], sizeof e->buf[0], "%s=%.*s",
+                     names[side * 3 + i], (int)(HV_ADDR_STRLEN - 1), text[i]);
     }
     for (i = 0; i < SESSION_ENV_VARS; i++)
         e->env[i] = e->buf[i];
