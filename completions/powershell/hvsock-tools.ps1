@@ -53,6 +53,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'connect timeout in seconds (1-300)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--timeout'; Arg = 'seconds'; Help = 'connect timeout in seconds (1-300)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--wait'; Arg = 'seconds'; Help = 'retry a refused or unreachable connect for SECS' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--wait-stdin'; Arg = ''; Help = 'after EOF from the peer, send stdin to its end however long it idles' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-z'; Arg = ''; Help = 'only check whether something listens' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--zero'; Arg = ''; Help = 'only check whether something listens' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-h'; Arg = ''; Help = 'print help and exit' }
@@ -89,6 +90,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report listening and connections on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'with --to, connect timeout in seconds (1-300)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--timeout'; Arg = 'seconds'; Help = 'with --to, connect timeout in seconds (1-300)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--wait-stdin'; Arg = ''; Help = 'after EOF from the peer, send stdin to its end however long it idles' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-h'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--help'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-V'; Arg = ''; Help = 'print the version and exit' }
