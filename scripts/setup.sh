@@ -8,7 +8,7 @@ set -eu
 pkgs_build="cmake make gcc libc6-dev libjsmn-dev python3"
 pkgs_vm="qemu-system-x86 busybox-static socat cpio"
 pkgs_win="gcc-mingw-w64-x86-64 wine wine64"
-pkgs_docs="mandoc man-db fish zsh dpkg-dev"
+pkgs_docs="mandoc man-db fish zsh dpkg-dev lintian"
 # the proof of issue 11: libFuzzer (clang 14 and its runtime), valgrind,
 # ncat as a second peer; strace for the cases that check which syscalls run
 pkgs_proof="clang libclang-rt-14-dev valgrind ncat strace"

@@ -1,7 +1,7 @@
 # zip.sh BUILD_DIR RENDERED TOOL...: (Windows builds) `cpack -G ZIP` builds
 # one .zip holding the tools as .exe, the man pages (rendered to HTML and
-# text when RENDERED is 1, else the sources) and the PowerShell completion
-# script.
+# text when RENDERED is 1, else the sources), the PowerShell completion
+# script and LICENSE.txt (LICENSE as it is).
 SRC=${SRC:?}
 source "$SRC/tests/docs/lib.sh"
 build=$1 rendered=$2
@@ -35,5 +35,8 @@ for f in "$SRC"/man/*.[1-9]; do
     fi
 done
 expect share/powershell/hvsock-tools.ps1
-echo "ok: ${zip##*/} holds the tools, the manuals and the PowerShell script"
+expect LICENSE.txt
+mkdir "$tmp/x" && (cd "$tmp/x" && cmake -E tar xf "$zip") || fail "cannot unpack $zip"
+cmp -s "$tmp/x/$top/LICENSE.txt" "$SRC/LICENSE" || fail "LICENSE.txt is not LICENSE"
+echo "ok: ${zip##*/} holds the tools, the manuals, the PowerShell script and LICENSE.txt"
 cat "$tmp/list"
