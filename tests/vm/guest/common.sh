@@ -79,3 +79,33 @@ wait_size() {
         sleep 0.05
     done
 }
+
+# wait_file FILE SECS: until FILE is there and not empty. No fork but the
+# sleep: the issue 28 cases time things to a second beside this loop.
+wait_file() {
+    local up rest end
+    read -r up rest </proc/uptime
+    end=$((${up%.*} + $2))
+    while [ ! -s "$1" ]; do
+        read -r up rest </proc/uptime
+        [ "${up%.*}" -lt $end ] || return 1
+        sleep 0.05
+    done
+}
+
+# stampto FILE: /proc/uptime's seconds (two decimals) into FILE, no fork.
+stampto() {
+    local up rest
+    read -r up rest </proc/uptime
+    echo "$up" >"$1"
+}
+
+# secs_between A B: B - A, of two such stamps (two decimals).
+secs_between() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'
+}
+
+# at_most SECS EL: whether EL (seconds) <= SECS.
+at_most() {
+    awk -v m="$1" -v e="$2" 'BEGIN { exit !(e <= m) }'
+}
