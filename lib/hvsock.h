@@ -306,6 +306,12 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
  * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code
  * (HV_ESTOPPED after hv_stop()). */
 int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
+/* The same, and it also ends when the reader of stdout has gone (a pipe
+ * closed at its other end): 1 when a connection waits, 2 when stdout's
+ * reader has gone, 0 on timeout, or an HV_E* code. On POSIX the wait
+ * sleeps until one of these happens; on Windows it looks at stdout every
+ * 200 ms (no event tells of a pipe's reader leaving). */
+int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms);
 /* This machine's own vsock CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID);
  * HV_ENOVSOCK without vsock, HV_ENOTSUP off Linux. */
 int hv_vsock_local_cid(uint32_t *cid);
@@ -445,7 +451,9 @@ size_t hv_relay_count(const struct hv_relay *r);
 enum hv_relay_event_kind {
     HV_RELAY_TIMEOUT = 0, /* timeout_ms passed */
     HV_RELAY_DONE = 1,    /* a pair ended: tag, res */
-    HV_RELAY_ACCEPT = 2   /* the listener has a connection waiting */
+    HV_RELAY_ACCEPT = 2,  /* the listener has a connection waiting */
+    HV_RELAY_CHILD = 3    /* a command of hv_spawn may have ended: look
+                           * with hv_child_poll (hv_child_events) */
 };
 struct hv_relay_event {
     enum hv_relay_event_kind kind;
@@ -488,6 +496,10 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
 int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);
 /* Without blocking: 1 and *st once c has ended, 0 while it runs. */
 int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);
+/* 1 where hv_relay_run reports HV_RELAY_CHILD when a command of hv_spawn
+ * ends (POSIX: SIGCHLD), so a caller may sleep until then; 0 where it must
+ * look with hv_child_poll every so often (Windows). */
+int hv_child_events(void);
 /* Ask c to end (SIGTERM; on Windows TerminateProcess). */
 void hv_child_kill(struct hv_child *c);
 /* Release c; a command still running goes on by itself. */

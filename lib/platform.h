@@ -182,6 +182,20 @@ void hv__stream_abort(struct hv_stream *st);
  * reset it. Sends nothing. */
 int hv__stream_peer_gone(struct hv_stream *st);
 
+/* wake_posix.c: news from signal handlers as readable descriptors, for
+ * every wait to watch: the stop (stop_posix.c posts it) and a command's
+ * end (SIGCHLD, once hv__wake_on_child ran). Open makes the pipe (0 or an
+ * HV_E* code); post is async-signal-safe; fd is -1 until opened; drain
+ * empties it (the stop is never drained: it holds until the exit). */
+#define HV__WAKE_STOP 0
+#define HV__WAKE_CHILD 1
+#define HV__WAKE_KINDS 2
+int hv__wake_open(int kind);
+void hv__wake_post(int kind);
+int hv__wake_fd(int kind);
+void hv__wake_drain(int kind);
+int hv__wake_on_child(void);
+
 /* poller_posix.c: the descriptors the relay waits on (epoll on Linux,
  * poll elsewhere), level-triggered. A watch is the caller's: one
  * descriptor, registered from hv__poller_set(on = 1) until

@@ -50,6 +50,7 @@ struct pair {
      * transport again whether its peer has closed, and whether b hung
      * up (a unix peer's complete close) */
     uint64_t gone_since, a_moved_at, ask_at;
+    uint32_t ask_step;
     int b_hup;
     _Atomic int done;
     _Atomic int halt; /* blocking calls give up: done, or the two-way
@@ -76,6 +77,8 @@ struct hv_relay {
     size_t timed;       /* pairs with a timer: then every round visits all */
     struct hv__poller *pl;
     struct hv__watch lw; /* the listener, during hv_relay_run */
+    struct hv__watch sw; /* the stop's pipe (wake_posix.c) */
+    struct hv__watch cw; /* the commands' ends (SIGCHLD), once any ran */
     struct hv__pevent ev[HV__POLLER_MAX];
 };
 
@@ -408,8 +411,12 @@ static void dir_work(struct pair *p, int i, uint64_t now)
 
 /* How often a vsock connection is asked whether its peer has closed it
  * completely, while the gone-peer rule waits (the close shows to a send
- * only; the first question comes at b's EOF, where a close() shows at
- * once, so only a half-close followed later by a close waits for this). */
+ * only, no poll event tells of it). The first question comes at b's EOF,
+ * where a close() shows at once; a peer that half-closes and closes a
+ * moment later (the usual order of a client that is done) is asked about
+ * again after 50 ms, then at twice the interval each time, up to every
+ * 500 ms for a peer that stays half-closed. */
+#define GONE_ASK_FIRST_MS 50u
 #define GONE_ASK_MS 500u
 
 /* Whether the gone-peer rule (o.gone_ms) applies now: b's EOF is written
@@ -471,7 +478,10 @@ static void check_gone(struct pair *p, uint64_t now)
     case HV__GONE_ASK:
         if (now < p->ask_at)
             break;
-        p->ask_at = now + GONE_ASK_MS;
+        p->ask_step = p->ask_step ? p->ask_step * 2 : GONE_ASK_FIRST_MS;
+        if (p->ask_step > GONE_ASK_MS)
+            p->ask_step = GONE_ASK_MS;
+        p->ask_at = now + p->ask_step;
         g = hv__stream_peer_gone(b);
         if (g < 0)
             pair_end(p, g, HV_SIDE_B_WRITE);
@@ -1005,7 +1015,7 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
     for (;;) {
         struct pair *p, *todo;
         uint64_t now = hv_now_ms();
-        int wait, k, j, accept;
+        int wait, k, j, accept, child;
 
         if (hv_stopped())
             return HV_ESTOPPED;
@@ -1070,11 +1080,15 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             continue;
         if (k < 0)
             return k;
-        accept = 0;
+        accept = child = 0;
         for (j = 0; j < k; j++) {
             struct hv__watch *w = r->ev[j].w;
             if (w == &r->lw) {
                 accept = 1;
+            } else if (w == &r->sw) {
+                ; /* the loop's start sees the stop */
+            } else if (w == &r->cw) {
+                child = 1;
             } else {
                 p = w->owner;
                 pair_events(p, w, r->ev[j].ev);
@@ -1083,6 +1097,11 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
         }
         if (accept) {
             ev->kind = HV_RELAY_ACCEPT;
+            return 0;
+        }
+        if (child) {
+            hv__wake_drain(HV__WAKE_CHILD);
+            ev->kind = HV_RELAY_CHILD;
             return 0;
         }
         if (until && hv_now_ms() >= until) {
@@ -1100,6 +1119,18 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
     int e;
 
     memset(ev, 0, sizeof *ev);
+    /* news from signal handlers: a stop, a command's end (a wait that
+     * checked the stop flag just before the signal wakes all the same) */
+    if (!r->sw.on && hv__wake_fd(HV__WAKE_STOP) >= 0) {
+        r->sw.fd = hv__wake_fd(HV__WAKE_STOP);
+        if ((e = hv__poller_set(r->pl, &r->sw, 1, HV__IN)) < 0)
+            return e;
+    }
+    if (!r->cw.on && hv__wake_fd(HV__WAKE_CHILD) >= 0) {
+        r->cw.fd = hv__wake_fd(HV__WAKE_CHILD);
+        if ((e = hv__poller_set(r->pl, &r->cw, 1, HV__IN)) < 0)
+            return e;
+    }
     /* the listener is watched for this call only: the caller may close
      * it, or pass another, before the next */
     if (l) {

@@ -155,6 +155,34 @@ int hv__sock_native_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_VSOCK, out);
 }
 
+/* Tries at a free port before the listener gives up: with 2^31 ports to
+ * pick from, collisions this many times in a row mean the space is not
+ * what it seems (EADDRINUSE for another reason). */
+#define ANY_PORT_TRIES 32
+
+/* Bind fd to a free port that hvreg can register: Linux picks VMADDR_PORT_ANY
+ * anywhere above 1023, half the time above 2147483647, which no service
+ * GUID of the hv_sock form (FACTS.md) can hold. So the port is picked here,
+ * at random in 1024..HV_VSOCK_PORT_MAX, again on a collision. */
+static int vsock_bind_any(int fd, uint32_t cid)
+{
+    struct sockaddr_vm sa;
+    uint32_t v;
+    int i, r;
+
+    for (i = 0; i < ANY_PORT_TRIES; i++) {
+        if ((r = hv__random_bytes(&v, sizeof v)) < 0)
+            return r;
+        v = 1024u + v % (HV_VSOCK_PORT_MAX - 1024u + 1u);
+        vsock_sa(&sa, cid, v);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+            return 0;
+        if (errno != EADDRINUSE)
+            return hv__err_from_os(errno);
+    }
+    return HV_EADDRINUSE;
+}
+
 int hv__sock_native_listen(const struct hv_addr *a,
                            const struct hv_listen_opts *o,
                            struct hv_sock **out)
@@ -165,9 +193,21 @@ int hv__sock_native_listen(const struct hv_addr *a,
 
     if ((r = vsock_socket(&fd)) < 0)
         return r;
-    vsock_sa(&sa, a->cid, a->port);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        listen(fd, backlog) < 0) {
+    if (a->port == VMADDR_PORT_ANY) {
+        r = vsock_bind_any(fd, a->cid);
+        if (r < 0) {
+            close(fd);
+            return r;
+        }
+    } else {
+        vsock_sa(&sa, a->cid, a->port);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+            r = hv__err_from_os(errno);
+            close(fd);
+            return r;
+        }
+    }
+    if (listen(fd, backlog) < 0) {
         r = hv__err_from_os(errno);
         close(fd);
         return r;
@@ -492,23 +532,51 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
     return sock_new(fd, l->family, out);
 }
 
-int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
+/* Wait for a connection on l, for the stop, and (out) for stdout's reader
+ * to go away: 1, HV_ESTOPPED, 2, 0 on timeout, or an HV_E* code. */
+static int wait_accept(struct hv_sock *l, uint32_t timeout_ms, int out)
 {
-    struct pollfd p;
+    struct pollfd p[3];
+    struct stat sb;
+    nfds_t n = 0, i;
     int r;
 
     if (hv_stopped())
         return HV_ESTOPPED;
-    p.fd = l->fd;
-    p.events = POLLIN;
-    p.revents = 0;
-    r = poll(&p, 1, timeout_ms > 0x7FFFFFFFu ? -1 : (int)timeout_ms);
-    if (r < 0) {
-        if (errno != EINTR)
-            return hv__err_from_os(errno);
-        return hv_stopped() ? HV_ESTOPPED : 0;
+    p[n].fd = l->fd;
+    p[n++].events = POLLIN;
+    if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
+        p[n].fd = hv__wake_fd(HV__WAKE_STOP);
+        p[n++].events = POLLIN;
     }
-    return r > 0;
+    /* a pipe whose reader has gone reports POLLERR to its writer; other
+     * kinds of stdout never go that way (a socket's errors are its own) */
+    if (out && fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
+        p[n].fd = 1;
+        p[n++].events = 0;
+    }
+    for (i = 0; i < n; i++)
+        p[i].revents = 0;
+    r = poll(p, n, timeout_ms > 0x7FFFFFFFu ? -1 : (int)timeout_ms);
+    if (r < 0 && errno != EINTR)
+        return hv__err_from_os(errno);
+    if (hv_stopped())
+        return HV_ESTOPPED;
+    if (r <= 0)
+        return 0;
+    if (p[0].revents)
+        return 1;
+    return p[n - 1].fd == 1 && p[n - 1].revents ? 2 : 0;
+}
+
+int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
+{
+    return wait_accept(l, timeout_ms, 0);
+}
+
+int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
+{
+    return wait_accept(l, timeout_ms, 1);
 }
 
 int hv_vsock_local_cid(uint32_t *cid)

@@ -691,3 +691,26 @@ int hv_vsock_local_cid(uint32_t *cid)
     (void)cid;
     return HV_ENOTSUP;
 }
+
+/* No event tells of a pipe's reader leaving (a write tells, and stdout is
+ * not written while we wait): look at it every so often. */
+#define STDOUT_CHECK_MS 200u
+
+int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
+{
+    uint64_t deadline = hv_now_ms() + timeout_ms;
+    for (;;) {
+        uint64_t t = hv_now_ms();
+        uint32_t slice;
+        int r;
+        if (hv_stdout_gone())
+            return 2;
+        if (timeout_ms != 0xFFFFFFFFu && t >= deadline)
+            return 0;
+        slice = STDOUT_CHECK_MS;
+        if (timeout_ms != 0xFFFFFFFFu && deadline - t < slice)
+            slice = (uint32_t)(deadline - t);
+        if ((r = hv_sock_wait_accept(l, slice)) != 0)
+            return r;
+    }
+}

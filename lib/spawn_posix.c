@@ -94,9 +94,15 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
     char **envp;
     pid_t pid;
 
+    int r;
+
     *io = NULL;
     if (cmd == NULL || *cmd == '\0')
         return HV_EINVAL;
+    /* its end is news for the relay's wait (HV_RELAY_CHILD): the handler
+     * is there before the command can end */
+    if ((r = hv__wake_on_child()) < 0)
+        return r;
     c = calloc(1, sizeof *c);
     envp = make_env(env);
     if (c == NULL || envp == NULL) {
@@ -176,6 +182,11 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st)
     if (r == 1)
         *st = c->st;
     return r;
+}
+
+int hv_child_events(void)
+{
+    return 1;
 }
 
 void hv_child_kill(struct hv_child *c)

@@ -331,6 +331,13 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st)
     return r;
 }
 
+int hv_child_events(void)
+{
+    /* a process handle could be waited on beside the relay's sockets; the
+     * relay does not yet: hvlisten looks every so often */
+    return 0;
+}
+
 void hv_child_kill(struct hv_child *c)
 {
     if (c && !c->done)

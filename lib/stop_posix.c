@@ -1,7 +1,8 @@
 /* stop_posix.c: ending cleanly on a signal. The handlers only record the
- * signal and set a flag: every wait of the library (poll) is interrupted
- * by the signal, sees the flag and returns HV_ESTOPPED, and the tool
- * undoes what it changed before it ends by that same signal. */
+ * signal, set a flag and post to the stop's pipe (wake_posix.c): every
+ * wait of the library watches that pipe (and is interrupted by the signal
+ * as well), sees the flag and returns HV_ESTOPPED, and the tool undoes
+ * what it changed before it ends by that same signal. */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@ static _Atomic int g_signal;
 void hv_stop(void)
 {
     g_stop = 1;
+    hv__wake_post(HV__WAKE_STOP);
 }
 
 int hv_stopped(void)
@@ -29,6 +31,8 @@ static void on_signal(int sig)
     int none = 0;
     (void)atomic_compare_exchange_strong(&g_signal, &none, sig);
     g_stop = 1;
+    /* a wait that looked at the flag just before is woken all the same */
+    hv__wake_post(HV__WAKE_STOP);
 }
 
 int hv_stop_on_signals(void)
@@ -36,7 +40,11 @@ int hv_stop_on_signals(void)
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     struct sigaction sa;
     size_t i;
+    int r;
 
+    /* before any handler: the signal must find its pipe */
+    if ((r = hv__wake_open(HV__WAKE_STOP)) < 0)
+        return r;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);

@@ -109,10 +109,9 @@ struct opts {
 };
 
 #define DEFAULT_MAX_CONNS 100
-/* How often -k -e looks for finished commands while nothing else happens. */
+/* How often -k -e looks for finished commands while nothing else happens,
+ * where a command's end is no event (hv_child_events). */
 #define REAP_INTERVAL_MS 100
-/* How often a stdio listener looks whether stdout's reader has gone. */
-#define STDOUT_CHECK_MS 200
 /* Back-off after a transient accept failure (EMFILE and the like). */
 #define BACKOFF_FIRST_MS 50u
 #define BACKOFF_MAX_MS 1000u
@@ -458,7 +457,9 @@ static int serve_many(struct server *sv)
             reap(sv, 0);
         if (!accepting && sv->active == 0)
             break;
-        if (sv->o->exec)
+        /* asleep until something happens: a command's end comes as an
+         * event where the platform has one (HV_RELAY_CHILD) */
+        if (sv->o->exec && !hv_child_events())
             wait = REAP_INTERVAL_MS;
         else if (sv->vm_name)
             wait = REBIND_CHECK_MS;
@@ -496,9 +497,9 @@ static int serve_many(struct server *sv)
                     sv->l = NULL;
                 }
             }
-        } else {
+        } else if (ev.kind == HV_RELAY_TIMEOUT) {
             paused = 0; /* the pause is over: try accepting again */
-        }
+        } /* HV_RELAY_CHILD: reaped at the top */
         if (ev.kind != HV_RELAY_DONE)
             rebind(sv);
     }
@@ -533,11 +534,13 @@ static int serve_stdio(struct server *sv)
         char from[HV_ADDR_STRLEN];
         int r;
 
-        /* wait, watching whether stdout's reader has gone meanwhile */
+        /* wait, watching whether stdout's reader has gone meanwhile
+         * (asleep until then: no timer, unless a VM name may rebind) */
         for (;;) {
-            if (hv_stdout_gone())
+            r = hv_sock_wait_accept_stdout(
+                sv->l, sv->vm_name ? REBIND_CHECK_MS : HV_RELAY_NO_QUIT);
+            if (r == 2)
                 return rc;
-            r = hv_sock_wait_accept(sv->l, STDOUT_CHECK_MS);
             if (r != 0)
                 break;
             rebind(sv);

@@ -414,5 +414,64 @@ case_fast_stop() {
     [ $(($(ms) - t0)) -le 2000 ] || fail "took $(($(ms) - t0)) ms to stop"
 }
 
+# ------------------------------------------------------------- asleep
+
+# switches PID: context switches of every thread of PID so far
+switches() {
+    local t n=0
+    for t in /proc/"$1"/task/*/status; do
+        n=$((n + $(awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }' "$t" 2>/dev/null || echo 0)))
+    done
+    echo "$n"
+}
+
+# asleep PID WHAT: PID wakes at most 3 times in 3 s of nothing to do
+asleep() {
+    local a b
+    a=$(switches "$1")
+    sleep 3
+    b=$(switches "$1")
+    echo "$2: $((b - a)) wakeups in 3 s" >&2
+    [ $((b - a)) -le 3 ] || fail "$2: $((b - a)) wakeups in 3 s idle (at most 3)"
+}
+
+case_idle_asleep() {
+    # issue 24: a listener or a session with nothing to do sleeps in the
+    # kernel: no timer to look at stop flags, stdout or commands (the stop
+    # and a command's end arrive as events). Counted with the context
+    # switches of every thread (Linux /proc; Wine's are not the tool's)
+    local port mode lpid cpid
+    [ -z "$HV_EMU" ] || skip "context switches are read from Linux's /proc"
+    # stdin that stays open and sends nothing: a fifo opened read-write
+    mkfifo "$work/idle"
+    for mode in stdio stdio_k exec_k to_k; do
+        rm -f "$work/l.err"
+        case $mode in
+        stdio) $LISTEN -v -t 127.0.0.1 0 <>"$work/idle" >/dev/null 2>"$work/l.err" & ;;
+        stdio_k) $LISTEN -v -k -t 127.0.0.1 0 <>"$work/idle" >/dev/null 2>"$work/l.err" & ;;
+        exec_k) $LISTEN -v -k -e cat -t 127.0.0.1 0 </dev/null >/dev/null 2>"$work/l.err" & ;;
+        to_k) $LISTEN -v -k --to tcp:127.0.0.1:9 -t 127.0.0.1 0 </dev/null >/dev/null 2>"$work/l.err" & ;;
+        esac
+        lpid=$!
+        pids="$pids $lpid"
+        listening "$work/l.err" port
+        asleep "$lpid" "hvlisten ($mode), no client"
+        if [ $mode = exec_k ] || [ $mode = stdio_k ]; then
+            # a session where nobody sends: both ends asleep too
+            $CAT -t 127.0.0.1 "$port" <>"$work/idle" >/dev/null 2>"$work/c.err" &
+            cpid=$!
+            pids="$pids $cpid"
+            wait_for "$work/l.err" "Connection from" 10 || fail "$mode: no connection"
+            sleep 0.3
+            asleep "$lpid" "hvlisten ($mode), an idle session"
+            asleep "$cpid" "hvcat, an idle session ($mode)"
+            kill "$cpid"
+        fi
+        kill "$lpid"
+        wait "$lpid" 2>/dev/null
+    done
+    true
+}
+
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
 "case_$case_name"
