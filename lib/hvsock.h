@@ -236,15 +236,20 @@ size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- targets */
 
-/* One-string addresses (hvlisten --to, allow/deny rules' families):
+/* One-string addresses (hvlisten --to, the tools' one-word operand, what
+ * hv_addr_format prints):
  *   hv:VM:SERVICE     the native transport (vsock on Linux, Hyper-V on
- *   vsock:CID:PORT    Windows), VM and SERVICE as for hv_addr_parse
+ *   hvsock:VM:SERVICE Windows), VM and SERVICE as for hv_addr_parse
+ *   vsock:CID:PORT    vsock
  *   tcp:HOST:PORT     HOST a name, an IPv4 address or [IPv6]
  *   unix:PATH         a unix domain socket
  *   npipe:NAME        a Windows named pipe (NAME or \\.\pipe\NAME)
  * flags as for hv_addr_parse. On error hint receives the reason. */
 int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
                     size_t hintlen);
+/* 1 when s starts with one of the prefixes above (then it is meant as a
+ * one-string address), else 0. */
+int hv_target_is_word(const char *s);
 /* The operand of -U (a path) and of --npipe (NAME or \\.\pipe\NAME). */
 int hv_addr_unix(struct hv_addr *a, const char *path, char *hint,
                  size_t hintlen);

@@ -76,15 +76,26 @@ static int split(const char *s, char *host, size_t hn, const char **port,
     return 0;
 }
 
+/* The forms, by the prefix that names each. */
+static const struct {
+    const char *prefix;
+    int family; /* 0: the native one */
+} forms[] = {{"hv:", 0},        {"hvsock:", 0},
+             {"vsock:", HV_FAMILY_VSOCK}, {"tcp:", HV_FAMILY_TCP},
+             {"unix:", HV_FAMILY_UNIX},   {"npipe:", HV_FAMILY_NPIPE}};
+
+int hv_target_is_word(const char *s)
+{
+    size_t i;
+    for (i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (strncmp(s, forms[i].prefix, strlen(forms[i].prefix)) == 0)
+            return 1;
+    return 0;
+}
+
 int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
                     size_t hl)
 {
-    static const struct {
-        const char *prefix;
-        int family; /* 0: the native one */
-    } forms[] = {{"hv:", 0},        {"hvsock:", 0},
-                 {"vsock:", HV_FAMILY_VSOCK}, {"tcp:", HV_FAMILY_TCP},
-                 {"unix:", HV_FAMILY_UNIX},   {"npipe:", HV_FAMILY_NPIPE}};
     char host[HV_HOST_MAX];
     const char *port;
     enum hv_addr_part bad;
@@ -113,6 +124,6 @@ int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
                              host, port, flags, &bad, hint, hl);
     }
     return hint_fail(hint, hl, HV_EINVAL,
-                     "expected hv:VM:SERVICE, tcp:HOST:PORT, unix:PATH or "
-                     "npipe:NAME");
+                     "expected hv:VM:SERVICE, vsock:CID:PORT, tcp:HOST:PORT, "
+                     "unix:PATH or npipe:NAME");
 }

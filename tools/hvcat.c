@@ -13,7 +13,8 @@ static const char usage[] =
     "             VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
-    "       hvcat --npipe NAME [options]\n";
+    "       hvcat --npipe NAME [options]\n"
+    "       hvcat [options] ADDRESS\n";
 
 static const char help[] =
     "Connect to SERVICE in VM and copy stdin to it and it to stdout.\n"
@@ -22,6 +23,8 @@ static const char help[] =
     "           silohost), a VM GUID or name (Windows), a CID (vsock)\n"
     "  SERVICE  a vsock port (decimal or 0x hex) or a service GUID; on Windows\n"
     "           also a registered service name\n"
+    "  ADDRESS  one word, as -v prints it: hv:VM:SERVICE, vsock:CID:PORT,\n"
+    "           tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
     "\n"
     "  -d, --recv-only     do not read stdin; half-close at once (--no-stdin)\n"
     "      --send-only     do not read the connection; end after stdin's EOF\n"
@@ -261,8 +264,11 @@ static int run(int argc, char **argv)
         return r;
     session_signals();
     hv_addr_format(&addr, where, sizeof where);
+    /* the address as typed: a one-word operand, or VM:SERVICE */
     if (o.so.unix_path || o.so.npipe)
         snprintf(shown, sizeof shown, "%s", where);
+    else if (argc == 1)
+        snprintf(shown, sizeof shown, "%s", argv[0]);
     else
         snprintf(shown, sizeof shown, "%s:%s", argv[0], argv[1]);
     if ((r = connect_to(&o, &addr, argc, argv, shown, &s)) != 0)

@@ -16,7 +16,8 @@ static const char usage[] =
     "                [--no-shutdown] [--progress] [--wait-stdin] [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
-    "       hvlisten --npipe NAME [options]\n";
+    "       hvlisten --npipe NAME [options]\n"
+    "       hvlisten [options] ADDRESS\n";
 
 static const char help[] =
     "Listen on SERVICE, accept a connection from VM and copy stdin to it and\n"
@@ -27,6 +28,8 @@ static const char help[] =
     "  SERVICE  a vsock port (decimal or 0x hex; 0 or 'any' picks a free port on\n"
     "           vsock and TCP) or a service GUID; on Windows also a registered\n"
     "           service name\n"
+    "  ADDRESS  one word, as -v prints it: hv:VM:SERVICE, vsock:CID:PORT,\n"
+    "           tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
     "\n"
     "      --allow ID      accept only peers matching ID (repeatable): a VM id,\n"
     "                      name or keyword (Hyper-V), a CID (vsock), an address\n"

@@ -126,6 +126,14 @@ int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                                   path, hint);
         return 0;
     }
+    /* one word, as --to takes it and -v prints it (tcp:HOST:PORT, ...) */
+    if (argc == 1 && !so->tcp && hv_target_is_word(argv[0])) {
+        r = hv_target_parse(a, argv[0], listen ? HV_ADDR_LISTEN : 0, hint,
+                            sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, "address", argv[0], hint);
+        return 0;
+    }
     if (argc < (listen ? 1 : 2))
         return cli_usage_error(usage, "missing %s operand",
                                argc == 0 && !listen ? "VM" : "SERVICE");
