@@ -675,6 +675,9 @@ static int run(int argc, char **argv)
         return cli_usage_error(usage, "--unix-mode needs -U");
     if (o.max_conns && !o.exec && !o.to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
+    /* -w bounds the connect of --to: without one it would do nothing */
+    if (o.timeout_ms && !o.to)
+        return cli_usage_error(usage, "-w needs --to");
     if ((r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
         return r;
 

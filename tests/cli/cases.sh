@@ -144,6 +144,30 @@ case_bad_timeout() {
         expect_first_err "hvcat: -w/--timeout '$w': expected seconds from 1 to 300"
     done
 }
+case_option_needs() {
+    # an option that would do nothing is refused, not silently accepted
+    run "$HVLISTEN" -w 5 -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: -w needs --to"
+    run "$HVLISTEN" --max-conns 5 -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --max-conns needs -e or --to"
+    run "$HVCAT" --wait-stdin -e cat -t 127.0.0.1 1
+    expect_rc 64
+    expect_first_err "hvcat: cannot use -e with --wait-stdin"
+}
+case_one_word_address() {
+    # a -v line's address is an operand as it is; a malformed one is a bad
+    # operand (65), and a prefix with -t is no VM name
+    run "$HVCAT" tcp:nohostport
+    expect_rc 65
+    expect_first_err "hvcat: address 'tcp:nohostport': expected tcp:HOST:PORT ([IPv6]:PORT)"
+    run "$HVLISTEN" vsock:any
+    expect_rc 65
+    run "$HVCAT" -t tcp:127.0.0.1:1
+    expect_rc 64
+    expect_first_err "hvcat: missing SERVICE operand"
+}
 case_bad_guid() {
     for g in "{a42e7cda-d03f-480c-9cc2-a4de20abb878" \
              "a42e7cda-d03f-480c-9cc2-a4de20abb87" \
