@@ -57,6 +57,7 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     pipe_reader 300
     gone_peer 300
     second_client 300
+    any_port 300
     soak 1800)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)
