@@ -338,6 +338,10 @@ void hv_stop(void);
 uint64_t hv_now_ms(void);
 /* 1 once hv_stop() was called. */
 int hv_stopped(void);
+/* The stop was seen and is being acted on slowly (hvlisten --drain lets
+ * open connections finish): waits go on again until the next hv_stop();
+ * hv_stop_signal() still names the first signal. */
+void hv_stop_defer(void);
 /* Make SIGINT, SIGTERM and SIGHUP call hv_stop() (POSIX; on Windows the
  * console's Ctrl+C and Ctrl+Break do so from hv_console_init on). */
 int hv_stop_on_signals(void);
@@ -470,7 +474,10 @@ struct hv_relay_event {
  * with *ev set, or an HV_E* code (HV_ESTOPPED after hv_stop()). */
 int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev);
-/* End every pair at once (their streams closed) and free r. */
+/* End every pair at once and free r: a pair that had not reached its end
+ * is cut short, and its connections are reset (closed with SO_LINGER 0,
+ * or the Windows equivalent), so that no peer takes a cut stream for a
+ * complete one. */
 void hv_relay_free(struct hv_relay *r);
 
 /* ---------------------------------------------------------------- spawn */

@@ -129,6 +129,12 @@ static void pair_free(struct hv_relay *r, struct pair *p)
                   p->res.side == HV_SIDE_B_WRITE || !p->s[0]->stdio);
     int i;
 
+    /* a pair freed before its end (a stop, hv_relay_free) was cut short:
+     * a reset both ways, so that no peer takes what it got for the whole
+     * stream */
+    if (!p->done)
+        broken = 1;
+
     unwatch(r, p);
     if (p->timed)
         r->timed--;

@@ -57,6 +57,17 @@ int hv_stopped(void)
     return InterlockedCompareExchange(&stop_flag, 0, 0) != 0;
 }
 
+void hv_stop_defer(void)
+{
+    HANDLE ev;
+    /* the flag first: a Ctrl+C from now on sets it and the event again */
+    InterlockedExchange(&stop_flag, 0);
+    if ((ev = hv__stop_event()) != NULL)
+        ResetEvent(ev);
+    if (hv_stopped() && ev != NULL)
+        SetEvent(ev); /* one came meanwhile: keep it */
+}
+
 /* ---------------------------------------------------------------- pairs */
 
 struct pair;

@@ -26,6 +26,14 @@ int hv_stopped(void)
     return g_stop != 0;
 }
 
+void hv_stop_defer(void)
+{
+    /* the flag first: a signal from now on sets it again, and a wait
+     * that missed the pipe's byte (drained below) sees the flag first */
+    g_stop = 0;
+    hv__wake_drain(HV__WAKE_STOP);
+}
+
 static void on_signal(int sig)
 {
     int none = 0;

@@ -12,8 +12,9 @@
 
 static const char usage[] =
     "usage: hvlisten [-dhktvV] [-e CMD | --to ADDRESS] [-i SECS] [-q SECS]\n"
-    "                [--max-conns N] [--allow ID] [--deny ID] [--send-only]\n"
-    "                [--no-shutdown] [--progress] [--wait-stdin] [VM] SERVICE\n"
+    "                [--max-conns N] [--drain SECS] [--allow ID] [--deny ID]\n"
+    "                [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
+    "                [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [options]\n"
@@ -35,6 +36,9 @@ static const char help[] =
     "                      name or keyword (Hyper-V), a CID (vsock), an address\n"
     "                      or ADDRESS/PREFIX (TCP), uid:N or a user (unix)\n"
     "      --deny ID       refuse peers matching ID (repeatable; wins over --allow)\n"
+    "      --drain SECS    with -e or --to, on SIGINT/SIGTERM accept no more and\n"
+    "                      let open connections finish for up to SECS (default:\n"
+    "                      cut them at once, with a reset)\n"
     "  -d, --recv-only     do not read stdin; half-close at once (--no-stdin)\n"
     "      --send-only     do not read the connection; end after stdin's EOF\n"
     "  -e, --exec CMD      run CMD (through the shell) for each connection\n"
@@ -72,6 +76,7 @@ static const char help[] =
 static const struct option longopts[] = {
     {"allow", required_argument, NULL, OPT_ALLOW},
     {"deny", required_argument, NULL, OPT_DENY},
+    {"drain", required_argument, NULL, OPT_DRAIN},
     {"recv-only", no_argument, NULL, 'd'},
     {"no-stdin", no_argument, NULL, 'd'},
     {"send-only", no_argument, NULL, OPT_SEND_ONLY},
@@ -104,6 +109,7 @@ struct opts {
     const char *exec;
     const char *to;
     uint32_t max_conns;
+    uint32_t drain_ms; /* --drain: on a stop, open pairs may finish */
     unsigned timeout_ms;
     unsigned unix_mode;
     const char *rule[MAX_RULES];
@@ -443,7 +449,8 @@ static int serve_many(struct server *sv)
 {
     uint32_t max = sv->o->max_conns ? sv->o->max_conns : DEFAULT_MAX_CONNS;
     uint32_t backoff = 0; /* after transient accept failures */
-    int accepted_any = 0, paused = 0, fatal = 0, r;
+    int accepted_any = 0, paused = 0, fatal = 0, stopped = 0, r;
+    uint64_t drain_until = 0; /* --drain: stopped, letting pairs finish */
     struct conn *c;
 
     if ((r = hv_relay_new(&sv->relay)) < 0) {
@@ -453,8 +460,9 @@ static int serve_many(struct server *sv)
     for (;;) {
         struct hv_relay_event ev;
         int accepting = (sv->o->keep_open || !accepted_any) &&
-                        sv->active < max && !fatal;
+                        sv->active < max && !fatal && !stopped;
         uint32_t wait = HV_RELAY_NO_QUIT;
+        uint64_t now;
 
         if (sv->o->exec)
             reap(sv, 0);
@@ -471,12 +479,35 @@ static int serve_many(struct server *sv)
             accepting = 0;
             wait = backoff;
         }
+        if (drain_until) {
+            now = hv_now_ms();
+            if (now >= drain_until)
+                break; /* what is left is cut: reset below */
+            if (drain_until - now < wait)
+                wait = (uint32_t)(drain_until - now);
+        }
         r = hv_relay_run(sv->relay, accepting ? sv->l : NULL, wait, &ev);
+        if (r == HV_ESTOPPED && !stopped && sv->o->drain_ms &&
+            sv->active > 0) {
+            /* --drain: accept no more, let the open connections finish
+             * for a while; another stop ends it at once */
+            stopped = 1;
+            drain_until = hv_now_ms() + sv->o->drain_ms;
+            hv_sock_close(sv->l);
+            sv->l = NULL;
+            hv_stop_defer();
+            if (sv->o->so.verbose)
+                cli_warnx("Stopping: %lu connections may finish for %lu s",
+                          (unsigned long)sv->active,
+                          (unsigned long)(sv->o->drain_ms / 1000u));
+            continue;
+        }
         if (r < 0) {
             if (r != HV_ESTOPPED) {
                 cli_warn(r, "relay");
                 sv->rc = hv_exitcode(r);
             }
+            stopped = stopped || r == HV_ESTOPPED;
             break;
         }
         if (ev.kind == HV_RELAY_DONE) {
@@ -506,11 +537,17 @@ static int serve_many(struct server *sv)
         if (ev.kind != HV_RELAY_DONE)
             rebind(sv);
     }
-    /* stopped by a signal: the commands end with us */
-    if (hv_stopped())
+    /* stopped by a signal: the commands end with us; the pairs still open
+     * are cut with a reset (hv_relay_free), so that no peer takes what it
+     * got for a whole stream */
+    stopped = stopped || hv_stopped();
+    if (stopped)
         for (c = sv->conns; c; c = c->next)
             if (c->child)
                 hv_child_kill(c->child);
+    if (stopped && sv->active && sv->o->so.verbose)
+        cli_warnx("Stopped: %lu connections cut short (reset)",
+                  (unsigned long)sv->active);
     hv_relay_free(sv->relay);
     sv->relay = NULL;
     for (c = sv->conns; c; c = c->next)
@@ -521,7 +558,7 @@ static int serve_many(struct server *sv)
     if (sv->o->so.verbose && sv->o->keep_open)
         cli_warnx("Served %lu connections, refused %lu, failed %lu",
                   sv->served, sv->refused, sv->failed);
-    if (hv_stopped())
+    if (stopped)
         return hv_exitcode(HV_ESTOPPED);
     return sv->rc;
 }
@@ -635,6 +672,12 @@ static int run(int argc, char **argv)
         case OPT_TO:
             o.to = optarg;
             break;
+        case OPT_DRAIN:
+            if (hv_parse_u32(optarg, 1, 86400u, &o.drain_ms) < 0)
+                return cli_value_error("--drain", optarg,
+                                       "seconds from 1 to 86400");
+            o.drain_ms *= 1000u;
+            break;
         case OPT_MAX_CONNS:
             if (hv_parse_u32(optarg, 1, 100000u, &o.max_conns) < 0)
                 return cli_value_error("--max-conns", optarg,
@@ -675,6 +718,8 @@ static int run(int argc, char **argv)
         return cli_usage_error(usage, "--unix-mode needs -U");
     if (o.max_conns && !o.exec && !o.to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
+    if (o.drain_ms && !o.exec && !o.to)
+        return cli_usage_error(usage, "--drain needs -e or --to");
     /* -w bounds the connect of --to: without one it would do nothing */
     if (o.timeout_ms && !o.to)
         return cli_usage_error(usage, "-w needs --to");

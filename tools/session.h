@@ -21,7 +21,8 @@ enum {
     OPT_ALLOW,
     OPT_DENY,
     OPT_UNIX_MODE,
-    OPT_WAIT_STDIN
+    OPT_WAIT_STDIN,
+    OPT_DRAIN
 };
 
 struct session_opts {

@@ -75,6 +75,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-open'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep connections while the VM is paused (Hyper-V)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--max-conns'; Arg = 'count'; Help = 'with -e or --to, at most N at once (default 100)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--drain'; Arg = 'seconds'; Help = 'with -e or --to, on a stop let open connections finish for SECS' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'listen on a Windows named pipe' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }

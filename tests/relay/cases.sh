@@ -147,6 +147,81 @@ case_max_conns_waits() {
     grep -qx OK "$work/waits.out" || fail "$(cat "$work/waits.out")"
 }
 
+# stop_pair DRAIN_OPTS SOURCE: a far side (hvlisten -d, stdout far.out), a
+# relay (-k --to it, with DRAIN_OPTS) and a client sending SOURCE's output
+# (--send-only); returns once the far side has the first line. FAR, RELAY,
+# CPID.
+stop_pair() {
+    local opts=$1 src=$2
+    listener far /dev/null -d -t 127.0.0.1 0
+    FAR=$LPID
+    local farport=$LPORT
+    # shellcheck disable=SC2086
+    listener relay /dev/null -k $opts -t 127.0.0.1 0 --to "tcp:127.0.0.1:$farport"
+    RELAY=$LPID
+    # the source writes into a fifo as a job of its own, killed at the end
+    mkfifo "$work/src"
+    $src >"$work/src" &
+    pids="$pids $!"
+    $CAT --send-only -t 127.0.0.1 "$LPORT" <"$work/src" >/dev/null 2>"$work/cli.err" &
+    CPID=$!
+    pids="$pids $CPID"
+    wait_for "$work/far.out" first 30 || fail "the first line did not arrive"
+}
+
+src_first_then_idle() { echo first; exec sleep 30; }
+src_first_second() { echo first; sleep 1; echo second; }
+
+case_stop_resets() {
+    # a stop cuts the open pairs with a reset both ways: neither the client
+    # nor the backend takes the cut stream for a complete one (74, not 0)
+    local rc frc crc
+    stop_pair "" src_first_then_idle
+    kill -TERM "$RELAY"
+    wait_pid "$RELAY" 10 rc || fail "the relay did not stop"
+    [ "$rc" = 143 ] || fail "relay exit $rc, expected 143 (ended by SIGTERM)"
+    wait_pid "$FAR" 10 frc || fail "the backend did not see the end"
+    [ "$frc" = 74 ] || fail "backend exit $frc, expected 74 (a reset, not a clean end)"
+    wait_pid "$CPID" 10 crc || fail "the client did not see the end"
+    [ "$crc" = 74 ] || fail "client exit $crc, expected 74: $(cat "$work/cli.err")"
+    grep -q "cut short (reset)" "$work/relay.err" || fail "the relay did not say it cut the pair"
+}
+
+case_stop_drain() {
+    # --drain: a stop closes the listener at once, and the open pair
+    # finishes (the second line arrives, every side ends 0, the relay by
+    # its signal once the pair is done, long before the 20 s)
+    local rc frc crc t0
+    stop_pair "--drain 20" src_first_second
+    t0=$(date +%s)
+    kill -TERM "$RELAY"
+    wait_for "$work/relay.err" "Stopping: 1 connections may finish" 10 ||
+        fail "the relay did not say it drains"
+    $CAT -z -t 127.0.0.1 "$(sed -n 's/.*Listening on tcp:[^ ]*:\([0-9][0-9]*\)$/\1/p' "$work/relay.err")" 2>/dev/null &&
+        fail "the relay still accepts while it drains"
+    wait_pid "$CPID" 20 crc || fail "the client did not end"
+    [ "$crc" = 0 ] || fail "client exit $crc: $(cat "$work/cli.err")"
+    wait_pid "$FAR" 20 frc || fail "the backend did not end"
+    [ "$frc" = 0 ] || fail "backend exit $frc"
+    [ "$(cat "$work/far.out")" = "$(printf 'first\nsecond')" ] || fail "backend got '$(cat "$work/far.out")'"
+    wait_pid "$RELAY" 20 rc || fail "the relay did not end"
+    [ "$rc" = 143 ] || fail "relay exit $rc, expected 143"
+    [ $(($(date +%s) - t0)) -lt 15 ] || fail "the relay waited out --drain with nothing open"
+}
+
+case_stop_drain_twice() {
+    # a second signal while draining cuts at once
+    local rc frc
+    stop_pair "--drain 60" src_first_then_idle
+    kill -TERM "$RELAY"
+    wait_for "$work/relay.err" "Stopping:" 10 || fail "the relay did not drain"
+    kill -TERM "$RELAY"
+    wait_pid "$RELAY" 10 rc || fail "a second signal did not end the drain"
+    [ "$rc" = 143 ] || fail "relay exit $rc, expected 143"
+    wait_pid "$FAR" 10 frc || fail "the backend did not see the end"
+    [ "$frc" = 74 ] || fail "backend exit $frc, expected 74 (cut: a reset)"
+}
+
 case_peer_reset() {
     # a client that resets its connection: the far side sees a reset
     # (exit 74), and the relay goes on serving
