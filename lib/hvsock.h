@@ -49,9 +49,15 @@ extern "C" {
  *              there (a registry entry for a GUID, the KVP pool file): the
  *              question was fine, the answer is "none" (69)
  * ENOENT       a file or directory named by the user that is missing, met
- *              while writing (hvreg export -o: 74, an I/O failure)
+ *              while writing (hvreg export -o, the directory of a unix
+ *              listener's socket file: 74, an I/O failure)
+ * ENOTSOCK     a file that is not a socket at a unix listener's path: its
+ *              socket file cannot be made there (74, as ENOENT)
  * ENOLISTENER  a unix socket path to connect to that does not exist:
  *              nothing listens there, like a refused connection (69)
+ * ELISTENING   a unix socket path to listen on that a running listener
+ *              holds (its lock is taken, or it answers a connect) (69);
+ *              EADDRINUSE where who holds it is not known
  * The transport codes (ECONNREFUSED .. EAFNOSUPPORT) and ECONNRESET,
  * ECONNABORTED, EPIPE, EIO, ETIMEDOUT, EACCES map the OS's errors
  * (hv__err_from_os); ENOHVSOCK and ENOVSOCK say the socket family itself is
@@ -76,6 +82,7 @@ extern "C" {
     X(ENETDOWN, 69, "network is down (is the VM rebooting?)")                 \
     X(ENODEV, 69, "no vsock transport for that CID")                          \
     X(EADDRINUSE, 69, "address already in use")                               \
+    X(ELISTENING, 69, "in use by a running listener")                         \
     X(EADDRNOTAVAIL, 69, "address not available")                             \
     X(ENOHVSOCK, 69, "Hyper-V sockets are not available on this system (Hyper-V not enabled, or Windows Home)") \
     X(ENOVSOCK, 69, "vsock is not available on this system (kernel without AF_VSOCK; try 'modprobe vsock')") \
@@ -94,6 +101,7 @@ extern "C" {
     X(EPIPE, 74, "broken pipe")                                               \
     X(EIO, 74, "input/output error")                                          \
     X(ENOENT, 74, "no such file or directory")                                \
+    X(ENOTSOCK, 74, "not a socket file (a file of another kind is at that path)") \
     X(ENOLISTENER, 69, "no such socket file (nothing listens there)")         \
     X(ECMDFAIL, 74, "the command failed")                                     \
     X(ETIMEDOUT, 75, "timed out")                                             \
@@ -291,15 +299,27 @@ struct hv_connect_opts {
 int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
                     struct hv_sock **out);
 
+/* In hv_listen_opts.unix_mode: the permissions were given (so that 000
+ * is told from "not given"). */
+#define HV_UNIX_MODE_SET 0x10000u
+
 struct hv_listen_opts {
     int backlog;            /* 0: a default */
-    unsigned unix_mode;     /* unix sockets: permissions, 0 = from umask */
+    unsigned unix_mode;     /* unix sockets: HV_UNIX_MODE_SET | permissions
+                             * (000 to 0777; HV_ERANGE beyond), or 0: as
+                             * the umask makes them */
     int keep_on_pause;      /* Hyper-V: HVSOCKET_CONNECTED_SUSPEND */
 };
 
-/* Bind and listen (named pipes: create the first instance). A unix
- * socket's stale file (a socket nobody listens on, owned by this user) is
- * replaced; any other existing file gives HV_EADDRINUSE. o may be NULL. */
+/* Bind and listen (named pipes: create the first instance). o may be NULL.
+ * A unix socket (POSIX): PATH.lock beside it is held (flock) while the
+ * listener lives, and a second listener gets HV_ELISTENING without
+ * touching the first; a stale socket file (owned by this user, nobody
+ * answering) is replaced; a socket of another user gives HV_EADDRINUSE,
+ * any other file HV_ENOTSOCK, a missing directory HV_ENOENT. The socket is
+ * made in a private directory beside PATH, with its mode, and linked to
+ * PATH; a PATH too long for that name is bound after a moment's chdir (the
+ * caller single-threaded then). */
 int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
                    struct hv_sock **out);
 /* Accept one connection; peer (may be NULL) receives the peer's address

@@ -80,6 +80,9 @@ struct hv_sock {
     dev_t dev;              /* ... that file, to remove only it */
     ino_t ino;
     char path[HV_PATH_MAX]; /* unix listener: the file to remove at close */
+    int lock_fd;            /* ... and path.lock, locked (flock), or -1 */
+    dev_t lock_dev;         /* ... that lock file, to remove only it */
+    ino_t lock_ino;
 #endif
     enum hv_family family;
 };

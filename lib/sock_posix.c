@@ -1,5 +1,6 @@
 /* sock_posix.c: stream sockets on POSIX: AF_VSOCK (the native transport of
- * a Linux guest) and TCP through getaddrinfo. */
+ * a Linux guest), TCP through getaddrinfo, and unix sockets (a listener's
+ * socket file and its lock). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <netdb.h>
@@ -8,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -35,6 +37,7 @@ static int sock_new(int fd, enum hv_family fam, struct hv_sock **out)
     }
     memset(s, 0, sizeof *s);
     s->fd = fd;
+    s->lock_fd = -1;
     s->family = fam;
     *out = s;
     return 0;
@@ -399,68 +402,282 @@ int hv__sock_unix_connect(const struct hv_addr *a,
     return sock_new(fd, HV_FAMILY_UNIX, out);
 }
 
-/* An existing file at the listener's path: a socket of ours nobody listens
- * on is stale and goes; anything else stays and the path is in use. */
-static int unix_clear_stale(const struct sockaddr_un *sa, socklen_t len)
+/* A unix listener's socket file is made so that nothing done by path can be
+ * turned onto another file by one swapped in at the path (a directory that
+ * others may write to):
+ * - PATH.lock, held with flock(2) for the listener's life, says that a
+ *   listener of ours serves PATH: a second one finds it taken and leaves
+ *   (HV_ELISTENING) without a connect the first could take for its client;
+ * - a socket file already at PATH is probed with a connect only while the
+ *   lock is ours (it is another program's, or one of ours that died), and
+ *   removed only when nobody answers, it is ours, and it is still the file
+ *   probed;
+ * - the socket is bound in a private directory (0700) beside PATH, given
+ *   its mode there, where nobody else can swap anything, and linked to
+ *   PATH: link(2) never replaces a file that appeared meanwhile;
+ * - its device and inode, read in the private directory, name the file
+ *   hv_sock_close removes, and only while PATH still is that file. */
+
+/* The OS's error on a path the user named: a directory in it missing (or
+ * not a directory) is HV_ENOENT; the rest as usual. */
+static int unix_path_err(int e)
+{
+    if (e == ENOENT || e == ENOTDIR) {
+        hv__err_note(e, HV_ENOENT);
+        return HV_ENOENT;
+    }
+    return hv__err_from_os(e);
+}
+
+/* Take the lock file lock (made when missing) for the listener's life:
+ * its descriptor into *fd, the file into *st. HV_ELISTENING while another
+ * listener holds it. */
+static int unix_lock(const char *lock, int *fd, struct stat *st)
+{
+    const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+    struct stat now;
+    int tries, f, e;
+
+    for (tries = 0; tries < 8; tries++) {
+        f = open(lock, flags);
+        if (f < 0 && errno == ENOENT)
+            f = open(lock, flags | O_CREAT | O_EXCL, 0644);
+        if (f < 0) {
+            if (errno == EEXIST)
+                continue; /* made by another meanwhile: open that one */
+            return unix_path_err(errno);
+        }
+        if (fstat(f, st) < 0) {
+            e = errno;
+            close(f);
+            return hv__err_from_os(e);
+        }
+        if (!S_ISREG(st->st_mode)) {
+            /* a directory, a FIFO ...: no lock file of ours */
+            close(f);
+            return hv__err_from_os(S_ISDIR(st->st_mode) ? EISDIR : EEXIST);
+        }
+        if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+            e = errno;
+            close(f);
+            if (e == EWOULDBLOCK || e == EAGAIN)
+                return HV_ELISTENING;
+            return hv__err_from_os(e);
+        }
+        /* the lock is worth something only on the file the path names: the
+         * last holder removes it as it ends */
+        if (lstat(lock, &now) == 0 && now.st_dev == st->st_dev &&
+            now.st_ino == st->st_ino) {
+            *fd = f;
+            return 0;
+        }
+        close(f);
+    }
+    return HV_ELISTENING;
+}
+
+/* Remove path if it still is the file dev/ino (not one swapped in). */
+static void unlink_same(const char *path, dev_t dev, ino_t ino)
 {
     struct stat st;
-    int fd, r;
+    if (lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+        (void)unlink(path);
+}
+
+/* Let go of the lock: its file removed while it is still the one locked. */
+static void unix_unlock(const char *lock, int fd, dev_t dev, ino_t ino)
+{
+    unlink_same(lock, dev, ino);
+    close(fd);
+}
+
+/* An existing file at the listener's path, with its lock ours: a socket of
+ * ours nobody listens on is stale and goes; a socket that answers is in
+ * use; anything else stays. */
+static int unix_clear_stale(const struct sockaddr_un *sa, socklen_t len)
+{
+    struct stat st, now;
+    int fd, r, e;
 
     if (lstat(sa->sun_path, &st) < 0)
-        return errno == ENOENT ? 0 : hv__err_from_os(errno);
-    if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
-        return HV_EADDRINUSE;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        return errno == ENOENT ? 0 : unix_path_err(errno);
+    if (!S_ISSOCK(st.st_mode))
+        return HV_ENOTSOCK;
+    if (st.st_uid != geteuid())
+        return HV_EADDRINUSE; /* another user's: not ours to probe or take */
+    /* non-blocking: a listener with a full backlog says EAGAIN at once */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return hv__err_from_os(errno);
     r = connect(fd, (const struct sockaddr *)sa, len);
+    e = errno;
     close(fd);
-    if (r == 0)
-        return HV_EADDRINUSE; /* somebody serves it */
-    if (errno != ECONNREFUSED)
-        return HV_EADDRINUSE;
+    if (r == 0 || e == EAGAIN || e == EINPROGRESS)
+        return HV_ELISTENING;
+    if (e == ENOENT)
+        return 0; /* gone meanwhile */
+    /* refused: nobody listens. No write permission (a mode such as 000)
+     * leaves it unknown, but the file is ours and no listener of ours
+     * holds the lock: stale */
+    if (e != ECONNREFUSED && e != EACCES)
+        return hv__err_from_os(e);
+    if (lstat(sa->sun_path, &now) < 0)
+        return errno == ENOENT ? 0 : hv__err_from_os(errno);
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+        return HV_EADDRINUSE; /* swapped since the probe */
     if (unlink(sa->sun_path) < 0 && errno != ENOENT)
         return hv__err_from_os(errno);
     return 0;
+}
+
+/* bind fd to "s" in the directory dfd, where its path would not fit in
+ * sun_path: the working directory changes for that moment (the process's
+ * one thread at work). 0, or -1 with errno set. */
+static int unix_bind_at(int fd, int dfd)
+{
+#ifdef O_PATH
+    int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+#else
+    int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
+    struct sockaddr_un in;
+    int r = -1, e;
+
+    if (cwd < 0)
+        return -1;
+    memset(&in, 0, sizeof in);
+    in.sun_family = AF_UNIX;
+    in.sun_path[0] = 's';
+    if (fchdir(dfd) == 0) {
+        r = bind(fd, (struct sockaddr *)&in,
+                 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 2));
+        e = errno;
+        if (fchdir(cwd) < 0) {
+            /* stranded elsewhere: no success to report */
+            e = errno;
+            r = -1;
+        }
+        errno = e;
+    }
+    e = errno;
+    close(cwd);
+    errno = e;
+    return r;
+}
+
+/* Bind and listen on fd in a private directory beside the path, with the
+ * mode o asks for, and link the socket file to the path: *st gets it. */
+static int unix_bind_private(int fd, const struct sockaddr_un *sa,
+                             socklen_t len, const struct hv_listen_opts *o,
+                             struct stat *st)
+{
+    char dir[sizeof sa->sun_path + 8];
+    size_t n = strlen(sa->sun_path);
+    mode_t mode = (mode_t)(o->unix_mode & 0777u);
+    struct sockaddr_un in;
+    int dfd, r = 0, tries;
+
+    memcpy(dir, sa->sun_path, n);
+    memcpy(dir + n, ".XXXXXX", 8);
+    if (mkdtemp(dir) == NULL)
+        return unix_path_err(errno);
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        r = hv__err_from_os(errno);
+        (void)rmdir(dir);
+        return r;
+    }
+    /* still the directory mkdtemp made: ours, and closed to others */
+    if (fstat(dfd, st) < 0 || st->st_uid != geteuid() ||
+        (st->st_mode & 077) != 0) {
+        close(dfd);
+        return HV_EADDRINUSE;
+    }
+    memset(&in, 0, sizeof in);
+    in.sun_family = AF_UNIX;
+    if (n + 9 < sizeof in.sun_path) {
+        memcpy(in.sun_path, dir, n + 7);
+        memcpy(in.sun_path + n + 7, "/s", 3);
+        if (bind(fd, (struct sockaddr *)&in, (socklen_t)sizeof in) < 0)
+            r = unix_path_err(errno);
+    } else if (unix_bind_at(fd, dfd) < 0) {
+        r = unix_path_err(errno);
+    }
+    /* the mode, by a name only we can change (no umask, nor a default ACL,
+     * takes part) */
+    if (r == 0 && o->unix_mode && fchmodat(dfd, "s", mode, 0) < 0)
+        r = hv__err_from_os(errno);
+    if (r == 0 && fstatat(dfd, "s", st, AT_SYMLINK_NOFOLLOW) < 0)
+        r = hv__err_from_os(errno);
+    /* the bind went elsewhere (a directory on the way swapped) */
+    if (r == 0 && (!S_ISSOCK(st->st_mode) || st->st_uid != geteuid()))
+        r = HV_EADDRINUSE;
+    /* a file system that keeps no such mode */
+    if (r == 0 && o->unix_mode && (st->st_mode & 07777) != mode)
+        r = HV_ENOTSUP;
+    /* listening before the file appears: its first client is not refused */
+    if (r == 0 && listen(fd, o->backlog ? o->backlog : 16) < 0)
+        r = hv__err_from_os(errno);
+    for (tries = 0; r == 0 && tries < 2; tries++) {
+        if (linkat(dfd, "s", AT_FDCWD, sa->sun_path, 0) == 0)
+            break;
+        if (errno != EEXIST) {
+            r = unix_path_err(errno);
+            break;
+        }
+        /* a file appeared at the path since the check: what is it now? */
+        r = unix_clear_stale(sa, len);
+        if (r == 0 && tries == 1)
+            r = HV_EADDRINUSE;
+    }
+    (void)unlinkat(dfd, "s", 0);
+    close(dfd);
+    (void)rmdir(dir);
+    return r;
 }
 
 int hv__sock_unix_listen(const struct hv_addr *a,
                          const struct hv_listen_opts *o, struct hv_sock **out)
 {
     struct sockaddr_un sa;
-    struct stat st;
+    struct stat st, lst;
     socklen_t len;
-    int fd, r;
+    char lock[sizeof sa.sun_path + 8];
+    int fd, lfd, r;
 
     if ((r = unix_sa(a, &sa, &len)) < 0)
         return r;
+    if (o->unix_mode & ~(HV_UNIX_MODE_SET | 0777u))
+        return HV_ERANGE;
+    hv__fmt(lock, sizeof lock, "%s.lock", sa.sun_path);
+    if ((r = unix_lock(lock, &lfd, &lst)) < 0)
+        return r;
     if ((r = unix_clear_stale(&sa, len)) < 0)
-        return r;
+        goto unlock;
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return errno == EAFNOSUPPORT ? HV_ENOUNIX : hv__err_from_os(errno);
-    if (bind(fd, (struct sockaddr *)&sa, len) < 0) {
-        r = hv__err_from_os(errno);
-        close(fd);
-        return r;
+    if (fd < 0) {
+        r = errno == EAFNOSUPPORT ? HV_ENOUNIX : hv__err_from_os(errno);
+        goto unlock;
     }
-    if ((o->unix_mode && chmod(sa.sun_path, (mode_t)o->unix_mode) < 0) ||
-        listen(fd, o->backlog ? o->backlog : 16) < 0 ||
-        stat(sa.sun_path, &st) < 0) {
-        r = hv__err_from_os(errno);
-        (void)unlink(sa.sun_path);
+    if ((r = unix_bind_private(fd, &sa, len, o, &st)) < 0) {
         close(fd);
-        return r;
+        goto unlock;
     }
     if ((r = sock_new(fd, HV_FAMILY_UNIX, out)) < 0) {
-        (void)unlink(sa.sun_path);
-        return r;
+        unlink_same(sa.sun_path, st.st_dev, st.st_ino);
+        goto unlock;
     }
     (*out)->unlink_path = 1;
     (*out)->dev = st.st_dev;
     (*out)->ino = st.st_ino;
+    (*out)->lock_fd = lfd;
+    (*out)->lock_dev = lst.st_dev;
+    (*out)->lock_ino = lst.st_ino;
     memcpy((*out)->path, a->path, strlen(a->path) + 1);
     return 0;
+unlock:
+    unix_unlock(lock, lfd, lst.st_dev, lst.st_ino);
+    return r;
 }
 
 /* A sockaddr from the kernel into a struct hv_addr. */
@@ -625,13 +842,17 @@ int hv_sock_shutdown_send(struct hv_sock *s)
 
 void hv_sock_close(struct hv_sock *s)
 {
-    struct stat st;
     if (s == NULL)
         return;
-    /* remove the listener's socket file, unless another took the path */
-    if (s->unlink_path && lstat(s->path, &st) == 0 && st.st_dev == s->dev &&
-        st.st_ino == s->ino)
-        (void)unlink(s->path);
+    /* remove the listener's socket file, unless another took the path;
+     * then its lock, so that a listener after us finds the path free */
+    if (s->unlink_path)
+        unlink_same(s->path, s->dev, s->ino);
+    if (s->lock_fd >= 0) {
+        char lock[HV_PATH_MAX + 8];
+        hv__fmt(lock, sizeof lock, "%s.lock", s->path);
+        unix_unlock(lock, s->lock_fd, s->lock_dev, s->lock_ino);
+    }
     close(s->fd);
     free(s);
 }

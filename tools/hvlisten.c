@@ -191,6 +191,8 @@ static int vm_is_name(const struct hv_addr *a, const char *vm)
            hv_keyword_find(vm) == NULL && hv_guid_parse(vm, &g) < 0;
 }
 
+/* --unix-mode: 1 to 4 octal digits up to 777 (no setuid, setgid or sticky
+ * bit); *out the mode with HV_UNIX_MODE_SET, so that 000 counts as given */
 static int parse_octal(const char *s, unsigned *out)
 {
     unsigned v = 0;
@@ -200,9 +202,9 @@ static int parse_octal(const char *s, unsigned *out)
             return -1;
         v = v * 8 + (unsigned)(*s - '0');
     }
-    if (n == 0)
+    if (n == 0 || v > 0777u)
         return -1;
-    *out = v;
+    *out = HV_UNIX_MODE_SET | v;
     return 0;
 }
 
@@ -694,7 +696,7 @@ static int run(int argc, char **argv)
         case OPT_UNIX_MODE:
             if (parse_octal(optarg, &o.unix_mode) < 0)
                 return cli_value_error("--unix-mode", optarg,
-                                       "octal permissions such as 600");
+                                       "octal permissions from 000 to 777");
             break;
         case 'w':
             if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)

@@ -223,6 +223,9 @@ const char *session_hint(const struct hv_addr *a, int err)
         (a->family == HV_FAMILY_VSOCK || a->family == HV_FAMILY_TCP) &&
         a->port < 1024)
         return " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+    /* a listener's socket file: what is missing is its directory */
+    if (err == HV_ENOENT && a->family == HV_FAMILY_UNIX)
+        return " (no such directory)";
     return "";
 }
 
