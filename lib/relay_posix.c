@@ -51,6 +51,7 @@ struct pair {
      * up (a unix peer's complete close) */
     uint64_t gone_since, a_moved_at, ask_at;
     uint32_t ask_step;
+    uint64_t discard_until; /* stdout failed: drop b's data until then */
     int b_hup;
     _Atomic int done;
     _Atomic int halt; /* blocking calls give up: done, or the two-way
@@ -268,6 +269,10 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
     return add_pair(r, a, b, o, tag, 1);
 }
 
+/* How long what the connection still sends is read and dropped after
+ * stdout failed, unless -q says otherwise (hvcat(1), hvlisten(1)). */
+#define DISCARD_MS 5000u
+
 /* Writing direction i failed (a reset, a full disk): its data has nowhere
  * to go from now on. What the other way still brings is delivered first
  * (what a peer sent before its reset is good data; on a full disk, what
@@ -290,6 +295,11 @@ static void dir_fail(struct pair *p, int i, int e)
      * at the peer what we sent and it has not read yet. */
     if (i == 1 && p->s[0]->stdio && p->s[1]->sock && !src_done(p, 1)) {
         d->discard = 1;
+        /* not for ever: a peer that never stops sending is cut after -q,
+         * or DISCARD_MS (the pair then ends with stdout's error) */
+        p->discard_until =
+            hv_now_ms() + (p->o.quit_ms != HV_RELAY_NO_QUIT ? p->o.quit_ms
+                                                            : DISCARD_MS);
         pair_unlock(p);
         hv__ring_take(rg, rg->count);
         return;
@@ -526,6 +536,10 @@ static void check_end(struct pair *p, uint64_t now)
     }
     if (p->o.idle_ms && now - p->last_io >= p->o.idle_ms)
         pair_end(p, HV_EIDLE, HV_SIDE_NONE);
+    /* stdout failed and the peer still sends after the bound: the end,
+     * with stdout's error */
+    if (!p->done && p->d[1].discard && now >= p->discard_until)
+        pair_end(p, p->late_err, p->late_side);
     if (!p->done)
         check_gone(p, now);
 }
@@ -575,7 +589,7 @@ static int lone_dir(const struct pair *p)
         if (i == 0 && gone_waits(p))
             continue;
         if (p->d[!i].shut && !p->d[i].shut && !src_done(p, i) &&
-            (src->rsock || (src->rsure && src->stdio)))
+            !p->d[i].discard && (src->rsock || (src->rsure && src->stdio)))
             return i;
     }
     return -1;
@@ -585,7 +599,8 @@ static int lone_dir(const struct pair *p)
  * is out and its EOF passed on, it fails, the pair ends or a stop comes. */
 static void block_dir(struct pair *p, int i)
 {
-    while (!p->halt && !p->d[i].shut && !hv_stopped()) {
+    /* a failed stdout's drain has a timer: the event loop keeps it */
+    while (!p->halt && !p->d[i].shut && !p->d[i].discard && !hv_stopped()) {
         p->s[i]->rready = p->s[!i]->wready = 1;
         dir_work(p, i, hv_now_ms());
     }
@@ -689,7 +704,7 @@ static int duplex_ok(const struct pair *p)
             p->d[0].bytes + p->d[1].bytes >= DUPLEX_AFTER_BYTES) &&
            !p->o.idle_ms && !p->o.progress &&
            p->o.quit_ms == HV_RELAY_NO_QUIT && !p->d[0].shut &&
-           !src_done(p, 0) &&
+           !src_done(p, 0) && !p->d[1].discard &&
            (p->d[1].shut ? !gone_waits(p) : !src_done(p, 1)) &&
            fast_paths();
 }
@@ -790,6 +805,10 @@ static void duplex_go(struct duplex *x, pthread_t t)
         } else {
             duplex_wait(x);
         }
+    } else if (!p->done) {
+        /* a stop, or a failed stdout whose drain has a timer: the helper
+         * gives up too, and the loop goes on */
+        p->halt = 1;
     }
     leave(x, &x->main_out);
     interrupt(x, t, &x->helper_out);
@@ -995,6 +1014,8 @@ static int timers_wait(const struct hv_relay *r, uint64_t now, int cur)
         cur = ms_until(p->quit_at, now, cur);
         cur = ms_until(p->progress_at, now, cur);
         cur = ms_until(gone_due(p), now, cur);
+        if (p->d[1].discard)
+            cur = ms_until(p->discard_until, now, cur);
     }
     return cur;
 }
@@ -1005,7 +1026,8 @@ static int timers_wait(const struct hv_relay *r, uint64_t now, int cur)
 static void sync_timed(struct hv_relay *r, struct pair *p)
 {
     int t = p->o.idle_ms || p->progress_at ||
-            p->o.quit_ms != HV_RELAY_NO_QUIT || gone_due(p) != 0;
+            p->o.quit_ms != HV_RELAY_NO_QUIT || gone_due(p) != 0 ||
+            p->d[1].discard;
     if (t != p->timed) {
         p->timed = t;
         if (t)

@@ -230,6 +230,26 @@ case_stdout_closed() {
     fi
 }
 
+case_stdout_fails_peer_floods() {
+    # stdout fails (/dev/full) while the peer sends without end: what it
+    # sends is read and dropped for a bounded time only (5 s, or -q), then
+    # the tool ends with stdout's error (74), not never
+    local rc t0 q
+    for q in "" "-q 1"; do
+        peer flood
+        t0=$(date +%s)
+        # shellcheck disable=SC2086
+        $CLIENT $q -t 127.0.0.1 "$PEER_PORT" </dev/null >/dev/full 2>"$work/cli.err" &
+        local cpid=$!
+        pids="$pids $cpid"
+        wait_pid "$cpid" 20 rc || fail "${q:-default}: the client drained a flooding peer for ever"
+        [ "$rc" -eq 74 ] || fail "${q:-default}: exit $rc, expected 74: $(cat "$work/cli.err")"
+        grep -qi "no space" "$work/cli.err" || fail "${q:-default}: not stdout's reason: $(cat "$work/cli.err")"
+        echo "${q:-default}: ended after $(($(date +%s) - t0)) s" >&2
+        kill "$PPID_" 2>/dev/null
+    done
+}
+
 case_stdout_closed_slow_peer() {
     # >&- again, with a peer that sends 4 MiB before it reads anything:
     # what we send must still arrive whole. Closing while the peer's bytes
