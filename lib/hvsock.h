@@ -61,9 +61,14 @@ extern "C" {
  * The transport codes (ECONNREFUSED .. EAFNOSUPPORT) and ECONNRESET,
  * ECONNABORTED, EPIPE, EIO, ETIMEDOUT, EACCES map the OS's errors
  * (hv__err_from_os); ENOHVSOCK and ENOVSOCK say the socket family itself is
- * missing; ENOTSUP a feature this platform has not (the registry off
- * Windows); EINTERNAL a broken invariant; ENOMEM and EOS the OS refusing
- * resources or failing otherwise; ECMDFAIL the command of -e failing. */
+ * missing (AF_HYPERV comes with Hyper-V, which Windows Home cannot have,
+ * learn.microsoft.com/virtualization/hyper-v-on-windows/quick-start/
+ * enable-hyper-v; Home has the Virtual Machine Platform, "a subset of
+ * Hyper-V" on which WSL 2 runs, learn.microsoft.com/windows/wsl/faq: so
+ * "Windows Home" is no cause, a feature that is off is); ENOTSUP a
+ * feature this platform has not (the registry off Windows); EINTERNAL a
+ * broken invariant; ENOMEM and EOS the OS refusing resources or failing
+ * otherwise; ECMDFAIL the command of -e failing. */
 #define HV_ERROR_TABLE(X)                                                     \
     X(EUSAGE, 64, "invalid usage")                                            \
     X(EINVAL, 65, "invalid argument")                                         \
@@ -84,7 +89,7 @@ extern "C" {
     X(EADDRINUSE, 69, "address already in use")                               \
     X(ELISTENING, 69, "in use by a running listener")                         \
     X(EADDRNOTAVAIL, 69, "address not available")                             \
-    X(ENOHVSOCK, 69, "Hyper-V sockets are not available on this system (Hyper-V not enabled, or Windows Home)") \
+    X(ENOHVSOCK, 69, "Hyper-V sockets are not available on this system (no AF_HYPERV: turn on Hyper-V or the Virtual Machine Platform)") \
     X(ENOVSOCK, 69, "vsock is not available on this system (kernel without AF_VSOCK; try 'modprobe vsock')") \
     X(EAFNOSUPPORT, 69, "address family not supported")                       \
     X(ENOTSUP, 69, "not supported on this platform")                          \
@@ -580,5 +585,6 @@ int hv_file_is_terminal(FILE *f);
 /* The tools' other areas, each in its own part of the one public header. */
 #include "hvsock_reg.h"
 #include "hvsock_vmid.h"
+#include "hvsock_diag.h"
 
 #endif

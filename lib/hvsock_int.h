@@ -114,6 +114,67 @@ long hv_script_write(enum hv_script_format f, enum hv_script_op op,
                      const struct hv_guid *g, const char *name, char *buf,
                      size_t n);
 
+/* ---------------------------------------------------------------- diag */
+
+/* What the diagnosis (hvsock_diag.h) knows of this machine: each fact 1
+ * (seen), 0 (looked, not there) or HV_FACT_UNKNOWN (could not look).
+ * diag_<platform>.c reads them; tests fill them by hand. */
+#define HV_FACT_UNKNOWN (-1)
+
+/* The vsock modules the Linux hints name. */
+enum hv_vsock_mod {
+    HV_MOD_VSOCK = 0,    /* vsock: the AF_VSOCK family itself */
+    HV_MOD_HV_SOCK,      /* hv_sock: Hyper-V guests */
+    HV_MOD_VIRTIO,       /* vmw_vsock_virtio_transport: KVM, QEMU,
+                          * Firecracker, Cloud Hypervisor guests */
+    HV_MOD_VMCI,         /* vmw_vsock_vmci_transport: VMware guests */
+    HV_MOD_LOOPBACK,     /* vsock_loopback: CID 1 */
+    HV_MOD_COUNT
+};
+/* The module names, by enum hv_vsock_mod. */
+extern const char *const hv_vsock_mod_names[HV_MOD_COUNT];
+
+#define HV_FACT_TEXT 128
+
+struct hv_diag_facts {
+    /* Linux */
+    char release[HV_FACT_TEXT]; /* the kernel release; "" unknown */
+    int wsl;                    /* the release is Microsoft's WSL2 kernel */
+    int vmbus;                  /* Hyper-V's VMBus (/sys/bus/vmbus) */
+    int virtio_vsock;           /* a virtio-vsock device */
+    int vmware;                 /* VMware (VMCI device or DMI vendor) */
+    int loaded[HV_MOD_COUNT];   /* loaded, or built into the kernel */
+    int in_kernel[HV_MOD_COUNT]; /* the kernel has it (built in, or a
+                                  * module in modules.dep to load) */
+    int own_cid_known;
+    uint32_t own_cid;           /* HV_CID_ANY: no guest transport */
+    /* Windows */
+    int registered;             /* the address's service is registered */
+    int windows_guest;          /* this Windows is a Hyper-V guest */
+    int home;                   /* Windows Home (EditionID Core...) */
+    char edition[HV_FACT_TEXT]; /* its EditionID when home is 1 */
+    int elevated;               /* this process's token is elevated */
+    int hv_admin;               /* ... holds Hyper-V Administrators */
+    char user[HV_FACT_TEXT];    /* the user's name; "" unknown */
+    int vms_known;              /* vms lists every compute system */
+    struct hv_vms vms;
+    int wsl_running;            /* a WSL2 VM runs (its id: wsl_id) */
+    struct hv_guid wsl_id;
+};
+
+/* Every fact unknown. */
+void hv_diag_facts_init(struct hv_diag_facts *f);
+void hv_diag_facts_free(struct hv_diag_facts *f);
+/* Read the facts a diagnosis of (a, op, err) may use, the machine's own
+ * below root (Linux; NULL or "" is "/"), into f (hv_diag_facts_init
+ * first; hv_diag_facts_free after). diag_<platform>.c. */
+void hv_diag_facts_read(const struct hv_addr *a, enum hv_diag_op op, int err,
+                        const char *root, struct hv_diag_facts *f);
+/* The hints for (a, op, err) from the facts f: hv_diag_hints without the
+ * reading (diag.c, portable). */
+void hv_diag_from_facts(const struct hv_addr *a, enum hv_diag_op op, int err,
+                        const struct hv_diag_facts *f, struct hv_hints *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -348,6 +348,13 @@ typedef void (*hv__any_fn)(void);
 /* vmid_win.c: the compute systems HCS lists (for wsl_win.c too); 0 or an
  * HV_E* code, why says what failed. */
 int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen);
+/* The same, waiting at most ms for HCS's answer (the diagnosis). */
+int hv__hcs_list_within(struct hv_vms *vms, unsigned long ms, char *why,
+                        size_t whylen);
+/* wsl_win.c: the WSL2 VM's id from the --vm-id of the running
+ * wslhost.exe processes (no elevation needed): 1 found (*out), 0 none,
+ * HV_EAMBIGUOUS when they name different VMs; why says what was seen. */
+int hv__wsl_from_processes(struct hv_guid *out, char *why, size_t whylen);
 #endif
 
 /* file_<platform>.c: rename a file over another (replacing it), remove

@@ -161,6 +161,12 @@ typedef void(WINAPI *hcs_close_op_fn)(hcs_op op);
 
 int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen)
 {
+    return hv__hcs_list_within(vms, HCS_TIMEOUT_MS, why, whylen);
+}
+
+int hv__hcs_list_within(struct hv_vms *vms, unsigned long ms, char *why,
+                        size_t whylen)
+{
     HMODULE dll;
     hcs_create_op_fn create_op;
     hcs_enum_fn enumerate;
@@ -200,7 +206,7 @@ int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen)
     }
     hr = enumerate(NULL, op);
     if (SUCCEEDED(hr))
-        hr = wait(op, HCS_TIMEOUT_MS, &res);
+        hr = wait(op, (DWORD)ms, &res);
     close_op(op);
     if (FAILED(hr)) {
         if (res)

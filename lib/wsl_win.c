@@ -96,9 +96,7 @@ static int cmdline_of(nt_query_fn q, DWORD pid, char *out, size_t n)
     return 0;
 }
 
-/* Scan running wslhost.exe processes: 1 found (*out), 0 none, HV_EAMBIGUOUS
- * when they name different VMs. why says what was seen. */
-static int wsl_from_processes(struct hv_guid *out, char *why, size_t whylen)
+int hv__wsl_from_processes(struct hv_guid *out, char *why, size_t whylen)
 {
     HANDLE snap;
     PROCESSENTRY32W pe;
@@ -164,7 +162,7 @@ int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
 
     if (note && notelen)
         note[0] = '\0';
-    r = wsl_from_processes(out, pwhy, sizeof pwhy);
+    r = hv__wsl_from_processes(out, pwhy, sizeof pwhy);
     if (r != 0) {
         hv__fmt(note, notelen, "%s", pwhy);
         return r < 0 ? r : 0;

@@ -48,6 +48,8 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     halfclose.server_first 420
     no_shutdown 420
     refused 180
+    hint_refused 180
+    hint_loopback 180
     socat.client 420
     socat.server 420
     relay 600

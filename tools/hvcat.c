@@ -33,6 +33,7 @@ static const char help[] =
     "  -i, --idle-timeout SECS  end (exit 75) when no byte moved for SECS\n"
     "      --keep-alive-on-pause  keep the connection while the VM is paused\n"
     "                      (Hyper-V)\n"
+    "      --no-hints      print no hints under an error (also HV_NO_HINTS=1)\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
     "                      ends the session\n"
     "      --npipe NAME    connect to the Windows named pipe NAME (\\\\.\\pipe\\NAME)\n"
@@ -62,6 +63,7 @@ static const struct option longopts[] = {
     {"exec", required_argument, NULL, 'e'},
     {"idle-timeout", required_argument, NULL, 'i'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
+    {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -119,6 +121,7 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
         if (waited >= o->wait_ms) {
             cli_warnx("connect %s: gave up after %lu s: %s", shown,
                       (unsigned long)(o->wait_ms / 1000u), hv_strerror(r));
+            session_hints(&o->so, addr, HV_DIAG_CONNECT, r);
             hv_relay_free(pause);
             return hv_exitcode(HV_ETIMEDOUT);
         }
@@ -149,9 +152,11 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
     }
     hv_relay_free(pause);
     if (r < 0) {
-        if (r != HV_ESTOPPED)
+        if (r != HV_ESTOPPED) {
             cli_warnx("connect %s: %s%s", shown, hv_strerror(r),
                       session_hint(addr, r));
+            session_hints(&o->so, addr, HV_DIAG_CONNECT, r);
+        }
         return hv_exitcode(r);
     }
     return 0;

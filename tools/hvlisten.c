@@ -51,6 +51,8 @@ static const char help[] =
     "                      (Hyper-V)\n"
     "      --max-conns N   with -e or --to, at most N at once (default 100);\n"
     "                      more wait to be accepted\n"
+    "      --no-hints      print no hints or warnings about the address (also\n"
+    "                      HV_NO_HINTS=1)\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
     "                      ends the session\n"
     "      --npipe NAME    listen on the Windows named pipe NAME\n"
@@ -85,6 +87,7 @@ static const struct option longopts[] = {
     {"keep-open", no_argument, NULL, 'k'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -756,11 +759,15 @@ static int run(int argc, char **argv)
         sv.service = argv[1];
         sv.rebind_at = hv_now_ms() + REBIND_CHECK_MS;
     }
+    /* what keeps guests away, said before the wait (a Windows host's
+     * unregistered service) */
+    session_hints(&o.so, &addr, HV_DIAG_START, 0);
     r = hv_sock_listen(&addr, &lo, &sv.l);
     if (r < 0) {
         char why[256];
         cli_warnx("listen %s: %s%s", sv.where, hv_errtext(r, why, sizeof why),
                   session_hint(&addr, r));
+        session_hints(&o.so, &addr, HV_DIAG_LISTEN, r);
         hv_filter_free(sv.filter);
         return hv_exitcode(r);
     }

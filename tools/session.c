@@ -63,6 +63,9 @@ int session_option(struct session_opts *so, int c, const char *arg)
     case OPT_WAIT_STDIN:
         so->wait_stdin = 1;
         return 1;
+    case OPT_NO_HINTS:
+        so->no_hints = 1;
+        return 1;
     case 'i':
         if (parse_secs(arg, 1, &so->idle_ms) < 0)
             return cli_value_error("-i/--idle-timeout", arg,
@@ -214,19 +217,34 @@ int session_error(const struct hv_relay_result *res, const char *where,
 
 const char *session_hint(const struct hv_addr *a, int err)
 {
-    if (a->family == HV_FAMILY_VSOCK && a->cid == HV_CID_LOCAL &&
-        (err == HV_ETIMEDOUT || err == HV_ENODEV || err == HV_ENETUNREACH ||
-         err == HV_EADDRNOTAVAIL))
-        return " (CID 1 needs the vsock_loopback transport: modprobe "
-               "vsock_loopback; WSL2 has none)";
-    if (err == HV_EACCES &&
-        (a->family == HV_FAMILY_VSOCK || a->family == HV_FAMILY_TCP) &&
-        a->port < 1024)
-        return " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
     /* a listener's socket file: what is missing is its directory */
     if (err == HV_ENOENT && a->family == HV_FAMILY_UNIX)
         return " (no such directory)";
     return "";
+}
+
+/* ---------------------------------------------------------------- hints */
+
+static int hints_off(const struct session_opts *so)
+{
+    const char *e = getenv("HV_NO_HINTS");
+    return so->no_hints || (e != NULL && *e != '\0' && strcmp(e, "0") != 0);
+}
+
+void session_hints(const struct session_opts *so, const struct hv_addr *a,
+                   enum hv_diag_op op, int err)
+{
+    struct hv_hints h;
+    size_t i;
+
+    if (hints_off(so))
+        return;
+    hv_diag_hints(a, op, err, NULL, &h);
+    /* the texts may hold names from the system (VMs, the user) */
+    for (i = 0; i < h.n; i++)
+        cli_warnx("%s: %s",
+                  h.h[i].flags & HV_HINT_WARNING ? "warning" : "hint",
+                  cli_esc(h.h[i].text));
 }
 
 /* ---------------------------------------------------------------- progress */

@@ -40,6 +40,7 @@ struct session_opts {
     int keep_on_pause;
     int wait_stdin; /* --wait-stdin: after the peer's EOF, send stdin to
                      * its end however long it idles */
+    int no_hints;   /* --no-hints: no hint lines under an error */
 };
 
 void session_opts_init(struct session_opts *so);
@@ -78,8 +79,20 @@ void session_relay_opts(const struct session_opts *so,
                         struct hv_relay_opts *ro, int a_is_stdio);
 
 /* More about a connect or listen error where the table's text is not
- * enough ("" otherwise): CID 1 without vsock_loopback, privileged ports. */
+ * enough ("" otherwise), in parentheses on the error line. The Hyper-V
+ * and vsock causes are session_hints' lines. */
 const char *session_hint(const struct hv_addr *a, int err);
+
+/* --no-hints, a long option of both tools (its value apart from the
+ * enum above) */
+enum { OPT_NO_HINTS = 512 };
+/* After an error line about a (op failed with err), or before a listener
+ * waits (HV_DIAG_START, err 0): the diagnosis's hints, one line each,
+ * "prog: hint: ..." ("prog: warning: ..." for a warning of its own), the
+ * most likely cause first. None with --no-hints, or HV_NO_HINTS set to
+ * anything but "" or "0" in the environment. Never changes an exit code. */
+void session_hints(const struct session_opts *so, const struct hv_addr *a,
+                   enum hv_diag_op op, int err);
 
 /* "sent N bytes, received M bytes" for -v lines. */
 const char *session_summary(const struct hv_relay_result *res, char *buf,

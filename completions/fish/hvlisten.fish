@@ -12,6 +12,7 @@ complete -c hvlisten -s k -l keep-open -d 'accept the next connection (-e/--to: 
 complete -c hvlisten -l keep-alive-on-pause -d 'keep connections while the VM is paused (Hyper-V)'
 complete -c hvlisten -l max-conns -x -d 'with -e or --to, at most N at once (default 100)'
 complete -c hvlisten -l drain -x -d 'with -e or --to, on a stop let open connections finish for SECS'
+complete -c hvlisten -l no-hints -d 'print no hints or warnings about the address'
 complete -c hvlisten -l no-shutdown -d 'do not half-close after EOF on stdin'
 complete -c hvlisten -l npipe -x -d 'listen on a Windows named pipe'
 complete -c hvlisten -l progress -d 'show bytes, rate and time on stderr'

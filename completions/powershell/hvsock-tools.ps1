@@ -39,6 +39,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-i'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--idle-timeout'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep the connection while the VM is paused (Hyper-V)' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints under an error' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'connect to a Windows named pipe' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
@@ -76,6 +77,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep connections while the VM is paused (Hyper-V)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--max-conns'; Arg = 'count'; Help = 'with -e or --to, at most N at once (default 100)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--drain'; Arg = 'seconds'; Help = 'with -e or --to, on a stop let open connections finish for SECS' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints or warnings about the address' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'listen on a Windows named pipe' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }

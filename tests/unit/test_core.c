@@ -440,8 +440,8 @@ UT_CASE(errors_table)
     }
     UT_EQ_STR(hv_strerror(HV_ECONNREFUSED), "connection refused");
     UT_EQ_STR(hv_strerror(HV_ENOHVSOCK),
-              "Hyper-V sockets are not available on this system (Hyper-V not "
-              "enabled, or Windows Home)");
+              "Hyper-V sockets are not available on this system (no "
+              "AF_HYPERV: turn on Hyper-V or the Virtual Machine Platform)");
     /* every code has a message, a name and a documented exit code */
     for (e = HV__EFIRST + 1; e < HV__ELAST; e++) {
         int c = hv_exitcode(e);

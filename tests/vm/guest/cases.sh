@@ -181,6 +181,80 @@ case_refused() {
     info "$(cat "$W/c.err")"
 }
 
+# ---------------------------------------------------------------- hints
+
+# lines FILE: how many lines FILE has
+lines() {
+    wc -l <"$1" | tr -d ' '
+}
+
+# A refused port is named under the error, with the command that listens
+# there; CID 2 in a guest without a vsock device says so. --no-hints and
+# HV_NO_HINTS=1 leave the error line alone, and the status the same.
+case_hint_refused() {
+    local pre
+    timeout 60 hvcat -d 1 54321 </dev/null >/dev/null 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    rc_is "$W/c.rc" 69 hvcat
+    [ "$(sed -n 1p "$W/c.err")" = "hvcat: connect 1:54321: connection refused" ] ||
+        fail "error line: $(cat "$W/c.err")"
+    grep -qxF "hvcat: hint: nothing listens on vsock port 54321 at CID 1 (this machine): start a listener there (hvlisten 54321)" "$W/c.err" ||
+        fail "no refused hint: $(cat "$W/c.err")"
+    [ "$(lines "$W/c.err")" = 2 ] || fail "stderr: $(cat "$W/c.err")"
+    info "$(sed -n 2p "$W/c.err")"
+    # qemu gave this guest no vsock device and no guest transport: the
+    # kernel takes CID 2 to loopback, this machine, and no host is there
+    timeout 60 hvcat -d 2 5000 </dev/null >/dev/null 2>"$W/h.err"
+    echo $? >"$W/h.rc"
+    rc_is "$W/h.rc" 69 "hvcat 2 5000"
+    grep -qxF "hvcat: hint: nothing listens on vsock port 5000 at CID 2 (this machine itself: with no guest transport loaded, Linux takes CID 2 to vsock_loopback): start a listener there (hvlisten 5000)" "$W/h.err" ||
+        fail "CID 2: $(cat "$W/h.err")"
+    grep -qxF "hvcat: hint: this machine has no vsock device (no Hyper-V VMBus, virtio-vsock device or VMware VMCI): as a guest it reaches no host" "$W/h.err" ||
+        fail "CID 2: $(cat "$W/h.err")"
+    info "$(sed -n 2,3p "$W/h.err" | tr '\n' '|')"
+    for pre in --no-hints HV_NO_HINTS=1; do
+        if [ $pre = --no-hints ]; then
+            timeout 60 hvcat --no-hints -d 1 54321 </dev/null >/dev/null 2>"$W/n.err"
+        else
+            HV_NO_HINTS=1 timeout 60 hvcat -d 1 54321 </dev/null >/dev/null 2>"$W/n.err"
+        fi
+        echo $? >"$W/n.rc"
+        rc_is "$W/n.rc" 69 "hvcat ($pre)"
+        [ "$(cat "$W/n.err")" = "hvcat: connect 1:54321: connection refused" ] ||
+            fail "$pre: $(cat "$W/n.err")"
+    done
+    info "--no-hints and HV_NO_HINTS=1: the error line alone, exit 69"
+}
+
+# With vsock_loopback unloaded (rmmod), a connect to CID 1 and a listener
+# on it name that module; the switch silences it, the status stays.
+case_hint_loopback() {
+    local rc1
+    rmmod vsock_loopback || fail "rmmod vsock_loopback failed"
+    timeout 60 hvcat -d 1 5000 </dev/null >/dev/null 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    timeout 60 hvlisten 1 5000 </dev/null >/dev/null 2>"$W/l.err"
+    echo $? >"$W/l.rc"
+    timeout 60 hvcat --no-hints -d 1 5000 </dev/null >/dev/null 2>"$W/n.err"
+    echo $? >"$W/n.rc"
+    insmod /modules/vsock_loopback.ko || fail "insmod vsock_loopback failed"
+    rc1=$(cat "$W/c.rc")
+    [ "$rc1" = 69 ] || fail "hvcat exited $rc1: $(cat "$W/c.err")"
+    [ "$(sed -n 1p "$W/c.err")" = "hvcat: connect 1:5000: no vsock transport for that CID" ] ||
+        fail "error line: $(cat "$W/c.err")"
+    grep -qxF "hvcat: hint: CID 1 (loopback) needs vsock_loopback, which is not loaded: modprobe vsock_loopback" "$W/c.err" ||
+        fail "no loopback hint: $(cat "$W/c.err")"
+    [ "$(lines "$W/c.err")" = 2 ] || fail "stderr: $(cat "$W/c.err")"
+    rc_is "$W/l.rc" 69 "hvlisten 1 5000"
+    grep -qxF "hvlisten: hint: CID 1 (loopback) needs vsock_loopback, which is not loaded: modprobe vsock_loopback" "$W/l.err" ||
+        fail "listener: $(cat "$W/l.err")"
+    rc_is "$W/n.rc" "$rc1" "hvcat --no-hints"
+    [ "$(cat "$W/n.err")" = "$(sed -n 1p "$W/c.err")" ] ||
+        fail "--no-hints: $(cat "$W/n.err")"
+    info "$(sed -n 1,2p "$W/c.err" | tr '\n' '|')"
+    info "hvlisten: $(sed -n 1p "$W/l.err")"
+}
+
 # socat VSOCK-CONNECT (a client nobody here wrote) against hvlisten.
 case_socat_client() {
     mkdata "$W/c" 16
