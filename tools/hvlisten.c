@@ -330,6 +330,7 @@ static void pair_done(struct server *sv, const struct hv_relay_event *ev)
 /* --to: connect the outbound side and relay. */
 static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
 {
+    static int hinted; /* the hints of a failed connect were printed */
     struct hv_connect_opts co;
     struct hv_relay_opts ro;
     struct hv_stream *a, *b;
@@ -344,6 +345,11 @@ static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
         /* that one inbound connection is closed; the listener goes on */
         sv->failed++;
         cli_warn(r, "%s: connect %s", c->from, sv->target_text);
+        /* why, once: the next clients fail alike */
+        if (!hinted) {
+            hinted = 1;
+            session_hints(&sv->o->so, &sv->target, HV_DIAG_CONNECT, r);
+        }
         if (!sv->o->keep_open)
             sv->rc = hv_exitcode(r);
         hv_sock_close(in);

@@ -212,6 +212,20 @@ case_hint_refused() {
     grep -qxF "hvcat: hint: this machine has no vsock device (no Hyper-V VMBus, virtio-vsock device or VMware VMCI): as a guest it reaches no host" "$W/h.err" ||
         fail "CID 2: $(cat "$W/h.err")"
     info "$(sed -n 2,3p "$W/h.err" | tr '\n' '|')"
+    # a relay's connect (--to) that is refused: the hint once, not per client
+    timeout 60 hvlisten -v -k --to vsock:1:54321 0 </dev/null >/dev/null 2>"$W/t.err" &
+    wait_listen "$W/t.err" $! || fail "--to: hvlisten never said Listening on"
+    timeout 30 hvcat -d 1 "$PORT" </dev/null >/dev/null 2>&1
+    timeout 30 hvcat -d 1 "$PORT" </dev/null >/dev/null 2>&1
+    wait_line "$W/t.err" 'connect vsock:1:54321: connection refused' 30 >/dev/null ||
+        fail "--to: $(cat "$W/t.err")"
+    kill %1 2>/dev/null
+    wait
+    [ "$(grep -c 'connect vsock:1:54321: connection refused' "$W/t.err")" = 2 ] ||
+        fail "--to: not two refused clients: $(cat "$W/t.err")"
+    [ "$(grep -cxF "hvlisten: hint: nothing listens on vsock port 54321 at CID 1 (this machine): start a listener there (hvlisten 54321)" "$W/t.err")" = 1 ] ||
+        fail "--to: the hint not once: $(cat "$W/t.err")"
+    info "--to: two refused relays, one hint"
     for pre in --no-hints HV_NO_HINTS=1; do
         if [ $pre = --no-hints ]; then
             timeout 60 hvcat --no-hints -d 1 54321 </dev/null >/dev/null 2>"$W/n.err"
