@@ -47,6 +47,14 @@ int hv_reg_remove(const struct hv_guid *g, int flags)
     return HV_ENOTSUP;
 }
 
+int hv_reg_named(const char *name, struct hv_service **out, size_t *count)
+{
+    (void)name;
+    *out = NULL;
+    *count = 0;
+    return HV_ENOTSUP;
+}
+
 int hv_reg_find_by_name(const char *name, struct hv_service *out, char *hint,
                         size_t hintlen)
 {

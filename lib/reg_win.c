@@ -211,6 +211,17 @@ int hv_reg_get(const struct hv_guid *g, struct hv_service *out)
     return r;
 }
 
+/* Names compare like the registry compares key names: ordinal, ignoring
+ * case across all of Unicode, not just ASCII. */
+static int name_eq(const char *a8, const char *b8)
+{
+    wchar_t *a = to_wide(a8), *b = to_wide(b8);
+    int eq = a && b && CompareStringOrdinal(a, -1, b, -1, TRUE) == CSTR_EQUAL;
+    free(a);
+    free(b);
+    return eq;
+}
+
 static int set_name(HKEY parent, const wchar_t *key, const char *name)
 {
     wchar_t *w = to_wide(name);
@@ -249,7 +260,8 @@ int hv_reg_add(const struct hv_guid *g, const char *name, int flags)
     if (st == ERROR_ACCESS_DENIED) {
         /* not elevated: still answer "nothing to do" truthfully */
         if (hv_reg_get(g, &cur) == 0 && cur.has_name &&
-            strcmp(cur.name, name) == 0)
+            name_eq(cur.name, name) &&
+            (strcmp(cur.name, name) == 0 || !(flags & HV_REG_FORCE)))
             return HV_REG_UNCHANGED;
         return HV_EACCES;
     }
@@ -261,12 +273,15 @@ int hv_reg_add(const struct hv_guid *g, const char *name, int flags)
     if (r == 0) {
         if ((r = read_entry(parent, key, &cur)) < 0)
             goto out;
-        if (cur.has_name && strcmp(cur.name, name) == 0) {
+        /* the same name in other case is the same name; --force
+         * writes the new spelling */
+        if (cur.has_name && name_eq(cur.name, name) &&
+            (strcmp(cur.name, name) == 0 || !(flags & HV_REG_FORCE))) {
             r = HV_REG_UNCHANGED;
             goto out;
         }
         if (cur.has_name) {
-            if (!(flags & HV_REG_FORCE)) {
+            if (!(flags & HV_REG_FORCE) && !name_eq(cur.name, name)) {
                 r = HV_EEXIST;
                 goto out;
             }
@@ -328,54 +343,53 @@ int hv_reg_remove(const struct hv_guid *g, int flags)
     return st == ERROR_SUCCESS ? 0 : hv__err_from_os((long)st);
 }
 
-/* Names compare like the registry compares key names: ordinal, ignoring
- * case across all of Unicode, not just ASCII. */
-static int name_eq(const wchar_t *a, const char *b8)
+int hv_reg_named(const char *name, struct hv_service **out, size_t *count)
 {
-    wchar_t *b = to_wide(b8);
-    int eq;
-    if (b == NULL)
+    struct hv_service *list;
+    size_t n, i, found = 0;
+    int r;
+
+    *out = NULL;
+    *count = 0;
+    if (name[0] == '\0' || hv_service_name_check(name) < 0)
+        return 0; /* "" or invalid UTF-8 names nothing */
+    if ((r = hv_reg_list(&list, &n)) < 0)
+        return r;
+    for (i = 0; i < n; i++) /* kept in place, in GUID order */
+        if (list[i].has_name && name_eq(name, list[i].name))
+            list[found++] = list[i];
+    if (found == 0) {
+        hv_reg_list_free(list);
         return 0;
-    eq = CompareStringOrdinal(a, -1, b, -1, TRUE) == CSTR_EQUAL;
-    free(b);
-    return eq;
+    }
+    *out = list;
+    *count = found;
+    return 0;
 }
 
 int hv_reg_find_by_name(const char *name, struct hv_service *out, char *hint,
                         size_t hintlen)
 {
     struct hv_service *list;
-    size_t n, i, found = 0, hl = 0;
-    wchar_t *w;
+    size_t n, i, hl = 0;
     int r;
 
     if (hint && hintlen)
         hint[0] = '\0';
-    if (name[0] == '\0' || (w = to_wide(name)) == NULL)
-        return HV_EABSENT; /* "" or invalid UTF-8 names nothing */
-    if ((r = hv_reg_list(&list, &n)) < 0) {
-        free(w);
+    if ((r = hv_reg_named(name, &list, &n)) < 0)
         return r;
-    }
-    for (i = 0; i < n; i++) {
+    if (n == 0)
+        return HV_EABSENT;
+    if (n == 1)
+        *out = list[0];
+    for (i = 0; n > 1 && i < n; i++) {
         char gs[HV_GUID_BUFSIZE];
-        if (!list[i].has_name || !name_eq(w, list[i].name))
-            continue;
-        if (found++ == 0)
-            *out = list[i];
         hv_guid_format(&list[i].guid, gs);
         if (hint && hintlen > hl)
-            hl += hv__fmt(hint + hl, hintlen - hl, "%s%s", found > 1 ? ", " : "", gs);
+            hl += hv__fmt(hint + hl, hintlen - hl, "%s%s", i ? ", " : "", gs);
     }
-    free(w);
     hv_reg_list_free(list);
-    if (found == 0)
-        return HV_EABSENT;
-    if (found > 1)
-        return HV_EAMBIGUOUS;
-    if (hint && hintlen)
-        hint[0] = '\0';
-    return 0;
+    return n > 1 ? HV_EAMBIGUOUS : 0;
 }
 
 int hv__service_by_name(const char *name, struct hv_guid *out, char *hint,

@@ -27,6 +27,10 @@
  *   reg export writes a UTF-16LE file with its BOM, cmd /u appends the
  *   value as hex(1) in UTF-16LE, and reg import reads it back: exact for
  *   every character.
+ *
+ * The .ps1 and .cmd add scripts check the host's entries first, as hvreg
+ * add does (a name names one service; see enum hv_script_op), and print
+ * the GUID; a .reg file has no logic and cannot.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -175,24 +179,50 @@ static int name_has(const char *name, int (*pred)(uint32_t))
     return 0;
 }
 
+/* What the name check of an add script does, as comment lines that start
+ * with comment ("# " or "rem "). */
+static void put_check_comment(struct sink *k, int op, const char *comment)
+{
+    static const char *const by_name[] = {
+        "If a service already has the name (ignoring case), it prints that",
+        "one's GUID and changes nothing; else it registers this GUID and prints it.",
+        NULL};
+    static const char *const force[] = {
+        "It takes the name over: other entries that have it (ignoring case) are",
+        "removed, and this GUID is renamed if it has another name. Prints the GUID.",
+        NULL};
+    static const char *const check[] = {
+        "It refuses (exit 65) when another service has the name (ignoring case)",
+        "or this GUID has another name (hvreg export --force writes one that",
+        "takes over). Prints the GUID.", NULL};
+    const char *const *l = (op & HV_SCRIPT_BY_NAME) ? by_name
+                           : (op & HV_SCRIPT_FORCE) ? force
+                                                    : check;
+    if (!(op & HV_SCRIPT_ADD))
+        return;
+    for (; *l; l++) {
+        put_str(k, comment);
+        put_line(k, *l);
+    }
+}
+
 /* ---------------------------------------------------------------- .reg */
 
-static void write_reg(struct sink *k, enum hv_script_op op, const char *gs,
-                      const char *name)
+static void write_reg(struct sink *k, int op, const char *gs, const char *name)
 {
     k->utf16 = 1;
     put_byte(k, 0xff); /* BOM */
     put_byte(k, 0xfe);
     put_line(k, "Windows Registry Editor Version 5.00");
     put_line(k, "");
-    put_str(k, op == HV_SCRIPT_ADD ? "; hvreg: register Hyper-V socket service "
+    put_str(k, (op & HV_SCRIPT_ADD) ? "; hvreg: register Hyper-V socket service "
                                    : "; hvreg: remove Hyper-V socket service ");
     put_line(k, gs);
-    put_str(k, op == HV_SCRIPT_ADD ? "[" : "[-");
+    put_str(k, (op & HV_SCRIPT_ADD) ? "[" : "[-");
     put_str(k, "HKEY_LOCAL_MACHINE\\" HV_REG_PARENT_PATH "\\");
     put_str(k, gs);
     put_line(k, "]");
-    if (op == HV_SCRIPT_ADD) {
+    if (op & HV_SCRIPT_ADD) {
         put_str(k, "\"" HV_REG_VALUE_NAME "\"=");
         if (name_has(name, is_control)) {
             unsigned char data[REGSZ_MAX];
@@ -277,34 +307,107 @@ static void put_ps_string(struct sink *k, const char *name)
         put_str(k, ")");
 }
 
-static void write_ps1(struct sink *k, enum hv_script_op op, const char *gs,
-                      const char *name)
+/* The name check of an add script, as hvreg add does it: names compare
+ * ignoring case (OrdinalIgnoreCase: the registry's rule, which hvreg's
+ * CompareStringOrdinal follows); $mine is this GUID's name ($null: none),
+ * $others the other entries that have the name. */
+static void write_ps1_check(struct sink *k)
 {
+    put_line(k, "$mine = $null");
+    put_line(k, "$others = @()");
+    put_line(k, "if (Test-Path -LiteralPath $parent) {");
+    put_line(k, "    foreach ($k in Get-ChildItem -LiteralPath $parent) {");
+    put_line(k, "        $g = [guid]::Empty");
+    put_line(k, "        if (-not [guid]::TryParse($k.PSChildName, [ref]$g)) { continue }");
+    put_line(k, "        $v = $k.GetValue('" HV_REG_VALUE_NAME "', $null, 'DoNotExpandEnvironmentNames')");
+    put_line(k, "        if ($g -eq [guid]$guid) { $mine = $v; continue }");
+    put_line(k, "        if ($v -is [string] -and [string]::Equals($v, $name, "
+                "[StringComparison]::OrdinalIgnoreCase)) {");
+    put_line(k, "            $others += $k");
+    put_line(k, "        }");
+    put_line(k, "    }");
+    put_line(k, "}");
+    put_line(k, "$same = $mine -is [string] -and [string]::Equals($mine, $name, "
+                "[StringComparison]::OrdinalIgnoreCase)");
+    put_line(k, "$list = ($others | ForEach-Object { $_.PSChildName }) -join ', '");
+}
+
+static void write_ps1(struct sink *k, int op, const char *gs, const char *name)
+{
+    const char *ind;
+
     put_byte(k, 0xef); /* UTF-8 BOM */
     put_byte(k, 0xbb);
     put_byte(k, 0xbf);
     put_line(k, "# Hyper-V socket service registration, written by hvreg.");
-    put_str(k, op == HV_SCRIPT_ADD ? "# Registers service " : "# Removes service ");
+    put_str(k, op & HV_SCRIPT_ADD ? "# Registers service " : "# Removes service ");
     put_str(k, gs);
     put_line(k, ". Run it elevated (as Administrator).");
+    put_check_comment(k, op, "# ");
     put_line(k, "$ErrorActionPreference = 'Stop'");
+    if (op & HV_SCRIPT_ADD)
+        put_line(k, "$parent = 'HKLM:\\" HV_REG_PARENT_PATH "'");
     put_str(k, "$key = 'HKLM:\\" HV_REG_PARENT_PATH "\\");
     put_str(k, gs);
     put_line(k, "'");
-    if (op == HV_SCRIPT_ADD) {
-        /* New-Item -Force on an existing key would recreate it empty */
-        put_line(k, "if (-not (Test-Path -LiteralPath $key)) {");
-        put_line(k, "    New-Item -Path $key -Force | Out-Null");
-        put_line(k, "}");
-        put_str(k, "New-ItemProperty -LiteralPath $key -Name '" HV_REG_VALUE_NAME
-                   "' -PropertyType String -Value ");
-        put_ps_string(k, name);
-        put_line(k, " -Force | Out-Null");
-    } else {
+    if (op & HV_SCRIPT_REMOVE) {
         put_line(k, "if (Test-Path -LiteralPath $key) {");
         put_line(k, "    Remove-Item -LiteralPath $key -Recurse");
         put_line(k, "}");
+        return;
     }
+    put_str(k, "$guid = '");
+    put_str(k, gs);
+    put_line(k, "'");
+    put_str(k, "$name = ");
+    put_ps_string(k, name);
+    put_line(k, "");
+    write_ps1_check(k);
+    if (op & HV_SCRIPT_BY_NAME) {
+        put_line(k, "if ($same) { $guid; exit 0 }");
+        put_line(k, "if ($others.Count -gt 1) {");
+        put_line(k, "    [Console]::Error.WriteLine(\"hvreg: refused: several entries have "
+                    "the name: $list (give the GUID)\")");
+        put_line(k, "    exit 65");
+        put_line(k, "}");
+        put_line(k, "if ($others.Count -eq 1) { ([guid]$others[0].PSChildName).ToString(); exit 0 }");
+    }
+    if (!(op & HV_SCRIPT_FORCE)) {
+        if (!(op & HV_SCRIPT_BY_NAME)) {
+            put_line(k, "if ($others.Count -gt 0) {");
+            put_line(k, "    [Console]::Error.WriteLine(\"hvreg: refused: the name is already "
+                        "registered for $list (this script was written without --force)\")");
+            put_line(k, "    exit 65");
+            put_line(k, "}");
+        }
+        put_line(k, "if ($mine -is [string] -and -not $same) {");
+        put_line(k, "    [Console]::Error.WriteLine(\"hvreg: refused: $guid is already "
+                    "registered under another name (this script was written without --force)\")");
+        put_line(k, "    exit 65");
+        put_line(k, "}");
+    }
+    /* without --force the same name (in any case) stays as it is; New-Item
+     * -Force on an existing key would recreate it empty */
+    ind = (op & HV_SCRIPT_FORCE) ? "" : "    ";
+    if (!(op & HV_SCRIPT_FORCE))
+        put_line(k, "if (-not $same) {");
+    put_str(k, ind);
+    put_line(k, "if (-not (Test-Path -LiteralPath $key)) {");
+    put_str(k, ind);
+    put_line(k, "    New-Item -Path $key -Force | Out-Null");
+    put_str(k, ind);
+    put_line(k, "}");
+    put_str(k, ind);
+    put_line(k, "New-ItemProperty -LiteralPath $key -Name '" HV_REG_VALUE_NAME
+                "' -PropertyType String -Value $name -Force | Out-Null");
+    if (!(op & HV_SCRIPT_FORCE))
+        put_line(k, "}");
+    if (op & HV_SCRIPT_FORCE) {
+        put_line(k, "foreach ($k in $others) {");
+        put_line(k, "    Remove-Item -LiteralPath $k.PSPath -Recurse");
+        put_line(k, "}");
+    }
+    put_line(k, "$guid");
 }
 
 /* ---------------------------------------------------------------- .cmd */
@@ -350,37 +453,17 @@ static void put_cmd_arg(struct sink *k, const char *name)
     put_str(k, "\"");
 }
 
-static void write_cmd(struct sink *k, enum hv_script_op op, const char *gs,
-                      const char *name)
+/* The subroutine :hvreg_write: the name into ElementName of %hvreg_key%
+ * (the service's key, or the scratch key the name is read back from). */
+static void write_cmd_write(struct sink *k, const char *gs, const char *name,
+                            int via_reg)
 {
-    int via_reg = op == HV_SCRIPT_ADD && name_has(name, cmd_plain);
-
-    put_line(k, "@echo off");
-    put_str(k, op == HV_SCRIPT_ADD
-                   ? "rem Hyper-V socket service registration, written by hvreg: register "
-                   : "rem Hyper-V socket service registration, written by hvreg: remove ");
-    put_line(k, gs);
-    put_line(k, "rem Run it from an elevated prompt (as Administrator).");
-    if (via_reg) {
-        put_line(k, "rem The name has characters reg add cannot take in a batch file, so it");
-        put_line(k, "rem goes through a UTF-16 .reg file: reg export writes the header, cmd /u");
-        put_line(k, "rem appends the value as hex(1) (REG_SZ, UTF-16LE), reg import reads it.");
-    }
-    put_line(k, "setlocal EnableExtensions DisableDelayedExpansion");
-    put_str(k, "set \"hvreg_key=HKLM\\" HV_REG_PARENT_PATH "\\");
-    put_str(k, gs);
-    put_line(k, "\"");
-    if (op == HV_SCRIPT_REMOVE) {
-        put_line(k, "reg delete \"%hvreg_key%\" /f /reg:64");
-        put_line(k, "exit /b %errorlevel%");
-        return;
-    }
+    put_line(k, ":hvreg_write");
     if (!via_reg) {
         put_str(k, "reg add \"%hvreg_key%\" /v " HV_REG_VALUE_NAME " /t REG_SZ /d ");
         put_cmd_arg(k, name);
         put_line(k, " /f /reg:64");
         put_line(k, "exit /b %errorlevel%");
-        return;
     } else {
         unsigned char data[REGSZ_MAX];
         size_t n = regsz_bytes(name, data), i;
@@ -414,6 +497,146 @@ static void write_cmd(struct sink *k, enum hv_script_op op, const char *gs,
     }
 }
 
+/* The subroutines that compare names. cmd cannot hold every name in its
+ * own text (see above), so the name is written to a scratch key and read
+ * back through reg query like every entry's: both go through the same
+ * code page and the same parsing, and compare with if /i (ignoring case).
+ * " becomes '' first: if then sees no quote inside its operands (Wine's
+ * cmd parses the comparison after expanding it). Only the first line of a
+ * name counts and leading blanks are dropped, so names that differ only
+ * there, or in characters the code page cannot show, compare equal: such
+ * a script refuses rather than replaces. */
+static void write_cmd_compare(struct sink *k)
+{
+    put_line(k, ":hvreg_shown");
+    put_line(k, "rem hvreg_v: the name of key %1 as reg query shows it; undefined if none");
+    put_line(k, "set \"hvreg_v=\"");
+    put_line(k, "for /f \"tokens=1,2,*\" %%a in ('reg query \"%~1\" /v " HV_REG_VALUE_NAME
+                " /reg:64 2^>nul') do if not defined hvreg_v if /i \"%%a\"==\""
+                HV_REG_VALUE_NAME "\" set \"hvreg_v=%%c\"");
+    put_line(k, "if defined hvreg_v set \"hvreg_v=%hvreg_v:\"=''%\"");
+    put_line(k, "exit /b 0");
+    put_line(k, "");
+    put_line(k, ":hvreg_match");
+    put_line(k, "rem %1: a key under the parent; counted when it is another service that");
+    put_line(k, "rem has the name");
+    put_line(k, "call :hvreg_shown \"%~1\"");
+    put_line(k, "if not defined hvreg_v exit /b 0");
+    put_line(k, "if /i not \"%hvreg_v%\"==\"%hvreg_name%\" exit /b 0");
+    put_line(k, "set \"hvreg_k=%~nx1\"");
+    put_line(k, "set \"hvreg_g=%hvreg_k:{=%\"");
+    put_line(k, "set \"hvreg_g=%hvreg_g:}=%\"");
+    /* substitution ignores case: this lowers the hex digits */
+    put_line(k, "set \"hvreg_g=%hvreg_g:a=a%\"");
+    put_line(k, "set \"hvreg_g=%hvreg_g:b=b%\"");
+    put_line(k, "set \"hvreg_g=%hvreg_g:c=c%\"");
+    put_line(k, "set \"hvreg_g=%hvreg_g:d=d%\"");
+    put_line(k, "set \"hvreg_g=%hvreg_g:e=e%\"");
+    put_line(k, "set \"hvreg_g=%hvreg_g:f=f%\"");
+    put_line(k, "if /i \"%hvreg_g%\"==\"%hvreg_guid%\" exit /b 0");
+    put_line(k, "set /a hvreg_count+=1");
+    put_line(k, "set \"hvreg_others=%hvreg_others% %hvreg_k%\"");
+    put_line(k, "set \"hvreg_first=%hvreg_g%\"");
+    put_line(k, "exit /b 0");
+}
+
+static void write_cmd(struct sink *k, int op, const char *gs, const char *name)
+{
+    int via_reg = (op & HV_SCRIPT_ADD) && name_has(name, cmd_plain);
+
+    put_line(k, "@echo off");
+    put_str(k, op & HV_SCRIPT_ADD
+                   ? "rem Hyper-V socket service registration, written by hvreg: register "
+                   : "rem Hyper-V socket service registration, written by hvreg: remove ");
+    put_line(k, gs);
+    put_line(k, "rem Run it from an elevated prompt (as Administrator).");
+    put_check_comment(k, op, "rem ");
+    if (via_reg) {
+        put_line(k, "rem The name has characters reg add cannot take in a batch file, so it");
+        put_line(k, "rem goes through a UTF-16 .reg file: reg export writes the header, cmd /u");
+        put_line(k, "rem appends the value as hex(1) (REG_SZ, UTF-16LE), reg import reads it.");
+    }
+    put_line(k, "setlocal EnableExtensions DisableDelayedExpansion");
+    put_str(k, "set \"hvreg_key=HKLM\\" HV_REG_PARENT_PATH "\\");
+    put_str(k, gs);
+    put_line(k, "\"");
+    if (op & HV_SCRIPT_REMOVE) {
+        put_line(k, "reg delete \"%hvreg_key%\" /f /reg:64");
+        put_line(k, "exit /b %errorlevel%");
+        return;
+    }
+    put_str(k, "set \"hvreg_guid=");
+    put_str(k, gs);
+    put_line(k, "\"");
+    put_line(k, "set \"hvreg_parent=HKLM\\" HV_REG_PARENT_PATH "\"");
+    put_line(k, "set \"hvreg_target=%hvreg_key%\"");
+    put_line(k, "set \"hvreg_scratch=HKCU\\Software\\hvreg-%hvreg_guid%\"");
+    put_line(k, "rem the name as reg query shows it, read back from a scratch key");
+    put_line(k, "set \"hvreg_key=%hvreg_scratch%\"");
+    put_line(k, "call :hvreg_write >nul 2>&1");
+    put_line(k, "set \"hvreg_key=%hvreg_target%\"");
+    put_line(k, "call :hvreg_shown \"%hvreg_scratch%\"");
+    put_line(k, "reg delete \"%hvreg_scratch%\" /f >nul 2>&1");
+    put_line(k, "if not defined hvreg_v goto hvreg_noscratch");
+    put_line(k, "set \"hvreg_name=%hvreg_v%\"");
+    put_line(k, "rem this GUID's entry: none, same (the name, in any case) or other");
+    put_line(k, "call :hvreg_shown \"%hvreg_key%\"");
+    put_line(k, "set \"hvreg_mine=none\"");
+    put_line(k, "if defined hvreg_v set \"hvreg_mine=other\"");
+    put_line(k, "if defined hvreg_v if /i \"%hvreg_v%\"==\"%hvreg_name%\" set \"hvreg_mine=same\"");
+    put_line(k, "rem the other services that have the name");
+    put_line(k, "set \"hvreg_others=\"");
+    put_line(k, "set \"hvreg_count=0\"");
+    put_line(k, "for /f \"delims=\" %%K in ('reg query \"%hvreg_parent%\" /reg:64 2^>nul') "
+                "do call :hvreg_match \"%%K\"");
+    if (op & HV_SCRIPT_BY_NAME) {
+        put_line(k, "if \"%hvreg_mine%\"==\"same\" goto hvreg_done");
+        put_line(k, "if \"%hvreg_mine%\"==\"other\" goto hvreg_renamed");
+        put_line(k, "if %hvreg_count% GTR 1 goto hvreg_ambiguous");
+        put_line(k, "if %hvreg_count%==1 goto hvreg_found");
+    } else if (!(op & HV_SCRIPT_FORCE)) {
+        put_line(k, "if defined hvreg_others goto hvreg_taken");
+        put_line(k, "if \"%hvreg_mine%\"==\"other\" goto hvreg_renamed");
+        put_line(k, "if \"%hvreg_mine%\"==\"same\" goto hvreg_done");
+    }
+    put_line(k, "call :hvreg_write >nul");
+    put_line(k, "if errorlevel 1 exit /b %errorlevel%");
+    if (op & HV_SCRIPT_FORCE)
+        put_line(k, "for %%K in (%hvreg_others%) do reg delete \"%hvreg_parent%\\%%K\" /f "
+                    "/reg:64 >nul");
+    put_line(k, ":hvreg_done");
+    put_line(k, "echo %hvreg_guid%");
+    put_line(k, "exit /b 0");
+    put_line(k, "");
+    put_line(k, ":hvreg_noscratch");
+    put_line(k, ">&2 echo hvreg: cannot write and read back the name under %hvreg_scratch%");
+    put_line(k, "exit /b 1");
+    if (op & HV_SCRIPT_BY_NAME) {
+        put_line(k, ":hvreg_found");
+        put_line(k, "echo %hvreg_first%");
+        put_line(k, "exit /b 0");
+        put_line(k, ":hvreg_ambiguous");
+        put_line(k, ">&2 echo hvreg: refused: several entries have the name:%hvreg_others% "
+                    "(give the GUID)");
+        put_line(k, "exit /b 65");
+    } else if (!(op & HV_SCRIPT_FORCE)) {
+        put_line(k, ":hvreg_taken");
+        put_line(k, ">&2 echo hvreg: refused: the name is already registered "
+                    "for%hvreg_others% (this script was written without --force)");
+        put_line(k, "exit /b 65");
+    }
+    if (!(op & HV_SCRIPT_FORCE)) {
+        put_line(k, ":hvreg_renamed");
+        put_line(k, ">&2 echo hvreg: refused: %hvreg_guid% is already registered under "
+                    "another name (this script was written without --force)");
+        put_line(k, "exit /b 65");
+    }
+    put_line(k, "");
+    write_cmd_write(k, gs, name, via_reg);
+    put_line(k, "");
+    write_cmd_compare(k);
+}
+
 /* ---------------------------------------------------------------- entry */
 
 long hv_script_write(enum hv_script_format f, enum hv_script_op op,
@@ -423,9 +646,10 @@ long hv_script_write(enum hv_script_format f, enum hv_script_op op,
     struct sink k;
     char gs[HV_GUID_BUFSIZE];
 
-    if (g == NULL || (op != HV_SCRIPT_ADD && op != HV_SCRIPT_REMOVE))
+    if (g == NULL || (op != HV_SCRIPT_REMOVE &&
+                      (op & ~(HV_SCRIPT_FORCE | HV_SCRIPT_BY_NAME)) != HV_SCRIPT_ADD))
         return HV_EINVAL;
-    if (op == HV_SCRIPT_ADD && hv_script_check(f, name, NULL, 0) < 0)
+    if ((op & HV_SCRIPT_ADD) && hv_script_check(f, name, NULL, 0) < 0)
         return HV_EINVAL;
     if (op == HV_SCRIPT_REMOVE)
         name = "";

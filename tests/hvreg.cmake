@@ -28,11 +28,19 @@ if(WIN32)
 else()
   list(APPEND hvreg_cases ${hvreg_noreg_cases})
 endif()
+# the PowerShell parser of the docs tests (HV_NODE, HV_PS_PARSER_DIR of
+# tests/docs.cmake, included before this file) checks the exported .ps1
+# scripts (case ps1_syntax skips without it)
+set(hvreg_node "")
+if(HV_NODE)
+  set(hvreg_node ${HV_NODE})
+endif()
 set(hvreg_env
     HVREG=$<TARGET_FILE:hvreg> HVCAT=$<TARGET_FILE:hvcat> HV_EMU=${HV_EMU}
     HV_PLATFORM=${HV_PLATFORM}
     HVREG_WORK=${CMAKE_CURRENT_BINARY_DIR}/hvreg-work
-    HVREG_REGDENY=${hvreg_regdeny})
+    HVREG_REGDENY=${hvreg_regdeny}
+    HV_NODE=${hvreg_node} HV_PS_PARSER_DIR=${HV_PS_PARSER_DIR})
 hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
   CASES ${hvreg_cases} TIMEOUT 180 ENV ${hvreg_env})
 if(WIN32)

@@ -20,8 +20,10 @@ static const char usage[] =
 
 static const char help_tail[] =
     "\n"
-    "  -f, --force          add: replace another name; add/remove: touch the\n"
-    "                       entries of Windows' own integration services\n"
+    "  -f, --force          add GUID: take the name over (rename the GUID,\n"
+    "                       remove other entries with the name); add/remove:\n"
+    "                       touch the entries of Windows' own integration\n"
+    "                       services; export: a script that does the same\n"
     "  -F, --format FMT     export: reg (default; UTF-16 .reg for reg import),\n"
     "                       ps1 (PowerShell) or cmd (batch file); inferred\n"
     "                       from the -o file's extension when not given\n"
@@ -38,6 +40,12 @@ static const char help_tail[] =
     "elevated prompt (Administrator). Every subcommand but export needs\n"
     "Windows; export works on any system. export writes no .reg (UTF-16) to\n"
     "a terminal unless -o - asks for it.\n"
+    "\n"
+    "A name names one service (names compare ignoring case): add NAME prints\n"
+    "the GUID of the entry that has NAME, if one does, and changes nothing;\n"
+    "add NAME GUID is refused (exit 65) when NAME belongs to another GUID or\n"
+    "GUID has another name, unless --force. Exported .ps1 and .cmd scripts\n"
+    "check the same on the host; a .reg file cannot (it has no logic).\n"
     "\n" CLI_HELP_EXIT_STATUS;
 
 struct opts {
@@ -62,7 +70,7 @@ static const struct {
 } subcommands[] = {
     {"list", cmd_list, "list every registered service: GUID, vsock port, name"},
     {"show", cmd_show, "show one entry (exit 69 when there is none)"},
-    {"add", cmd_add, "register NAME; prints its GUID (a new random one by default)"},
+    {"add", cmd_add, "register NAME and print its GUID (a NAME that exists keeps its own)"},
     {"remove", cmd_remove, "remove one entry"},
     {"export", cmd_export, "write a script that adds or removes an entry on a host"},
 };
@@ -360,10 +368,67 @@ static int add_operands(const char *what, const struct opts *o, int argc,
     return -1;
 }
 
+/* "G1, G2, ..." of n entries into buf. */
+static void guid_list(const struct hv_service *s, size_t n, char *buf,
+                      size_t len)
+{
+    size_t i, at = 0;
+    buf[0] = '\0';
+    for (i = 0; i < n && at + HV_GUID_BUFSIZE + 2 < len; i++) {
+        char gs[HV_GUID_BUFSIZE];
+        hv_guid_format(&s[i].guid, gs);
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", gs);
+    }
+}
+
+/* Drop the entry of g from s[n]; returns the new count. */
+static size_t drop_guid(struct hv_service *s, size_t n, const struct hv_guid *g)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++)
+        if (!hv_guid_equal(&s[i].guid, g))
+            s[k++] = s[i];
+    return k;
+}
+
+/* add NAME where entries have NAME: the one prints its GUID, several are
+ * ambiguous; frees s. Returns the exit code. */
+static int add_found(const char *name, struct hv_service *s, size_t n)
+{
+    char gs[HV_GUID_BUFSIZE], gl[HV_ADDR_STRLEN], buf[256];
+    if (n > 1) {
+        guid_list(s, n, gl, sizeof gl);
+        hv_reg_list_free(s);
+        cli_warnx("add '%s': ambiguous name: several entries have it: %s (give "
+                  "the GUID, or remove all but one)",
+                  cli_shown(name, buf, sizeof buf), gl);
+        return hv_exitcode(HV_EAMBIGUOUS);
+    }
+    hv_guid_format(&s[0].guid, gs);
+    hv_reg_list_free(s);
+    printf("%s\n", gs);
+    return cli_flush_stdout();
+}
+
+/* Remove the n entries of s (add --force took their name); 0 or the first
+ * error. */
+static int remove_all(const struct hv_service *s, size_t n)
+{
+    size_t i;
+    int r = 0, e;
+    for (i = 0; i < n; i++)
+        if ((e = hv_reg_remove(&s[i].guid, HV_REG_FORCE)) < 0 && e != HV_EABSENT &&
+            r == 0)
+            r = e;
+    return r;
+}
+
 static int cmd_add(int argc, char **argv)
 {
     struct opts o;
     struct hv_guid g;
+    struct hv_service *others;
+    size_t n_others;
     const char *name;
     char gs[HV_GUID_BUFSIZE], buf[256];
     int first, r, random;
@@ -372,11 +437,32 @@ static int cmd_add(int argc, char **argv)
         return r;
     if ((r = add_operands("add", &o, argc, argv, first, &name, &g, &random)) >= 0)
         return r;
+    /* a name names one service: the entry that has it is the answer, or
+     * (with a GUID) the others that have it are a conflict */
+    if ((r = hv_reg_named(name, &others, &n_others)) < 0)
+        return reg_error(r, "add", name);
+    if (random && n_others > 0)
+        return add_found(name, others, n_others);
+    if (!random)
+        n_others = drop_guid(others, n_others, &g);
+    if (n_others > 0 && !o.force) {
+        char gl[HV_ADDR_STRLEN];
+        guid_list(others, n_others, gl, sizeof gl);
+        cli_warnx("add '%s': the name is already registered for %s (use --force "
+                  "to move it to this GUID)",
+                  cli_shown(name, buf, sizeof buf), gl);
+        hv_reg_list_free(others);
+        return hv_exitcode(HV_EEXIST);
+    }
     if (random && (r = hv_guid_random(&g)) < 0) {
+        hv_reg_list_free(others);
         cli_warn(r, "add: random GUID");
         return hv_exitcode(r);
     }
     r = hv_reg_add(&g, name, o.force ? HV_REG_FORCE : 0);
+    if (r >= 0) /* --force: the name leaves the others */
+        r = remove_all(others, n_others);
+    hv_reg_list_free(others);
     hv_guid_format(&g, gs);
     if (r == HV_EEXIST) {
         struct hv_service cur;
@@ -503,6 +589,10 @@ static int cmd_export(int argc, char **argv)
         cli_warn(r, "export: random GUID");
         return hv_exitcode(r);
     }
+    if (op == HV_SCRIPT_ADD && random)
+        op = (enum hv_script_op)(op | HV_SCRIPT_BY_NAME);
+    else if (op == HV_SCRIPT_ADD && o.force)
+        op = (enum hv_script_op)(op | HV_SCRIPT_FORCE);
     if ((r = hv_script_alloc(o.format, op, &g, name, &script, &len)) < 0) {
         char why[128];
         hv_script_check(o.format, name, why, sizeof why);

@@ -5,7 +5,7 @@
  * come back exactly and never run as code:
  * - .reg: the "ElementName" string (or its hex(1) data) re-parses to the
  *   name, and nothing follows it on its line;
- * - .ps1: the -Value expression is quoted strings and [char] codes only,
+ * - .ps1: the $name expression is quoted strings and [char] codes only,
  *   no quote leaves the literal early, and the line ends as written;
  * - .cmd: pure printable ASCII in CR LF lines; in the reg add line every %
  *   is doubled and every & | < > ^ ( ) outside cmd's quotes has its caret;
@@ -260,8 +260,7 @@ static void check_ps1(const uint8_t *out, size_t len, enum hv_script_op op,
         FUZZ_CHECK(t[i] != 0x85 && t[i] != 0x2028 && t[i] != 0x2029);
     snprintf(key, sizeof key, "$key = 'HKLM:\\%s\\%s'\r\n", HV_REG_PARENT_PATH, gs);
     find_line(t, n, key, 1);
-    i = find_line(t, n, "New-ItemProperty -LiteralPath $key -Name '" HV_REG_VALUE_NAME
-                  "' -PropertyType String -Value ", op == HV_SCRIPT_ADD);
+    i = find_line(t, n, "$name = ", op == HV_SCRIPT_ADD);
     if (op == HV_SCRIPT_REMOVE) {
         FUZZ_CHECK(i == n);
         free(t);
@@ -290,7 +289,10 @@ static void check_ps1(const uint8_t *out, size_t len, enum hv_script_op op,
     } else {
         ps_string(t, n, &i, got, &k);
     }
-    FUZZ_CHECK(ps_lit(t, n, &i, " -Force | Out-Null\r\n"));
+    FUZZ_CHECK(ps_lit(t, n, &i, "\r\n"));
+    /* written from $name, the one place the name is */
+    find_line(t, n, "    New-ItemProperty -LiteralPath $key -Name '" HV_REG_VALUE_NAME
+              "' -PropertyType String -Value $name -Force | Out-Null\r\n", 1);
     if (k != nname || memcmp(got, name, k * sizeof *got) != 0) {
         fprintf(stderr, "ps1 name read back differs (%zu vs %zu code points)\n",
                 k, nname);

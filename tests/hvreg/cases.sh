@@ -168,6 +168,74 @@ wine_cmd() {
     reg_absent "$GUID_P5000"
 }
 
+# cmd_run FILE: wine cmd /c FILE in the work directory; sets rc, with its
+# stdout in $work/cout (CRs dropped) and its stderr in $work/cerr
+cmd_run() {
+    in_work cmd /c "$1" >"$work/cout.raw" 2>"$work/cerr" </dev/null
+    rc=$?
+    tr -d '\r' <"$work/cout.raw" >"$work/cout"
+}
+cout() { cat "$work/cout"; }
+# expect_cmd FILE RC [STDOUT]: cmd_run FILE exits RC (and prints STDOUT)
+expect_cmd() {
+    cmd_run "$1"
+    [ "$rc" -eq "$2" ] || fail "$1: exit $rc, expected $2 (stdout: $(cout); stderr: $(cat "$work/cerr"))"
+    [ $# -lt 3 ] || [ "$(cout)" = "$3" ] || fail "$1 printed '$(cout)', expected '$3'"
+}
+# key_count: how many service keys Wine's reg query lists
+key_count() {
+    $WINE reg query "$K" 2>/dev/null | tr -d '\r' | grep -c 'GuestCommunicationServices\\'
+}
+
+# wine_cmd_by_name NAME: two scripts of export add NAME (two random
+# GUIDs), run three times: one entry, and every run prints its GUID
+wine_cmd_by_name() {
+    local nf g="" f
+    wine_setup
+    nf=$(namefile "$1")
+    hv export -F cmd -o "$work/a.cmd" add "$1"
+    expect_rc 0
+    hv export -F cmd -o "$work/b.cmd" add "$1"
+    expect_rc 0
+    cmp -s "$work/a.cmd" "$work/b.cmd" && fail "two exports with the same random GUID"
+    for f in a.cmd a.cmd b.cmd; do
+        expect_cmd $f 0
+        [ -n "$g" ] || g=$(cout)
+        [ "$(cout)" = "$g" ] || fail "$f printed '$(cout)'; the first run printed '$g'"
+    done
+    case $g in ????????-????-4???-[89ab]???-????????????) ;; *) fail "not a GUID: '$g'" ;; esac
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries, expected 1"
+    reg_has "$g" "$nf"
+}
+
+# wine_cmd_taken NAME: NAME belongs to GUID_X; a script that adds it under
+# port 5000 refuses (65) and changes nothing, its --force twin moves it
+wine_cmd_taken() {
+    local nf
+    wine_setup
+    nf=$(namefile "$1")
+    hv export -F cmd -o "$work/x.cmd" add "$1" "$GUID_X"
+    expect_cmd x.cmd 0 "$GUID_X"
+    hv export -F cmd -o "$work/s.cmd" add "$1" --port 5000
+    expect_rc 0
+    expect_cmd s.cmd 65 ""
+    grep -qF "hvreg: refused: the name is already registered for $GUID_X" "$work/cerr" ||
+        fail "stderr: $(cat "$work/cerr")"
+    reg_absent "$GUID_P5000"
+    reg_has "$GUID_X" "$nf"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries after a refusal"
+    hv export -F cmd -o "$work/f.cmd" --force add "$1" --port 5000
+    expect_rc 0
+    expect_cmd f.cmd 0 "$GUID_P5000"
+    reg_has "$GUID_P5000" "$nf"
+    reg_absent "$GUID_X"
+    # both run again: the entry is theirs now
+    expect_cmd f.cmd 0 "$GUID_P5000"
+    expect_cmd s.cmd 0 "$GUID_P5000"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+    reg_has "$GUID_P5000" "$nf"
+}
+
 win_only() { [ "${HV_PLATFORM:-posix}" = win ] || skip "needs the Windows build"; }
 
 # ---------------------------------------------------------------- golden
@@ -198,6 +266,34 @@ case_golden_cmd_uni() {
 case_golden_cmd_remove() {
     golden cmd_remove --format cmd remove --port 5000
 }
+case_golden_ps1_force() {
+    golden ps1_force --format ps1 --force add "$NAME_ASCII" --port 5000
+}
+case_golden_cmd_force() {
+    golden cmd_force --format cmd --force add "$NAME_ASCII" --port 5000
+}
+case_golden_reg_force() {
+    # a .reg has no logic: --force changes nothing in it
+    golden reg_ascii --force add "$NAME_ASCII" --port 5000
+}
+# golden_by_name ID ARGS...: export add NAME (a random GUID) with the GUID
+# read back as 00000000-0000-4000-8000-000000000000, compared with
+# expected/ID
+golden_by_name() {
+    local id=$1; shift
+    hv export "$@"
+    expect_rc 0
+    sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/00000000-0000-4000-8000-000000000000/g' \
+        "$work/out" >"$work/norm"
+    cmp "$work/norm" "$here/expected/$id" ||
+        fail "output differs from tests/hvreg/expected/$id (see $work/norm)"
+}
+case_golden_ps1_by_name() {
+    golden_by_name ps1_by_name --format ps1 add "$NAME_ASCII"
+}
+case_golden_cmd_by_name() {
+    golden_by_name cmd_by_name --format cmd add "$NAME_ASCII"
+}
 case_golden_output_file() {
     # -o FILE writes the same bytes, the format taken from the extension
     hv export -o "$work/x.ps1" add "$NAME_UNI" "$GUID_P5000"
@@ -227,10 +323,47 @@ ps1_family() {
     hv export --format ps1 -o "$work/s.ps1" add "$n" --port 5000
     expect_rc 0
     python3 "$here/ps1check.py" "$work/s.ps1" "$(namefile "$n")" || fail "ps1 escaping"
+    # the name check of each kind of add script (issue 24 item 5)
+    hv export --format ps1 -o "$work/f.ps1" --force add "$n" --port 5000
+    expect_rc 0
+    python3 "$here/ps1check.py" "$work/f.ps1" "$work/name" force || fail "ps1 --force"
+    hv export --format ps1 -o "$work/b.ps1" add "$n"
+    expect_rc 0
+    python3 "$here/ps1check.py" "$work/b.ps1" "$work/name" byname || fail "ps1 by name"
 }
 case_ps1_ascii() { ps1_family; }
 case_ps1_uni() { ps1_family; }
 case_ps1_quotes_only() { ps1_family; }
+# no PowerShell runs here: the add and remove scripts of every kind parse
+# with tree-sitter's PowerShell grammar (tests/docs/ps1-syntax.mjs; skipped
+# without node and the parser, HV_PS_PARSER_DIR)
+case_ps1_syntax() {
+    [ -n "${HV_NODE:-}" ] || skip "no node (HV_NODE: not found, or not set by this build)"
+    [ -d "${HV_PS_PARSER_DIR:-}/node_modules/tree-sitter-powershell" ] ||
+        skip "no PowerShell parser in HV_PS_PARSER_DIR ('${HV_PS_PARSER_DIR:-}')"
+    local n a
+    # one parse of them all (a parse takes the parser's start-up, seconds):
+    # the scripts one after the other, without their BOMs, are one script
+    : >"$work/all.ps1"
+    for n in "$NAME_ASCII" "$NAME_UNI"; do
+        for a in "add" "--force add" "add-by-name" "remove"; do
+            case $a in
+            add-by-name) hv export -F ps1 -o "$work/s.ps1" add "$n" ;;
+            remove) hv export -F ps1 -o "$work/s.ps1" remove --port 5000 ;;
+            *) hv export -F ps1 -o "$work/s.ps1" $a "$n" --port 5000 ;;
+            esac
+            expect_rc 0
+            tail -c +4 "$work/s.ps1" >>"$work/all.ps1"
+        done
+    done
+    # V8's optimizing compile of the parser's WebAssembly, left running in
+    # the background, holds node's exit for half a minute (more under
+    # load) after the answer: the baseline compiler alone answers at once
+    local fast=--liftoff-only
+    "$HV_NODE" $fast -e 0 </dev/null >/dev/null 2>&1 || fast=
+    "$HV_NODE" $fast "$here/../docs/ps1-syntax.mjs" "$HV_PS_PARSER_DIR" "$work/all.ps1" \
+        </dev/null >"$work/parse" 2>&1 || fail "the exported scripts: $(cat "$work/parse")"
+}
 # ---------------------------------------------------------------- cli
 case_cli_help() {
     for h in -h --help; do
@@ -445,6 +578,70 @@ case_wine_cmd_ascii() {
 case_wine_cmd_uni() {
     wine_cmd "$NAME_UNI"
 }
+# a name names one service (issue 24 item 5): the scripts check on the
+# host what hvreg add checks (the .reg form cannot)
+case_wine_cmd_by_name_ascii() {
+    wine_cmd_by_name "$NAME_ASCII"
+}
+case_wine_cmd_by_name_uni() {
+    wine_cmd_by_name "$NAME_UNI"
+}
+case_wine_cmd_taken_ascii() {
+    wine_cmd_taken "$NAME_ASCII"
+}
+case_wine_cmd_taken_uni() {
+    wine_cmd_taken "$NAME_UNI"
+}
+case_wine_cmd_case() {
+    # names compare ignoring case; a key as Microsoft writes them (braced,
+    # upper case) is found too
+    wine_setup
+    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ElementName /t REG_SZ \
+        /d "My Service" /f >/dev/null 2>&1 || fail "reg add"
+    hv export -F cmd -o "$work/s.cmd" add "MY SERVICE" --port 5000
+    expect_cmd s.cmd 65 ""
+    grep -qF "{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" "$work/cerr" || fail "stderr: $(cat "$work/cerr")"
+    reg_absent "$GUID_P5000"
+    hv export -F cmd -o "$work/n.cmd" add "my service"
+    expect_cmd n.cmd 0 "$GUID_X"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+    # another name is no conflict
+    hv export -F cmd -o "$work/o.cmd" add "My Service 2" --port 5000
+    expect_cmd o.cmd 0 "$GUID_P5000"
+}
+case_wine_cmd_renamed() {
+    # the GUID has another name: refused, renamed with --force
+    wine_setup
+    hv export -F cmd -o "$work/a.cmd" add first --port 5000
+    expect_cmd a.cmd 0 "$GUID_P5000"
+    hv export -F cmd -o "$work/b.cmd" add second --port 5000
+    expect_cmd b.cmd 65 ""
+    grep -qF "$GUID_P5000 is already registered under another name" "$work/cerr" ||
+        fail "stderr: $(cat "$work/cerr")"
+    [ "$(reg_query_name $GUID_P5000)" = first ] || fail "the name changed"
+    # the same name in other case is the same entry
+    hv export -F cmd -o "$work/c.cmd" add FIRST --port 5000
+    expect_cmd c.cmd 0 "$GUID_P5000"
+    [ "$(reg_query_name $GUID_P5000)" = first ] || fail "the name changed"
+    hv export -F cmd -o "$work/f.cmd" --force add second --port 5000
+    expect_cmd f.cmd 0 "$GUID_P5000"
+    [ "$(reg_query_name $GUID_P5000)" = second ] || fail "--force did not rename"
+}
+case_wine_cmd_ambiguous() {
+    # entries an older hvreg left with one name: add NAME cannot choose
+    wine_setup
+    $WINE reg add "$K\\$GUID_P5000" /v ElementName /t REG_SZ /d twin /f >/dev/null 2>&1
+    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d TWIN /f >/dev/null 2>&1
+    hv export -F cmd -o "$work/n.cmd" add twin
+    expect_cmd n.cmd 65 ""
+    grep -qF "several entries have the name" "$work/cerr" || fail "stderr: $(cat "$work/cerr")"
+    [ "$(key_count)" = 2 ] || fail "$(key_count) entries"
+    # --force moves the name to one GUID: the others go
+    hv export -F cmd -o "$work/f.cmd" --force add twin "$GUID_X"
+    expect_cmd f.cmd 0 "$GUID_X"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+    [ "$(reg_query_name $GUID_X)" = twin ] || fail "name of $GUID_X: $(reg_query_name $GUID_X)"
+}
 # ---------------------------------------------------------------- Wine: registry
 case_win_add_show_remove() {
     win_only
@@ -518,8 +715,14 @@ case_win_ambiguous() {
     wine_setup
     hv add twin --port 5000
     expect_rc 0
-    hv add TWIN "$GUID_X"
-    expect_rc 0
+    # hvreg keeps a name to one entry: the twin is one another tool (or an
+    # older hvreg) wrote
+    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d TWIN /f >/dev/null 2>&1
+    hv add twin
+    expect_rc 65
+    expect_no_out
+    expect_err_has "ambiguous name"
+    expect_err_has "$GUID_P5000, $GUID_X"
     hv remove Twin
     expect_rc 65
     expect_err_has "ambiguous name"
@@ -532,6 +735,72 @@ case_win_ambiguous() {
     hv remove twin
     expect_rc 0
     reg_absent $GUID_P5000
+}
+# a name names one service (issue 24 item 5)
+case_win_name_twice() {
+    # add NAME twice (any case): the first GUID, one entry
+    win_only
+    wine_setup
+    hv add svc
+    expect_rc 0
+    g=$(out)
+    case $g in ????????-????-4???-[89ab]???-????????????) ;; *) fail "stdout '$g' is not a new GUID";; esac
+    for n in svc SVC; do
+        hv add $n
+        expect_rc 0
+        expect_out "$g"
+        [ ! -s "$work/err" ] || fail "add $n wrote to stderr: $(err)"
+    done
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+    [ "$(reg_query_name "$g")" = svc ] || fail "name: $(reg_query_name "$g")"
+    # --force does not make a second one
+    hv add --force svc
+    expect_rc 0
+    expect_out "$g"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+}
+case_win_name_taken() {
+    # add NAME GUID2 when NAME has GUID1: 65, nothing changed; --force moves it
+    win_only
+    wine_setup
+    hv add svc "$GUID_X"
+    expect_rc 0
+    hv add Svc --port 5000
+    expect_rc 65
+    expect_no_out
+    expect_err_has "hvreg: add 'Svc': the name is already registered for $GUID_X"
+    expect_err_has "--force"
+    reg_absent "$GUID_P5000"
+    [ "$(reg_query_name "$GUID_X")" = svc ] || fail "the entry changed"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+    # exactly that entry: nothing to do
+    hv add svc "$GUID_X"
+    expect_rc 0
+    expect_out "$GUID_X"
+    hv add --force Svc --port 5000
+    expect_rc 0
+    expect_out "$GUID_P5000"
+    reg_absent "$GUID_X"
+    [ "$(reg_query_name "$GUID_P5000")" = Svc ] || fail "name: $(reg_query_name "$GUID_P5000")"
+    hv add svc
+    expect_rc 0
+    expect_out "$GUID_P5000"
+    [ "$(key_count)" = 1 ] || fail "$(key_count) entries"
+}
+case_win_name_case() {
+    # the same name in other case is the same name: kept as it is, and
+    # --force writes the new spelling
+    win_only
+    wine_setup
+    hv add "my svc" "$GUID_X"
+    expect_rc 0
+    hv add "MY SVC" "$GUID_X"
+    expect_rc 0
+    expect_out "$GUID_X"
+    [ "$(reg_query_name "$GUID_X")" = "my svc" ] || fail "renamed without --force"
+    hv add --force "MY SVC" "$GUID_X"
+    expect_rc 0
+    [ "$(reg_query_name "$GUID_X")" = "MY SVC" ] || fail "--force did not respell"
 }
 case_win_builtin() {
     win_only
@@ -634,7 +903,7 @@ case_win_service_name() {
     $emu "$HVCAT" -w 1 parent "no such svc" </dev/null >"$work/out" 2>"$work/err"
     rc=$?
     expect_rc 65
-    hv add "ECHO svc" "$GUID_X"
+    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d "ECHO svc" /f >/dev/null 2>&1
     $emu "$HVCAT" -w 1 parent "echo svc" </dev/null >"$work/out" 2>"$work/err"
     rc=$?
     expect_rc 65

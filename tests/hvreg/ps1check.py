@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""ps1check.py SCRIPT.ps1 NAMEFILE: check that the -Value expression of the
-New-ItemProperty line in a script from `hvreg export --format ps1` evaluates,
-by PowerShell's rules for single-quoted strings, to exactly the UTF-8 name
-in NAMEFILE, and that nothing of the name stands outside a quoted string:
-between the strings only `+`, blanks, parentheses and [char]0xNNNN may
-appear. Also checks the UTF-8 BOM and that the name appears nowhere else."""
+"""ps1check.py SCRIPT.ps1 NAMEFILE [MODE]: check that the $name expression
+of a script from `hvreg export --format ps1 add` evaluates, by PowerShell's
+rules for single-quoted strings, to exactly the UTF-8 name in NAMEFILE, and
+that nothing of the name stands outside a quoted string: between the
+strings only `+`, blanks, parentheses and [char]0xNNNN may appear. Also
+checks the UTF-8 BOM, that the name appears nowhere else, and (no
+PowerShell runs here) the lines that make the name check of MODE, as
+hvreg add does it: `check` (the default: refuse, exit 65), `force` (take
+the name over) or `byname` (an entry with the name is the answer)."""
 import re
 import sys
 
@@ -72,14 +75,47 @@ def main():
     if lines[-1] != '':
         print('ps1check: script does not end in CRLF', file=sys.stderr)
         return 1
-    vals = [l for l in lines if l.startswith('New-ItemProperty ')]
+    mode = sys.argv[3] if len(sys.argv) > 3 else 'check'
+    vals = [l for l in lines if l.startswith('$name = ')]
     if len(vals) != 1:
-        print('ps1check: expected one New-ItemProperty line', file=sys.stderr)
+        print('ps1check: expected one $name line', file=sys.stderr)
         return 1
-    m = re.fullmatch(r"New-ItemProperty -LiteralPath \$key -Name 'ElementName' "
-                     r"-PropertyType String -Value (.*) -Force \| Out-Null", vals[0])
-    if not m:
-        print('ps1check: unexpected line %r' % vals[0], file=sys.stderr)
+    m = re.fullmatch(r"\$name = (.*)", vals[0])
+    stripped = [l.strip() for l in lines]
+    writes = [l for l in stripped if l.startswith('New-ItemProperty ')]
+    if writes != ["New-ItemProperty -LiteralPath $key -Name 'ElementName' "
+                  "-PropertyType String -Value $name -Force | Out-Null"]:
+        print('ps1check: expected one New-ItemProperty line of $name: %r' % writes,
+              file=sys.stderr)
+        return 1
+    # the check: every entry's ElementName compared ignoring case, as
+    # hvreg's CompareStringOrdinal does; what each mode does with it
+    want = ["foreach ($k in Get-ChildItem -LiteralPath $parent) {",
+            "if ($v -is [string] -and [string]::Equals($v, $name, "
+            "[StringComparison]::OrdinalIgnoreCase)) {"]
+    refuse_taken = "if ($others.Count -gt 0) {"
+    refuse_renamed = "if ($mine -is [string] -and -not $same) {"
+    remove = "Remove-Item -LiteralPath $k.PSPath -Recurse"
+    found = "if ($others.Count -eq 1) { ([guid]$others[0].PSChildName).ToString(); exit 0 }"
+    if mode == 'check':
+        want += [refuse_taken, refuse_renamed, "exit 65"]
+        unwanted = [remove, found]
+    elif mode == 'force':
+        want += [remove]
+        unwanted = [refuse_taken, refuse_renamed, "exit 65", found]
+    else:
+        want += ["if ($same) { $guid; exit 0 }", found, refuse_renamed]
+        unwanted = [remove, refuse_taken]
+    for w in want:
+        if w not in stripped:
+            print('ps1check: %s: no line %r' % (mode, w), file=sys.stderr)
+            return 1
+    for u in unwanted:
+        if u in stripped:
+            print('ps1check: %s: unexpected line %r' % (mode, u), file=sys.stderr)
+            return 1
+    if stripped[-2:] != ['$guid', '']:
+        print('ps1check: the script does not end by printing the GUID', file=sys.stderr)
         return 1
     try:
         got = evaluate(m.group(1))

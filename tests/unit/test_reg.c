@@ -180,8 +180,8 @@ UT_CASE(ps1_quotes)
     char *s = script(HV_SCRIPT_PS1,
                      "it's \xe2\x80\x98q\xe2\x80\x99 $env:x `n \"d\" %p%", &n);
     UT_CHECK(n > 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0);
-    UT_CHECK(HAS(s, n, "-Value 'it''s \xe2\x80\x98\xe2\x80\x98q\xe2\x80\x99\xe2\x80\x99"
-                       " $env:x `n \"d\" %p%' -Force"));
+    UT_CHECK(HAS(s, n, "$name = 'it''s \xe2\x80\x98\xe2\x80\x98q\xe2\x80\x99\xe2\x80\x99"
+                       " $env:x `n \"d\" %p%'\r\n"));
     UT_CHECK(HAS(s, n, "$ErrorActionPreference = 'Stop'\r\n"));
     free(s);
 }
@@ -190,11 +190,11 @@ UT_CASE(ps1_control_chars)
 {
     size_t n;
     char *s = script(HV_SCRIPT_PS1, "a\nb\r\tc'", &n);
-    UT_CHECK(HAS(s, n, "-Value ('a' + [char]0x000A + 'b' + [char]0x000D + "
-                       "[char]0x0009 + 'c''') -Force"));
+    UT_CHECK(HAS(s, n, "$name = ('a' + [char]0x000A + 'b' + [char]0x000D + "
+                       "[char]0x0009 + 'c''')\r\n"));
     free(s);
     s = script(HV_SCRIPT_PS1, "\n", &n);
-    UT_CHECK(HAS(s, n, "-Value ('' + [char]0x000A) -Force"));
+    UT_CHECK(HAS(s, n, "$name = ('' + [char]0x000A)\r\n"));
     free(s);
 }
 
@@ -247,6 +247,53 @@ UT_CASE(cmd_long_hex_wraps)
     }
     UT_CHECK(maxline < 200);
     free(s);
+}
+
+/* The name check of the add scripts (issue 24 item 5): each mode's lines
+ * (present or absent), and none in a .reg (it has no logic). */
+UT_CASE(script_name_check)
+{
+    static const struct {
+        enum hv_script_format f;
+        int op;
+        const char *line;
+        int present;
+    } want[] = {
+        {HV_SCRIPT_PS1, 0, "[StringComparison]::OrdinalIgnoreCase", 1},
+        {HV_SCRIPT_PS1, 0, "if ($others.Count -gt 0) {\r\n", 1},
+        {HV_SCRIPT_PS1, 0, "    exit 65\r\n", 1},
+        {HV_SCRIPT_PS1, 0, "Remove-Item", 0},
+        {HV_SCRIPT_PS1, HV_SCRIPT_FORCE, "Remove-Item -LiteralPath $k.PSPath -Recurse\r\n", 1},
+        {HV_SCRIPT_PS1, HV_SCRIPT_FORCE, "exit 65", 0},
+        {HV_SCRIPT_PS1, HV_SCRIPT_BY_NAME, "if ($others.Count -eq 1) {", 1},
+        {HV_SCRIPT_CMD, 0, "if defined hvreg_others goto hvreg_taken\r\n", 1},
+        {HV_SCRIPT_CMD, 0, "exit /b 65\r\n", 1},
+        {HV_SCRIPT_CMD, HV_SCRIPT_FORCE, "for %%K in (%hvreg_others%) do reg delete", 1},
+        {HV_SCRIPT_CMD, HV_SCRIPT_FORCE, "exit /b 65", 0},
+        {HV_SCRIPT_CMD, HV_SCRIPT_BY_NAME, "if %hvreg_count%==1 goto hvreg_found\r\n", 1},
+    };
+    size_t i, n, m;
+    char *s, *t;
+
+    for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+        UT_EQ_INT(hv_script_alloc(want[i].f, (enum hv_script_op)(HV_SCRIPT_ADD | want[i].op),
+                                  &port5000, "svc", &s, &n),
+                  0);
+        UT_CHECK(HAS(s, n, want[i].line) == want[i].present);
+        free(s);
+    }
+    UT_EQ_INT(hv_script_alloc(HV_SCRIPT_REG, HV_SCRIPT_ADD, &port5000, "svc", &s, &n), 0);
+    UT_EQ_INT(hv_script_alloc(HV_SCRIPT_REG,
+                              (enum hv_script_op)(HV_SCRIPT_ADD | HV_SCRIPT_FORCE),
+                              &port5000, "svc", &t, &m),
+              0);
+    UT_CHECK(m == n && memcmp(s, t, n) == 0);
+    free(s);
+    free(t);
+    /* the flags belong to add only */
+    UT_CHECK(hv_script_write(HV_SCRIPT_CMD,
+                             (enum hv_script_op)(HV_SCRIPT_REMOVE | HV_SCRIPT_FORCE),
+                             &port5000, "svc", NULL, 0) == HV_EINVAL);
 }
 
 UT_CASE(write_truncates)
