@@ -1,11 +1,15 @@
 # Hints under an error (issue 26): the diagnosis's rules from facts set by
 # hand (everywhere), the facts and hints of prepared Linux trees (POSIX),
+# the Windows facts as the system gives them (Windows build, Wine),
 # and the tools' hint lines (tests/hints/cases.sh): posix_* for the Linux
 # build, win_* for the Windows build under Wine (AF_HYPERV missing, the
 # registration warning, which touch Wine's registry one at a time). The
 # guest's cases over real vsock are vm.hint_* (tests/vm.cmake).
 hv_add_unit(hints ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_hints.c)
-if(NOT WIN32)
+if(WIN32)
+  # the Windows facts, read from the system (Wine's in the suite)
+  hv_add_unit(hints_win ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_hints_win.c)
+else()
   hv_add_unit(hints_tree ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_hints_tree.c)
 endif()
 

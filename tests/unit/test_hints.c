@@ -12,20 +12,6 @@
 #define WSL_ID "5c0a3b1e-6d1f-4c8e-9a7b-2f3e4d5c6b7a"
 #define VM_ID "6f1d2c3b-4a59-4867-8e9f-0a1b2c3d4e5f"
 
-static struct hv_addr hyperv(const char *vm, uint32_t port)
-{
-    struct hv_addr a;
-    const struct hv_keyword *k = hv_keyword_find(vm);
-    memset(&a, 0, sizeof a);
-    a.family = HV_FAMILY_HYPERV;
-    if (k)
-        a.vm_id = k->guid;
-    else
-        UT_EQ_INT(hv_guid_parse(vm, &a.vm_id), 0);
-    UT_EQ_INT(hv_guid_from_vsock_port(port, &a.service_id), 0);
-    return a;
-}
-
 /* Facts: a Linux guest whose every fact is known and harmless. */
 static void linux_facts(struct hv_diag_facts *f)
 {
