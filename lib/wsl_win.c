@@ -189,7 +189,9 @@ int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
         hv__fmt(note, notelen, "HCS (Owner WSL)");
         return 0;
     }
+    /* HCS answered: that no WSL VM runs is a fact, and so is the cure */
     hv__fmt(note, notelen, "tried processes: %s; HCS: no compute system "
-                           "owned by WSL (is WSL2 running?)", pwhy);
+                           "owned by WSL, so WSL2 is not running (start it: "
+                           "wsl.exe)", pwhy);
     return HV_ENOVM;
 }
