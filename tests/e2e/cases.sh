@@ -57,6 +57,10 @@ echo_cmd() {
     ECHO="$(own_tool hvcat) -t 127.0.0.1 $(cat "$work/echo.port")"
 }
 
+# unread_at PORT: a connection on local port PORT (not a listening socket,
+# 0A) holds bytes its reader has not read
+unread_at() { tcp_socks local "$1" | grep -v '^0A ' | grep -q ' [1-9]'; }
+
 # nocr FILE: FILE without carriage returns (messages from the Windows build)
 nocr() { tr -d '\r' <"$1"; }
 
@@ -96,11 +100,15 @@ case_halfclose_server_first() {
 }
 case_no_shutdown() {
     # a peer that reports whether it saw a half-close: without the option
-    # the client half-closes (EOF), with it the connection stays open
+    # the client half-closes (EOF: waited for, 30 s at most), with it the
+    # connection stays open (nothing marks a half-close that does not
+    # come: the peer looks 2 s for one, where the default's came at once)
     head -c 100000 /dev/urandom >"$work/a"
     for mode in default no_shutdown; do
         rm -f "$work/port"
-        $PEER eof-probe "$work/port" 100000 >"$work/peer.$mode" 2>"$work/peer.err" &
+        secs=30
+        [ $mode = no_shutdown ] && secs=2
+        $PEER eof-probe "$work/port" 100000 $secs >"$work/peer.$mode" 2>"$work/peer.err" &
         ppid=$!
         pids="$pids $ppid"
         wait_size "$work/port" 2 30 || fail "peer did not start"
@@ -173,9 +181,11 @@ case_peer_killed_reset() {
     cpid=$!
     pids="$pids $cpid"
     wait_size "$work/srv.out" 1000000 30 || fail "no data flowed"
-    # stop the listener from reading, then kill it with data unread
+    # stop the listener from reading, then kill it with data unread: once
+    # it is stopped, its connection holds what the client still sends
     kill -STOP "$SPID"
-    sleep 0.5
+    wait_stopped "$SPID" 10 || fail "the listener did not stop"
+    e2e_lib_poll 10 unread_at "$PORT" || fail "nothing unread at the stopped listener"
     kill -9 "$SPID"
     wait_pid "$cpid" 15 crc || fail "client hung after the peer died"
     [ "$crc" -eq 74 ] || fail "client exit $crc, expected 74"

@@ -4,10 +4,11 @@ own tools never do. Loopback only.
 
   peer.py backlog-full PORTFILE
       listen on 127.0.0.1 with a backlog of 0, fill the queue with
-      connections it never accepts, write the port to PORTFILE, then idle
-      until killed (or 120 s): a connect to it can only time out.
-  peer.py eof-probe PORTFILE NBYTES
-      accept one connection, read NBYTES, then wait up to 2 s for more:
+      connections it never accepts, write the port to PORTFILE once the
+      kernel reports the queue full, then idle until killed (or 120 s): a
+      connect to it can only time out.
+  peer.py eof-probe PORTFILE NBYTES SECS
+      accept one connection, read NBYTES, then wait up to SECS for more:
       print "EOF" if the client half-closed, "OPEN" if it did not; then
       send "reply\n" and close.
   peer.py echo PORTFILE
@@ -17,6 +18,7 @@ own tools never do. Loopback only.
       no binary-safe cat.
 """
 import socket
+import struct
 import sys
 import time
 
@@ -43,12 +45,24 @@ def backlog_full(portfile):
         except BlockingIOError:
             pass
         fillers.append(c)
-    time.sleep(0.3)
+    # full once the connections it holds outnumber the backlog (Linux's
+    # TCP_INFO of a listener: tcpi_unacked is the queue, tcpi_sacked the
+    # backlog)
+    end = time.monotonic() + 30
+    while True:
+        queued, backlog = struct.unpack_from(
+            "II", ls.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104), 24)
+        if queued > backlog:
+            break
+        if time.monotonic() > end:
+            print("backlog-full: the queue never filled", file=sys.stderr)
+            return 1
+        time.sleep(0.01)
     write_port(portfile, port)
     time.sleep(120)
 
 
-def eof_probe(portfile, nbytes):
+def eof_probe(portfile, nbytes, secs):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.bind(("127.0.0.1", 0))
     ls.listen(1)
@@ -63,7 +77,7 @@ def eof_probe(portfile, nbytes):
             print("SHORT %d" % got, flush=True)
             return 1
         got += len(b)
-    c.settimeout(2)
+    c.settimeout(secs)
     try:
         b = c.recv(1)
         print("EOF" if not b else "EXTRA", flush=True)
@@ -106,5 +120,5 @@ if __name__ == "__main__":
     if mode == "echo":
         sys.exit(echo(sys.argv[2]))
     if mode == "eof-probe":
-        sys.exit(eof_probe(sys.argv[2], int(sys.argv[3])))
+        sys.exit(eof_probe(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))
     sys.exit(2)

@@ -22,6 +22,10 @@ alive() {
     st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
     [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
+ended() { ! alive "$1"; }
+
+# reads PID: the read(2) calls PID has made so far (all its threads)
+reads() { sed -n 's/^syscr: //p' "/proc/$1/io" 2>/dev/null; }
 
 # cpu_ms PID: user + system CPU time PID has used so far, in milliseconds
 cpu_ms() {
@@ -49,11 +53,11 @@ descendants() {
     done
 }
 
-# peer MODE: start tests/fault/peer.py MODE in the background; sets PPID_
-# and PEER_PORT
+# peer MODE: start tests/fault/peer.py MODE in the background (its stdout
+# in $work/peer.out); sets PPID_ and PEER_PORT
 peer() {
     rm -f "$work/peer.port"
-    $PEER "$1" "$work/peer.port" "${@:2}" 2>"$work/peer.err" &
+    $PEER "$1" "$work/peer.port" "${@:2}" >"$work/peer.out" 2>"$work/peer.err" &
     PPID_=$!
     pids="$pids $PPID_"
     wait_size "$work/peer.port" 2 30 || fail "peer $1 did not start"
@@ -73,6 +77,20 @@ endless() {
     mkfifo "$work/$1"
     (head -c 4G /dev/zero >"$work/$1") 2>/dev/null &
     pids="$pids $!"
+}
+
+# term_in_session PID RCFILE: once the listener ($work/srv.err) has the
+# connection of the client PID and PID waits in its session, end PID with
+# SIGTERM (as timeout(1) does); its exit status into RCFILE, or "none"
+# when it never got that far
+term_in_session() {
+    if wait_for "$work/srv.err" "Connection from" 30 && wait_asleep "$1" 10; then
+        kill -TERM "$1"
+        wait "$1"
+        echo $? >"$2"
+    else
+        echo none >"$2"
+    fi
 }
 
 # ended_within PID MS WHAT: PID (our child) exits within MS ms of now;
@@ -120,15 +138,21 @@ case_kill9_peer_sending() {
 
 case_defect0_peer_closed_stdin_sends() {
     # issue 11 defect 0, as written there (a free port instead of 47123):
-    # the peer sends "hello\n" and closes without reading; one second later
-    # our stdin still sends "more": nobody receives it, so not exit 0.
-    # --wait-stdin keeps sending stdin after the peer's EOF (issue 28's
-    # default ends the session first: gone_peer_stdin_idle below)
+    # the peer sends "hello\n" and closes without reading; later (there:
+    # a second; here: once the peer has closed and hvcat has its line) our
+    # stdin still sends "more": nobody receives it, so not exit 0. stdin
+    # stays open until hvcat ends. --wait-stdin keeps sending stdin after
+    # the peer's EOF (issue 28's default ends the session first:
+    # defect0_gone_peer_default below)
     peer hello-close
-    { sleep 1; echo more; sleep 1; } |
-        $CLIENT -v --wait-stdin -t 127.0.0.1 "$PEER_PORT" >"$work/cli.out" 2>"$work/cli.err" &
+    mkfifo "$work/in"
+    $CLIENT -v --wait-stdin -t 127.0.0.1 "$PEER_PORT" <"$work/in" >"$work/cli.out" 2>"$work/cli.err" &
     local cpid=$!
     pids="$pids $cpid"
+    { wait_for "$work/peer.out" closed 10 && wait_for "$work/cli.out" hello 10
+      echo more
+      e2e_lib_poll 15 ended "$cpid"; } >"$work/in" &
+    pids="$pids $!"
     wait_pid "$cpid" 15 rc || fail "hvcat hung"
     [ "$(cat "$work/cli.out")" = hello ] || fail "received '$(cat "$work/cli.out")'"
     [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (data loss reported as success): $(cat "$work/cli.err")"
@@ -137,13 +161,18 @@ case_defect0_peer_closed_stdin_sends() {
 case_defect0_gone_peer_default() {
     # the same peer without --wait-stdin: the session ends 0.5 s after the
     # peer's EOF while stdin idles (TCP cannot tell a close from a
-    # half-close), so "more" is never read: it stays with its writer,
-    # which learns of our end (EPIPE), and nothing we took is lost
+    # half-close), so "more", sent once hvcat has ended, is never read: it
+    # stays with its writer, which learns of our end (EPIPE), and nothing
+    # we took is lost
     peer hello-close
-    { trap "" PIPE; sleep 2; echo more 2>/dev/null || echo "writer: EPIPE" >"$work/writer"; } |
-        $CLIENT -t 127.0.0.1 "$PEER_PORT" >"$work/cli.out" 2>"$work/cli.err" &
+    mkfifo "$work/in"
+    $CLIENT -t 127.0.0.1 "$PEER_PORT" <"$work/in" >"$work/cli.out" 2>"$work/cli.err" &
     local cpid=$!
     pids="$pids $cpid"
+    { trap "" PIPE
+      e2e_lib_poll 15 ended "$cpid"
+      echo more 2>/dev/null || echo "writer: EPIPE" >"$work/writer"; } >"$work/in" &
+    pids="$pids $!"
     wait_pid "$cpid" 15 rc || fail "hvcat hung"
     [ "$(cat "$work/cli.out")" = hello ] || fail "received '$(cat "$work/cli.out")'"
     [ "$rc" -eq 0 ] || fail "exit $rc, expected 0: $(cat "$work/cli.err")"
@@ -152,16 +181,22 @@ case_defect0_gone_peer_default() {
 
 case_kill9_peer_while_stdin_idles() {
     # defect 0's second form: the peer reads our first line, then is killed
-    # -9 while our stdin idles; a second later stdin sends more, which
+    # -9 while our stdin idles; once it is gone stdin sends more, which
     # nobody receives: not exit 0 (with --wait-stdin; without it the
-    # session ends first, as above)
+    # session ends first, as above). stdin stays open until hvcat ends
     start_server srv /dev/null -d
-    { echo first; sleep 1.5; echo more; sleep 1; } |
-        $CLIENT --wait-stdin -t 127.0.0.1 "$PORT" >/dev/null 2>"$work/cli.err" &
+    mkfifo "$work/in"
+    $CLIENT --wait-stdin -t 127.0.0.1 "$PORT" <"$work/in" >/dev/null 2>"$work/cli.err" &
     local cpid=$!
     pids="$pids $cpid"
+    { echo first
+      wait_size "$work/killed" 1 15 && echo more
+      e2e_lib_poll 15 ended "$cpid"; } >"$work/in" &
+    pids="$pids $!"
     wait_for "$work/srv.out" first 10 || fail "the first line did not arrive"
     kill -9 "$SPID"
+    wait_pid "$SPID" 10 src || fail "the killed listener did not end"
+    echo killed >"$work/killed"
     wait_pid "$cpid" 15 rc || fail "hvcat hung"
     [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (data loss reported as success): $(cat "$work/cli.err")"
 }
@@ -269,6 +304,10 @@ case_stdout_closed_slow_peer() {
     grep -qi "bad file descriptor" "$work/cli.err" || fail "no reason: $(cat "$work/cli.err")"
 }
 
+# eof_taken PID N: PID has made more than N read(2) calls and waits again,
+# or has ended
+eof_taken() { ended "$1" || { [ "$(reads "$1")" -gt "$2" ] && e2e_lib_asleep "$1"; }; }
+
 case_reset_then_stdin_ends() {
     # the peer sends 1.2 MiB and resets the connection once we hold all of
     # it, while nobody reads our stdout yet (a 1 MiB pipe: the rest waits
@@ -277,7 +316,7 @@ case_reset_then_stdin_ends() {
     # the peer sent before its reset is still written out whole, then
     # exit 74. It used to end at the refused half-close or at the reset,
     # dropping the buffered 200 KiB
-    local size=$((1024 * 1024 + 200 * 1024)) crc
+    local size=$((1024 * 1024 + 200 * 1024)) crc n
     held_fifo in 3
     mkfifo "$work/outp"
     exec 4<>"$work/outp" # a reader exists, so opening it to write does not block
@@ -289,10 +328,13 @@ case_reset_then_stdin_ends() {
     [ "$prc" = 3 ] && skip "the peer's bytes were not all acknowledged: $(cat "$work/peer.err")"
     [ "$prc" = 0 ] || fail "peer exit $prc: $(cat "$work/peer.err")"
     # the reset is in: now stdin ends, and the client meets the refused
-    # half-close before anyone reads its stdout (the time only lets the
-    # old code lose the data; the right code is right at any time)
+    # half-close before anyone reads its stdout: once it waits with its
+    # stdout full, stdin's EOF is one more read(2), then it waits again
+    # (the old code ended there, losing the data)
+    wait_asleep "$cpid" 10 || fail "the client never waited with its stdout full"
+    n=$(reads "$cpid")
     exec 3>&-
-    sleep 0.5
+    e2e_lib_poll 10 eof_taken "$cpid" "$n" || fail "the client did not take stdin's EOF"
     timeout 20 head -c "$size" <&4 >"$work/got"
     exec 4<&-
     wait_pid "$cpid" 30 crc || fail "client hung"
@@ -302,31 +344,44 @@ case_reset_then_stdin_ends() {
 
 case_nonblock_stdin() {
     # issue 11 defect 1: a tool killed by a signal must not leave O_NONBLOCK
-    # on a stdin it shares: `sleep 3 | { timeout 1 hvcat ...; cat; }`
+    # on a stdin it shares: `sleep 3 | { timeout 1 hvcat ...; cat; }`. Here
+    # hvcat is ended by SIGTERM once it waits in its session; cat then
+    # reads the same pipe while it is empty, and must wait (the line comes
+    # once cat waits for it), not fail with EAGAIN
     held_fifo hold 3
     start_server srv "$work/hold"
-    sleep 3 | {
-        timeout 1 $CLIENT -t 127.0.0.1 "$PORT" >/dev/null 2>"$work/cli.err"
-        echo $? >"$work/timeout.rc"
-        cat >"$work/cat.out" 2>"$work/cat.err"
+    { wait_size "$work/cat.pid" 1 60 && wait_asleep "$(cat "$work/cat.pid")" 30
+      echo more; } | {
+        $CLIENT -t 127.0.0.1 "$PORT" <&0 >/dev/null 2>"$work/cli.err" 3>&- &
+        term_in_session $! "$work/term.rc"
+        cat <&0 >"$work/cat.out" 2>"$work/cat.err" 3>&- &
+        echo $! >"$work/cat.pid"
+        wait $!
         echo $? >"$work/cat.rc"
     }
-    [ "$(cat "$work/timeout.rc")" = 124 ] || fail "hvcat was not stopped by timeout: exit $(cat "$work/timeout.rc")"
+    [ "$(cat "$work/term.rc")" = 143 ] || fail "hvcat was not ended by SIGTERM in its session: exit $(cat "$work/term.rc")"
     [ "$(cat "$work/cat.rc")" = 0 ] || fail "cat after hvcat: exit $(cat "$work/cat.rc"): $(cat "$work/cat.err")"
+    [ "$(cat "$work/cat.out")" = more ] || fail "cat after hvcat got '$(cat "$work/cat.out")'"
 }
 
 case_nonblock_stdout() {
     # the same for a shared stdout: the next writer into the pipe must
-    # block while the reader sleeps, not fail with EAGAIN
+    # block while its reader does not read, not fail with EAGAIN (the
+    # reader reads once the writer waits, or has ended)
     held_fifo hold 3
     start_server srv "$work/hold"
-    sleep 3 | {
-        timeout 1 $CLIENT -t 127.0.0.1 "$PORT" 2>"$work/cli.err"
-        echo $? >"$work/timeout.rc"
-        head -c 1000000 /dev/zero 2>"$work/head.err"
+    held_fifo in 4 # hvcat's stdin: open, and nothing comes
+    {
+        $CLIENT -t 127.0.0.1 "$PORT" <"$work/in" 2>"$work/cli.err" 3>&- 4>&- &
+        term_in_session $! "$work/term.rc"
+        head -c 1000000 /dev/zero 2>"$work/head.err" 3>&- 4>&- &
+        echo $! >"$work/head.pid"
+        wait $!
         echo $? >"$work/head.rc"
-    } | { sleep 2; cat >"$work/reader.out"; }
-    [ "$(cat "$work/timeout.rc")" = 124 ] || fail "hvcat was not stopped by timeout: exit $(cat "$work/timeout.rc")"
+    } | { wait_size "$work/head.pid" 1 60 && wait_asleep "$(cat "$work/head.pid")" 30
+          cat >"$work/reader.out"; }
+    exec 4>&-
+    [ "$(cat "$work/term.rc")" = 143 ] || fail "hvcat was not ended by SIGTERM in its session: exit $(cat "$work/term.rc")"
     [ "$(cat "$work/head.rc")" = 0 ] || fail "a writer after hvcat: exit $(cat "$work/head.rc"): $(cat "$work/head.err")"
     [ "$(stat -c %s "$work/reader.out")" -eq 1000000 ] || fail "the reader got $(stat -c %s "$work/reader.out") bytes"
 }

@@ -5,14 +5,15 @@ listens on to PORTFILE (atomically) once it is ready.
 
   peer.py hello-close PORTFILE
       issue 11's defect 0: accept one connection, send "hello\\n", close
-      without reading, then stay alive 5 s.
+      without reading, print "closed", then stay alive 5 s.
   peer.py flood PORTFILE
       accept one connection, send zeros without end and never read, until
       killed (or 120 s). Killed with unread data, its kernel resets.
   peer.py slow-reader PORTFILE OUTFILE
       accept one connection, send 4 MiB (then half-close) while reading
-      nothing for a second; then read to the EOF into OUTFILE. Exits 1
-      if the reading failed (a reset destroys what was not read yet).
+      nothing; once all is sent (or the send failed), read to the EOF into
+      OUTFILE. Exits 1 if the reading failed (a reset destroys what was
+      not read yet).
   peer.py send-reset PORTFILE SIZE SENTFILE
       accept one connection, send SIZE random bytes (also written to
       SENTFILE), wait until the other side has acknowledged all of them,
@@ -44,6 +45,7 @@ def main():
     if mode == "hello-close":
         c.sendall(b"hello\n")
         c.close()
+        print("closed", flush=True)
         time.sleep(5)
     elif mode == "slow-reader":
         def send():
@@ -54,7 +56,7 @@ def main():
                 print("slow-reader: send: %s" % e, file=sys.stderr)
         t = threading.Thread(target=send)
         t.start()
-        time.sleep(1)
+        t.join(60)
         got = []
         try:
             while True:

@@ -6,7 +6,8 @@
 #   HV_SERVER  command for the listening side (default: $HV_EMU $HVLISTEN)
 # Provides: case_name, CLIENT, SERVER, work (a temporary directory), pids
 # (background processes killed at exit; append to it), fail, wait_for,
-# wait_size, wait_pid, listening, start_server, same, skip.
+# wait_size, wait_pid, wait_asleep, wait_stopped, tcp_socks, listening,
+# start_server, same, skip.
 set -u
 case_name=${1:-}
 : "${HV_EMU:=}"
@@ -59,6 +60,38 @@ e2e_lib_size_ge() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 wait_for() { e2e_lib_poll "$3" e2e_lib_has "$1" "$2"; }
 # wait_size FILE BYTES SECONDS: until FILE holds at least BYTES
 wait_size() { e2e_lib_poll "$3" e2e_lib_size_ge "$1" "$2"; }
+
+# e2e_lib_states PID: the state letters of PID's threads, each once (none
+# once PID is gone)
+e2e_lib_states() {
+    sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' /proc/"$1"/task/*/stat 2>/dev/null | sort -u | tr -d '\n'
+}
+e2e_lib_stopped() { [ "$(e2e_lib_states "$1")" = T ]; }
+e2e_lib_asleep() {
+    case $(e2e_lib_states "$1") in S | Z | '') return 0 ;; esac
+    return 1
+}
+
+# wait_asleep PID SECONDS: until every thread of PID sleeps in a wait
+# (state S: blocked until an event, nothing left to do), or PID has ended.
+# The event where a tool's own output marks none ("it is idle now").
+wait_asleep() { e2e_lib_poll "$2" e2e_lib_asleep "$1"; }
+# wait_stopped PID SECONDS: until SIGSTOP has stopped every thread of PID
+wait_stopped() { e2e_lib_poll "$2" e2e_lib_stopped "$1"; }
+
+# tcp_socks SIDE PORT: "STATE UNREAD" for each IPv4 TCP socket whose SIDE
+# (local or remote) port is PORT: STATE as /proc/net/tcp writes it (01
+# established, 05 fin-wait-2, 08 close-wait), UNREAD the bytes (a FIN
+# counts one) that came in and were not read yet (a listening socket, 0A:
+# the connections waiting to be accepted)
+tcp_socks() {
+    local want sl l r st q rest p
+    want=$(printf '%04X' "$2")
+    while read -r sl l r st q rest; do
+        if [ "$1" = local ]; then p=${l#*:}; else p=${r#*:}; fi
+        [ "$p" = "$want" ] && echo "$st $((16#${q#*:}))"
+    done < <(tail -n +2 /proc/net/tcp)
+}
 
 # wait_pid PID SECONDS VAR: until PID (our child) has exited; VAR gets its
 # exit status. 1 when it still runs at the deadline.

@@ -170,7 +170,12 @@ stop_pair() {
 }
 
 src_first_then_idle() { echo first; exec sleep 30; }
-src_first_second() { echo first; sleep 1; echo second; }
+# the second line once the relay said it drains (the pair it finishes)
+src_first_second() {
+    echo first
+    wait_for "$work/relay.err" "Stopping:" 30
+    echo second
+}
 
 case_stop_resets() {
     # a stop cuts the open pairs with a reset both ways: neither the client
@@ -227,17 +232,17 @@ case_peer_reset() {
     # (exit 74), and the relay goes on serving
     listener far /dev/null -k -d -t 127.0.0.1 0
     local farport=$LPORT far=$LPID
-    # far2's stdin stays open (and idle) while the fifo's writer lives
+    # far2's stdin stays open (and idle): this shell holds the fifo open
     mkfifo "$work/idle"
-    sleep 60 >"$work/idle" &
-    pids="$pids $!"
-    $LISTEN -v -t 127.0.0.1 0 <"$work/idle" >"$work/far2.out" 2>"$work/far2.err" &
+    exec 3<>"$work/idle"
+    $LISTEN -v -t 127.0.0.1 0 <"$work/idle" >"$work/far2.out" 2>"$work/far2.err" 3>&- &
     local far2=$! frc rc
     pids="$pids $far2"
     local far2port
     listening "$work/far2.err" far2port
     listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$far2port"
-    $PEER reset 127.0.0.1 "$LPORT" 2>"$work/reset.err" || fail "peer failed"
+    # the peer resets once its bytes have reached far2 through the relay
+    $PEER reset 127.0.0.1 "$LPORT" "$work/far2.out" 2>"$work/reset.err" || fail "peer failed"
     wait_pid "$far2" 10 frc || fail "the far side did not end after the reset"
     [ "$frc" = 74 ] || fail "far side exit $frc, expected 74"
     grep -q "reset" "$work/far2.err" || fail "far side did not say reset"
@@ -302,6 +307,8 @@ case_allow_deny_addr() {
     done
 }
 
+refused_twice() { [ "$(grep -c "Refused tcp:127.0.0.1" "$work/l.err")" -ge 2 ]; }
+
 case_refused_not_the_one() {
     # without -k a listener serves one connection: a refused peer is not it
     local mode
@@ -314,7 +321,10 @@ case_refused_not_the_one() {
         fi
         echo ping | $CAT -t 127.0.0.1 "$LPORT" >/dev/null 2>&1
         wait_for "$work/l.err" "Refused tcp:127.0.0.1" 5 || fail "$mode: no Refused line"
-        sleep 0.3
+        # it listens on: a second peer is refused too (the listener took
+        # it, so it did not end at the first)
+        echo ping | $CAT -t 127.0.0.1 "$LPORT" >/dev/null 2>&1
+        e2e_lib_poll 5 refused_twice || fail "$mode: the listener ended after refusing"
         kill -0 "$LPID" 2>/dev/null || fail "$mode: the listener ended after refusing"
         kill "$LPID"
         wait "$LPID" 2>/dev/null || true

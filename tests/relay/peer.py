@@ -11,8 +11,9 @@
       MAX clients that each get one byte echoed and then stay; one more
       must get no echo while they stay (it waits, it is not refused), and
       its echo once one of them has gone. Prints "OK".
-  peer.py reset HOST PORT
-      connect, send a little, then reset the connection (RST).
+  peer.py reset HOST PORT WATCH
+      connect, send a line, and once the file WATCH holds it (the far
+      side has it), reset the connection (RST).
   peer.py idle HOST PORT N SIZE
       N clients that each get one byte echoed and then stay idle while one
       more sends SIZE random bytes and reads their echo; then each idle one
@@ -159,10 +160,22 @@ def idle(host, port, n, size):
     print("OK")
 
 
-def reset(host, port):
+def reset(host, port, watch):
+    line = b"some data before the reset\n"
     s = socket.create_connection((host, int(port)), timeout=30)
-    s.sendall(b"some data before the reset\n")
-    time.sleep(0.3)
+    s.sendall(line)
+    end = time.monotonic() + 30
+    while True:
+        try:
+            with open(watch, "rb") as f:
+                if line in f.read():
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > end:
+            print("reset: %s never got the line" % watch, file=sys.stderr)
+            sys.exit(1)
+        time.sleep(0.01)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
 
@@ -176,7 +189,7 @@ if __name__ == "__main__":
     elif mode == "waits":
         waits(*sys.argv[2:5])
     elif mode == "reset":
-        reset(*sys.argv[2:4])
+        reset(*sys.argv[2:5])
     elif mode == "idle":
         idle(*sys.argv[2:6])
     else:

@@ -5,8 +5,9 @@ and reports on stdout.
 
   peer.py silent PORTFILE     send "once\\n", then neither send nor close
   peer.py sink PORTFILE       read to EOF, print "BYTES EOF", never close
-  peer.py probe PORTFILE      read for up to 3 s: print "BYTES EOF" or
-                              "BYTES OPEN"; send "reply\\n"; close
+  peer.py probe PORTFILE      read to the EOF: print "BYTES EOF" (or
+                              "BYTES OPEN" after 30 s of silence); send
+                              "reply\\n"; close
 """
 import os
 import socket
@@ -41,7 +42,7 @@ def main():
         time.sleep(30)
     elif mode == "probe":
         n, state = 0, "OPEN"
-        c.settimeout(3)
+        c.settimeout(30)
         try:
             while True:
                 d = c.recv(65536)

@@ -135,13 +135,23 @@ case_halfclose_server_first() {
 }
 
 # One round against a peer that ends the whole session soon after it sees
-# EOF: socat -t 0.2. Its stdin sends only 2 s after the client's data came
-# in. Sets the client's status in $W/$1.rc and output in $W/$1.out.
+# EOF: socat -t 0.2. Its stdin sends only after the client's data came in,
+# and then: without --no-shutdown (the control) once socat logged the
+# client's EOF and its own exit, so that nothing of it can reach the
+# client; with it, 2 s later (nothing marks a half-close that does not
+# come: the time in which one would show). Sets the client's status in
+# $W/$1.rc and output in $W/$1.out.
 nsd_round() {
     local tag=$1 port=$2 spid
     shift 2
     { wait_size "$W/$tag.sout" $((1048576)) 120 || exit 1
-      sleep 2; cat "$W/s"; } 2>/dev/null |
+      if [ "$1" = --no-shutdown ]; then
+          sleep 2
+      else
+          wait_line "$W/$tag.serr" "$(printf "$SOCAT_EOF" 1)" 120 >/dev/null &&
+              wait_line "$W/$tag.serr" 'exiting with status' 60 >/dev/null
+      fi
+      cat "$W/s"; } 2>/dev/null |
         timeout $HVVM_T socat -d -d -t 0.2 VSOCK-LISTEN:"$port" STDIO \
             >"$W/$tag.sout" 2>"$W/$tag.serr" &
     spid=$!
@@ -389,8 +399,10 @@ case_filter_cid() {
 # --wait for a listener started late, -z, and -i against a silent peer.
 case_session() {
     local t0 rc
-    # --wait: the listener comes up 2 s after the client started
-    ( sleep 2; echo late | timeout 60 hvlisten -v 5301 >"$W/w.out" 2>"$W/w.err" ) &
+    # --wait: the listener comes up once the client said it waits (its
+    # first connect was refused)
+    ( wait_line "$W/wc.err" 'Waiting for' 60 >/dev/null || exit 1
+      echo late | timeout 60 hvlisten -v 5301 >"$W/w.out" 2>"$W/w.err" ) &
     echo early | timeout 60 hvcat -v --wait 30 1 5301 >"$W/wc.out" 2>"$W/wc.err"
     echo $? >"$W/wc.rc"
     wait
