@@ -1,18 +1,27 @@
 /* npipe_win.c: Windows named pipes (\\.\pipe\NAME) as connections.
  *
  * A client opens the pipe with CreateFileW, waiting with WaitNamedPipeW
- * while every instance is busy. A listener is one pipe instance with an
- * overlapped ConnectNamedPipe pending on it; accepting hands that instance
- * over as the connection and makes a new one, so each client gets its own
- * instance (PIPE_UNLIMITED_INSTANCES) and -k serves several at once. All
- * handles are overlapped, for the relay (stream_win.c). */
+ * while every instance is busy (as long as -w allows; without -w a moment,
+ * then it is refused: see hv__sock_npipe_connect). A listener keeps one
+ * instance with an overlapped ConnectNamedPipe pending and queues the
+ * connected ones for hv_sock_accept (struct hv__npipe_listener), so each
+ * client gets its own instance (PIPE_UNLIMITED_INSTANCES), -k serves
+ * several at once, and the name never lacks a listening instance while
+ * the listener is open and its backlog has room. All handles are
+ * overlapped, for the relay (stream_win.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
 
 #define PIPE_BUF_SIZE (64u * 1024u)
-#define CONNECT_DEFAULT_MS 30000u /* while every instance is busy */
+/* Without -w: how long every instance may stay busy before the connect is
+ * refused. A server that serves more than one client makes its next
+ * instance within milliseconds of a connect (ours before it hands the
+ * connection over); one whose instances stay busy has stopped listening
+ * (hvlisten without -k once it has its client) or serves as many clients
+ * as it will: nothing listens for us, as for a refused connection. */
+#define BUSY_GRACE_MS 250u
 #define SLICE_MS 100u
 
 static int sock_of_pipe(HANDLE h, const char *name, struct hv_sock **out)
@@ -38,8 +47,9 @@ int hv__sock_npipe_connect(const struct hv_addr *a,
                            const struct hv_connect_opts *o,
                            struct hv_sock **out)
 {
-    uint32_t ms = o && o->timeout_ms ? o->timeout_ms : CONNECT_DEFAULT_MS;
-    uint64_t deadline = GetTickCount64() + ms;
+    int wait = o && o->timeout_ms; /* -w: wait for an instance that long */
+    uint64_t deadline =
+        GetTickCount64() + (wait ? o->timeout_ms : BUSY_GRACE_MS);
     wchar_t *name = hv__wide(a->path);
     HANDLE h;
     int r;
@@ -60,10 +70,18 @@ int hv__sock_npipe_connect(const struct hv_addr *a,
             break;
         e = GetLastError();
         t = GetTickCount64();
+        /* A pipe name exists while any instance of it does, a connected
+         * one too; a client finds it busy while none is listening
+         * (ERROR_PIPE_BUSY: "All pipe instances are busy", and WaitNamedPipe
+         * waits for one: learn.microsoft.com/windows/win32/ipc/
+         * named-pipe-client). No client can tell a server that will listen
+         * again from one that stopped: a moment's wait, then refused. */
         if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND)
             r = HV_ECONNREFUSED; /* nobody serves that name */
+        else if (e == ERROR_PIPE_BUSY && t >= deadline)
+            r = wait ? HV_ETIMEDOUT : HV_ECONNREFUSED;
         else if (e == ERROR_PIPE_BUSY)
-            r = t >= deadline ? HV_ETIMEDOUT : 0;
+            r = 0;
         else
             r = hv__err_from_os((long)e);
         if (r == 0 && hv_stopped())
@@ -81,25 +99,47 @@ int hv__sock_npipe_connect(const struct hv_addr *a,
     return sock_of_pipe(h, a->path, out);
 }
 
-/* A new instance on l, with ConnectNamedPipe pending (or done). */
-static int npipe_instance(struct hv_sock *l, int first)
+/* A listener's instances. One listens (ConnectNamedPipe pending) at all
+ * times while fewer than the backlog's count of connected ones wait for
+ * hv_sock_accept: a client that finds none listening is refused
+ * (hv__sock_npipe_connect), and the tool may not accept for a while (a -k
+ * session runs meanwhile), so a thread of the listener's own moves each
+ * connected instance to the queue and makes the next one at once. */
+struct hv__npipe_listener {
+    CRITICAL_SECTION lock;
+    wchar_t *name;
+    HANDLE pending;    /* the listening instance, or NULL */
+    int armed;         /* its ConnectNamedPipe has been issued */
+    int connected;     /* ... and found a client there already */
+    OVERLAPPED ov;     /* that ConnectNamedPipe */
+    HANDLE ov_ev;      /* ov's event */
+    HANDLE *queue;     /* connected instances, oldest first */
+    size_t count, cap; /* cap: the backlog */
+    int err;           /* making an instance failed: for the next accept */
+    HANDLE ready;      /* manual-reset: set while count > 0 or err */
+    HANDLE kick;       /* auto-reset: the queue has room again */
+    HANDLE quit;       /* manual-reset: the thread ends */
+    HANDLE thread;
+};
+
+#define BACKLOG_DEFAULT 64
+
+/* A new instance of q's name, not yet listening (q->lock held, or no
+ * thread yet). */
+static int instance_make(struct hv__npipe_listener *q, int first)
 {
-    wchar_t *name = hv__wide(l->path);
     HANDLE h;
     DWORD e;
 
-    if (name == NULL)
-        return HV_ENOMEM;
-    h = CreateNamedPipeW(name,
+    h = CreateNamedPipeW(q->name,
                          PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
                              (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
                          PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
                              PIPE_REJECT_REMOTE_CLIENTS,
                          PIPE_UNLIMITED_INSTANCES, PIPE_BUF_SIZE,
                          PIPE_BUF_SIZE, 0, NULL);
-    e = GetLastError();
-    free(name);
     if (h == INVALID_HANDLE_VALUE) {
+        e = GetLastError();
         /* the name is another server's */
         if (e == ERROR_ACCESS_DENIED || e == ERROR_PIPE_BUSY)
             return HV_EADDRINUSE;
@@ -107,23 +147,126 @@ static int npipe_instance(struct hv_sock *l, int first)
             return HV_EINVAL;
         return hv__err_from_os((long)e);
     }
-    memset(&l->ov, 0, sizeof l->ov);
-    l->ov.hEvent = l->ev;
-    ResetEvent(l->ev);
-    l->connected = 0;
-    if (!ConnectNamedPipe(h, &l->ov)) {
+    q->pending = h;
+    q->armed = 0;
+    q->connected = 0;
+    return 0;
+}
+
+/* Listen on the pending instance (the thread, q->lock held: a thread's
+ * pending I/O ends with it, so the thread that waits issues it). */
+static int instance_arm(struct hv__npipe_listener *q)
+{
+    DWORD e;
+
+    memset(&q->ov, 0, sizeof q->ov);
+    q->ov.hEvent = q->ov_ev;
+    ResetEvent(q->ov_ev);
+    q->armed = 1;
+    if (!ConnectNamedPipe(q->pending, &q->ov)) {
         e = GetLastError();
         if (e == ERROR_PIPE_CONNECTED) {
-            /* a client came between the two calls: connected */
-            l->connected = 1;
-            SetEvent(l->ev);
+            /* a client came before the call: connected */
+            q->connected = 1;
+            SetEvent(q->ov_ev);
         } else if (e != ERROR_IO_PENDING) {
-            CloseHandle(h);
+            CloseHandle(q->pending);
+            q->pending = NULL;
             return hv__err_from_os((long)e);
         }
     }
-    l->pipe = h;
     return 0;
+}
+
+/* The pending instance's ConnectNamedPipe has completed (the thread). */
+static void instance_done(struct hv__npipe_listener *q)
+{
+    DWORD n, e;
+
+    EnterCriticalSection(&q->lock);
+    if (q->connected || GetOverlappedResult(q->pending, &q->ov, &n, FALSE)) {
+        q->queue[q->count++] = q->pending; /* made only with room */
+        SetEvent(q->ready);
+    } else if ((e = GetLastError()) == ERROR_IO_INCOMPLETE) {
+        ResetEvent(q->ov_ev); /* not yet: its completion sets it again */
+        LeaveCriticalSection(&q->lock);
+        return;
+    } else {
+        /* a client that came and went: serve the next one */
+        CloseHandle(q->pending);
+        if (e != ERROR_NO_DATA && e != ERROR_BROKEN_PIPE &&
+            e != ERROR_PIPE_NOT_CONNECTED) {
+            q->err = hv__err_from_os((long)e);
+            SetEvent(q->ready);
+        }
+    }
+    q->pending = NULL;
+    q->connected = 0;
+    LeaveCriticalSection(&q->lock);
+}
+
+static DWORD WINAPI listener_main(LPVOID arg)
+{
+    struct hv__npipe_listener *q = arg;
+
+    for (;;) {
+        HANDLE hs[3];
+        DWORD nh = 0, w;
+
+        EnterCriticalSection(&q->lock);
+        if (q->pending == NULL && q->count < q->cap && q->err == 0)
+            q->err = instance_make(q, 0);
+        if (q->pending && !q->armed && q->err == 0)
+            q->err = instance_arm(q);
+        if (q->err)
+            SetEvent(q->ready); /* the next accept reports it */
+        hs[nh++] = q->quit;
+        hs[nh++] = q->kick;
+        if (q->pending && q->armed)
+            hs[nh++] = q->ov_ev;
+        LeaveCriticalSection(&q->lock);
+        w = WaitForMultipleObjects(nh, hs, FALSE, INFINITE);
+        if (w == WAIT_OBJECT_0 || w == WAIT_FAILED)
+            break;
+        if (w == WAIT_OBJECT_0 + 2)
+            instance_done(q);
+    }
+    return 0;
+}
+
+/* End q's thread and close every instance: clients still queued see the
+ * pipe broken, as a closed TCP listener resets its backlog. */
+static void listener_free(struct hv__npipe_listener *q)
+{
+    size_t i;
+    DWORD n;
+
+    if (q->thread) {
+        SetEvent(q->quit);
+        WaitForSingleObject(q->thread, INFINITE);
+        CloseHandle(q->thread);
+    }
+    if (q->pending) {
+        if (q->armed && !q->connected) {
+            (void)CancelIoEx(q->pending, &q->ov);
+            (void)GetOverlappedResult(q->pending, &q->ov, &n, TRUE);
+        }
+        CloseHandle(q->pending);
+    }
+    for (i = 0; i < q->count; i++)
+        CloseHandle(q->queue[i]);
+    if (q->ov_ev)
+        CloseHandle(q->ov_ev);
+    if (q->ready)
+        CloseHandle(q->ready);
+    if (q->kick)
+        CloseHandle(q->kick);
+    if (q->quit)
+        CloseHandle(q->quit);
+    DeleteCriticalSection(&q->lock);
+    free(q->queue);
+    free(q->name);
+    free(q);
 }
 
 /* Does a server have instances of this name? FILE_FLAG_FIRST_PIPE_INSTANCE
@@ -143,104 +286,118 @@ int hv__sock_npipe_listen(const struct hv_addr *a,
                           const struct hv_listen_opts *o,
                           struct hv_sock **out)
 {
+    struct hv__npipe_listener *q;
     struct hv_sock *l;
     int r;
 
-    (void)o; /* one instance per client: no backlog */
     if (npipe_exists(a->path))
         return HV_EADDRINUSE;
-    if ((r = sock_of_pipe(NULL, a->path, &l)) < 0)
+    if ((q = calloc(1, sizeof *q)) == NULL)
+        return HV_ENOMEM;
+    InitializeCriticalSection(&q->lock);
+    q->cap = o && o->backlog > 0 ? (size_t)o->backlog : BACKLOG_DEFAULT;
+    q->name = hv__wide(a->path);
+    q->queue = calloc(q->cap, sizeof *q->queue);
+    q->ov_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    q->ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    q->kick = CreateEventW(NULL, FALSE, FALSE, NULL);
+    q->quit = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (q->name == NULL || q->queue == NULL)
+        r = HV_ENOMEM;
+    else if (!q->ov_ev || !q->ready || !q->kick || !q->quit)
+        r = hv__err_from_os((long)GetLastError());
+    else
+        r = instance_make(q, 1); /* here, for its error */
+    if (r == 0 && (q->thread = CreateThread(NULL, 0, listener_main, q, 0,
+                                            NULL)) == NULL)
+        r = hv__err_from_os((long)GetLastError());
+    if (r == 0)
+        r = sock_of_pipe(NULL, a->path, &l);
+    if (r == 0 && l->path == NULL) {
+        hv__npipe_close(l);
+        r = HV_ENOMEM;
+    }
+    if (r < 0) {
+        listener_free(q);
         return r;
+    }
     l->listener = 1;
-    l->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (l->ev == NULL || l->path == NULL) {
-        r = l->ev == NULL ? hv__err_from_os((long)GetLastError()) : HV_ENOMEM;
-        hv__npipe_close(l);
-        return r;
-    }
-    if ((r = npipe_instance(l, 1)) < 0) {
-        hv__npipe_close(l);
-        return r;
-    }
+    l->npl = q;
     *out = l;
     return 0;
 }
 
 HANDLE hv__npipe_accept_event(struct hv_sock *l, int *err)
 {
-    if (l->pipe == NULL && (*err = npipe_instance(l, 0)) < 0)
-        return NULL;
-    return l->ev;
+    (void)err;
+    return l->npl->ready;
 }
 
 int hv__npipe_accept_ready(struct hv_sock *l)
 {
-    if (l->pipe == NULL)
-        return 0;
-    return l->connected || WaitForSingleObject(l->ev, 0) == WAIT_OBJECT_0;
+    struct hv__npipe_listener *q = l->npl;
+    int r;
+    EnterCriticalSection(&q->lock);
+    r = q->count > 0 || q->err != 0;
+    if (!r)
+        ResetEvent(q->ready);
+    LeaveCriticalSection(&q->lock);
+    return r;
 }
 
 int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
                      struct hv_addr *peer)
 {
-    for (;;) {
-        HANDLE hs[2];
-        DWORD n, w;
-        int r;
+    struct hv__npipe_listener *q = l->npl;
 
-        if (l->pipe == NULL && (r = npipe_instance(l, 0)) < 0)
-            return r;
-        hs[0] = l->ev;
+    for (;;) {
+        HANDLE hs[2], h = NULL;
+        DWORD w;
+        int r = 0;
+
+        EnterCriticalSection(&q->lock);
+        if (q->count > 0) {
+            h = q->queue[0];
+            q->count--;
+            memmove(q->queue, q->queue + 1, q->count * sizeof *q->queue);
+        } else if (q->err) {
+            r = q->err;
+            q->err = 0;
+        }
+        if (q->count == 0 && q->err == 0)
+            ResetEvent(q->ready);
+        LeaveCriticalSection(&q->lock);
+        if (h != NULL || r < 0) {
+            SetEvent(q->kick); /* room for an instance again */
+            if (r < 0)
+                return r;
+            if ((r = sock_of_pipe(h, l->path, out)) < 0)
+                return r;
+            if (peer) {
+                memset(peer, 0, sizeof *peer);
+                peer->family = HV_FAMILY_NPIPE;
+                hv__fmt(peer->path, sizeof peer->path, "%s", l->path);
+            }
+            return 0;
+        }
+        hs[0] = q->ready;
         hs[1] = hv__stop_event();
         w = WaitForMultipleObjects(2, hs, FALSE, INFINITE);
         if (w == WAIT_OBJECT_0 + 1)
             return HV_ESTOPPED;
         if (w != WAIT_OBJECT_0)
             return hv__err_from_os((long)GetLastError());
-        if (!l->connected && !GetOverlappedResult(l->pipe, &l->ov, &n, FALSE)) {
-            /* a client that came and went: serve the next one */
-            DWORD e = GetLastError();
-            if (e == ERROR_IO_INCOMPLETE)
-                continue;
-            CloseHandle(l->pipe);
-            l->pipe = NULL;
-            if (e != ERROR_NO_DATA && e != ERROR_BROKEN_PIPE &&
-                e != ERROR_PIPE_NOT_CONNECTED)
-                return hv__err_from_os((long)e);
-            continue;
-        }
-        /* the connected instance is the connection; a new one listens */
-        r = sock_of_pipe(l->pipe, l->path, out);
-        l->pipe = NULL;
-        l->connected = 0;
-        ResetEvent(l->ev);
-        if (r < 0)
-            return r;
-        if (peer) {
-            memset(peer, 0, sizeof *peer);
-            peer->family = HV_FAMILY_NPIPE;
-            hv__fmt(peer->path, sizeof peer->path, "%s", l->path);
-        }
-        /* an error here shows at the next accept */
-        (void)npipe_instance(l, 0);
-        return 0;
     }
 }
 
 void hv__npipe_close(struct hv_sock *s)
 {
-    if (s->pipe) {
-        if (s->listener) {
-            DWORD n;
-            (void)CancelIoEx(s->pipe, &s->ov);
-            (void)GetOverlappedResult(s->pipe, &s->ov, &n, TRUE);
-        }
-        /* no DisconnectNamedPipe: the client may still read what was
-         * written before the close */
+    if (s->npl)
+        listener_free(s->npl);
+    /* no DisconnectNamedPipe: the client may still read what was written
+     * before the close */
+    if (s->pipe)
         CloseHandle(s->pipe);
-    }
-    if (s->ev)
-        CloseHandle(s->ev);
     free(s->path);
     free(s);
 }

@@ -65,11 +65,12 @@ struct hv_sock {
 #ifdef HV__WINDOWS
     /* ---- Windows (sock_win.c, npipe_win.c) ---- */
     SOCKET s;         /* a socket; INVALID_SOCKET for a named pipe */
-    HANDLE pipe;      /* a named pipe (overlapped); NULL for a socket */
-    HANDLE ev;        /* listeners: signalled while a client waits (socket:
-                       * WSAEventSelect FD_ACCEPT; pipe: ov's event) */
-    OVERLAPPED ov;    /* named-pipe listener: the pending ConnectNamedPipe */
-    int connected;    /* named-pipe listener: ov has completed */
+    HANDLE pipe;      /* a named pipe (overlapped); NULL for a socket and
+                       * a named-pipe listener */
+    HANDLE ev;        /* socket listeners: signalled while a client waits
+                       * (WSAEventSelect FD_ACCEPT) */
+    struct hv__npipe_listener *npl; /* named-pipe listener: its instances
+                                     * (npipe_win.c) */
     char *path;       /* named pipe: its name; unix listener: the file it
                        * made (removed on close); UTF-8, or NULL */
     int listener;
@@ -281,7 +282,16 @@ struct hv_stream {
     struct hv_sock *sock; /* SOCK, PIPE: owned */
     HANDLE rd, wr;        /* PIPE: sock->pipe twice; CHILD: our ends */
     int reset_seen;       /* a receive ended with a reset (taken as EOF) */
+    unsigned char wkeep;  /* its writing side outlives a session (stdout):
+                           * let go of only when the relay is told so
+                           * (HV_RELAY_CLOSE_A) */
+    unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
 };
+/* What a stream's EOF says of its peer: maybe only a half-close (TCP,
+ * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,
+ * which has no half-close: its EOF is the peer's close). */
+#define HV__GONE_UNSEEN 0
+#define HV__GONE_EOF 1
 /* Results of the stream calls below besides 0 and HV_E* codes. */
 #define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
 /* Read up to n bytes; *got 0 means the end of the input. cancel (a
@@ -300,8 +310,13 @@ void hv__stream_consume(struct hv_stream *st, size_t n);
 int hv__stream_write(struct hv_stream *st, const char *buf, size_t n,
                      HANDLE cancel, HANDLE ev);
 /* Half-close the write side: 0 or an HV_E* code (HV_ECONNRESET: the peer
- * reset the connection). A named pipe and stdout do nothing. */
+ * reset the connection). A named pipe does nothing; stdout (wkeep) is let
+ * go of: a socket half-closed, and the handle (the C runtime's descriptor
+ * 1 with it) replaced by NUL, so that a reader downstream sees its end. */
 int hv__stream_half_close(struct hv_stream *st);
+/* 1 while st holds bytes read from its source that no hv__stream_consume
+ * has taken yet (stdin's queue), else 0. */
+int hv__stream_held(struct hv_stream *st);
 /* After a clean EOF on a socket: wait for what follows it; 1 when the peer
  * reset the connection, 0 when cancelled or it closed cleanly. */
 int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev);

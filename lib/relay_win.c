@@ -4,14 +4,18 @@
  * overlapped where it can, so a pair that ends can cancel them), and
  * hv_relay_run is the control loop: it sleeps on one event that the
  * threads set when a direction changes state, the listener's event, the
- * stop event and the nearest deadline (idle, quit, progress), and decides
- * when a pair has ended.
+ * stop event and the nearest deadline (idle, quit, progress, gone), and
+ * decides when a pair has ended.
  *
  * Per direction: src's EOF, after everything before it was written, half-
- * closes dst (a named pipe has no half-close: nothing is done, and the
- * pipe's own EOF ends the pair, since nothing can be written to it any
- * more). A write that fails is an error; the reader of a's output going
- * away (stdout | head) is a quiet end. The same rules as relay_posix.c. */
+ * closes dst (a named pipe has no half-close: nothing is done; stdout is
+ * let go of only with HV_RELAY_CLOSE_A, since it serves the sessions to
+ * come). a's EOF on a named pipe ends the pair, since nothing can be
+ * written to it any more; b's is a complete close, which the gone-peer
+ * rule (o.gone_ms) ends the pair at, as it ends it at a TCP or AF_HYPERV
+ * peer's EOF once a -> b has idled. A write that fails is an error; the
+ * reader of a's output going away (stdout | head) is a quiet end. The same
+ * rules as relay_posix.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,7 +101,11 @@ struct pair {
     /* under r->lock */
     int ab_done, ba_done;
     int ab_by_eof;     /* ab_done came from a's EOF (quit_ms applies) */
-    int pipe_gone;     /* a named pipe's EOF: nothing more can go into it */
+    int a_gone;        /* a's EOF was its peer's close (a named pipe):
+                        * nothing more can go into it */
+    int ba_by_eof;     /* ba_done came from b's EOF, written out (the
+                        * gone-peer rule applies) */
+    int ab_held;       /* a -> b holds bytes read from a, not yet written */
     int a_closed;
     int err;
     enum hv_side side;
@@ -105,6 +113,7 @@ struct pair {
     enum hv_side late_side; /* both ways are done */
     uint64_t ab, ba;
     uint64_t last_io, ab_done_at, next_progress;
+    uint64_t ba_done_at, ab_moved_at; /* b's EOF out; a -> b last wrote */
 };
 
 struct hv_relay {
@@ -194,11 +203,13 @@ static void dir_done(struct dir *d)
         p->ab_done = 1;
         p->ab_by_eof = 1;
         p->ab_done_at = hv_now_ms();
+        if (d->src->gone == HV__GONE_EOF)
+            p->a_gone = 1;
     } else {
         p->ba_done = 1;
+        p->ba_by_eof = 1;
+        p->ba_done_at = hv_now_ms();
     }
-    if (d->src->kind == HV__STREAM_PIPE)
-        p->pipe_gone = 1;
 }
 
 static DWORD WINAPI dir_main(LPVOID arg)
@@ -213,7 +224,7 @@ static DWORD WINAPI dir_main(LPVOID arg)
     for (;;) {
         size_t got = 0;
         const char *data = d->buf;
-        int e;
+        int e, wake = 0;
 
         if (cancelled(p))
             break;
@@ -233,8 +244,10 @@ static DWORD WINAPI dir_main(LPVOID arg)
             break;
         }
         if (got == 0) {
-            /* src's EOF, everything before it written: half-close dst */
-            int half = !(d->ab && (p->o.flags & HV_RELAY_NO_SHUTDOWN));
+            /* src's EOF, everything before it written: half-close dst;
+             * stdout (wkeep) only when this is its last session */
+            int half = !(d->ab && (p->o.flags & HV_RELAY_NO_SHUTDOWN)) &&
+                       !(d->dst->wkeep && !(p->o.flags & HV_RELAY_CLOSE_A));
             if (half && (e = hv__stream_half_close(d->dst)) < 0 &&
                 !(e == HV_ECONNRESET && moved == 0)) {
                 /* a reset may have dropped what we sent: not a clean end;
@@ -270,6 +283,12 @@ static DWORD WINAPI dir_main(LPVOID arg)
         if (d->discard) {
             hv__stream_consume(d->src, got);
             continue;
+        }
+        if (d->ab && p->o.gone_ms != HV_RELAY_NO_QUIT) {
+            /* the gone-peer rule waits while this is unsent */
+            EnterCriticalSection(&r->lock);
+            p->ab_held = 1;
+            LeaveCriticalSection(&r->lock);
         }
         e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
         if (e == HV_ESTOPPED)
@@ -314,12 +333,19 @@ static DWORD WINAPI dir_main(LPVOID arg)
         hv__stream_consume(d->src, got);
         moved += got;
         EnterCriticalSection(&r->lock);
-        if (d->ab)
-            p->ab += got;
-        else
-            p->ba += got;
         p->last_io = hv_now_ms();
+        if (d->ab) {
+            p->ab += got;
+            p->ab_held = 0;
+            p->ab_moved_at = p->last_io;
+            /* after b's EOF the control loop times a -> b's idling */
+            wake = p->ba_by_eof;
+        } else {
+            p->ba += got;
+        }
         LeaveCriticalSection(&r->lock);
+        if (wake)
+            signal_state(p);
         dir_resize(d, got);
     }
     pair_release(p);
@@ -456,18 +482,45 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
     return relay_add(r, a, b, o, tag, 0);
 }
 
+/* The gone-peer rule (o.gone_ms): b's EOF is written out and a still
+ * sends. When the pair may end by it (caller holds the lock): at once
+ * where b's EOF is its peer's complete close (a named pipe), else (TCP,
+ * AF_HYPERV: a close and a half-close look alike) once a -> b has idled
+ * gone_ms since then; never while something read from a is unsent (it is
+ * written, or fails: 74), so a deadline waits for the write, which wakes
+ * the loop. UINT64_MAX: not now. As relay_posix.c's check_gone.
+ *
+ * a's reader may be blocked on stdin (a pipe, a console) meanwhile: the
+ * pair ends as at -q or a console's EOF_ENDS, the reader thread staying
+ * behind (stream_win.c), and what it reads later stays queued for a next
+ * session. Only bytes its blocking read returns in the instant the pair
+ * ends are read and not sent: no read can be taken back. */
+static uint64_t gone_at(const struct pair *p)
+{
+    uint64_t t;
+    if (p->o.gone_ms == HV_RELAY_NO_QUIT || !p->ba_by_eof || p->ab_done ||
+        p->ab_held || hv__stream_held(p->a))
+        return UINT64_MAX;
+    if (p->b->gone == HV__GONE_EOF)
+        return p->ba_done_at;
+    t = p->ab_moved_at > p->ba_done_at ? p->ab_moved_at : p->ba_done_at;
+    return t + p->o.gone_ms;
+}
+
 /* Has p ended (caller holds the lock)? Sets p->err for a timeout. */
 static int pair_ended(struct pair *p, uint64_t t)
 {
     unsigned f = p->o.flags;
     int end;
-    if (p->err || p->a_closed || p->pipe_gone)
+    if (p->err || p->a_closed || p->a_gone)
         return 1;
     end = (p->ab_done && p->ba_done) ||
           (p->ba_done && (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) ||
           /* -q: a clean end */
           (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT &&
-           t - p->ab_done_at >= p->o.quit_ms);
+           t - p->ab_done_at >= p->o.quit_ms) ||
+          /* the peer has gone, and a's side idles: a clean end */
+          t >= gone_at(p);
     if (end) {
         /* an error that waited for both ways (a failed stdout or
          * half-close) is the result */
@@ -501,6 +554,11 @@ static uint64_t pair_next(const struct pair *p, uint64_t t)
     }
     if (p->next_progress) {
         at = p->next_progress > t ? p->next_progress - t : 0;
+        if (at < w)
+            w = at;
+    }
+    if ((at = gone_at(p)) != UINT64_MAX) {
+        at = at > t ? at - t : 0;
         if (at < w)
             w = at;
     }

@@ -8,7 +8,11 @@
  * fills a two-slot queue, and what a session read but did not deliver, and
  * stdin's EOF, stay for the next session (hvlisten -k). A console is read
  * as UTF-16 and passed on as UTF-8 with LF line ends (hv__console_text).
- * Standard output is written synchronously, one writer at a time. */
+ * Standard output is written synchronously, one writer at a time, and let
+ * go of (replaced by NUL) once the last session's peer has sent its EOF. */
+#include <fcntl.h>
+#include <io.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,6 +305,63 @@ int hv_stdout_gone(void)
     return InterlockedCompareExchange(&out_gone, 0, 0) != 0;
 }
 
+/* Let go of stdout, so that its reader sees the end while we still send
+ * stdin: the handle is closed and NUL takes its place, both as the
+ * standard handle (stdout_write's) and as the C runtime's descriptor 1,
+ * so nothing written later goes into a closed handle, or into whatever
+ * took its value. A socket (a parent's, as with ncat -e) is half-closed
+ * first, as on POSIX: closing our handle alone would not end it. */
+static int stdout_let_go(void)
+{
+    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE), nul, crt;
+    int type = 0, len = (int)sizeof type, fd, r = 0;
+
+    if (h == NULL || h == INVALID_HANDLE_VALUE)
+        return 0; /* no stdout at all: nothing to let go of */
+    EnterCriticalSection(&out_lock);
+    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0)
+        (void)shutdown((SOCKET)h, SD_SEND);
+    nul = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                      NULL, OPEN_EXISTING, 0, NULL);
+    if (nul == INVALID_HANDLE_VALUE) {
+        r = hv__err_from_os((long)GetLastError());
+        LeaveCriticalSection(&out_lock);
+        return r == HV_EOS ? HV_EIO : r;
+    }
+    /* _fileno is -2 without a standard handle, and descriptor calls on
+     * it end the process under UCRT (console_win.c): then the standard
+     * handle alone */
+    if (_fileno(stdout) != 1) {
+        (void)SetStdHandle(STD_OUTPUT_HANDLE, nul);
+        CloseHandle(h);
+        LeaveCriticalSection(&out_lock);
+        return 0;
+    }
+    (void)fflush(stdout);
+    crt = (HANDLE)_get_osfhandle(1);
+    fd = _open_osfhandle((intptr_t)nul, _O_WRONLY | _O_BINARY);
+    if (fd < 0) {
+        CloseHandle(nul);
+        LeaveCriticalSection(&out_lock);
+        return HV_EIO;
+    }
+    /* _dup2 closes descriptor 1's handle, and the runtime makes the copy
+     * of NUL the standard handle too (a console program's descriptors
+     * 0-2); where it did not, or held a handle of its own, the same by
+     * hand */
+    if (_dup2(fd, 1) != 0)
+        r = HV_EIO;
+    (void)_close(fd); /* nul; descriptor 1 has its own copy */
+    if (r == 0) {
+        if (GetStdHandle(STD_OUTPUT_HANDLE) == h)
+            (void)SetStdHandle(STD_OUTPUT_HANDLE, (HANDLE)_get_osfhandle(1));
+        if (crt != h)
+            CloseHandle(h);
+    }
+    LeaveCriticalSection(&out_lock);
+    return r;
+}
+
 /* ---------------------------------------------------------------- overlapped */
 
 /* A peer that closes without shutdown can surface on a receive as one of
@@ -384,7 +445,9 @@ static int ov_io(SOCKET sock, HANDLE h, int write, char *buf, DWORD n,
 
 /* ---------------------------------------------------------------- streams */
 
-static struct hv_stream stdio_stream = {HV__STREAM_STDIO, NULL, NULL, NULL, 0};
+/* stdout serves the sessions to come (wkeep) */
+static struct hv_stream stdio_stream = {.kind = HV__STREAM_STDIO,
+                                        .wkeep = 1};
 
 int hv_stream_stdio(struct hv_stream **out)
 {
@@ -405,8 +468,16 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     if (s->family == HV_FAMILY_NPIPE) {
         st->kind = HV__STREAM_PIPE;
         st->rd = st->wr = s->pipe;
+        st->gone = HV__GONE_EOF; /* no half-close: the EOF is a close */
     } else {
+        /* Winsock's recv gives 0 at the peer's shutdown(SD_SEND) and at
+         * its close alike (TCP's FIN). AF_HYPERV is "a Windows Socket
+         * with a new address family", stream only (learn.microsoft.com/
+         * virtualization/hyper-v-on-windows/user-guide/
+         * make-integration-service), with the same recv; Wine has no
+         * AF_HYPERV and no AF_UNIX to show otherwise. */
         st->kind = HV__STREAM_SOCK;
+        st->gone = HV__GONE_UNSEEN;
     }
     *out = st;
     return 0;
@@ -550,9 +621,22 @@ int hv__stream_half_close(struct hv_stream *st)
             st->wr = NULL;
         }
         return 0;
+    case HV__STREAM_STDIO:
+        return stdout_let_go(); /* the relay asks only at the last */
     default:
-        return 0; /* a named pipe has no half-close; stdout stays open */
+        return 0; /* a named pipe has no half-close */
     }
+}
+
+int hv__stream_held(struct hv_stream *st)
+{
+    int held;
+    if (st->kind != HV__STREAM_STDIO)
+        return 0;
+    EnterCriticalSection(&in_lock);
+    held = in.count > 0;
+    LeaveCriticalSection(&in_lock);
+    return held;
 }
 
 int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev)

@@ -16,6 +16,16 @@ if(WIN32)
       SKIP_RETURN_CODE 77
       ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_EMU=${HV_EMU}")
   endforeach()
+
+  # how a session ends (issue 28): stdout let go of with the connection,
+  # the gone peer, one client per listener without -k, 69 where nothing
+  # listens; over TCP and named pipes, each tool's stdout a pipe that
+  # pipesrv (winrelay.cmake) reads
+  hv_script_cases(hv_winend_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/end_cases.sh)
+  hv_script_tests(winend ${CMAKE_CURRENT_SOURCE_DIR}/windows/end_cases.sh
+    CASES ${hv_winend_cases} TIMEOUT 120
+    ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+        HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
 endif()
 
 # Cross-OS e2e: the e2e cases with one side the Windows build under Wine and

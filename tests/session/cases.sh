@@ -334,8 +334,13 @@ case_fast_two_way() {
     for mode in fast plain; do
         env=""
         [ "$mode" = plain ] && env="HV_NO_FAST_PATH=1"
-        rm -f "$work/l.err"
-        $LISTEN -v -t 127.0.0.1 0 <"$work/b" >"$work/l.$mode" 2>"$work/l.err" &
+        rm -f "$work/l.err" "$work/l.$mode"
+        # the listener sends once half the client's bytes are in: both ways
+        # stay open while the threads start (its data and EOF arriving
+        # first would leave the client one way, which the event loop keeps
+        # since issue 28's gone-peer rule watches stdin)
+        { wait_size "$work/l.$mode" 4194304 60; cat "$work/b"; } |
+            $LISTEN -v -t 127.0.0.1 0 >"$work/l.$mode" 2>"$work/l.err" &
         lpid=$!
         pids="$pids $lpid"
         listening "$work/l.err" port

@@ -11,6 +11,15 @@
  *                             copy stdin to stdout until its end
  *   pipesrv duplex OUT IN     (a command for -e) at once: file OUT to
  *                             stdout, stdin into file IN
+ *   pipesrv watch CMDLINE     run CMDLINE with our stdin and stderr and its
+ *                             stdout a pipe we read, copying it to our
+ *                             stdout; "watch: eof" on stderr the moment
+ *                             the pipe ends (the command may run on), then
+ *                             "watch: exit N" when it ends, and exit N;
+ *                             the command ends with us (a job object)
+ *                             Under Wine a Unix stdout stays open in the
+ *                             process that closed its handle; a pipe from
+ *                             a Windows parent shows the close at once
  *
  * The pipe servers print "ready" on stderr once the pipe exists. Every
  * mode gives up after 120 s (exit 3); exit 0 on success, 1 on an error. */
@@ -178,6 +187,72 @@ static int mode_duplex(const char *outf, const char *inf)
     return r < 0 || rc ? die("duplex") : 0;
 }
 
+/* An inheritable copy of one of our standard handles. */
+static HANDLE inheritable(DWORD which)
+{
+    HANDLE h = GetStdHandle(which), dup = NULL;
+    if (h == NULL || h == INVALID_HANDLE_VALUE ||
+        !DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0,
+                         TRUE, DUPLICATE_SAME_ACCESS))
+        return NULL;
+    return dup;
+}
+
+static int mode_watch(char *cmdline)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+    HANDLE rd, wr, job, out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD rc = 1;
+    char buf[65536];
+
+    if (!CreatePipe(&rd, &wr, &sa, 0))
+        return die("pipe");
+    SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = inheritable(STD_INPUT_HANDLE);
+    si.hStdOutput = wr;
+    si.hStdError = inheritable(STD_ERROR_HANDLE);
+    /* the command ends with us (a killed test, the watchdog) */
+    job = CreateJobObjectA(NULL, NULL);
+    memset(&lim, 0, sizeof lim);
+    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    if (job == NULL ||
+        !SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim,
+                                 sizeof lim))
+        return die("job");
+    if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED,
+                        NULL, NULL, &si, &pi))
+        return die("run");
+    if (!AssignProcessToJobObject(job, pi.hProcess))
+        return die("job of the command");
+    ResumeThread(pi.hThread);
+    /* the command holds the only writing end now */
+    CloseHandle(wr);
+    if (si.hStdInput)
+        CloseHandle(si.hStdInput);
+    if (si.hStdError)
+        CloseHandle(si.hStdError);
+    for (;;) {
+        DWORD n = 0;
+        if (!ReadFile(rd, buf, sizeof buf, &n, NULL) || n == 0)
+            break;
+        if (write_all(out, buf, n) < 0)
+            return die("stdout");
+    }
+    fprintf(stderr, "watch: eof\n");
+    fflush(stderr);
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    GetExitCodeProcess(pi.hProcess, &rc);
+    fprintf(stderr, "watch: exit %lu\n", (unsigned long)rc);
+    fflush(stderr);
+    return (int)rc;
+}
+
 int main(int argc, char **argv)
 {
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
@@ -191,6 +266,9 @@ int main(int argc, char **argv)
         return mode_greet();
     if (argc == 4 && strcmp(argv[1], "duplex") == 0)
         return mode_duplex(argv[2], argv[3]);
-    fprintf(stderr, "usage: pipesrv answer|sink|source|greet|duplex ...\n");
+    if (argc == 3 && strcmp(argv[1], "watch") == 0)
+        return mode_watch(argv[2]);
+    fprintf(stderr,
+            "usage: pipesrv answer|sink|source|greet|duplex|watch ...\n");
     return 2;
 }
