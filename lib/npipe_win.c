@@ -287,7 +287,7 @@ int hv__sock_npipe_listen(const struct hv_addr *a,
                           struct hv_sock **out)
 {
     struct hv__npipe_listener *q;
-    struct hv_sock *l;
+    struct hv_sock *l = NULL;
     int r;
 
     if (npipe_exists(a->path))

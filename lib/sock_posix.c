@@ -438,6 +438,7 @@ static int unix_lock(const char *lock, int *fd, struct stat *st)
     struct stat now;
     int tries, f, e;
 
+    *fd = -1;
     for (tries = 0; tries < 8; tries++) {
         f = open(lock, flags);
         if (f < 0 && errno == ENOENT)
