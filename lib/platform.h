@@ -325,6 +325,9 @@ int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out);
 /* Never close a half-closed socket with another shutdown (relay: the
  * HV_RELAY_NO_SHUTDOWN flag also covers the close). */
 void hv__stream_no_shutdown(struct hv_stream *st);
+/* Make the coming close of a socket a reset (a pair cut short): no
+ * shutdown first, SO_LINGER {1, 0}. A pipe has no reset: nothing. */
+void hv__stream_abort(struct hv_stream *st);
 #endif
 
 /* err_<platform>.c: map an OS error number (errno; WSA or Win32 code on

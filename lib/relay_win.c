@@ -689,6 +689,7 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
 void hv_relay_free(struct hv_relay *r)
 {
     struct pair *p;
+    int cut;
     if (r == NULL)
         return;
     for (;;) {
@@ -700,6 +701,15 @@ void hv_relay_free(struct hv_relay *r)
         if (p == NULL)
             break;
         pair_stop(p);
+        /* a pair that had not reached its end (a stop) was cut short: a
+         * reset, so that no peer takes a cut stream for a complete one */
+        EnterCriticalSection(&r->lock);
+        cut = !pair_ended(p, hv_now_ms());
+        LeaveCriticalSection(&r->lock);
+        if (cut) {
+            hv__stream_abort(p->a);
+            hv__stream_abort(p->b);
+        }
         pair_release(p);
     }
     DeleteCriticalSection(&r->lock);

@@ -519,6 +519,22 @@ void hv__stream_no_shutdown(struct hv_stream *st)
         st->sock->no_shutdown = 1;
 }
 
+void hv__stream_abort(struct hv_stream *st)
+{
+    struct linger lg;
+    if (st == NULL || st->sock == NULL || st->sock->s == INVALID_SOCKET)
+        return;
+    /* a shutdown would send a FIN first, which the peer reads as the
+     * clean end before the reset: none, and a close that resets
+     * (closesocket with a zero linger time is "a hard or abortive close",
+     * Microsoft's closesocket and SO_LINGER documentation) */
+    st->sock->no_shutdown = 1;
+    lg.l_onoff = 1;
+    lg.l_linger = 0;
+    (void)setsockopt(st->sock->s, SOL_SOCKET, SO_LINGER, (const char *)&lg,
+                     (int)sizeof lg);
+}
+
 int hv__stream_peek(struct hv_stream *st, const char **at, size_t n,
                     size_t *got, HANDLE cancel)
 {
