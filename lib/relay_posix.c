@@ -533,6 +533,8 @@ static void check_end(struct pair *p, uint64_t now)
     if (p->quit_at && now >= p->quit_at && !p->d[1].stop_read) {
         p->d[1].stop_read = 1;
         p->s[1]->rready = 0;
+        p->quit_at = 0; /* done: a deadline left in the past would make
+                         * every wait return at once */
     }
     if (p->o.idle_ms && now - p->last_io >= p->o.idle_ms)
         pair_end(p, HV_EIDLE, HV_SIDE_NONE);
@@ -759,22 +761,25 @@ static void *duplex_helper(void *arg)
 static void duplex_wait(struct duplex *x)
 {
     struct pair *p = x->p;
-    struct pollfd pf[2];
+    struct pollfd pf[3];
     int watch = 1;
 
     while (!x->helper_out && !p->done && !hv_stopped()) {
         pf[0].fd = x->wake[0];
         pf[0].events = POLLIN;
-        pf[1].fd = p->s[1]->wfd;
-        pf[1].events = 0;
-        pf[0].revents = pf[1].revents = 0;
-        if (poll(pf, watch ? 2 : 1, -1) < 0)
+        /* the stop's pipe: a signal that came just before the poll */
+        pf[1].fd = hv__wake_fd(HV__WAKE_STOP);
+        pf[1].events = POLLIN;
+        pf[2].fd = p->s[1]->wfd;
+        pf[2].events = 0;
+        pf[0].revents = pf[1].revents = pf[2].revents = 0;
+        if (poll(pf, watch ? 3 : 2, -1) < 0)
             continue; /* EINTR: the loop looks at the stop */
-        if (watch && pf[1].revents) {
+        if (watch && pf[2].revents) {
             int e = hv__stream_pending_error(p->s[1]);
             if (e < 0)
                 pair_end(p, e, HV_SIDE_B_WRITE);
-            else if (pf[1].revents & (POLLHUP | POLLNVAL))
+            else if (pf[2].revents & (POLLHUP | POLLNVAL))
                 watch = 0; /* gone without an error: the next send tells */
         }
     }

@@ -700,12 +700,14 @@ void hv_relay_free(struct hv_relay *r)
         LeaveCriticalSection(&r->lock);
         if (p == NULL)
             break;
-        pair_stop(p);
         /* a pair that had not reached its end (a stop) was cut short: a
-         * reset, so that no peer takes a cut stream for a complete one */
+         * reset, so that no peer takes a cut stream for a complete one;
+         * decided before the threads are stopped, whose cancelled calls
+         * may record errors of their own */
         EnterCriticalSection(&r->lock);
         cut = !pair_ended(p, hv_now_ms());
         LeaveCriticalSection(&r->lock);
+        pair_stop(p);
         if (cut) {
             hv__stream_abort(p->a);
             hv__stream_abort(p->b);

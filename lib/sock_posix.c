@@ -588,11 +588,16 @@ static int unix_bind_private(int fd, const struct sockaddr_un *sa,
         (void)rmdir(dir);
         return r;
     }
-    /* still the directory mkdtemp made: ours, and closed to others */
-    if (fstat(dfd, st) < 0 || st->st_uid != geteuid() ||
-        (st->st_mode & 077) != 0) {
+    /* still the directory mkdtemp made: ours, and closed to others (a
+     * file system that ignores modes, vfat say, cannot give that) */
+    if (fstat(dfd, st) < 0 || st->st_uid != geteuid()) {
         close(dfd);
-        return HV_EADDRINUSE;
+        return HV_EADDRINUSE; /* swapped: not ours to remove */
+    }
+    if ((st->st_mode & 077) != 0) {
+        close(dfd);
+        (void)rmdir(dir);
+        return HV_ENOTSUP;
     }
     memset(&in, 0, sizeof in);
     in.sun_family = AF_UNIX;

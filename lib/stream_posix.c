@@ -270,7 +270,7 @@ static int splice_wait(struct hv_stream *src, struct hv_stream *dst)
 {
     int ready[2] = {0, 0}; /* the socket has data, the pipe room */
     for (;;) {
-        struct pollfd pf[2];
+        struct pollfd pf[3];
         nfds_t n = 0, k;
         /* one ready, the other not: wait on for the other alone */
         if (!ready[0]) {
@@ -283,6 +283,11 @@ static int splice_wait(struct hv_stream *src, struct hv_stream *dst)
         }
         if (n == 0)
             return 0;
+        /* the stop's pipe: a signal that came just before the poll */
+        if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
+            pf[n].fd = hv__wake_fd(HV__WAKE_STOP);
+            pf[n++].events = POLLIN;
+        }
         for (k = 0; k < n; k++)
             pf[k].revents = 0;
         if (poll(pf, n, -1) < 0) {
@@ -292,8 +297,10 @@ static int splice_wait(struct hv_stream *src, struct hv_stream *dst)
                 return HV__EAGAIN;
             continue;
         }
+        if (hv_stopped())
+            return HV__EAGAIN;
         for (k = 0; k < n; k++)
-            if (pf[k].revents)
+            if (pf[k].revents && pf[k].fd != hv__wake_fd(HV__WAKE_STOP))
                 ready[pf[k].fd == src->rfd ? 0 : 1] = 1;
     }
 }

@@ -319,8 +319,21 @@ static int stdout_let_go(void)
     if (h == NULL || h == INVALID_HANDLE_VALUE)
         return 0; /* no stdout at all: nothing to let go of */
     EnterCriticalSection(&out_lock);
-    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0)
+    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0) {
+        /* a socket is half-closed and kept: stdin may be the same one
+         * (an inetd-style start), and its reader still needs it */
         (void)shutdown((SOCKET)h, SD_SEND);
+        LeaveCriticalSection(&out_lock);
+        return 0;
+    }
+    /* one handle for stdout and stdin or stderr (a parent that passed
+     * stderr=stdout): closing it would take the other away; our end of
+     * it stays, and nothing more is written to it as stdout */
+    if (h == GetStdHandle(STD_INPUT_HANDLE) ||
+        h == GetStdHandle(STD_ERROR_HANDLE)) {
+        LeaveCriticalSection(&out_lock);
+        return 0;
+    }
     nul = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
                       NULL, OPEN_EXISTING, 0, NULL);
     if (nul == INVALID_HANDLE_VALUE) {

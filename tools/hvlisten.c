@@ -167,7 +167,9 @@ static void rebind(struct server *sv)
     char g[HV_GUID_BUFSIZE], hint[HV_ADDR_STRLEN];
     uint64_t t = hv_now_ms();
 
-    if (sv->vm_name == NULL || t < sv->rebind_at)
+    /* a listener closed on purpose (its one connection, a stop) stays
+     * closed */
+    if (sv->vm_name == NULL || sv->l == NULL || t < sv->rebind_at)
         return;
     sv->rebind_at = t + REBIND_CHECK_MS;
     if (hv_addr_parse(&now, HV_FAMILY_HYPERV, sv->vm_name, sv->service,

@@ -285,6 +285,27 @@ case_stdout_fails_peer_floods() {
     done
 }
 
+case_quit_stdout_blocked_idle() {
+    # -q's time runs out while stdout is blocked (its reader does not
+    # read) and the peer floods: the tool waits for stdout with its CPU
+    # idle (a deadline left in the past made every wait return at once:
+    # 63,000 waits a second)
+    local pid ticks hz
+    [ -z "$HV_EMU" ] || skip "CPU time is read from Linux's /proc"
+    peer flood
+    { $CLIENT -q 1 -t 127.0.0.1 "$PEER_PORT" </dev/null 2>"$work/cli.err" &
+      echo $! >"$work/cli.pid"; wait; } | sleep 8 &
+    pids="$pids $!"
+    wait_size "$work/cli.pid" 1 10 || fail "the client did not start"
+    pid=$(cat "$work/cli.pid")
+    pids="$pids $pid"
+    sleep 4 # -q's second, then three seconds with stdout full
+    ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat") || fail "the client is gone"
+    hz=$(getconf CLK_TCK)
+    echo "CPU after 4 s: $((ticks * 1000 / hz)) ms" >&2
+    [ $((ticks * 1000 / hz)) -lt 1000 ] || fail "the client spun: $((ticks * 1000 / hz)) ms of CPU in 4 s"
+}
+
 case_stdout_closed_slow_peer() {
     # >&- again, with a peer that sends 4 MiB before it reads anything:
     # what we send must still arrive whole. Closing while the peer's bytes
