@@ -241,10 +241,11 @@ need_strace() {
 
 # The engine waits with poll, or epoll on Linux (poll in the sanitizer
 # build): what strace is to trace for its waits, a wait in its output, and
-# a wait that includes stdin (poll's entry, or epoll's registration).
+# a wait that includes stdin (poll's entry, anywhere in its array: the
+# stop's pipe may come first; or epoll's registration).
 waits=poll,epoll_wait,epoll_ctl
 wait_re='poll(\|epoll_wait('
-stdin_wait_re='poll(\[{fd=0,\|EPOLL_CTL_[A-Z]*, 0, {events=EPOLLIN'
+stdin_wait_re='poll(\[[^]]*{fd=0, events=POLLIN\|EPOLL_CTL_[A-Z]*, 0, {events=EPOLLIN'
 
 # one_way MODE OUT EVENTS: $work/a (a regular file) through hvcat to a
 # listener -d whose stdout is OUT (file: $work/out.MODE; pipe: a pipe to
@@ -344,7 +345,12 @@ case_fast_two_way() {
         lpid=$!
         pids="$pids $lpid"
         listening "$work/l.err" port
-        cat "$work/a" | env $env strace -qq -f -e trace=read,recvfrom,sendto,$waits \
+        # the client's stdin pauses once, after 4 MiB, until the listener
+        # has them: the plain loop then waits for stdin (a -> b stays
+        # busy till then), and the fast path's thread blocks in read
+        { head -c 4194304 "$work/a"; wait_size "$work/l.$mode" 4194304 60
+          tail -c +4194305 "$work/a"; } |
+            env $env strace -qq -f -e trace=read,recvfrom,sendto,$waits \
             -o "$work/c.$mode" $CAT -t 127.0.0.1 "$port" >"$work/out.$mode" 2>"$work/c.err"
         rc=$?
         wait_pid "$lpid" 30 lrc || fail "$mode: listener hung"
@@ -363,7 +369,7 @@ case_fast_two_way() {
     [ "$n" -ge 1 ] || fail "fast: no blocking send"
     sed '/"", [0-9]*, 0, NULL, NULL) = 0$/q' "$work/c.fast" |
         sed -n '/sendto(.*, MSG_NOSIGNAL, NULL, 0) = [1-9]/,$p' |
-        grep -q 'poll(\[{fd=0,\|epoll_wait(' &&
+        grep -q 'poll(\[[^]]*{fd=0, events=POLLIN\|epoll_wait(' &&
         fail "fast: stdin waited for once its thread ran (epoll's set holds it)"
     t1=$(head -n 1 "$work/c.fast" | cut -d' ' -f1)
     t2=$(grep -m1 'sendto(.*, MSG_NOSIGNAL, NULL, 0) = [1-9]' "$work/c.fast" | cut -d' ' -f1)
