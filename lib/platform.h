@@ -37,6 +37,8 @@
 #ifndef HV_POLLER_POLL
 #define HV__HAVE_EPOLL 1
 #endif
+/* pipe2(2): a pipe made with its flags in one call (wake_posix.c) */
+#define HV__HAVE_PIPE2 1
 #endif
 #endif
 

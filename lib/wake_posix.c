@@ -5,7 +5,7 @@
  * flag when the signal came; and a command's end (SIGCHLD), so that a
  * listener with commands running sleeps until one ends instead of
  * looking every so often. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -15,10 +15,18 @@
 
 static int g_pipe[HV__WAKE_KINDS][2] = {{-1, -1}, {-1, -1}};
 
-/* A pipe of our own whose ends do not block, kept away from commands. */
+/* A pipe of our own whose ends do not block, kept away from commands.
+ * Made at every tool's start: one call where the system has it, not the
+ * seven of pipe and fcntl. */
 static int wake_pipe(int p[2])
 {
     int i, fl;
+#ifdef HV__HAVE_PIPE2
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0)
+        return 0;
+    if (errno != ENOSYS)
+        return hv__err_from_os(errno);
+#endif
     if (pipe(p) < 0)
         return hv__err_from_os(errno);
     for (i = 0; i < 2; i++) {
