@@ -188,6 +188,14 @@ static void rebind(struct server *sv)
     }
 }
 
+/* Close the listener on purpose (its one connection is in, or a stop
+ * drains): the next client is refused at once, and no rebind reopens it. */
+static void stop_listening(struct server *sv)
+{
+    hv_sock_close(sv->l);
+    sv->l = NULL;
+}
+
 /* Whether VM is a name (not a keyword, GUID or number) of a Hyper-V VM. */
 static int vm_is_name(const struct hv_addr *a, const char *vm)
 {
@@ -506,8 +514,7 @@ static int serve_many(struct server *sv)
              * for a while; another stop ends it at once */
             stopped = 1;
             drain_until = hv_now_ms() + sv->o->drain_ms;
-            hv_sock_close(sv->l);
-            sv->l = NULL;
+            stop_listening(sv);
             hv_stop_defer();
             if (sv->o->so.verbose)
                 cli_warnx("Stopping: %lu connections may finish for %lu s",
@@ -539,10 +546,8 @@ static int serve_many(struct server *sv)
                 if (r == 0)
                     accepted_any = 1;
                 /* one connection, one listener (as for stdio) */
-                if (r == 0 && !sv->o->keep_open) {
-                    hv_sock_close(sv->l);
-                    sv->l = NULL;
-                }
+                if (r == 0 && !sv->o->keep_open)
+                    stop_listening(sv);
             }
         } else if (ev.kind == HV_RELAY_TIMEOUT) {
             paused = 0; /* the pause is over: try accepting again */
@@ -626,10 +631,8 @@ static int serve_stdio(struct server *sv)
         served = 1;
         /* one connection, one listener: the next client is refused at
          * once, not left waiting in a backlog nobody accepts from */
-        if (!sv->o->keep_open) {
-            hv_sock_close(sv->l);
-            sv->l = NULL;
-        }
+        if (!sv->o->keep_open)
+            stop_listening(sv);
         rc = session_stdio(s, &sv->o->so, from, !sv->o->keep_open, &gone);
         if (hv_stopped())
             return hv_exitcode(HV_ESTOPPED);
