@@ -402,7 +402,8 @@ enum hv_side {
     HV_SIDE_A_READ,  /* reading a (stdin, for the stdio pump) */
     HV_SIDE_A_WRITE, /* writing a (stdout) */
     HV_SIDE_B_READ,  /* reading b (the connection) */
-    HV_SIDE_B_WRITE  /* writing b */
+    HV_SIDE_B_WRITE, /* writing b */
+    HV_SIDE_B_CONNECT /* making b's connection (hv_relay_add_connect) */
 };
 
 #define HV_RELAY_NO_SHUTDOWN 0x1 /* never half-close b; b's EOF ends it */
@@ -479,8 +480,25 @@ int hv_relay_new(struct hv_relay **out);
  * ends. */
 int hv_relay_add(struct hv_relay *r, struct hv_stream *a, struct hv_stream *b,
                  const struct hv_relay_opts *o, void *tag);
-/* Pairs still running. */
+/* Start relaying a <-> a connection to `to` that the relay makes itself,
+ * without ever blocking hv_relay_run: one slow or stuck backend delays only
+ * its own pair. co->timeout_ms bounds the whole attempt (0: only the
+ * transport's own bound, as hv_sock_connect): a unix socket whose backlog
+ * is full (EAGAIN) and a shortage of descriptors or buffers for the new
+ * socket (EMFILE, ENFILE, ENOBUFS) are retried with a short back-off
+ * meanwhile (at once for the latter when another pair ends). Nothing is
+ * read from a until the connection is made. When it cannot be made, the
+ * pair ends (HV_RELAY_DONE) with res.err and res.side == HV_SIDE_B_CONNECT.
+ * The relay owns a from now on. */
+int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
+                         const struct hv_addr *to,
+                         const struct hv_connect_opts *co,
+                         const struct hv_relay_opts *o, void *tag);
+/* Pairs still running (connecting ones included). */
 size_t hv_relay_count(const struct hv_relay *r);
+/* Pairs whose connect waits for descriptors (EMFILE and the like): while
+ * there are any, a caller should accept no more connections. */
+size_t hv_relay_starved(const struct hv_relay *r);
 
 enum hv_relay_event_kind {
     HV_RELAY_TIMEOUT = 0, /* timeout_ms passed */
