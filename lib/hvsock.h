@@ -546,6 +546,14 @@ struct hv_child_exit {
  *   Its a->b direction is the command's stdout. */
 int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
              struct hv_child **child, struct hv_stream **io);
+/* As hv_spawn, but the command never gets s itself: *io is always set,
+ * and the caller relays *io <-> s, so that the relay's timers (-i, -q)
+ * hold however the command behaves (POSIX: the command has one end of a
+ * socket pair as its stdin and stdout, so it still sees a socket, with
+ * half-closes; Windows: pipes, as hv_spawn). */
+int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
+                     const char *const *env, struct hv_child **child,
+                     struct hv_stream **io);
 /* Block until c has ended; *st says how. 0 or an HV_E* code. After
  * hv_stop() the command is asked to end (hv_child_kill) and waited for. */
 int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);

@@ -188,6 +188,36 @@ void hv__stream_abort(struct hv_stream *st);
  * reset it. Sends nothing. */
 int hv__stream_peer_gone(struct hv_stream *st);
 
+/* sock_posix.c: an hv_sock over descriptor fd of family fam (closed when
+ * this fails). */
+int hv__sock_from_fd(int fd, enum hv_family fam, struct hv_sock **out);
+
+/* sock_posix.c: a connect made in steps, for the relay's event loop
+ * (hv_relay_add_connect): never blocks but in getaddrinfo for a TCP host
+ * name. Start, then step whenever fd is writable or the retry time has
+ * come: HV__DIAL_DONE with *out, HV__DIAL_WAIT (wait until fd is
+ * writable), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
+ * full, or starved: no descriptor or buffer for the socket), or an HV_E*
+ * code (the attempt failed; nothing is left to free but by
+ * hv__dial_free). The caller bounds the whole attempt by its deadline. */
+struct hv__dial {
+    struct hv_addr to;
+    uint32_t timeout_ms;  /* the transport's own bound (vsock), if any */
+    struct addrinfo *res; /* TCP: the addresses, and the one tried */
+    struct addrinfo *ai;
+    int fd;               /* being connected, or -1 */
+    int last;             /* the error of the last address tried */
+    int starved;          /* the last step was short of descriptors */
+    uint32_t retry_ms;
+};
+#define HV__DIAL_DONE 0
+#define HV__DIAL_WAIT 1
+#define HV__DIAL_RETRY 2
+int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
+                   const struct hv_connect_opts *o);
+int hv__dial_step(struct hv__dial *d, struct hv_sock **out);
+void hv__dial_free(struct hv__dial *d);
+
 /* wake_posix.c: news from signal handlers as readable descriptors, for
  * every wait to watch: the stop (stop_posix.c posts it) and a command's
  * end (SIGCHLD, once hv__wake_on_child ran). Open makes the pipe (0 or an

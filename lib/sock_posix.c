@@ -43,6 +43,11 @@ static int sock_new(int fd, enum hv_family fam, struct hv_sock **out)
     return 0;
 }
 
+int hv__sock_from_fd(int fd, enum hv_family fam, struct hv_sock **out)
+{
+    return sock_new(fd, fam, out);
+}
+
 /* connect() with an optional deadline: non-blocking connect, then poll. */
 static int connect_fd(int fd, const struct sockaddr *sa, socklen_t len,
                       uint32_t timeout_ms)
@@ -861,4 +866,225 @@ void hv_sock_close(struct hv_sock *s)
     }
     close(s->fd);
     free(s);
+}
+
+/* ---------------------------------------------------------------- dial */
+
+/* The back-off of a retried step: a unix backlog that is full, or no
+ * descriptor for the socket; doubled each time up to the most. */
+#define DIAL_RETRY_FIRST_MS 10u
+#define DIAL_RETRY_MAX_MS 250u
+
+int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
+                   const struct hv_connect_opts *o)
+{
+    memset(d, 0, sizeof *d);
+    d->to = *to;
+    d->fd = -1;
+    d->timeout_ms = o ? o->timeout_ms : 0;
+    d->last = HV_ECONNREFUSED;
+    switch (to->family) {
+    case HV_FAMILY_TCP: {
+        int r = tcp_resolve(to, 0, &d->res);
+        if (r < 0)
+            return r;
+        d->ai = d->res;
+        return 0;
+    }
+    case HV_FAMILY_UNIX: {
+        struct sockaddr_un sa;
+        socklen_t len;
+        return unix_sa(to, &sa, &len);
+    }
+    default:
+        break;
+    }
+#ifdef HV__HAVE_VSOCK
+    if (to->family == HV_FAMILY_VSOCK)
+        return 0;
+#endif
+    if (to->family == HV_FAMILY_VSOCK)
+        return HV_ENOVSOCK;
+    return to->family == HV_FAMILY_NPIPE ? HV_ENONPIPE : HV_ENOTSUP;
+}
+
+void hv__dial_free(struct hv__dial *d)
+{
+    if (d->fd >= 0)
+        close(d->fd);
+    d->fd = -1;
+    if (d->res)
+        freeaddrinfo(d->res);
+    d->res = d->ai = NULL;
+}
+
+/* Retry after the back-off (starved: short of descriptors). */
+static int dial_retry(struct hv__dial *d, int starved)
+{
+    d->starved = starved;
+    d->retry_ms = d->retry_ms ? d->retry_ms * 2 : DIAL_RETRY_FIRST_MS;
+    if (d->retry_ms > DIAL_RETRY_MAX_MS)
+        d->retry_ms = DIAL_RETRY_MAX_MS;
+    return HV__DIAL_RETRY;
+}
+
+/* A new non-blocking socket of family fam into d->fd. */
+static int dial_socket(struct hv__dial *d, int fam, int type, int proto)
+{
+    d->fd = socket(fam, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    if (d->fd >= 0)
+        return 0;
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+        errno == ENOMEM)
+        return dial_retry(d, 1);
+    if (fam == AF_UNIX && errno == EAFNOSUPPORT)
+        return HV_ENOUNIX;
+#ifdef HV__HAVE_VSOCK
+    if (fam == AF_VSOCK && errno == EAFNOSUPPORT)
+        return HV_ENOVSOCK;
+#endif
+    return hv__err_from_os(errno);
+}
+
+/* The connection is made: d->fd, blocking again as hv_sock_connect's. */
+static int dial_done(struct hv__dial *d, struct hv_sock **out)
+{
+    int fd = d->fd, flags = fcntl(fd, F_GETFL);
+    enum hv_family fam = d->to.family;
+
+    d->fd = -1;
+    if (flags >= 0)
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    hv__dial_free(d);
+    return sock_new(fd, fam, out) < 0 ? HV_ENOMEM : HV__DIAL_DONE;
+}
+
+/* connect() on d->fd to sa: done, in progress, to retry, or failed (the
+ * OS's errno, negated). */
+static int dial_connect(struct hv__dial *d, const struct sockaddr *sa,
+                        socklen_t len, struct hv_sock **out)
+{
+    if (connect(d->fd, sa, len) == 0)
+        return dial_done(d, out);
+    if (errno == EINPROGRESS || errno == EINTR)
+        return HV__DIAL_WAIT;
+    /* a unix listener whose backlog is full: it may accept later */
+    if (errno == EAGAIN && d->to.family == HV_FAMILY_UNIX) {
+        close(d->fd);
+        d->fd = -1;
+        return dial_retry(d, 0);
+    }
+    return -errno;
+}
+
+/* The OS's error of a failed attempt as the HV_E* code hv_sock_connect
+ * would give. */
+static int dial_err(const struct hv__dial *d, int oserr)
+{
+    if (d->to.family == HV_FAMILY_VSOCK && oserr == ECONNRESET)
+        return HV_ECONNREFUSED; /* nobody listens on that port */
+    if (d->to.family == HV_FAMILY_UNIX && oserr == ENOENT)
+        return HV_ENOLISTENER;
+    return hv__err_from_os(oserr);
+}
+
+/* Start the connect to the next address: a step's result. */
+static int dial_begin(struct hv__dial *d, struct hv_sock **out)
+{
+    int r;
+
+    switch (d->to.family) {
+    case HV_FAMILY_TCP:
+        while (d->ai) {
+            struct addrinfo *ai = d->ai;
+            r = dial_socket(d, ai->ai_family, ai->ai_socktype,
+                            ai->ai_protocol);
+            if (r == HV__DIAL_RETRY)
+                return r; /* starved: this address again, later */
+            if (r < 0) {
+                /* this family fails here (IPv6 off): the next one */
+                d->last = r;
+                d->ai = ai->ai_next;
+                continue;
+            }
+            r = dial_connect(d, ai->ai_addr, ai->ai_addrlen, out);
+            if (r >= 0)
+                return r;
+            d->last = hv__err_from_os(-r);
+            close(d->fd);
+            d->fd = -1;
+            d->ai = ai->ai_next;
+        }
+        return d->last;
+    case HV_FAMILY_UNIX: {
+        struct sockaddr_un sa;
+        socklen_t len;
+        (void)unix_sa(&d->to, &sa, &len);
+        if ((r = dial_socket(d, AF_UNIX, SOCK_STREAM, 0)) != 0)
+            return r;
+        r = dial_connect(d, (struct sockaddr *)&sa, len, out);
+        return r >= 0 ? r : dial_err(d, -r);
+    }
+    default:
+        break;
+    }
+#ifdef HV__HAVE_VSOCK
+    {
+        struct sockaddr_vm sa;
+        unsigned long long size = VSOCK_BUFFER;
+        if ((r = dial_socket(d, AF_VSOCK, SOCK_STREAM, 0)) != 0)
+            return r;
+        (void)setsockopt(d->fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE,
+                         &size, sizeof size);
+        (void)setsockopt(d->fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size,
+                         sizeof size);
+        if (d->timeout_ms) {
+            struct timeval tv;
+            tv.tv_sec = (time_t)(d->timeout_ms / 1000u);
+            tv.tv_usec = (suseconds_t)((d->timeout_ms % 1000u) * 1000u);
+            (void)setsockopt(d->fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT,
+                             &tv, sizeof tv);
+        }
+        vsock_sa(&sa, d->to.cid, d->to.port);
+        r = dial_connect(d, (struct sockaddr *)&sa, sizeof sa, out);
+        return r >= 0 ? r : dial_err(d, -r);
+    }
+#else
+    return HV_ENOVSOCK;
+#endif
+}
+
+int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
+{
+    struct pollfd p;
+    int err = 0, r;
+    socklen_t elen = sizeof err;
+
+    if (d->fd < 0)
+        return dial_begin(d, out);
+    /* in progress: done only once the socket is writable (SO_ERROR is 0
+     * while the handshake still runs) */
+    p.fd = d->fd;
+    p.events = POLLOUT;
+    p.revents = 0;
+    r = poll(&p, 1, 0);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return HV__DIAL_WAIT;
+    if (r < 0)
+        return hv__err_from_os(errno);
+    if (getsockopt(d->fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+        err = errno;
+    if (err == 0)
+        return dial_done(d, out);
+    close(d->fd);
+    d->fd = -1;
+    if (d->to.family == HV_FAMILY_TCP && d->ai) {
+        /* the next address, as hv_sock_connect tries them in turn */
+        d->last = hv__err_from_os(err);
+        d->ai = d->ai->ai_next;
+        if (d->ai == NULL)
+            return d->last;
+        return dial_begin(d, out);
+    }
+    return dial_err(d, err);
 }

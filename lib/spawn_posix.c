@@ -85,18 +85,15 @@ static void child_exec(int fd, const char *cmd, char **envp)
     _exit(127); /* the shell's own answer for a command it cannot run */
 }
 
-/* The command gets the socket itself: on POSIX a socket is a fine
- * standard input and output, and no relay is needed (*io = NULL). */
-int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
-             struct hv_child **out, struct hv_stream **io)
+/* Run cmd with descriptor fd as its standard input and output. */
+static int spawn_on(int fd, const char *cmd, const char *const *env,
+                    struct hv_child **out)
 {
     struct hv_child *c;
     char **envp;
     pid_t pid;
-
     int r;
 
-    *io = NULL;
     if (cmd == NULL || *cmd == '\0')
         return HV_EINVAL;
     /* its end is news for the relay's wait (HV_RELAY_CHILD): the handler
@@ -121,13 +118,54 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
         /* a process group of its own: ending the command (hv_child_kill)
          * ends what it started too */
         (void)setpgid(0, 0);
-        child_exec(s->fd, cmd, envp);
+        child_exec(fd, cmd, envp);
     }
     /* also here, so the group exists before any kill (no race) */
     (void)setpgid(pid, pid);
     free(envp);
     c->pid = pid;
     *out = c;
+    return 0;
+}
+
+/* The command gets the socket itself: on POSIX a socket is a fine
+ * standard input and output, and no relay is needed (*io = NULL). */
+int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
+             struct hv_child **out, struct hv_stream **io)
+{
+    *io = NULL;
+    return spawn_on(s->fd, cmd, env, out);
+}
+
+/* The command gets one end of a socket pair; *io is the other, for the
+ * caller to relay to s. */
+int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
+                     const char *const *env, struct hv_child **out,
+                     struct hv_stream **io)
+{
+    struct hv_sock *ours;
+    int sv[2], r;
+
+    (void)s;
+    *io = NULL;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return hv__err_from_os(errno);
+    r = spawn_on(sv[1], cmd, env, out);
+    close(sv[1]);
+    if (r < 0) {
+        close(sv[0]);
+        return r;
+    }
+    if ((r = hv__sock_from_fd(sv[0], HV_FAMILY_UNIX, &ours)) < 0 ||
+        (r = hv_stream_from_sock(ours, io)) < 0) {
+        struct hv_child_exit st;
+        /* no way to the command: it is ended, not left behind */
+        hv_child_kill(*out);
+        (void)hv_child_wait(*out, &st);
+        hv_child_free(*out);
+        *out = NULL;
+        return r;
+    }
     return 0;
 }
 

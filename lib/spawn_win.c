@@ -351,3 +351,12 @@ void hv_child_free(struct hv_child *c)
     CloseHandle(c->process);
     free(c);
 }
+
+/* The command has pipes here always, which the caller relays: the same as
+ * hv_spawn. */
+int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
+                     const char *const *env, struct hv_child **out,
+                     struct hv_stream **io)
+{
+    return hv_spawn(s, cmd, env, out, io);
+}
