@@ -6,7 +6,11 @@
  * ends when both directions are done (or an option ends it). I/O is tried
  * first and the poller is asked only after EAGAIN, so a busy pair costs no
  * wait per chunk; a round visits only the pairs with something to do (the
- * ready list), unless a pair has a timer, so idle pairs cost nothing.
+ * ready list) or whose timer is due (a heap by due time), so idle pairs
+ * cost nothing, timers or not. A backend connection the relay makes
+ * itself (hv_relay_add_connect) is a pair whose b is still connecting:
+ * its socket is waited on like any, so a slow backend stalls only its
+ * own client.
  * hv_stop() (from a signal handler) makes hv_relay_run return
  * HV_ESTOPPED: the handler interrupts the wait. A lone
  * pair (hv_relay_pair) with no timer takes the fast paths further down
@@ -66,7 +70,16 @@ struct pair {
     /* its distinct descriptors, as the poller watches them */
     struct hv__watch w[4];
     int nw;
-    int timed;  /* has a timer (-i, -q, progress) */
+    /* hv_relay_add_connect: b's connection, until it is made (w[0] is its
+     * socket meanwhile, s[1] NULL); the attempt's deadline (0: none), when
+     * to try again after a retry, and whether it waits for descriptors */
+    struct hv__dial *dial;
+    uint64_t dial_until, dial_at;
+    int starved;
+    /* its nearest timer (-i, -q, progress, gone, discard, connect), and
+     * 1 + its place in the relay's heap of timers (0: none) */
+    uint64_t due;
+    size_t hidx;
     int queued; /* on the ready list */
     struct pair *next, *rnext;
 };
@@ -75,7 +88,11 @@ struct hv_relay {
     struct pair *pairs;
     size_t count;
     struct pair *ready; /* to visit: new, woken, or with work in hand */
-    size_t timed;       /* pairs with a timer: then every round visits all */
+    /* the pairs with a timer, a binary heap by due time: a round visits
+     * only those whose time has come, beside the ones with events */
+    struct pair **heap;
+    size_t hn, hcap;
+    size_t starved; /* connecting pairs short of descriptors */
     struct hv__poller *pl;
     struct hv__watch lw; /* the listener, during hv_relay_run */
     struct hv__watch sw; /* the stop's pipe (wake_posix.c) */
@@ -111,6 +128,93 @@ size_t hv_relay_count(const struct hv_relay *r)
     return r->count;
 }
 
+size_t hv_relay_starved(const struct hv_relay *r)
+{
+    return r->starved;
+}
+
+/* ---------------------------------------------------------------- timers */
+
+static void heap_put(struct hv_relay *r, size_t i, struct pair *p)
+{
+    r->heap[i] = p;
+    p->hidx = i + 1;
+}
+
+static void heap_up(struct hv_relay *r, size_t i)
+{
+    struct pair *p = r->heap[i];
+    while (i > 0 && r->heap[(i - 1) / 2]->due > p->due) {
+        heap_put(r, i, r->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_put(r, i, p);
+}
+
+static void heap_down(struct hv_relay *r, size_t i)
+{
+    struct pair *p = r->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= r->hn)
+            break;
+        if (c + 1 < r->hn && r->heap[c + 1]->due < r->heap[c]->due)
+            c++;
+        if (r->heap[c]->due >= p->due)
+            break;
+        heap_put(r, i, r->heap[c]);
+        i = c;
+    }
+    heap_put(r, i, p);
+}
+
+/* Room in the heap for every pair, taken when a pair is added, so that
+ * setting a timer never fails. */
+static int heap_reserve(struct hv_relay *r)
+{
+    struct pair **h;
+    size_t n;
+    if (r->count + 1 <= r->hcap)
+        return 0;
+    n = r->hcap ? r->hcap * 2 : 16;
+    h = realloc(r->heap, n * sizeof *h);
+    if (h == NULL)
+        return HV_ENOMEM;
+    r->heap = h;
+    r->hcap = n;
+    return 0;
+}
+
+/* Pair p's timer is now due (0: it has none). */
+static void heap_set(struct hv_relay *r, struct pair *p, uint64_t due)
+{
+    size_t i;
+    if (due == 0) {
+        if (p->hidx) {
+            i = p->hidx - 1;
+            p->hidx = 0;
+            if (i != --r->hn) {
+                /* the last one takes the place, and finds its own */
+                struct pair *q = r->heap[r->hn];
+                heap_put(r, i, q);
+                heap_up(r, i);
+                heap_down(r, q->hidx - 1);
+            }
+        }
+        p->due = 0;
+        return;
+    }
+    p->due = due;
+    if (p->hidx == 0) {
+        heap_put(r, r->hn++, p);
+        heap_up(r, r->hn - 1);
+    } else {
+        i = p->hidx - 1;
+        heap_up(r, i);
+        heap_down(r, p->hidx - 1);
+    }
+}
+
 /* Pair p's descriptors out of the poller (before they close, or while a
  * fast path waits in blocking calls instead). */
 static void unwatch(struct hv_relay *r, struct pair *p)
@@ -127,7 +231,8 @@ static void pair_free(struct hv_relay *r, struct pair *p)
      * when stdout's reader has gone, what b sent had nowhere to go */
     int broken = p->res.err && p->res.err != HV_EIDLE &&
                  (p->res.side == HV_SIDE_B_READ ||
-                  p->res.side == HV_SIDE_B_WRITE || !p->s[0]->stdio);
+                  p->res.side == HV_SIDE_B_WRITE ||
+                  p->res.side == HV_SIDE_B_CONNECT || !p->s[0]->stdio);
     int i;
 
     /* a pair freed before its end (a stop, hv_relay_free) was cut short:
@@ -137,13 +242,20 @@ static void pair_free(struct hv_relay *r, struct pair *p)
         broken = 1;
 
     unwatch(r, p);
-    if (p->timed)
-        r->timed--;
+    heap_set(r, p, 0);
+    if (p->starved)
+        r->starved--;
+    if (p->dial) {
+        hv__dial_free(p->dial);
+        free(p->dial);
+    }
     for (i = 0; i < 2; i++) {
-        if (broken || (p->res.a_closed && i == 1))
+        if (p->s[i] && (broken || (p->res.a_closed && i == 1)))
             hv__stream_abort(p->s[i]);
     }
     for (i = 0; i < 2; i++) {
+        if (p->s[i] == NULL)
+            continue; /* b, never connected */
         if (p->borrowed)
             hv__ring_trim(&p->s[i]->rx);
         else
@@ -211,32 +323,37 @@ static void watches_init(struct pair *p)
     }
 }
 
-static int add_pair(struct hv_relay *r, struct hv_stream *a,
-                    struct hv_stream *b, const struct hv_relay_opts *o,
-                    void *tag, int borrowed)
+/* A new pair of r for stream a, with options o and tag; NULL when out of
+ * memory. */
+static struct pair *pair_new(struct hv_relay *r, struct hv_stream *a,
+                             const struct hv_relay_opts *o, void *tag)
 {
-    struct pair *p = calloc(1, sizeof *p);
-    size_t max;
-    int i;
+    struct pair *p;
 
-    if (p == NULL) {
-        if (!borrowed) {
-            hv_stream_close(a);
-            hv_stream_close(b);
-        }
-        return HV_ENOMEM;
-    }
+    if (heap_reserve(r) < 0 || (p = calloc(1, sizeof *p)) == NULL)
+        return NULL;
     if (o)
         p->o = *o;
     else
         hv_relay_opts_init(&p->o);
     p->s[0] = a;
-    p->s[1] = b;
     p->tag = tag;
-    p->borrowed = borrowed;
     p->d[0].off = (p->o.flags & HV_RELAY_B_TO_A_ONLY) != 0;
     p->d[1].off = (p->o.flags & HV_RELAY_A_TO_B_ONLY) != 0;
-    max = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE;
+    p->next = r->pairs;
+    r->pairs = p;
+    r->count++;
+    enqueue(r, p); /* tried before anything is waited for */
+    return p;
+}
+
+/* Pair p has both its streams (b now): its clocks start. */
+static void pair_start(struct pair *p, struct hv_stream *b)
+{
+    size_t max = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE;
+    int i;
+
+    p->s[1] = b;
     for (i = 0; i < 2; i++) {
         /* stdin's ring may hold what an earlier session left */
         if (p->s[i]->rx.max < max)
@@ -245,14 +362,57 @@ static int add_pair(struct hv_relay *r, struct hv_stream *a,
     p->last_io = hv_now_ms();
     if (p->o.progress_ms && p->o.progress)
         p->progress_at = p->last_io + p->o.progress_ms;
-    p->timed = p->o.idle_ms || p->progress_at ||
-               p->o.quit_ms != HV_RELAY_NO_QUIT;
-    r->timed += (size_t)p->timed;
+    memset(p->w, 0, sizeof p->w);
+    p->nw = 0;
     watches_init(p);
-    p->next = r->pairs;
-    r->pairs = p;
-    r->count++;
-    enqueue(r, p); /* tried before anything is waited for */
+}
+
+static int add_pair(struct hv_relay *r, struct hv_stream *a,
+                    struct hv_stream *b, const struct hv_relay_opts *o,
+                    void *tag, int borrowed)
+{
+    struct pair *p = pair_new(r, a, o, tag);
+
+    if (p == NULL) {
+        if (!borrowed) {
+            hv_stream_close(a);
+            hv_stream_close(b);
+        }
+        return HV_ENOMEM;
+    }
+    p->borrowed = borrowed;
+    pair_start(p, b);
+    return 0;
+}
+
+int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
+                         const struct hv_addr *to,
+                         const struct hv_connect_opts *co,
+                         const struct hv_relay_opts *o, void *tag)
+{
+    struct hv__dial *d = malloc(sizeof *d);
+    struct pair *p;
+    int e;
+
+    if (d == NULL) {
+        hv_stream_close(a);
+        return HV_ENOMEM;
+    }
+    if ((e = hv__dial_start(d, to, co)) < 0) {
+        hv__dial_free(d);
+        free(d);
+        hv_stream_close(a);
+        return e;
+    }
+    if ((p = pair_new(r, a, o, tag)) == NULL) {
+        hv__dial_free(d);
+        free(d);
+        hv_stream_close(a);
+        return HV_ENOMEM;
+    }
+    p->dial = d;
+    if (co && co->timeout_ms)
+        p->dial_until = hv_now_ms() + co->timeout_ms;
     return 0;
 }
 
@@ -901,8 +1061,8 @@ static void pair_events(struct pair *p, const struct hv__watch *w,
 {
     int i;
 
-    if (re == 0)
-        return;
+    if (re == 0 || p->dial)
+        return; /* connecting: the visit asks the socket itself */
     for (i = 0; i < 2; i++) {
         struct hv_stream *st = p->s[i];
         if (st->rfd == w->fd && (re & (HV__IN | HV__ERR | HV__HUP)))
@@ -983,6 +1143,21 @@ static int ms_until(uint64_t at, uint64_t now, int cur)
     return (cur < 0 || (int)d < cur) ? (int)d : cur;
 }
 
+/* A pair has ended: the descriptors it held are free, so the connects
+ * that waited for some try again now. */
+static void wake_starved(struct hv_relay *r)
+{
+    struct pair *p;
+    if (r->starved == 0)
+        return;
+    for (p = r->pairs; p; p = p->next) {
+        if (p->starved) {
+            p->dial_at = 0;
+            enqueue(r, p);
+        }
+    }
+}
+
 static void pair_take(struct hv_relay *r, struct pair *p,
                       struct hv_relay_event *ev)
 {
@@ -1006,40 +1181,106 @@ static void pair_take(struct hv_relay *r, struct pair *p,
     ev->tag = p->tag;
     ev->res = p->res;
     pair_free(r, p);
+    wake_starved(r);
 }
 
-/* The earliest timer of any pair, as a wait's timeout from now (cur: the
- * one so far). */
-static int timers_wait(const struct hv_relay *r, uint64_t now, int cur)
+static uint64_t earlier(uint64_t t, uint64_t u)
 {
-    const struct pair *p;
-    for (p = r->pairs; p; p = p->next) {
-        if (p->o.idle_ms)
-            cur = ms_until(p->last_io + p->o.idle_ms, now, cur);
-        cur = ms_until(p->quit_at, now, cur);
-        cur = ms_until(p->progress_at, now, cur);
-        cur = ms_until(gone_due(p), now, cur);
-        if (p->d[1].discard)
-            cur = ms_until(p->discard_until, now, cur);
-    }
-    return cur;
+    return t == 0 || (u != 0 && u < t) ? u : t;
 }
 
-/* A pair has a timer while an option's clock runs: then every round
- * visits it (r->timed counts such pairs). The gone-peer rule's clock
- * starts late, so this is kept up to date after each visit. */
+/* When pair p must be visited without an event (0: never): its options'
+ * clocks (-i, -q, progress), the gone-peer rule, the bounded drain of a
+ * failed stdout, a connect's retry and deadline. */
+static uint64_t pair_due(const struct pair *p)
+{
+    uint64_t t = 0;
+
+    if (p->done)
+        return 0;
+    if (p->dial)
+        return earlier(p->dial_at, p->dial_until);
+    if (p->o.idle_ms)
+        t = p->last_io + p->o.idle_ms;
+    t = earlier(t, p->quit_at);
+    t = earlier(t, p->progress_at);
+    t = earlier(t, gone_due(p));
+    if (p->d[1].discard)
+        t = earlier(t, p->discard_until);
+    return t;
+}
+
+/* After a visit: pair p's place in the heap of timers. */
 static void sync_timed(struct hv_relay *r, struct pair *p)
 {
-    int t = p->o.idle_ms || p->progress_at ||
-            p->o.quit_ms != HV_RELAY_NO_QUIT || gone_due(p) != 0 ||
-            p->d[1].discard;
-    if (t != p->timed) {
-        p->timed = t;
-        if (t)
-            r->timed++;
-        else
-            r->timed--;
+    uint64_t due = pair_due(p);
+    if (due != p->due || (due != 0) != (p->hidx != 0))
+        heap_set(r, p, due);
+}
+
+/* A connecting pair's visit: the next step of its connect, unless it waits
+ * for a retry; once made, b is the connection and the pair relays. */
+static void dial_work(struct hv_relay *r, struct pair *p, uint64_t now)
+{
+    struct hv_sock *sock = NULL;
+    struct hv_stream *b;
+    int k;
+
+    if (p->dial_until && now >= p->dial_until) {
+        pair_end(p, HV_ETIMEDOUT, HV_SIDE_B_CONNECT);
+        return;
     }
+    if (p->dial_at && now < p->dial_at)
+        return;
+    /* the step may close the socket, or open another */
+    unwatch(r, p);
+    p->nw = 0;
+    p->dial_at = 0;
+    if (p->starved) {
+        p->starved = 0;
+        r->starved--;
+    }
+    k = hv__dial_step(p->dial, &sock);
+    if (k == HV__DIAL_WAIT) {
+        memset(&p->w[0], 0, sizeof p->w[0]);
+        p->w[0].fd = p->dial->fd;
+        p->w[0].owner = p;
+        p->nw = 1;
+        return;
+    }
+    if (k == HV__DIAL_RETRY) {
+        p->dial_at = now + p->dial->retry_ms;
+        if (p->dial->starved) {
+            p->starved = 1;
+            r->starved++;
+        }
+        return;
+    }
+    hv__dial_free(p->dial);
+    free(p->dial);
+    p->dial = NULL;
+    if (k < 0) {
+        pair_end(p, k, HV_SIDE_B_CONNECT);
+        return;
+    }
+    if ((k = hv_stream_from_sock(sock, &b)) < 0) {
+        pair_end(p, k, HV_SIDE_B_CONNECT);
+        return;
+    }
+    pair_start(p, b);
+    enqueue(r, p); /* a may have sent meanwhile */
+}
+
+/* What a connecting pair waits on: its socket writable, while a connect
+ * is in progress. */
+static int dial_interest(struct hv_relay *r, struct pair *p)
+{
+    struct hv__watch *w = &p->w[0];
+    int e;
+    if (p->nw == 0 || (w->on && w->want == HV__OUT))
+        return 0;
+    e = hv__poller_set(r->pl, w, 1, HV__OUT);
+    return e < 0 ? e : 0;
 }
 
 static int run(struct hv_relay *r, int listening, uint64_t until,
@@ -1052,18 +1293,29 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
 
         if (hv_stopped())
             return HV_ESTOPPED;
-        /* a timer is due without an event: such pairs are all visited */
-        if (r->timed)
-            for (p = r->pairs; p; p = p->next)
-                enqueue(r, p);
+        /* the pairs whose timer is due are visited without an event */
+        while (r->hn && r->heap[0]->due <= now) {
+            p = r->heap[0];
+            heap_set(r, p, 0);
+            enqueue(r, p);
+        }
         todo = r->ready;
         r->ready = NULL;
         while ((p = todo) != NULL) {
             todo = p->rnext;
             p->queued = 0;
-            pair_work(p, now);
+            if (p->dial)
+                dial_work(r, p, now);
+            else
+                pair_work(p, now);
             sync_timed(r, p);
-            if (!p->done && (k = pair_interest(r, p)) != 0) {
+            if (p->dial && !p->done)
+                k = dial_interest(r, p);
+            else if (!p->done)
+                k = pair_interest(r, p);
+            else
+                k = 0;
+            if (k != 0) {
                 if (k > 0)
                     enqueue(r, p);
                 else
@@ -1086,7 +1338,7 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
          * Its descriptors leave the poller meanwhile: a watched one costs
          * a callback at every wake-up (about 1 us a round trip under
          * icount); the next visit registers what it waits on again. */
-        if (r->count == 1 && !listening && until == 0) {
+        if (r->count == 1 && !listening && until == 0 && !r->pairs->dial) {
             p = r->pairs;
             if ((k = lone_dir(p)) >= 0) {
                 unwatch(r, p);
@@ -1102,8 +1354,8 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             }
         }
         wait = r->ready ? 0 : -1;
-        if (r->timed && wait)
-            wait = timers_wait(r, now, wait);
+        if (r->hn && wait)
+            wait = ms_until(r->heap[0]->due, now, wait);
         if (until)
             wait = ms_until(until, now, wait);
         k = hv__poller_wait(r->pl, r->ev, HV__POLLER_MAX, wait);
@@ -1187,5 +1439,6 @@ void hv_relay_free(struct hv_relay *r)
         pair_free(r, p);
     }
     hv__poller_free(r->pl);
+    free(r->heap);
     free(r);
 }

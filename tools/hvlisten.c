@@ -133,6 +133,11 @@ struct conn {
     char from[HV_ADDR_STRLEN];
     struct hv_child *child; /* -e */
     int relayed;            /* its relay pair is still running */
+    /* -e short of descriptors for the command: the connection waits
+     * here, accepted, until some are free */
+    struct hv_sock *waiting;
+    struct hv_addr peer;
+    int ended; /* its command was ended by us (-i): no error of its own */
     struct conn *next;
 };
 
@@ -151,6 +156,9 @@ struct server {
     const char *vm_name, *service;
     struct hv_listen_opts lo;
     uint64_t rebind_at;
+    size_t waiting;   /* conns with a command still to start */
+    int short_fds;    /* in an episode of too few descriptors (-v: said) */
+    uint64_t short_at; /* its last shortage */
 };
 
 /* How often a listener for a VM name looks whether the name now means
@@ -274,8 +282,24 @@ static void conn_forget(struct server *sv, struct conn *c)
     }
     if (c->child)
         hv_child_free(c->child);
+    if (c->waiting) {
+        hv_sock_close(c->waiting);
+        sv->waiting--;
+    }
     free(c);
     sv->active--;
+}
+
+/* Too few descriptors (EMFILE and the like): accepting pauses, and the
+ * clients wait in the backlog; said once an episode (until a second goes
+ * by without a shortage), with -v. */
+#define SHORT_EPISODE_MS 1000u
+static void fds_short(struct server *sv, const char *what)
+{
+    if (!sv->short_fds && sv->o->so.verbose)
+        cli_warnx("Out of descriptors (%s): new clients wait", what);
+    sv->short_fds = 1;
+    sv->short_at = hv_now_ms();
 }
 
 /* Report the commands that have ended (all of them, waiting, when
@@ -305,12 +329,46 @@ static void reap(struct server *sv, int wait_all)
             sv->rc = hv_exitcode(r);
         } else {
             if (sv->o->so.verbose)
-                cli_warnx("Closed %s: %s", c->from,
-                          cli_child_how(&st, how, sizeof how));
-            if ((r = cli_child_status(c->from, sv->o->exec, &st)) != 0)
+                cli_warnx("Closed %s: %s%s", c->from,
+                          cli_child_how(&st, how, sizeof how),
+                          c->ended ? " (ended: idle timeout)" : "");
+            if (!c->ended &&
+                (r = cli_child_status(c->from, sv->o->exec, &st)) != 0)
                 sv->rc = r;
         }
         conn_forget(sv, c);
+    }
+}
+
+/* Why a relayed pair failed, naming the side: the client, the backend
+ * (--to) or the command (-e); timeouts only with -v. */
+static void pair_failed(struct server *sv, const struct conn *c,
+                        const struct hv_relay_result *res)
+{
+    static int hinted; /* the hints of a failed connect were printed */
+    int a = res->side == HV_SIDE_A_READ || res->side == HV_SIDE_A_WRITE;
+    int b = res->side == HV_SIDE_B_READ || res->side == HV_SIDE_B_WRITE;
+
+    if (res->err == HV_EIDLE) {
+        if (sv->o->so.verbose)
+            cli_warnx("client %s: %s", c->from, hv_strerror(res->err));
+    } else if (res->side == HV_SIDE_B_CONNECT) {
+        /* that one client is closed; the listener goes on */
+        cli_warn(res->err, "client %s: backend: connect %s", c->from,
+                 sv->target_text);
+        /* why, once: the next clients fail alike */
+        if (!hinted) {
+            hinted = 1;
+            session_hints(&sv->o->so, &sv->target, HV_DIAG_CONNECT,
+                          res->err);
+        }
+    } else if (sv->o->to && b) {
+        cli_warn(res->err, "client %s: backend %s", c->from, sv->target_text);
+    } else if (sv->o->exec && a) {
+        cli_warn(res->err, "client %s: command", c->from);
+    } else {
+        /* --to's a and -e's b: the client's connection */
+        cli_warn(res->err, "client %s", c->from);
     }
 }
 
@@ -322,12 +380,14 @@ static void pair_done(struct server *sv, const struct hv_relay_event *ev)
     c->relayed = 0;
     if (ev->res.err < 0) {
         sv->failed++;
-        if (ev->res.err == HV_EIDLE)
-            cli_warnx("%s: %s", c->from, hv_strerror(ev->res.err));
-        else
-            cli_warn(ev->res.err, "%s", c->from);
+        pair_failed(sv, c, &ev->res);
         if (!sv->o->keep_open)
             sv->rc = hv_exitcode(ev->res.err);
+        /* a session -i ended: its command has nothing more to serve */
+        if (ev->res.err == HV_EIDLE && c->child) {
+            hv_child_kill(c->child);
+            c->ended = 1;
+        }
     } else if (sv->o->so.verbose && c->child == NULL) {
         cli_warnx("Closed %s: sent %llu bytes, received %llu bytes", c->from,
                   (unsigned long long)ev->res.ba,
@@ -337,64 +397,79 @@ static void pair_done(struct server *sv, const struct hv_relay_event *ev)
         conn_forget(sv, c);
 }
 
-/* --to: connect the outbound side and relay. */
+/* --to: relay the client to a connection the relay makes (never waiting
+ * for it here: a slow backend delays only its own client). */
 static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
 {
-    static int hinted; /* the hints of a failed connect were printed */
     struct hv_connect_opts co;
     struct hv_relay_opts ro;
-    struct hv_stream *a, *b;
-    struct hv_sock *out = NULL;
+    struct hv_relay_result res;
+    struct hv_stream *a;
     int r;
 
     memset(&co, 0, sizeof co);
     co.timeout_ms = sv->o->timeout_ms;
     co.keep_on_pause = sv->o->so.keep_on_pause;
-    r = hv_sock_connect(&sv->target, &co, &out);
-    if (r < 0) {
-        /* that one inbound connection is closed; the listener goes on */
-        sv->failed++;
-        cli_warn(r, "%s: connect %s", c->from, sv->target_text);
-        /* why, once: the next clients fail alike */
-        if (!hinted) {
-            hinted = 1;
-            session_hints(&sv->o->so, &sv->target, HV_DIAG_CONNECT, r);
-        }
-        if (!sv->o->keep_open)
-            sv->rc = hv_exitcode(r);
-        hv_sock_close(in);
-        conn_forget(sv, c);
-        return;
-    }
     if (sv->o->so.verbose)
         cli_warnx("Relaying %s to %s", c->from, sv->target_text);
     session_relay_opts(&sv->o->so, &ro, 0);
-    if ((r = hv_stream_from_sock(in, &a)) < 0) {
-        hv_sock_close(out);
-    } else if ((r = hv_stream_from_sock(out, &b)) < 0) {
-        hv_stream_close(a);
-    } else if ((r = hv_relay_add(sv->relay, a, b, &ro, c)) == 0) {
+    if ((r = hv_stream_from_sock(in, &a)) == 0 &&
+        (r = hv_relay_add_connect(sv->relay, a, &sv->target, &co, &ro, c)) ==
+            0) {
         c->relayed = 1;
         return;
     }
-    cli_warn(r, "%s", c->from);
+    /* a target that cannot even be tried (a host name that does not
+     * resolve): as a failed connect */
+    sv->failed++;
+    memset(&res, 0, sizeof res);
+    res.err = r;
+    res.side = HV_SIDE_B_CONNECT;
+    pair_failed(sv, c, &res);
+    if (!sv->o->keep_open)
+        sv->rc = hv_exitcode(r);
     conn_forget(sv, c);
 }
 
-/* -e: start the command; relay its pipes where the platform gives pipes. */
-static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s,
-                       const struct hv_addr *peer)
+/* -e with -i or -q: the relay stays between the command and the client,
+ * so that the timers hold whatever the command does. */
+static int exec_timed(const struct server *sv)
+{
+    return sv->o->so.idle_ms || sv->o->so.quit_ms != HV_RELAY_NO_QUIT;
+}
+
+/* -e: start the command on connection s; relay its pipes (or socket pair)
+ * where it has them. Short of descriptors, s waits in c->waiting. */
+static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
 {
     struct session_env env;
     struct hv_stream *io = NULL, *net;
     struct hv_relay_opts ro;
     int r;
 
-    session_env(&env, peer, &sv->local);
-    r = hv_spawn(s, sv->o->exec, env.env, &c->child, &io);
+    session_env(&env, &c->peer, &sv->local);
+    if (exec_timed(sv))
+        r = hv_spawn_relayed(s, sv->o->exec, env.env, &c->child, &io);
+    else
+        r = hv_spawn(s, sv->o->exec, env.env, &c->child, &io);
+    if (r == HV_EMFILE) {
+        /* no reset for it: the client waits, accepted, until a session
+         * ends or a moment has passed (retry_waiting) */
+        c->child = NULL;
+        if (c->waiting == NULL) {
+            c->waiting = s;
+            sv->waiting++;
+        }
+        fds_short(sv, "command");
+        return;
+    }
+    if (c->waiting) {
+        c->waiting = NULL;
+        sv->waiting--;
+    }
     if (r < 0) {
         hv_sock_close(s);
-        cli_warn(r, "%s: run '%s'", c->from, sv->o->exec);
+        cli_warn(r, "client %s: run '%s'", c->from, sv->o->exec);
         sv->rc = hv_exitcode(r);
         c->child = NULL;
         conn_forget(sv, c);
@@ -406,16 +481,38 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s,
         return;
     }
     hv_relay_opts_init(&ro);
+    ro.idle_ms = sv->o->so.idle_ms;
+    ro.quit_ms = sv->o->so.quit_ms;
     if ((r = hv_stream_from_sock(s, &net)) < 0) {
         hv_stream_close(io);
-        cli_warn(r, "%s", c->from);
+        cli_warn(r, "client %s", c->from);
         return;
     }
     if ((r = hv_relay_add(sv->relay, io, net, &ro, c)) < 0) {
-        cli_warn(r, "%s", c->from);
+        cli_warn(r, "client %s", c->from);
         return;
     }
     c->relayed = 1;
+}
+
+/* Start the commands of the clients that wait for descriptors, oldest
+ * first, until one is still short. */
+static void retry_waiting(struct server *sv)
+{
+    struct conn *c, *last;
+
+    while (sv->waiting) {
+        /* the list is newest first: the oldest waiting one is the last */
+        last = NULL;
+        for (c = sv->conns; c; c = c->next)
+            if (c->waiting)
+                last = c;
+        if (last == NULL)
+            break;
+        serve_exec(sv, last, last->waiting);
+        if (last->waiting)
+            break; /* still short */
+    }
 }
 
 /* Accept one connection and serve it. Returns 0, 2 when the peer was
@@ -430,6 +527,11 @@ static int accept_one(struct server *sv)
 
     r = hv_sock_accept(sv->l, &s, &peer);
     if (r < 0) {
+        if (r == HV_EMFILE) {
+            /* the client stays in the backlog until descriptors free up */
+            fds_short(sv, "accept");
+            return 1;
+        }
         if (sv->o->keep_open && accept_transient(r)) {
             cli_warn(r, "accept on %s (retrying)", sv->where);
             return 1;
@@ -445,6 +547,9 @@ static int accept_one(struct server *sv)
         cli_warn(HV_ENOMEM, "accept on %s (retrying)", sv->where);
         return 1;
     }
+    if (sv->short_fds && hv_now_ms() - sv->short_at > SHORT_EPISODE_MS)
+        sv->short_fds = 0; /* the episode of too few descriptors is over */
+    c->peer = peer;
     hv_addr_format(&peer, c->from, sizeof c->from);
     if (sv->o->so.verbose)
         cli_warnx("Connection from %s", c->from);
@@ -460,7 +565,7 @@ static int accept_one(struct server *sv)
     if (sv->o->to)
         serve_to(sv, c, s);
     else
-        serve_exec(sv, c, s, &peer);
+        serve_exec(sv, c, s);
     return 0;
 }
 
@@ -489,11 +594,19 @@ static int serve_many(struct server *sv)
             reap(sv, 0);
         if (!accepting && sv->active == 0)
             break;
+        /* short of descriptors: the new clients wait in the backlog
+         * while the ones in hand wait for theirs (the relay retries its
+         * connects by itself; the commands are retried here) */
+        if (sv->waiting || hv_relay_starved(sv->relay)) {
+            accepting = 0;
+            if (sv->waiting)
+                wait = BACKOFF_FIRST_MS;
+        }
         /* asleep until something happens: a command's end comes as an
          * event where the platform has one (HV_RELAY_CHILD) */
-        if (sv->o->exec && !hv_child_events())
+        if (sv->o->exec && !hv_child_events() && wait > REAP_INTERVAL_MS)
             wait = REAP_INTERVAL_MS;
-        else if (sv->vm_name)
+        else if (sv->vm_name && wait > REBIND_CHECK_MS)
             wait = REBIND_CHECK_MS;
         if (paused) {
             /* accepting waits; the relays go on */
@@ -532,6 +645,9 @@ static int serve_many(struct server *sv)
         }
         if (ev.kind == HV_RELAY_DONE) {
             pair_done(sv, &ev);
+            /* its descriptors are free: accept again, start commands */
+            paused = 0;
+            backoff = 0;
         } else if (ev.kind == HV_RELAY_ACCEPT) {
             r = accept_one(sv);
             if (r < 0) {
@@ -552,6 +668,11 @@ static int serve_many(struct server *sv)
         } else if (ev.kind == HV_RELAY_TIMEOUT) {
             paused = 0; /* the pause is over: try accepting again */
         } /* HV_RELAY_CHILD: reaped at the top */
+        if (sv->waiting && !stopped) {
+            if (sv->o->exec)
+                reap(sv, 0); /* a command that ended frees its share */
+            retry_waiting(sv);
+        }
         if (ev.kind != HV_RELAY_DONE)
             rebind(sv);
     }
