@@ -26,16 +26,11 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "rules.h"
 
-/* One direction: s[i] -> s[!i] (i = 0: a -> b). */
+/* One direction: s[i] -> s[!i] (i = 0: a -> b); its state is the rule
+ * book's (ru.way[i]). */
 struct dir {
-    int off;        /* never read the source (send-/receive-only) */
-    int shut;       /* the source's EOF was passed on (or off) */
-    int stop_read;  /* -q ran out: take no more from the source */
-    int discard;    /* the destination failed: what the source still
-                     * brings is read and dropped (dir_fail) */
-    int rd_err;     /* reading the source failed (a reset): what came
-                     * before is written out, then the pair ends with it */
     uint64_t bytes; /* written to the destination */
 };
 
@@ -43,19 +38,16 @@ struct pair {
     struct hv_stream *s[2];
     struct dir d[2];
     struct hv_relay_opts o;
+    struct hv__rules ru; /* the rules of its life and end (rules.c) */
     void *tag;
     int borrowed;     /* the caller owns the streams */
     int watch_b;      /* b has nothing to read: still poll it for errors */
-    int late_err;     /* a write failed: the error to end with, once the */
-    enum hv_side late_side; /* other direction is done */
-    uint64_t last_io, quit_at, progress_at;
+    uint64_t progress_at;
     /* the gone-peer rule (o.gone_ms), once b's EOF is out and a sends on:
-     * since when it applies, when a -> b last moved, when to ask b's
-     * transport again whether its peer has closed, and whether b hung
-     * up (a unix peer's complete close) */
-    uint64_t gone_since, a_moved_at, ask_at;
+     * when to ask b's transport again whether its peer has closed, and
+     * whether b hung up (a unix peer's complete close) */
+    uint64_t ask_at;
     uint32_t ask_step;
-    uint64_t discard_until; /* stdout failed: drop b's data until then */
     int b_hup;
     _Atomic int done;
     _Atomic int halt; /* blocking calls give up: done, or the two-way
@@ -226,20 +218,9 @@ static void unwatch(struct hv_relay *r, struct pair *p)
 
 static void pair_free(struct hv_relay *r, struct pair *p)
 {
-    /* a broken connection passes the break on: the other end sees a
-     * reset, not a clean EOF that would pass for the whole stream; and
-     * when stdout's reader has gone, what b sent had nowhere to go */
-    int broken = p->res.err && p->res.err != HV_EIDLE &&
-                 (p->res.side == HV_SIDE_B_READ ||
-                  p->res.side == HV_SIDE_B_WRITE ||
-                  p->res.side == HV_SIDE_B_CONNECT || !p->s[0]->stdio);
+    /* a broken or cut pair passes the break on as a reset (the rules) */
+    unsigned resets = hv__rules_resets(&p->ru);
     int i;
-
-    /* a pair freed before its end (a stop, hv_relay_free) was cut short:
-     * a reset both ways, so that no peer takes what it got for the whole
-     * stream */
-    if (!p->done)
-        broken = 1;
 
     unwatch(r, p);
     heap_set(r, p, 0);
@@ -250,7 +231,7 @@ static void pair_free(struct hv_relay *r, struct pair *p)
         free(p->dial);
     }
     for (i = 0; i < 2; i++) {
-        if (p->s[i] && (broken || (p->res.a_closed && i == 1)))
+        if (p->s[i] && (resets & (1u << i)))
             hv__stream_abort(p->s[i]);
     }
     for (i = 0; i < 2; i++) {
@@ -267,8 +248,13 @@ static void pair_free(struct hv_relay *r, struct pair *p)
 /* The source of direction i is done: at its EOF, or never read. */
 static int src_done(const struct pair *p, int i)
 {
-    return p->d[i].off || p->d[i].stop_read || p->s[i]->rd_eof ||
-           p->d[i].rd_err;
+    return hv__rules_src_done(&p->ru, i);
+}
+
+/* Way i's state in the rule book. */
+static enum hv__way way(const struct pair *p, int i)
+{
+    return p->ru.way[i];
 }
 
 static void pair_lock(struct pair *p)
@@ -283,15 +269,21 @@ static void pair_unlock(struct pair *p)
         pthread_mutex_unlock(&p->mu);
 }
 
-static void pair_end(struct pair *p, int err, enum hv_side side)
+/* The rule book said the end (caller holds the lock): the blocking calls
+ * give up. */
+static void ended(struct pair *p)
 {
-    pair_lock(p);
-    if (!p->done) {
-        p->res.err = err;
-        p->res.side = err ? side : HV_SIDE_NONE;
+    if (p->ru.done && !p->done) {
         p->done = 1; /* the byte counts are taken in pair_take */
         p->halt = 1;
     }
+}
+
+static void pair_end(struct pair *p, int err, enum hv_side side)
+{
+    pair_lock(p);
+    hv__rules_end(&p->ru, err, side);
+    ended(p);
     pair_unlock(p);
 }
 
@@ -300,6 +292,20 @@ static enum hv_side side_of(int stream, int write)
     if (stream == 0)
         return write ? HV_SIDE_A_WRITE : HV_SIDE_A_READ;
     return write ? HV_SIDE_B_WRITE : HV_SIDE_B_READ;
+}
+
+/* What the rules know of the pair's ends, from its streams. */
+static unsigned ends_of(const struct pair *p)
+{
+    const struct hv_stream *a = p->s[0], *b = p->s[1];
+    unsigned e = 0;
+    if (a->stdio)
+        e |= HV__ENDS_A_LOCAL;
+    if (a->wkeep)
+        e |= HV__ENDS_A_KEPT;
+    if (b && a->stdio && b->sock)
+        e |= HV__ENDS_B_DRAIN;
+    return e;
 }
 
 /* One watch for each distinct descriptor of the pair (a socket is read
@@ -338,8 +344,7 @@ static struct pair *pair_new(struct hv_relay *r, struct hv_stream *a,
         hv_relay_opts_init(&p->o);
     p->s[0] = a;
     p->tag = tag;
-    p->d[0].off = (p->o.flags & HV_RELAY_B_TO_A_ONLY) != 0;
-    p->d[1].off = (p->o.flags & HV_RELAY_A_TO_B_ONLY) != 0;
+    hv__rules_init(&p->ru, &p->o, ends_of(p), hv_now_ms());
     p->next = r->pairs;
     r->pairs = p;
     r->count++;
@@ -354,14 +359,18 @@ static void pair_start(struct pair *p, struct hv_stream *b)
     int i;
 
     p->s[1] = b;
+    p->ru.ends = ends_of(p);
+    p->ru.last_io = hv_now_ms();
     for (i = 0; i < 2; i++) {
         /* stdin's ring may hold what an earlier session left */
         if (p->s[i]->rx.max < max)
             p->s[i]->rx.max = max;
+        /* and it may have ended in an earlier session */
+        if (p->s[i]->rd_eof && !p->ru.off[i])
+            hv__rules_eof(&p->ru, i);
     }
-    p->last_io = hv_now_ms();
     if (p->o.progress_ms && p->o.progress)
-        p->progress_at = p->last_io + p->o.progress_ms;
+        p->progress_at = p->ru.last_io + p->o.progress_ms;
     memset(p->w, 0, sizeof p->w);
     p->nw = 0;
     watches_init(p);
@@ -429,58 +438,60 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
     return add_pair(r, a, b, o, tag, 1);
 }
 
-/* How long what the connection still sends is read and dropped after
- * stdout failed, unless -q says otherwise (hvcat(1), hvlisten(1)). */
-#define DISCARD_MS 5000u
-
-/* Writing direction i failed (a reset, a full disk): its data has nowhere
- * to go from now on. What the other way still brings is delivered first
- * (what a peer sent before its reset is good data; on a full disk, what
- * we send still goes out), then the error ends the pair. */
+/* Writing direction i failed (a reset, a full disk): the rule book says
+ * whether its source is still read and dropped (stdout failed while the
+ * connection sends) or not; what it holds is dropped either way. */
 static void dir_fail(struct pair *p, int i, int e)
 {
-    struct dir *d = &p->d[i];
     struct hv__ring *rg = &p->s[i]->rx;
-    enum hv_side side;
-    int other_done, err;
 
     pair_lock(p);
-    if (p->late_err == 0) {
-        p->late_err = e;
-        p->late_side = side_of(!i, 1);
-    }
-    /* stdout failed (a bad descriptor, a full disk) while the connection
-     * still sends: read that to its EOF and drop it, as /dev/null would.
-     * Left unread, it would make our close a reset, and a reset destroys
-     * at the peer what we sent and it has not read yet. */
-    if (i == 1 && p->s[0]->stdio && p->s[1]->sock && !src_done(p, 1)) {
-        d->discard = 1;
-        /* not for ever: a peer that never stops sending is cut after -q,
-         * or DISCARD_MS (the pair then ends with stdout's error) */
-        p->discard_until =
-            hv_now_ms() + (p->o.quit_ms != HV_RELAY_NO_QUIT ? p->o.quit_ms
-                                                            : DISCARD_MS);
-        pair_unlock(p);
+    hv__rules_write_err(&p->ru, i, e, hv_now_ms());
+    ended(p);
+    pair_unlock(p);
+    if (way(p, i) == HV__WAY_DISCARD) {
         hv__ring_take(rg, rg->count);
         return;
     }
     hv__ring_free(rg);
     p->s[i]->rready = 0;
-    d->stop_read = 1;
-    d->shut = 1; /* nothing to pass on: the destination is broken */
-    other_done = p->d[!i].shut || p->d[!i].off;
-    err = p->late_err;
-    side = p->late_side;
+}
+
+/* Bytes of direction i moved at now (the clocks of -i and the gone-peer
+ * rule; not kept while the two-way fast path's thread runs). */
+static void dir_moved(struct pair *p, int i, uint64_t now)
+{
+    if (!p->mt)
+        hv__rules_moved(&p->ru, i, now);
+}
+
+/* Direction i holds nothing: pass a finished source's EOF on, or end
+ * after a broken source's data, as the rule book says. */
+static void dir_empty(struct pair *p, int i, uint64_t now)
+{
+    int act, e;
+
+    pair_lock(p);
+    act = hv__rules_empty(&p->ru, i, now);
+    ended(p);
     pair_unlock(p);
-    if (other_done)
-        pair_end(p, err, side);
+    if (act != HV__DO_SHUTDOWN)
+        return;
+    hv__ring_trim(&p->s[i]->rx);
+    e = hv__stream_shutdown(p->s[!i]);
+    if (e < 0) {
+        dir_fail(p, i, e);
+        return;
+    }
+    pair_lock(p);
+    hv__rules_shut_done(&p->ru, i, 0, now);
+    pair_unlock(p);
 }
 
 /* Move what can be moved in direction i without blocking. */
 static void dir_work(struct pair *p, int i, uint64_t now)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
-    struct dir *d = &p->d[i];
     struct hv__ring *rg = &src->rx;
     int round, e;
 
@@ -490,7 +501,7 @@ static void dir_work(struct pair *p, int i, uint64_t now)
         char *ptr;
         size_t n, k;
 
-        if (!src_done(p, i) && src->rready) {
+        if (hv__rules_reading(&p->ru, i) && src->rready) {
             int nomem = 0;
             n = hv__ring_space(rg, &ptr, &nomem);
             if (nomem) {
@@ -504,29 +515,25 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                     if (k == n)
                         hv__ring_grow(rg);
                     moved = 1;
-                    if (!p->mt)
-                        p->last_io = now;
-                    if (i == 0 && !p->mt)
-                        p->a_moved_at = now;
+                    dir_moved(p, i, now);
                 } else if (e == 0) {
                     src->rd_eof = 1;
+                    pair_lock(p);
+                    hv__rules_eof(&p->ru, i);
+                    pair_unlock(p);
                 } else if (e != HV__EAGAIN) {
-                    /* dropping: the destination's error is the one */
-                    if (d->discard) {
-                        pair_end(p, p->late_err, p->late_side);
+                    /* what came before a reset is good data: it goes out
+                     * first (below), then the error ends the pair */
+                    pair_lock(p);
+                    hv__rules_read_err(&p->ru, i, e, rg->count != 0);
+                    ended(p);
+                    pair_unlock(p);
+                    if (p->done)
                         return;
-                    }
-                    /* what came before the reset is good data: it goes
-                     * out first (below), then the error ends the pair */
-                    d->rd_err = e;
-                    if (rg->count == 0) {
-                        pair_end(p, e, side_of(i, 0));
-                        return;
-                    }
                 }
             }
         }
-        if (rg->count && d->discard) {
+        if (rg->count && way(p, i) == HV__WAY_DISCARD) {
             hv__ring_take(rg, hv__ring_data(rg, &ptr));
             moved = 1;
         } else if (rg->count && dst->wready) {
@@ -534,18 +541,16 @@ static void dir_work(struct pair *p, int i, uint64_t now)
             e = hv__stream_write(dst, ptr, n, &k);
             if (e == 0) {
                 hv__ring_take(rg, k);
-                d->bytes += k;
+                p->d[i].bytes += k;
                 moved = moved || k > 0;
-                if (!p->mt)
-                    p->last_io = now;
-                if (i == 0 && k > 0 && !p->mt)
-                    p->a_moved_at = now;
+                if (k > 0)
+                    dir_moved(p, i, now);
             } else if (e == HV_EPIPE) {
                 /* the reader of stdout has gone (| head): a quiet end */
                 pair_lock(p);
-                p->res.a_closed = 1;
+                hv__rules_reader_gone(&p->ru);
+                ended(p);
                 pair_unlock(p);
-                pair_end(p, 0, HV_SIDE_NONE);
                 return;
             } else if (e != HV__EAGAIN) {
                 dir_fail(p, i, e);
@@ -555,34 +560,10 @@ static void dir_work(struct pair *p, int i, uint64_t now)
         if (!moved)
             break;
     }
-    /* the source broke and all it gave before is out: the end */
-    if (d->rd_err && rg->count == 0) {
-        pair_end(p, d->rd_err, side_of(i, 0));
-        return;
-    }
-    /* the source is done and all of it is out: pass its EOF on */
-    if (!d->shut && src_done(p, i) && rg->count == 0) {
-        pair_lock(p);
-        d->shut = 1;
-        pair_unlock(p);
-        hv__ring_trim(rg);
-        if (i == 0 && (p->o.flags & HV_RELAY_NO_SHUTDOWN))
-            return;
-        /* stdout serves the next session too, unless told this is the
-         * last: then its reader downstream sees the end now, not at our
-         * exit (which may wait for stdin) */
-        if (dst->wkeep && !(p->o.flags & HV_RELAY_CLOSE_A))
-            return;
-        e = hv__stream_shutdown(dst);
-        if (e < 0) {
-            /* the destination was reset meanwhile: what it sent before
-             * is still to be delivered (dir_fail), not dropped */
-            dir_fail(p, i, e);
-            return;
-        }
-        if (i == 0 && p->o.quit_ms != HV_RELAY_NO_QUIT)
-            p->quit_at = now + p->o.quit_ms;
-    }
+    /* the source is done (or broke) and all it gave is out */
+    if (rg->count == 0 && !p->done &&
+        (way(p, i) == HV__WAY_DRAIN || way(p, i) == HV__WAY_DRAIN_ERR))
+        dir_empty(p, i, now);
 }
 
 /* How often a vsock connection is asked whether its peer has closed it
@@ -599,32 +580,39 @@ static void dir_work(struct pair *p, int i, uint64_t now)
  * out and a still sends. */
 static int gone_rule(const struct pair *p)
 {
-    return p->o.gone_ms != HV_RELAY_NO_QUIT && p->d[1].shut &&
-           !p->d[1].off && !src_done(p, 0) && !p->d[0].shut;
+    return hv__rules_gone_applies(&p->ru);
 }
 
 /* Whether the rule may have to act while a's source waits: then a -> b
  * stays in the event loop (a regular file never waits for more). */
 static int gone_waits(const struct pair *p)
 {
-    return p->o.gone_ms != HV_RELAY_NO_QUIT && !p->d[1].off &&
+    return p->o.gone_ms != HV_RELAY_NO_QUIT && !p->ru.off[1] &&
            !p->s[0]->rsure;
 }
 
 /* When the gone-peer rule must look again without an event (0: never). */
 static uint64_t gone_due(const struct pair *p)
 {
-    uint64_t t;
     /* not before the rule applies, nor while what a gave is still to be
      * sent (the write's readiness wakes the pair) */
-    if (p->gone_since == 0 || p->done || !gone_rule(p) || p->s[0]->rx.count)
+    if (p->ru.gone_since == 0 || p->done || !gone_rule(p) ||
+        p->s[0]->rx.count)
         return 0;
     if (p->s[1]->gone == HV__GONE_ASK)
         return p->ask_at;
     if (p->s[1]->gone == HV__GONE_HUP)
         return 0; /* the poller reports the hang-up */
-    t = p->a_moved_at > p->gone_since ? p->a_moved_at : p->gone_since;
-    return t + p->o.gone_ms;
+    return hv__rules_gone_due(&p->ru);
+}
+
+/* The end of the gone-peer rule: clean, or with a failed write's error. */
+static void gone_end(struct pair *p)
+{
+    pair_lock(p);
+    hv__rules_end_late(&p->ru);
+    ended(p);
+    pair_unlock(p);
 }
 
 /* The gone-peer rule: b's peer sent its EOF and a sends on. Where b's
@@ -640,8 +628,8 @@ static void check_gone(struct pair *p, uint64_t now)
 
     if (!gone_rule(p))
         return;
-    if (p->gone_since == 0) {
-        p->gone_since = now;
+    if (p->ru.gone_since == 0) {
+        hv__rules_gone_start(&p->ru, now);
         p->ask_at = now;
     }
     if (p->s[0]->rx.count)
@@ -649,7 +637,7 @@ static void check_gone(struct pair *p, uint64_t now)
     switch (b->gone) {
     case HV__GONE_HUP:
         if (p->b_hup)
-            pair_end(p, p->late_err, p->late_side);
+            gone_end(p);
         break;
     case HV__GONE_ASK:
         if (now < p->ask_at)
@@ -662,46 +650,25 @@ static void check_gone(struct pair *p, uint64_t now)
         if (g < 0)
             pair_end(p, g, HV_SIDE_B_WRITE);
         else if (g > 0)
-            pair_end(p, p->late_err, p->late_side);
+            gone_end(p);
         break;
     default:
         if (now >= gone_due(p))
-            pair_end(p, p->late_err, p->late_side);
+            gone_end(p);
         break;
     }
 }
 
-/* Whether the pair has reached its end by the rules of its options. */
+/* Whether the pair has reached its end by the rules of its options and
+ * of time. */
 static void check_end(struct pair *p, uint64_t now)
 {
-    unsigned f = p->o.flags;
-
     if (p->done)
         return;
-    if (p->d[0].shut && p->d[1].shut) {
-        pair_end(p, p->late_err, p->late_side);
-        return;
-    }
-    /* b's EOF written out ends a session that will not see another */
-    if (p->d[1].shut && !p->d[1].off &&
-        (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
-        pair_end(p, p->late_err, p->late_side);
-        return;
-    }
-    /* -q: b had its time to answer; take no more and end once what came
-     * is written out */
-    if (p->quit_at && now >= p->quit_at && !p->d[1].stop_read) {
-        p->d[1].stop_read = 1;
-        p->s[1]->rready = 0;
-        p->quit_at = 0; /* done: a deadline left in the past would make
-                         * every wait return at once */
-    }
-    if (p->o.idle_ms && now - p->last_io >= p->o.idle_ms)
-        pair_end(p, HV_EIDLE, HV_SIDE_NONE);
-    /* stdout failed and the peer still sends after the bound: the end,
-     * with stdout's error */
-    if (!p->done && p->d[1].discard && now >= p->discard_until)
-        pair_end(p, p->late_err, p->late_side);
+    pair_lock(p);
+    hv__rules_tick(&p->ru, now);
+    ended(p);
+    pair_unlock(p);
     if (!p->done)
         check_gone(p, now);
 }
@@ -742,7 +709,7 @@ static int lone_dir(const struct pair *p)
 {
     int i;
 
-    if (p->done || p->o.idle_ms || p->o.progress || p->quit_at ||
+    if (p->done || p->o.idle_ms || p->o.progress || p->ru.quit_at ||
         !fast_paths())
         return -1;
     for (i = 0; i < 2; i++) {
@@ -750,8 +717,8 @@ static int lone_dir(const struct pair *p)
         /* a source that may idle while the gone-peer rule watches b */
         if (i == 0 && gone_waits(p))
             continue;
-        if (p->d[!i].shut && !p->d[i].shut && !src_done(p, i) &&
-            !p->d[i].discard && (src->rsock || (src->rsure && src->stdio)))
+        if (way(p, !i) == HV__WAY_SHUT && way(p, i) == HV__WAY_COPY &&
+            (src->rsock || (src->rsure && src->stdio)))
             return i;
     }
     return -1;
@@ -762,7 +729,8 @@ static int lone_dir(const struct pair *p)
 static void block_dir(struct pair *p, int i)
 {
     /* a failed stdout's drain has a timer: the event loop keeps it */
-    while (!p->halt && !p->d[i].shut && !p->d[i].discard && !hv_stopped()) {
+    while (!p->halt && way(p, i) != HV__WAY_SHUT &&
+           way(p, i) != HV__WAY_DISCARD && !hv_stopped()) {
         p->s[i]->rready = p->s[!i]->wready = 1;
         dir_work(p, i, hv_now_ms());
     }
@@ -778,7 +746,8 @@ static int lone_splice(struct pair *p, int i)
     size_t n = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE, k;
     int e;
 
-    if (src->rx.count || !src->rsock || !dst->wpipe || p->d[i].discard)
+    if (src->rx.count || !src->rsock || !dst->wpipe ||
+        way(p, i) != HV__WAY_COPY)
         return 0;
     while (!p->done && !src_done(p, i) && !hv_stopped()) {
         e = hv__stream_splice(src, dst, n, &k);
@@ -788,15 +757,16 @@ static int lone_splice(struct pair *p, int i)
             continue; /* the loop sees the stop */
         if (e == HV_EPIPE) {
             /* the reader of stdout has gone (| head): a quiet end */
-            p->res.a_closed = 1;
-            pair_end(p, 0, HV_SIDE_NONE);
+            hv__rules_reader_gone(&p->ru);
+            ended(p);
         } else if (e < 0) {
             pair_end(p, e, side_of(i, 0));
         } else if (k == 0) {
             src->rd_eof = 1;
+            hv__rules_eof(&p->ru, i);
         } else {
             p->d[i].bytes += k;
-            p->last_io = hv_now_ms();
+            hv__rules_moved(&p->ru, i, hv_now_ms());
         }
     }
     return 1;
@@ -865,9 +835,9 @@ static int duplex_ok(const struct pair *p)
            (p->polls >= DUPLEX_AFTER ||
             p->d[0].bytes + p->d[1].bytes >= DUPLEX_AFTER_BYTES) &&
            !p->o.idle_ms && !p->o.progress &&
-           p->o.quit_ms == HV_RELAY_NO_QUIT && !p->d[0].shut &&
-           !src_done(p, 0) && !p->d[1].discard &&
-           (p->d[1].shut ? !gone_waits(p) : !src_done(p, 1)) &&
+           p->o.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
+           (way(p, 1) == HV__WAY_SHUT ? !gone_waits(p)
+                                      : way(p, 1) == HV__WAY_COPY) &&
            fast_paths();
 }
 
@@ -950,18 +920,12 @@ static void duplex_wait(struct duplex *x)
 static void duplex_go(struct duplex *x, pthread_t t)
 {
     struct pair *p = x->p;
-    enum hv_side side;
-    int err;
 
     block_dir(p, 1);
-    if (!p->done && !hv_stopped() && p->d[1].shut) {
-        if (!p->d[1].off &&
+    if (!p->done && !hv_stopped() && way(p, 1) == HV__WAY_SHUT) {
+        if (!p->ru.off[1] &&
             (p->o.flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
-            pair_lock(p);
-            err = p->late_err;
-            side = p->late_side;
-            pair_unlock(p);
-            pair_end(p, err, side);
+            gone_end(p); /* b's EOF ends this session */
         } else if (gone_waits(p)) {
             /* the gone-peer rule needs the event loop's timers and its
              * wait on a: the helper gives up its blocking calls (what it
@@ -1097,7 +1061,8 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
         int want_read = !src_done(p, i) &&
                         (src->rx.buf == NULL || src->rx.count < src->rx.size);
         /* an EOF to pass on needs no I/O to wait for */
-        if (!p->d[i].shut && src_done(p, i) && src->rx.count == 0)
+        if ((way(p, i) == HV__WAY_DRAIN || way(p, i) == HV__WAY_DRAIN_ERR) &&
+            src->rx.count == 0)
             busy = 1;
         if (want_read) {
             if (src->rready)
@@ -1106,7 +1071,7 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
                 want_fd(p, want, need, src->rfd, HV__IN);
         }
         if (src->rx.count) {
-            if (dst->wready || p->d[i].discard)
+            if (dst->wready || way(p, i) == HV__WAY_DISCARD)
                 busy = 1;
             else
                 want_fd(p, want, need, dst->wfd, HV__OUT);
@@ -1114,7 +1079,8 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
     }
     /* b's side has nothing to read, but a reset of it must still be seen
      * while a still sends (the peer closed, or was killed) */
-    if (src_done(p, 1) && !p->d[0].shut && p->s[1]->sock && !p->watch_b)
+    if (src_done(p, 1) && way(p, 0) != HV__WAY_SHUT && p->s[1]->sock &&
+        !p->watch_b)
         want_fd(p, want, need, p->s[1]->wfd, 0);
     for (j = 0; j < p->nw; j++) {
         struct hv__watch *w = &p->w[j];
@@ -1175,6 +1141,9 @@ static void pair_take(struct hv_relay *r, struct pair *p,
         }
     }
     r->count--;
+    p->res.err = p->ru.err;
+    p->res.side = p->ru.side;
+    p->res.a_closed = p->ru.a_closed;
     p->res.ab = p->d[0].bytes;
     p->res.ba = p->d[1].bytes;
     ev->kind = HV_RELAY_DONE;
@@ -1200,13 +1169,9 @@ static uint64_t pair_due(const struct pair *p)
         return 0;
     if (p->dial)
         return earlier(p->dial_at, p->dial_until);
-    if (p->o.idle_ms)
-        t = p->last_io + p->o.idle_ms;
-    t = earlier(t, p->quit_at);
+    t = hv__rules_due(&p->ru);
     t = earlier(t, p->progress_at);
     t = earlier(t, gone_due(p));
-    if (p->d[1].discard)
-        t = earlier(t, p->discard_until);
     return t;
 }
 

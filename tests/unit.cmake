@@ -1,5 +1,7 @@
 # Unit cases of the portable core (run natively and under wine).
 hv_add_unit(core ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_core.c)
+# the rule book of a relayed pair (lib/rules.c), a table of transitions
+hv_add_unit(rules ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_rules.c)
 if(NOT WIN32)
   # the POSIX relay's waits (epoll, or poll in the sanitizer build)
   hv_add_unit(poller ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_poller.c)

@@ -1,0 +1,250 @@
+/* rules.c: the rule book of a relayed pair (rules.h), portable: what
+ * happens at a source's EOF or error, a failed write, a half-close, and as
+ * time passes, for both engines. The man pages' rules about the end of a
+ * connection (hvcat(1), hvlisten(1)) are each one transition here:
+ *
+ * - a source's EOF, once everything before it is written, is passed on
+ *   as a half-close of the destination; stdout, which serves the sessions
+ *   to come, only when told this is its last (HV_RELAY_CLOSE_A); a's EOF
+ *   not at all with --no-shutdown;
+ * - what a source gave before it broke (a reset) is written out first,
+ *   then the pair ends with the error (exit 74), never as a clean end;
+ * - a destination that fails ends its way; the pair ends with that error
+ *   once the other way is done. stdout failing while the connection
+ *   still sends: what comes is read and dropped, for -q's time or 5 s,
+ *   so that our close is no reset that destroys what we sent;
+ * - a's reader leaving (stdout | head) is a quiet end;
+ * - both ways done is the end; b's EOF ends a session that expects no
+ *   other (a terminal on stdin, --no-shutdown);
+ * - -q: after a's EOF is passed on, b is read for at most that long;
+ *   -i: nothing moving either way for that long ends the pair (75);
+ * - the gone-peer rule: b's peer closed while a still sends.
+ *
+ * The first end is the one reported. */
+#include <string.h>
+
+#include "rules.h"
+
+static enum hv_side side_of(int stream, int write)
+{
+    if (stream == 0)
+        return write ? HV_SIDE_A_WRITE : HV_SIDE_A_READ;
+    return write ? HV_SIDE_B_WRITE : HV_SIDE_B_READ;
+}
+
+void hv__rules_init(struct hv__rules *r, const struct hv_relay_opts *o,
+                    unsigned ends, uint64_t now)
+{
+    int i;
+    memset(r, 0, sizeof *r);
+    r->flags = o->flags;
+    r->idle_ms = o->idle_ms;
+    r->quit_ms = o->quit_ms;
+    r->gone_ms = o->gone_ms;
+    r->ends = ends;
+    r->off[0] = (o->flags & HV_RELAY_B_TO_A_ONLY) != 0;
+    r->off[1] = (o->flags & HV_RELAY_A_TO_B_ONLY) != 0;
+    /* a way never read is done from the start: its EOF goes on at once
+     * (receive-only half-closes b) */
+    for (i = 0; i < 2; i++)
+        r->way[i] = r->off[i] ? HV__WAY_DRAIN : HV__WAY_COPY;
+    r->last_io = now;
+}
+
+int hv__rules_reading(const struct hv__rules *r, int i)
+{
+    return !r->done &&
+           (r->way[i] == HV__WAY_COPY || r->way[i] == HV__WAY_DISCARD);
+}
+
+int hv__rules_src_done(const struct hv__rules *r, int i)
+{
+    return r->way[i] != HV__WAY_COPY && r->way[i] != HV__WAY_DISCARD;
+}
+
+void hv__rules_moved(struct hv__rules *r, int i, uint64_t now)
+{
+    r->last_io = now;
+    if (i == 0)
+        r->a_moved_at = now;
+}
+
+void hv__rules_end(struct hv__rules *r, int e, enum hv_side side)
+{
+    if (r->done)
+        return;
+    r->done = 1;
+    r->err = e;
+    r->side = e ? side : HV_SIDE_NONE;
+}
+
+void hv__rules_end_late(struct hv__rules *r)
+{
+    hv__rules_end(r, r->late_err, r->late_side);
+}
+
+void hv__rules_eof(struct hv__rules *r, int i)
+{
+    if (r->way[i] == HV__WAY_COPY)
+        r->way[i] = HV__WAY_DRAIN;
+    else if (r->way[i] == HV__WAY_DISCARD)
+        r->way[i] = HV__WAY_SHUT; /* dropped to the end: nothing to pass */
+}
+
+void hv__rules_read_err(struct hv__rules *r, int i, int e, int held)
+{
+    /* dropping after a failed destination: that error is the one */
+    if (r->way[i] == HV__WAY_DISCARD) {
+        hv__rules_end_late(r);
+        return;
+    }
+    if (held) {
+        r->way[i] = HV__WAY_DRAIN_ERR;
+        r->rd_err[i] = e;
+        return;
+    }
+    hv__rules_end(r, e, side_of(i, 0));
+}
+
+int hv__rules_empty(struct hv__rules *r, int i, uint64_t now)
+{
+    (void)now;
+    if (r->way[i] == HV__WAY_DRAIN_ERR) {
+        hv__rules_end(r, r->rd_err[i], side_of(i, 0));
+        return HV__DO_NOTHING;
+    }
+    if (r->way[i] != HV__WAY_DRAIN)
+        return HV__DO_NOTHING;
+    r->way[i] = HV__WAY_SHUT;
+    if (i == 0 && (r->flags & HV_RELAY_NO_SHUTDOWN))
+        return HV__DO_NOTHING;
+    if (i == 1 && (r->ends & HV__ENDS_A_KEPT) &&
+        !(r->flags & HV_RELAY_CLOSE_A))
+        return HV__DO_NOTHING;
+    return HV__DO_SHUTDOWN;
+}
+
+void hv__rules_shut_done(struct hv__rules *r, int i, int e, uint64_t now)
+{
+    if (e < 0) {
+        /* the destination was reset meanwhile: what it sent before is
+         * still delivered, then this error ends the pair */
+        hv__rules_write_err(r, i, e, now);
+        return;
+    }
+    if (i == 0 && r->quit_ms != HV_RELAY_NO_QUIT)
+        r->quit_at = now + r->quit_ms;
+}
+
+void hv__rules_write_err(struct hv__rules *r, int i, int e, uint64_t now)
+{
+    if (r->late_err == 0) {
+        r->late_err = e;
+        r->late_side = side_of(!i, 1);
+    }
+    if (i == 1 && (r->ends & HV__ENDS_B_DRAIN) &&
+        r->way[1] == HV__WAY_COPY) {
+        r->way[1] = HV__WAY_DISCARD;
+        r->discard_until =
+            now + (r->quit_ms != HV_RELAY_NO_QUIT ? r->quit_ms
+                                                  : HV__DISCARD_MS);
+        return;
+    }
+    r->way[i] = HV__WAY_SHUT; /* nothing to pass on: it is broken */
+    if (r->way[!i] == HV__WAY_SHUT || r->off[!i])
+        hv__rules_end_late(r);
+}
+
+void hv__rules_reader_gone(struct hv__rules *r)
+{
+    if (!r->done)
+        r->a_closed = 1;
+    hv__rules_end(r, 0, HV_SIDE_NONE);
+}
+
+void hv__rules_tick(struct hv__rules *r, uint64_t now)
+{
+    if (r->done)
+        return;
+    if (r->way[0] == HV__WAY_SHUT && r->way[1] == HV__WAY_SHUT) {
+        hv__rules_end_late(r);
+        return;
+    }
+    /* b's EOF passed on ends a session that will not see another */
+    if (r->way[1] == HV__WAY_SHUT && !r->off[1] &&
+        (r->flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
+        hv__rules_end_late(r);
+        return;
+    }
+    /* -q: b had its time to answer; take no more from it */
+    if (r->quit_at && now >= r->quit_at) {
+        r->quit_at = 0;
+        if (r->way[1] == HV__WAY_COPY)
+            r->way[1] = HV__WAY_DRAIN;
+        else if (r->way[1] == HV__WAY_DISCARD)
+            r->way[1] = HV__WAY_SHUT;
+        if (r->way[0] == HV__WAY_SHUT && r->way[1] == HV__WAY_SHUT) {
+            hv__rules_end_late(r);
+            return;
+        }
+    }
+    if (r->idle_ms && now - r->last_io >= r->idle_ms) {
+        hv__rules_end(r, HV_EIDLE, HV_SIDE_NONE);
+        return;
+    }
+    /* stdout failed and the peer still sends after the bound */
+    if (r->way[1] == HV__WAY_DISCARD && now >= r->discard_until)
+        hv__rules_end_late(r);
+}
+
+static uint64_t earlier(uint64_t t, uint64_t u)
+{
+    return t == 0 || (u != 0 && u < t) ? u : t;
+}
+
+uint64_t hv__rules_due(const struct hv__rules *r)
+{
+    uint64_t t = 0;
+    if (r->done)
+        return 0;
+    if (r->idle_ms)
+        t = r->last_io + r->idle_ms;
+    t = earlier(t, r->quit_at);
+    if (r->way[1] == HV__WAY_DISCARD)
+        t = earlier(t, r->discard_until);
+    return t;
+}
+
+int hv__rules_gone_applies(const struct hv__rules *r)
+{
+    return !r->done && r->gone_ms != HV_RELAY_NO_QUIT &&
+           r->way[1] == HV__WAY_SHUT && !r->off[1] &&
+           r->way[0] == HV__WAY_COPY;
+}
+
+void hv__rules_gone_start(struct hv__rules *r, uint64_t now)
+{
+    if (r->gone_since == 0)
+        r->gone_since = now;
+}
+
+uint64_t hv__rules_gone_due(const struct hv__rules *r)
+{
+    uint64_t t;
+    if (r->gone_since == 0)
+        return 0;
+    t = r->a_moved_at > r->gone_since ? r->a_moved_at : r->gone_since;
+    return t + r->gone_ms;
+}
+
+unsigned hv__rules_resets(const struct hv__rules *r)
+{
+    int broken = !r->done ||
+                 (r->err && r->err != HV_EIDLE &&
+                  (r->side == HV_SIDE_B_READ || r->side == HV_SIDE_B_WRITE ||
+                   r->side == HV_SIDE_B_CONNECT ||
+                   !(r->ends & HV__ENDS_A_LOCAL)));
+    if (broken)
+        return 3u;
+    return r->a_closed ? 2u : 0u;
+}
