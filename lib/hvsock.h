@@ -353,6 +353,46 @@ int hv_sock_shutdown_send(struct hv_sock *s);
 /* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
 
+/* ---------------------------------------------------------------- service */
+
+/* A service manager's side of the tools (systemd: sd_listen_fds(3),
+ * sd_notify(3)). POSIX only; elsewhere the calls answer HV_ENOTSUP
+ * (activation) or do nothing (notification). */
+
+/* The one listening socket the service manager passed (socket activation
+ * with Accept=no): LISTEN_PID must be this process, LISTEN_FDS 1, the
+ * descriptor (3) a listening stream socket of family vsock, TCP (IPv4 or
+ * IPv6) or unix. LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are removed
+ * from the environment and every passed descriptor made close-on-exec,
+ * so that no command started later sees them. The hv_sock is served as
+ * one hv_sock_listen made, but closing it never removes a socket file
+ * (the manager's). On failure why (n bytes) says what was wrong:
+ * HV_EABSENT no socket was passed to this process (the variables unset,
+ * LISTEN_FDS 0, LISTEN_PID another process's); HV_EUSAGE more than one,
+ * malformed variables, or a descriptor that is no listening stream
+ * socket (a datagram socket, a connection of Accept=yes);
+ * HV_EAFNOSUPPORT another family; HV_ENOTSUP where there is no such
+ * thing (Windows). */
+int hv_sock_activated(struct hv_sock **out, char *why, size_t n);
+
+/* The channel to the service manager (NOTIFY_SOCKET: a unix datagram
+ * socket's path, or @name in the abstract namespace). */
+struct hv_notify;
+/* Open it: *out NULL when NOTIFY_SOCKET is not set (nothing to tell).
+ * *watchdog_ms: how often to send WATCHDOG=1 (half of WATCHDOG_USEC, when
+ * that is set and WATCHDOG_PID, if set, is this process), else 0.
+ * NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID are removed from the
+ * environment (commands started later are not the service). HV_EINVAL
+ * with why set for a NOTIFY_SOCKET that is no such address (then *out is
+ * NULL), or another HV_E* code. */
+int hv_notify_open(struct hv_notify **out, uint32_t *watchdog_ms, char *why,
+                   size_t n);
+/* Send state: newline-separated KEY=VALUE lines ("READY=1",
+ * "STATUS=...", "STOPPING=1", "WATCHDOG=1"), one datagram. 0 (also for a
+ * NULL n), or an HV_E* code (the manager is not listening). */
+int hv_notify_send(struct hv_notify *n, const char *text);
+void hv_notify_close(struct hv_notify *n);
+
 /* ---------------------------------------------------------------- stop */
 
 /* Ask every blocking call of the library in this process (relays, accept

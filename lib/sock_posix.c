@@ -732,12 +732,14 @@ static void unix_peer(int fd, struct hv_addr *peer)
 #endif
 }
 
+static int wait_accept(struct hv_sock *l, uint32_t timeout_ms, int out);
+
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int fd;
+    int fd, r;
 
     for (;;) {
         len = sizeof ss;
@@ -746,6 +748,14 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
             break;
         if (errno == EINTR && hv_stopped())
             return HV_ESTOPPED;
+        /* a listener in non-blocking mode (passed by a service manager
+         * with NonBlocking=yes; its flags are not ours to change) whose
+         * client went elsewhere: wait for the next, as a blocking one */
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if ((r = wait_accept(l, 0xFFFFFFFFu, 0)) < 0)
+                return r;
+            continue;
+        }
         /* a connection that died in the queue is not the listener's fault */
         if (errno != EINTR && errno != ECONNABORTED)
             return hv__err_from_os(errno);
