@@ -403,21 +403,20 @@ int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
     struct pair *p;
     int e;
 
+    /* a client whose backend cannot even be tried (a name that does not
+     * resolve) got nothing: a reset, as for a failed connect */
     if (d == NULL) {
+        hv__stream_abort(a);
         hv_stream_close(a);
         return HV_ENOMEM;
     }
-    if ((e = hv__dial_start(d, to, co)) < 0) {
+    if ((e = hv__dial_start(d, to, co)) < 0 ||
+        (p = pair_new(r, a, o, tag)) == NULL) {
         hv__dial_free(d);
         free(d);
+        hv__stream_abort(a);
         hv_stream_close(a);
-        return e;
-    }
-    if ((p = pair_new(r, a, o, tag)) == NULL) {
-        hv__dial_free(d);
-        free(d);
-        hv_stream_close(a);
-        return HV_ENOMEM;
+        return e < 0 ? e : HV_ENOMEM;
     }
     p->dial = d;
     if (co && co->timeout_ms)
@@ -775,7 +774,7 @@ static int lone_splice(struct pair *p, int i)
 /* Move direction i with blocking calls until its source ends, it fails or
  * a stop is asked for (the signal interrupts the blocked call). A chunk
  * then costs a read and a write (or one splice), not a poll round as
- * well (issue 12). */
+ * well. */
 static void lone_run(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
@@ -800,7 +799,7 @@ static void lone_run(struct pair *p, int i)
 
 /* Both ways of a lone pair moved with blocking calls, as a plain relay
  * does: this thread carries b -> a, a helper thread a -> b, and neither
- * polls (issue 12: a round trip through stdio then costs what it costs a
+ * polls (a round trip through stdio then costs what it costs a
  * relay of two threads, not two poll rounds more). Taken when no timer
  * runs; either thread that ends the pair interrupts the other's blocked
  * call with SIGURG (handled, without SA_RESTART, only while this runs),
@@ -887,7 +886,7 @@ static void *duplex_helper(void *arg)
 }
 
 /* b's EOF is out and a still sends: wait for the helper, watching b for a
- * reset meanwhile (what a sends may then be lost: issue 11, defect 0). */
+ * reset meanwhile (what a sends may then be lost). */
 static void duplex_wait(struct duplex *x)
 {
     struct pair *p = x->p;
@@ -1248,76 +1247,90 @@ static int dial_interest(struct hv_relay *r, struct pair *p)
     return e < 0 ? e : 0;
 }
 
+/* Visit the pairs whose timer is due and those on the ready list: 1 when
+ * one of them ended (*ev says which; the rest wait for the next round). */
+static int visit(struct hv_relay *r, uint64_t now, struct hv_relay_event *ev)
+{
+    struct pair *p, *todo;
+    int k;
+
+    while (r->hn && r->heap[0]->due <= now) {
+        p = r->heap[0];
+        heap_set(r, p, 0);
+        enqueue(r, p);
+    }
+    todo = r->ready;
+    r->ready = NULL;
+    while ((p = todo) != NULL) {
+        todo = p->rnext;
+        p->queued = 0;
+        if (p->dial)
+            dial_work(r, p, now);
+        else
+            pair_work(p, now);
+        sync_timed(r, p);
+        k = 0;
+        if (p->dial && !p->done)
+            k = dial_interest(r, p);
+        else if (!p->done)
+            k = pair_interest(r, p);
+        if (k > 0)
+            enqueue(r, p);
+        else if (k < 0)
+            pair_end(p, k, HV_SIDE_NONE);
+        if (p->done) {
+            while (todo) {
+                struct pair *q = todo;
+                todo = q->rnext;
+                q->queued = 0;
+                enqueue(r, q);
+            }
+            pair_take(r, p, ev);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A lone pair (hv_relay_pair): blocking calls, no wait, while no timer
+ * runs; one way left in this thread, both ways in two. Its descriptors
+ * leave the poller meanwhile: a watched one costs a callback at every
+ * wake-up (about 1 us a round trip under icount); the next visit
+ * registers what it waits on again. 1 when it ran. */
+static int lone(struct hv_relay *r)
+{
+    struct pair *p = r->pairs;
+    int k;
+
+    if ((k = lone_dir(p)) >= 0) {
+        unwatch(r, p);
+        lone_run(p, k);
+        enqueue(r, p);
+        return 1;
+    }
+    if (duplex_ok(p)) {
+        unwatch(r, p);
+        (void)duplex_run(p); /* tried once, run or not */
+        enqueue(r, p);
+        return 1;
+    }
+    return 0;
+}
+
 static int run(struct hv_relay *r, int listening, uint64_t until,
                struct hv_relay_event *ev)
 {
     for (;;) {
-        struct pair *p, *todo;
         uint64_t now = hv_now_ms();
         int wait, k, j, accept, child;
 
         if (hv_stopped())
             return HV_ESTOPPED;
-        /* the pairs whose timer is due are visited without an event */
-        while (r->hn && r->heap[0]->due <= now) {
-            p = r->heap[0];
-            heap_set(r, p, 0);
-            enqueue(r, p);
-        }
-        todo = r->ready;
-        r->ready = NULL;
-        while ((p = todo) != NULL) {
-            todo = p->rnext;
-            p->queued = 0;
-            if (p->dial)
-                dial_work(r, p, now);
-            else
-                pair_work(p, now);
-            sync_timed(r, p);
-            if (p->dial && !p->done)
-                k = dial_interest(r, p);
-            else if (!p->done)
-                k = pair_interest(r, p);
-            else
-                k = 0;
-            if (k != 0) {
-                if (k > 0)
-                    enqueue(r, p);
-                else
-                    pair_end(p, k, HV_SIDE_NONE);
-            }
-            if (p->done) {
-                /* the rest stay to visit next time */
-                while (todo) {
-                    struct pair *q = todo;
-                    todo = q->rnext;
-                    q->queued = 0;
-                    enqueue(r, q);
-                }
-                pair_take(r, p, ev);
-                return 0;
-            }
-        }
-        /* a lone pair (hv_relay_pair): blocking calls, no wait, while
-         * no timer runs; one way left in this thread, both ways in two.
-         * Its descriptors leave the poller meanwhile: a watched one costs
-         * a callback at every wake-up (about 1 us a round trip under
-         * icount); the next visit registers what it waits on again. */
-        if (r->count == 1 && !listening && until == 0 && !r->pairs->dial) {
-            p = r->pairs;
-            if ((k = lone_dir(p)) >= 0) {
-                unwatch(r, p);
-                lone_run(p, k);
-                enqueue(r, p);
-                continue;
-            }
-            if (duplex_ok(p)) {
-                unwatch(r, p);
-                (void)duplex_run(p); /* tried once, run or not */
-                enqueue(r, p);
-                continue;
-            }
-        }
+        if (visit(r, now, ev))
+            return 0;
+        if (r->count == 1 && !listening && until == 0 && !r->pairs->dial &&
+            lone(r))
+            continue;
         wait = r->ready ? 0 : -1;
         if (r->hn && wait)
             wait = ms_until(r->heap[0]->due, now, wait);
@@ -1335,12 +1348,10 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             struct hv__watch *w = r->ev[j].w;
             if (w == &r->lw) {
                 accept = 1;
-            } else if (w == &r->sw) {
-                ; /* the loop's start sees the stop */
             } else if (w == &r->cw) {
                 child = 1;
-            } else {
-                p = w->owner;
+            } else if (w != &r->sw) { /* the stop: seen at the top */
+                struct pair *p = w->owner;
                 pair_events(p, w, r->ev[j].ev);
                 enqueue(r, p);
             }

@@ -162,7 +162,9 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
     return 0;
 }
 
-/* -e: the connection is the command's; wait for it to end. */
+/* -e: the connection is the command's; wait for it to end. With -i or
+ * -q the command runs on a socket pair (pipes on Windows) relayed to the
+ * connection, so that the timers hold whatever it does. */
 static int run_exec(struct hv_sock *s, const struct opts *o,
                     const struct hv_addr *addr, const char *where)
 {
@@ -172,14 +174,18 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     struct session_env env;
     struct hv_addr local;
     char how[64];
-    int r;
+    int r, rc = 0;
+    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT;
 
     if (hv_sock_local(s, &local) < 0) {
         memset(&local, 0, sizeof local);
         local.family = addr->family;
     }
     session_env(&env, addr, &local);
-    r = hv_spawn(s, o->exec, env.env, &child, &io);
+    if (timed)
+        r = hv_spawn_relayed(s, o->exec, env.env, &child, &io);
+    else
+        r = hv_spawn(s, o->exec, env.env, &child, &io);
     if (r < 0) {
         hv_sock_close(s);
         cli_warn(r, "%s: run '%s'", where, o->exec);
@@ -191,11 +197,23 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
         struct hv_relay_opts ro;
         struct hv_relay_result res;
         hv_relay_opts_init(&ro);
+        ro.idle_ms = o->so.idle_ms;
+        ro.quit_ms = o->so.quit_ms;
+        memset(&res, 0, sizeof res);
         if ((r = hv_stream_from_sock(s, &net)) == 0) {
             hv_relay_pair(io, net, &ro, &res);
             hv_stream_close(net);
+        } else {
+            res.err = r;
         }
         hv_stream_close(io);
+        /* the session's end is the connection's: a timeout or a break
+         * ends the command too, and is the exit status */
+        if (res.err < 0 && res.err != HV_ESTOPPED) {
+            cli_warn(res.err, "%s", where);
+            rc = hv_exitcode(res.err);
+            hv_child_kill(child);
+        }
         if (hv_stopped())
             hv_child_kill(child);
     } else {
@@ -210,6 +228,8 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     }
     if (o->so.verbose)
         cli_warnx("Closed: %s", cli_child_how(&st, how, sizeof how));
+    if (rc != 0)
+        return rc; /* the command was ended for it: no status of its own */
     return cli_child_status(NULL, o->exec, &st);
 }
 

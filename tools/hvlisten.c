@@ -325,15 +325,17 @@ static void reap(struct server *sv, int wait_all)
         if (r == 0)
             continue;
         if (r < 0) {
-            cli_warn(r, "%s: wait for command", c->from);
+            cli_warn(r, "client %s: wait for command", c->from);
             sv->rc = hv_exitcode(r);
         } else {
             if (sv->o->so.verbose)
                 cli_warnx("Closed %s: %s%s", c->from,
                           cli_child_how(&st, how, sizeof how),
                           c->ended ? " (ended: idle timeout)" : "");
+            char who[HV_ADDR_STRLEN + 8];
+            snprintf(who, sizeof who, "client %s", c->from);
             if (!c->ended &&
-                (r = cli_child_status(c->from, sv->o->exec, &st)) != 0)
+                (r = cli_child_status(who, sv->o->exec, &st)) != 0)
                 sv->rc = r;
         }
         conn_forget(sv, c);
@@ -601,6 +603,8 @@ static int serve_many(struct server *sv)
             accepting = 0;
             if (sv->waiting)
                 wait = BACKOFF_FIRST_MS;
+            else
+                fds_short(sv, "backend connect");
         }
         /* asleep until something happens: a command's end comes as an
          * event where the platform has one (HV_RELAY_CHILD) */

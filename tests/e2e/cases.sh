@@ -283,7 +283,7 @@ case_exec_status() {
     [ "$crc" -eq 0 ] || fail "client exit $crc"
     [ "$src" -eq 74 ] || fail "listener exit $src, expected 74"
     nocr "$work/srv.err" |
-        grep -qx "hvlisten: tcp:127\.0\.0\.1:[0-9]*: command 'exit 3' exited with status 3" ||
+        grep -qx "hvlisten: client tcp:127\.0\.0\.1:[0-9]*: command 'exit 3' exited with status 3" ||
         fail "listener message: $(cat "$work/srv.err")"
     start_server srv0 /dev/null -e "exit 0"
     $CLIENT -t 127.0.0.1 "$PORT" </dev/null >"$work/cli0.out" 2>"$work/cli0.err"
