@@ -30,6 +30,63 @@ echo_peer() {
 }
 
 
+# descendants PID: every process under PID (an -e command that lingers,
+# socat's children), each parent before its children
+descendants() {
+    local c
+    for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+        echo "$c"
+        descendants "$c"
+    done
+}
+
+# at exit, before the processes of $pids: what they started, and the
+# commands that wrote their pid to $work/cmd.pids (a socat child's command
+# outlives the child)
+e2e_lib_at_exit() {
+    local p all=""
+    for p in $pids; do all="$all $(descendants "$p")"; done
+    [ -f "$work/cmd.pids" ] && all="$all $(cat "$work/cmd.pids")"
+    for p in $all; do kill -9 "$p" 2>/dev/null; done
+}
+
+# limited N CMD...: exec CMD with at most N descriptors, none inherited
+# beyond 0-2, so that the count left for connections is the same wherever
+# the case runs (run it in the background: it replaces the subshell)
+limited() {
+    local n=$1 f
+    shift
+    for f in /proc/self/fd/*; do
+        f=${f##*/}
+        [ "$f" -gt 2 ] && eval "exec $f>&-" 2>/dev/null
+    done
+    ulimit -n "$n" && exec "$@"
+}
+
+# socat_relay NAME TARGET [LIMIT [OPTS [LOPTS]]]: socat forking a process
+# per client, from TCP 127.0.0.1 (a free port) to TARGET (a socat address),
+# as a listener() does (LPID, LPORT; NAME.err its log); LIMIT: at most that
+# many descriptors; OPTS: more socat options (-T 2), LOPTS: more options of
+# the listening address (max-children=5). Skips the case where socat is
+# missing.
+socat_relay() {
+    local name=$1 target=$2 lim=${3:-} opts=${4:-} lopts=${5:-}
+    command -v socat >/dev/null 2>&1 || skip "no socat here (Debian: socat)"
+    # shellcheck disable=SC2086
+    if [ -n "$lim" ]; then
+        limited "$lim" socat -d -d $opts TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr${lopts:+,$lopts} \
+            "$target" </dev/null >"$work/$name.out" 2>"$work/$name.err" &
+    else
+        socat -d -d $opts TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr${lopts:+,$lopts} \
+            "$target" </dev/null >"$work/$name.out" 2>"$work/$name.err" &
+    fi
+    LPID=$!
+    pids="$pids $LPID"
+    wait_for "$work/$name.err" "listening on" 30 || fail "socat never listened"
+    LPORT=$(sed -n 's/.*listening on AF=2 [0-9.]*:\([0-9][0-9]*\)$/\1/p' "$work/$name.err" | head -n 1)
+    [ -n "$LPORT" ] || fail "no port in socat's log"
+}
+
 # feed_after DATA WATCH BYTES: print DATA once WATCH holds BYTES (forces
 # the order of the two directions)
 feed_after() {
@@ -382,6 +439,261 @@ case_no_leak() {
     if [ -z "${ASAN_OPTIONS:-}" ]; then
         [ $(($3 - $1)) -le 256 ] || fail "RSS grew from $1 to $3 KiB"
     fi
+}
+
+# ---- issue 23: a stuck backend, idle -e clients, no descriptors left ----
+
+# stuck_backend unix|tcp: peer.py stuck, a backend that takes one
+# connection and echoes on it, then leaves its queue full (it writes
+# $work/full then); BACKEND, the --to address of it
+stuck_backend() {
+    if [ "$1" = unix ]; then
+        $PEER stuck unix "$work/b.sock" "$work/full" 2>"$work/stuck.err" &
+        pids="$pids $!"
+        e2e_lib_poll 30 test -S "$work/b.sock" || fail "the backend did not start"
+        BACKEND=unix:$work/b.sock
+    else
+        $PEER stuck tcp "$work/b.port" "$work/full" 2>"$work/stuck.err" &
+        pids="$pids $!"
+        wait_size "$work/b.port" 2 30 || fail "the backend did not start"
+        BACKEND=tcp:127.0.0.1:$(cat "$work/b.port")
+    fi
+}
+
+# between T MIN MAX: MIN <= T <= MAX (seconds, with fractions)
+between() { awk -v t="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(t >= a && t <= b) }'; }
+
+# backlog_full ends|waits MIN MAX: the relay on LPORT (LPID) carries each
+# client to the stuck backend. The first client's pair is made (the one
+# connection the backend takes) and echoes a line every 50 ms; once the
+# backend's queue is full two more clients connect, and the relay's
+# connects for them are stuck. The first pair must go on: every round trip
+# within 2 s, while the two are stuck and after (a loop frozen in a connect
+# stalls it for the whole -w, or for ever). ends: each of the two is ended
+# (EOF or reset) between MIN and MAX s after its connect; waits: both are
+# still open after MAX s (a connect is retried, as a blocking one would
+# wait). Neither gets a byte; the relay runs on.
+backlog_full() {
+    local want=$1 min=$2 max=$3 secs x rc how t n
+    secs=${max%.*}
+    [ "$want" = ends ] && secs=$((secs + 6))
+    $PEER pinger 127.0.0.1 "$LPORT" "$work/stop" 2 >"$work/ping.out" 2>"$work/ping.err" &
+    local ping=$!
+    pids="$pids $ping"
+    wait_for "$work/ping.out" UP 30 || fail "the first client's pair was not made: $(cat "$work/ping.out")"
+    wait_for "$work/full" full 30 || fail "the backend's queue did not fill"
+    for x in b c; do
+        $PEER probe 127.0.0.1 "$LPORT" "$secs" stuck 0 >"$work/$x.out" 2>"$work/$x.err" &
+        pids="$pids $!"
+        eval "local pid_$x=\$!"
+    done
+    for x in b c; do
+        eval "wait_pid \$pid_$x $((secs + 15)) rc" || fail "stuck client $x: the probe did not end"
+    done
+    touch "$work/stop"
+    wait_pid "$ping" 30 rc || fail "the first client did not end"
+    [ "$rc" = 0 ] || fail "the first pair stalled while two connects to the backend were stuck: $(tr '\n' ' ' <"$work/ping.out")"
+    for x in b c; do
+        read -r how t n < <(tail -n 1 "$work/$x.out")
+        [ "$n" = 0 ] || fail "stuck client $x received $n bytes"
+        case $want in
+        ends)
+            case $how in
+            EOF | RESET) ;;
+            *) fail "stuck client $x: $how after $t s, expected its end by -w" ;;
+            esac
+            between "$t" "$min" "$max" ||
+                fail "stuck client $x ended ($how) after $t s, expected between $min and $max s (the backend's queue is full: retried until -w)" ;;
+        waits)
+            [ "$how" = OPEN ] ||
+                fail "stuck client $x ended ($how) after $t s, expected it to wait (the backend may accept later)" ;;
+        esac
+    done
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
+    echo "first pair: $(tail -n 1 "$work/ping.out"); stuck clients: $(tail -n 1 "$work/b.out") / $(tail -n 1 "$work/c.out")"
+}
+
+# backend_named: with a stuck client ended, the relay said so, naming the
+# backend (not only in its "Relaying ... to" line)
+backend_named() {
+    grep -v "Relaying" "$work/relay.err" | grep -qF "$BACKEND" ||
+        fail "no message names the backend $BACKEND"
+}
+
+case_to_unix_backlog_full() {
+    # issue 23 item 1: a unix backend whose backlog is full: its clients'
+    # connects are retried until -w 3 and then ended, while the pair the
+    # backend took goes on echoing
+    stuck_backend unix
+    listener relay /dev/null -k -w 3 -t 127.0.0.1 0 --to "$BACKEND"
+    backlog_full ends 2.5 5.5
+    backend_named
+}
+
+case_to_unix_backlog_full_nowait() {
+    # issue 23 item 1: the same without -w: the stuck clients wait (for
+    # ever, as a blocking connect would), and the loop does not freeze
+    stuck_backend unix
+    listener relay /dev/null -k -t 127.0.0.1 0 --to "$BACKEND"
+    backlog_full waits 0 4
+}
+
+case_to_tcp_backlog_full() {
+    # issue 23 item 1: a TCP backend whose queue is full drops the SYNs:
+    # the connects hang until -w 3 (not 2: a loop frozen for each stuck
+    # client's -w in turn must stall the first pair beyond the 2 s bound of
+    # a round trip), and the first pair goes on echoing
+    stuck_backend tcp
+    listener relay /dev/null -k -w 3 -t 127.0.0.1 0 --to "$BACKEND"
+    backlog_full ends 2.5 5.5
+    backend_named
+}
+
+# socat in the relay's place (a process per client): what ours must match
+case_to_unix_backlog_full_socat() {
+    stuck_backend unix
+    socat_relay relay "UNIX-CONNECT:$work/b.sock,connect-timeout=3"
+    # socat ends them at once (its connect says EAGAIN, not retried)
+    backlog_full ends 0 5.5
+}
+
+case_to_unix_backlog_full_nowait_socat() {
+    stuck_backend unix
+    socat_relay relay "UNIX-CONNECT:$work/b.sock"
+    backlog_full waits 0 4
+}
+
+case_to_tcp_backlog_full_socat() {
+    stuck_backend tcp
+    socat_relay relay "TCP:${BACKEND#tcp:},connect-timeout=3"
+    backlog_full ends 2.5 5.5
+}
+
+# conns_ge FILE PATTERN N: the listener's log FILE has N lines with
+# PATTERN (one a connection it took)
+conns_ge() { [ "$(grep -c "$2" "$1")" -ge "$3" ]; }
+
+# exec_idle ACCEPTED: the listener on LPORT (LPID, log relay.err, a line
+# with ACCEPTED for each connection it takes) runs cat for each client, at
+# most 5 at once, and ends a session idle for 2 s. Five clients take the
+# five slots and send nothing; a sixth must be served within 6 s of its
+# connect (the idle ones ended by the timer), the five see their end (EOF
+# or reset, not before 1.5 s), and the listener serves a seventh.
+exec_idle() {
+    local rc how t n i
+    $PEER hold 127.0.0.1 "$LPORT" 5 15 >"$work/hold.out" 2>"$work/hold.err" &
+    local hold=$!
+    pids="$pids $hold"
+    wait_for "$work/hold.out" "HELD 5" 30 || fail "the five idle clients did not connect"
+    # the listener took all five: the sixth waits for a slot
+    e2e_lib_poll 30 conns_ge "$work/relay.err" "$1" 5 || fail "the listener did not take the five"
+    $PEER probe 127.0.0.1 "$LPORT" 8 six 1 >"$work/six.out" 2>"$work/six.err"
+    t=$(sed -n 's/^ECHO //p' "$work/six.out")
+    [ -n "$t" ] || fail "the sixth client got no echo within 8 s while five idle ones held the slots ($(tail -n 1 "$work/six.out"))"
+    between "$t" 0 6 || fail "the sixth client's echo came after $t s (expected within 6 s)"
+    read -r how t n < <(tail -n 1 "$work/six.out")
+    [ "$how" = EOF ] || fail "the sixth client's session ended with $how after $t s, expected EOF (cat's end)"
+    wait_pid "$hold" 30 rc || fail "the idle clients' watcher did not end"
+    how=""
+    for ((i = 0; i < 5; i++)); do
+        read -r how t < <(sed -n "s/^END $i //p" "$work/hold.out")
+        [ -n "${how:-}" ] || fail "idle client $i still open after 15 s: $(tr '\n' ' ' <"$work/hold.out")"
+        case $how in EOF | RESET) ;; *) fail "idle client $i: $how" ;; esac
+        between "$t" 1.5 8 || fail "idle client $i ended after $t s, expected between 1.5 and 8 s (-i 2)"
+        how=""
+    done
+    kill -0 "$LPID" 2>/dev/null || fail "the listener ended"
+    $PEER probe 127.0.0.1 "$LPORT" 8 seven 1 >"$work/seven.out" 2>"$work/seven.err"
+    grep -q "^ECHO" "$work/seven.out" || fail "a client after the idle ones was not served"
+    echo "sixth: $(tr '\n' ' ' <"$work/six.out"); idle ones: $(grep -c "^END" "$work/hold.out") ended, $(sed -n 's/^END [0-9]* //p' "$work/hold.out" | tr '\n' ' ')"
+}
+
+case_exec_idle_frees_slots() {
+    # issue 23 item 2: -i applies with -e (clients that send nothing do
+    # not hold the --max-conns slots for ever)
+    listener relay /dev/null -k -e cat --max-conns 5 -i 2 -t 127.0.0.1 0
+    exec_idle "Connection from"
+}
+
+case_exec_idle_frees_slots_socat() {
+    socat_relay relay EXEC:cat "" "-T 2" max-children=5
+    exec_idle "accepting connection from"
+}
+
+# the command of the exec_quit cases: cat, then a sleep that keeps the
+# output open (its pid noted for the end of the case)
+linger_cmd() { echo "cat; echo \$\$ >>$work/cmd.pids; exec sleep 30"; }
+
+# exec_quit: the listener on LPORT (LPID) runs linger_cmd for each
+# client, one at a time, and after the client's EOF waits at most 1 s for
+# the command's. The client's EOF reaches cat, which ends; the sleep keeps
+# the command's output open, so the session ends by the 1 s: the client
+# sees a clean end (EOF) within 4 s of its half-close though the command
+# lingers, and the slot is free: a second client is served the same way
+exec_quit() {
+    local x t0 how t n
+    for x in one two; do
+        $PEER probe 127.0.0.1 "$LPORT" 10 "$x" 1 >"$work/$x.out" 2>"$work/$x.err"
+        t=$(sed -n 's/^ECHO //p' "$work/$x.out")
+        [ -n "$t" ] || fail "client $x got no echo: $(tr '\n' ' ' <"$work/$x.out")"
+        between "$t" 0 5 || fail "client $x's echo came after $t s (a slot kept by the lingering command?)"
+        t0=$(sed -n 's/^SHUT //p' "$work/$x.out")
+        read -r how t n < <(tail -n 1 "$work/$x.out")
+        [ "$how" = EOF ] || fail "client $x: $how $t s after its connect (half-closed at $t0 s), expected EOF within -q 1 plus 3 s"
+        between "$t" "$t0" "$(awk -v a="$t0" 'BEGIN { print a + 4 }')" ||
+            fail "client $x's session ended $t s after its connect, half-closed at $t0 s (-q 1)"
+    done
+    kill -0 "$LPID" 2>/dev/null || fail "the listener ended"
+    echo "client one: $(tr '\n' ' ' <"$work/one.out"); client two: $(tr '\n' ' ' <"$work/two.out")"
+}
+
+case_exec_quit() {
+    # issue 23 item 2: -q applies with -e (-q: after the client's EOF wait
+    # at most SECS for the other side's EOF, here the command's output,
+    # then end the session with status 0)
+    listener relay /dev/null -k -e "$(linger_cmd)" --max-conns 1 -q 1 -t 127.0.0.1 0
+    exec_quit
+}
+
+case_exec_quit_socat() {
+    socat_relay relay "SYSTEM:$(linger_cmd)" "" "-t 1" max-children=1
+    exec_quit
+}
+
+# emfile_bursts NAME: 3 bursts of 60 clients at once (distinct random
+# 64 KiB each) through the relay on LPORT: every echo exact, none reset or
+# refused; the relay runs on
+emfile_bursts() {
+    local i
+    for ((i = 1; i <= 3; i++)); do
+        $PEER clients 127.0.0.1 "$LPORT" 60 65536 20 >"$work/clients.out" 2>"$work/clients.err" ||
+            fail "$1, burst $i: $(cat "$work/clients.out")"
+        grep -qx "OK 60" "$work/clients.out" || fail "$1, burst $i: $(cat "$work/clients.out")"
+        kill -0 "$LPID" 2>/dev/null || fail "$1: the relay ended"
+    done
+}
+
+case_to_emfile_backpressure() {
+    # issue 23 item 3: out of descriptors the relay keeps clients waiting,
+    # never resets one: 60 at once through a relay allowed 48 (and 47:
+    # either parity of what is left after its own, so that some accept
+    # takes the last descriptor and the backend's socket() fails)
+    local lim save=$LISTEN
+    echo_peer
+    for lim in 48 47; do
+        LISTEN="limited $lim $save"
+        listener "relay$lim" /dev/null -k -t 127.0.0.1 0 --to "tcp:127.0.0.1:$EPORT"
+        LISTEN=$save
+        emfile_bursts "ulimit -n $lim"
+        kill "$LPID"
+        wait "$LPID" 2>/dev/null
+    done
+}
+
+case_to_emfile_backpressure_socat() {
+    echo_peer
+    socat_relay relay "TCP:127.0.0.1:$EPORT" 48
+    emfile_bursts "socat, ulimit -n 48"
 }
 
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }

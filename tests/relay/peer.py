@@ -4,9 +4,12 @@
   peer.py echo PORTFILE
       serve any number of connections at once, each sending back what it
       reads; at the client's EOF half-close, then close.
-  peer.py clients HOST PORT N SIZE
-      N clients at once, each sending SIZE distinct bytes, half-closing and
-      reading the echo; prints "OK N" when every echo is exact.
+  peer.py clients HOST PORT N SIZE [SECS]
+      N clients at once (all connect, then all send), each sending SIZE
+      distinct bytes, half-closing and reading the echo (each step given
+      SECS, default 120); prints "OK N"
+      when every echo is exact, else how many were exact, short (EOF too
+      early), different, reset, refused, timed out or failed otherwise.
   peer.py waits HOST PORT MAX
       MAX clients that each get one byte echoed and then stay; one more
       must get no echo while they stay (it waits, it is not refused), and
@@ -19,8 +22,32 @@
       more sends SIZE random bytes and reads their echo; then each idle one
       sends its number, reads it back and the EOF after its half-close.
       Prints "OK" when every echo is exact.
+  peer.py stuck unix PATH MARK | stuck tcp PORTFILE MARK
+      a backend that accepts one connection and echoes on it, then never
+      accepts again: it fills its own queue (a unix backlog of 1, a TCP
+      backlog of 0) with connections it holds, and writes MARK once the
+      kernel refuses more (unix: EAGAIN; TCP: TCP_INFO says the queue is
+      full, so later SYNs are dropped). Until killed (or 120 s).
+  peer.py pinger HOST PORT STOPFILE LIMIT
+      one connection sending a numbered line every 50 ms and reading its
+      echo (each given 10 s); prints "UP" after the first. Once STOPFILE
+      exists, three more, then "PINGS N MAX SECS"; a round trip longer
+      than LIMIT seconds prints "SLOW ..." and the exit status is 1, so is
+      an echo that differs or does not come (STALL).
+  peer.py probe HOST PORT SECS TEXT SHUT
+      connect, send TEXT ("-": nothing), half-close after its echo if SHUT
+      is 1, and wait at most SECS for the end; prints what happened, each
+      in seconds from the connect: "ECHO t" (TEXT came back whole),
+      "SHUT t", then "EOF t n", "RESET t n" or "OPEN t n" (n: bytes
+      received in all).
+  peer.py hold HOST PORT N SECS
+      N connections that send nothing; prints "HELD N" once all are made,
+      then "END i EOF|RESET t" as each ends (t from the last connect), and
+      "OPEN i" for each still open after SECS.
 """
+import errno
 import os
+import selectors
 import socket
 import struct
 import sys
@@ -53,46 +80,103 @@ def echo(portfile):
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
-def one_client(host, port, data, results, i):
+def kind_of(e):
+    """what a failed socket call says, as one word"""
+    # ENOTCONN, EPIPE: a send or shutdown after the peer's reset
+    if isinstance(e, ConnectionResetError) or \
+            getattr(e, "errno", None) in (errno.EPIPE, errno.ENOTCONN):
+        return "reset"
+    if isinstance(e, ConnectionRefusedError):
+        return "refused"
+    if isinstance(e, socket.timeout):
+        return "timeout"
+    return "other"
+
+
+class Gate:
+    """every client connects before any sends (all at once in the relay)"""
+    def __init__(self, n):
+        self.n = n
+        self.cv = threading.Condition()
+
+    def arrive(self, secs):
+        with self.cv:
+            self.n -= 1
+            self.cv.notify_all()
+            self.cv.wait_for(lambda: self.n <= 0, secs)
+
+
+def one_client(host, port, data, results, i, secs=120, gate=None, whys=None):
+    """results[i]: "exact", "short" (EOF before the whole echo), "differs",
+    or the kind of the error that ended it (whys: the first error of each
+    kind)"""
+    if whys is None:
+        whys = {}
+    err = []
     try:
-        s = socket.create_connection((host, port), timeout=120)
+        try:
+            s = socket.create_connection((host, port), timeout=secs)
+        finally:
+            if gate:
+                gate.arrive(secs)
         got = []
 
         def reader():
-            while True:
-                d = s.recv(65536)
-                if not d:
-                    break
-                got.append(d)
+            try:
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    got.append(d)
+            except OSError as e:
+                err.append(e)
 
         t = threading.Thread(target=reader)
         t.start()
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        t.join(120)
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            err.append(e)
+        t.join(secs)
         s.close()
-        results[i] = b"".join(got) == data
+        echo = b"".join(got)
+        if err:
+            raise err[0]
+        if echo == data:
+            results[i] = "exact"
+        elif data.startswith(echo):
+            results[i] = "short"
+        else:
+            results[i] = "differs"
     except OSError as e:
-        print("client %d: %s" % (i, e), file=sys.stderr)
-        results[i] = False
+        results[i] = kind_of(e)
+        whys.setdefault(results[i], "client %d: %s" % (i, e))
 
 
-def clients(host, port, n, size):
-    port, n, size = int(port), int(n), int(size)
+def clients(host, port, n, size, secs=120):
+    port, n, size, secs = int(port), int(n), int(size), float(secs)
     results = [None] * n
     threads = []
+    gate = Gate(n)
+    whys = {}
     for i in range(n):
         # distinct data per client: its number, then random bytes
         data = struct.pack(">I", i) + os.urandom(size - 4)
         t = threading.Thread(target=one_client,
-                             args=(host, port, data, results, i))
+                             args=(host, port, data, results, i, secs, gate, whys))
         t.start()
         threads.append(t)
     for t in threads:
-        t.join(300)
-    bad = [i for i, ok in enumerate(results) if not ok]
+        t.join(3 * secs)
+    bad = [i for i, r in enumerate(results) if r != "exact"]
     if bad:
-        print("FAILED clients: %s" % bad[:20])
+        counts = {}
+        for r in results:
+            counts[r or "unfinished"] = counts.get(r or "unfinished", 0) + 1
+        print("FAILED clients: %s; %s%s" % (bad[:20], ", ".join(
+            "%s %d" % kv for kv in sorted(counts.items())),
+            "".join("; " + w for _, w in sorted(whys.items()))))
         sys.exit(1)
     print("OK %d" % n)
 
@@ -146,7 +230,7 @@ def idle(host, port, n, size):
         held.append(s)
     results = [None]
     one_client(host, port, os.urandom(size), results, 0)
-    if not results[0]:
+    if results[0] != "exact":
         print("the busy client's echo differs (%d idle beside it)" % n)
         sys.exit(1)
     for i, s in enumerate(held):
@@ -180,17 +264,224 @@ def reset(host, port, watch):
     s.close()
 
 
+def write_mark(path):
+    with open(path + ".tmp", "w") as f:
+        f.write("full\n")
+    os.replace(path + ".tmp", path)
+
+
+def echo_on(c):
+    """echo on one connection in a thread of its own, until its EOF"""
+    def serve():
+        with c:
+            try:
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    c.sendall(d)
+                c.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def stuck(kind, where, mark):
+    fillers = []
+    if kind == "unix":
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind(where)
+        ls.listen(1)
+    else:
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(0)
+        write_port(where, ls.getsockname()[1])
+    ls.settimeout(60)
+    c, _ = ls.accept()
+    echo_on(c)
+    if kind == "unix":
+        # a unix listener queues backlog + 1 connections; the next connect
+        # says EAGAIN (a blocking one waits)
+        while True:
+            f = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            f.setblocking(False)
+            try:
+                f.connect(where)
+            except BlockingIOError:
+                f.close()
+                break
+            fillers.append(f)
+            if len(fillers) > 16:
+                print("stuck: the unix backlog never filled", file=sys.stderr)
+                return 1
+    else:
+        # the accept queue takes backlog + 1; later SYNs are dropped. Full
+        # once TCP_INFO of the listener (tcpi_unacked: queued, tcpi_sacked:
+        # the backlog) says the queue outnumbers the backlog
+        port = ls.getsockname()[1]
+        for _ in range(4):
+            f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            f.setblocking(False)
+            try:
+                f.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            fillers.append(f)
+        end = time.monotonic() + 30
+        while True:
+            queued, backlog = struct.unpack_from(
+                "II", ls.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104), 24)
+            if queued > backlog:
+                break
+            if time.monotonic() > end:
+                print("stuck: the TCP queue never filled", file=sys.stderr)
+                return 1
+            time.sleep(0.01)
+    write_mark(mark)
+    time.sleep(120)
+    return 0
+
+
+def pinger(host, port, stopfile, limit):
+    limit = float(limit)
+    s = socket.create_connection((host, int(port)), timeout=10)
+    t0 = time.monotonic()
+    seq = 0
+    worst = 0.0
+    slow = []
+
+    def ping():
+        nonlocal seq, worst
+        seq += 1
+        line = b"ping %d\n" % seq
+        t = time.monotonic()
+        try:
+            s.sendall(line)
+            got = recv_exact(s, len(line))
+        except socket.timeout:
+            print("STALL: ping %d had no echo within 10 s (sent at %.2f s)"
+                  % (seq, t - t0), flush=True)
+            sys.exit(1)
+        except OSError as e:
+            print("ERROR: ping %d: %s" % (seq, e), flush=True)
+            sys.exit(1)
+        rtt = time.monotonic() - t
+        if got != line:
+            print("BAD: ping %d came back as %r" % (seq, got), flush=True)
+            sys.exit(1)
+        worst = max(worst, rtt)
+        if rtt > limit:
+            slow.append("SLOW: ping %d took %.3f s (sent at %.2f s)" % (seq, rtt, t - t0))
+            print(slow[-1], flush=True)
+
+    ping()
+    print("UP", flush=True)
+    end = time.monotonic() + 60
+    while not os.path.exists(stopfile):
+        if time.monotonic() > end:
+            print("ERROR: never told to stop", flush=True)
+            sys.exit(1)
+        ping()
+        time.sleep(0.05)
+    for _ in range(3):
+        ping()
+    s.close()
+    print("PINGS %d MAX %.3f" % (seq, worst), flush=True)
+    sys.exit(1 if slow else 0)
+
+
+def probe(host, port, secs, text, shut):
+    secs = float(secs)
+    text = b"" if text == "-" else text.encode() + b"\n"
+    s = socket.create_connection((host, int(port)), timeout=10)
+    t0 = time.monotonic()
+    end = t0 + secs
+    got = b""
+    if text:
+        s.sendall(text)
+    echoed = False
+    how = "OPEN"
+    while True:
+        if not echoed and text and got.startswith(text):
+            echoed = True
+            print("ECHO %.3f" % (time.monotonic() - t0), flush=True)
+            if shut == "1":
+                s.shutdown(socket.SHUT_WR)
+                print("SHUT %.3f" % (time.monotonic() - t0), flush=True)
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        s.settimeout(left)
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        except OSError as e:
+            how = "RESET" if kind_of(e) == "reset" else "ERROR(%s)" % e
+            break
+        if not d:
+            how = "EOF"
+            break
+        got += d
+    print("%s %.3f %d" % (how, time.monotonic() - t0, len(got)), flush=True)
+    s.close()
+
+
+def hold(host, port, n, secs):
+    n, secs = int(n), float(secs)
+    sel = selectors.DefaultSelector()
+    socks = []
+    for i in range(n):
+        s = socket.create_connection((host, int(port)), timeout=10)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, i)
+        socks.append(s)
+    t0 = time.monotonic()
+    print("HELD %d" % n, flush=True)
+    end = t0 + secs
+    open_ = set(range(n))
+    while open_:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        for key, _ in sel.select(left):
+            i = key.data
+            how = None
+            try:
+                if not key.fileobj.recv(65536):
+                    how = "EOF"
+            except OSError as e:
+                how = "RESET" if kind_of(e) == "reset" else "ERROR(%s)" % e
+            if how:
+                print("END %d %s %.3f" % (i, how, time.monotonic() - t0), flush=True)
+                sel.unregister(key.fileobj)
+                open_.discard(i)
+    for i in sorted(open_):
+        print("OPEN %d" % i, flush=True)
+    for s in socks:
+        s.close()
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "echo":
         echo(sys.argv[2])
     elif mode == "clients":
-        clients(*sys.argv[2:6])
+        clients(*sys.argv[2:7])
     elif mode == "waits":
         waits(*sys.argv[2:5])
     elif mode == "reset":
         reset(*sys.argv[2:5])
     elif mode == "idle":
         idle(*sys.argv[2:6])
+    elif mode == "stuck":
+        sys.exit(stuck(*sys.argv[2:5]))
+    elif mode == "pinger":
+        pinger(*sys.argv[2:6])
+    elif mode == "probe":
+        probe(*sys.argv[2:7])
+    elif mode == "hold":
+        hold(*sys.argv[2:6])
     else:
         sys.exit("unknown mode " + mode)
