@@ -312,11 +312,11 @@ int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
     ssize_t k;
     int e, idle = 0;
     /* a connection into a pipe: the kernel copies the data once, into the
-     * pipe's pages, where recv and write copy it twice (issue 12: about
-     * 5% over vsock). Never waiting inside splice: Linux holds the pipe's
+     * pipe's pages, where recv and write copy it twice (about 5% faster
+     * over vsock). Never waiting inside splice: Linux holds the pipe's
      * lock for as long as splice waits for the socket, so the pipe's
      * reader could not take what is in the pipe already, and would sleep
-     * uninterruptibly meanwhile (issue 28). The socket is non-blocking
+     * uninterruptibly meanwhile. The socket is non-blocking
      * (hv__stream_nonblock) and the pipe is not waited for
      * (SPLICE_F_NONBLOCK, which changes nothing shared): poll waits. */
     if (!src->rsock || src->sock == NULL || !dst->wpipe)
