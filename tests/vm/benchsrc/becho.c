@@ -9,13 +9,19 @@
  *                                in; close each at its EOF; with -n exit
  *                                after N connections ended (1 if -V found a
  *                                connection that was not BYTES bytes of the
- *                                pattern) */
+ *                                pattern)
+ *   becho mecho TCPPORT          TCP on 127.0.0.1: any number of connections
+ *                                at once, each sending back what comes in
+ *                                (closed at its EOF); epoll, so that a byte
+ *                                on one costs the same however many others
+ *                                stay open */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -91,6 +97,53 @@ static void sink(unsigned port, long want, uint64_t verify)
                    (unsigned long long)verify);
 }
 
+static void mecho(unsigned port)
+{
+    static unsigned char b[64 * 1024];
+    struct epoll_event ev, evs[64];
+    int l, ep, n, i;
+    bench_nofile(16384);
+    l = bench_tcp_listen(port);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        bench_die("epoll_create1");
+    bench_nonblock(l);
+    ev.events = EPOLLIN;
+    ev.data.fd = l;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev) < 0)
+        bench_die("epoll_ctl");
+    for (;;) {
+        n = epoll_wait(ep, evs, 64, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            bench_die("epoll_wait");
+        for (i = 0; i < n; i++) {
+            int fd = evs[i].data.fd;
+            ssize_t k;
+            if (fd == l) {
+                while ((fd = accept4(l, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+                    ev.events = EPOLLIN;
+                    ev.data.fd = fd;
+                    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+                        bench_die("epoll_ctl");
+                }
+                continue;
+            }
+            /* a blocking connection: the reply to a small message fits
+             * in its send buffer */
+            k = recv(fd, b, sizeof b, 0);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k > 0) {
+                bench_write_all(fd, b, (size_t)k);
+                continue;
+            }
+            close(fd);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     long want = -1;
@@ -100,8 +153,12 @@ int main(int argc, char **argv)
         echo(bench_port(argv[2]));
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "mecho") == 0) {
+        mecho(bench_port(argv[2]));
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "sink") != 0)
-        bench_fail("usage: becho echo PORT | sink [-n N] [-V BYTES] TCPPORT");
+        bench_fail("usage: becho echo PORT | sink [-n N] [-V BYTES] TCPPORT | mecho TCPPORT");
     argc--;
     argv++;
     while ((c = getopt(argc, argv, "+n:V:")) != -1) {

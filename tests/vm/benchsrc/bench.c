@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -234,4 +235,18 @@ void bench_nonblock(int fd)
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
         bench_die("fcntl O_NONBLOCK");
+}
+
+void bench_nofile(unsigned long n)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        bench_die("getrlimit");
+    if (rl.rlim_cur >= (rlim_t)n)
+        return;
+    rl.rlim_cur = (rlim_t)n;
+    if (rl.rlim_max < rl.rlim_cur)
+        rl.rlim_max = rl.rlim_cur;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        bench_die("setrlimit RLIMIT_NOFILE");
 }

@@ -47,5 +47,8 @@ void bench_write_all(int fd, const void *p, size_t n);
 /* read up to n bytes, EINTR retried; dies on error; 0 at EOF */
 size_t bench_read(int fd, void *p, size_t n);
 void bench_nonblock(int fd);
+/* allow at least n descriptors (raising the hard limit too: the guest runs
+ * as root); dies if it cannot */
+void bench_nofile(unsigned long n);
 
 #endif

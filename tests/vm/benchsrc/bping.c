@@ -8,9 +8,17 @@
  *   bping once COUNT CMD [ARG...]      COUNT times: start CMD, write 1 byte,
  *                                      close its stdin, read to EOF (must be
  *                                      that byte), wait for it to exit
+ *   bping idle N SIZE COUNT ROUNDS CID PORT
+ *                                      open N connections (one byte echoed
+ *                                      on each), which then stay idle; on
+ *                                      one more, ROUNDS rounds of COUNT
+ *                                      round trips as raw does; then one
+ *                                      byte again on each idle one (a
+ *                                      relay must not have ended them)
  *
- * Prints the mean microseconds per round trip (or per run of CMD). The
- * other end is an echo server (becho echo). */
+ * Prints the mean microseconds per round trip (or per run of CMD); idle
+ * prints one mean a round, on one line. The other end is an echo server
+ * (becho echo, or becho sink -E behind a relay for idle). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +122,39 @@ static double once(long count, char **argv)
     return (double)total / 1000.0 / (double)count;
 }
 
+/* one byte there and back on fd, the i-th idle connection */
+static void idle_echo(int fd, long i)
+{
+    char b = 'i', back = 0;
+    bench_write_all(fd, &b, 1);
+    if (bench_read(fd, &back, 1) != 1 || back != b)
+        bench_fail("idle connection %ld: no echo (ended by the relay?)", i);
+}
+
+static void idle(long n, size_t size, long count, long rounds, unsigned cid,
+                 unsigned port)
+{
+    int *fds = malloc((size_t)n * sizeof *fds), fd;
+    long i;
+    if (!fds)
+        bench_die("malloc");
+    bench_nofile((unsigned long)n + 64);
+    for (i = 0; i < n; i++) {
+        fds[i] = bench_vs_connect(cid, port, 0);
+        idle_echo(fds[i], i);
+    }
+    fd = bench_vs_connect(cid, port, 0);
+    for (i = 0; i < rounds; i++)
+        printf("%s%.2f", i ? " " : "", pingpong(fd, fd, size, count));
+    printf("\n");
+    close(fd);
+    for (i = 0; i < n; i++) {
+        idle_echo(fds[i], i);
+        close(fds[i]);
+    }
+    free(fds);
+}
+
 int main(int argc, char **argv)
 {
     double us;
@@ -133,8 +174,13 @@ int main(int argc, char **argv)
         close(fd);
     } else if (argc >= 4 && strcmp(argv[1], "once") == 0) {
         us = once((long)bench_size(argv[2]), argv + 3);
+    } else if (argc == 8 && strcmp(argv[1], "idle") == 0) {
+        idle((long)bench_size(argv[2]), (size_t)bench_size(argv[3]),
+             (long)bench_size(argv[4]), (long)bench_size(argv[5]),
+             bench_port(argv[6]), bench_port(argv[7]));
+        return 0;
     } else {
-        bench_fail("usage: bping pp SIZE COUNT CMD... | raw SIZE COUNT CID PORT | once COUNT CMD...");
+        bench_fail("usage: bping pp SIZE COUNT CMD... | raw SIZE COUNT CID PORT | once COUNT CMD... | idle N SIZE COUNT ROUNDS CID PORT");
         return 64;
     }
     printf("%.2f\n", us);

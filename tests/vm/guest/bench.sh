@@ -5,8 +5,9 @@
 #
 # hvvm.arg=MIB,ROUNDS,WHAT,PPCOUNT,ONCECOUNT: MIB MiB per transfer, ROUNDS
 # timed rounds per figure (after one untimed round that checks the data),
-# WHAT = main | levers | all, PPCOUNT round trips per ping-pong round,
-# ONCECOUNT client starts per one-shot round.
+# WHAT = main | levers | all | idle (only the idle-pairs row of main),
+# PPCOUNT round trips per ping-pong round, ONCECOUNT client starts per
+# one-shot round.
 #
 # Records (values in guest nanoseconds, one a round; under -icount the guest
 # clock counts instructions):
@@ -193,6 +194,7 @@ bench_main() {
 
     bench_latency "$have_ncat"
     bench_conns
+    bench_idle
 }
 
 # lat KEY CMD...: ROUNDS runs of a bping command, microseconds each
@@ -306,6 +308,48 @@ bench_conns() {
     done
 }
 
+# bench_idle: the timer row of issue 23. One active pair's 1-byte round
+# trip through "hvlisten -k --to" (vsock in, a TCP echo server out) while
+# IDLE_PAIRS idle pairs stay open beside it, with no timer (idle.none) and
+# with -i 60 (idle.i60) on the relay: a timer must not make the relay visit
+# every pair each round. Each is one setup, ROUNDS rounds of PPCOUNT round
+# trips; bping checks every idle pair with a byte before and after (-i 60
+# must not have ended one). The echo server uses epoll, so that what the
+# idle ones cost is the relay's alone. (tests/vm/bench's title says 2,000.)
+IDLE_PAIRS=2000
+bench_idle() {
+    local opt iopt cmd lpid spid v
+    if [ -z "$(relay_cmd hv)" ]; then
+        echo "HVVM-L idle.none NA"
+        echo "HVVM-L idle.i60 NA"
+        return
+    fi
+    for opt in none i60; do
+        iopt=""
+        [ $opt = i60 ] && iopt="-i 60"
+        newport
+        RP=$P
+        Q=$((7000 + NEXTP % 1000))
+        becho mecho $Q 2>$B/echo.err &
+        spid=$!
+        # two descriptors a pair: more than the default 1024
+        cmd="ulimit -n $((2 * IDLE_PAIRS + 64)) && exec hvlisten -k -v --max-conns $((IDLE_PAIRS + 10)) $iopt $RP --to tcp:127.0.0.1:$Q"
+        timeout $T_MAX sh -c "$cmd" 2>$B/relay.err &
+        lpid=$!
+        if ! wait_line $B/echo.err '[Ll]istening' 60 $spid >/dev/null ||
+           ! wait_line $B/relay.err '[Ll]istening' 60 $lpid >/dev/null; then
+            echo "HVVM-L idle.$opt FAIL not ready: $(errline $B/relay.err) $(errline $B/echo.err)"
+        elif ! v=$(timeout $T_MAX bping idle $IDLE_PAIRS 1 "$PPCOUNT" "$ROUNDS" 1 $RP 2>$B/l.err); then
+            echo "HVVM-L idle.$opt FAIL $(errline $B/l.err) relay: $(grep -v -e Connection -e Relaying -e Closed $B/relay.err | head -c 300 | tr '\n' ' ')"
+        else
+            echo "HVVM-L idle.$opt $v"
+        fi
+        kill $lpid $spid 2>/dev/null
+        wait $lpid 2>/dev/null
+        wait $spid 2>/dev/null
+    done
+}
+
 # the levers of issue 12, each against the first of its group
 bench_levers() {
     local b c m p
@@ -363,12 +407,14 @@ EOF
     # the relays' TCP side and the sink use 127.0.0.1
     ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
     mkdir -p $B
-    braw gen $N >$SRC
+    # (the idle row alone sends no file)
+    [ "${what:-main}" = idle ] || braw gen $N >$SRC
     echo "HVVM-INFO $mib MiB a transfer, $ROUNDS rounds, $(date -u +%FT%TZ) guest clock; socat $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/\1/p'), ncat $(ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/\1/p')"
     case ${what:-main} in
     main) bench_main ;;
     levers) bench_levers ;;
     all) bench_main; bench_levers ;;
+    idle) bench_idle ;;
     *) echo "HVVM-ERROR bench: unknown part $what" ;;
     esac
     rm -rf $B
