@@ -281,6 +281,15 @@ int hv__uid_by_name(const char *name, uint32_t *uid);
 /* relay_win.c: the manual-reset event hv_stop() sets (never NULL once
  * hv_net_init or any relay call has run; created on first use). */
 HANDLE hv__stop_event(void);
+/* spawn_win.c: the manual-reset event set when a command of hv_spawn has
+ * ended (a wait registered on its process); created on first use, NULL
+ * only when it cannot be. hv_relay_run reports it (HV_RELAY_CHILD) and
+ * resets it. */
+HANDLE hv__child_event(void);
+/* stream_win.c: 1 when stdout is a pipe whose state can be asked, so that
+ * hv_stdout_gone sees its reader leave without a write; 0 for a console,
+ * a file, NUL, a socket, or a pipe that does not say. */
+int hv__stdout_watchable(void);
 
 /* sock_win.c: a listener's "client waiting" event, set up on first use
  * (NULL and *err on failure), and a check that does not block: 1 when

@@ -4,8 +4,9 @@
  * overlapped where it can, so a pair that ends can cancel them), and
  * hv_relay_run is the control loop: it sleeps on one event that the
  * threads set when a direction changes state, the listener's event, the
- * stop event and the nearest deadline (idle, quit, progress, gone), and
- * decides when a pair has ended.
+ * stop event, the event of a command's end (spawn_win.c) and the nearest
+ * deadline (idle, quit, progress, gone), and decides when a pair has
+ * ended. With none of these due it waits without a timeout.
  *
  * Per direction: src's EOF, after everything before it was written, half-
  * closes dst (a named pipe has no half-close: nothing is done; stdout is
@@ -606,7 +607,7 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev)
 {
     uint64_t start = hv_now_ms();
-    HANDLE lev = NULL;
+    HANDLE lev = NULL, cev = hv__child_event();
     int e;
 
     memset(ev, 0, sizeof *ev);
@@ -617,7 +618,7 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
         struct { struct pair *p; uint64_t ab, ba; } prog[16];
         size_t np = 0, i;
         uint64_t t = hv_now_ms(), wait = UINT64_MAX;
-        HANDLE hs[3];
+        HANDLE hs[4];
         DWORD nh = 0, w;
 
         if (hv_stopped())
@@ -664,6 +665,14 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
             ev->kind = HV_RELAY_ACCEPT;
             return 0;
         }
+        /* a command ended, maybe while nobody was in here: the event
+         * stayed set; reset before the caller looks, so an end after its
+         * look sets it again */
+        if (cev && WaitForSingleObject(cev, 0) == WAIT_OBJECT_0) {
+            ResetEvent(cev);
+            ev->kind = HV_RELAY_CHILD;
+            return 0;
+        }
         if (timeout_ms != HV_RELAY_NO_QUIT) {
             uint64_t left = t - start >= timeout_ms ? 0
                                                     : timeout_ms - (t - start);
@@ -678,9 +687,12 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
         hs[nh++] = hv__stop_event();
         if (lev)
             hs[nh++] = lev;
+        if (cev)
+            hs[nh++] = cev;
         w = WaitForMultipleObjects(nh, hs, FALSE,
-                                   wait >= INFINITE ? INFINITE - 1
-                                                    : (DWORD)wait);
+                                   wait == UINT64_MAX ? INFINITE
+                                   : wait >= INFINITE ? INFINITE - 1
+                                                      : (DWORD)wait);
         if (w == WAIT_FAILED)
             return hv__err_from_os((long)GetLastError());
     }

@@ -716,25 +716,41 @@ int hv_vsock_local_cid(uint32_t *cid)
     return HV_ENOTSUP;
 }
 
-/* No event tells of a pipe's reader leaving (a write tells, and stdout is
- * not written while we wait): look at it every so often. */
-#define STDOUT_CHECK_MS 200u
+/* Whether stdout's reader has gone is something to ask, never an event:
+ * a pipe's functions signal only I/O (ReadFile, WriteFile and
+ * ConnectNamedPipe complete; "Synchronous and Overlapped Input and Output"
+ * and "Named Pipe Operations" name no other), and the one I/O that would
+ * tell without data, a write of zero bytes, reaches the reader: "If the
+ * lpNumberOfBytesRead parameter is zero when ReadFile returns TRUE on a
+ * pipe, the other end of the pipe called the WriteFile function with
+ * nNumberOfBytesToWrite set to zero" (ReadFile, Remarks), which readers
+ * take for the end of the data. So a pipe whose state can be asked
+ * (hv__stdout_watchable) is asked once a second; a console, a file or
+ * NUL has no reader to leave, and a pipe that cannot be asked shows its
+ * reader's leaving only at a write: those are not watched, and the wait
+ * sleeps until a client or a stop comes. */
+#define STDOUT_CHECK_MS 1000u
 
 int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
 {
     uint64_t deadline = hv_now_ms() + timeout_ms;
+
+    if (hv_stdout_gone())
+        return 2;
+    if (!hv__stdout_watchable())
+        return hv_sock_wait_accept(l, timeout_ms);
     for (;;) {
         uint64_t t = hv_now_ms();
         uint32_t slice;
         int r;
-        if (hv_stdout_gone())
-            return 2;
-        if (timeout_ms != 0xFFFFFFFFu && t >= deadline)
+        if (timeout_ms != HV_RELAY_NO_QUIT && t >= deadline)
             return 0;
         slice = STDOUT_CHECK_MS;
-        if (timeout_ms != 0xFFFFFFFFu && deadline - t < slice)
+        if (timeout_ms != HV_RELAY_NO_QUIT && deadline - t < slice)
             slice = (uint32_t)(deadline - t);
         if ((r = hv_sock_wait_accept(l, slice)) != 0)
             return r;
+        if (hv_stdout_gone())
+            return 2;
     }
 }

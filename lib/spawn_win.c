@@ -6,7 +6,8 @@
  * ends of the pipes are overlapped (the relay cancels their I/O); the
  * command's are ordinary synchronous handles. Only those and a copy of
  * standard error are inherited: the handle list attribute keeps every
- * other inheritable handle of this process out. */
+ * other inheritable handle of this process out. A command's end sets
+ * one event (hv__child_event) that the relay waits on. */
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -15,9 +16,59 @@
 
 struct hv_child {
     HANDLE process;
+    HANDLE wait; /* the registered wait that tells of its end, or NULL */
     int done;
     struct hv_child_exit st;
 };
+
+/* ---------------------------------------------------------------- ends */
+
+/* A command's end is an event (hv_child_events): a wait registered on
+ * each process sets one manual-reset event for the process, which
+ * hv_relay_run watches beside its own and resets when it reports it, so
+ * that an end while nobody waits stays news until someone looks. A
+ * process that ended before its wait was registered signals at once. */
+static INIT_ONCE child_once = INIT_ONCE_STATIC_INIT;
+static HANDLE child_ev;
+static volatile LONG child_no_event; /* a wait could not be registered */
+
+static BOOL CALLBACK child_ev_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    (void)once;
+    (void)param;
+    (void)ctx;
+    child_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    return TRUE;
+}
+
+HANDLE hv__child_event(void)
+{
+    (void)InitOnceExecuteOnce(&child_once, child_ev_init, NULL, NULL);
+    return child_ev;
+}
+
+/* Runs in the thread pool's wait thread (WT_EXECUTEINWAITTHREAD: a short
+ * task), once (WT_EXECUTEONLYONCE). */
+static VOID CALLBACK child_ended(PVOID ctx, BOOLEAN timed_out)
+{
+    (void)ctx;
+    (void)timed_out;
+    SetEvent(child_ev);
+}
+
+/* Have c's end set the event; where that cannot be, hv_child_events says
+ * 0 from now on and the caller looks every so often instead. */
+static void child_watch(struct hv_child *c)
+{
+    if (hv__child_event() == NULL ||
+        !RegisterWaitForSingleObject(&c->wait, c->process, child_ended, NULL,
+                                     INFINITE,
+                                     WT_EXECUTEONLYONCE |
+                                         WT_EXECUTEINWAITTHREAD)) {
+        c->wait = NULL;
+        InterlockedExchange(&child_no_event, 1);
+    }
+}
 
 /* %ComSpec%, else the system directory's cmd.exe; NULL when neither. */
 static wchar_t *shell_path(void)
@@ -271,6 +322,7 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
     if (ok) {
         CloseHandle(pi.hThread);
         c->process = pi.hProcess;
+        child_watch(c);
         /* the command's ends are its own now: its EOF is ours */
         r = hv__stream_child(out_ours, in_ours, io);
         out_ours = in_ours = NULL;
@@ -333,9 +385,8 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st)
 
 int hv_child_events(void)
 {
-    /* a process handle could be waited on beside the relay's sockets; the
-     * relay does not yet: hvlisten looks every so often */
-    return 0;
+    return hv__child_event() != NULL &&
+           InterlockedCompareExchange(&child_no_event, 0, 0) == 0;
 }
 
 void hv_child_kill(struct hv_child *c)
@@ -348,6 +399,10 @@ void hv_child_free(struct hv_child *c)
 {
     if (c == NULL)
         return;
+    /* a wait that fired once must still be unregistered; this one also
+     * waits for its callback to return, so none runs after the free */
+    if (c->wait)
+        (void)UnregisterWaitEx(c->wait, INVALID_HANDLE_VALUE);
     CloseHandle(c->process);
     free(c);
 }

@@ -18,6 +18,8 @@
 
 #include "platform.h"
 
+#include <winternl.h>
+
 #define IO_MAX 0x40000000u     /* one call's bytes, at most */
 #define STDIN_SLOT (128u * 1024u)
 #define CONSOLE_READ_MAX 16384 /* bytes; a console rejects huge buffers */
@@ -300,9 +302,64 @@ static int stdout_write(const char *buf, size_t n, HANDLE cancel)
     return r;
 }
 
+/* NTSTATUS codes and pipe states of the WDK (ntstatus.h, ntifs.h's
+ * FILE_PIPE_LOCAL_INFORMATION), which the user-mode headers lack. */
+#define ST_PIPE_DISCONNECTED ((NTSTATUS)0xC00000B0L)
+#define ST_PIPE_CLOSING ((NTSTATUS)0xC00000B1L)
+#define ST_PIPE_BROKEN ((NTSTATUS)0xC000014BL)
+#define PIPE_STATE_DISCONNECTED 1u
+#define PIPE_STATE_CLOSING 4u
+
+typedef NTSTATUS(NTAPI *query_file_fn)(HANDLE, PIO_STATUS_BLOCK, PVOID, ULONG,
+                                       FILE_INFORMATION_CLASS);
+
+/* What a pipe as stdout says of its reader: 1 gone, 0 there, -1 it cannot
+ * be asked (not a pipe, a socket, or a handle without the right to read
+ * the pipe's attributes: the write end of CreatePipe has GENERIC_WRITE
+ * only, "Anonymous Pipe Security and Access Rights"; a Unix pipe under
+ * Wine). The local end's NamedPipeState (FilePipeLocalInformation,
+ * NtQueryInformationFile) is "closing" once the other end has closed. */
+static int stdout_pipe_reader(void)
+{
+    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
+    FILE_PIPE_LOCAL_INFORMATION pli;
+    IO_STATUS_BLOCK io;
+    query_file_fn q;
+    NTSTATUS st;
+    int type = 0, len = (int)sizeof type;
+
+    if (h == NULL || h == INVALID_HANDLE_VALUE ||
+        GetFileType(h) != FILE_TYPE_PIPE)
+        return -1;
+    /* a socket is a "pipe" to GetFileType; its reader is its peer, whose
+     * leaving only a send shows (as on POSIX, not watched) */
+    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0)
+        return -1;
+    q = (query_file_fn)(hv__any_fn)GetProcAddress(
+        GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile");
+    if (q == NULL)
+        return -1;
+    memset(&pli, 0, sizeof pli);
+    st = q(h, &io, &pli, (ULONG)sizeof pli, FilePipeLocalInformation);
+    if (st == ST_PIPE_CLOSING || st == ST_PIPE_BROKEN ||
+        st == ST_PIPE_DISCONNECTED)
+        return 1;
+    if (!NT_SUCCESS(st))
+        return -1;
+    return pli.NamedPipeState == PIPE_STATE_CLOSING ||
+           pli.NamedPipeState == PIPE_STATE_DISCONNECTED;
+}
+
+int hv__stdout_watchable(void)
+{
+    return stdout_pipe_reader() >= 0;
+}
+
 int hv_stdout_gone(void)
 {
-    return InterlockedCompareExchange(&out_gone, 0, 0) != 0;
+    /* a failed write told, or the pipe says so now */
+    return InterlockedCompareExchange(&out_gone, 0, 0) != 0 ||
+           stdout_pipe_reader() == 1;
 }
 
 /* Let go of stdout, so that its reader sees the end while we still send

@@ -26,6 +26,15 @@ if(WIN32)
     CASES ${hv_winend_cases} TIMEOUT 120
     ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
         HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
+
+  # idle means asleep (issue 24 item 4): wakeups of a waiting listener
+  # counted from its threads' context switches, a command's end reported
+  # at once, a pipe stdout's reader leaving
+  hv_script_cases(hv_winidle_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/idle_cases.sh)
+  hv_script_tests(winidle ${CMAKE_CURRENT_SOURCE_DIR}/windows/idle_cases.sh
+    CASES ${hv_winidle_cases} TIMEOUT 120
+    ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+        HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
 endif()
 
 # Cross-OS e2e: the e2e cases with one side the Windows build under Wine and

@@ -1,4 +1,5 @@
-# lib.sh: what the Windows tool cases share (relay_cases.sh, end_cases.sh),
+# lib.sh: what the Windows tool cases share (relay_cases.sh, end_cases.sh,
+# idle_cases.sh),
 # sourced after tests/lib/toolcase.sh ($work, $pids, fail).
 
 # wait_for FILE PATTERN SECONDS: poll until grep finds PATTERN in FILE
@@ -34,3 +35,14 @@ ended() {
 
 # winpath PATH: PATH as Windows names it (Wine's Z: drive)
 winpath() { winepath -w "$1" 2>/dev/null | tr -d '\r'; }
+
+# listen_tcp NAME ARGS...: $LISTEN -v -t ARGS 127.0.0.1 0 in the
+# background (stdout in $work/NAME.out); LPID and PORT
+listen_tcp() {
+    local name=$1; shift
+    bg "$name" /dev/null $LISTEN -v -t "$@" 127.0.0.1 0
+    LPID=$BPID
+    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened: $(cat "$work/$name.err")"
+    PORT=$(tr -d '\r' <"$work/$name.err" | sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p')
+    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
+}

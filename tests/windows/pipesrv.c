@@ -20,6 +20,12 @@
  *                             Under Wine a Unix stdout stays open in the
  *                             process that closed its handle; a pipe from
  *                             a Windows parent shows the close at once
+ *   pipesrv leave MS CMDLINE  run CMDLINE with our stdin and stderr and its
+ *                             stdout a pipe we never read; after MS ms our
+ *                             end is closed ("leave: closed" on stderr),
+ *                             then "leave: exit N" when it ends, and exit N
+ *   pipesrv linger MS CODE    (a command for -e) wait MS ms, say "linger:
+ *                             exit" on stderr and exit with CODE
  *
  * The pipe servers print "ready" on stderr once the pipe exists. Every
  * mode gives up after 120 s (exit 3); exit 0 on success, 1 on an error. */
@@ -198,45 +204,66 @@ static HANDLE inheritable(DWORD which)
     return dup;
 }
 
-static int mode_watch(char *cmdline)
+/* Run cmdline with our stdin and stderr and its stdout a pipe whose
+ * reading end is *rd; the command ends with us (a job object: a killed
+ * test, the watchdog). 0, or -1 having said why. */
+static int run_piped(char *cmdline, HANDLE *rd, PROCESS_INFORMATION *pi)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
     STARTUPINFOA si;
-    PROCESS_INFORMATION pi;
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
-    HANDLE rd, wr, job, out = GetStdHandle(STD_OUTPUT_HANDLE);
-    DWORD rc = 1;
-    char buf[65536];
+    HANDLE wr, job;
 
-    if (!CreatePipe(&rd, &wr, &sa, 0))
-        return die("pipe");
-    SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+    if (!CreatePipe(rd, &wr, &sa, 0))
+        return die("pipe"), -1;
+    SetHandleInformation(*rd, HANDLE_FLAG_INHERIT, 0);
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
     si.hStdInput = inheritable(STD_INPUT_HANDLE);
     si.hStdOutput = wr;
     si.hStdError = inheritable(STD_ERROR_HANDLE);
-    /* the command ends with us (a killed test, the watchdog) */
     job = CreateJobObjectA(NULL, NULL);
     memset(&lim, 0, sizeof lim);
     lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
     if (job == NULL ||
         !SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim,
                                  sizeof lim))
-        return die("job");
+        return die("job"), -1;
     if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED,
-                        NULL, NULL, &si, &pi))
-        return die("run");
-    if (!AssignProcessToJobObject(job, pi.hProcess))
-        return die("job of the command");
-    ResumeThread(pi.hThread);
+                        NULL, NULL, &si, pi))
+        return die("run"), -1;
+    if (!AssignProcessToJobObject(job, pi->hProcess))
+        return die("job of the command"), -1;
+    ResumeThread(pi->hThread);
     /* the command holds the only writing end now */
     CloseHandle(wr);
     if (si.hStdInput)
         CloseHandle(si.hStdInput);
     if (si.hStdError)
         CloseHandle(si.hStdError);
+    return 0;
+}
+
+/* Wait for the command, say "MODE: exit N" and return N. */
+static int reaped(const char *mode, PROCESS_INFORMATION *pi)
+{
+    DWORD rc = 1;
+    WaitForSingleObject(pi->hProcess, INFINITE);
+    GetExitCodeProcess(pi->hProcess, &rc);
+    fprintf(stderr, "%s: exit %lu\n", mode, (unsigned long)rc);
+    fflush(stderr);
+    return (int)rc;
+}
+
+static int mode_watch(char *cmdline)
+{
+    PROCESS_INFORMATION pi;
+    HANDLE rd, out = GetStdHandle(STD_OUTPUT_HANDLE);
+    char buf[65536];
+
+    if (run_piped(cmdline, &rd, &pi) < 0)
+        return 1;
     for (;;) {
         DWORD n = 0;
         if (!ReadFile(rd, buf, sizeof buf, &n, NULL) || n == 0)
@@ -246,11 +273,23 @@ static int mode_watch(char *cmdline)
     }
     fprintf(stderr, "watch: eof\n");
     fflush(stderr);
-    WaitForSingleObject(pi.hProcess, INFINITE);
-    GetExitCodeProcess(pi.hProcess, &rc);
-    fprintf(stderr, "watch: exit %lu\n", (unsigned long)rc);
+    return reaped("watch", &pi);
+}
+
+/* CMDLINE's reader goes away without reading: its stdout's end, seen
+ * from its side, while it waits for something else. */
+static int mode_leave(const char *ms, char *cmdline)
+{
+    PROCESS_INFORMATION pi;
+    HANDLE rd;
+
+    if (run_piped(cmdline, &rd, &pi) < 0)
+        return 1;
+    Sleep((DWORD)atoi(ms));
+    CloseHandle(rd);
+    fprintf(stderr, "leave: closed\n");
     fflush(stderr);
-    return (int)rc;
+    return reaped("leave", &pi);
 }
 
 int main(int argc, char **argv)
@@ -268,7 +307,16 @@ int main(int argc, char **argv)
         return mode_duplex(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "watch") == 0)
         return mode_watch(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "leave") == 0)
+        return mode_leave(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "linger") == 0) {
+        Sleep((DWORD)atoi(argv[2]));
+        fprintf(stderr, "linger: exit\n");
+        fflush(stderr);
+        return atoi(argv[3]);
+    }
     fprintf(stderr,
-            "usage: pipesrv answer|sink|source|greet|duplex|watch ...\n");
+            "usage: pipesrv answer|sink|source|greet|duplex|watch|leave|"
+            "linger ...\n");
     return 2;
 }

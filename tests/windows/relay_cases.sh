@@ -26,17 +26,6 @@ same() {
     cmp -s "$1" "$2" || fail "$3: $(stat -c %s "$1") vs $(stat -c %s "$2") bytes, $(cmp "$1" "$2" 2>&1 | head -1)"
 }
 
-# listen_tcp NAME ARGS...: hvlisten -v -t ARGS 127.0.0.1 0 in the
-# background; LPID and PORT
-listen_tcp() {
-    local name=$1; shift
-    bg "$name" /dev/null $LISTEN -v -t "$@" 127.0.0.1 0
-    LPID=$BPID
-    wait_for "$work/$name.err" "Listening on" 30 || fail "$name never listened: $(cat "$work/$name.err")"
-    PORT=$(tr -d '\r' <"$work/$name.err" | sed -n 's/.*Listening on tcp:127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p')
-    [ -n "$PORT" ] || fail "no port in: $(cat "$work/$name.err")"
-}
-
 # pipe_server MODE ARGS... (stdin $PSIN, default /dev/null): pipesrv,
 # waited for until its pipe exists; PPID_ is its pid
 pipe_server() {

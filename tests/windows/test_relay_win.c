@@ -841,6 +841,43 @@ UT_CASE(unix_unavailable)
         hv_sock_close(s);
 }
 
+/* A command's end is an event of hv_relay_run (HV_RELAY_CHILD), also an
+ * end that came while nobody waited; it is reported once, then reset. */
+UT_CASE(child_end_event)
+{
+    struct hv_child *c1, *c2;
+    struct hv_stream *io1, *io2;
+    struct hv_child_exit st;
+    struct hv_relay *r;
+    struct hv_relay_event ev;
+    uint64_t t0;
+
+    UT_EQ_INT(hv_net_init(), 0);
+    UT_EQ_INT(hv_relay_new(&r), 0);
+    UT_EQ_INT(hv_spawn(NULL, "exit 5", NULL, &c1, &io1), 0);
+    UT_EQ_INT(hv_child_events(), 1);
+    t0 = hv_now_ms();
+    UT_EQ_INT(hv_relay_run(r, NULL, 20000, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_CHILD);
+    UT_CHECK(hv_now_ms() - t0 < 10000);
+    UT_EQ_INT(hv_child_poll(c1, &st), 1);
+    UT_EQ_INT(st.code, 5);
+    UT_EQ_INT(hv_relay_run(r, NULL, 200, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_TIMEOUT);
+    /* ended while nobody was in hv_relay_run: still news */
+    UT_EQ_INT(hv_spawn(NULL, "exit 6", NULL, &c2, &io2), 0);
+    UT_EQ_INT(hv_child_wait(c2, &st), 0);
+    UT_EQ_INT(st.code, 6);
+    Sleep(500);
+    UT_EQ_INT(hv_relay_run(r, NULL, 0, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_CHILD);
+    hv_child_free(c1);
+    hv_child_free(c2);
+    hv_stream_close(io1);
+    hv_stream_close(io2);
+    hv_relay_free(r);
+}
+
 /* hv_stop(): a waiting relay and accept wait return HV_ESTOPPED. */
 static DWORD WINAPI stop_later(LPVOID arg)
 {
