@@ -43,6 +43,8 @@ static int from_wsa(long e)
     case WSAEINVAL:
     case WSAEFAULT:
         return HV_EINVAL;
+    case WSAEMFILE:
+        return HV_EMFILE; /* as EMFILE on POSIX: no socket to be had */
     case WSAENOBUFS:
     case WSA_NOT_ENOUGH_MEMORY:
         return HV_ENOMEM;
@@ -76,6 +78,8 @@ static int from_win32(long e)
     case ERROR_ALREADY_EXISTS:
     case ERROR_FILE_EXISTS:
         return HV_EEXIST;
+    case ERROR_TOO_MANY_OPEN_FILES:
+        return HV_EMFILE;
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
         return HV_ENOMEM;

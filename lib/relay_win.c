@@ -27,6 +27,8 @@
 #define THREAD_STACK (64u * 1024u)
 #define JOIN_MS 200             /* before a stuck write is cancelled */
 #define DETACH_MS 1000          /* before a stuck thread is left behind */
+#define RETRY_FIRST_MS 50       /* a connect short of sockets or buffers */
+#define RETRY_MAX_MS 1000       /* waits this long, doubling, at most */
 
 /* ---------------------------------------------------------------- stop */
 
@@ -99,7 +101,15 @@ struct pair {
     HANDLE cancel; /* set when the pair ends: every wait of its threads */
     struct dir d[2]; /* [0] a -> b, [1] b -> a */
     struct pair *next;
+    /* hv_relay_add_connect: b is being connected by the dial thread */
+    struct hv_addr to;
+    struct hv_connect_opts co;
+    HANDLE dial;  /* the dial thread, never waited for (see pair_stop) */
+    HANDLE retry; /* auto-reset: another pair ended, a starved connect
+                   * tries again at once */
     /* under r->lock */
+    int connecting; /* b is not there yet: nothing is read from a */
+    int starved;    /* the connect waits for sockets or buffers */
     int ab_done, ba_done;
     int ab_by_eof;     /* ab_done came from a's EOF (quit_ms applies) */
     int a_gone;        /* a's EOF was its peer's close (a named pipe):
@@ -117,12 +127,25 @@ struct pair {
     uint64_t ba_done_at, ab_moved_at; /* b's EOF out; a -> b last wrote */
 };
 
+/* The relay lives while hv_relay_free has not run or a pair still has a
+ * reference: a thread left behind (a stuck write, a connect that takes
+ * its time) may still take the lock and set wake after the free. */
 struct hv_relay {
+    LONG refs; /* the caller's, and one per pair */
     CRITICAL_SECTION lock;
     HANDLE wake; /* auto-reset: a direction changed state */
     struct pair *pairs;
     size_t count;
 };
+
+static void relay_release(struct hv_relay *r)
+{
+    if (InterlockedDecrement(&r->refs) != 0)
+        return;
+    DeleteCriticalSection(&r->lock);
+    CloseHandle(r->wake);
+    free(r);
+}
 
 static void stream_free(struct pair *p)
 {
@@ -134,6 +157,7 @@ static void stream_free(struct pair *p)
 
 static void pair_release(struct pair *p)
 {
+    struct hv_relay *r = p->r;
     int i;
     if (InterlockedDecrement(&p->refs) != 0)
         return;
@@ -145,7 +169,10 @@ static void pair_release(struct pair *p)
     }
     if (p->cancel)
         CloseHandle(p->cancel);
+    if (p->retry)
+        CloseHandle(p->retry);
     free(p);
+    relay_release(r);
 }
 
 /* Record the first failure (caller holds the lock). */
@@ -360,6 +387,7 @@ int hv_relay_new(struct hv_relay **out)
     struct hv_relay *r = calloc(1, sizeof *r);
     if (r == NULL)
         return HV_ENOMEM;
+    r->refs = 1;
     if (hv__stop_event() == NULL ||
         (r->wake = CreateEventW(NULL, FALSE, FALSE, NULL)) == NULL) {
         int e = hv__err_from_os((long)GetLastError());
@@ -404,22 +432,26 @@ static int dir_start(struct pair *p, int i, struct hv_stream *src,
     return 0;
 }
 
-static int relay_add(struct hv_relay *r, struct hv_stream *a,
-                     struct hv_stream *b, const struct hv_relay_opts *o,
-                     void *tag, int own)
+/* A pair, its options and cancel event set up, not yet in the relay;
+ * NULL and *err on failure (own streams closed). b may be NULL (to be
+ * connected). */
+static struct pair *pair_new(struct hv_relay *r, struct hv_stream *a,
+                             struct hv_stream *b, const struct hv_relay_opts *o,
+                             void *tag, int own, int *err)
 {
     struct pair *p = calloc(1, sizeof *p);
-    int e = 0;
 
     if (p == NULL) {
         if (own) {
             hv_stream_close(a);
             hv_stream_close(b);
         }
-        return HV_ENOMEM;
+        *err = HV_ENOMEM;
+        return NULL;
     }
     p->refs = 1;
     p->r = r;
+    InterlockedIncrement(&r->refs); /* released with the pair */
     p->a = a;
     p->b = b;
     p->own = own;
@@ -432,41 +464,77 @@ static int relay_add(struct hv_relay *r, struct hv_stream *a,
     if (p->o.progress && p->o.progress_ms)
         p->next_progress = p->last_io + p->o.progress_ms;
     if ((p->cancel = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL) {
-        e = hv__err_from_os((long)GetLastError());
+        *err = hv__err_from_os((long)GetLastError());
         pair_release(p);
-        return e;
+        return NULL;
     }
-    if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
-        hv__stream_no_shutdown(b);
-    if (p->o.flags & HV_RELAY_B_TO_A_ONLY) {
-        p->ab_done = 1; /* never read a; half-close b at once */
-        if (!(p->o.flags & HV_RELAY_NO_SHUTDOWN) &&
-            (e = hv__stream_half_close(b)) < 0 && e != HV_ECONNRESET) {
-            pair_release(p);
-            return e;
-        }
-        e = 0;
-    }
-    if (p->o.flags & HV_RELAY_A_TO_B_ONLY)
-        p->ba_done = 1; /* never read b */
+    return p;
+}
 
+static void pair_link(struct hv_relay *r, struct pair *p)
+{
     EnterCriticalSection(&r->lock);
     p->next = r->pairs;
     r->pairs = p;
     r->count++;
     LeaveCriticalSection(&r->lock);
+}
 
+/* b is there: apply the options that act on it (half_close: b is not
+ * half-closed yet for HV_RELAY_B_TO_A_ONLY) and start the threads (caller
+ * holds r->lock). A failure ends the pair at the next hv_relay_run, with
+ * its error. */
+static void pair_begin(struct pair *p, int half_close)
+{
+    struct hv_relay *r = p->r;
+    int e = 0;
+
+    if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
+        hv__stream_no_shutdown(p->b);
+    if (p->o.flags & HV_RELAY_B_TO_A_ONLY) {
+        p->ab_done = 1; /* never read a; half-close b at once */
+        if (half_close && !(p->o.flags & HV_RELAY_NO_SHUTDOWN) &&
+            (e = hv__stream_half_close(p->b)) < 0 && e != HV_ECONNRESET) {
+            pair_fail(p, e, HV_SIDE_B_WRITE);
+            SetEvent(r->wake);
+            return;
+        }
+        e = 0;
+    }
+    if (p->o.flags & HV_RELAY_A_TO_B_ONLY)
+        p->ba_done = 1; /* never read b */
     if (!p->ab_done)
-        e = dir_start(p, 0, a, b);
+        e = dir_start(p, 0, p->a, p->b);
     if (e == 0 && !p->ba_done)
-        e = dir_start(p, 1, b, a);
+        e = dir_start(p, 1, p->b, p->a);
     if (e < 0) {
-        /* the pair ends at the next hv_relay_run, with this error */
-        EnterCriticalSection(&r->lock);
         pair_fail(p, e, HV_SIDE_NONE);
-        LeaveCriticalSection(&r->lock);
         SetEvent(r->wake);
     }
+}
+
+static int relay_add(struct hv_relay *r, struct hv_stream *a,
+                     struct hv_stream *b, const struct hv_relay_opts *o,
+                     void *tag, int own)
+{
+    struct pair *p;
+    int e = 0;
+
+    if ((p = pair_new(r, a, b, o, tag, own, &e)) == NULL)
+        return e;
+    if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
+        hv__stream_no_shutdown(b);
+    /* a half-close that fails at once is this call's error */
+    if ((p->o.flags & HV_RELAY_B_TO_A_ONLY) &&
+        !(p->o.flags & HV_RELAY_NO_SHUTDOWN) &&
+        (e = hv__stream_half_close(b)) < 0 && e != HV_ECONNRESET) {
+        pair_release(p);
+        return e;
+    }
+    pair_link(r, p);
+    EnterCriticalSection(&r->lock);
+    pair_begin(p, 0);
+    LeaveCriticalSection(&r->lock);
     return 0;
 }
 
@@ -481,6 +549,142 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
                            void *tag)
 {
     return relay_add(r, a, b, o, tag, 0);
+}
+
+/* ---------------------------------------------------------------- connect */
+
+/* Too few sockets or buffers for a new connection (WSAEMFILE, WSAENOBUFS
+ * and memory): a shortage that another pair's end may lift, not an
+ * answer of the peer. */
+static int starving(int e)
+{
+    return e == HV_EMFILE || e == HV_ENOMEM;
+}
+
+/* The pair's own thread for hv_relay_add_connect: hv_sock_connect may
+ * block for the whole timeout (a peer that never answers), which only
+ * this pair waits for. Short of sockets it tries again after a back-off
+ * (sooner when another pair ends), within co.timeout_ms. Once connected
+ * the two directions start as for hv_relay_add; a pair ended meanwhile
+ * (hv_relay_free, a stop) gets nothing: the new connection is reset. */
+static DWORD WINAPI dial_main(LPVOID arg)
+{
+    struct pair *p = arg;
+    struct hv_relay *r = p->r;
+    struct hv_connect_opts co = p->co;
+    uint64_t deadline = hv_now_ms() + p->co.timeout_ms;
+    uint32_t backoff = RETRY_FIRST_MS;
+    struct hv_sock *s = NULL;
+    struct hv_stream *b = NULL;
+    int e = 0;
+
+    for (;;) {
+        uint64_t t = hv_now_ms();
+        HANDLE hs[2];
+        DWORD w;
+
+        if (p->co.timeout_ms)
+            co.timeout_ms = t >= deadline ? 1 : (uint32_t)(deadline - t);
+        if (cancelled(p))
+            break;
+        e = hv_sock_connect(&p->to, &co, &s);
+        if (e == 0 || !starving(e) ||
+            (p->co.timeout_ms && hv_now_ms() + backoff >= deadline))
+            break;
+        EnterCriticalSection(&r->lock);
+        p->starved = 1;
+        LeaveCriticalSection(&r->lock);
+        hs[0] = p->cancel;
+        hs[1] = p->retry;
+        w = WaitForMultipleObjects(2, hs, FALSE, backoff);
+        EnterCriticalSection(&r->lock);
+        p->starved = 0;
+        LeaveCriticalSection(&r->lock);
+        if (w == WAIT_OBJECT_0)
+            break;
+        backoff = backoff * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : backoff * 2;
+    }
+    if (s && (e = hv_stream_from_sock(s, &b)) < 0)
+        b = NULL; /* s is closed */
+    EnterCriticalSection(&r->lock);
+    if (cancelled(p)) {
+        LeaveCriticalSection(&r->lock);
+        if (b) {
+            hv__stream_abort(b);
+            hv_stream_close(b);
+        }
+        pair_release(p);
+        return 0;
+    }
+    if (b) {
+        p->b = b;
+        p->connecting = 0;
+        p->last_io = hv_now_ms(); /* -i counts from here */
+        pair_begin(p, 1);
+    } else {
+        pair_fail(p, e < 0 ? e : HV_EINTERNAL, HV_SIDE_B_CONNECT);
+    }
+    LeaveCriticalSection(&r->lock);
+    SetEvent(r->wake);
+    pair_release(p);
+    return 0;
+}
+
+int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
+                         const struct hv_addr *to,
+                         const struct hv_connect_opts *co,
+                         const struct hv_relay_opts *o, void *tag)
+{
+    struct pair *p;
+    int e = 0;
+
+    if ((p = pair_new(r, a, NULL, o, tag, 1, &e)) == NULL)
+        return e;
+    p->to = *to;
+    if (co)
+        p->co = *co;
+    p->connecting = 1;
+    if ((p->retry = CreateEventW(NULL, FALSE, FALSE, NULL)) == NULL) {
+        e = hv__err_from_os((long)GetLastError());
+        pair_release(p);
+        return e;
+    }
+    pair_link(r, p);
+    /* the thread's reference; the stack as the process's default (name
+     * resolution is no place for a small one) */
+    InterlockedIncrement(&p->refs);
+    EnterCriticalSection(&r->lock);
+    p->dial = CreateThread(NULL, 0, dial_main, p, 0, NULL);
+    if (p->dial == NULL) {
+        InterlockedDecrement(&p->refs);
+        pair_fail(p, hv__err_from_os((long)GetLastError()), HV_SIDE_B_CONNECT);
+        SetEvent(r->wake);
+    }
+    LeaveCriticalSection(&r->lock);
+    return 0;
+}
+
+size_t hv_relay_starved(const struct hv_relay *r)
+{
+    struct hv_relay *w = (struct hv_relay *)r; /* the lock is not the data */
+    const struct pair *p;
+    size_t n = 0;
+
+    EnterCriticalSection(&w->lock);
+    for (p = w->pairs; p; p = p->next)
+        n += p->starved != 0;
+    LeaveCriticalSection(&w->lock);
+    return n;
+}
+
+/* A pair ended and its sockets are free: the starved connects try again
+ * now (caller holds r->lock). */
+static void wake_starved(struct hv_relay *r)
+{
+    struct pair *p;
+    for (p = r->pairs; p; p = p->next)
+        if (p->starved)
+            SetEvent(p->retry);
 }
 
 /* The gone-peer rule (o.gone_ms): b's EOF is written out and a still
@@ -515,6 +719,8 @@ static int pair_ended(struct pair *p, uint64_t t)
     int end;
     if (p->err || p->a_closed || p->a_gone)
         return 1;
+    if (p->connecting)
+        return 0; /* the connect's own bound holds meanwhile */
     end = (p->ab_done && p->ba_done) ||
           (p->ba_done && (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) ||
           /* -q: a clean end */
@@ -543,6 +749,10 @@ static int pair_ended(struct pair *p, uint64_t t)
 static uint64_t pair_next(const struct pair *p, uint64_t t)
 {
     uint64_t w = UINT64_MAX, at;
+    if (p->connecting)
+        return p->next_progress ? (p->next_progress > t ? p->next_progress - t
+                                                        : 0)
+                                : UINT64_MAX;
     if (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT) {
         at = p->ab_done_at + p->o.quit_ms;
         w = at > t ? at - t : 0;
@@ -574,10 +784,20 @@ static void pair_stop(struct pair *p)
     HANDLE th[2];
     DWORD n = 0, i;
 
+    /* under the lock: a dial thread starts the directions under it too,
+     * so they are either seen here or never started */
+    EnterCriticalSection(&p->r->lock);
     SetEvent(p->cancel);
     for (i = 0; i < 2; i++)
         if (p->d[i].thread)
             th[n++] = p->d[i].thread;
+    /* a connect in progress is not waited for: its thread holds its own
+     * references and gives up what it gets (dial_main) */
+    if (p->dial) {
+        CloseHandle(p->dial);
+        p->dial = NULL;
+    }
+    LeaveCriticalSection(&p->r->lock);
     if (n && WaitForMultipleObjects(n, th, TRUE, JOIN_MS) == WAIT_TIMEOUT) {
         for (i = 0; i < n; i++)
             if (WaitForSingleObject(th[i], 0) == WAIT_TIMEOUT)
@@ -657,7 +877,11 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
             ev->res.err = done->err;
             ev->res.side = done->err ? done->side : HV_SIDE_NONE;
             ev->res.a_closed = done->a_closed;
+            wake_starved(r);
             LeaveCriticalSection(&r->lock);
+            /* a got nothing: a reset tells its peer so, not a clean end */
+            if (ev->res.side == HV_SIDE_B_CONNECT)
+                hv__stream_abort(done->a);
             pair_release(done);
             return 0;
         }
@@ -717,16 +941,22 @@ void hv_relay_free(struct hv_relay *r)
          * decided before the threads are stopped, whose cancelled calls
          * may record errors of their own */
         EnterCriticalSection(&r->lock);
-        cut = !pair_ended(p, hv_now_ms());
+        cut = !pair_ended(p, hv_now_ms()) || p->connecting ||
+              p->side == HV_SIDE_B_CONNECT;
         LeaveCriticalSection(&r->lock);
         pair_stop(p);
+        EnterCriticalSection(&r->lock);
         if (cut) {
             hv__stream_abort(p->a);
             hv__stream_abort(p->b);
         }
+        /* a connect may outlast us (dial_main): a's peer is told now */
+        if (p->connecting && p->own) {
+            hv_stream_close(p->a);
+            p->a = NULL;
+        }
+        LeaveCriticalSection(&r->lock);
         pair_release(p);
     }
-    DeleteCriticalSection(&r->lock);
-    CloseHandle(r->wake);
-    free(r);
+    relay_release(r);
 }

@@ -878,6 +878,308 @@ UT_CASE(child_end_event)
     hv_relay_free(r);
 }
 
+/* ---------------------------------------------------------------- connect */
+
+/* A raw listener on 127.0.0.1 with this backlog; *to is its address. */
+static SOCKET raw_listener(int backlog, struct hv_addr *to)
+{
+    struct sockaddr_in sin;
+    int len = (int)sizeof sin;
+    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+
+    UT_CHECK(l != INVALID_SOCKET);
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    UT_EQ_INT(bind(l, (struct sockaddr *)&sin, sizeof sin), 0);
+    UT_EQ_INT(listen(l, backlog), 0);
+    UT_EQ_INT(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+    memset(to, 0, sizeof *to);
+    to->family = HV_FAMILY_TCP;
+    strcpy(to->host, "127.0.0.1");
+    to->port = ntohs(sin.sin_port);
+    return l;
+}
+
+/* A listener that never accepts, its queue filled by raw connects until
+ * one is left unanswered: a connect to *to then waits for ever (the SYN
+ * is dropped). fill[] holds the connects; 0 when the queue never filled. */
+#define FILL_MAX 16
+static int stuck_listener(SOCKET *l, SOCKET fill[FILL_MAX], struct hv_addr *to)
+{
+    struct sockaddr_in sin;
+    int i;
+
+    *l = raw_listener(1, to);
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((u_short)to->port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (i = 0; i < FILL_MAX; i++)
+        fill[i] = INVALID_SOCKET;
+    for (i = 0; i < FILL_MAX; i++) {
+        u_long on = 1;
+        fd_set wr, ex;
+        struct timeval tv = {0, 300000};
+        fill[i] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        ioctlsocket(fill[i], FIONBIO, &on);
+        (void)connect(fill[i], (struct sockaddr *)&sin, sizeof sin);
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        FD_SET(fill[i], &wr);
+        FD_SET(fill[i], &ex);
+        if (select(0, NULL, &wr, &ex, &tv) == 0)
+            return 1; /* unanswered: the queue is full */
+    }
+    return 0;
+}
+
+static void stuck_free(SOCKET l, SOCKET fill[FILL_MAX])
+{
+    int i;
+    for (i = 0; i < FILL_MAX; i++)
+        if (fill[i] != INVALID_SOCKET)
+            closesocket(fill[i]);
+    closesocket(l);
+}
+
+/* A library connection whose raw client is *c, as a stream. */
+static struct hv_stream *client_stream(SOCKET *c)
+{
+    struct hv_sock *s;
+    struct hv_stream *a = NULL;
+    tcp_pair(c, &s);
+    UT_EQ_INT(hv_stream_from_sock(s, &a), 0);
+    return a;
+}
+
+/* A relay with one pair whose connect waits (stuck_listener), bounded by
+ * co_ms (0: the system's bound); its raw client in *c. 0 when the queue
+ * never filled: the case skips. */
+static int stuck_pair(SOCKET *l, SOCKET fill[FILL_MAX], SOCKET *c,
+                      uint32_t co_ms, struct hv_relay **r)
+{
+    struct hv_connect_opts co;
+    struct hv_addr to;
+
+    UT_EQ_INT(hv_net_init(), 0);
+    if (!stuck_listener(l, fill, &to)) {
+        printf("SKIP: the listener's queue never filled\n");
+        stuck_free(*l, fill);
+        return 0;
+    }
+    UT_EQ_INT(hv_relay_new(r), 0);
+    memset(&co, 0, sizeof co);
+    co.timeout_ms = co_ms;
+    UT_EQ_INT(hv_relay_add_connect(*r, client_stream(c), &to, &co, NULL, NULL),
+              0);
+    return 1;
+}
+
+/* The far ends of a relayed connection: p1 on c sends n1 bytes of
+ * stream seed and expects n2 of seed + 1, p2 on back the other way. */
+static void far_ends(struct peer *p1, SOCKET c, struct peer *p2, SOCKET back,
+                     unsigned seed, size_t n1, size_t n2, HANDLE t1[2],
+                     HANDLE t2[2])
+{
+    memset(p1, 0, sizeof *p1);
+    p1->s = c;
+    p1->send_seed = seed;
+    p1->send_n = n1;
+    p1->recv_seed = seed + 1;
+    memset(p2, 0, sizeof *p2);
+    p2->s = back;
+    p2->send_seed = seed + 1;
+    p2->send_n = n2;
+    p2->recv_seed = seed;
+    peer_start(p1, t1);
+    peer_start(p2, t2);
+}
+
+/* Run r until a pair ends (at most ms); the event in *ev. */
+static void run_until_done(struct hv_relay *r, uint32_t ms,
+                           struct hv_relay_event *ev)
+{
+    uint64_t end = hv_now_ms() + ms;
+    for (;;) {
+        uint64_t t = hv_now_ms();
+        UT_CHECK(t < end);
+        if (t >= end)
+            return;
+        UT_EQ_INT(hv_relay_run(r, NULL, (uint32_t)(end - t), ev), 0);
+        if (ev->kind == HV_RELAY_DONE)
+            return;
+    }
+}
+
+/* The backend listening on l takes the relay's connection, and bytes go
+ * both ways between c and it until the pair ends: tag's, clean, exact. */
+static void relayed_exactly(struct hv_relay *r, SOCKET l, SOCKET c, void *tag,
+                            unsigned seed, size_t n1, size_t n2)
+{
+    struct hv_relay_event ev;
+    struct peer p1, p2;
+    HANDLE t1[2], t2[2];
+    SOCKET back = accept(l, NULL, NULL);
+
+    UT_CHECK(back != INVALID_SOCKET);
+    far_ends(&p1, c, &p2, back, seed, n1, n2, t1, t2);
+    run_until_done(r, 60000, &ev);
+    UT_CHECK(ev.tag == tag);
+    UT_EQ_INT(ev.res.err, 0);
+    UT_EQ_INT(ev.res.ab, n1);
+    UT_EQ_INT(ev.res.ba, n2);
+    peer_join(t1);
+    peer_join(t2);
+    UT_EQ_INT(p1.got, n2);
+    UT_EQ_INT(p2.got, n1);
+    UT_EQ_INT(p1.bad + p2.bad, 0);
+    closesocket(back);
+}
+
+/* The relay connects b itself: bytes both ways, exactly. */
+UT_CASE(connect_relay)
+{
+    SOCKET l, c1;
+    struct hv_stream *a;
+    struct hv_addr to;
+    struct hv_connect_opts co;
+    struct hv_relay *r;
+    int tag;
+
+    UT_EQ_INT(hv_net_init(), 0);
+    l = raw_listener(8, &to);
+    a = client_stream(&c1);
+    UT_EQ_INT(hv_relay_new(&r), 0);
+    memset(&co, 0, sizeof co);
+    co.timeout_ms = 10000;
+    UT_EQ_INT(hv_relay_add_connect(r, a, &to, &co, NULL, &tag), 0);
+    UT_EQ_INT(hv_relay_count(r), 1);
+    UT_EQ_INT(hv_relay_starved(r), 0);
+    relayed_exactly(r, l, c1, &tag, 11, 3 * MIB, 2 * MIB + 7);
+    UT_EQ_INT(hv_relay_count(r), 0);
+    hv_relay_free(r);
+    closesocket(c1);
+    closesocket(l);
+}
+
+/* A refused connect ends the pair with the error, on b's connect; a got
+ * nothing, and its peer sees a reset. */
+UT_CASE(connect_refused)
+{
+    SOCKET l, c1;
+    struct hv_stream *a;
+    struct hv_addr to;
+    struct hv_connect_opts co;
+    struct hv_relay *r;
+    struct hv_relay_event ev;
+    DWORD tmo = 10000;
+    char c;
+    int n;
+
+    UT_EQ_INT(hv_net_init(), 0);
+    l = raw_listener(1, &to);
+    closesocket(l); /* nothing listens there now */
+    a = client_stream(&c1);
+    UT_EQ_INT(hv_relay_new(&r), 0);
+    memset(&co, 0, sizeof co);
+    co.timeout_ms = 5000;
+    UT_EQ_INT(hv_relay_add_connect(r, a, &to, &co, NULL, NULL), 0);
+    run_until_done(r, 20000, &ev);
+    UT_EQ_INT(ev.res.err, HV_ECONNREFUSED);
+    UT_EQ_INT(ev.res.side, HV_SIDE_B_CONNECT);
+    UT_EQ_INT(ev.res.ab, 0);
+    UT_EQ_INT(ev.res.ba, 0);
+    UT_EQ_INT(hv_relay_count(r), 0);
+    setsockopt(c1, SOL_SOCKET, SO_RCVTIMEO, (const char *)&tmo, sizeof tmo);
+    n = recv(c1, &c, 1, 0);
+    /* Wine 8 closes with a FIN even after SO_LINGER {1, 0}: there the end
+     * is all that can be seen */
+    if (is_wine() && n == 0)
+        printf("Wine: an EOF, not a reset\n");
+    else {
+        UT_EQ_INT(n, SOCKET_ERROR);
+        UT_EQ_INT(WSAGetLastError(), WSAECONNRESET);
+    }
+    hv_relay_free(r);
+    closesocket(c1);
+}
+
+/* A connect that nobody answers holds up only its own pair: another pair
+ * of the same relay is relayed and ends meanwhile; the stuck one ends at
+ * its timeout. */
+UT_CASE(connect_stuck_other_goes_on)
+{
+    SOCKET l, fill[FILL_MAX], l2, c1, c2;
+    struct hv_stream *a1, *a2;
+    struct hv_addr to1, to2;
+    struct hv_connect_opts co;
+    struct hv_relay *r;
+    struct hv_relay_event ev;
+    int tag1, tag2;
+    uint64_t t0;
+
+    UT_EQ_INT(hv_net_init(), 0);
+    if (!stuck_listener(&l, fill, &to1)) {
+        printf("SKIP: the listener's queue never filled\n");
+        stuck_free(l, fill);
+        return;
+    }
+    l2 = raw_listener(8, &to2);
+    a1 = client_stream(&c1);
+    a2 = client_stream(&c2);
+    UT_EQ_INT(hv_relay_new(&r), 0);
+    memset(&co, 0, sizeof co);
+    co.timeout_ms = 3000;
+    t0 = hv_now_ms();
+    UT_EQ_INT(hv_relay_add_connect(r, a1, &to1, &co, NULL, &tag1), 0);
+    co.timeout_ms = 10000;
+    UT_EQ_INT(hv_relay_add_connect(r, a2, &to2, &co, NULL, &tag2), 0);
+    UT_EQ_INT(hv_relay_count(r), 2);
+    relayed_exactly(r, l2, c2, &tag2, 21, MIB, MIB);
+    UT_CHECK(hv_now_ms() - t0 < 2900);
+    UT_EQ_INT(hv_relay_count(r), 1);
+    run_until_done(r, 20000, &ev);
+    UT_CHECK(ev.tag == &tag1);
+    UT_EQ_INT(ev.res.err, HV_ETIMEDOUT);
+    UT_EQ_INT(ev.res.side, HV_SIDE_B_CONNECT);
+    UT_CHECK(hv_now_ms() - t0 >= 2900);
+    UT_EQ_INT(hv_relay_count(r), 0);
+    hv_relay_free(r);
+    closesocket(c1);
+    closesocket(c2);
+    closesocket(l2);
+    stuck_free(l, fill);
+}
+
+/* hv_relay_free does not wait for a connect without a bound: it returns
+ * at once, and a's peer sees its end at once. */
+UT_CASE(connect_free_while_connecting)
+{
+    SOCKET l, fill[FILL_MAX], c1;
+    struct hv_relay *r;
+    struct hv_relay_event ev;
+    DWORD tmo = 5000;
+    uint64_t t0;
+    char c;
+    int n;
+
+    if (!stuck_pair(&l, fill, &c1, 0, &r))
+        return;
+    UT_EQ_INT(hv_relay_run(r, NULL, 300, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_TIMEOUT);
+    UT_EQ_INT(hv_relay_count(r), 1);
+    t0 = hv_now_ms();
+    hv_relay_free(r);
+    UT_CHECK(hv_now_ms() - t0 < 500);
+    setsockopt(c1, SOL_SOCKET, SO_RCVTIMEO, (const char *)&tmo, sizeof tmo);
+    n = recv(c1, &c, 1, 0);
+    UT_CHECK(n == 0 || (n == SOCKET_ERROR && WSAGetLastError() == WSAECONNRESET));
+    UT_CHECK(hv_now_ms() - t0 < 2000);
+    closesocket(c1);
+    stuck_free(l, fill);
+}
+
 /* hv_stop(): a waiting relay and accept wait return HV_ESTOPPED. */
 static DWORD WINAPI stop_later(LPVOID arg)
 {
@@ -902,6 +1204,30 @@ UT_CASE(stop)
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
     pair_teardown(c1, c2, a, b);
+}
+
+/* hv_stop() while a connect waits: hv_relay_run returns HV_ESTOPPED at
+ * once, and hv_relay_free after it too. */
+UT_CASE(connect_stop)
+{
+    SOCKET l, fill[FILL_MAX], c1;
+    struct hv_relay *r;
+    struct hv_relay_event ev;
+    uint64_t t0;
+    HANDLE t;
+
+    if (!stuck_pair(&l, fill, &c1, 60000, &r))
+        return;
+    t0 = hv_now_ms();
+    t = CreateThread(NULL, 0, stop_later, NULL, 0, NULL);
+    UT_EQ_INT(hv_relay_run(r, NULL, HV_RELAY_NO_QUIT, &ev), HV_ESTOPPED);
+    UT_CHECK(hv_now_ms() - t0 < 1500);
+    hv_relay_free(r);
+    UT_CHECK(hv_now_ms() - t0 < 2000);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    closesocket(c1);
+    stuck_free(l, fill);
 }
 
 /* ---------------------------------------------------------------- child */
