@@ -40,6 +40,17 @@
       in seconds from the connect: "ECHO t" (TEXT came back whole),
       "SHUT t", then "EOF t n", "RESET t n" or "OPEN t n" (n: bytes
       received in all).
+  peer.py speak-first PIDFILE
+      an -e command on a socket (its stdin and stdout): append its pid to
+      PIDFILE, send "hello\n", shut its socket down for writing, then read
+      to the end of file and exit (a server that answers first and then
+      waits for its client's end).
+  peer.py quiet HOST PORT SECS
+      connect, read the reply to its end of file ("REPLY t TEXT"), then
+      keep the connection open, sending nothing (no half-close either),
+      until the other end has closed its socket ("CLOSED t": in
+      /proc/net/tcp the other end's socket belongs to no process any more)
+      or SECS pass ("OPEN t"); t from the reply's end of file. IPv4.
   peer.py hold HOST PORT N SECS
       N connections that send nothing; prints "HELD N" once all are made,
       then "END i EOF|RESET t" as each ends (t from the last connect), and
@@ -428,6 +439,66 @@ def probe(host, port, secs, text, shut):
     s.close()
 
 
+def speak_first(pidfile):
+    with open(pidfile, "a") as f:
+        f.write("%d\n" % os.getpid())
+    s = socket.socket(fileno=0)
+    s.sendall(b"hello\n")
+    s.shutdown(socket.SHUT_WR)
+    try:
+        while s.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
+def peer_socket_open(s):
+    """whether the far end of the IPv4 connection s still has its socket
+    in a process: its line in /proc/net/tcp names an inode (a socket
+    closed in FIN_WAIT2 stays listed for a while, with inode 0)"""
+    mine, far = s.getsockname(), s.getpeername()
+
+    def hexaddr(a):
+        return "%s:%04X" % (socket.inet_aton(a[0])[::-1].hex().upper(), a[1])
+    want = (hexaddr(far), hexaddr(mine))
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            w = line.split()
+            if (w[1], w[2]) == want:
+                return w[9] != "0"
+    return False
+
+
+def quiet(host, port, secs):
+    secs = float(secs)
+    s = socket.create_connection((host, int(port)), timeout=10)
+    t0 = time.monotonic()
+    got = b""
+    s.settimeout(secs)
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+    except socket.timeout:
+        print("NOEOF %.3f %r" % (time.monotonic() - t0, got), flush=True)
+        return
+    except OSError as e:
+        print("ERROR %.3f %s" % (time.monotonic() - t0, e), flush=True)
+        return
+    t1 = time.monotonic()
+    print("REPLY %.3f %s" % (t1 - t0, got.decode(errors="replace").strip() or "-"),
+          flush=True)
+    while time.monotonic() < t1 + secs:
+        if not peer_socket_open(s):
+            print("CLOSED %.3f" % (time.monotonic() - t1), flush=True)
+            return
+        time.sleep(0.05)
+    print("OPEN %.3f" % (time.monotonic() - t1), flush=True)
+
+
 def hold(host, port, n, secs):
     n, secs = int(n), float(secs)
     sel = selectors.DefaultSelector()
@@ -483,5 +554,9 @@ if __name__ == "__main__":
         probe(*sys.argv[2:7])
     elif mode == "hold":
         hold(*sys.argv[2:6])
+    elif mode == "speak-first":
+        speak_first(sys.argv[2])
+    elif mode == "quiet":
+        quiet(*sys.argv[2:5])
     else:
         sys.exit("unknown mode " + mode)
