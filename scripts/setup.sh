@@ -14,10 +14,13 @@ pkgs_docs="mandoc man-db fish zsh dpkg-dev lintian"
 # netcat-openbsd (/bin/nc.openbsd), beside ncat and socat, as the peers the
 # pipe cases measure our tools against (issue 28)
 pkgs_proof="clang libclang-rt-14-dev valgrind ncat netcat-openbsd strace"
+# systemd-socket-activate (the launcher of tests/systemd) and
+# systemd-analyze (verify of the units); systemd need not run
+pkgs_systemd="systemd"
 if [ "${1:-}" = --demo ]; then
     want="$pkgs_build $pkgs_vm"
 else
-    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs $pkgs_proof"
+    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs $pkgs_proof $pkgs_systemd"
 fi
 
 missing=""

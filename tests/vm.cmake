@@ -38,6 +38,11 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     target_link_options(hvgen_vm PRIVATE -static)
     set_target_properties(hvgen_vm PROPERTIES
       OUTPUT_NAME hvgen RUNTIME_OUTPUT_DIRECTORY ${hv_vm_bin})
+    # vm.systemd's stand-in for systemd's socket activation
+    add_executable(sdlaunch_vm ${CMAKE_CURRENT_SOURCE_DIR}/systemd/sdlaunch.c)
+    target_link_options(sdlaunch_vm PRIVATE -static)
+    set_target_properties(sdlaunch_vm PROPERTIES
+      OUTPUT_NAME sdlaunch RUNTIME_OUTPUT_DIRECTORY ${hv_vm_bin})
   endif()
 
   # case name, then qemu's time limit in seconds (TCG is slow; the ctest
@@ -60,6 +65,7 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     gone_peer 300
     second_client 300
     any_port 300
+    systemd 420
     soak 1800)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)

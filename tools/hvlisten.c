@@ -2,8 +2,12 @@
  * pipe) service, accept a connection and pipe it to stdin/stdout; with -k,
  * serve one after another. With -e each connection goes to a command, and
  * with --to it is relayed to a new connection to another address: both in
- * one process, many at once (--max-conns), through the relay engine. */
+ * one process, many at once (--max-conns), through the relay engine. With
+ * --systemd the listening socket is the service manager's (socket
+ * activation), and under any manager that asks (NOTIFY_SOCKET) it hears
+ * READY=1, STATUS=, STOPPING=1 and the watchdog's WATCHDOG=1. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +22,8 @@ static const char usage[] =
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [options]\n"
-    "       hvlisten [options] ADDRESS\n";
+    "       hvlisten [options] ADDRESS\n"
+    "       hvlisten --systemd [options]\n";
 
 static const char help[] =
     "Listen on SERVICE, accept a connection from VM and copy stdin to it and\n"
@@ -59,6 +64,8 @@ static const char help[] =
     "      --progress      show bytes, rate and time on stderr\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
+    "      --systemd       serve the listening socket systemd passed (socket\n"
+    "                      activation, Accept=no) instead of an address\n"
     "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
     "      --to ADDRESS    relay each connection to ADDRESS: hv:VM:SERVICE,\n"
     "                      vsock:CID:PORT, tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
@@ -92,6 +99,7 @@ static const struct option longopts[] = {
     {"npipe", required_argument, NULL, OPT_NPIPE},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
+    {"systemd", no_argument, NULL, OPT_SYSTEMD},
     {"tcp", no_argument, NULL, 't'},
     {"to", required_argument, NULL, OPT_TO},
     {"unix", required_argument, NULL, 'U'},
@@ -115,6 +123,7 @@ struct opts {
     uint32_t drain_ms; /* --drain: on a stop, open pairs may finish */
     unsigned timeout_ms;
     unsigned unix_mode;
+    int systemd; /* --systemd: the service manager's listening socket */
     const char *rule[MAX_RULES];
     int rule_allow[MAX_RULES];
     int nrules;
@@ -159,11 +168,91 @@ struct server {
     size_t waiting;   /* conns with a command still to start */
     int short_fds;    /* in an episode of too few descriptors (-v: said) */
     uint64_t short_at; /* its last shortage */
+    /* the service manager (NOTIFY_SOCKET), or NULL */
+    struct hv_notify *nt;
+    int nt_failed;     /* a send failed: said once */
+    int stopping_said; /* STOPPING=1 is out */
+    size_t status_active; /* the count the last STATUS= gave */
+    uint32_t wd_ms;    /* WATCHDOG=1 this often (0: no watchdog) */
+    uint64_t wd_at;    /* ... next at */
 };
 
 /* How often a listener for a VM name looks whether the name now means
  * another VM id (WSL's changes at every restart). */
 #define REBIND_CHECK_MS 2000
+
+/* Tell the service manager (when one listens) these KEY=VALUE lines. A
+ * failure is said once; serving goes on. */
+static void notify(struct server *sv, const char *fmt, ...) HV_PRINTF(2, 3);
+static void notify(struct server *sv, const char *fmt, ...)
+{
+    char text[HV_ADDR_STRLEN + 128];
+    va_list ap;
+    int r;
+
+    if (sv->nt == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if ((r = hv_notify_send(sv->nt, text)) < 0 && !sv->nt_failed) {
+        sv->nt_failed = 1;
+        cli_warn(r, "notify the service manager");
+    }
+}
+
+/* WATCHDOG=1 when it is due: the loops that wait call this as they come
+ * round, so a loop that hangs stops the pings. */
+static void watchdog(struct server *sv)
+{
+    uint64_t now;
+    if (sv->wd_ms == 0)
+        return;
+    now = hv_now_ms();
+    if (now < sv->wd_at)
+        return;
+    sv->wd_at = now + sv->wd_ms;
+    notify(sv, "WATCHDOG=1");
+}
+
+/* A wait of ms shortened to end when the next WATCHDOG=1 is due. */
+static uint32_t watchdog_wait(const struct server *sv, uint32_t ms)
+{
+    uint64_t now;
+    if (sv->wd_ms == 0)
+        return ms;
+    now = hv_now_ms();
+    if (now >= sv->wd_at)
+        return 0;
+    return sv->wd_at - now < ms ? (uint32_t)(sv->wd_at - now) : ms;
+}
+
+/* session_opts' tick, during a stdio session */
+static void watchdog_tick(void *ctx)
+{
+    watchdog(ctx);
+}
+
+/* STOPPING=1, once: the service ends (a signal), slowly with --drain. */
+static void notify_stopping(struct server *sv)
+{
+    if (sv->stopping_said)
+        return;
+    sv->stopping_said = 1;
+    notify(sv, "STOPPING=1\nSTATUS=Stopping (%s)",
+           hv_stop_signal() ? "signal" : "asked to");
+}
+
+/* STATUS= with the count of connections served at once (-e, --to),
+ * when it has changed. */
+static void notify_count(struct server *sv, uint32_t max)
+{
+    if (sv->nt == NULL || sv->status_active == sv->active)
+        return;
+    sv->status_active = sv->active;
+    notify(sv, "STATUS=Serving %lu of %lu connections on %s",
+           (unsigned long)sv->active, (unsigned long)max, sv->where);
+}
 
 /* The VM name now stands for another id: listen there instead. Sessions
  * in flight have their own sockets and go on. */
@@ -579,6 +668,7 @@ static int serve_many(struct server *sv)
     uint32_t backoff = 0; /* after transient accept failures */
     int accepted_any = 0, paused = 0, fatal = 0, stopped = 0, r;
     uint64_t drain_until = 0; /* --drain: stopped, letting pairs finish */
+    uint64_t paused_until = 0; /* accepting waits until then */
     struct conn *c;
 
     if ((r = hv_relay_new(&sv->relay)) < 0) {
@@ -596,6 +686,9 @@ static int serve_many(struct server *sv)
             reap(sv, 0);
         if (!accepting && sv->active == 0)
             break;
+        if (!stopped)
+            notify_count(sv, max);
+        watchdog(sv);
         /* short of descriptors: the new clients wait in the backlog
          * while the ones in hand wait for theirs (the relay retries its
          * connects by itself; the commands are retried here) */
@@ -614,8 +707,9 @@ static int serve_many(struct server *sv)
             wait = REBIND_CHECK_MS;
         if (paused) {
             /* accepting waits; the relays go on */
+            now = hv_now_ms();
             accepting = 0;
-            wait = backoff;
+            wait = paused_until > now ? (uint32_t)(paused_until - now) : 0;
         }
         if (drain_until) {
             now = hv_now_ms();
@@ -624,6 +718,7 @@ static int serve_many(struct server *sv)
             if (drain_until - now < wait)
                 wait = (uint32_t)(drain_until - now);
         }
+        wait = watchdog_wait(sv, wait);
         r = hv_relay_run(sv->relay, accepting ? sv->l : NULL, wait, &ev);
         if (r == HV_ESTOPPED && !stopped && sv->o->drain_ms &&
             sv->active > 0) {
@@ -633,6 +728,7 @@ static int serve_many(struct server *sv)
             drain_until = hv_now_ms() + sv->o->drain_ms;
             stop_listening(sv);
             hv_stop_defer();
+            notify_stopping(sv);
             if (sv->o->so.verbose)
                 cli_warnx("Stopping: %lu connections may finish for %lu s",
                           (unsigned long)sv->active,
@@ -643,6 +739,8 @@ static int serve_many(struct server *sv)
             if (r != HV_ESTOPPED) {
                 cli_warn(r, "relay");
                 sv->rc = hv_exitcode(r);
+            } else {
+                notify_stopping(sv);
             }
             stopped = stopped || r == HV_ESTOPPED;
             break;
@@ -661,6 +759,7 @@ static int serve_many(struct server *sv)
                 if (backoff > BACKOFF_MAX_MS)
                     backoff = BACKOFF_MAX_MS;
                 paused = 1;
+                paused_until = hv_now_ms() + backoff;
             } else {
                 backoff = 0;
                 if (r == 0)
@@ -670,7 +769,10 @@ static int serve_many(struct server *sv)
                     stop_listening(sv);
             }
         } else if (ev.kind == HV_RELAY_TIMEOUT) {
-            paused = 0; /* the pause is over: try accepting again */
+            /* the pause is over (not only a watchdog's turn): try
+             * accepting again */
+            if (paused && hv_now_ms() >= paused_until)
+                paused = 0;
         } /* HV_RELAY_CHILD: reaped at the top */
         if (sv->waiting && !stopped) {
             if (sv->o->exec)
@@ -718,10 +820,13 @@ static int serve_stdio(struct server *sv)
         int r;
 
         /* wait, watching whether stdout's reader has gone meanwhile
-         * (asleep until then: no timer, unless a VM name may rebind) */
+         * (asleep until then: no timer, unless a VM name may rebind or
+         * the watchdog wants its ping) */
         for (;;) {
+            watchdog(sv);
             r = hv_sock_wait_accept_stdout(
-                sv->l, sv->vm_name ? REBIND_CHECK_MS : HV_RELAY_NO_QUIT);
+                sv->l, watchdog_wait(sv, sv->vm_name ? REBIND_CHECK_MS
+                                                     : HV_RELAY_NO_QUIT));
             if (r == 2)
                 return rc;
             if (r != 0)
@@ -758,9 +863,12 @@ static int serve_stdio(struct server *sv)
          * once, not left waiting in a backlog nobody accepts from */
         if (!sv->o->keep_open)
             stop_listening(sv);
+        notify(sv, "STATUS=Serving %s", from);
         rc = session_stdio(s, &sv->o->so, from, !sv->o->keep_open, &gone);
         if (hv_stopped())
             return hv_exitcode(HV_ESTOPPED);
+        if (sv->o->keep_open && !gone)
+            notify(sv, "STATUS=Listening on %s", sv->where);
         /* once stdout is gone there is nowhere to put the next client's
          * data: this session's end is the listener's */
         if (gone)
@@ -783,6 +891,45 @@ static const char *vsock_vm_rule(struct hv_addr *a, char *buf, size_t n)
     snprintf(buf, n, "%lu", (unsigned long)a->cid);
     a->cid = HV_CID_ANY;
     return buf;
+}
+
+/* --systemd: the listening socket the service manager passed, as sv->l
+ * and sv->local. 0, or the exit code after saying why not. */
+static int take_activated(struct server *sv)
+{
+    char why[256];
+    int r = hv_sock_activated(&sv->l, why, sizeof why);
+
+    if (r < 0) {
+        if (why[0])
+            cli_warnx("--systemd: %s", why);
+        else
+            cli_warn(r, "--systemd");
+        return hv_exitcode(r);
+    }
+    if ((r = hv_sock_local(sv->l, &sv->local)) < 0) {
+        cli_warn(r, "--systemd: the passed socket's address");
+        hv_sock_close(sv->l);
+        sv->l = NULL;
+        return hv_exitcode(r);
+    }
+    hv_addr_format(&sv->local, sv->where, sizeof sv->where);
+    return 0;
+}
+
+/* The service manager's channel, where NOTIFY_SOCKET names one: one that
+ * cannot be used is said, and the service goes on without it. */
+static void open_notify(struct server *sv)
+{
+    char why[256];
+    int r = hv_notify_open(&sv->nt, &sv->wd_ms, why, sizeof why);
+
+    if (r < 0) {
+        if (why[0])
+            cli_warnx("warning: %s", why);
+        else
+            cli_warn(r, "warning: NOTIFY_SOCKET");
+    }
 }
 
 static int run(int argc, char **argv)
@@ -812,6 +959,9 @@ static int run(int argc, char **argv)
             break;
         case OPT_TO:
             o.to = optarg;
+            break;
+        case OPT_SYSTEMD:
+            o.systemd = 1;
             break;
         case OPT_DRAIN:
             if (hv_parse_u32(optarg, 1, 86400u, &o.drain_ms) < 0)
@@ -855,6 +1005,23 @@ static int run(int argc, char **argv)
 
     if ((r = session_check(&o.so, usage, o.exec, o.to)) != 0)
         return r;
+    if (o.systemd) {
+        /* the socket unit says where, and how the socket is made */
+        if (o.so.tcp || o.so.unix_path || o.so.npipe)
+            return cli_usage_error(usage, "cannot use %s with --systemd",
+                                   o.so.tcp ? "-t" : o.so.unix_path ? "-U"
+                                                                    : "--npipe");
+        if (o.unix_mode)
+            return cli_usage_error(usage, "cannot use --unix-mode with "
+                                          "--systemd (SocketMode= sets it)");
+        if (o.so.keep_on_pause)
+            return cli_usage_error(usage, "cannot use --keep-alive-on-pause "
+                                          "with --systemd");
+        if (argc > 0)
+            return cli_usage_error(usage, "cannot use an address with "
+                                          "--systemd (the socket unit has "
+                                          "it): '%s'", argv[0]);
+    }
     if (o.unix_mode && !o.so.unix_path)
         return cli_usage_error(usage, "--unix-mode needs -U");
     if (o.max_conns && !o.exec && !o.to)
@@ -864,7 +1031,8 @@ static int run(int argc, char **argv)
     /* -w bounds the connect of --to: without one it would do nothing */
     if (o.timeout_ms && !o.to)
         return cli_usage_error(usage, "-w needs --to");
-    if ((r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
+    if (!o.systemd &&
+        (r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
         return r;
 
     memset(&sv, 0, sizeof sv);
@@ -877,11 +1045,26 @@ static int run(int argc, char **argv)
     }
     if ((r = cli_net_start()) != 0)
         return r;
+    if (o.systemd) {
+        /* first: descriptor 3 is the manager's, not yet one of ours */
+        if ((r = take_activated(&sv)) != 0)
+            return r;
+        addr = sv.local;
+        vm_rule = NULL;
+    } else {
+        vm_rule = vsock_vm_rule(&addr, cidrule, sizeof cidrule);
+        sv.local = addr;
+    }
     session_signals();
-    vm_rule = vsock_vm_rule(&addr, cidrule, sizeof cidrule);
-    sv.local = addr;
-    if ((r = make_filter(&sv, vm_rule)) != 0)
+    open_notify(&sv);
+    o.so.tick = watchdog_tick;
+    o.so.tick_ctx = &sv;
+    o.so.tick_ms = sv.wd_ms;
+    if ((r = make_filter(&sv, vm_rule)) != 0) {
+        hv_sock_close(sv.l);
+        hv_notify_close(sv.nt);
         return r;
+    }
 
     hv_addr_format(&addr, sv.where, sizeof sv.where);
     memset(&lo, 0, sizeof lo);
@@ -895,28 +1078,37 @@ static int run(int argc, char **argv)
         sv.service = argv[1];
         sv.rebind_at = hv_now_ms() + REBIND_CHECK_MS;
     }
-    /* what keeps guests away, said before the wait (a Windows host's
-     * unregistered service) */
-    session_hints(&o.so, &addr, HV_DIAG_START, 0);
-    r = hv_sock_listen(&addr, &lo, &sv.l);
-    if (r < 0) {
-        char why[256];
-        cli_warnx("listen %s: %s%s", sv.where, hv_errtext(r, why, sizeof why),
-                  session_hint(&addr, r));
-        session_hints(&o.so, &addr, HV_DIAG_LISTEN, r);
-        hv_filter_free(sv.filter);
-        return hv_exitcode(r);
+    if (!o.systemd) {
+        /* what keeps guests away, said before the wait (a Windows host's
+         * unregistered service) */
+        session_hints(&o.so, &addr, HV_DIAG_START, 0);
+        r = hv_sock_listen(&addr, &lo, &sv.l);
+        if (r < 0) {
+            char why[256];
+            cli_warnx("listen %s: %s%s", sv.where,
+                      hv_errtext(r, why, sizeof why), session_hint(&addr, r));
+            session_hints(&o.so, &addr, HV_DIAG_LISTEN, r);
+            hv_filter_free(sv.filter);
+            hv_notify_close(sv.nt);
+            return hv_exitcode(r);
+        }
+        if (hv_sock_local(sv.l, &sv.local) == 0)
+            hv_addr_format(&sv.local, sv.where, sizeof sv.where);
     }
-    if (hv_sock_local(sv.l, &sv.local) == 0)
-        hv_addr_format(&sv.local, sv.where, sizeof sv.where);
     if (o.so.verbose)
         cli_warnx("Listening on %s", sv.where);
+    /* a client may connect from now on */
+    notify(&sv, "READY=1\nSTATUS=Listening on %s", sv.where);
+    sv.wd_at = hv_now_ms() + sv.wd_ms;
     if (o.exec || o.to)
         r = serve_many(&sv);
     else
         r = serve_stdio(&sv);
+    if (hv_stop_signal() || hv_stopped())
+        notify_stopping(&sv);
     hv_sock_close(sv.l);
     hv_filter_free(sv.filter);
+    hv_notify_close(sv.nt);
     return r;
 }
 

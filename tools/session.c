@@ -256,6 +256,9 @@ struct progress {
     int tty;
     int drawn; /* the width of the line on the terminal now, or 0 */
     double start;
+    const struct session_opts *so;
+    uint64_t next; /* --progress: when the next line is due */
+    uint32_t every;
 };
 
 static double seconds(void)
@@ -310,6 +313,24 @@ static void on_progress(void *ctx, uint64_t ab, uint64_t ba)
     }
 }
 
+/* The relay's one timer callback: the tick (so->tick) each time, and a
+ * --progress line each time one is due. */
+static void on_timer(void *ctx, uint64_t ab, uint64_t ba)
+{
+    struct progress *pg = ctx;
+    uint64_t now;
+
+    if (pg->so->tick)
+        pg->so->tick(pg->so->tick_ctx);
+    if (!pg->so->progress)
+        return;
+    now = hv_now_ms();
+    if (now < pg->next)
+        return;
+    pg->next = now + pg->every;
+    on_progress(pg, ab, ba);
+}
+
 int session_stdio(struct hv_sock *s, const struct session_opts *so,
                   const char *peer, int last, int *stdout_gone)
 {
@@ -331,13 +352,24 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     if (last)
         ro.flags |= HV_RELAY_CLOSE_A;
     memset(&pg, 0, sizeof pg);
+    pg.so = so;
     if (so->progress) {
         pg.tty = hv_stderr_is_tty();
         pg.start = seconds();
-        ro.progress = on_progress;
-        ro.progress_ctx = &pg;
-        ro.progress_ms = pg.tty ? PROGRESS_TTY_MS : PROGRESS_LOG_MS;
+        pg.every = pg.tty ? PROGRESS_TTY_MS : PROGRESS_LOG_MS;
+        pg.next = hv_now_ms() + pg.every;
+        ro.progress_ms = pg.every;
     }
+    /* the tick too rides on the progress timer (which keeps the relay in
+     * its event loop: the fast paths have no timer) */
+    if (so->tick && so->tick_ms) {
+        if (ro.progress_ms == 0 || so->tick_ms < ro.progress_ms)
+            ro.progress_ms = so->tick_ms;
+        ro.progress = on_timer;
+    } else if (so->progress) {
+        ro.progress = on_progress;
+    }
+    ro.progress_ctx = &pg;
     r = hv_relay_pair(io, net, &ro, &res);
     /* the stream owned the connection: close it, but not the caller's
      * struct, which goes with it */

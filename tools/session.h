@@ -22,7 +22,8 @@ enum {
     OPT_DENY,
     OPT_UNIX_MODE,
     OPT_WAIT_STDIN,
-    OPT_DRAIN
+    OPT_DRAIN,
+    OPT_SYSTEMD
 };
 
 struct session_opts {
@@ -41,6 +42,11 @@ struct session_opts {
     int wait_stdin; /* --wait-stdin: after the peer's EOF, send stdin to
                      * its end however long it idles */
     int no_hints;   /* --no-hints: no hint lines under an error */
+    /* called at least every tick_ms while a stdio session runs (0:
+     * never): the service manager's watchdog (hvlisten) */
+    uint32_t tick_ms;
+    void (*tick)(void *ctx);
+    void *tick_ctx;
 };
 
 void session_opts_init(struct session_opts *so);

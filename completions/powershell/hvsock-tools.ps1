@@ -83,6 +83,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--systemd'; Arg = ''; Help = 'serve the listening socket systemd passed (socket activation)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--to'; Arg = 'address'; Help = 'relay each connection to ADDRESS' }

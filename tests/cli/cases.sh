@@ -279,6 +279,27 @@ case_closed_stdio() {
     [ ! -s "$work/l.out" ] || fail "stdin closed: the listener got '$(cat "$work/l.out")' back"
 }
 
+case_systemd() {
+    # --systemd (issue 20 item 1): the socket unit says where, so an
+    # address or a transport option with it is a usage error (64); started
+    # by hand nothing was passed (69); Windows has no socket activation
+    # (69, said so). tests/systemd/cases.sh runs it under a real launcher.
+    unset LISTEN_PID LISTEN_FDS LISTEN_FDNAMES
+    run "$HVLISTEN" --systemd 5000
+    expect_rc 64
+    expect_first_err "hvlisten: cannot use an address with --systemd (the socket unit has it): '5000'"
+    run "$HVLISTEN" --systemd -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: cannot use -t with --systemd"
+    run "$HVLISTEN" --systemd -k -e cat
+    expect_rc 69
+    if win; then
+        expect_err "hvlisten: --systemd: socket activation is not available on this system"
+    else
+        expect_err "hvlisten: --systemd: no socket was passed (LISTEN_FDS is not set): run it from a socket unit, or systemd-socket-activate"
+    fi
+}
+
 # run the case named by the first argument (CMake lists the case_*
 # functions above as the ctest entries)
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }

@@ -813,6 +813,41 @@ case_second_client() {
     info "-k -e served a second client beside the first"
 }
 
+# hvlisten --systemd on a vsock listening socket (issue 20 item 1). This
+# guest has no systemd, and systemd-socket-activate cannot run in it: the
+# stand-in is sdlaunch (tests/systemd/sdlaunch.c, linked static), which
+# does only what sd_listen_fds(3) describes: a vsock socket bound and
+# listening at descriptor 3, LISTEN_PID (its own pid, kept across exec),
+# LISTEN_FDS=1, then exec of hvlisten. 32 clients at once over CID 1 are
+# echoed by -e cat; a command sees no LISTEN_* and no descriptor 3; the
+# -v line names the socket sdlaunch bound; SIGTERM ends hvlisten by it.
+case_systemd() {
+    local lpid line fds
+    sdlaunch vsock:0 hvlisten --systemd -v -k -e cat </dev/null 2>"$W/l.err" &
+    lpid=$!
+    wait_listen "$W/l.err" $lpid || fail "hvlisten --systemd never said Listening on"
+    line=$(grep '^sdlaunch: listening on' "$W/l.err")
+    [ "$line" = "sdlaunch: listening on vsock:any:$PORT as 3" ] ||
+        fail "hvlisten listens on port $PORT, sdlaunch said: $line"
+    clients32 systemd hvcat 1 "$PORT"
+    kill -TERM $lpid
+    wait $lpid
+    [ $? = 143 ] || fail "hvlisten --systemd did not end by SIGTERM"
+    # what a command sees
+    sdlaunch vsock:0 hvlisten --systemd -v -k -e \
+        'env | grep "^LISTEN_"; ls /proc/$$/fd >'"$W/fds"'; echo done' \
+        </dev/null 2>"$W/e.err" &
+    lpid=$!
+    wait_listen "$W/e.err" $lpid || fail "the second hvlisten --systemd never listened"
+    line=$(timeout 60 hvcat 1 "$PORT" </dev/null 2>"$W/c.err")
+    [ "$line" = done ] || fail "the command saw: $line"
+    fds=$(tr '\n' ' ' <"$W/fds")
+    case " $fds" in *" 3 "*) fail "the command holds descriptor 3 ($fds)" ;; esac
+    kill -TERM $lpid
+    wait $lpid
+    info "--systemd over vsock: 32 clients echoed; the command's descriptors: $fds"
+}
+
 hvvm_run_cases() {
     local fn t0 rc
     for CASE in "$@"; do
