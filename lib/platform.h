@@ -135,6 +135,7 @@ struct hv_stream {
     unsigned char rsure, wsure;   /* never blocks (a file, /dev/null) */
     unsigned char wpipe;          /* a pipe: write what fits */
     unsigned char stdio;          /* the process's stdin and stdout */
+    unsigned char cmd;            /* a command's input and output (-e) */
     unsigned char rready, wready; /* worth a try without poll */
     unsigned char wpolled;        /* poll said writable since the last write */
     unsigned char block;          /* calls may block (the engine's fast

@@ -303,6 +303,8 @@ static unsigned ends_of(const struct pair *p)
         e |= HV__ENDS_A_LOCAL;
     if (a->wkeep)
         e |= HV__ENDS_A_KEPT;
+    if (a->cmd)
+        e |= HV__ENDS_A_CMD;
     if (b && a->stdio && b->sock)
         e |= HV__ENDS_B_DRAIN;
     return e;
@@ -545,12 +547,16 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 if (k > 0)
                     dir_moved(p, i, now);
             } else if (e == HV_EPIPE) {
-                /* the reader of stdout has gone (| head): a quiet end */
+                /* no reader any more: stdout's (| head) is a quiet end; a
+                 * command that closed its input ends only this way */
                 pair_lock(p);
-                hv__rules_reader_gone(&p->ru);
+                hv__rules_write_gone(&p->ru, i, now);
                 ended(p);
                 pair_unlock(p);
-                return;
+                if (way(p, i) != HV__WAY_DISCARD)
+                    return;
+                hv__ring_take(rg, rg->count);
+                moved = 1;
             } else if (e != HV__EAGAIN) {
                 dir_fail(p, i, e);
                 return;
@@ -748,15 +754,15 @@ static int lone_splice(struct pair *p, int i)
     if (src->rx.count || !src->rsock || !dst->wpipe ||
         way(p, i) != HV__WAY_COPY)
         return 0;
-    while (!p->done && !src_done(p, i) && !hv_stopped()) {
+    while (!p->done && way(p, i) == HV__WAY_COPY && !hv_stopped()) {
         e = hv__stream_splice(src, dst, n, &k);
         if (e == HV_ENOTSUP)
             return 0;
         if (e == HV__EAGAIN)
             continue; /* the loop sees the stop */
         if (e == HV_EPIPE) {
-            /* the reader of stdout has gone (| head): a quiet end */
-            hv__rules_reader_gone(&p->ru);
+            /* no reader any more (| head; a command's input) */
+            hv__rules_write_gone(&p->ru, i, hv_now_ms());
             ended(p);
         } else if (e < 0) {
             pair_end(p, e, side_of(i, 0));

@@ -13,9 +13,11 @@
  *   once the other way is done. stdout failing while the connection
  *   still sends: what comes is read and dropped, for -q's time or 5 s,
  *   so that our close is no reset that destroys what we sent;
- * - a's reader leaving (stdout | head) is a quiet end;
+ * - a's reader leaving (stdout | head) is a quiet end; a command that
+ *   closes its input ends only the way into it (what b sends is dropped);
  * - both ways done is the end; b's EOF ends a session that expects no
- *   other (a terminal on stdin, --no-shutdown);
+ *   other (a terminal on stdin, --no-shutdown); a's EOF ends it where a
+ *   has no half-close (a named pipe: nothing can go into it any more);
  * - -q: after a's EOF is passed on, b is read for at most that long;
  *   -i: nothing moving either way for that long ends the pair (75);
  * - the gone-peer rule: b's peer closed while a still sends.
@@ -162,11 +164,26 @@ void hv__rules_reader_gone(struct hv__rules *r)
     hv__rules_end(r, 0, HV_SIDE_NONE);
 }
 
+void hv__rules_write_gone(struct hv__rules *r, int i, uint64_t now)
+{
+    if (i == 1 && (r->ends & HV__ENDS_A_CMD)) {
+        if (r->way[1] == HV__WAY_COPY) {
+            r->way[1] = HV__WAY_DISCARD;
+            r->discard_until = now + (r->quit_ms != HV_RELAY_NO_QUIT
+                                          ? r->quit_ms
+                                          : HV__DISCARD_MS);
+        }
+        return;
+    }
+    hv__rules_reader_gone(r);
+}
+
 void hv__rules_tick(struct hv__rules *r, uint64_t now)
 {
     if (r->done)
         return;
-    if (r->way[0] == HV__WAY_SHUT && r->way[1] == HV__WAY_SHUT) {
+    if (r->way[0] == HV__WAY_SHUT &&
+        (r->way[1] == HV__WAY_SHUT || (r->ends & HV__ENDS_A_FULL))) {
         hv__rules_end_late(r);
         return;
     }

@@ -41,6 +41,12 @@ enum hv__way {
 #define HV__ENDS_B_DRAIN 0x4 /* b may be read and dropped when writing a
                               * fails (a connection into stdout): a reset
                               * would destroy what we sent it */
+#define HV__ENDS_A_FULL 0x8  /* a has no half-close (a named pipe): its EOF
+                              * is its peer's complete close, so nothing
+                              * can go into a any more and the pair ends
+                              * once a's way is done */
+#define HV__ENDS_A_CMD 0x10  /* a is a command's input and output: its
+                              * input closing ends only the way into it */
 
 /* What the engine does next after hv__rules_empty. */
 #define HV__DO_NOTHING 0
@@ -95,6 +101,11 @@ void hv__rules_shut_done(struct hv__rules *r, int i, int e, uint64_t now);
 void hv__rules_write_err(struct hv__rules *r, int i, int e, uint64_t now);
 /* a's reader has gone (stdout | head): the quiet end. */
 void hv__rules_reader_gone(struct hv__rules *r);
+/* Writing way i's destination found no reader (a broken pipe): a
+ * command that closed its input (HV__ENDS_A_CMD, way 1) ends that way
+ * only, and what b still sends is read and dropped, quietly; otherwise
+ * the quiet end of hv__rules_reader_gone. */
+void hv__rules_write_gone(struct hv__rules *r, int i, uint64_t now);
 /* The pair ends with e at side (first end wins). */
 void hv__rules_end(struct hv__rules *r, int e, enum hv_side side);
 /* The pair ends as the failed writes say (clean when none failed). */

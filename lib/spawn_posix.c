@@ -166,6 +166,7 @@ int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
         *out = NULL;
         return r;
     }
+    (*io)->cmd = 1;
     return 0;
 }
 

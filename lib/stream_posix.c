@@ -178,6 +178,12 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
         st->rready = 0;
         return HV__EAGAIN;
     }
+    /* a command that ended without reading all its input closed its end
+     * of the socket pair: that is its EOF, not a broken connection */
+    if (st->cmd && errno == ECONNRESET) {
+        *got = 0;
+        return 0;
+    }
     return io_error(errno);
 }
 
@@ -244,8 +250,10 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
         st->wready = 0;
         return HV__EAGAIN;
     }
+    /* no reader any more: stdout's, or a command's input (which the rule
+     * book takes quietly); a connection's peer reset it */
     if (errno == EPIPE || errno == ECONNRESET)
-        return st->stdio ? HV_EPIPE : HV_ECONNRESET;
+        return st->stdio || st->cmd ? HV_EPIPE : HV_ECONNRESET;
     return io_error(errno);
 }
 

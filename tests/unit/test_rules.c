@@ -24,7 +24,8 @@ enum ev_kind {
     E_TICK,     /* the clock at t */
     E_MOVED,    /* way i moved bytes at t */
     E_END,      /* the engine ends the pair: e at side i */
-    E_GSTART    /* the gone-peer rule's clock starts at t */
+    E_GSTART,   /* the gone-peer rule's clock starts at t */
+    E_WGONE     /* writing way i's destination: no reader */
 };
 
 struct ev {
@@ -256,6 +257,26 @@ static const struct row rows[] = {
      {{E_MOVED, 0, 0, T0 + 50}, {E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0},
       {E_GSTART, 0, 0, T0 + 100}},
      C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 600},
+    /* ---- a command's input, a named pipe */
+    {"a command closes its input: b's data dropped, quietly", 0, 0, NQ, NQ,
+     HV__ENDS_A_CMD, {{E_WGONE, 1, 0, T0}},
+     C, X, 0, 0, NONE, 0, 3, SKIP, T0 + HV__DISCARD_MS, SKIP, SKIP},
+    {"...its output ends, then the client's EOF: a clean end", 0, 0, NQ, NQ,
+     HV__ENDS_A_CMD,
+     {{E_WGONE, 1, 0, T0}, A_EOF_OUT, {E_EOF, 1, 0, T0}, {E_TICK, 0, 0, T0}},
+     S, S, 1, 0, NONE, 0, 0, SKIP, SKIP, SKIP, SKIP},
+    {"...or the drop's bound: a clean end", 0, 0, NQ, NQ, HV__ENDS_A_CMD,
+     {{E_WGONE, 1, 0, T0}, {E_TICK, 0, 0, T0 + HV__DISCARD_MS}},
+     C, X, 1, 0, NONE, 0, 0, SKIP, SKIP, SKIP, SKIP},
+    {"stdout's reader gone on a write: the quiet end", 0, 0, NQ, NQ, STDIO,
+     {{E_WGONE, 1, 0, T0}},
+     C, C, 1, 0, NONE, 1, 2, SKIP, SKIP, SKIP, SKIP},
+    {"a named pipe's EOF: the pair ends once a's way is out", 0, 0, NQ, NQ,
+     HV__ENDS_A_FULL, {A_EOF_OUT, {E_TICK, 0, 0, T0}},
+     S, C, 1, 0, NONE, 0, 0, SKIP, SKIP, SKIP, SKIP},
+    {"a half-closing a: its EOF alone does not end it", 0, 0, NQ, NQ, 0,
+     {A_EOF_OUT, {E_TICK, 0, 0, T0}},
+     S, C, 0, 0, NONE, 0, 3, SKIP, SKIP, SKIP, SKIP},
     /* ---- cut short, connects */
     {"a pair freed before its end: reset both ways", 0, 0, NQ, NQ, STDIO,
      {{E_TICK, 0, 0, T0}},
@@ -325,6 +346,9 @@ static void run_row(const struct row *w)
             break;
         case E_GSTART:
             hv__rules_gone_start(&r, e->t);
+            break;
+        case E_WGONE:
+            hv__rules_write_gone(&r, e->i, e->t);
             break;
         }
     }
