@@ -338,9 +338,10 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
 int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
 /* The same, and it also ends when the reader of stdout has gone (a pipe
  * closed at its other end): 1 when a connection waits, 2 when stdout's
- * reader has gone, 0 on timeout, or an HV_E* code. On POSIX the wait
- * sleeps until one of these happens; on Windows it looks at stdout every
- * 200 ms (no event tells of a pipe's reader leaving). */
+ * reader has gone, 0 on timeout, or an HV_E* code. The wait sleeps until
+ * one of these happens; on Windows, where no event tells of a pipe's
+ * reader leaving, a pipe stdout whose state can be asked is asked once a
+ * second (a console, a file or NUL has no reader that can leave). */
 int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms);
 /* This machine's own vsock CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID);
  * HV_ENOVSOCK without vsock, HV_ENOTSUP off Linux. */
@@ -600,8 +601,9 @@ int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);
 /* Without blocking: 1 and *st once c has ended, 0 while it runs. */
 int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);
 /* 1 where hv_relay_run reports HV_RELAY_CHILD when a command of hv_spawn
- * ends (POSIX: SIGCHLD), so a caller may sleep until then; 0 where it must
- * look with hv_child_poll every so often (Windows). */
+ * ends (POSIX: SIGCHLD; Windows: a wait registered on its process), so a
+ * caller may sleep until then; 0 where it must look with hv_child_poll
+ * every so often (a Windows wait that could not be registered). */
 int hv_child_events(void);
 /* Ask c to end (SIGTERM; on Windows TerminateProcess). */
 void hv_child_kill(struct hv_child *c);
