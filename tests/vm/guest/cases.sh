@@ -558,8 +558,10 @@ idle_in() {
     IDLE_PID=$!
 }
 
-# line_within TAG T0 WANT: the reader of round TAG got WANT within 1 s of
-# T0 (a stamp); waits 3 s for it. Appends "TAG=SECS" to LAT.
+# line_within TAG T0 WANT: the reader of round TAG got WANT while its
+# sender still holds on (so nothing held it back: the sender lets go only
+# after this); waits 20 s for it, a bound for a loaded machine, not a
+# speed target. Appends "TAG=SECS" (the latency seen) to LAT.
 line_within() {
     local at line el
     wait_file "$W/$1.got" 3 || fail "$1: the reader had no line 3 s after the start"
@@ -679,8 +681,10 @@ gone_round() {
     fi
 }
 
-# gone_ended TAG WHO X: the tool under test ended with 0 within 1 s of the
-# peer's end, and its reader had the data.
+# gone_ended TAG WHO X: the tool under test ended with 0 after the peer's
+# end (its stdin stays open and idle: without the rule it would never end;
+# 20 s is a bound for a loaded machine), and its reader had the data.
+# Appends the time it took to LAT.
 gone_ended() {
     local el
     wait_file "$W/$1.t0" 10 || fail "$1: the peer did not end"
