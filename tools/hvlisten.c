@@ -1022,8 +1022,6 @@ static int run(int argc, char **argv)
                                           "--systemd (the socket unit has "
                                           "it): '%s'", argv[0]);
     }
-    if (o.unix_mode && !o.so.unix_path)
-        return cli_usage_error(usage, "--unix-mode needs -U");
     if (o.max_conns && !o.exec && !o.to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
     if (o.drain_ms && !o.exec && !o.to)
@@ -1034,6 +1032,10 @@ static int run(int argc, char **argv)
     if (!o.systemd &&
         (r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
         return r;
+    /* -U PATH or a unix:PATH address (a unit's one-word LISTEN=) */
+    if (o.unix_mode && (o.systemd || addr.family != HV_FAMILY_UNIX))
+        return cli_usage_error(usage, "--unix-mode needs a unix socket "
+                                      "address (-U PATH or unix:PATH)");
 
     memset(&sv, 0, sizeof sv);
     sv.o = &o;

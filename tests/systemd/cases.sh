@@ -2,10 +2,11 @@
 # systemd cases (issue 20 items 1-4): hvlisten --systemd under Debian's
 # systemd-socket-activate (Accept=no), hvcat under its -a --inetd
 # (Accept=yes), the notification protocol against a receiver of our own
-# (READY=1, STATUS=, STOPPING=1, WATCHDOG=1). Over TCP loopback and unix
-# sockets. One case per run: cases.sh NAME. Environment: HVCAT, HVLISTEN
-# (the tools), HV_EMU (empty natively), SDLAUNCH (tests/systemd/sdlaunch.c,
-# built), HV_BUILD (the build directory: install and package).
+# (READY=1, STATUS=, STOPPING=1, WATCHDOG=1), and the shipped units under
+# systemd-analyze verify. Over TCP loopback and unix sockets. One case per
+# run: cases.sh NAME. Environment: HVCAT, HVLISTEN (the tools), HV_EMU
+# (empty natively), SDLAUNCH (tests/systemd/sdlaunch.c, built), HV_BUILD
+# (the build directory: install and package).
 . "$(dirname "$0")/../lib/e2e-lib.sh"
 CAT=$CLIENT
 LISTEN=$SERVER
@@ -452,6 +453,98 @@ case_notify_bad_socket() {
     out=$($CAT -t 127.0.0.1 "$port" </dev/null 2>/dev/null)
     [ "$out" = ok ] || fail "not served: '$out'"
     stop_by_term "$lpid" hvlisten
+}
+
+# ---------------------------------------------------------------- units
+
+UNITS="hvsock-sshd.socket hvsock-sshd@.service hvsock-relay@.service"
+
+case_units_verify() {
+    # every shipped unit (and an instance of each template) passes
+    # systemd-analyze verify with no word said. verify needs what the unit
+    # names to exist (the tools, the man pages of Documentation=, the
+    # targets it is ordered against), so the units are checked in a root
+    # made by installing the build with the prefix /usr, with this system's
+    # own units beside them
+    command -v systemd-analyze >/dev/null 2>&1 || skip "no systemd-analyze here (Debian: systemd)"
+    [ -d /lib/systemd/system ] || skip "no /lib/systemd/system to verify against"
+    local root=$work/root u out
+    DESTDIR=$root cmake --install "$HV_BUILD" --prefix /usr >"$work/install.log" 2>&1 ||
+        fail "cmake --install: $(tail -n 5 "$work/install.log")"
+    for u in $UNITS; do
+        [ -f "$root/usr/lib/systemd/system/$u" ] || fail "$u was not installed"
+    done
+    cp -an /lib/systemd/system/. "$root/usr/lib/systemd/system/" || fail "cannot copy the system's units"
+    for u in $UNITS hvsock-sshd@0.service hvsock-relay@docker.service; do
+        out=$(MANPATH=$root/usr/share/man SYSTEMD_LOG_COLOR=0 \
+              systemd-analyze verify --root="$root" "$u" 2>&1) ||
+            fail "$u: systemd-analyze verify failed: $out"
+        [ -z "$out" ] || fail "$u: systemd-analyze verify says: $out"
+        echo "ok: $u"
+    done
+    grep -qx "ExecStart=/usr/bin/hvcat -t 127.0.0.1 22" "$root/usr/lib/systemd/system/hvsock-sshd@.service" ||
+        fail "hvsock-sshd@.service: $(grep ExecStart "$root/usr/lib/systemd/system/hvsock-sshd@.service")"
+    grep -q "^ExecStart=/usr/bin/hvlisten .*--to" "$root/usr/lib/systemd/system/hvsock-relay@.service" ||
+        fail "hvsock-relay@.service: $(grep ExecStart "$root/usr/lib/systemd/system/hvsock-relay@.service")"
+    grep -qx "ListenStream=vsock::22" "$root/usr/lib/systemd/system/hvsock-sshd.socket" ||
+        fail "hvsock-sshd.socket does not listen on vsock::22"
+}
+
+case_units_relay_command() {
+    # hvsock-relay@.service's command, as systemd would run it from the
+    # example configuration ($OPTIONS split on blanks, ${TO} and ${LISTEN}
+    # one word each; TO and LISTEN pointed at this case's own echo server
+    # and socket): hvlisten takes those options, says READY=1 as
+    # Type=notify wants, and relays
+    command -v cmake >/dev/null 2>&1 || skip "no cmake"
+    local root=$work/root cmd conf opts to where
+    DESTDIR=$root cmake --install "$HV_BUILD" --prefix /usr >"$work/install.log" 2>&1 ||
+        fail "cmake --install: $(tail -n 5 "$work/install.log")"
+    cmd=$(sed -n 's/^ExecStart=//p' "$root/usr/lib/systemd/system/hvsock-relay@.service")
+    [ "${cmd%% *}" = /usr/bin/hvlisten ] || fail "ExecStart=$cmd"
+    conf=$root/usr/share/doc/hvsock-tools/examples/relay.conf.example
+    opts=$(sed -n 's/^OPTIONS=//p' "$conf")
+    to=$(sed -n 's/^TO=//p' "$conf")
+    where=$(sed -n 's/^LISTEN=//p' "$conf")
+    [ -n "$opts" ] && [ -n "$to" ] && [ -n "$where" ] ||
+        fail "the example does not set OPTIONS, TO and LISTEN"
+    echo_peer
+    cmd=${cmd#/usr/bin/hvlisten }
+    cmd=${cmd//\$OPTIONS/$opts}
+    cmd=${cmd//\$\{TO\}/tcp:127.0.0.1:$EPORT}
+    cmd=${cmd//\$\{LISTEN\}/unix:$work/relay.sock}
+    echo "runs: hvlisten $cmd (the example's TO=$to, LISTEN=$where)"
+    notify_peer n "$work/notify.sock"
+    # shellcheck disable=SC2086
+    NOTIFY_SOCKET=$work/notify.sock $LISTEN $cmd </dev/null >"$work/l.out" 2>"$work/l.err" &
+    local lpid=$!
+    pids="$pids $lpid"
+    wait_for "$work/n.log" "READY=1|STATUS=Listening on unix:$work/relay.sock" 10 ||
+        fail "no READY=1: $(cat "$work/n.log" "$work/l.err")"
+    $PEER clients "unix:$work/relay.sock" 10 65536 >"$work/clients.out" 2>"$work/clients.err" ||
+        fail "$(cat "$work/clients.out")"
+    grep -qx "OK 10" "$work/clients.out" || fail "$(cat "$work/clients.out")"
+    stop_by_term "$lpid" hvlisten
+}
+
+case_units_package() {
+    # the .deb carries the units in /usr/lib/systemd/system (with
+    # /usr/bin in their ExecStart=, whatever prefix the build has) and the
+    # relay's example configuration
+    command -v cpack >/dev/null 2>&1 || skip "no cpack"
+    command -v dpkg-deb >/dev/null 2>&1 || skip "no dpkg-deb"
+    cpack --config "$HV_BUILD/CPackConfig.cmake" -G DEB -B "$work/out" >"$work/cpack.log" 2>&1 ||
+        fail "cpack: $(tail -n 5 "$work/cpack.log")"
+    local deb u
+    deb=$(ls "$work"/out/*.deb) || fail "no .deb"
+    dpkg-deb -x "$deb" "$work/x" || fail "dpkg-deb -x"
+    for u in $UNITS; do
+        [ -f "$work/x/usr/lib/systemd/system/$u" ] || fail "the .deb lacks /usr/lib/systemd/system/$u"
+    done
+    [ -f "$work/x/usr/share/doc/hvsock-tools/examples/relay.conf.example" ] ||
+        fail "the .deb lacks the relay's example configuration"
+    ! grep -h '^ExecStart=' "$work"/x/usr/lib/systemd/system/* | grep -v '^ExecStart=/usr/bin/hv' ||
+        fail "an ExecStart= outside /usr/bin"
 }
 
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
