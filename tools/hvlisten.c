@@ -677,13 +677,16 @@ static int serve_many(struct server *sv)
     }
     for (;;) {
         struct hv_relay_event ev;
-        int accepting = (sv->o->keep_open || !accepted_any) &&
-                        sv->active < max && !fatal && !stopped;
+        int accepting;
         uint32_t wait = HV_RELAY_NO_QUIT;
         uint64_t now;
 
+        /* the commands that ended free their places first: with
+         * --max-conns full, a place freed here is one to accept into */
         if (sv->o->exec)
             reap(sv, 0);
+        accepting = (sv->o->keep_open || !accepted_any) &&
+                    sv->active < max && !fatal && !stopped;
         if (!accepting && sv->active == 0)
             break;
         if (!stopped)

@@ -415,6 +415,20 @@ case_exec_env() {
     esac
 }
 
+case_exec_max_conns_one() {
+    # -k -e with --max-conns 1: the one place is freed when the command
+    # ends, and the next client is served (the listener once took a full
+    # place as its last connection and ended after the first)
+    local i out
+    listener l /dev/null -k -e 'echo hi' --max-conns 1 -t 127.0.0.1 0
+    for i in 1 2 3; do
+        out=$($CAT -t 127.0.0.1 "$LPORT" </dev/null 2>"$work/cli$i.err") ||
+            fail "client $i: $(cat "$work/cli$i.err")"
+        [ "$out" = hi ] || fail "client $i got '$out'"
+    done
+    kill -0 "$LPID" 2>/dev/null || fail "the listener ended: $(cat "$work/l.err")"
+}
+
 rss_fds() {
     echo "$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status") $(ls "/proc/$1/fd" | wc -l)"
 }
