@@ -117,7 +117,7 @@ int hv_sock_activated(struct hv_sock **out, char *why, size_t n)
     const char *pid_s = getenv("LISTEN_PID"), *fds_s = getenv("LISTEN_FDS");
     struct sockaddr_storage ss;
     socklen_t len;
-    enum hv_family fam;
+    enum hv_family fam = HV_FAMILY_TCP; /* set by check_fd when it returns 0 */
     uint32_t pid, count;
     int r;
 

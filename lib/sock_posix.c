@@ -1029,7 +1029,8 @@ static int dial_begin(struct hv__dial *d, struct hv_sock **out)
     case HV_FAMILY_UNIX: {
         struct sockaddr_un sa;
         socklen_t len;
-        (void)unix_sa(&d->to, &sa, &len);
+        if ((r = unix_sa(&d->to, &sa, &len)) < 0)
+            return r; /* a path too long for a socket's name */
         if ((r = dial_socket(d, AF_UNIX, SOCK_STREAM, 0)) != 0)
             return r;
         r = dial_connect(d, (struct sockaddr *)&sa, len, out);
