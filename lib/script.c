@@ -506,20 +506,37 @@ static void write_cmd_write(struct sink *k, const char *gs, const char *name,
  * name counts and leading blanks are dropped, so names that differ only
  * there, or in characters the code page cannot show, compare equal: such
  * a script refuses rather than replaces. */
+/* The end of a reg query in a for /f: a line hvreg-ran after reg has
+ * answered 0 (found) or 1 (not there). Without it reg did not run (cmd
+ * could not start it or the cmd /c that for /f starts: 9009, or it died
+ * as it started), and an empty answer would be taken for "no such entry":
+ * the script would then register a second entry with the name, or keep
+ * one --force should remove. Such a script stops (exit 1) with nothing
+ * changed. Seen under Wine, where a new process now and then fails to map
+ * its shared user data. */
+#define RAN_MARK "^& if not errorlevel 2 if errorlevel 0 echo hvreg-ran"
+
 static void write_cmd_compare(struct sink *k)
 {
     put_line(k, ":hvreg_shown");
     put_line(k, "rem hvreg_v: the name of key %1 as reg query shows it; undefined if none");
     put_line(k, "set \"hvreg_v=\"");
+    put_line(k, "set \"hvreg_ran=\"");
+    /* the whole line after do is the body (Wine's cmd takes no else
+     * there, and runs no if after a set and &) */
     put_line(k, "for /f \"tokens=1,2,*\" %%a in ('reg query \"%~1\" /v " HV_REG_VALUE_NAME
-                " /reg:64 2^>nul') do if not defined hvreg_v if /i \"%%a\"==\""
+                " /reg:64 2^>nul " RAN_MARK "') do (if \"%%a\"==\"hvreg-ran\" set "
+                "\"hvreg_ran=1\") & if not defined hvreg_v if /i \"%%a\"==\""
                 HV_REG_VALUE_NAME "\" set \"hvreg_v=%%c\"");
+    put_line(k, "if not defined hvreg_ran set \"hvreg_fail=%~1\"");
     put_line(k, "if defined hvreg_v set \"hvreg_v=%hvreg_v:\"=''%\"");
     put_line(k, "exit /b 0");
     put_line(k, "");
     put_line(k, ":hvreg_match");
     put_line(k, "rem %1: a key under the parent; counted when it is another service that");
     put_line(k, "rem has the name");
+    put_line(k, "if \"%~1\"==\"hvreg-ran\" set \"hvreg_listed=1\"");
+    put_line(k, "if \"%~1\"==\"hvreg-ran\" exit /b 0");
     put_line(k, "call :hvreg_shown \"%~1\"");
     put_line(k, "if not defined hvreg_v exit /b 0");
     put_line(k, "if /i not \"%hvreg_v%\"==\"%hvreg_name%\" exit /b 0");
@@ -575,8 +592,10 @@ static void write_cmd(struct sink *k, int op, const char *gs, const char *name)
     put_line(k, "set \"hvreg_key=%hvreg_scratch%\"");
     put_line(k, "call :hvreg_write >nul 2>&1");
     put_line(k, "set \"hvreg_key=%hvreg_target%\"");
+    put_line(k, "set \"hvreg_fail=\"");
     put_line(k, "call :hvreg_shown \"%hvreg_scratch%\"");
     put_line(k, "reg delete \"%hvreg_scratch%\" /f >nul 2>&1");
+    put_line(k, "if defined hvreg_fail goto hvreg_noquery");
     put_line(k, "if not defined hvreg_v goto hvreg_noscratch");
     put_line(k, "set \"hvreg_name=%hvreg_v%\"");
     put_line(k, "rem this GUID's entry: none, same (the name, in any case) or other");
@@ -587,8 +606,11 @@ static void write_cmd(struct sink *k, int op, const char *gs, const char *name)
     put_line(k, "rem the other services that have the name");
     put_line(k, "set \"hvreg_others=\"");
     put_line(k, "set \"hvreg_count=0\"");
-    put_line(k, "for /f \"delims=\" %%K in ('reg query \"%hvreg_parent%\" /reg:64 2^>nul') "
-                "do call :hvreg_match \"%%K\"");
+    put_line(k, "set \"hvreg_listed=\"");
+    put_line(k, "for /f \"delims=\" %%K in ('reg query \"%hvreg_parent%\" /reg:64 2^>nul "
+                RAN_MARK "') do call :hvreg_match \"%%K\"");
+    put_line(k, "if not defined hvreg_listed set \"hvreg_fail=%hvreg_parent%\"");
+    put_line(k, "if defined hvreg_fail goto hvreg_noquery");
     if (op & HV_SCRIPT_BY_NAME) {
         put_line(k, "if \"%hvreg_mine%\"==\"same\" goto hvreg_done");
         put_line(k, "if \"%hvreg_mine%\"==\"other\" goto hvreg_renamed");
@@ -601,9 +623,11 @@ static void write_cmd(struct sink *k, int op, const char *gs, const char *name)
     }
     put_line(k, "call :hvreg_write >nul");
     put_line(k, "if errorlevel 1 exit /b %errorlevel%");
-    if (op & HV_SCRIPT_FORCE)
-        put_line(k, "for %%K in (%hvreg_others%) do reg delete \"%hvreg_parent%\\%%K\" /f "
-                    "/reg:64 >nul");
+    if (op & HV_SCRIPT_FORCE) {
+        put_line(k, "set \"hvreg_left=\"");
+        put_line(k, "for %%K in (%hvreg_others%) do call :hvreg_remove %%K");
+        put_line(k, "if defined hvreg_left goto hvreg_notremoved");
+    }
     put_line(k, ":hvreg_done");
     put_line(k, "echo %hvreg_guid%");
     put_line(k, "exit /b 0");
@@ -611,6 +635,21 @@ static void write_cmd(struct sink *k, int op, const char *gs, const char *name)
     put_line(k, ":hvreg_noscratch");
     put_line(k, ">&2 echo hvreg: cannot write and read back the name under %hvreg_scratch%");
     put_line(k, "exit /b 1");
+    put_line(k, ":hvreg_noquery");
+    put_line(k, ">&2 echo hvreg: reg query did not run for %hvreg_fail% (nothing was "
+                "changed; run the script again)");
+    put_line(k, "exit /b 1");
+    if (op & HV_SCRIPT_FORCE) {
+        put_line(k, ":hvreg_notremoved");
+        put_line(k, ">&2 echo hvreg: %hvreg_guid% has the name now, but not every one "
+                    "of%hvreg_others% could be removed (run the script again)");
+        put_line(k, "exit /b 1");
+        /* (Wine's cmd runs what follows || even after a success) */
+        put_line(k, ":hvreg_remove");
+        put_line(k, "reg delete \"%hvreg_parent%\\%~1\" /f /reg:64 >nul");
+        put_line(k, "if errorlevel 1 set \"hvreg_left=1\"");
+        put_line(k, "exit /b 0");
+    }
     if (op & HV_SCRIPT_BY_NAME) {
         put_line(k, ":hvreg_found");
         put_line(k, "echo %hvreg_first%");

@@ -25,6 +25,10 @@ if(WIN32)
   add_executable(hvreg_regdeny ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/regdeny.c)
   target_link_libraries(hvreg_regdeny PRIVATE advapi32)
   set(hvreg_regdeny "$<TARGET_FILE:hvreg_regdeny>")
+  # stands in for reg.exe: a listing that cannot be run
+  add_executable(hvreg_regshim ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/regshim.c)
+  target_link_libraries(hvreg_regshim PRIVATE shell32)
+  set(hvreg_regshim "$<TARGET_FILE:hvreg_regshim>")
 else()
   list(APPEND hvreg_cases ${hvreg_noreg_cases})
 endif()
@@ -39,7 +43,7 @@ set(hvreg_env
     HVREG=$<TARGET_FILE:hvreg> HVCAT=$<TARGET_FILE:hvcat> HV_EMU=${HV_EMU}
     HV_PLATFORM=${HV_PLATFORM}
     HVREG_WORK=${CMAKE_CURRENT_BINARY_DIR}/hvreg-work
-    HVREG_REGDENY=${hvreg_regdeny}
+    HVREG_REGDENY=${hvreg_regdeny} HVREG_REGSHIM=${hvreg_regshim}
     HV_NODE=${hvreg_node} HV_PS_PARSER_DIR=${HV_PS_PARSER_DIR})
 hv_script_tests(hvreg ${CMAKE_CURRENT_SOURCE_DIR}/hvreg/cases.sh
   CASES ${hvreg_cases} TIMEOUT 180 ENV ${hvreg_env})

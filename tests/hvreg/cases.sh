@@ -592,6 +592,38 @@ case_wine_cmd_taken_ascii() {
 case_wine_cmd_taken_uni() {
     wine_cmd_taken "$NAME_UNI"
 }
+# a reg query that does not run is not an empty answer: with regshim.c
+# as reg.exe in the script's directory (cmd looks there before PATH)
+# failing the query that lists the services as a reg that cannot be
+# started does (9009),
+# the script stops (exit 1) and changes nothing. Before, it took the
+# failed listing for "no other entry": the plain script registered a
+# second entry with the name, the --force one left the other entry
+# (seen in CI, where Wine now and then cannot start a process).
+case_wine_cmd_query_fails() {
+    [ -n "${HVREG_REGSHIM:-}" ] || skip "needs the Windows build (its reg.exe stand-in)"
+    wine_setup
+    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d plain /f >/dev/null 2>&1 ||
+        fail "reg add"
+    cp "$HVREG_REGSHIM" "$work/reg.exe" || fail "cannot copy the stand-in"
+    hv export -F cmd -o "$work/s.cmd" add plain --port 5000
+    expect_rc 0
+    hv export -F cmd -o "$work/f.cmd" --force add plain --port 5000
+    expect_rc 0
+    for f in s.cmd f.cmd; do
+        expect_cmd $f 1 ""
+        grep -qF "hvreg: reg query did not run for $K (nothing was changed" "$work/cerr" ||
+            fail "$f: stderr: $(cat "$work/cerr")"
+        reg_absent "$GUID_P5000"
+        [ "$(reg_query_name $GUID_X)" = plain ] || fail "$f: $GUID_X changed"
+        [ "$(key_count)" = 1 ] || fail "$f: $(key_count) entries"
+    done
+    # once reg runs, the same scripts refuse and take the name over
+    rm -f "$work/reg.exe"
+    expect_cmd s.cmd 65 ""
+    expect_cmd f.cmd 0 "$GUID_P5000"
+    reg_absent "$GUID_X"
+}
 case_wine_cmd_case() {
     # names compare ignoring case; a key as Microsoft writes them (braced,
     # upper case) is found too

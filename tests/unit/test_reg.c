@@ -234,17 +234,26 @@ UT_CASE(cmd_hex_route)
 UT_CASE(cmd_long_hex_wraps)
 {
     char name[300];
-    size_t n, i, linelen = 0, maxline = 0;
+    size_t n, i, linelen = 0, maxline = 0, start = 0, hexlines = 0;
     char *s;
     memset(name, 'z', sizeof name - 1);
     name[0] = '\n';
     name[sizeof name - 1] = '\0';
     s = script(HV_SCRIPT_CMD, name, &n);
+    /* the lines that append the value's hex (the rest of the script does
+     * not grow with the name) */
     for (i = 0; i < n; i++) {
-        linelen = s[i] == '\n' ? 0 : linelen + 1;
-        if (linelen > maxline)
-            maxline = linelen;
+        if (s[i] != '\n')
+            continue;
+        linelen = i - start;
+        if (HAS(s + start, linelen, "cmd /d /u /c echo")) {
+            hexlines++;
+            if (linelen > maxline)
+                maxline = linelen;
+        }
+        start = i + 1;
     }
+    UT_CHECK(hexlines > 1);
     UT_CHECK(maxline < 200);
     free(s);
 }
@@ -268,7 +277,11 @@ UT_CASE(script_name_check)
         {HV_SCRIPT_PS1, HV_SCRIPT_BY_NAME, "if ($others.Count -eq 1) {", 1},
         {HV_SCRIPT_CMD, 0, "if defined hvreg_others goto hvreg_taken\r\n", 1},
         {HV_SCRIPT_CMD, 0, "exit /b 65\r\n", 1},
-        {HV_SCRIPT_CMD, HV_SCRIPT_FORCE, "for %%K in (%hvreg_others%) do reg delete", 1},
+        {HV_SCRIPT_CMD, HV_SCRIPT_FORCE, "for %%K in (%hvreg_others%) do call :hvreg_remove", 1},
+        {HV_SCRIPT_CMD, HV_SCRIPT_FORCE, "if errorlevel 1 set \"hvreg_left=1\"\r\n", 1},
+        {HV_SCRIPT_CMD, 0, ":hvreg_remove", 0},
+        {HV_SCRIPT_CMD, 0, "if defined hvreg_fail goto hvreg_noquery\r\n", 1},
+        {HV_SCRIPT_CMD, HV_SCRIPT_BY_NAME, "if not defined hvreg_listed set", 1},
         {HV_SCRIPT_CMD, HV_SCRIPT_FORCE, "exit /b 65", 0},
         {HV_SCRIPT_CMD, HV_SCRIPT_BY_NAME, "if %hvreg_count%==1 goto hvreg_found\r\n", 1},
     };
