@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #define HV__POSIX 1
 #define HV__OS_EAFNOSUPPORT EAFNOSUPPORT
@@ -202,7 +203,12 @@ int hv__sock_from_fd(int fd, enum hv_family fam, struct hv_sock **out);
  * code (the attempt failed; nothing is left to free but by
  * hv__dial_free). The caller bounds the whole attempt by its deadline. */
 struct hv__dial {
-    struct hv_addr to;
+    /* where to (not the whole hv_addr: a connecting pair holds this
+     * meanwhile, and the relay's memory per connection is measured) */
+    enum hv_family family;
+    uint32_t cid, port;   /* vsock */
+    struct sockaddr_un un; /* unix: the name, made at the start */
+    socklen_t un_len;
     uint32_t timeout_ms;  /* the transport's own bound (vsock), if any */
     struct addrinfo *res; /* TCP: the addresses, and the one tried */
     struct addrinfo *ai;

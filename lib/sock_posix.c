@@ -889,7 +889,9 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
                    const struct hv_connect_opts *o)
 {
     memset(d, 0, sizeof *d);
-    d->to = *to;
+    d->family = to->family;
+    d->cid = to->cid;
+    d->port = to->port;
     d->fd = -1;
     d->timeout_ms = o ? o->timeout_ms : 0;
     d->last = HV_ECONNREFUSED;
@@ -901,11 +903,8 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
         d->ai = d->res;
         return 0;
     }
-    case HV_FAMILY_UNIX: {
-        struct sockaddr_un sa;
-        socklen_t len;
-        return unix_sa(to, &sa, &len);
-    }
+    case HV_FAMILY_UNIX:
+        return unix_sa(to, &d->un, &d->un_len);
     default:
         break;
     }
@@ -960,7 +959,7 @@ static int dial_socket(struct hv__dial *d, int fam, int type, int proto)
 static int dial_done(struct hv__dial *d, struct hv_sock **out)
 {
     int fd = d->fd, flags = fcntl(fd, F_GETFL);
-    enum hv_family fam = d->to.family;
+    enum hv_family fam = d->family;
 
     d->fd = -1;
     if (flags >= 0)
@@ -979,7 +978,7 @@ static int dial_connect(struct hv__dial *d, const struct sockaddr *sa,
     if (errno == EINPROGRESS || errno == EINTR)
         return HV__DIAL_WAIT;
     /* a unix listener whose backlog is full: it may accept later */
-    if (errno == EAGAIN && d->to.family == HV_FAMILY_UNIX) {
+    if (errno == EAGAIN && d->family == HV_FAMILY_UNIX) {
         close(d->fd);
         d->fd = -1;
         return dial_retry(d, 0);
@@ -991,9 +990,9 @@ static int dial_connect(struct hv__dial *d, const struct sockaddr *sa,
  * would give. */
 static int dial_err(const struct hv__dial *d, int oserr)
 {
-    if (d->to.family == HV_FAMILY_VSOCK && oserr == ECONNRESET)
+    if (d->family == HV_FAMILY_VSOCK && oserr == ECONNRESET)
         return HV_ECONNREFUSED; /* nobody listens on that port */
-    if (d->to.family == HV_FAMILY_UNIX && oserr == ENOENT)
+    if (d->family == HV_FAMILY_UNIX && oserr == ENOENT)
         return HV_ENOLISTENER;
     return hv__err_from_os(oserr);
 }
@@ -1003,7 +1002,7 @@ static int dial_begin(struct hv__dial *d, struct hv_sock **out)
 {
     int r;
 
-    switch (d->to.family) {
+    switch (d->family) {
     case HV_FAMILY_TCP:
         while (d->ai) {
             struct addrinfo *ai = d->ai;
@@ -1026,16 +1025,11 @@ static int dial_begin(struct hv__dial *d, struct hv_sock **out)
             d->ai = ai->ai_next;
         }
         return d->last;
-    case HV_FAMILY_UNIX: {
-        struct sockaddr_un sa;
-        socklen_t len;
-        if ((r = unix_sa(&d->to, &sa, &len)) < 0)
-            return r; /* a path too long for a socket's name */
+    case HV_FAMILY_UNIX:
         if ((r = dial_socket(d, AF_UNIX, SOCK_STREAM, 0)) != 0)
             return r;
-        r = dial_connect(d, (struct sockaddr *)&sa, len, out);
+        r = dial_connect(d, (struct sockaddr *)&d->un, d->un_len, out);
         return r >= 0 ? r : dial_err(d, -r);
-    }
     default:
         break;
     }
@@ -1056,7 +1050,7 @@ static int dial_begin(struct hv__dial *d, struct hv_sock **out)
             (void)setsockopt(d->fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT,
                              &tv, sizeof tv);
         }
-        vsock_sa(&sa, d->to.cid, d->to.port);
+        vsock_sa(&sa, d->cid, d->port);
         r = dial_connect(d, (struct sockaddr *)&sa, sizeof sa, out);
         return r >= 0 ? r : dial_err(d, -r);
     }
@@ -1089,7 +1083,7 @@ int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
         return dial_done(d, out);
     close(d->fd);
     d->fd = -1;
-    if (d->to.family == HV_FAMILY_TCP && d->ai) {
+    if (d->family == HV_FAMILY_TCP && d->ai) {
         /* the next address, as hv_sock_connect tries them in turn */
         d->last = hv__err_from_os(err);
         d->ai = d->ai->ai_next;
