@@ -122,6 +122,10 @@ int hv__sock_npipe_listen(const struct hv_addr *a,
 int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
                            struct hv_stream *b, const struct hv_relay_opts *o,
                            void *tag);
+/* relay.c: what the rule book (rules.h's HV__ENDS_*) learns of a pair's
+ * a from the properties every platform's streams have (stdio, wkeep,
+ * cmd); each engine adds what its own streams tell. */
+unsigned hv__relay_ends_a(const struct hv_stream *a);
 
 #ifdef HV__POSIX
 #include "ring.h"
@@ -283,20 +287,20 @@ int hv__uid_by_name(const char *name, uint32_t *uid);
 #ifdef HV__WINDOWS
 /* ================================================================ Windows
  * Internal to the Windows files: relay_win.c, stream_win.c, sock_win.c,
- * npipe_win.c, spawn_win.c, console_win.c. */
+ * npipe_win.c, spawn_win.c, console_win.c, stop_win.c. */
 
-/* relay_win.c: the manual-reset event hv_stop() sets (never NULL once
- * hv_net_init or any relay call has run; created on first use). */
+/* stop_win.c: the manual-reset event hv_stop() sets (never NULL once
+ * hv_net_init or any relay call has run; created on first use). It calls
+ * no other file of the library: every wait may watch it. */
 HANDLE hv__stop_event(void);
+/* stop_win.c: InitOnceExecuteOnce's callback that makes a manual-reset
+ * event once, into the HANDLE that param points at (NULL on failure). */
+BOOL CALLBACK hv__event_once(PINIT_ONCE once, PVOID param, PVOID *ctx);
 /* spawn_win.c: the manual-reset event set when a command of hv_spawn has
  * ended (a wait registered on its process); created on first use, NULL
  * only when it cannot be. hv_relay_run reports it (HV_RELAY_CHILD) and
  * resets it. */
 HANDLE hv__child_event(void);
-/* stream_win.c: 1 when stdout is a pipe whose state can be asked, so that
- * hv_stdout_gone sees its reader leave without a write; 0 for a console,
- * a file, NUL, a socket, or a pipe that does not say. */
-int hv__stdout_watchable(void);
 
 /* sock_win.c: a listener's "client waiting" event, set up on first use
  * (NULL and *err on failure), and a check that does not block: 1 when
@@ -330,6 +334,19 @@ struct hv_stream {
     struct hv_sock *sock; /* SOCK, PIPE: owned */
     HANDLE rd, wr;        /* PIPE: sock->pipe twice; CHILD: our ends */
     int reset_seen;       /* a receive ended with a reset (taken as EOF) */
+    /* its properties, set where it is made; the relay asks these, never
+     * the kind */
+    unsigned char stdio;  /* the process's stdin and stdout: read through
+                           * hv__stream_peek; its failure is not the
+                           * connection's */
+    unsigned char cmd;    /* a command's input and output (-e) */
+    unsigned char rst_unread; /* a connection whose close with unread
+                               * input is a reset, which may destroy what
+                               * we sent it (a socket) */
+    unsigned char rst_eof; /* a reset that a receive meets is its peer's
+                            * plain end, not an error (AF_HYPERV) */
+    unsigned char eof_closes; /* an EOF passed into it can only be its
+                               * close (a named pipe we serve) */
     unsigned char wkeep;  /* its writing side outlives a session (stdout):
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */
@@ -342,8 +359,9 @@ struct hv_stream {
 #define HV__GONE_EOF 1
 /* Results of the stream calls below besides 0 and HV_E* codes. */
 #define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
-/* Read up to n bytes; *got 0 means the end of the input. cancel (a
- * manual-reset event) set: HV_ESTOPPED. ev: an event the call may use. */
+/* Read up to n bytes; *got 0 means the end of the input (a reset too
+ * where rst_eof says so, else HV_ECONNRESET). cancel (a manual-reset
+ * event) set: HV_ESTOPPED. ev: an event the call may use. */
 int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
                     HANDLE cancel, HANDLE ev);
 /* stdin only (else HV_ENOTSUP): as hv__stream_read, but *at points at the

@@ -298,13 +298,7 @@ static enum hv_side side_of(int stream, int write)
 static unsigned ends_of(const struct pair *p)
 {
     const struct hv_stream *a = p->s[0], *b = p->s[1];
-    unsigned e = 0;
-    if (a->stdio)
-        e |= HV__ENDS_A_LOCAL;
-    if (a->wkeep)
-        e |= HV__ENDS_A_KEPT;
-    if (a->cmd)
-        e |= HV__ENDS_A_CMD;
+    unsigned e = hv__relay_ends_a(a);
     if (b && a->stdio && b->sock)
         e |= HV__ENDS_B_DRAIN;
     return e;

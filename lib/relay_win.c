@@ -1,26 +1,26 @@
-/* relay_win.c: the relay engine on Windows, and hv_stop(). WSAPoll cannot
- * wait on pipes or consoles, so each direction of a pair runs in its own
- * thread doing blocking reads and writes (stream_win.c makes them
- * overlapped where it can, so a pair that ends can cancel them), and
- * hv_relay_run is the control loop: it sleeps on one event that the
- * threads set when a direction changes state, the listener's event, the
- * stop event, the event of a command's end (spawn_win.c) and the nearest
- * deadline (idle, quit, progress, gone), and decides when a pair has
- * ended. With none of these due it waits without a timeout.
+/* relay_win.c: the relay engine on Windows. WSAPoll cannot wait on pipes
+ * or consoles, so each way of a pair runs in its own thread doing
+ * blocking reads and writes (stream_win.c makes them overlapped where it
+ * can, so a pair that ends can cancel them), and hv_relay_run is the
+ * control loop: it sleeps on one event that the threads set when a way
+ * changes state, the listener's event, the stop event (stop_win.c), the
+ * event of a command's end (spawn_win.c) and the nearest deadline, and
+ * collects the pairs that have ended. With none of these due it waits
+ * without a timeout.
  *
- * Per direction: src's EOF, after everything before it was written, half-
- * closes dst (a named pipe has no half-close: nothing is done; stdout is
- * let go of only with HV_RELAY_CLOSE_A, since it serves the sessions to
- * come). a's EOF on a named pipe ends the pair, since nothing can be
- * written to it any more; b's is a complete close, which the gone-peer
- * rule (o.gone_ms) ends the pair at, as it ends it at a TCP or AF_HYPERV
- * peer's EOF once a -> b has idled. A write that fails is an error; the
- * reader of a's output going away (stdout | head) is a quiet end. The same
- * rules as relay_posix.c. */
+ * The engine only moves bytes: every rule about how a pair goes on and
+ * ends is the rule book's (rules.c), which the threads and the control
+ * loop tell each event under the relay's lock and whose answer they do,
+ * as relay_posix.c does. What the rule book knows of the ends comes from
+ * the streams' properties (ends_of), never their kind. Two facts of the
+ * transports stay here: a named pipe's EOF is its peer's complete close
+ * (the gone-peer rule ends at once), and a socket's clean EOF that a
+ * reset follows means what we send may be lost (hv__stream_watch_reset). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
+#include "rules.h"
 
 #define BUF_MIN (16u * 1024u)   /* a direction's buffer when idle */
 #define SHRINK_AFTER 16         /* small reads before it shrinks back */
@@ -29,66 +29,26 @@
 #define DETACH_MS 1000          /* before a stuck thread is left behind */
 #define RETRY_FIRST_MS 50       /* a connect short of sockets or buffers */
 #define RETRY_MAX_MS 1000       /* waits this long, doubling, at most */
-
-/* ---------------------------------------------------------------- stop */
-
-static INIT_ONCE stop_once = INIT_ONCE_STATIC_INIT;
-static HANDLE stop_ev;
-static volatile LONG stop_flag;
-
-static BOOL CALLBACK stop_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
-{
-    (void)once;
-    (void)param;
-    (void)ctx;
-    stop_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    return TRUE;
-}
-
-HANDLE hv__stop_event(void)
-{
-    (void)InitOnceExecuteOnce(&stop_once, stop_init, NULL, NULL);
-    return stop_ev;
-}
-
-void hv_stop(void)
-{
-    HANDLE ev;
-    InterlockedExchange(&stop_flag, 1);
-    if ((ev = hv__stop_event()) != NULL)
-        SetEvent(ev);
-}
-
-int hv_stopped(void)
-{
-    return InterlockedCompareExchange(&stop_flag, 0, 0) != 0;
-}
-
-void hv_stop_defer(void)
-{
-    HANDLE ev;
-    /* the flag first: a Ctrl+C from now on sets it and the event again */
-    InterlockedExchange(&stop_flag, 0);
-    if ((ev = hv__stop_event()) != NULL)
-        ResetEvent(ev);
-    if (hv_stopped() && ev != NULL)
-        SetEvent(ev); /* one came meanwhile: keep it */
-}
+#define PROGRESS_MAX 16         /* progress calls one round makes */
 
 /* ---------------------------------------------------------------- pairs */
 
 struct pair;
 
+/* One way of a pair: src -> dst (i = 0: a -> b); its state is the rule
+ * book's (ru.way[i]). */
 struct dir {
     struct pair *p;
+    int i;
     struct hv_stream *src, *dst;
-    int ab;        /* 1: a -> b; 0: b -> a */
     HANDLE thread; /* NULL when not started */
     HANDLE ev;     /* for the streams' overlapped I/O */
     char *buf;
     size_t size, max;
     unsigned small; /* reads in a row that used under a quarter of buf */
-    int discard;    /* stdout failed: what b still sends is dropped */
+    /* under r->lock */
+    int held;       /* read from src, not yet written or dropped */
+    uint64_t bytes; /* written to dst */
 };
 
 struct pair {
@@ -108,23 +68,10 @@ struct pair {
     HANDLE retry; /* auto-reset: another pair ended, a starved connect
                    * tries again at once */
     /* under r->lock */
+    struct hv__rules ru; /* the rules of its life and end (rules.c) */
     int connecting; /* b is not there yet: nothing is read from a */
     int starved;    /* the connect waits for sockets or buffers */
-    int ab_done, ba_done;
-    int ab_by_eof;     /* ab_done came from a's EOF (quit_ms applies) */
-    int a_gone;        /* a's EOF was its peer's close (a named pipe):
-                        * nothing more can go into it */
-    int ba_by_eof;     /* ba_done came from b's EOF, written out (the
-                        * gone-peer rule applies) */
-    int ab_held;       /* a -> b holds bytes read from a, not yet written */
-    int a_closed;
-    int err;
-    enum hv_side side;
-    int late_err;          /* stdout failed: the error to end with once */
-    enum hv_side late_side; /* both ways are done */
-    uint64_t ab, ba;
-    uint64_t last_io, ab_done_at, next_progress;
-    uint64_t ba_done_at, ab_moved_at; /* b's EOF out; a -> b last wrote */
+    uint64_t next_progress;
 };
 
 /* The relay lives while hv_relay_free has not run or a pair still has a
@@ -133,7 +80,7 @@ struct pair {
 struct hv_relay {
     LONG refs; /* the caller's, and one per pair */
     CRITICAL_SECTION lock;
-    HANDLE wake; /* auto-reset: a direction changed state */
+    HANDLE wake; /* auto-reset: a way changed state */
     struct pair *pairs;
     size_t count;
 };
@@ -175,13 +122,22 @@ static void pair_release(struct pair *p)
     relay_release(r);
 }
 
-/* Record the first failure (caller holds the lock). */
-static void pair_fail(struct pair *p, int err, enum hv_side side)
+/* What the rule book knows of a pair's ends, from its streams' properties
+ * (b NULL: not connected yet). */
+static unsigned ends_of(const struct hv_stream *a, const struct hv_stream *b)
 {
-    if (p->err == 0 && !p->a_closed) {
-        p->err = err;
-        p->side = side;
-    }
+    unsigned e = hv__relay_ends_a(a);
+    if (a->gone == HV__GONE_EOF)
+        e |= HV__ENDS_A_FULL;
+    if (a->eof_closes)
+        e |= HV__ENDS_A_CLOSES;
+    if (b == NULL)
+        return e;
+    if (a->stdio && b->rst_unread)
+        e |= HV__ENDS_B_DRAIN;
+    if (b->eof_closes)
+        e |= HV__ENDS_B_CLOSES;
+    return e;
 }
 
 static void signal_state(struct pair *p)
@@ -197,12 +153,12 @@ static int cancelled(struct pair *p)
 /* Grow under load, shrink back when reads have come in small for a while
  * (not at the first: a fresh large buffer costs page faults and zeroing,
  * and bulk reads vary in size). The buffer is empty here: no copy. */
-static int dir_resize(struct dir *d, size_t got)
+static void dir_resize(struct dir *d, size_t got)
 {
     size_t want = d->size;
     char *nb;
-    if (d->src->kind == HV__STREAM_STDIO)
-        return 0; /* written from stdin's own slots: d->buf is not used */
+    if (d->src->stdio)
+        return; /* written from stdin's own slots: d->buf is not used */
     if (got == d->size && d->size < d->max)
         want = d->size * 2 > d->max ? d->max : d->size * 2;
     if (got < d->size / 4 && d->size > BUF_MIN) {
@@ -212,32 +168,123 @@ static int dir_resize(struct dir *d, size_t got)
         d->small = 0;
     }
     if (want == d->size)
-        return 0;
+        return;
     d->small = 0;
     nb = malloc(want);
     if (nb == NULL)
-        return 0; /* keep the buffer we have */
+        return; /* keep the buffer we have */
     free(d->buf);
     d->buf = nb;
     d->size = want;
-    return 0;
 }
 
-/* The direction finished at src's EOF (caller holds the lock). */
-static void dir_done(struct dir *d)
+/* ---------------------------------------------------------------- a way */
+
+/* Way d holds nothing: pass its finished source's EOF on, as the rule
+ * book says (caller holds the lock). The half-close is made under it, so
+ * that no end is decided before its result is in; it never blocks (a
+ * socket's shutdown, a pipe handle closed, stdout replaced by NUL while
+ * nobody writes it: d's own thread is not writing). */
+static void dir_empty(struct dir *d)
 {
     struct pair *p = d->p;
-    if (d->ab) {
-        p->ab_done = 1;
-        p->ab_by_eof = 1;
-        p->ab_done_at = hv_now_ms();
-        if (d->src->gone == HV__GONE_EOF)
-            p->a_gone = 1;
-    } else {
-        p->ba_done = 1;
-        p->ba_by_eof = 1;
-        p->ba_done_at = hv_now_ms();
+    int e;
+
+    if (d->held || p->ru.done ||
+        hv__rules_empty(&p->ru, d->i, hv_now_ms()) != HV__DO_SHUTDOWN)
+        return;
+    e = hv__stream_half_close(d->dst);
+    /* a peer that reset a way that carried nothing lost nothing of ours */
+    if (e == HV_ECONNRESET && d->bytes == 0)
+        e = 0;
+    hv__rules_shut_done(&p->ru, d->i, e < 0 ? e : 0, hv_now_ms());
+}
+
+/* What a way's thread does next. */
+#define NEXT_READ 0
+#define NEXT_WRITE 1
+#define NEXT_STOP 2
+#define NEXT_EOF 3 /* stop after src's clean EOF */
+
+/* One read of d's source; stdin's bytes are written from its reader's
+ * slot, not copied. */
+static int dir_read(struct dir *d, const char **data, size_t *got)
+{
+    *data = d->buf;
+    if (d->src->stdio)
+        return hv__stream_peek(d->src, data, d->max, got, d->p->cancel);
+    return hv__stream_read(d->src, d->buf, d->size, got, d->p->cancel, d->ev);
+}
+
+/* The read gave e and got bytes: tell the rule book (caller holds the
+ * lock). Nothing is held across a read: a read error ends the way at once.
+ * A read that returns after its way stopped being read (-q, the pair's
+ * end) is not taken: stdin keeps its bytes for a next session. */
+static int dir_got(struct dir *d, int e, size_t got)
+{
+    struct hv__rules *ru = &d->p->ru;
+
+    if (!hv__rules_reading(ru, d->i))
+        return NEXT_STOP;
+    if (e < 0) {
+        hv__rules_read_err(ru, d->i, e, 0);
+        return NEXT_STOP;
     }
+    if (got == 0) {
+        hv__rules_eof(ru, d->i);
+        dir_empty(d);
+        return NEXT_EOF;
+    }
+    hv__rules_moved(ru, d->i, hv_now_ms());
+    if (ru->way[d->i] == HV__WAY_DISCARD) {
+        hv__stream_consume(d->src, got);
+        return NEXT_READ;
+    }
+    d->held = 1;
+    return NEXT_WRITE;
+}
+
+/* Writing got bytes ended with e (0, HV__IO_GONE or an HV_E* code): tell
+ * the rule book (caller holds the lock). After a failed write the way
+ * reads on and drops only where the rule book says so (HV__WAY_DISCARD:
+ * stdout failed, a command closed its input). */
+static int dir_wrote(struct dir *d, int e, size_t got)
+{
+    struct hv__rules *ru = &d->p->ru;
+    uint64_t now = hv_now_ms();
+
+    d->held = 0;
+    if (e == 0) {
+        d->bytes += got;
+        hv__rules_moved(ru, d->i, now);
+    } else if (e == HV__IO_GONE) {
+        hv__rules_write_gone(ru, d->i, now);
+    } else {
+        hv__rules_write_err(ru, d->i, e, now);
+    }
+    /* what failed stays with stdin for a next session, unless dropped */
+    if (e == 0 || ru->way[d->i] == HV__WAY_DISCARD)
+        hv__stream_consume(d->src, got);
+    if (hv__rules_reading(ru, d->i))
+        return NEXT_READ;
+    dir_empty(d); /* -q ended the way while this was written */
+    return NEXT_STOP;
+}
+
+/* After b's clean EOF while a still sends: a reset that follows it means
+ * what a sent may be lost, which ends the pair with that error. */
+static void dir_watch(struct dir *d)
+{
+    struct pair *p = d->p;
+
+    if (d->src->reset_seen ||
+        hv__stream_watch_reset(d->src, p->cancel, d->ev) != 1)
+        return;
+    EnterCriticalSection(&p->r->lock);
+    if (!hv__rules_src_done(&p->ru, 0) && p->d[0].bytes > 0)
+        hv__rules_end(&p->ru, HV_ECONNRESET, HV_SIDE_B_WRITE);
+    LeaveCriticalSection(&p->r->lock);
+    signal_state(p);
 }
 
 static DWORD WINAPI dir_main(LPVOID arg)
@@ -245,137 +292,39 @@ static DWORD WINAPI dir_main(LPVOID arg)
     struct dir *d = arg;
     struct pair *p = d->p;
     struct hv_relay *r = p->r;
-    enum hv_side rside = d->ab ? HV_SIDE_A_READ : HV_SIDE_B_READ;
-    enum hv_side wside = d->ab ? HV_SIDE_B_WRITE : HV_SIDE_A_WRITE;
-    uint64_t moved = 0;
+    int next = NEXT_READ;
 
-    for (;;) {
+    while (next == NEXT_READ && !cancelled(p)) {
+        const char *data;
         size_t got = 0;
-        const char *data = d->buf;
-        int e, wake = 0;
+        int e = dir_read(d, &data, &got), wake;
 
-        if (cancelled(p))
-            break;
-        /* stdin's bytes are written from its reader's slot, not copied */
-        if (d->src->kind == HV__STREAM_STDIO)
-            e = hv__stream_peek(d->src, &data, d->max, &got, p->cancel);
-        else
-            e = hv__stream_read(d->src, d->buf, d->size, &got, p->cancel,
-                                d->ev);
         if (e == HV_ESTOPPED)
             break;
-        if (e < 0) {
-            EnterCriticalSection(&r->lock);
-            pair_fail(p, e, rside);
-            LeaveCriticalSection(&r->lock);
-            signal_state(p);
-            break;
-        }
-        if (got == 0) {
-            /* src's EOF, everything before it written: half-close dst;
-             * stdout (wkeep) only when this is its last session */
-            int half = !(d->ab && (p->o.flags & HV_RELAY_NO_SHUTDOWN)) &&
-                       !(d->dst->wkeep && !(p->o.flags & HV_RELAY_CLOSE_A));
-            if (half && (e = hv__stream_half_close(d->dst)) < 0 &&
-                !(e == HV_ECONNRESET && moved == 0)) {
-                /* a reset may have dropped what we sent: not a clean end;
-                 * what the other way still brings is delivered first,
-                 * then this error ends the pair (relay_posix.c alike) */
-                EnterCriticalSection(&r->lock);
-                if (p->late_err == 0) {
-                    p->late_err = e;
-                    p->late_side = wside;
-                }
-                dir_done(d);
-                LeaveCriticalSection(&r->lock);
+        EnterCriticalSection(&r->lock);
+        next = dir_got(d, e, got);
+        LeaveCriticalSection(&r->lock);
+        if (next != NEXT_WRITE) {
+            if (next != NEXT_READ)
                 signal_state(p);
-                break;
-            }
-            EnterCriticalSection(&r->lock);
-            dir_done(d);
-            LeaveCriticalSection(&r->lock);
-            signal_state(p);
-            /* b's clean EOF while a still sends: a reset that follows it
-             * means what a sends may be lost (issue 11, defect 0) */
-            if (!d->ab && d->src->kind == HV__STREAM_SOCK &&
-                !d->src->reset_seen &&
-                hv__stream_watch_reset(d->src, p->cancel, d->ev) == 1) {
-                EnterCriticalSection(&r->lock);
-                if (!p->ab_done && p->ab > 0)
-                    pair_fail(p, HV_ECONNRESET, HV_SIDE_B_WRITE);
-                LeaveCriticalSection(&r->lock);
-                signal_state(p);
-            }
-            break;
-        }
-        if (d->discard) {
-            hv__stream_consume(d->src, got);
             continue;
-        }
-        if (d->ab && p->o.gone_ms != HV_RELAY_NO_QUIT) {
-            /* the gone-peer rule waits while this is unsent */
-            EnterCriticalSection(&r->lock);
-            p->ab_held = 1;
-            LeaveCriticalSection(&r->lock);
         }
         e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
         if (e == HV_ESTOPPED)
             break;
-        if (e == HV__IO_GONE) {
-            /* the reader of a's output went away: a quiet end (stdout); a
-             * command that closed its input ends only this direction */
-            EnterCriticalSection(&r->lock);
-            if (d->dst->kind == HV__STREAM_STDIO) {
-                if (p->err == 0)
-                    p->a_closed = 1;
-            } else {
-                p->ba_done = 1;
-            }
-            LeaveCriticalSection(&r->lock);
-            signal_state(p);
-            break;
-        }
-        if (e < 0 && !d->ab && d->dst->kind == HV__STREAM_STDIO &&
-            d->src->kind == HV__STREAM_SOCK) {
-            /* stdout failed (a bad handle, a full disk): stdin still goes
-             * out whole, and what the connection still sends is read to
-             * its EOF and dropped, as NUL would take it; the error ends
-             * the pair once both ways are done (relay_posix.c alike) */
-            EnterCriticalSection(&r->lock);
-            if (p->late_err == 0) {
-                p->late_err = e;
-                p->late_side = wside;
-            }
-            LeaveCriticalSection(&r->lock);
-            d->discard = 1;
-            hv__stream_consume(d->src, got);
-            continue;
-        }
-        if (e < 0) {
-            EnterCriticalSection(&r->lock);
-            pair_fail(p, e, wside);
-            LeaveCriticalSection(&r->lock);
-            signal_state(p);
-            break;
-        }
-        hv__stream_consume(d->src, got);
-        moved += got;
         EnterCriticalSection(&r->lock);
-        p->last_io = hv_now_ms();
-        if (d->ab) {
-            p->ab += got;
-            p->ab_held = 0;
-            p->ab_moved_at = p->last_io;
-            /* after b's EOF the control loop times a -> b's idling */
-            wake = p->ba_by_eof;
-        } else {
-            p->ba += got;
-        }
+        next = dir_wrote(d, e, got);
+        /* the control loop times the gone-peer rule from a -> b's writes */
+        wake = next != NEXT_READ || e != 0 ||
+               (d->i == 0 && hv__rules_gone_applies(&p->ru));
         LeaveCriticalSection(&r->lock);
         if (wake)
             signal_state(p);
-        dir_resize(d, got);
+        if (e == 0)
+            dir_resize(d, got);
     }
+    if (next == NEXT_EOF && d->i == 1)
+        dir_watch(d);
     pair_release(p);
     return 0;
 }
@@ -404,14 +353,9 @@ size_t hv_relay_count(const struct hv_relay *r)
     return r->count;
 }
 
-static int dir_start(struct pair *p, int i, struct hv_stream *src,
-                     struct hv_stream *dst)
+static int dir_start(struct pair *p, int i)
 {
     struct dir *d = &p->d[i];
-    d->p = p;
-    d->src = src;
-    d->dst = dst;
-    d->ab = i == 0;
     d->max = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE;
     if (d->max < 1024)
         d->max = 1024;
@@ -460,9 +404,9 @@ static struct pair *pair_new(struct hv_relay *r, struct hv_stream *a,
         p->o = *o;
     else
         hv_relay_opts_init(&p->o);
-    p->last_io = hv_now_ms();
+    hv__rules_init(&p->ru, &p->o, ends_of(a, b), hv_now_ms());
     if (p->o.progress && p->o.progress_ms)
-        p->next_progress = p->last_io + p->o.progress_ms;
+        p->next_progress = p->ru.last_io + p->o.progress_ms;
     if ((p->cancel = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL) {
         *err = hv__err_from_os((long)GetLastError());
         pair_release(p);
@@ -480,37 +424,33 @@ static void pair_link(struct hv_relay *r, struct pair *p)
     LeaveCriticalSection(&r->lock);
 }
 
-/* b is there: apply the options that act on it (half_close: b is not
- * half-closed yet for HV_RELAY_B_TO_A_ONLY) and start the threads (caller
- * holds r->lock). A failure ends the pair at the next hv_relay_run, with
- * its error. */
-static void pair_begin(struct pair *p, int half_close)
+/* b is there: the rule book learns what it is, its clocks start, a way
+ * that is never read passes its EOF on at once (receive-only half-closes
+ * b), and the threads of the others start (caller holds r->lock). A
+ * failure ends the pair at the next hv_relay_run, with its error. */
+static void pair_begin(struct pair *p)
 {
-    struct hv_relay *r = p->r;
-    int e = 0;
+    int i, e = 0;
 
+    p->ru.ends = ends_of(p->a, p->b);
+    p->ru.last_io = hv_now_ms();
     if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
         hv__stream_no_shutdown(p->b);
-    if (p->o.flags & HV_RELAY_B_TO_A_ONLY) {
-        p->ab_done = 1; /* never read a; half-close b at once */
-        if (half_close && !(p->o.flags & HV_RELAY_NO_SHUTDOWN) &&
-            (e = hv__stream_half_close(p->b)) < 0 && e != HV_ECONNRESET) {
-            pair_fail(p, e, HV_SIDE_B_WRITE);
-            SetEvent(r->wake);
-            return;
-        }
-        e = 0;
+    for (i = 0; i < 2; i++) {
+        p->d[i].p = p;
+        p->d[i].i = i;
+        p->d[i].src = i == 0 ? p->a : p->b;
+        p->d[i].dst = i == 0 ? p->b : p->a;
     }
-    if (p->o.flags & HV_RELAY_A_TO_B_ONLY)
-        p->ba_done = 1; /* never read b */
-    if (!p->ab_done)
-        e = dir_start(p, 0, p->a, p->b);
-    if (e == 0 && !p->ba_done)
-        e = dir_start(p, 1, p->b, p->a);
-    if (e < 0) {
-        pair_fail(p, e, HV_SIDE_NONE);
-        SetEvent(r->wake);
+    for (i = 0; i < 2 && e == 0; i++) {
+        if (hv__rules_reading(&p->ru, i))
+            e = dir_start(p, i);
+        else
+            dir_empty(&p->d[i]);
     }
+    if (e < 0)
+        hv__rules_end(&p->ru, e, HV_SIDE_NONE);
+    SetEvent(p->r->wake);
 }
 
 static int relay_add(struct hv_relay *r, struct hv_stream *a,
@@ -522,18 +462,9 @@ static int relay_add(struct hv_relay *r, struct hv_stream *a,
 
     if ((p = pair_new(r, a, b, o, tag, own, &e)) == NULL)
         return e;
-    if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
-        hv__stream_no_shutdown(b);
-    /* a half-close that fails at once is this call's error */
-    if ((p->o.flags & HV_RELAY_B_TO_A_ONLY) &&
-        !(p->o.flags & HV_RELAY_NO_SHUTDOWN) &&
-        (e = hv__stream_half_close(b)) < 0 && e != HV_ECONNRESET) {
-        pair_release(p);
-        return e;
-    }
     pair_link(r, p);
     EnterCriticalSection(&r->lock);
-    pair_begin(p, 0);
+    pair_begin(p);
     LeaveCriticalSection(&r->lock);
     return 0;
 }
@@ -619,10 +550,9 @@ static DWORD WINAPI dial_main(LPVOID arg)
     if (b) {
         p->b = b;
         p->connecting = 0;
-        p->last_io = hv_now_ms(); /* -i counts from here */
-        pair_begin(p, 1);
+        pair_begin(p); /* -i and -q count from here */
     } else {
-        pair_fail(p, e < 0 ? e : HV_EINTERNAL, HV_SIDE_B_CONNECT);
+        hv__rules_end(&p->ru, e < 0 ? e : HV_EINTERNAL, HV_SIDE_B_CONNECT);
     }
     LeaveCriticalSection(&r->lock);
     SetEvent(r->wake);
@@ -657,7 +587,8 @@ int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
     p->dial = CreateThread(NULL, 0, dial_main, p, 0, NULL);
     if (p->dial == NULL) {
         InterlockedDecrement(&p->refs);
-        pair_fail(p, hv__err_from_os((long)GetLastError()), HV_SIDE_B_CONNECT);
+        hv__rules_end(&p->ru, hv__err_from_os((long)GetLastError()),
+                      HV_SIDE_B_CONNECT);
         SetEvent(r->wake);
     }
     LeaveCriticalSection(&r->lock);
@@ -687,93 +618,70 @@ static void wake_starved(struct hv_relay *r)
             SetEvent(p->retry);
 }
 
-/* The gone-peer rule (o.gone_ms): b's EOF is written out and a still
- * sends. When the pair may end by it (caller holds the lock): at once
- * where b's EOF is its peer's complete close (a named pipe), else (TCP,
- * AF_HYPERV: a close and a half-close look alike) once a -> b has idled
- * gone_ms since then; never while something read from a is unsent (it is
- * written, or fails: 74), so a deadline waits for the write, which wakes
- * the loop. UINT64_MAX: not now. As relay_posix.c's check_gone.
+/* ---------------------------------------------------------------- the end */
+
+/* Whether something read from a is still to be sent (stdin's queue
+ * included): the gone-peer rule waits for it to be written, or to fail
+ * (74); the write wakes the loop. */
+static int a_held(struct pair *p)
+{
+    return p->d[0].held || hv__stream_held(p->a);
+}
+
+/* The gone-peer rule (o.gone_ms): b's EOF is passed on and a still sends
+ * (caller holds the lock). Where b's EOF is its peer's complete close (a
+ * named pipe) the pair ends at once; else (TCP, AF_HYPERV: a close and a
+ * half-close look alike) when the rule book's time is due.
  *
  * a's reader may be blocked on stdin (a pipe, a console) meanwhile: the
  * pair ends as at -q or a console's EOF_ENDS, the reader thread staying
  * behind (stream_win.c), and what it reads later stays queued for a next
- * session. Only bytes its blocking read returns in the instant the pair
- * ends are read and not sent: no read can be taken back. */
-static uint64_t gone_at(const struct pair *p)
+ * session. */
+static void check_gone(struct pair *p, uint64_t t)
 {
-    uint64_t t;
-    if (p->o.gone_ms == HV_RELAY_NO_QUIT || !p->ba_by_eof || p->ab_done ||
-        p->ab_held || hv__stream_held(p->a))
-        return UINT64_MAX;
-    if (p->b->gone == HV__GONE_EOF)
-        return p->ba_done_at;
-    t = p->ab_moved_at > p->ba_done_at ? p->ab_moved_at : p->ba_done_at;
-    return t + p->o.gone_ms;
+    if (!hv__rules_gone_applies(&p->ru))
+        return;
+    hv__rules_gone_start(&p->ru, t);
+    if (a_held(p))
+        return;
+    if (p->b->gone == HV__GONE_EOF || t >= hv__rules_gone_due(&p->ru))
+        hv__rules_end_late(&p->ru);
 }
 
-/* Has p ended (caller holds the lock)? Sets p->err for a timeout. */
+/* Has p ended at t (caller holds the lock)? The rule book's clocks, a way
+ * whose source the clock ended while its thread held nothing (-q: its
+ * EOF is passed on here), and the gone-peer rule. A pair still connecting
+ * ends only by its connect. */
 static int pair_ended(struct pair *p, uint64_t t)
 {
-    unsigned f = p->o.flags;
-    int end;
-    if (p->err || p->a_closed || p->a_gone)
-        return 1;
-    if (p->connecting)
-        return 0; /* the connect's own bound holds meanwhile */
-    end = (p->ab_done && p->ba_done) ||
-          (p->ba_done && (f & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) ||
-          /* -q: a clean end */
-          (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT &&
-           t - p->ab_done_at >= p->o.quit_ms) ||
-          /* the peer has gone, and a's side idles: a clean end */
-          t >= gone_at(p);
-    if (end) {
-        /* an error that waited for both ways (a failed stdout or
-         * half-close) is the result */
-        if (p->late_err) {
-            p->err = p->late_err;
-            p->side = p->late_side;
-        }
-        return 1;
-    }
-    if (p->o.idle_ms && t - p->last_io >= p->o.idle_ms) {
-        p->err = HV_EIDLE;
-        p->side = HV_SIDE_NONE;
-        return 1;
-    }
-    return 0;
+    int i;
+    if (p->connecting || p->ru.done)
+        return p->ru.done;
+    hv__rules_tick(&p->ru, t);
+    for (i = 0; i < 2; i++)
+        dir_empty(&p->d[i]);
+    hv__rules_tick(&p->ru, t);
+    if (!p->ru.done)
+        check_gone(p, t);
+    return p->ru.done;
 }
 
-/* Milliseconds until p's next deadline (caller holds the lock). */
-static uint64_t pair_next(const struct pair *p, uint64_t t)
+static uint64_t earlier(uint64_t t, uint64_t u)
 {
-    uint64_t w = UINT64_MAX, at;
+    return t == 0 || (u != 0 && u < t) ? u : t;
+}
+
+/* When p must be looked at without an event (0: never; caller holds the
+ * lock): the rule book's clocks, progress, the gone-peer rule. */
+static uint64_t pair_due(struct pair *p)
+{
+    uint64_t t = p->next_progress;
     if (p->connecting)
-        return p->next_progress ? (p->next_progress > t ? p->next_progress - t
-                                                        : 0)
-                                : UINT64_MAX;
-    if (p->ab_done && p->ab_by_eof && p->o.quit_ms != HV_RELAY_NO_QUIT) {
-        at = p->ab_done_at + p->o.quit_ms;
-        w = at > t ? at - t : 0;
-    }
-    if (p->o.idle_ms) {
-        at = p->last_io + p->o.idle_ms;
-        at = at > t ? at - t : 0;
-        if (at < w)
-            w = at;
-    }
-    if (p->next_progress) {
-        at = p->next_progress > t ? p->next_progress - t : 0;
-        if (at < w)
-            w = at;
-    }
-    if ((at = gone_at(p)) != UINT64_MAX) {
-        at = at > t ? at - t : 0;
-        if (at < w)
-            w = at;
-    }
-    return w;
+        return t;
+    t = earlier(t, hv__rules_due(&p->ru));
+    if (hv__rules_gone_applies(&p->ru) && !a_held(p))
+        t = earlier(t, hv__rules_gone_due(&p->ru));
+    return t;
 }
 
 /* End p's threads: cancel what they wait on; a write to stdout that does
@@ -811,6 +719,16 @@ static void pair_stop(struct pair *p)
     }
 }
 
+/* The streams the rule book says are closed with a reset (resets: bit 0
+ * a, bit 1 b), once no thread of p uses them. */
+static void pair_resets(struct pair *p, unsigned resets)
+{
+    if (resets & 1u)
+        hv__stream_abort(p->a);
+    if (resets & 2u)
+        hv__stream_abort(p->b);
+}
+
 static void unlink_pair(struct hv_relay *r, struct pair *p)
 {
     struct pair **pp;
@@ -823,10 +741,93 @@ static void unlink_pair(struct hv_relay *r, struct pair *p)
     }
 }
 
+/* A pair's progress, called from the control loop's thread with the lock
+ * released. */
+struct progress {
+    struct pair *p;
+    uint64_t ab, ba;
+};
+
+/* One look at every pair (caller holds the lock): the first that has
+ * ended is unlinked and returned; the progress due is put in prog (*np of
+ * them), and the nearest deadline of the rest in *due (0: none). */
+static struct pair *scan(struct hv_relay *r, uint64_t t,
+                         struct progress *prog, size_t *np, uint64_t *due)
+{
+    struct pair *p, *done = NULL;
+
+    *np = 0;
+    *due = 0;
+    for (p = r->pairs; p; p = p->next) {
+        if (done == NULL && pair_ended(p, t)) {
+            done = p;
+            continue;
+        }
+        if (p->next_progress && t >= p->next_progress &&
+            *np < PROGRESS_MAX) {
+            prog[*np].p = p;
+            prog[*np].ab = p->d[0].bytes;
+            prog[*np].ba = p->d[1].bytes;
+            (*np)++;
+            p->next_progress = t + p->o.progress_ms;
+        }
+        *due = earlier(*due, pair_due(p));
+    }
+    if (done)
+        unlink_pair(r, done);
+    return done;
+}
+
+/* p has ended: its threads stop, its result goes into *ev, and what the
+ * rule book says is reset is reset. */
+static void pair_finish(struct hv_relay *r, struct pair *p,
+                        struct hv_relay_event *ev)
+{
+    pair_stop(p);
+    EnterCriticalSection(&r->lock);
+    ev->kind = HV_RELAY_DONE;
+    ev->tag = p->tag;
+    ev->res.ab = p->d[0].bytes;
+    ev->res.ba = p->d[1].bytes;
+    ev->res.err = p->ru.err;
+    ev->res.side = p->ru.err ? p->ru.side : HV_SIDE_NONE;
+    ev->res.a_closed = p->ru.a_closed;
+    pair_resets(p, hv__rules_resets(&p->ru));
+    wake_starved(r);
+    LeaveCriticalSection(&r->lock);
+    pair_release(p);
+}
+
+/* Wait until a way changes state, a stop, a client at l's event (lev), a
+ * command's end (cev), or `due` (0: no deadline). */
+static int wait_news(struct hv_relay *r, HANDLE lev, HANDLE cev, uint64_t due)
+{
+    HANDLE hs[4];
+    DWORD nh = 0, ms = INFINITE;
+    uint64_t t = hv_now_ms();
+
+    if (due && due <= t)
+        ms = 0;
+    else if (due && due - t < INFINITE)
+        ms = (DWORD)(due - t);
+    else if (due)
+        ms = INFINITE - 1;
+    hs[nh++] = r->wake;
+    hs[nh++] = hv__stop_event();
+    if (lev)
+        hs[nh++] = lev;
+    if (cev)
+        hs[nh++] = cev;
+    if (WaitForMultipleObjects(nh, hs, FALSE, ms) == WAIT_FAILED)
+        return hv__err_from_os((long)GetLastError());
+    return 0;
+}
+
 int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev)
 {
-    uint64_t start = hv_now_ms();
+    uint64_t until = timeout_ms == HV_RELAY_NO_QUIT ? 0
+                                                    : hv_now_ms() + timeout_ms;
     HANDLE lev = NULL, cev = hv__child_event();
     int e;
 
@@ -834,55 +835,21 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
     if (l && (lev = hv__sock_accept_event(l, &e)) == NULL)
         return e;
     for (;;) {
-        struct pair *p, *done = NULL;
-        struct { struct pair *p; uint64_t ab, ba; } prog[16];
-        size_t np = 0, i;
-        uint64_t t = hv_now_ms(), wait = UINT64_MAX;
-        HANDLE hs[4];
-        DWORD nh = 0, w;
+        struct progress prog[PROGRESS_MAX];
+        struct pair *done;
+        size_t np, i;
+        uint64_t t = hv_now_ms(), due;
 
         if (hv_stopped())
             return HV_ESTOPPED;
         EnterCriticalSection(&r->lock);
-        for (p = r->pairs; p; p = p->next) {
-            if (done == NULL && pair_ended(p, t)) {
-                done = p;
-                continue;
-            }
-            if (p->next_progress && t >= p->next_progress && np < 16) {
-                prog[np].p = p;
-                prog[np].ab = p->ab;
-                prog[np].ba = p->ba;
-                np++;
-                p->next_progress = t + p->o.progress_ms;
-            }
-            if (pair_next(p, t) < wait)
-                wait = pair_next(p, t);
-        }
-        if (done)
-            unlink_pair(r, done);
+        done = scan(r, t, prog, &np, &due);
         LeaveCriticalSection(&r->lock);
-
-        /* progress from this thread, with the lock released */
         for (i = 0; i < np; i++)
             prog[i].p->o.progress(prog[i].p->o.progress_ctx, prog[i].ab,
                                   prog[i].ba);
         if (done) {
-            pair_stop(done);
-            ev->kind = HV_RELAY_DONE;
-            ev->tag = done->tag;
-            EnterCriticalSection(&r->lock);
-            ev->res.ab = done->ab;
-            ev->res.ba = done->ba;
-            ev->res.err = done->err;
-            ev->res.side = done->err ? done->side : HV_SIDE_NONE;
-            ev->res.a_closed = done->a_closed;
-            wake_starved(r);
-            LeaveCriticalSection(&r->lock);
-            /* a got nothing: a reset tells its peer so, not a clean end */
-            if (ev->res.side == HV_SIDE_B_CONNECT)
-                hv__stream_abort(done->a);
-            pair_release(done);
+            pair_finish(r, done, ev);
             return 0;
         }
         if (l && hv__sock_accept_ready(l)) {
@@ -897,35 +864,20 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
             ev->kind = HV_RELAY_CHILD;
             return 0;
         }
-        if (timeout_ms != HV_RELAY_NO_QUIT) {
-            uint64_t left = t - start >= timeout_ms ? 0
-                                                    : timeout_ms - (t - start);
-            if (left == 0) {
-                ev->kind = HV_RELAY_TIMEOUT;
-                return 0;
-            }
-            if (left < wait)
-                wait = left;
+        if (until && t >= until) {
+            ev->kind = HV_RELAY_TIMEOUT;
+            return 0;
         }
-        hs[nh++] = r->wake;
-        hs[nh++] = hv__stop_event();
-        if (lev)
-            hs[nh++] = lev;
-        if (cev)
-            hs[nh++] = cev;
-        w = WaitForMultipleObjects(nh, hs, FALSE,
-                                   wait == UINT64_MAX ? INFINITE
-                                   : wait >= INFINITE ? INFINITE - 1
-                                                      : (DWORD)wait);
-        if (w == WAIT_FAILED)
-            return hv__err_from_os((long)GetLastError());
+        if ((e = wait_news(r, lev, cev, earlier(due, until))) < 0)
+            return e;
     }
 }
 
 void hv_relay_free(struct hv_relay *r)
 {
     struct pair *p;
-    int cut;
+    unsigned resets;
+
     if (r == NULL)
         return;
     for (;;) {
@@ -933,23 +885,18 @@ void hv_relay_free(struct hv_relay *r)
         p = r->pairs;
         if (p)
             unlink_pair(r, p);
+        /* a pair that had not reached its end (a stop) was cut short: the
+         * rule book resets it, so that no peer takes a cut stream for a
+         * complete one; decided before the threads are stopped */
+        if (p && !p->connecting)
+            hv__rules_tick(&p->ru, hv_now_ms());
+        resets = p ? hv__rules_resets(&p->ru) : 0;
         LeaveCriticalSection(&r->lock);
         if (p == NULL)
             break;
-        /* a pair that had not reached its end (a stop) was cut short: a
-         * reset, so that no peer takes a cut stream for a complete one;
-         * decided before the threads are stopped, whose cancelled calls
-         * may record errors of their own */
-        EnterCriticalSection(&r->lock);
-        cut = !pair_ended(p, hv_now_ms()) || p->connecting ||
-              p->side == HV_SIDE_B_CONNECT;
-        LeaveCriticalSection(&r->lock);
         pair_stop(p);
         EnterCriticalSection(&r->lock);
-        if (cut) {
-            hv__stream_abort(p->a);
-            hv__stream_abort(p->b);
-        }
+        pair_resets(p, resets);
         /* a connect may outlast us (dial_main): a's peer is told now */
         if (p->connecting && p->own) {
             hv_stream_close(p->a);

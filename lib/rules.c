@@ -18,6 +18,10 @@
  * - both ways done is the end; b's EOF ends a session that expects no
  *   other (a terminal on stdin, --no-shutdown); a's EOF ends it where a
  *   has no half-close (a named pipe: nothing can go into it any more);
+ * - an EOF to pass into a named pipe we serve can only be its close: the
+ *   pair ends once that way is done (a command's output, a --to
+ *   backend), so that the client, which reads until we close, ends too;
+ *   after stdin's end the pipe is read on until the client closes it;
  * - -q: after a's EOF is passed on, b is read for at most that long;
  *   -i: nothing moving either way for that long ends the pair (75);
  * - the gone-peer rule: b's peer closed while a still sends.
@@ -108,6 +112,17 @@ void hv__rules_read_err(struct hv__rules *r, int i, int e, int held)
     hv__rules_end(r, e, side_of(i, 0));
 }
 
+/* Whether passing way i's EOF on closes its destination (see
+ * HV__ENDS_A_CLOSES). */
+static int eof_closes(const struct hv__rules *r, int i)
+{
+    /* a way never read (off) has no EOF of its own to pass on */
+    if (i == 0)
+        return !r->off[0] && (r->ends & HV__ENDS_B_CLOSES) &&
+               !(r->ends & HV__ENDS_A_LOCAL);
+    return !r->off[1] && (r->ends & HV__ENDS_A_CLOSES);
+}
+
 int hv__rules_empty(struct hv__rules *r, int i, uint64_t now)
 {
     (void)now;
@@ -123,6 +138,11 @@ int hv__rules_empty(struct hv__rules *r, int i, uint64_t now)
     if (i == 1 && (r->ends & HV__ENDS_A_KEPT) &&
         !(r->flags & HV_RELAY_CLOSE_A))
         return HV__DO_NOTHING;
+    if (eof_closes(r, i)) {
+        /* no half-close: the EOF goes on as the close at the end */
+        hv__rules_end_late(r);
+        return HV__DO_NOTHING;
+    }
     return HV__DO_SHUTDOWN;
 }
 
@@ -182,8 +202,15 @@ void hv__rules_tick(struct hv__rules *r, uint64_t now)
 {
     if (r->done)
         return;
-    if (r->way[0] == HV__WAY_SHUT &&
-        (r->way[1] == HV__WAY_SHUT || (r->ends & HV__ENDS_A_FULL))) {
+    if (r->way[0] == HV__WAY_SHUT && r->way[1] == HV__WAY_SHUT) {
+        hv__rules_end_late(r);
+        return;
+    }
+    /* a, which has no half-close, sent its EOF: its peer has closed, and
+     * nothing can go into a any more (b's like EOF is the gone-peer
+     * rule's, which --wait-stdin turns off) */
+    if (r->way[0] == HV__WAY_SHUT && !r->off[0] &&
+        (r->ends & HV__ENDS_A_FULL)) {
         hv__rules_end_late(r);
         return;
     }

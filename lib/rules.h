@@ -47,6 +47,15 @@ enum hv__way {
                               * once a's way is done */
 #define HV__ENDS_A_CMD 0x10  /* a is a command's input and output: its
                               * input closing ends only the way into it */
+#define HV__ENDS_A_CLOSES 0x20 /* an EOF passed into a can only be a's
+                                * close (a named pipe we serve, whose
+                                * client reads until we close it): the
+                                * pair ends once b's way is done */
+#define HV__ENDS_B_CLOSES 0x40 /* the same for b, once a's way is done,
+                                * unless a is this process's stdin
+                                * (HV__ENDS_A_LOCAL): after stdin's end the
+                                * pipe is read until its client closes it,
+                                * or -q's time */
 
 /* What the engine does next after hv__rules_empty. */
 #define HV__DO_NOTHING 0

@@ -32,18 +32,9 @@ static INIT_ONCE child_once = INIT_ONCE_STATIC_INIT;
 static HANDLE child_ev;
 static volatile LONG child_no_event; /* a wait could not be registered */
 
-static BOOL CALLBACK child_ev_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
-{
-    (void)once;
-    (void)param;
-    (void)ctx;
-    child_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    return TRUE;
-}
-
 HANDLE hv__child_event(void)
 {
-    (void)InitOnceExecuteOnce(&child_once, child_ev_init, NULL, NULL);
+    (void)InitOnceExecuteOnce(&child_once, hv__event_once, &child_ev, NULL);
     return child_ev;
 }
 

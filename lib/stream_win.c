@@ -9,7 +9,14 @@
  * stdin's EOF, stay for the next session (hvlisten -k). A console is read
  * as UTF-16 and passed on as UTF-8 with LF line ends (hv__console_text).
  * Standard output is written synchronously, one writer at a time, and let
- * go of (replaced by NUL) once the last session's peer has sent its EOF. */
+ * go of (replaced by NUL) once the last session's peer has sent its EOF;
+ * the wait for a client that watches stdout's reader leaving
+ * (hv_sock_wait_accept_stdout) is here beside what it asks, so that calls
+ * go from this file to sock_win.c only.
+ *
+ * What the relay's rule book needs to know of an end (rules.h's
+ * HV__ENDS_*) is set here as properties where each stream is made:
+ * stdio, cmd, rst_unread, wkeep and gone (platform.h). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -251,7 +258,7 @@ static void stdin_consume(size_t n)
 
 /* The reader of stdout has gone: a pipe being closed (Windows), a pipe
  * not connected (Wine, a Unix pipe without a reader), and a socket as
- * stdout (a command of -e) that its peer reset or closed (defect 22). */
+ * stdout (a command of -e) that its peer reset or closed. */
 static int out_gone_error(DWORD e)
 {
     switch (e) {
@@ -350,7 +357,10 @@ static int stdout_pipe_reader(void)
            pli.NamedPipeState == PIPE_STATE_DISCONNECTED;
 }
 
-int hv__stdout_watchable(void)
+/* 1 when stdout is a pipe whose state can be asked, so that
+ * hv_stdout_gone sees its reader leave without a write; 0 for a console,
+ * a file, NUL, a socket, or a pipe that does not say. */
+static int stdout_watchable(void)
 {
     return stdout_pipe_reader() >= 0;
 }
@@ -360,6 +370,45 @@ int hv_stdout_gone(void)
     /* a failed write told, or the pipe says so now */
     return InterlockedCompareExchange(&out_gone, 0, 0) != 0 ||
            stdout_pipe_reader() == 1;
+}
+
+/* Whether stdout's reader has gone is something to ask, never an event:
+ * a pipe's functions signal only I/O (ReadFile, WriteFile and
+ * ConnectNamedPipe complete; "Synchronous and Overlapped Input and Output"
+ * and "Named Pipe Operations" name no other), and the one I/O that would
+ * tell without data, a write of zero bytes, reaches the reader: "If the
+ * lpNumberOfBytesRead parameter is zero when ReadFile returns TRUE on a
+ * pipe, the other end of the pipe called the WriteFile function with
+ * nNumberOfBytesToWrite set to zero" (ReadFile, Remarks), which readers
+ * take for the end of the data. So a pipe whose state can be asked
+ * (stdout_watchable) is asked once a second; a console, a file or
+ * NUL has no reader to leave, and a pipe that cannot be asked shows its
+ * reader's leaving only at a write: those are not watched, and the wait
+ * sleeps until a client or a stop comes. */
+#define STDOUT_CHECK_MS 1000u
+
+int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
+{
+    uint64_t deadline = hv_now_ms() + timeout_ms;
+
+    if (hv_stdout_gone())
+        return 2;
+    if (!stdout_watchable())
+        return hv_sock_wait_accept(l, timeout_ms);
+    for (;;) {
+        uint64_t t = hv_now_ms();
+        uint32_t slice;
+        int r;
+        if (timeout_ms != HV_RELAY_NO_QUIT && t >= deadline)
+            return 0;
+        slice = STDOUT_CHECK_MS;
+        if (timeout_ms != HV_RELAY_NO_QUIT && deadline - t < slice)
+            slice = (uint32_t)(deadline - t);
+        if ((r = hv_sock_wait_accept(l, slice)) != 0)
+            return r;
+        if (hv_stdout_gone())
+            return 2;
+    }
 }
 
 /* Let go of stdout, so that its reader sees the end while we still send
@@ -434,15 +483,30 @@ static int stdout_let_go(void)
 
 /* ---------------------------------------------------------------- overlapped */
 
-/* A peer that closes without shutdown can surface on a receive as one of
- * these (../shared/FACTS.md): the end of its data, not an error (defect
- * 18). */
+/* A receive that fails with one of these met the peer's plain end: a
+ * pipe whose other end closed, a socket's graceful disconnect. */
+static int recv_end_error(DWORD e)
+{
+    return e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED ||
+           e == WSAESHUTDOWN || e == WSAEDISCON ||
+           e == ERROR_GRACEFUL_DISCONNECT;
+}
+
+/* ... and these a reset: WSAECONNRESET as Winsock reports it, and as the
+ * file functions do (ERROR_NETNAME_DELETED), or the connection aborted
+ * here (WSAECONNABORTED, ERROR_CONNECTION_ABORTED: a keep-alive that
+ * failed, a timeout). */
+static int recv_reset_error(DWORD e)
+{
+    return e == WSAECONNRESET || e == WSAECONNABORTED ||
+           e == ERROR_NETNAME_DELETED || e == ERROR_CONNECTION_ABORTED;
+}
+
+/* stdin that is a socket or a pipe (a parent's): whatever ends its peer
+ * ends the input, a reset included, as a local end. */
 static int recv_eof_error(DWORD e)
 {
-    return e == WSAECONNRESET || e == WSAESHUTDOWN || e == WSAEDISCON ||
-           e == WSAECONNABORTED || e == ERROR_BROKEN_PIPE ||
-           e == ERROR_NETNAME_DELETED || e == ERROR_CONNECTION_ABORTED ||
-           e == ERROR_GRACEFUL_DISCONNECT || e == ERROR_PIPE_NOT_CONNECTED;
+    return recv_end_error(e) || recv_reset_error(e);
 }
 
 /* One overlapped read or write on a socket (sock) or a pipe handle (h),
@@ -517,6 +581,7 @@ static int ov_io(SOCKET sock, HANDLE h, int write, char *buf, DWORD n,
 
 /* stdout serves the sessions to come (wkeep) */
 static struct hv_stream stdio_stream = {.kind = HV__STREAM_STDIO,
+                                        .stdio = 1,
                                         .wkeep = 1};
 
 int hv_stream_stdio(struct hv_stream **out)
@@ -536,9 +601,16 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     }
     st->sock = s;
     if (s->family == HV_FAMILY_NPIPE) {
+        DWORD flags = 0;
         st->kind = HV__STREAM_PIPE;
         st->rd = st->wr = s->pipe;
         st->gone = HV__GONE_EOF; /* no half-close: the EOF is a close */
+        /* our instance of a pipe we serve: "PIPE_SERVER_END: The handle
+         * refers to the server end of a named pipe instance"
+         * (GetNamedPipeInfo); its client reads until we close it */
+        if (GetNamedPipeInfo(s->pipe, &flags, NULL, NULL, NULL) &&
+            (flags & PIPE_SERVER_END))
+            st->eof_closes = 1;
     } else {
         /* Winsock's recv gives 0 at the peer's shutdown(SD_SEND) and at
          * its close alike (TCP's FIN). AF_HYPERV is "a Windows Socket
@@ -548,6 +620,21 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
          * AF_HYPERV and no AF_UNIX to show otherwise. */
         st->kind = HV__STREAM_SOCK;
         st->gone = HV__GONE_UNSEEN;
+        /* a TCP close with input still unread sends a reset (RFC 1122,
+         * 4.2.2.13), which may destroy what the peer has not read yet;
+         * taken alike for the other families. A pipe's close destroys
+         * nothing its peer has not read. */
+        st->rst_unread = 1;
+        /* A Hyper-V socket's peer that closes without a half-close (a
+         * plain close, or an older host or guest whose shutdown did not
+         * reach us) is met by our receive as a reset after its data,
+         * where TCP's would be a FIN; the Hyper-V socket libraries of
+         * other projects (linuxkit's virtsock, mirage's ocaml-hvsock)
+         * take it for the end for that reason. Microsoft's Hyper-V
+         * socket documentation ("Make your own integration services")
+         * says nothing of a close; a reset of TCP or AF_UNIX is an error
+         * (74), as on POSIX. Wine has no AF_HYPERV to show either. */
+        st->rst_eof = s->family == HV_FAMILY_HYPERV;
     }
     *out = st;
     return 0;
@@ -562,6 +649,7 @@ int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out)
         return HV_ENOMEM;
     }
     st->kind = HV__STREAM_CHILD;
+    st->cmd = 1;
     st->rd = rd;
     st->wr = wr;
     *out = st;
@@ -634,10 +722,13 @@ int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
         if (r == HV_ESTOPPED)
             return r;
         if (r < 0) {
-            if (recv_eof_error(e)) {
-                if (e != ERROR_BROKEN_PIPE && e != ERROR_PIPE_NOT_CONNECTED)
-                    st->reset_seen = 1;
-                return 0; /* the peer's end (defect 18) */
+            if (recv_end_error(e))
+                return 0;
+            if (recv_reset_error(e)) {
+                if (!st->rst_eof)
+                    return HV_ECONNRESET;
+                st->reset_seen = 1;
+                return 0; /* a Hyper-V peer's plain close */
             }
             if (e == ERROR_MORE_DATA) /* a message pipe: take it in parts */
                 done = want;

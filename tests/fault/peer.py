@@ -14,11 +14,17 @@ listens on to PORTFILE (atomically) once it is ready.
       nothing; once all is sent (or the send failed), read to the EOF into
       OUTFILE. Exits 1 if the reading failed (a reset destroys what was
       not read yet).
-  peer.py send-reset PORTFILE SIZE SENTFILE
+  peer.py send-reset PORTFILE SIZE SENTFILE [WATCH]
       accept one connection, send SIZE random bytes (also written to
-      SENTFILE), wait until the other side has acknowledged all of them,
-      then reset the connection (RST). Exits 3 if the bytes were not all
-      acknowledged within 10 s (nothing then to test).
+      SENTFILE), wait until the other side has acknowledged all of them
+      (and, with WATCH, until the file WATCH holds SIZE bytes: the other
+      side has passed them on and waits for more), then reset the
+      connection (RST). Exits 3 if the bytes were not all acknowledged
+      (or passed on) within 10 s (nothing then to test).
+  peer.py sink PORTFILE OUTFILE
+      accept one connection and read it, adding each part read to OUTFILE
+      at once (sending nothing); at its end print "EOF n" or "RESET n" (n:
+      bytes read in all), or "OPEN n" after 60 s.
 """
 import fcntl
 import os
@@ -89,9 +95,38 @@ def main():
                       file=sys.stderr)
                 sys.exit(3)
             time.sleep(0.01)
+        while len(sys.argv) > 5:
+            try:
+                if os.path.getsize(sys.argv[5]) >= len(data):
+                    break
+            except OSError:
+                pass
+            if time.time() > end:
+                print("send-reset: %s never got the bytes" % sys.argv[5],
+                      file=sys.stderr)
+                sys.exit(3)
+            time.sleep(0.01)
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                      struct.pack("ii", 1, 0))
         c.close()
+    elif mode == "sink":
+        total, end = 0, "OPEN"
+        c.settimeout(60)
+        with open(sys.argv[3], "ab", buffering=0) as out:
+            while True:
+                try:
+                    got = c.recv(65536)
+                except ConnectionResetError:
+                    end = "RESET"
+                    break
+                except socket.timeout:
+                    break
+                if not got:
+                    end = "EOF"
+                    break
+                out.write(got)
+                total += len(got)
+        print("%s %d" % (end, total), flush=True)
     elif mode == "flood":
         block = bytes(65536)
         end = time.time() + 120

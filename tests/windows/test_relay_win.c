@@ -426,16 +426,19 @@ UT_CASE(no_handle_leak)
     UT_CHECK(h300 <= h20 + 8);
 }
 
-/* A peer that resets after its data: the data arrives, the reset is its
- * end (defect 18), and nothing we sent was lost: a clean end. */
-UT_CASE(reset_after_data_is_eof)
+/* A TCP peer that resets after its data: the data is written out first,
+ * then the reset ends the pair as an error of b's reading (74), and a's
+ * peer is reset in turn. Wine 8 closes with a FIN even after SO_LINGER
+ * {1, 0}: there the peer's end is a clean one, and so is the pair's (the
+ * reset itself, from a Linux peer, is winrelay.tcp_reset_hvcat's). */
+UT_CASE(reset_after_data)
 {
     SOCKET c1, c2;
     struct hv_stream *a, *b;
     struct hv_relay_result res;
     struct linger lg = {1, 0};
     char buf[16];
-    int n, total = 0;
+    int n, e, total = 0;
 
     pair_setup(&c2, &c1, &a, &b);
     UT_EQ_INT(send(c1, "data", 4, 0), 4);
@@ -443,13 +446,22 @@ UT_CASE(reset_after_data_is_eof)
     setsockopt(c1, SOL_SOCKET, SO_LINGER, (const char *)&lg, sizeof lg);
     closesocket(c1); /* RST */
     shutdown(c2, SD_SEND); /* a sends nothing */
-    UT_EQ_INT(run_pair(a, b, NULL, &res), 0);
+    e = run_pair(a, b, NULL, &res);
     UT_EQ_INT(res.ba, 4);
     UT_EQ_INT(res.ab, 0);
     while ((n = recv(c2, buf, sizeof buf, 0)) > 0)
         total += n;
-    UT_EQ_INT(n, 0); /* b's end passed on as a half-close */
-    UT_EQ_INT(total, 4);
+    if (is_wine() && e == 0) {
+        printf("Wine: a FIN, not a reset: a clean end\n");
+        UT_EQ_INT(n, 0); /* b's end passed on as a half-close */
+        UT_EQ_INT(total, 4);
+    } else {
+        UT_EQ_INT(e, HV_ECONNRESET);
+        UT_EQ_INT(res.side, HV_SIDE_B_READ);
+        /* a's peer is reset: what it had not read yet may go with it */
+        UT_EQ_INT(n, SOCKET_ERROR);
+        UT_EQ_INT(WSAGetLastError(), WSAECONNRESET);
+    }
     hv_stream_close(a);
     hv_stream_close(b);
     closesocket(c2);
