@@ -39,7 +39,7 @@ static void rec(struct pool *p, const char *key, const char *val, size_t vlen)
 /* An exact-size copy of the first len bytes. */
 static unsigned char *exact(const unsigned char *b, size_t len)
 {
-    unsigned char *c = malloc(len ? len : 1);
+    unsigned char *c = calloc(1, len ? len : 1); /* an empty copy too is set */
     if (c && len)
         memcpy(c, b, len);
     return c;
