@@ -131,8 +131,11 @@ case_stdio_nul_idle() {
 }
 
 case_exec_end_reported() {
-    # a command's end is reported within 1 s of it (-v: its status),
-    # also when it ends well after its connection did
+    # a command's end is reported (-v: its status), also when it ends
+    # well after its connection did and nothing else happens: an idle -k
+    # listener that did not take the end as an event would say it only
+    # at the next client. 10 s is a bound for a loaded machine; the time
+    # is reported (milliseconds when idle)
     local t0 t1
     listen_tcp lis -k -e "$(winpath "$HV_PIPESRV") linger 1500 3"
     $CAT -t 127.0.0.1 "$PORT" </dev/null >"$work/cli.out" 2>"$work/cli.err" ||
@@ -142,14 +145,17 @@ case_exec_end_reported() {
     wait_for "$work/lis.err" "Closed .*: exit status 3" 30 || fail "no status: $(cat "$work/lis.err")"
     t1=$(ms)
     echo "status $((t1 - t0)) ms after the command's end"
-    [ $((t1 - t0)) -le 1000 ] || fail "status $((t1 - t0)) ms after the command's end"
+    [ $((t1 - t0)) -le 10000 ] || fail "status $((t1 - t0)) ms after the command's end"
     kill -0 "$LPID" 2>/dev/null || fail "the -k listener ended"
 }
 
 case_stdio_reader_leaves() {
     # hvlisten (stdio) whose stdout is a Windows pipe: its reader leaving
-    # while no client came ends it (exit 0) within 1.5 s; the pipe is
-    # asked once a second (no event tells)
+    # while no client came ends it (exit 0); the pipe is asked once a
+    # second (no event tells), so it ends about a second later. The bound
+    # is 10 s, one for a loaded machine (3.5 s seen under load 6 on two
+    # cores): without the check it would wait for a client for ever; the
+    # time is reported, and the wakeups are counted by the idle cases
     local t0 t1
     bg lv /dev/null $emu "$HV_PIPESRV" leave 2000 "$(winpath "$HVLISTEN") -v -t 127.0.0.1 0"
     wait_for "$work/lv.err" "leave: closed" 30 || fail "no close: $(cat "$work/lv.err")"
@@ -159,7 +165,7 @@ case_stdio_reader_leaves() {
     grep -q "Listening on" "$work/lv.err" || fail "never listened: $(cat "$work/lv.err")"
     grep -q "leave: exit 0" "$work/lv.err" || fail "exit: $(cat "$work/lv.err")"
     echo "ended $((t1 - t0)) ms after its reader left"
-    [ $((t1 - t0)) -le 1500 ] || fail "ended $((t1 - t0)) ms after its reader left"
+    [ $((t1 - t0)) -le 10000 ] || fail "ended $((t1 - t0)) ms after its reader left"
 }
 
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
