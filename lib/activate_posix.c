@@ -149,17 +149,19 @@ int hv_sock_activated(struct hv_sock **out, char *why, size_t n)
         return HV_EUSAGE;
     }
     forget_env();
-    hide_fds(count);
     if (count == 0) {
         hv__fmt(why, n, "%s", "no socket was passed (LISTEN_FDS is 0)");
         return HV_EABSENT;
     }
     if (count > 1) {
+        /* (refused before the descriptors are looked at: a count of two
+         * billion would take one fcntl each) */
         hv__fmt(why, n, "%lu sockets were passed (LISTEN_FDS=%lu): one is "
                         "served (give the socket unit one ListenStream=)",
                 (unsigned long)count, (unsigned long)count);
         return HV_EUSAGE;
     }
+    hide_fds(count);
     if ((r = check_fd(FIRST_FD, &fam, &ss, &len, why, n)) < 0)
         return r;
     if ((r = hv__sock_from_fd(FIRST_FD, fam, out)) < 0)

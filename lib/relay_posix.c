@@ -547,8 +547,10 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                 hv__rules_write_gone(&p->ru, i, now);
                 ended(p);
                 pair_unlock(p);
-                if (way(p, i) != HV__WAY_DISCARD)
+                if (way(p, i) != HV__WAY_DISCARD &&
+                    way(p, i) != HV__WAY_SHUT)
                     return;
+                /* what is held has nowhere to go */
                 hv__ring_take(rg, rg->count);
                 moved = 1;
             } else if (e != HV__EAGAIN) {

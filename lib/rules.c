@@ -192,6 +192,17 @@ void hv__rules_write_gone(struct hv__rules *r, int i, uint64_t now)
             r->discard_until = now + (r->quit_ms != HV_RELAY_NO_QUIT
                                           ? r->quit_ms
                                           : HV__DISCARD_MS);
+        } else if (r->way[1] == HV__WAY_DRAIN) {
+            /* the client's EOF is in, with bytes still held for the
+             * command: they have nowhere to go, and the way is done
+             * (dropped quietly, as what it sends after the command
+             * closed its input) */
+            r->way[1] = HV__WAY_SHUT;
+            if (r->way[0] == HV__WAY_SHUT || r->off[0])
+                hv__rules_end_late(r);
+        } else if (r->way[1] == HV__WAY_DRAIN_ERR) {
+            /* the client's read error, which came after those bytes */
+            hv__rules_end(r, r->rd_err[1], side_of(1, 0));
         }
         return;
     }
@@ -232,7 +243,9 @@ void hv__rules_tick(struct hv__rules *r, uint64_t now)
             return;
         }
     }
-    if (r->idle_ms && now - r->last_io >= r->idle_ms) {
+    /* (a thread may have moved bytes after the caller read its clock:
+     * last_io later than now is no idle time) */
+    if (r->idle_ms && now > r->last_io && now - r->last_io >= r->idle_ms) {
         hv__rules_end(r, HV_EIDLE, HV_SIDE_NONE);
         return;
     }

@@ -452,11 +452,13 @@ def speak_first(pidfile):
         pass
 
 
-def peer_socket_open(s):
+def peer_socket_open(s, names=None):
     """whether the far end of the IPv4 connection s still has its socket
     in a process: its line in /proc/net/tcp names an inode (a socket
-    closed in FIN_WAIT2 stays listed for a while, with inode 0)"""
-    mine, far = s.getsockname(), s.getpeername()
+    closed in FIN_WAIT2 stays listed for a while, with inode 0). names:
+    (ours, theirs) taken earlier, for a socket that is no longer connected
+    (both ends' FINs went)"""
+    mine, far = names or (s.getsockname(), s.getpeername())
 
     def hexaddr(a):
         return "%s:%04X" % (socket.inet_aton(a[0])[::-1].hex().upper(), a[1])
@@ -497,6 +499,43 @@ def quiet(host, port, secs):
             return
         time.sleep(0.05)
     print("OPEN %.3f" % (time.monotonic() - t1), flush=True)
+
+
+def flood_shut(host, port, size, secs):
+    """send size bytes, half-close, read to EOF, then wait up to secs for
+    the far end to close its socket: prints EOF T, then CLOSED T or OPEN T
+    (T from the half-close)"""
+    size, secs = int(size), float(secs)
+    try:
+        s = socket.create_connection((host, int(port)), timeout=10)
+        names = (s.getsockname(), s.getpeername())
+    except OSError as e:
+        print("ERROR connecting: %s" % e, flush=True)
+        return
+    s.settimeout(secs)
+    try:
+        s.sendall(b"x" * size)
+        s.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        print("ERROR sending: %s" % e, flush=True)
+        return
+    t0 = time.monotonic()
+    try:
+        while s.recv(65536):
+            pass
+    except socket.timeout:
+        print("NOEOF %.3f" % (time.monotonic() - t0), flush=True)
+        return
+    except OSError as e:
+        print("ERROR %.3f %s" % (time.monotonic() - t0, e), flush=True)
+        return
+    print("EOF %.3f" % (time.monotonic() - t0), flush=True)
+    while time.monotonic() < t0 + secs:
+        if not peer_socket_open(s, names):
+            print("CLOSED %.3f" % (time.monotonic() - t0), flush=True)
+            return
+        time.sleep(0.05)
+    print("OPEN %.3f" % (time.monotonic() - t0), flush=True)
 
 
 def hold(host, port, n, secs):
@@ -556,6 +595,8 @@ if __name__ == "__main__":
         hold(*sys.argv[2:6])
     elif mode == "speak-first":
         speak_first(sys.argv[2])
+    elif mode == "flood-shut":
+        flood_shut(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif mode == "quiet":
         quiet(*sys.argv[2:5])
     else:
