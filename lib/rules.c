@@ -249,9 +249,18 @@ void hv__rules_tick(struct hv__rules *r, uint64_t now)
         hv__rules_end(r, HV_EIDLE, HV_SIDE_NONE);
         return;
     }
-    /* stdout failed and the peer still sends after the bound */
-    if (r->way[1] == HV__WAY_DISCARD && now >= r->discard_until)
-        hv__rules_end_late(r);
+    /* the drop's bound: a failed stdout's peer still sends, the pair
+     * ends with stdout's error; a command that closed its input may still
+     * write, so only the reading of its client stops (its output is the
+     * session's to the end, never cut short with a clean end) */
+    if (r->way[1] == HV__WAY_DISCARD && now >= r->discard_until) {
+        if (!(r->ends & HV__ENDS_A_CMD) || r->way[0] == HV__WAY_SHUT ||
+            r->off[0]) {
+            hv__rules_end_late(r);
+            return;
+        }
+        r->way[1] = HV__WAY_SHUT;
+    }
 }
 
 static uint64_t earlier(uint64_t t, uint64_t u)
