@@ -147,10 +147,11 @@ struct conn {
     struct hv_sock *waiting;
     int ended; /* its command was ended by us (-i): no error of its own */
     struct conn *next;
-    /* -e only (allocated with it): the client's address, for its
-     * command's environment, which may start later (waiting). A --to
-     * connection has none: the listener's memory per connection counts */
-    struct hv_addr peer[];
+    /* -e only: the client's address, for its command's environment,
+     * which may start later (waiting); allocated with the conn, just
+     * after it. A --to connection has none: the listener's memory per
+     * connection counts */
+    struct hv_addr *peer;
 };
 
 struct server {
@@ -541,7 +542,7 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
     struct hv_relay_opts ro;
     int r;
 
-    session_env(&env, &c->peer[0], &sv->local);
+    session_env(&env, c->peer, &sv->local);
     if (exec_timed(sv))
         r = hv_spawn_relayed(s, sv->o->exec, env.env, &c->child, &io);
     else
@@ -635,7 +636,7 @@ static int accept_one(struct server *sv)
         sv->rc = hv_exitcode(r);
         return -1;
     }
-    c = calloc(1, sizeof *c + (sv->o->exec ? sizeof c->peer[0] : 0));
+    c = calloc(1, sizeof *c + (sv->o->exec ? sizeof *c->peer : 0));
     if (c == NULL) {
         hv_sock_close(s);
         cli_warn(HV_ENOMEM, "accept on %s (retrying)", sv->where);
@@ -643,8 +644,10 @@ static int accept_one(struct server *sv)
     }
     if (sv->short_fds && hv_now_ms() - sv->short_at > SHORT_EPISODE_MS)
         sv->short_fds = 0; /* the episode of too few descriptors is over */
-    if (sv->o->exec)
-        c->peer[0] = peer;
+    if (sv->o->exec) {
+        c->peer = (struct hv_addr *)(c + 1);
+        *c->peer = peer;
+    }
     hv_addr_format(&peer, c->from, sizeof c->from);
     if (sv->o->so.verbose)
         cli_warnx("Connection from %s", c->from);
