@@ -348,6 +348,12 @@ int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms);
 int hv_vsock_local_cid(uint32_t *cid);
 /* The bound local address (e.g. the port picked for port 0). */
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out);
+/* Receive up to n bytes from connection s, waiting at most timeout_ms
+ * (HV_RELAY_NO_QUIT: no limit): the count (> 0), 0 at the peer's end of
+ * file, HV_ETIMEDOUT when nothing came in time, HV_ESTOPPED after
+ * hv_stop(), or an HV_E* code (HV_ECONNRESET: the peer reset it).
+ * HV_ENOTSUP for a named pipe. */
+int hv_sock_recv(struct hv_sock *s, void *buf, size_t n, uint32_t timeout_ms);
 /* Shut down the sending side. HV_ECONNRESET when the peer has reset the
  * connection (data sent earlier may be lost). */
 int hv_sock_shutdown_send(struct hv_sock *s);
@@ -393,6 +399,32 @@ int hv_notify_open(struct hv_notify **out, uint32_t *watchdog_ms, char *why,
  * NULL n), or an HV_E* code (the manager is not listening). */
 int hv_notify_send(struct hv_notify *n, const char *text);
 void hv_notify_close(struct hv_notify *n);
+
+/* Readiness messages read from a stream (hvlisten --ready): the KEY=VALUE
+ * lines of sd_notify(3) that a guest's service manager sends to its host
+ * (systemd's vmm.notify_socket=vsock-stream:...), split across segments or
+ * many in one. A line longer than HV_READY_LINE_MAX bytes is dropped whole,
+ * so a sender cannot make the reader hold more. */
+#define HV_READY_LINE_MAX 4096
+struct hv_ready {
+    char line[HV_READY_LINE_MAX + 1];
+    size_t len;   /* bytes of the line so far */
+    int overlong; /* the line passed the bound: dropped at its newline */
+    int ready;    /* READY=1 was read */
+};
+/* Called with each STATUS= line's value (n bytes, NUL-terminated, but it
+ * may hold NUL bytes itself); one CR before the newline is not part of it. */
+typedef void hv_ready_status_fn(void *ctx, const char *value, size_t n);
+/* Start a new stream (a new connection). */
+void hv_ready_init(struct hv_ready *p);
+/* Take n bytes of the stream: each whole line's STATUS= value goes to
+ * status (may be NULL); other keys are ignored. Stops after the READY=1
+ * line (p->ready set); returns the bytes taken. */
+size_t hv_ready_feed(struct hv_ready *p, const char *buf, size_t n,
+                     hv_ready_status_fn *status, void *ctx);
+/* The stream's end of file: an unterminated last line counts as a line.
+ * Returns p->ready; p is ready for the next stream's bytes. */
+int hv_ready_end(struct hv_ready *p, hv_ready_status_fn *status, void *ctx);
 
 /* ---------------------------------------------------------------- stop */
 

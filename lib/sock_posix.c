@@ -817,6 +817,50 @@ int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
     return wait_accept(l, timeout_ms, 1);
 }
 
+int hv_sock_recv(struct hv_sock *s, void *buf, size_t n, uint32_t timeout_ms)
+{
+    uint64_t deadline = hv_now_ms() + timeout_ms;
+    struct pollfd p[2];
+    nfds_t np;
+    ssize_t got;
+    int r;
+
+    if (s->family == HV_FAMILY_NPIPE)
+        return HV_ENOTSUP;
+    if (n > 0x7FFFFFFF)
+        n = 0x7FFFFFFF; /* the count is an int */
+    for (;;) {
+        uint64_t now;
+        int wait;
+        if (hv_stopped())
+            return HV_ESTOPPED;
+        got = recv(s->fd, buf, n, MSG_DONTWAIT);
+        if (got >= 0)
+            return (int)got;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return hv__err_from_os(errno);
+        now = hv_now_ms();
+        if (timeout_ms != 0xFFFFFFFFu && now >= deadline)
+            return HV_ETIMEDOUT;
+        wait = timeout_ms == 0xFFFFFFFFu          ? -1
+               : deadline - now > 0x7FFFFFFFu ? 0x7FFFFFFF
+                                              : (int)(deadline - now);
+        np = 0;
+        p[np].fd = s->fd;
+        p[np++].events = POLLIN;
+        if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
+            p[np].fd = hv__wake_fd(HV__WAKE_STOP);
+            p[np++].events = POLLIN;
+        }
+        p[0].revents = p[np - 1].revents = 0;
+        r = poll(p, np, wait);
+        if (r < 0 && errno != EINTR)
+            return hv__err_from_os(errno);
+    }
+}
+
 int hv_vsock_local_cid(uint32_t *cid)
 {
 #ifdef HV__HAVE_VSOCK

@@ -651,6 +651,68 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
     return sock_new(fd, l->family, out);
 }
 
+int hv_sock_recv(struct hv_sock *s, void *buf, size_t n, uint32_t timeout_ms)
+{
+    uint64_t deadline = hv_now_ms() + timeout_ms;
+    WSAEVENT ev;
+    HANDLE hs[2];
+    u_long off = 0;
+    int got, e, r = 0;
+
+    if (s->family == HV_FAMILY_NPIPE)
+        return HV_ENOTSUP;
+    if (n > 0x7FFFFFFF)
+        n = 0x7FFFFFFF;
+    /* asleep until data, the peer's end or the stop: the event makes the
+     * socket non-blocking, which is undone before returning */
+    if ((ev = WSACreateEvent()) == WSA_INVALID_EVENT)
+        return hv__err_from_os(WSAGetLastError());
+    if (WSAEventSelect(s->s, ev, FD_READ | FD_CLOSE) == SOCKET_ERROR) {
+        e = WSAGetLastError();
+        WSACloseEvent(ev);
+        return hv__err_from_os(e);
+    }
+    hs[0] = ev;
+    hs[1] = hv__stop_event();
+    for (;;) {
+        uint64_t now;
+        DWORD w;
+        if (hv_stopped()) {
+            r = HV_ESTOPPED;
+            break;
+        }
+        /* reset before the recv: data arriving after it signals again */
+        WSAResetEvent(ev);
+        got = recv(s->s, buf, (int)n, 0);
+        if (got >= 0) {
+            r = got;
+            break;
+        }
+        e = WSAGetLastError();
+        if (e != WSAEWOULDBLOCK && e != WSAEINTR) {
+            r = hv__err_from_os(e);
+            break;
+        }
+        now = hv_now_ms();
+        if (timeout_ms != 0xFFFFFFFFu && now >= deadline) {
+            r = HV_ETIMEDOUT;
+            break;
+        }
+        w = WaitForMultipleObjects(hs[1] ? 2 : 1, hs, FALSE,
+                                   timeout_ms == 0xFFFFFFFFu
+                                       ? INFINITE
+                                       : (DWORD)(deadline - now));
+        if (w == WAIT_FAILED) {
+            r = hv__err_from_os((long)GetLastError());
+            break;
+        }
+    }
+    (void)WSAEventSelect(s->s, NULL, 0);
+    (void)ioctlsocket(s->s, FIONBIO, &off);
+    WSACloseEvent(ev);
+    return r;
+}
+
 int hv_sock_local(struct hv_sock *s, struct hv_addr *out)
 {
     struct sockaddr_storage ss;

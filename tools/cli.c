@@ -288,6 +288,30 @@ static void put_quoted(const char *s, size_t (*quote)(const char *, char *,
     free(big);
 }
 
+void cli_put_bytes(const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, k;
+    uint32_t cp;
+
+    while (i < n) {
+        k = hv__utf8_decode(u + i, &cp);
+        if (k == 0 || i + k > n)
+            k = 1, cp = 0; /* not UTF-8: this byte escaped */
+        /* C0, DEL and C1 (U+0080 to U+009F: a terminal's CSI among them) */
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            for (; k > 0; k--, i++) {
+                char e[4] = {'\\', 'x', hex[u[i] >> 4], hex[u[i] & 15]};
+                fwrite(e, 1, sizeof e, stdout);
+            }
+        } else {
+            fwrite(u + i, 1, k, stdout);
+            i += k;
+        }
+    }
+}
+
 void cli_put_text(const char *s)
 {
     put_quoted(s, cli_text);

@@ -64,6 +64,11 @@ const char *cli_shown(const char *s, char *buf, size_t n);
  * message line) in one of four static buffers: for text from the system
  * (notes, hints with names) inside a message. */
 const char *cli_esc(const char *s);
+/* n bytes of text from outside on stdout, as cli_text writes it, and
+ * also every byte that is not part of valid UTF-8 as \xNN (NUL bytes
+ * included): a peer's words never reach a terminal as anything else.
+ * s[n] must be readable (a NUL ends the walk of a sequence there). */
+void cli_put_bytes(const char *s, size_t n);
 /* cli_text of s on stdout, however long. */
 void cli_put_text(const char *s);
 /* s as a JSON string on stdout (hv_json_quote); with null_if_empty, null

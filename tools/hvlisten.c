@@ -23,7 +23,8 @@ static const char usage[] =
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [options]\n"
     "       hvlisten [options] ADDRESS\n"
-    "       hvlisten --systemd [options]\n";
+    "       hvlisten --systemd [options]\n"
+    "       hvlisten --ready [-v] [-w SECS] [-t | -U PATH] [VM] SERVICE\n";
 
 static const char help[] =
     "Listen on SERVICE, accept a connection from VM and copy stdin to it and\n"
@@ -62,6 +63,11 @@ static const char help[] =
     "                      ends the session\n"
     "      --npipe NAME    listen on the Windows named pipe NAME\n"
     "      --progress      show bytes, rate and time on stderr\n"
+    "      --ready         wait for a guest's readiness messages (sd_notify\n"
+    "                      lines: systemd's vmm.notify_socket): print each\n"
+    "                      STATUS= value as a line on stdout, exit 0 at\n"
+    "                      READY=1; -w bounds the wait (75; 69 when the last\n"
+    "                      sender closed without READY=1)\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
     "      --systemd       serve the listening socket systemd passed (socket\n"
@@ -72,7 +78,8 @@ static const char help[] =
     "  -U, --unix PATH     listen on the unix domain socket PATH\n"
     "      --unix-mode OCTAL  permissions of the socket file (e.g. 600)\n"
     "  -v, --verbose       report listening and connections on stderr\n"
-    "  -w, --timeout SECS  with --to, give up connecting after SECS (1-300)\n"
+    "  -w, --timeout SECS  with --to, give up connecting after SECS (1-300);\n"
+    "                      with --ready, wait at most SECS for READY=1\n"
     "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
     "                      long it idles (default: a session ends once the peer\n"
     "                      has closed, on TCP once stdin idles 0.5 s)\n"
@@ -99,6 +106,7 @@ static const struct option longopts[] = {
     {"npipe", required_argument, NULL, OPT_NPIPE},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
+    {"ready", no_argument, NULL, OPT_READY},
     {"systemd", no_argument, NULL, OPT_SYSTEMD},
     {"tcp", no_argument, NULL, 't'},
     {"to", required_argument, NULL, OPT_TO},
@@ -124,6 +132,7 @@ struct opts {
     unsigned timeout_ms;
     unsigned unix_mode;
     int systemd; /* --systemd: the service manager's listening socket */
+    int ready;   /* --ready: read a guest's readiness messages */
     const char *rule[MAX_RULES];
     int rule_allow[MAX_RULES];
     int nrules;
@@ -887,6 +896,118 @@ static int serve_stdio(struct server *sv)
     return rc;
 }
 
+/* --ready: a STATUS= value, as a line on stdout at once */
+static void ready_status(void *ctx, const char *value, size_t n)
+{
+    int *out_failed = ctx;
+    if (*out_failed)
+        return;
+    cli_put_bytes(value, n);
+    putchar('\n');
+    if (fflush(stdout) != 0 || ferror(stdout))
+        *out_failed = 1;
+}
+
+/* --ready: read the readiness messages of each sender in turn (systemd
+ * connects once per message) until one says READY=1 (0) or -w's deadline
+ * passes: 69 when the last sender had closed without READY=1 and none is
+ * connected, else 75. Nothing a sender says is run or interpreted beyond
+ * STATUS= and READY=1. */
+static int serve_ready(struct server *sv)
+{
+    const struct opts *o = sv->o;
+    uint64_t deadline = hv_now_ms() + o->timeout_ms;
+    int closed_early = 0, out_failed = 0, r;
+    char buf[4096];
+    struct hv_ready p;
+
+    for (;;) {
+        struct hv_addr peer;
+        struct hv_sock *s = NULL;
+        char from[HV_ADDR_STRLEN];
+        uint32_t left = HV_RELAY_NO_QUIT;
+        uint64_t now = hv_now_ms();
+
+        if (o->timeout_ms) {
+            if (now >= deadline)
+                break;
+            left = (uint32_t)(deadline - now);
+        }
+        r = hv_sock_wait_accept(sv->l, left);
+        if (r == 0)
+            continue; /* the deadline, seen at the top */
+        if (r > 0)
+            r = hv_sock_accept(sv->l, &s, &peer);
+        if (r < 0) {
+            if (r == HV_ESTOPPED)
+                return hv_exitcode(r);
+            if (accept_transient(r)) {
+                cli_warn(r, "accept on %s (retrying)", sv->where);
+                continue;
+            }
+            cli_warn(r, "accept on %s", sv->where);
+            return hv_exitcode(r);
+        }
+        hv_addr_format(&peer, from, sizeof from);
+        if (o->so.verbose)
+            cli_warnx("Connection from %s", from);
+        if (!admit(sv, s, from, &peer))
+            continue;
+        hv_ready_init(&p);
+        for (;;) {
+            now = hv_now_ms();
+            left = HV_RELAY_NO_QUIT;
+            if (o->timeout_ms)
+                left = now >= deadline ? 0 : (uint32_t)(deadline - now);
+            r = hv_sock_recv(s, buf, sizeof buf, left);
+            if (r > 0) {
+                hv_ready_feed(&p, buf, (size_t)r, ready_status, &out_failed);
+                if (p.ready)
+                    break;
+                continue;
+            }
+            if (r == 0)
+                hv_ready_end(&p, ready_status, &out_failed);
+            break;
+        }
+        hv_sock_close(s);
+        if (out_failed) {
+            cli_warn(HV_EIO, "write stdout");
+            return hv_exitcode(HV_EIO);
+        }
+        if (p.ready) {
+            if (o->so.verbose)
+                cli_warnx("Ready from %s", from);
+            return 0;
+        }
+        if (r == HV_ESTOPPED)
+            return hv_exitcode(r);
+        if (r == HV_ETIMEDOUT) {
+            /* the deadline passed with a sender still connected */
+            closed_early = 0;
+            break;
+        }
+        /* its end of file or a reset: the guest may come back */
+        closed_early = 1;
+        if (o->so.verbose) {
+            if (r < 0) {
+                char why[256];
+                cli_warnx("Closed %s without READY=1: %s", from,
+                          hv_errtext(r, why, sizeof why));
+            } else {
+                cli_warnx("Closed %s without READY=1", from);
+            }
+        }
+    }
+    if (closed_early) {
+        cli_warnx("--ready: no READY=1 within %u s: the sender closed "
+                  "without it", o->timeout_ms / 1000u);
+        return hv_exitcode(HV_EABSENT);
+    }
+    cli_warnx("--ready: no READY=1 within %u s", o->timeout_ms / 1000u);
+    return hv_exitcode(HV_ETIMEDOUT);
+}
+
 /* A vsock listener's VM operand says who may connect: the wildcard, this
  * VM's own CID and loopback (1) are bound as they are, any other CID binds
  * the wildcard and becomes an --allow rule. Returns the rule text (in buf)
@@ -973,6 +1094,9 @@ static int run(int argc, char **argv)
         case OPT_SYSTEMD:
             o.systemd = 1;
             break;
+        case OPT_READY:
+            o.ready = 1;
+            break;
         case OPT_DRAIN:
             if (hv_parse_u32(optarg, 1, 86400u, &o.drain_ms) < 0)
                 return cli_value_error("--drain", optarg,
@@ -1032,13 +1156,28 @@ static int run(int argc, char **argv)
                                           "--systemd (the socket unit has "
                                           "it): '%s'", argv[0]);
     }
+    if (o.ready) {
+        /* a reader of messages: nothing to relay, run or send */
+        const char *no = o.exec ? "-e" : o.to ? "--to" : o.keep_open ? "-k"
+                       : o.so.npipe ? "--npipe" : o.so.recv_only ? "-d"
+                       : o.so.send_only ? "--send-only"
+                       : o.so.no_shutdown ? "--no-shutdown"
+                       : o.so.wait_stdin ? "--wait-stdin"
+                       : o.so.progress ? "--progress"
+                       : o.so.idle_ms ? "-i"
+                       : o.so.quit_ms != HV_RELAY_NO_QUIT ? "-q"
+                       : o.max_conns ? "--max-conns" : o.drain_ms ? "--drain"
+                                                                   : NULL;
+        if (no)
+            return cli_usage_error(usage, "cannot use %s with --ready", no);
+    }
     if (o.max_conns && !o.exec && !o.to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
     if (o.drain_ms && !o.exec && !o.to)
         return cli_usage_error(usage, "--drain needs -e or --to");
     /* -w bounds the connect of --to: without one it would do nothing */
-    if (o.timeout_ms && !o.to)
-        return cli_usage_error(usage, "-w needs --to");
+    if (o.timeout_ms && !o.to && !o.ready)
+        return cli_usage_error(usage, "-w needs --to or --ready");
     if (!o.systemd &&
         (r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
         return r;
@@ -1112,7 +1251,9 @@ static int run(int argc, char **argv)
     /* a client may connect from now on */
     notify(&sv, "READY=1\nSTATUS=Listening on %s", sv.where);
     sv.wd_at = hv_now_ms() + sv.wd_ms;
-    if (o.exec || o.to)
+    if (o.ready)
+        r = serve_ready(&sv);
+    else if (o.exec || o.to)
         r = serve_many(&sv);
     else
         r = serve_stdio(&sv);

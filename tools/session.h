@@ -23,7 +23,8 @@ enum {
     OPT_UNIX_MODE,
     OPT_WAIT_STDIN,
     OPT_DRAIN,
-    OPT_SYSTEMD
+    OPT_SYSTEMD,
+    OPT_READY
 };
 
 struct session_opts {

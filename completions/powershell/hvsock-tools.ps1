@@ -83,6 +83,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--ready'; Arg = ''; Help = "wait for a guest's READY=1, print its STATUS= lines" }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--systemd'; Arg = ''; Help = 'serve the listening socket systemd passed (socket activation)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
@@ -92,8 +93,8 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix-mode'; Arg = 'mode'; Help = 'permissions of the socket file (octal, e.g. 600)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-v'; Arg = ''; Help = 'report listening and connections on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report listening and connections on stderr' }
-        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'with --to, connect timeout in seconds (1-300)' }
-        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--timeout'; Arg = 'seconds'; Help = 'with --to, connect timeout in seconds (1-300)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'with --to, connect timeout; with --ready, the wait (1-300 s)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--timeout'; Arg = 'seconds'; Help = 'with --to, connect timeout; with --ready, the wait (1-300 s)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--wait-stdin'; Arg = ''; Help = 'after EOF from the peer, send stdin to its end however long it idles' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-h'; Arg = ''; Help = 'print help and exit' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--help'; Arg = ''; Help = 'print help and exit' }

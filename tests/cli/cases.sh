@@ -148,7 +148,7 @@ case_option_needs() {
     # an option that would do nothing is refused, not silently accepted
     run "$HVLISTEN" -w 5 -t 127.0.0.1 0
     expect_rc 64
-    expect_first_err "hvlisten: -w needs --to"
+    expect_first_err "hvlisten: -w needs --to or --ready"
     run "$HVLISTEN" --max-conns 5 -t 127.0.0.1 0
     expect_rc 64
     expect_first_err "hvlisten: --max-conns needs -e or --to"
@@ -298,6 +298,175 @@ case_systemd() {
     else
         expect_err "hvlisten: --systemd: no socket was passed (LISTEN_FDS is not set): run it from a socket unit, or systemd-socket-activate"
     fi
+}
+
+# ready_bg ARGS...: hvlisten --ready -v ARGS in the background (stdout
+# r.out, stderr r.err); waits (60 s) for its "Listening on" line. rpid,
+# raddr (the address as -v says it: tcp:127.0.0.1:PORT, unix:PATH).
+ready_bg() {
+    $emu "$HVLISTEN" --ready -v "$@" </dev/null >"$work/r.out" 2>"$work/r.err" &
+    rpid=$!
+    pids="$pids $rpid"
+    raddr=""
+    for _ in $(seq 600); do
+        raddr=$(cat "$work/r.err" 2>/dev/null | tr -d '\r' |
+                sed -n 's/^hvlisten: Listening on \(.*\)$/\1/p')
+        [ -n "$raddr" ] && return 0
+        kill -0 "$rpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "hvlisten --ready did not report listening: $(cat "$work/r.err")"
+}
+# ready_end: wait (60 s) for hvlisten --ready to exit; rc, out, err
+ready_end() {
+    for _ in $(seq 600); do
+        kill -0 "$rpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$rpid" 2>/dev/null && fail "hvlisten --ready still runs: $(cat "$work/r.err")"
+    rc=0
+    wait "$rpid" || rc=$?
+    out=$(tr -d '\r' <"$work/r.out")
+    err=$(tr -d '\r' <"$work/r.err")
+}
+# send ARGS...: tests/cli/notifysend.py raddr ARGS (a guest's sender)
+send() {
+    python3 "$(dirname "$0")/notifysend.py" "$raddr" "$@"
+}
+
+case_ready_usage() {
+    # --ready reads messages: nothing to copy, relay or run
+    for o in "-e cat" "--to tcp:127.0.0.1:1" -k -d --send-only --no-shutdown \
+        --wait-stdin --progress "-i 5" "-q 1" "--max-conns 2" "--drain 5"; do
+        # shellcheck disable=SC2086
+        run "$HVLISTEN" --ready $o -t 127.0.0.1 0
+        expect_rc 64
+        expect_first_err "hvlisten: cannot use ${o%% *} with --ready"
+    done
+    run "$HVLISTEN" --ready --npipe x
+    expect_rc 64
+    expect_first_err "hvlisten: cannot use --npipe with --ready"
+    run "$HVLISTEN" --ready -w 0 -t 127.0.0.1 0
+    expect_rc 65
+    expect_first_err "hvlisten: -w/--timeout '0': expected seconds from 1 to 300"
+}
+
+case_ready_tcp() {
+    # a guest that reconnects: its first sender says STATUS=booting in two
+    # segments and closes; the second sends several lines in one write,
+    # READY=1 split across two, and waits for hvlisten to close it. Other
+    # keys are ignored; the values print as they came, a line each.
+    ready_bg -w 60 -t 127.0.0.1 0
+    send s:STAT p:0.3 's:US=booting\n' p:0.3 c \
+        's:STATUS=units\nX_OTHER=1\nSTATUS=network\r\nREA' p:0.3 's:DY=1\n' e ||
+        fail "sender: exit $?"
+    ready_end
+    expect_rc 0
+    [ "$out" = "$(printf 'booting\nunits\nnetwork')" ] || fail "stdout '$out'"
+    expect_err_has "Closed tcp:127.0.0.1:"
+    expect_err_has " without READY=1"
+    expect_err_has "hvlisten: Ready from tcp:127.0.0.1:"
+    # sd_notify's way: one message per connection, no newline at the end
+    ready_bg -t 127.0.0.1 0
+    send 's:STATUS=Started units' c 's:READY=1\nSTATUS=Startup finished' c ||
+        fail "sender: exit $?"
+    ready_end
+    expect_rc 0
+    expect_out_has "Started units"
+    [ "$out" = "Started units" ] || fail "stdout '$out'"
+}
+
+case_ready_escapes() {
+    # a hostile guest's status reaches no terminal as anything but text:
+    # control characters, C1 and bytes that are not UTF-8 as \xNN
+    ready_bg -w 60 -t 127.0.0.1 0
+    send 's:STATUS=a\x1b[2Jb\x07\xc2\x9bc\xff\xe9 caf\xc3\xa9\nREADY=1\n' e ||
+        fail "sender: exit $?"
+    ready_end
+    expect_rc 0
+    [ "$out" = 'a\x1b[2Jb\x07\xc2\x9bc\xff\xe9 café' ] || fail "stdout '$out'"
+}
+
+case_ready_timeout() {
+    # nobody comes: 75 after -w
+    ready_bg -w 1 -t 127.0.0.1 0
+    ready_end
+    expect_rc 75
+    expect_err_has "hvlisten: --ready: no READY=1 within 1 s"
+    expect_no_out
+    # a sender that stays connected and never says it: 75 too
+    ready_bg -w 2 -t 127.0.0.1 0
+    send 's:STATUS=booting\n' e &
+    spid=$!
+    ready_end
+    expect_rc 75
+    expect_err_has "hvlisten: --ready: no READY=1 within 2 s"
+    case $err in *"closed without"*) fail "not closed: $err" ;; esac
+    [ "$out" = booting ] || fail "stdout '$out'"
+    # and hvlisten closed it at the end
+    wait "$spid" || fail "sender: exit $? (its connection was not closed)"
+}
+
+case_ready_closed_early() {
+    # the sender says something and closes without READY=1, and none comes
+    # back before -w: 69, said so
+    ready_bg -w 2 -t 127.0.0.1 0
+    send 's:STATUS=booting\nSTATUS=half' c || fail "sender: exit $?"
+    ready_end
+    expect_rc 69
+    expect_err_has "hvlisten: --ready: no READY=1 within 2 s: the sender closed without it"
+    [ "$out" = "$(printf 'booting\nhalf')" ] || fail "stdout '$out'"
+}
+
+case_posix_ready_unix() {
+    # the same over a unix socket, READY=1 at the sender's end of file
+    ready_bg -w 60 -U "$work/notify.sock"
+    send 's:STATUS=boo' p:0.3 's:ting\nREADY=1' c || fail "sender: exit $?"
+    ready_end
+    expect_rc 0
+    [ "$out" = booting ] || fail "stdout '$out'"
+    expect_err_has "hvlisten: Ready from unix:"
+}
+
+case_posix_ready_bounded() {
+    # 64 MiB without a newline, then a line of its own: the overlong line
+    # is dropped, the next ones still count, and the listener never held
+    # more than a line (its peak resident size, read once it has read
+    # everything up to "mark", stays small)
+    ready_bg -w 120 -t 127.0.0.1 0
+    send n:67108864 's:\nSTATUS=mark\n' "f:$work/go" 's:READY=1\n' e &
+    spid=$!
+    for _ in $(seq 600); do
+        grep -q mark "$work/r.out" && break
+        sleep 0.1
+    done
+    grep -q mark "$work/r.out" || fail "no STATUS=mark after 64 MiB: $(cat "$work/r.err")"
+    hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/"$rpid"/status)
+    touch "$work/go"
+    wait "$spid" || fail "sender: exit $?"
+    ready_end
+    expect_rc 0
+    [ "$out" = mark ] || fail "stdout '$out'"
+    [ -n "$hwm" ] || fail "no VmHWM read"
+    echo "peak resident size after 64 MiB: $hwm kB"
+    [ "$hwm" -lt 16384 ] || fail "peak resident size $hwm kB after 64 MiB"
+}
+
+case_posix_ready_stdout_full() {
+    # a status that cannot be written is an I/O error (74), said, not lost
+    $emu "$HVLISTEN" --ready -v -w 60 -t 127.0.0.1 0 </dev/null >/dev/full 2>"$work/r.err" &
+    rpid=$!
+    pids="$pids $rpid"
+    for _ in $(seq 600); do
+        raddr=$(sed -n 's/^hvlisten: Listening on \(.*\)$/\1/p' "$work/r.err")
+        [ -n "$raddr" ] && break
+        sleep 0.1
+    done
+    [ -n "$raddr" ] || fail "no listener: $(cat "$work/r.err")"
+    send 's:STATUS=booting\nREADY=1\n' || fail "sender: exit $?"
+    ready_end
+    expect_rc 74
+    expect_err_has "hvlisten: write stdout: input/output error"
 }
 
 # run the case named by the first argument (CMake lists the case_*

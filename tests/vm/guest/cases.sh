@@ -849,6 +849,45 @@ case_systemd() {
     info "--systemd over vsock: 32 clients echoed; the command's descriptors: $fds"
 }
 
+# hvlisten --ready over real vsock: a guest's readiness messages as
+# systemd's vmm.notify_socket sends them (one connection per message, the
+# last line without a newline) and as hvcat carries them (READY=1 split
+# over two writes). Then one that closes without READY=1 (69 after -w) and
+# nobody at all (75 after -w).
+case_ready() {
+    local lpid rc out
+    hvlisten --ready -v -w 120 0 </dev/null >"$W/r.out" 2>"$W/r.err" &
+    lpid=$!
+    wait_listen "$W/r.err" $lpid || fail "hvlisten --ready never said Listening on"
+    printf 'STATUS=booting' | timeout 60 hvcat 1 "$PORT" 2>"$W/c1.err" ||
+        fail "the first sender failed"
+    { printf 'STATUS=units\nX_OTHER=1\nREA'; sleep 1; printf 'DY=1\n'; } |
+        timeout 60 hvcat 1 "$PORT" 2>"$W/c2.err" ||
+        fail "the second sender failed (hvlisten did not close it?)"
+    wait $lpid
+    rc=$?
+    [ $rc = 0 ] || fail "hvlisten --ready exited $rc after READY=1"
+    out=$(tr '\n' '|' <"$W/r.out")
+    [ "$out" = "booting|units|" ] || fail "stdout: $out"
+    grep -q "without READY=1" "$W/r.err" || fail "no -v line for the first sender's close"
+    hvlisten --ready -w 3 0 </dev/null >"$W/e.out" 2>"$W/e.err" &
+    lpid=$!
+    wait $lpid
+    rc=$?
+    [ $rc = 75 ] || fail "nobody came: exit $rc, expected 75"
+    grep -q "no READY=1 within 3 s" "$W/e.err" || fail "75 without its line: $(cat "$W/e.err")"
+    hvlisten --ready -v -w 30 0 </dev/null >"$W/h.out" 2>"$W/h.err" &
+    lpid=$!
+    wait_listen "$W/h.err" $lpid || fail "the third hvlisten --ready never listened"
+    printf 'STATUS=half\n' | timeout 60 hvcat 1 "$PORT" 2>"$W/c3.err" ||
+        fail "the third sender failed"
+    wait $lpid
+    rc=$?
+    [ $rc = 69 ] || fail "a sender that closed without READY=1: exit $rc, expected 69"
+    grep -q "the sender closed without it" "$W/h.err" || fail "69 without its line"
+    info "--ready over vsock: READY=1 after a reconnect (0), nobody (75), closed early (69)"
+}
+
 hvvm_run_cases() {
     local fn t0 rc
     for CASE in "$@"; do
