@@ -1,8 +1,9 @@
 /* file_posix.c: files named by the user. POSIX names are bytes, so a UTF-8
- * name goes to fopen as it is; only the errors need mapping. Whether an
- * open file is a terminal. */
+ * name goes to fopen as it is; only the errors need mapping. Appending
+ * (logs), and whether an open file is a terminal. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -36,6 +37,31 @@ int hv_file_create(const char *path, FILE **out)
         return errno ? file_err(errno) : HV_EIO;
     *out = f;
     return 0;
+}
+
+int hv_file_append(const char *path, FILE **out)
+{
+    FILE *f;
+    int fd;
+
+    *out = NULL;
+    if (path == NULL || *path == '\0')
+        return HV_ENOENT;
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return file_err(errno);
+    if ((f = fdopen(fd, "ab")) == NULL) {
+        int e = errno;
+        close(fd);
+        return file_err(e);
+    }
+    *out = f;
+    return 0;
+}
+
+int hv_file_error(void)
+{
+    return errno ? hv__err_from_os(errno) : HV_EIO;
 }
 
 int hv__file_rename(const char *from, const char *to)

@@ -35,7 +35,8 @@ static int file_err(int e)
     }
 }
 
-int hv_file_create(const char *path, FILE **out)
+/* _wfopen of a UTF-8 name with mode: 0 and *out, or the error */
+static int wopen(const char *path, const wchar_t *mode, FILE **out)
 {
     wchar_t *w;
     FILE *f;
@@ -47,13 +48,33 @@ int hv_file_create(const char *path, FILE **out)
     if ((r = hv__utf8_to_wide(path, &w)) < 0)
         return r;
     errno = 0;
-    f = _wfopen(w, L"wb");
+    f = _wfopen(w, mode);
     e = errno;
     free(w);
     if (f == NULL)
         return e ? file_err(e) : HV_EIO;
     *out = f;
     return 0;
+}
+
+int hv_file_create(const char *path, FILE **out)
+{
+    return wopen(path, L"wb", out);
+}
+
+int hv_file_append(const char *path, FILE **out)
+{
+    /* "a": the C runtime moves to the end before each write; "N": no
+     * child inherits it */
+    return wopen(path, L"abN", out);
+}
+
+int hv_file_error(void)
+{
+    /* the disk's own words, as for a socket's or a pipe's write */
+    if (errno == ENOSPC)
+        return hv__err_from_os(ERROR_DISK_FULL);
+    return errno ? file_err(errno) : HV_EIO;
 }
 
 int hv__file_rename(const char *from, const char *to)

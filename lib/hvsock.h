@@ -426,6 +426,13 @@ size_t hv_ready_feed(struct hv_ready *p, const char *buf, size_t n,
  * Returns p->ready; p is ready for the next stream's bytes. */
 int hv_ready_end(struct hv_ready *p, hv_ready_status_fn *status, void *ctx);
 
+/* The system log (syslog(3), facility LOG_DAEMON) for a tool's event
+ * lines. ident names the program; HV_ENOTSUP where there is none
+ * (Windows). A line is written at LOG_ERR when error, else LOG_INFO. */
+int hv_syslog_open(const char *ident);
+void hv_syslog_write(int error, const char *text);
+void hv_syslog_close(void);
+
 /* ---------------------------------------------------------------- stop */
 
 /* Ask every blocking call of the library in this process (relays, accept
@@ -434,6 +441,9 @@ int hv_ready_end(struct hv_ready *p, hv_ready_status_fn *status, void *ctx);
 void hv_stop(void);
 /* Milliseconds on a monotonic clock (for timeouts and rates). */
 uint64_t hv_now_ms(void);
+/* Milliseconds since 1970-01-01 00:00 UTC on the wall clock (log lines;
+ * it may step back when the clock is set); 0 when it cannot be read. */
+uint64_t hv_wall_ms(void);
 /* 1 once hv_stop() was called. */
 int hv_stopped(void);
 /* The stop was seen and is being acted on slowly (hvlisten --drain lets
@@ -674,6 +684,18 @@ struct hv_file_new {
 };
 int hv_file_replace_begin(const char *path, struct hv_file_new *fn);
 int hv_file_replace_end(struct hv_file_new *fn, int keep);
+
+/* Open the file named by path (UTF-8) for appending, creating it (mode
+ * 0644 less the umask on POSIX) when missing: every write goes to its end
+ * at the time of the write (O_APPEND), so a file another process
+ * truncates meanwhile (logrotate's copytruncate) is written from its new
+ * end. Kept from commands started later. 0 and *out, or the codes of
+ * hv_file_create. */
+int hv_file_append(const char *path, FILE **out);
+/* The HV_E* code for the stdio call on a file that has just failed (its
+ * errno), with the OS's own words for hv_errtext ("no space left on
+ * device"). HV_EIO when errno says nothing. */
+int hv_file_error(void);
 
 /* 1 when f is a terminal (a console on Windows), else 0. */
 int hv_file_is_terminal(FILE *f);

@@ -103,9 +103,10 @@ int hv_vm_self(struct hv_vm_self *self, const char *kvp_file, char *note,
 /* ---------------------------------------------------------------- JSON out */
 
 /* Quote s as a JSON string into buf (n bytes, always NUL-terminated when
- * n > 0): quotes, backslashes and control characters escaped, other bytes
- * (UTF-8) passed through. Returns the length the whole quoted text needs
- * (without the NUL), like snprintf. */
+ * n > 0): quotes, backslashes and control characters escaped, valid UTF-8
+ * passed through, each byte that is not part of valid UTF-8 as \ufffd.
+ * Returns the length the whole quoted text needs (without the NUL), like
+ * snprintf. */
 size_t hv_json_quote(const char *s, char *buf, size_t n);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* json.c: quoting a string for JSON output (the tools' --json). */
+/* json.c: quoting a string for JSON output (the tools' --json, hvlisten's
+ * JSON log lines). */
 #include <string.h>
 
 #include "platform.h"
@@ -21,8 +22,22 @@ size_t hv_json_quote(const char *s, char *buf, size_t n)
     PUT('"');
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
+        uint32_t cp;
+        size_t k;
         add = NULL;
-        switch (c) {
+        /* a byte that is not part of valid UTF-8 would make the whole
+         * document unreadable to a strict parser: U+FFFD stands for it */
+        if (c >= 0x80 && (k = hv__utf8_decode((const unsigned char *)s,
+                                              &cp)) > 0) {
+            for (i = 0; i < k; i++)
+                PUT(s[i]);
+            s += k - 1;
+            continue;
+        }
+        if (c >= 0x80)
+            add = "\\ufffd";
+        switch (add ? 0 : c) {
+        case 0: break;
         case '"': add = "\\\""; break;
         case '\\': add = "\\\\"; break;
         case '\b': add = "\\b"; break;

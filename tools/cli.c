@@ -6,6 +6,12 @@
 #include "cli.h"
 
 const char *cli_prog = "hvsock";
+static void (*line_hook)(const char *text);
+
+void cli_set_line_hook(void (*hook)(const char *text))
+{
+    line_hook = hook;
+}
 
 void cli_init(const char *prog)
 {
@@ -36,6 +42,12 @@ static void vwarn(const char *fmt, va_list ap, const char *tail)
     line[n++] = '\n';
     fwrite(line, 1, n, stderr);
     fflush(stderr);
+    if (line_hook) {
+        size_t p = strlen(cli_prog) + 2;
+        line[n - 1] = '\0';
+        if (p < n)
+            line_hook(line + p);
+    }
 }
 
 void cli_warnx(const char *fmt, ...)

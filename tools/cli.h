@@ -22,6 +22,10 @@ extern const char *cli_prog;
 /* Set the program name (after hv_console_init, which prepares stdio and
  * signals). */
 void cli_init(const char *prog);
+/* Called with the text of every line cli_warnx, cli_warn and
+ * cli_usage_error write (without "prog: "), after it is out: a log's
+ * copy (log.c). NULL: none. */
+void cli_set_line_hook(void (*hook)(const char *text));
 /* "prog: <text>" on stderr, the whole line in one write. */
 void cli_warnx(const char *fmt, ...) HV_PRINTF(1, 2);
 /* "prog: <text>: <hv_strerror(err)>" on stderr. */

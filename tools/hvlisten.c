@@ -18,6 +18,7 @@ static const char usage[] =
     "usage: hvlisten [-dhktvV] [-e CMD | --to ADDRESS] [-i SECS] [-q SECS]\n"
     "                [--max-conns N] [--drain SECS] [--allow ID] [--deny ID]\n"
     "                [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
+    "                [--log FILE [--log-format text|json]] [--syslog]\n"
     "                [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
@@ -55,6 +56,9 @@ static const char help[] =
     "                      --to: serve many at once)\n"
     "      --keep-alive-on-pause  keep connections while the VM is paused\n"
     "                      (Hyper-V)\n"
+    "      --log FILE      append each event (the -v lines) to FILE with\n"
+    "                      its time (RFC 3339, UTC)\n"
+    "      --log-format FORMAT  text (default) or json: one object a line\n"
     "      --max-conns N   with -e or --to, at most N at once (default 100);\n"
     "                      more wait to be accepted\n"
     "      --no-hints      print no hints or warnings about the address (also\n"
@@ -70,6 +74,7 @@ static const char help[] =
     "                      sender closed without READY=1)\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
+    "      --syslog        send each event to the system log (LOG_DAEMON)\n"
     "      --systemd       serve the listening socket systemd passed (socket\n"
     "                      activation, Accept=no) instead of an address\n"
     "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
@@ -100,6 +105,8 @@ static const struct option longopts[] = {
     {"idle-timeout", required_argument, NULL, 'i'},
     {"keep-open", no_argument, NULL, 'k'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
@@ -107,6 +114,7 @@ static const struct option longopts[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"ready", no_argument, NULL, OPT_READY},
+    {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"systemd", no_argument, NULL, OPT_SYSTEMD},
     {"tcp", no_argument, NULL, 't'},
     {"to", required_argument, NULL, OPT_TO},
@@ -133,6 +141,10 @@ struct opts {
     unsigned unix_mode;
     int systemd; /* --systemd: the service manager's listening socket */
     int ready;   /* --ready: read a guest's readiness messages */
+    const char *log;  /* --log FILE */
+    int syslog;       /* --syslog */
+    int log_json;     /* --log-format json */
+    int log_format_set;
     const char *rule[MAX_RULES];
     int rule_allow[MAX_RULES];
     int nrules;
@@ -292,10 +304,9 @@ static void rebind(struct server *sv)
     sv->l = l;
     sv->local.vm_id = now.vm_id;
     hv_addr_format(&now, sv->where, sizeof sv->where);
-    if (sv->o->so.verbose) {
-        hv_guid_format(&now.vm_id, g);
-        cli_warnx("Rebound to %s", g);
-    }
+    hv_guid_format(&now.vm_id, g);
+    log_event("rebound", &(struct log_fields){.local = sv->where},
+              "Rebound to %s", g);
 }
 
 /* Close the listener on purpose (its one connection is in, or a stop
@@ -367,8 +378,8 @@ static int admit(struct server *sv, struct hv_sock *s, const char *from,
     if (hv_filter_check(sv->filter, peer))
         return 1;
     sv->refused++;
-    if (sv->o->so.verbose)
-        cli_warnx("Refused %s (--allow/--deny)", from);
+    log_event("refused", &(struct log_fields){.peer = from, .local = sv->where},
+              "Refused %s (--allow/--deny)", from);
     hv_sock_close(s);
     return 0;
 }
@@ -398,8 +409,9 @@ static void conn_forget(struct server *sv, struct conn *c)
 #define SHORT_EPISODE_MS 1000u
 static void fds_short(struct server *sv, const char *what)
 {
-    if (!sv->short_fds && sv->o->so.verbose)
-        cli_warnx("Out of descriptors (%s): new clients wait", what);
+    if (!sv->short_fds)
+        log_event("short", NULL, "Out of descriptors (%s): new clients wait",
+                  what);
     sv->short_fds = 1;
     sv->short_at = hv_now_ms();
 }
@@ -430,10 +442,11 @@ static void reap(struct server *sv, int wait_all)
             cli_warn(r, "client %s: wait for command", c->from);
             sv->rc = hv_exitcode(r);
         } else {
-            if (sv->o->so.verbose)
-                cli_warnx("Closed %s: %s%s", c->from,
-                          cli_child_how(&st, how, sizeof how),
-                          c->ended ? " (ended: idle timeout)" : "");
+            log_event("closed",
+                      &(struct log_fields){.peer = c->from, .local = sv->where},
+                      "Closed %s: %s%s", c->from,
+                      cli_child_how(&st, how, sizeof how),
+                      c->ended ? " (ended: idle timeout)" : "");
             char who[HV_ADDR_STRLEN + 8];
             snprintf(who, sizeof who, "client %s", c->from);
             if (!c->ended &&
@@ -454,8 +467,10 @@ static void pair_failed(struct server *sv, const struct conn *c,
     int b = res->side == HV_SIDE_B_READ || res->side == HV_SIDE_B_WRITE;
 
     if (res->err == HV_EIDLE) {
-        if (sv->o->so.verbose)
-            cli_warnx("client %s: %s", c->from, hv_strerror(res->err));
+        log_event("idle",
+                  &(struct log_fields){.peer = c->from, .local = sv->where,
+                                       .error = hv_strerror(res->err)},
+                  "client %s: %s", c->from, hv_strerror(res->err));
     } else if (res->side == HV_SIDE_B_CONNECT) {
         /* that one client is closed; the listener goes on */
         cli_warn(res->err, "client %s: backend: connect %s", c->from,
@@ -492,8 +507,12 @@ static void pair_done(struct server *sv, const struct hv_relay_event *ev)
             hv_child_kill(c->child);
             c->ended = 1;
         }
-    } else if (sv->o->so.verbose && c->child == NULL) {
-        cli_warnx("Closed %s: sent %llu bytes, received %llu bytes", c->from,
+    } else if (c->child == NULL) {
+        log_event("closed",
+                  &(struct log_fields){.peer = c->from, .local = sv->where,
+                                       .have_bytes = 1, .sent = ev->res.ba,
+                                       .received = ev->res.ab},
+                  "Closed %s: sent %llu bytes, received %llu bytes", c->from,
                   (unsigned long long)ev->res.ba,
                   (unsigned long long)ev->res.ab);
     }
@@ -514,8 +533,9 @@ static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
     memset(&co, 0, sizeof co);
     co.timeout_ms = sv->o->timeout_ms;
     co.keep_on_pause = sv->o->so.keep_on_pause;
-    if (sv->o->so.verbose)
-        cli_warnx("Relaying %s to %s", c->from, sv->target_text);
+    log_event("relaying", &(struct log_fields){.peer = c->from,
+                                               .local = sv->where},
+              "Relaying %s to %s", c->from, sv->target_text);
     session_relay_opts(&sv->o->so, &ro, 0);
     if ((r = hv_stream_from_sock(in, &a)) == 0 &&
         (r = hv_relay_add_connect(sv->relay, a, &sv->target, &co, &ro, c)) ==
@@ -658,8 +678,9 @@ static int accept_one(struct server *sv)
         *c->peer = peer;
     }
     hv_addr_format(&peer, c->from, sizeof c->from);
-    if (sv->o->so.verbose)
-        cli_warnx("Connection from %s", c->from);
+    log_event("connection", &(struct log_fields){.peer = c->from,
+                                                 .local = sv->where},
+              "Connection from %s", c->from);
     if (!admit(sv, s, c->from, &peer)) {
         free(c);
         return 2; /* refused: not the one connection a listener without
@@ -748,8 +769,8 @@ static int serve_many(struct server *sv)
             stop_listening(sv);
             hv_stop_defer();
             notify_stopping(sv);
-            if (sv->o->so.verbose)
-                cli_warnx("Stopping: %lu connections may finish for %lu s",
+            log_event("stopping", NULL,
+                      "Stopping: %lu connections may finish for %lu s",
                           (unsigned long)sv->active,
                           (unsigned long)(sv->o->drain_ms / 1000u));
             continue;
@@ -809,8 +830,9 @@ static int serve_many(struct server *sv)
         for (c = sv->conns; c; c = c->next)
             if (c->child)
                 hv_child_kill(c->child);
-    if (stopped && sv->active && sv->o->so.verbose)
-        cli_warnx("Stopped: %lu connections cut short (reset)",
+    if (stopped && sv->active)
+        log_event("stopped", NULL,
+                  "Stopped: %lu connections cut short (reset)",
                   (unsigned long)sv->active);
     hv_relay_free(sv->relay);
     sv->relay = NULL;
@@ -819,8 +841,9 @@ static int serve_many(struct server *sv)
     reap(sv, 1);
     while (sv->conns)
         conn_forget(sv, sv->conns);
-    if (sv->o->so.verbose && sv->o->keep_open)
-        cli_warnx("Served %lu connections, refused %lu, failed %lu",
+    if (sv->o->keep_open)
+        log_event("served", NULL,
+                  "Served %lu connections, refused %lu, failed %lu",
                   sv->served, sv->refused, sv->failed);
     if (stopped)
         return hv_exitcode(HV_ESTOPPED);
@@ -873,8 +896,9 @@ static int serve_stdio(struct server *sv)
             return rc;
         }
         hv_addr_format(&peer, from, sizeof from);
-        if (sv->o->so.verbose)
-            cli_warnx("Connection from %s", from);
+        log_event("connection",
+                  &(struct log_fields){.peer = from, .local = sv->where},
+                  "Connection from %s", from);
         if (!admit(sv, s, from, &peer))
             continue; /* a listener without -k waits for one it admits */
         served = 1;
@@ -949,8 +973,9 @@ static int serve_ready(struct server *sv)
             return hv_exitcode(r);
         }
         hv_addr_format(&peer, from, sizeof from);
-        if (o->so.verbose)
-            cli_warnx("Connection from %s", from);
+        log_event("connection",
+                  &(struct log_fields){.peer = from, .local = sv->where},
+                  "Connection from %s", from);
         if (!admit(sv, s, from, &peer))
             continue;
         hv_ready_init(&p);
@@ -976,8 +1001,9 @@ static int serve_ready(struct server *sv)
             return hv_exitcode(HV_EIO);
         }
         if (p.ready) {
-            if (o->so.verbose)
-                cli_warnx("Ready from %s", from);
+            log_event("ready",
+                      &(struct log_fields){.peer = from, .local = sv->where},
+                      "Ready from %s", from);
             return 0;
         }
         if (r == HV_ESTOPPED)
@@ -989,14 +1015,12 @@ static int serve_ready(struct server *sv)
         }
         /* its end of file or a reset: the guest may come back */
         closed_early = 1;
-        if (o->so.verbose) {
-            if (r < 0) {
-                char why[256];
-                cli_warnx("Closed %s without READY=1: %s", from,
-                          hv_errtext(r, why, sizeof why));
-            } else {
-                cli_warnx("Closed %s without READY=1", from);
-            }
+        {
+            char why[256];
+            struct log_fields f = {.peer = from, .local = sv->where};
+            f.error = r < 0 ? hv_errtext(r, why, sizeof why) : NULL;
+            log_event("closed", &f, "Closed %s without READY=1%s%s", from,
+                      f.error ? ": " : "", f.error ? f.error : "");
         }
     }
     if (closed_early) {
@@ -1097,6 +1121,19 @@ static int run(int argc, char **argv)
         case OPT_READY:
             o.ready = 1;
             break;
+        case OPT_LOG:
+            o.log = optarg;
+            break;
+        case OPT_SYSLOG:
+            o.syslog = 1;
+            break;
+        case OPT_LOG_FORMAT:
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                return cli_value_error("--log-format", optarg,
+                                       "text or json");
+            o.log_json = strcmp(optarg, "json") == 0;
+            o.log_format_set = 1;
+            break;
         case OPT_DRAIN:
             if (hv_parse_u32(optarg, 1, 86400u, &o.drain_ms) < 0)
                 return cli_value_error("--drain", optarg,
@@ -1171,6 +1208,14 @@ static int run(int argc, char **argv)
         if (no)
             return cli_usage_error(usage, "cannot use %s with --ready", no);
     }
+    if (o.log_format_set && !o.log)
+        return cli_usage_error(usage, "--log-format needs --log");
+    if (o.log && *o.log == '\0')
+        return cli_usage_error(usage, "--log: empty file name");
+    /* asked before anything is served: Windows has no syslog(3) */
+    if (o.syslog && hv_syslog_open(cli_prog) == HV_ENOTSUP)
+        return cli_usage_error(usage, "--syslog is not available on this "
+                                      "system: use --log FILE");
     if (o.max_conns && !o.exec && !o.to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
     if (o.drain_ms && !o.exec && !o.to)
@@ -1195,6 +1240,11 @@ static int run(int argc, char **argv)
         hv_addr_format(&sv.target, sv.target_text, sizeof sv.target_text);
     }
     if ((r = cli_net_start()) != 0)
+        return r;
+    /* a log that cannot be written is said now, not found out later */
+    if ((o.log || o.syslog) &&
+        (r = log_open(o.log, o.syslog,
+                      o.log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT)) != 0)
         return r;
     if (o.systemd) {
         /* first: descriptor 3 is the manager's, not yet one of ours */
@@ -1246,8 +1296,8 @@ static int run(int argc, char **argv)
         if (hv_sock_local(sv.l, &sv.local) == 0)
             hv_addr_format(&sv.local, sv.where, sizeof sv.where);
     }
-    if (o.so.verbose)
-        cli_warnx("Listening on %s", sv.where);
+    log_event("listening", &(struct log_fields){.local = sv.where},
+              "Listening on %s", sv.where);
     /* a client may connect from now on */
     notify(&sv, "READY=1\nSTATUS=Listening on %s", sv.where);
     sv.wd_at = hv_now_ms() + sv.wd_ms;
@@ -1273,5 +1323,5 @@ int main(int argc, char **argv)
         cli_warn(r, "console set-up");
         return hv_exitcode(r);
     }
-    return session_exit(run(argc, argv));
+    return session_exit(log_close(run(argc, argv)));
 }

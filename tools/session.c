@@ -47,6 +47,7 @@ int session_option(struct session_opts *so, int c, const char *arg)
         return 1;
     case 'v':
         so->verbose = 1;
+        log_set_verbose(1); /* the event lines go to stderr too */
         return 1;
     case 't':
         so->tcp = 1;
@@ -390,8 +391,10 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
         return hv_exitcode(r);
     if (r < 0)
         return session_error(&res, peer, 1);
-    if (so->verbose)
-        cli_warnx("Closed %s: %s", peer, session_summary(&res, line, sizeof line));
+    log_event("closed",
+              &(struct log_fields){.peer = peer, .have_bytes = 1,
+                                   .sent = res.ab, .received = res.ba},
+              "Closed %s: %s", peer, session_summary(&res, line, sizeof line));
     return 0;
 }
 

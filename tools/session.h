@@ -6,6 +6,7 @@
 #define HV_SESSION_H
 
 #include "cli.h"
+#include "log.h"
 
 /* Long options without a short form, common to both tools. */
 enum {
@@ -24,7 +25,10 @@ enum {
     OPT_WAIT_STDIN,
     OPT_DRAIN,
     OPT_SYSTEMD,
-    OPT_READY
+    OPT_READY,
+    OPT_LOG,
+    OPT_LOG_FORMAT,
+    OPT_SYSLOG
 };
 
 struct session_opts {

@@ -10,6 +10,9 @@ complete -c hvlisten -s e -l exec -x -a '(__fish_complete_command)' -d 'run CMD 
 complete -c hvlisten -s i -l idle-timeout -x -d 'end a session (exit 75) after SECS without data'
 complete -c hvlisten -s k -l keep-open -d 'accept the next connection (-e/--to: many at once)'
 complete -c hvlisten -l keep-alive-on-pause -d 'keep connections while the VM is paused (Hyper-V)'
+complete -c hvlisten -l log -r -F -d 'append each event with its time to FILE'
+complete -c hvlisten -l log-format -x -a 'text json' -d "the log's format"
+complete -c hvlisten -l syslog -d 'send each event to the system log'
 complete -c hvlisten -l max-conns -x -d 'with -e or --to, at most N at once (default 100)'
 complete -c hvlisten -l drain -x -d 'with -e or --to, on a stop let open connections finish for SECS'
 complete -c hvlisten -l no-hints -d 'print no hints or warnings about the address'

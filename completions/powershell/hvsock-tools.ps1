@@ -75,6 +75,9 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-k'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-open'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep connections while the VM is paused (Hyper-V)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--log'; Arg = 'file'; Help = 'append each event with its time to FILE' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--log-format'; Arg = 'logformat'; Help = "the log's format: text or json" }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--syslog'; Arg = ''; Help = 'send each event to the system log' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--max-conns'; Arg = 'count'; Help = 'with -e or --to, at most N at once (default 100)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--drain'; Arg = 'seconds'; Help = 'with -e or --to, on a stop let open connections finish for SECS' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints or warnings about the address' }
@@ -283,6 +286,11 @@ $hvsockCompleter = {
     if ($prevArg -eq 'format') {
         $data.Formats | Where-Object { $_ -like "$wordToComplete*" } |
             ForEach-Object { New-HvResult $_ 'script format' 'ParameterValue' }
+        return
+    }
+    if ($prevArg -eq 'logformat') {
+        @('text', 'json') | Where-Object { $_ -like "$wordToComplete*" } |
+            ForEach-Object { New-HvResult $_ 'log format' 'ParameterValue' }
         return
     }
     if ($prevArg -eq 'file') {

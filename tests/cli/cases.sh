@@ -300,6 +300,20 @@ case_systemd() {
     fi
 }
 
+# listen_addr ERRFILE PID: wait (60 s) for the "Listening on ADDR" line
+# of the hvlisten PID in ERRFILE; laddr gets ADDR. Fails the case when PID
+# ends first or no line comes.
+listen_addr() {
+    laddr=""
+    for _ in $(seq 600); do
+        laddr=$(cat "$1" 2>/dev/null | tr -d '\r' |
+                LC_ALL=C sed -n 's/^hvlisten: Listening on \(.*\)$/\1/p')
+        [ -n "$laddr" ] && return 0
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "hvlisten did not report listening: $(cat "$1" 2>/dev/null)"
+}
 # ready_bg ARGS...: hvlisten --ready -v ARGS in the background (stdout
 # r.out, stderr r.err); waits (60 s) for its "Listening on" line. rpid,
 # raddr (the address as -v says it: tcp:127.0.0.1:PORT, unix:PATH).
@@ -307,15 +321,8 @@ ready_bg() {
     $emu "$HVLISTEN" --ready -v "$@" </dev/null >"$work/r.out" 2>"$work/r.err" &
     rpid=$!
     pids="$pids $rpid"
-    raddr=""
-    for _ in $(seq 600); do
-        raddr=$(cat "$work/r.err" 2>/dev/null | tr -d '\r' |
-                sed -n 's/^hvlisten: Listening on \(.*\)$/\1/p')
-        [ -n "$raddr" ] && return 0
-        kill -0 "$rpid" 2>/dev/null || break
-        sleep 0.1
-    done
-    fail "hvlisten --ready did not report listening: $(cat "$work/r.err")"
+    listen_addr "$work/r.err" "$rpid"
+    raddr=$laddr
 }
 # ready_end: wait (60 s) for hvlisten --ready to exit; rc, out, err
 ready_end() {
@@ -457,16 +464,193 @@ case_posix_ready_stdout_full() {
     $emu "$HVLISTEN" --ready -v -w 60 -t 127.0.0.1 0 </dev/null >/dev/full 2>"$work/r.err" &
     rpid=$!
     pids="$pids $rpid"
-    for _ in $(seq 600); do
-        raddr=$(sed -n 's/^hvlisten: Listening on \(.*\)$/\1/p' "$work/r.err")
-        [ -n "$raddr" ] && break
-        sleep 0.1
-    done
-    [ -n "$raddr" ] || fail "no listener: $(cat "$work/r.err")"
+    listen_addr "$work/r.err" "$rpid"
+    raddr=$laddr
     send 's:STATUS=booting\nREADY=1\n' || fail "sender: exit $?"
     ready_end
     expect_rc 74
     expect_err_has "hvlisten: write stdout: input/output error"
+}
+
+# logcheck ARGS...: tests/cli/logcheck.py ARGS (reads a log back)
+logcheck() {
+    python3 "$(dirname "$0")/logcheck.py" "$@"
+}
+# log_session FORMAT: one stdio session of hvlisten -v --log (FORMAT)
+# with an hvcat client, both ways; the log in l.log, stderr in l.err
+# (without CRs), the port in port. Both must exit 0.
+log_session() {
+    printf 'to the client\n' >"$work/in"
+    $emu "$HVLISTEN" -v -t --log "$work/l.log" --log-format "$1" 127.0.0.1 0 \
+        <"$work/in" >"$work/l.out" 2>"$work/l.raw" &
+    lpid=$!
+    pids="$pids $lpid"
+    listen_addr "$work/l.raw" "$lpid"
+    port=${laddr##*:}
+    printf 'from the client\n' | $emu "$HVCAT" -t 127.0.0.1 "$port" >"$work/c.out" ||
+        fail "hvcat exit $?"
+    rc=0
+    wait "$lpid" || rc=$?
+    [ "$rc" = 0 ] || fail "hvlisten exit $rc: $(cat "$work/l.raw")"
+    tr -d '\r' <"$work/l.raw" >"$work/l.err"
+}
+
+case_log_json() {
+    # one JSON object per event, each read by a strict parser, times in
+    # order; the words are the -v lines; the bytes each way where known
+    log_session json
+    logcheck json "$work/l.log" >"$work/events" || fail "not a JSON log: $(cat "$work/l.log")"
+    peer=$(sed -n 's/^hvlisten: Connection from \(.*\)$/\1/p' "$work/l.err")
+    local_=tcp:127.0.0.1:$port
+    printf '%s\n' "start|||||" "listening||$local_|||" "connection|$peer|$local_|||" \
+        "closed|$peer||14|16|" "exit|||||0" >"$work/want"
+    diff "$work/want" "$work/events" >&2 || fail "events differ"
+    logcheck messages "$work/l.log" | sed '1d;$d' >"$work/msgs"
+    sed 's/^hvlisten: //' "$work/l.err" | diff - "$work/msgs" >&2 ||
+        fail "the log's words are not the -v lines"
+    python3 -m json.tool --json-lines "$work/l.log" >/dev/null ||
+        fail "python3 -m json.tool does not read it"
+    # appended: a second run adds its lines after the first's
+    log_session json
+    [ "$(logcheck json "$work/l.log" | grep -c '^start|')" = 2 ] ||
+        fail "the second run did not append"
+}
+
+case_log_text() {
+    # TIME WORDS: the start, the -v lines as they are, the exit status
+    log_session text
+    logcheck text "$work/l.log" >"$work/words" || fail "not a text log: $(cat "$work/l.log")"
+    { echo "Starting hvlisten (hvsock-tools) $($emu "$HVLISTEN" -V 2>/dev/null | tr -d '\r' | sed 's/.* //')"
+      sed 's/^hvlisten: //' "$work/l.err"
+      echo "Exit status 0"; } >"$work/want"
+    diff "$work/want" "$work/words" >&2 || fail "the log's lines differ"
+}
+
+case_log_usage() {
+    run "$HVLISTEN" --log-format json -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --log-format needs --log"
+    run "$HVLISTEN" --log "$work/x" --log-format xml -t 127.0.0.1 0
+    expect_rc 65
+    expect_first_err "hvlisten: --log-format 'xml': expected text or json"
+    if win; then
+        run "$HVLISTEN" --syslog -t 127.0.0.1 0
+        expect_rc 64
+        expect_first_err "hvlisten: --syslog is not available on this system: use --log FILE"
+    else
+        # accepted: it serves (here: waits for READY=1 and gives up)
+        run "$HVLISTEN" --syslog --ready -w 1 -t 127.0.0.1 0
+        expect_rc 75
+    fi
+    [ ! -e "$work/x" ] || fail "a usage error made the log file"
+}
+
+case_log_missing_dir() {
+    # a log that cannot be made: said at the start, nothing served
+    run "$HVLISTEN" -v --log "$work/none/x.log" -t 127.0.0.1 0
+    expect_rc 74
+    expect_err "hvlisten: log $work/none/x.log: no such file or directory"
+}
+
+case_posix_log_full() {
+    # a full disk (/dev/full: ENOSPC at the first write): at the start,
+    # before listening, in one line
+    run "$HVLISTEN" -v --log /dev/full -t 127.0.0.1 0
+    expect_rc 74
+    expect_err "hvlisten: write log /dev/full: no space left on device"
+}
+
+case_posix_log_fails_later() {
+    # a log that fills up while hvlisten serves (a file size limit: EFBIG
+    # once the limit is reached): said once, serving goes on, and the exit
+    # status is 74 where it would be 0
+    head -c 884 /dev/zero | tr '\0' '#' >"$work/l.log"
+    ( trap '' XFSZ; ulimit -f 1; exec "$HVLISTEN" --ready -v -w 60 \
+        --log "$work/l.log" -t 127.0.0.1 0 </dev/null >"$work/r.out" 2>"$work/r.err" ) &
+    rpid=$!
+    pids="$pids $rpid"
+    listen_addr "$work/r.err" "$rpid"
+    raddr=$laddr
+    send 's:STATUS=one' c 's:STATUS=two' c 's:STATUS=three' c 's:READY=1' c ||
+        fail "sender: exit $?"
+    ready_end
+    expect_rc 74
+    [ "$out" = "$(printf 'one\ntwo\nthree')" ] || fail "stdout '$out'"
+    [ "$(grep -c 'write log' "$work/r.err")" = 1 ] || fail "not said once: $err"
+    expect_err_has "hvlisten: write log $work/l.log: file too large"
+    expect_err_has "hvlisten: Ready from tcp:127.0.0.1:"
+    [ "$(grep -c 'Connection from' "$work/r.err")" = 4 ] || fail "not all served: $err"
+}
+
+case_posix_log_json_escapes() {
+    # the listener's own path with a quote, a backslash, a control
+    # character and a byte that is not UTF-8: every line still parses, and
+    # the path comes back with U+FFFD for that byte
+    path=$work/$(printf 'a"b\\c\001d\377e').sock
+    $emu "$HVLISTEN" -v -U "$path" --log "$work/l.log" --log-format json \
+        </dev/null >/dev/null 2>"$work/l.err" &
+    lpid=$!
+    pids="$pids $lpid"
+    listen_addr "$work/l.err" "$lpid"
+    kill "$lpid"
+    wait "$lpid"
+    got=$(logcheck field "$work/l.log" listening local) || fail "not a JSON log: $(cat -v "$work/l.log")"
+    want=$(HV_P="$path" python3 -c 'import json, os; print(json.dumps("unix:" + os.environb[b"HV_P"].decode("utf-8", "replace")))')
+    [ "$got" = "$want" ] || fail "local $got, expected $want"
+    [ "$(logcheck json "$work/l.log" | tail -n 1)" = "exit|||||130" ] ||
+        fail "no exit line: $(logcheck json "$work/l.log")"
+}
+
+case_posix_log_syslog() {
+    # --syslog: the events at LOG_DAEMON, LOG_INFO (<30>), errors at
+    # LOG_ERR (<27>), with the pid. The system log is a receiver of ours
+    # at /dev/log inside a private mount namespace (root and unshare(1)
+    # needed; the machine's own /dev is not touched)
+    [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 ||
+        skip "needs root and unshare(1) for a private /dev/log"
+    unshare -m true 2>/dev/null || skip "unshare -m is not permitted here"
+    here=$(dirname "$0")
+    unshare -m --propagation private bash -c '
+        set -e
+        mount -t tmpfs none /dev
+        mknod -m 666 /dev/null c 1 3
+        python3 "$1/syslogrecv.py" /dev/log "$2/sys.log" 60 &
+        for _ in $(seq 300); do [ -e "$2/sys.log.up" ] && break; sleep 0.1; done
+        rc=0
+        "$3" --syslog --ready -w 1 -t 127.0.0.1 0 </dev/null >/dev/null 2>"$2/r.err" || rc=$?
+        echo "$rc" >"$2/rc"
+        wait
+    ' sh "$here" "$work" "$HVLISTEN" || fail "the namespace's script failed"
+    [ "$(cat "$work/rc")" = 75 ] || fail "hvlisten exit $(cat "$work/rc"): $(cat "$work/r.err")"
+    # stderr: only the error line (no -v)
+    [ "$(cat "$work/r.err")" = "hvlisten: --ready: no READY=1 within 1 s" ] ||
+        fail "stderr: $(cat "$work/r.err")"
+    got=$(sed 's/^<\([0-9]*\)>.* hvlisten\[[0-9]*\]: /<\1> /' "$work/sys.log")
+    want=$(printf '%s\n' "<30> Starting hvlisten (hvsock-tools) $("$HVLISTEN" -V | sed 's/.* //')" \
+        "<30> Listening on tcp:127.0.0.1:" "<27> --ready: no READY=1 within 1 s" \
+        "<27> Exit status 75")
+    [ "$(printf '%s\n' "$got" | sed 's/\(Listening on tcp:127\.0\.0\.1:\)[0-9]*$/\1/')" = "$want" ] ||
+        fail "syslog got: $got"
+}
+
+case_posix_log_text_one_line() {
+    # a text log keeps one event a line: a newline in the listener's path
+    # is written \x0a
+    path=$work/$(printf 'a\nb').sock
+    "$HVLISTEN" -U "$path" --log "$work/l.log" </dev/null >/dev/null 2>"$work/l.err" &
+    lpid=$!
+    pids="$pids $lpid"
+    for _ in $(seq 600); do
+        [ -S "$path" ] && break
+        sleep 0.1
+    done
+    [ -S "$path" ] || fail "no socket file: $(cat "$work/l.err")"
+    kill "$lpid"
+    wait "$lpid"
+    logcheck text "$work/l.log" >"$work/words" || fail "not a text log: $(cat -A "$work/l.log")"
+    [ "$(wc -l <"$work/words")" = 3 ] || fail "not 3 lines: $(cat -A "$work/l.log")"
+    grep -qF 'Listening on unix:'"$work"'/a\x0ab.sock' "$work/words" ||
+        fail "the path is not escaped: $(cat -A "$work/l.log")"
 }
 
 # run the case named by the first argument (CMake lists the case_*

@@ -15,7 +15,20 @@ static void check_vm(const struct hv_vm *v)
     FUZZ_CHECK(v->sources == HV_VMSRC_HCS);
 }
 
-/* [{"RuntimeId":"<id>","Name":<name quoted>}] parses back to that name. */
+/* 1 when s is valid UTF-8 all through. */
+static int utf8_valid(const char *s)
+{
+    uint32_t cp;
+    size_t k;
+    for (; *s; s += k)
+        if ((k = hv__utf8_decode((const unsigned char *)s, &cp)) == 0)
+            return 0;
+    return 1;
+}
+
+/* [{"RuntimeId":"<id>","Name":<name quoted>}] parses back to that name
+ * (a name that is not UTF-8 comes back with U+FFFD for its bad bytes:
+ * then the quoted text itself must be UTF-8). */
 static void round_trip(const struct hv_vm *v)
 {
     static char q[QMAX], js[QMAX + 128];
@@ -28,6 +41,9 @@ static void round_trip(const struct hv_vm *v)
     qn = hv_json_quote(v->name, q, sizeof q);
     FUZZ_CHECK(qn < sizeof q && strlen(q) == qn);
     FUZZ_CHECK(hv_json_quote(v->name, NULL, 0) == qn);
+    FUZZ_CHECK(utf8_valid(q));
+    if (!utf8_valid(v->name))
+        return;
     hv_guid_format(&v->id, g);
     n = (size_t)snprintf(js, sizeof js, "[{\"RuntimeId\":\"%s\",\"Name\":%s}]",
                          g, q);

@@ -933,4 +933,9 @@ UT_CASE(json_quote)
     UT_EQ_INT(hv_json_quote("abcdef", b, 4), 8);
     UT_EQ_STR(b, "\"ab");
     UT_EQ_INT(hv_json_quote("abc", NULL, 0), 5);
+    /* bytes that are not UTF-8 (a lone continuation, a cut sequence, an
+     * overlong one) each as U+FFFD, so that strict parsers read it */
+    UT_EQ_INT(hv_json_quote("a\x80" "b\xe2\x82" "c\xc0\xaf" "d\xf0\x9f\x98\x80", b,
+                            sizeof b), 40);
+    UT_EQ_STR(b, "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffdd\xf0\x9f\x98\x80\"");
 }
