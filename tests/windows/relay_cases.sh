@@ -204,11 +204,32 @@ case_tcp_reset_to() {
     # Wine only (the listener's 74 and its message hold everywhere)
     tcp_peer back sink "$work/back.data"
     listen_tcp relay --to "tcp:127.0.0.1:$PPORT"
+    local i st
     $RPEER reset 127.0.0.1 "$PORT" "$work/back.data" 2>"$work/reset.err" ||
         fail "peer failed: $(cat "$work/reset.err")"
-    ended relay "$LPID" 74
-    grep -q "connection reset by peer" "$work/relay.err" ||
-        fail "the relay did not say reset: $(cat "$work/relay.err")"
+    if [ -n "$emu" ]; then
+        # Wine 8 now and then completes a receive that is pending when the
+        # reset comes as the end of the data (1 full run of 5 here, the
+        # case then passed 4 of 4): the listener then ends 0, having seen
+        # a clean end. Under Wine either is taken, and said; off Wine the
+        # reset must be the end (74)
+        for ((i = 0; i < 1200 && $(kill -0 "$LPID" 2>/dev/null && echo 1 || echo 0); i++)); do
+            sleep 0.05
+        done
+        kill -0 "$LPID" 2>/dev/null && fail "relay did not end; stderr: $(cat "$work/relay.err")"
+        wait "$LPID"
+        st=$?
+        case $st in
+        74) grep -q "connection reset by peer" "$work/relay.err" ||
+            fail "the relay did not say reset: $(cat "$work/relay.err")" ;;
+        0) echo "Wine reported the client's reset as an end of file this time" ;;
+        *) fail "relay: exit $st, expected 74 (or 0 where Wine hid the reset); stderr: $(cat "$work/relay.err")" ;;
+        esac
+    else
+        ended relay "$LPID" 74
+        grep -q "connection reset by peer" "$work/relay.err" ||
+            fail "the relay did not say reset: $(cat "$work/relay.err")"
+    fi
     ended back "$PEER_PID" 0
     grep -q "^some data before the reset" "$work/back.data" ||
         fail "the backend got '$(cat "$work/back.data")'"
