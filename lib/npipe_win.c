@@ -153,29 +153,65 @@ static int instance_make(struct hv__npipe_listener *q, int first)
     return 0;
 }
 
+/* A client that came and went: ConnectNamedPipe answers ERROR_NO_DATA
+ * when "a client connects before the function is called but closes its
+ * handle" (ConnectNamedPipe, Remarks), and the others when it closed
+ * meanwhile. Nobody's failure: the next client is served. */
+static int came_and_went(DWORD e)
+{
+    return e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE ||
+           e == ERROR_PIPE_NOT_CONNECTED;
+}
+
+/* The pending instance is spent (its client came and went): a new one
+ * takes its place before it is closed, so the name never goes away
+ * between clients, where a client would find nothing (refused) or
+ * another program could make the name its own. The new one is not yet
+ * listening (q->lock held). 0, or the error of making it (none pending). */
+static int instance_renew(struct hv__npipe_listener *q)
+{
+    HANDLE spent = q->pending;
+    int r;
+
+    q->pending = NULL;
+    r = instance_make(q, 0);
+    DisconnectNamedPipe(spent);
+    CloseHandle(spent);
+    return r;
+}
+
 /* Listen on the pending instance (the thread, q->lock held: a thread's
  * pending I/O ends with it, so the thread that waits issues it). */
 static int instance_arm(struct hv__npipe_listener *q)
 {
     DWORD e;
+    int r;
 
-    memset(&q->ov, 0, sizeof q->ov);
-    q->ov.hEvent = q->ov_ev;
-    ResetEvent(q->ov_ev);
-    q->armed = 1;
-    if (!ConnectNamedPipe(q->pending, &q->ov)) {
+    for (;;) {
+        memset(&q->ov, 0, sizeof q->ov);
+        q->ov.hEvent = q->ov_ev;
+        ResetEvent(q->ov_ev);
+        q->armed = 1;
+        if (ConnectNamedPipe(q->pending, &q->ov))
+            return 0;
         e = GetLastError();
+        if (e == ERROR_IO_PENDING)
+            return 0;
         if (e == ERROR_PIPE_CONNECTED) {
             /* a client came before the call: connected */
             q->connected = 1;
             SetEvent(q->ov_ev);
-        } else if (e != ERROR_IO_PENDING) {
+            return 0;
+        }
+        if (!came_and_went(e)) {
             CloseHandle(q->pending);
             q->pending = NULL;
             return hv__err_from_os((long)e);
         }
+        /* listen on the new one instead */
+        if ((r = instance_renew(q)) != 0)
+            return r;
     }
-    return 0;
 }
 
 /* The pending instance's ConnectNamedPipe has completed (the thread). */
@@ -191,14 +227,16 @@ static void instance_done(struct hv__npipe_listener *q)
         ResetEvent(q->ov_ev); /* not yet: its completion sets it again */
         LeaveCriticalSection(&q->lock);
         return;
-    } else {
-        /* a client that came and went: serve the next one */
-        CloseHandle(q->pending);
-        if (e != ERROR_NO_DATA && e != ERROR_BROKEN_PIPE &&
-            e != ERROR_PIPE_NOT_CONNECTED) {
-            q->err = hv__err_from_os((long)e);
+    } else if (came_and_went(e)) {
+        q->connected = 0;
+        if ((q->err = instance_renew(q)) != 0)
             SetEvent(q->ready);
-        }
+        LeaveCriticalSection(&q->lock);
+        return;
+    } else {
+        CloseHandle(q->pending);
+        q->err = hv__err_from_os((long)e);
+        SetEvent(q->ready);
     }
     q->pending = NULL;
     q->connected = 0;

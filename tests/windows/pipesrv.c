@@ -26,6 +26,11 @@
  *                             then "leave: exit N" when it ends, and exit N
  *   pipesrv linger MS CODE    (a command for -e) wait MS ms, say "linger:
  *                             exit" on stderr and exit with CODE
+ *   pipesrv knock NAME N      open \\.\pipe\NAME as a client and close it
+ *                             at once, N times (a busy pipe is waited for),
+ *                             as a probe or a port scanner would; prints
+ *                             "knocked K" on stdout, K the opens that
+ *                             succeeded; exit 0 when all N did
  *
  * The pipe servers print "ready" on stderr once the pipe exists. Every
  * mode gives up after 120 s (exit 3); exit 0 on success, 1 on an error. */
@@ -292,6 +297,37 @@ static int mode_leave(const char *ms, char *cmdline)
     return reaped("leave", &pi);
 }
 
+static int mode_knock(const char *name, const char *times)
+{
+    char path[300];
+    int n = atoi(times), i, ok = 0;
+
+    snprintf(path, sizeof path, "\\\\.\\pipe\\%s", name);
+    for (i = 0; i < n; i++) {
+        HANDLE h;
+        int tries;
+        for (tries = 0; tries < 200; tries++) {
+            h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                            OPEN_EXISTING, 0, NULL);
+            if (h != INVALID_HANDLE_VALUE)
+                break;
+            if (GetLastError() == ERROR_PIPE_BUSY)
+                WaitNamedPipeA(path, 100);
+            else
+                Sleep(10);
+        }
+        if (h == INVALID_HANDLE_VALUE) {
+            fprintf(stderr, "knock %d: error %lu\n", i,
+                    (unsigned long)GetLastError());
+            continue;
+        }
+        CloseHandle(h);
+        ok++;
+    }
+    printf("knocked %d\n", ok);
+    return ok == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
@@ -309,6 +345,8 @@ int main(int argc, char **argv)
         return mode_watch(argv[2]);
     if (argc == 4 && strcmp(argv[1], "leave") == 0)
         return mode_leave(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "knock") == 0)
+        return mode_knock(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "linger") == 0) {
         Sleep((DWORD)atoi(argv[2]));
         fprintf(stderr, "linger: exit\n");
@@ -317,6 +355,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "usage: pipesrv answer|sink|source|greet|duplex|watch|leave|"
-            "linger ...\n");
+            "linger|knock ...\n");
     return 2;
 }

@@ -266,6 +266,25 @@ case_npipe_to_backend_ends() {
     served_pipe_ends --to "tcp:127.0.0.1:$PPORT"
 }
 
+case_npipe_keep_survives_knocks() {
+    # a -k pipe listener whose clients come and go without a word (a
+    # probe or a scanner that opens the pipe and closes it at once, 50
+    # times): each is at most a session that ends, never the listener's
+    # end, and a real client is served after them
+    local lpid
+    bg lis /dev/null $LISTEN -v -k --npipe "$pipe" -e "echo hello"
+    lpid=$BPID
+    wait_for "$work/lis.err" "Listening on" 30 || fail "never listened: $(cat "$work/lis.err")"
+    $PIPESRV knock "$pipe" 50 >"$work/knock.out" 2>"$work/knock.err" ||
+        fail "knock: $(cat "$work/knock.out"; grep -v "error 2$" "$work/knock.err" | head -3); listener: $(tail -n 5 "$work/lis.err")"
+    kill -0 "$lpid" 2>/dev/null || fail "the listener ended: $(cat "$work/lis.err")"
+    bg cli /dev/null $CAT --npipe "$pipe"
+    ended cli "$BPID" 0
+    [ "$(tr -d '\r' <"$work/cli.out")" = hello ] || fail "got '$(cat "$work/cli.out")'"
+    kill -0 "$lpid" 2>/dev/null || fail "the listener ended: $(cat "$work/lis.err")"
+    echo "$(cat "$work/knock.out"); the listener said $(grep -c 'Connection from' "$work/lis.err") connections"
+}
+
 case_unix_unavailable() {
     # Wine has no AF_UNIX: both tools say so (69), neither crashes
     if [ -z "$emu" ]; then
