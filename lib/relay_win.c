@@ -194,9 +194,6 @@ static void dir_empty(struct dir *d)
         hv__rules_empty(&p->ru, d->i, hv_now_ms()) != HV__DO_SHUTDOWN)
         return;
     e = hv__stream_half_close(d->dst);
-    /* a peer that reset a way that carried nothing lost nothing of ours */
-    if (e == HV_ECONNRESET && d->bytes == 0)
-        e = 0;
     hv__rules_shut_done(&p->ru, d->i, e < 0 ? e : 0, hv_now_ms());
 }
 
@@ -281,8 +278,7 @@ static void dir_watch(struct dir *d)
         hv__stream_watch_reset(d->src, p->cancel, d->ev) != 1)
         return;
     EnterCriticalSection(&p->r->lock);
-    if (!hv__rules_src_done(&p->ru, 0) && p->d[0].bytes > 0)
-        hv__rules_end(&p->ru, HV_ECONNRESET, HV_SIDE_B_WRITE);
+    hv__rules_b_reset(&p->ru, HV_ECONNRESET);
     LeaveCriticalSection(&p->r->lock);
     signal_state(p);
 }

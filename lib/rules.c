@@ -71,6 +71,7 @@ int hv__rules_src_done(const struct hv__rules *r, int i)
 void hv__rules_moved(struct hv__rules *r, int i, uint64_t now)
 {
     r->last_io = now;
+    r->carried[i] = 1;
     if (i == 0)
         r->a_moved_at = now;
 }
@@ -148,6 +149,9 @@ int hv__rules_empty(struct hv__rules *r, int i, uint64_t now)
 
 void hv__rules_shut_done(struct hv__rules *r, int i, int e, uint64_t now)
 {
+    /* a peer that reset a way that carried nothing lost nothing of ours */
+    if (e == HV_ECONNRESET && !r->carried[i])
+        e = 0;
     if (e < 0) {
         /* the destination was reset meanwhile: what it sent before is
          * still delivered, then this error ends the pair */
@@ -156,6 +160,14 @@ void hv__rules_shut_done(struct hv__rules *r, int i, int e, uint64_t now)
     }
     if (i == 0 && r->quit_ms != HV_RELAY_NO_QUIT)
         r->quit_at = now + r->quit_ms;
+}
+
+void hv__rules_b_reset(struct hv__rules *r, int e)
+{
+    /* only while a still sends, and once it sent something: else no byte
+     * of ours was lost, and b's EOF was its end */
+    if (!hv__rules_src_done(r, 0) && r->carried[0])
+        hv__rules_end(r, e, HV_SIDE_B_WRITE);
 }
 
 void hv__rules_write_err(struct hv__rules *r, int i, int e, uint64_t now)

@@ -82,6 +82,7 @@ struct hv__rules {
     int a_closed; /* a's reader went away (stdout | head): a quiet end */
     uint64_t last_io;       /* when a byte last moved either way */
     uint64_t a_moved_at;    /* when a -> b last moved */
+    int carried[2];         /* way i moved a byte at all */
     uint64_t quit_at;       /* -q: when b's time to answer is over */
     uint64_t discard_until; /* HV__WAY_DISCARD's bound */
     uint64_t gone_since;    /* since when the gone-peer rule applies */
@@ -105,6 +106,9 @@ void hv__rules_read_err(struct hv__rules *r, int i, int e, int held);
 int hv__rules_empty(struct hv__rules *r, int i, uint64_t now);
 /* The half-close hv__rules_empty asked for ended with e (0 or HV_E*). */
 void hv__rules_shut_done(struct hv__rules *r, int i, int e, uint64_t now);
+/* After b's clean EOF, a reset of b was seen while a may still send:
+ * what a sent may be lost. */
+void hv__rules_b_reset(struct hv__rules *r, int e);
 /* Writing way i's destination failed with e: what it holds is dropped;
  * the source is read on (HV__WAY_DISCARD) or not (HV__WAY_SHUT). */
 void hv__rules_write_err(struct hv__rules *r, int i, int e, uint64_t now);

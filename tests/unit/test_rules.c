@@ -25,7 +25,8 @@ enum ev_kind {
     E_MOVED,    /* way i moved bytes at t */
     E_END,      /* the engine ends the pair: e at side i */
     E_GSTART,   /* the gone-peer rule's clock starts at t */
-    E_WGONE     /* writing way i's destination: no reader */
+    E_WGONE,    /* writing way i's destination: no reader */
+    E_BRESET    /* b reset after its EOF (e) */
 };
 
 struct ev {
@@ -145,12 +146,27 @@ static const struct row rows[] = {
      S, S, 1, RST, BW, 0, 3, NOTHING, SKIP, SKIP, SKIP},
     {"a half-close refused after a reset: b's data still comes", 0, 0, NQ,
      NQ, STDIO,
-     {{E_EOF, 0, 0, T0}, {E_EMPTY, 0, 0, T0}, {E_SHUT_ERR, 0, RST, T0}},
+     {{E_MOVED, 0, 0, T0}, {E_EOF, 0, 0, T0}, {E_EMPTY, 0, 0, T0},
+      {E_SHUT_ERR, 0, RST, T0}},
      S, C, 0, 0, NONE, 0, 3, SHUTDOWN, SKIP, SKIP, SKIP},
     {"...then it ends with the reset (74), not cleanly", 0, 0, NQ, NQ, STDIO,
+     {{E_MOVED, 0, 0, T0}, {E_EOF, 0, 0, T0}, {E_EMPTY, 0, 0, T0},
+      {E_SHUT_ERR, 0, RST, T0}, {E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0},
+      {E_TICK, 0, 0, T0}},
+     S, S, 1, RST, BW, 0, 3, NOTHING, SKIP, SKIP, SKIP},
+    {"...a way that carried nothing: its peer's reset lost nothing", 0, 0,
+     NQ, NQ, STDIO,
      {{E_EOF, 0, 0, T0}, {E_EMPTY, 0, 0, T0}, {E_SHUT_ERR, 0, RST, T0},
       {E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_TICK, 0, 0, T0}},
-     S, S, 1, RST, BW, 0, 3, NOTHING, SKIP, SKIP, SKIP},
+     S, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, SKIP, SKIP},
+    {"b reset after its EOF while a sends, a sent bytes: that reset", 0, 0,
+     NQ, NQ, STDIO,
+     {{E_MOVED, 0, 0, T0}, {E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0},
+      {E_BRESET, 0, RST, T0}},
+     C, S, 1, RST, BW, 0, 3, SKIP, SKIP, SKIP, SKIP},
+    {"...a sent nothing yet: no loss, not the end", 0, 0, NQ, NQ, STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_BRESET, 0, RST, T0}},
+     C, S, 0, 0, NONE, 0, 3, SKIP, SKIP, SKIP, SKIP},
     {"stdout fails while the connection sends: drained and dropped", 0, 0,
      NQ, NQ, STDIO, {{E_WERR, 1, HV_EIO, T0}},
      C, X, 0, 0, NONE, 0, 3, SKIP, T0 + HV__DISCARD_MS, SKIP, SKIP},
@@ -419,6 +435,9 @@ static void run_row(const struct row *w)
             break;
         case E_GSTART:
             hv__rules_gone_start(&r, e->t);
+            break;
+        case E_BRESET:
+            hv__rules_b_reset(&r, e->e);
             break;
         case E_WGONE:
             hv__rules_write_gone(&r, e->i, e->t);
