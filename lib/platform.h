@@ -78,6 +78,7 @@ struct hv_sock {
                        * made (removed on close); UTF-8, or NULL */
     int listener;
     int no_shutdown;  /* hv_sock_close closes without shutdown(SD_SEND) */
+    char *hybrid_ok;  /* a hybrid vsock connection: its OK's text */
 #else
     int fd;
     int unlink_path;        /* a unix listener that made its socket file */
@@ -87,6 +88,7 @@ struct hv_sock {
     int lock_fd;            /* ... and path.lock, locked (flock), or -1 */
     dev_t lock_dev;         /* ... that lock file, to remove only it */
     ino_t lock_ino;
+    char *hybrid_ok;        /* a hybrid vsock connection: its OK's text */
 #endif
     enum hv_family family;
 };
@@ -116,6 +118,36 @@ int hv__sock_npipe_connect(const struct hv_addr *a,
 int hv__sock_npipe_listen(const struct hv_addr *a,
                           const struct hv_listen_opts *o,
                           struct hv_sock **out);
+
+/* sock_<platform>.c: send all n bytes on connection s (blocking). */
+int hv__sock_send(struct hv_sock *s, const char *p, size_t n);
+
+/* hybrid.c: hybrid vsock's handshake. The reader takes the answer's
+ * bytes until its newline: feed returns 0 (more wanted; *used = n), 1
+ * (OK: h->ok holds its text; *used stops after the newline, the rest is
+ * the stream's) or HV_EHANDSHAKE (the answer is noted for hv_errtext);
+ * eof: HV_ECONNREFUSED before any answer, else HV_EHANDSHAKE. */
+#define HV__HYBRID_LINE_MAX 64
+struct hv__hybrid {
+    char line[HV__HYBRID_LINE_MAX];
+    size_t len;
+    char ok[HV__HYBRID_LINE_MAX];
+    size_t ok_len;
+};
+void hv__hybrid_init(struct hv__hybrid *h);
+int hv__hybrid_feed(struct hv__hybrid *h, const char *p, size_t n,
+                    size_t *used);
+int hv__hybrid_eof(const struct hv__hybrid *h);
+/* "CONNECT PORT\n" for a into buf[n]; its length. */
+size_t hv__hybrid_request(const struct hv_addr *a, char *buf, size_t n);
+/* The unix socket of a: the VMM's (listen 0), or PATH_PORT (listen 1). */
+int hv__hybrid_unix(const struct hv_addr *a, int listen, struct hv_addr *u);
+/* Keep h's OK text on s (hv_sock_hybrid_answer); 0 or HV_ENOMEM. */
+int hv__hybrid_keep(struct hv_sock *s, const struct hv__hybrid *h);
+int hv__hybrid_connect(const struct hv_addr *a,
+                       const struct hv_connect_opts *o, struct hv_sock **out);
+int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
+                      struct hv_sock **out);
 
 /* relay_<platform>.c: hv_relay_add for a pair the caller keeps owning:
  * the streams are not closed when the pair ends (hv_relay_pair, relay.c). */
@@ -202,10 +234,12 @@ int hv__sock_from_fd(int fd, enum hv_family fam, struct hv_sock **out);
  * (hv_relay_add_connect): never blocks but in getaddrinfo for a TCP host
  * name. Start, then step whenever fd is writable or the retry time has
  * come: HV__DIAL_DONE with *out, HV__DIAL_WAIT (wait until fd is
- * writable), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
+ * writable, or readable when want_in says so), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
  * full, or starved: no descriptor or buffer for the socket), or an HV_E*
  * code (the attempt failed; nothing is left to free but by
- * hv__dial_free). The caller bounds the whole attempt by its deadline. */
+ * hv__dial_free). The caller bounds the whole attempt by its deadline:
+ * timeout_ms once started (hybrid vsock: HV_HYBRID_TIMEOUT_MS when the
+ * caller gave none, as its answer may never come). */
 struct hv__dial {
     /* where to (not the whole hv_addr: a connecting pair holds this
      * meanwhile, and the relay's memory per connection is measured) */
@@ -220,6 +254,10 @@ struct hv__dial {
     int last;             /* the error of the last address tried */
     int starved;          /* the last step was short of descriptors */
     uint32_t retry_ms;
+    struct hv__dial_hybrid *hy; /* hybrid vsock: its handshake, after the
+                                 * unix connect (sock_posix.c) */
+    unsigned char want_in; /* HV__DIAL_WAIT: until fd is readable (the
+                            * handshake's answer), not writable */
 };
 #define HV__DIAL_DONE 0
 #define HV__DIAL_WAIT 1
@@ -488,6 +526,9 @@ size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
  * that hv_errtext can say what the OS said (err_<platform>.c call it from
  * hv__err_from_os). Per thread. */
 void hv__err_note(long oserr, int mapped);
+/* err.c: words hv_errtext adds to the message of err (per thread, until
+ * the next detail). */
+void hv__err_detail(int err, const char *text);
 /* err_<platform>.c: the OS's own text for oserr into buf[n] (strerror,
  * FormatMessage), one line; returns its length (0: none). */
 size_t hv__os_text(long oserr, char *buf, size_t n);

@@ -415,8 +415,8 @@ int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
         return e < 0 ? e : HV_ENOMEM;
     }
     p->dial = d;
-    if (co && co->timeout_ms)
-        p->dial_until = hv_now_ms() + co->timeout_ms;
+    if (d->timeout_ms)
+        p->dial_until = hv_now_ms() + d->timeout_ms;
     return 0;
 }
 
@@ -1238,14 +1238,15 @@ static void dial_work(struct hv_relay *r, struct pair *p, uint64_t now)
 }
 
 /* What a connecting pair waits on: its socket writable, while a connect
- * is in progress. */
+ * is in progress; readable, while a hybrid vsock answer is awaited. */
 static int dial_interest(struct hv_relay *r, struct pair *p)
 {
     struct hv__watch *w = &p->w[0];
+    unsigned want = p->dial->want_in ? HV__IN : HV__OUT;
     int e;
-    if (p->nw == 0 || (w->on && w->want == HV__OUT))
+    if (p->nw == 0 || (w->on && w->want == want))
         return 0;
-    e = hv__poller_set(r->pl, w, 1, HV__OUT);
+    e = hv__poller_set(r->pl, w, 1, want);
     return e < 0 ? e : 0;
 }
 

@@ -1,7 +1,8 @@
 /* sock.c: which transport serves an address. TCP and unix sockets
  * anywhere the OS has them; named pipes on Windows; the native family of
  * the build (vsock on Linux, AF_HYPERV on Windows) through the platform's
- * sock file; any other family is not supported here. */
+ * sock file; hybrid vsock over unix sockets (hybrid.c); any other family
+ * is not supported here. */
 #include "platform.h"
 
 int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
@@ -17,6 +18,8 @@ int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
         return hv__sock_unix_connect(a, o, out);
     case HV_FAMILY_NPIPE:
         return hv__sock_npipe_connect(a, o, out);
+    case HV_FAMILY_HYBRID:
+        return hv__hybrid_connect(a, o, out);
     default:
         break;
     }
@@ -38,6 +41,8 @@ int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
         return hv__sock_unix_listen(a, o, out);
     case HV_FAMILY_NPIPE:
         return hv__sock_npipe_listen(a, o, out);
+    case HV_FAMILY_HYBRID:
+        return hv__hybrid_listen(a, o, out);
     default:
         break;
     }

@@ -919,7 +919,22 @@ void hv_sock_close(struct hv_sock *s)
         unix_unlock(lock, s->lock_fd, s->lock_dev, s->lock_ino);
     }
     close(s->fd);
+    free(s->hybrid_ok);
     free(s);
+}
+
+int hv__sock_send(struct hv_sock *s, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = send(s->fd, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR && !hv_stopped())
+            continue;
+        if (k < 0)
+            return errno == EINTR ? HV_ESTOPPED : hv__err_from_os(errno);
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- dial */
@@ -928,6 +943,81 @@ void hv_sock_close(struct hv_sock *s)
  * descriptor for the socket; doubled each time up to the most. */
 #define DIAL_RETRY_FIRST_MS 10u
 #define DIAL_RETRY_MAX_MS 250u
+
+/* Hybrid vsock's handshake in steps: the request sent (a fresh unix
+ * socket's buffer takes it whole, but it may be sent in parts), then the
+ * answer read a byte at a time without blocking. */
+struct hv__dial_hybrid {
+    struct hv__hybrid h;
+    char req[64];
+    size_t req_len, sent;
+    int connected; /* the unix connect is made: the handshake runs */
+};
+
+static int dial_hybrid_start(struct hv__dial *d, const struct hv_addr *to)
+{
+    struct hv_addr u;
+    int r;
+    hv__hybrid_unix(to, 0, &u);
+    if ((r = unix_sa(&u, &d->un, &d->un_len)) < 0)
+        return r;
+    if ((d->hy = calloc(1, sizeof *d->hy)) == NULL)
+        return HV_ENOMEM;
+    hv__hybrid_init(&d->hy->h);
+    d->hy->req_len = hv__hybrid_request(to, d->hy->req, sizeof d->hy->req);
+    if (d->timeout_ms == 0)
+        d->timeout_ms = HV_HYBRID_TIMEOUT_MS;
+    return 0;
+}
+
+static int dial_done(struct hv__dial *d, struct hv_sock **out);
+
+/* The handshake's next step on the connected d->fd: done, a wait (for
+ * room to send, or the answer), or failed. */
+static int dial_hybrid(struct hv__dial *d, struct hv_sock **out)
+{
+    struct hv__dial_hybrid *x = d->hy;
+    ssize_t k;
+    size_t used;
+    char c;
+    int r;
+
+    x->connected = 1;
+    while (x->sent < x->req_len) {
+        k = send(d->fd, x->req + x->sent, x->req_len - x->sent,
+                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        d->want_in = 0;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return HV__DIAL_WAIT;
+        /* the VMM closed at once: as a refused port */
+        if (k < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return HV_ECONNREFUSED;
+        if (k < 0)
+            return hv__err_from_os(errno);
+        x->sent += (size_t)k;
+    }
+    for (;;) {
+        k = recv(d->fd, &c, 1, MSG_DONTWAIT);
+        if (k < 0 && errno == EINTR)
+            continue;
+        d->want_in = 1;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return HV__DIAL_WAIT;
+        if (k == 0 || (k < 0 && errno == ECONNRESET && x->h.len == 0))
+            return hv__hybrid_eof(&x->h);
+        if (k < 0)
+            return hv__err_from_os(errno);
+        if ((r = hv__hybrid_feed(&x->h, &c, 1, &used)) < 0)
+            return r;
+        if (r == 1)
+            break;
+    }
+    x->sent = 0;
+    x->req_len = 0;
+    return dial_done(d, out);
+}
 
 int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
                    const struct hv_connect_opts *o)
@@ -949,6 +1039,8 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
     }
     case HV_FAMILY_UNIX:
         return unix_sa(to, &d->un, &d->un_len);
+    case HV_FAMILY_HYBRID:
+        return dial_hybrid_start(d, to);
     default:
         break;
     }
@@ -969,6 +1061,8 @@ void hv__dial_free(struct hv__dial *d)
     if (d->res)
         freeaddrinfo(d->res);
     d->res = d->ai = NULL;
+    free(d->hy);
+    d->hy = NULL;
 }
 
 /* Retry after the back-off (starved: short of descriptors). */
@@ -1002,14 +1096,21 @@ static int dial_socket(struct hv__dial *d, int fam, int type, int proto)
 /* The connection is made: d->fd, blocking again as hv_sock_connect's. */
 static int dial_done(struct hv__dial *d, struct hv_sock **out)
 {
-    int fd = d->fd, flags = fcntl(fd, F_GETFL);
+    int fd = d->fd, flags, r;
     enum hv_family fam = d->family;
 
+    /* hybrid vsock: connected to the VMM; its answer first */
+    if (d->hy && d->hy->req_len)
+        return dial_hybrid(d, out);
+    flags = fcntl(fd, F_GETFL);
     d->fd = -1;
     if (flags >= 0)
         (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    r = sock_new(fd, fam == HV_FAMILY_HYBRID ? HV_FAMILY_UNIX : fam, out);
+    if (r == 0 && d->hy && (r = hv__hybrid_keep(*out, &d->hy->h)) < 0)
+        hv_sock_close(*out);
     hv__dial_free(d);
-    return sock_new(fd, fam, out) < 0 ? HV_ENOMEM : HV__DIAL_DONE;
+    return r < 0 ? HV_ENOMEM : HV__DIAL_DONE;
 }
 
 /* connect() on d->fd to sa: done, in progress, to retry, or failed (the
@@ -1022,7 +1123,8 @@ static int dial_connect(struct hv__dial *d, const struct sockaddr *sa,
     if (errno == EINPROGRESS || errno == EINTR)
         return HV__DIAL_WAIT;
     /* a unix listener whose backlog is full: it may accept later */
-    if (errno == EAGAIN && d->family == HV_FAMILY_UNIX) {
+    if (errno == EAGAIN && (d->family == HV_FAMILY_UNIX ||
+                            d->family == HV_FAMILY_HYBRID)) {
         close(d->fd);
         d->fd = -1;
         return dial_retry(d, 0);
@@ -1036,7 +1138,8 @@ static int dial_err(const struct hv__dial *d, int oserr)
 {
     if (d->family == HV_FAMILY_VSOCK && oserr == ECONNRESET)
         return HV_ECONNREFUSED; /* nobody listens on that port */
-    if (d->family == HV_FAMILY_UNIX && oserr == ENOENT)
+    if ((d->family == HV_FAMILY_UNIX || d->family == HV_FAMILY_HYBRID) &&
+        oserr == ENOENT)
         return HV_ENOLISTENER;
     return hv__err_from_os(oserr);
 }
@@ -1070,6 +1173,7 @@ static int dial_begin(struct hv__dial *d, struct hv_sock **out)
         }
         return d->last;
     case HV_FAMILY_UNIX:
+    case HV_FAMILY_HYBRID:
         if ((r = dial_socket(d, AF_UNIX, SOCK_STREAM, 0)) != 0)
             return r;
         r = dial_connect(d, (struct sockaddr *)&d->un, d->un_len, out);
@@ -1111,6 +1215,8 @@ int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
 
     if (d->fd < 0)
         return dial_begin(d, out);
+    if (d->hy && d->hy->connected)
+        return dial_hybrid(d, out);
     /* in progress: done only once the socket is writable (SO_ERROR is 0
      * while the handshake still runs) */
     p.fd = d->fd;

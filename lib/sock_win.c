@@ -768,7 +768,20 @@ void hv_sock_close(struct hv_sock *s)
         free(w);
     }
     free(s->path);
+    free(s->hybrid_ok);
     free(s);
+}
+
+int hv__sock_send(struct hv_sock *s, const char *p, size_t n)
+{
+    while (n > 0) {
+        int k = send(s->s, p, n > 0x7FFFFFFF ? 0x7FFFFFFF : (int)n, 0);
+        if (k == SOCKET_ERROR)
+            return hv__err_from_os(WSAGetLastError());
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 /* vsock CIDs are a Linux guest's; a Windows host has none. */
