@@ -18,6 +18,9 @@
  *       --never-first  so for the first client only
  *       --merge        OK and the guest's first bytes in one write
  *       --bad TEXT     answer TEXT (\n, \r, \xNN escapes) and close
+ *       --raw PORT     no handshake: each client is bridged to guest port
+ *                      PORT at once (a plain unix socket bridge, the
+ *                      bench's -U row beside its hybrid one)
  *   hvmux guest UDS PORT tcp|vsock
  *     the guest's connects to host port PORT: listen on 127.0.0.1:0 (tcp,
  *     its port printed) or vsock port PORT, and bridge each connection to
@@ -47,6 +50,7 @@ enum vmm { FC, CH, OPENVMM };
 static enum vmm vmm = FC;
 static int never, never_first, merge;
 static const char *bad;
+static long raw_port = -1;
 static int use_vsock;
 
 static void die(const char *what)
@@ -69,43 +73,65 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Both ways until both have ended; each EOF passed on as a half-close. */
+/* Both ways until both have ended, each EOF passed on as a half-close;
+ * non-blocking with a buffer per way, so that a peer that echoes never
+ * waits on us while we wait on it. */
+struct way {
+    int from, to;
+    char buf[256 * 1024];
+    size_t len, off;
+    int eof, done;
+};
+
+static void way_step(struct way *w)
+{
+    ssize_t k;
+    if (w->len == 0 && !w->eof) {
+        k = recv(w->from, w->buf, sizeof w->buf, MSG_DONTWAIT);
+        if (k > 0) {
+            w->len = (size_t)k;
+            w->off = 0;
+        } else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
+            w->eof = 1;
+        }
+    }
+    while (w->off < w->len) {
+        k = send(w->to, w->buf + w->off, w->len - w->off,
+                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        if (k < 0)
+            exit(1);
+        w->off += (size_t)k;
+    }
+    w->len = w->off = 0;
+    if (w->eof && !w->done) {
+        shutdown(w->to, SHUT_WR);
+        w->done = 1;
+    }
+}
+
 static void pump(int a, int b)
 {
-    static char buf[256 * 1024];
-    int open_ab = 1, open_ba = 1;
-
-    while (open_ab || open_ba) {
-        struct pollfd p[2];
+    static struct way w[2];
+    w[0].from = w[1].to = a;
+    w[0].to = w[1].from = b;
+    while (!w[0].done || !w[1].done) {
+        struct pollfd p[4];
+        nfds_t n = 0;
         int i;
-        p[0].fd = open_ab ? a : -1;
-        p[1].fd = open_ba ? b : -1;
-        p[0].events = p[1].events = POLLIN;
-        p[0].revents = p[1].revents = 0;
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            die("poll");
-        }
         for (i = 0; i < 2; i++) {
-            int from = i ? b : a, to = i ? a : b;
-            ssize_t k;
-            if (p[i].revents == 0)
+            if (w[i].done)
                 continue;
-            k = recv(from, buf, sizeof buf, 0);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0) {
-                shutdown(to, SHUT_WR);
-                if (i)
-                    open_ba = 0;
-                else
-                    open_ab = 0;
-                continue;
-            }
-            if (write_all(to, buf, (size_t)k) < 0)
-                exit(1);
+            p[n].fd = w[i].len ? w[i].to : w[i].from;
+            p[n].events = w[i].len ? POLLOUT : POLLIN;
+            p[n++].revents = 0;
         }
+        if (poll(p, n, -1) < 0 && errno != EINTR)
+            die("poll");
+        for (i = 0; i < 2; i++)
+            if (!w[i].done)
+                way_step(&w[i]);
     }
 }
 
@@ -262,6 +288,12 @@ static void serve_host(int c, unsigned long local)
     int g;
     size_t n;
 
+    if (raw_port >= 0) {
+        if ((g = guest_connect((unsigned long)raw_port)) < 0)
+            exit(0);
+        pump(c, g);
+        exit(0);
+    }
     if (read_request(c, &port) < 0)
         exit(0); /* a request the VMM does not take: closed */
     if (silent) {
@@ -384,6 +416,8 @@ int main(int argc, char **argv)
                 never_first = 1;
             } else if (strcmp(argv[i], "--merge") == 0) {
                 merge = 1;
+            } else if (strcmp(argv[i], "--raw") == 0 && i + 1 < argc) {
+                raw_port = strtol(argv[++i], NULL, 10);
             } else if (strcmp(argv[i], "--bad") == 0 && i + 1 < argc) {
                 bad = argv[++i];
             } else {
