@@ -233,7 +233,8 @@ int session_error(const struct hv_relay_result *res, const char *where,
 const char *session_hint(const struct hv_addr *a, int err)
 {
     /* a listener's socket file: what is missing is its directory */
-    if (err == HV_ENOENT && a->family == HV_FAMILY_UNIX)
+    if (err == HV_ENOENT &&
+        (a->family == HV_FAMILY_UNIX || a->family == HV_FAMILY_HYBRID))
         return " (no such directory)";
     return "";
 }
@@ -433,6 +434,15 @@ static void addr_parts(const struct hv_addr *a, char *vm, char *svc, size_t n)
         snprintf(vm, n, "%s", a->host);
         snprintf(svc, n, "%lu", (unsigned long)a->port);
         break;
+    case HV_FAMILY_HYBRID: {
+        /* the VMM's socket, and the guest port as hybrid:PATH:PORT has it */
+        const char *port;
+        hv_addr_format(a, vm, n);
+        port = strrchr(vm, ':');
+        snprintf(svc, n, "%s", port ? port + 1 : "");
+        snprintf(vm, n, "%s", a->path);
+        break;
+    }
     default:
         snprintf(vm, n, "%s", "");
         snprintf(svc, n, "%s", a->path);

@@ -303,6 +303,17 @@ case_listen_relay() {
         same "$work/c$i" "$work/c$i.out" "client $i"
     done
 }
+case_exec_env() {
+    # -e over hybrid vsock: the command's HV_PEER_* name the VMM's socket
+    # and the guest port
+    mux
+    start_server srv /dev/null -d
+    $CAT --hybrid "$UDS" "$PORT" -e 'printf "%s|%s|%s" "$HV_PEER_ADDR" "$HV_PEER_VM" "$HV_PEER_SERVICE"' \
+        </dev/null >"$work/cli.out" 2>"$work/cli.err" || fail "exit $?: $(cat "$work/cli.err")"
+    wait_pid "$SPID" 30 src || fail "listener did not end"
+    [ "$(cat "$work/srv.out")" = "hybrid:$UDS:$PORT|$UDS|$PORT" ] ||
+        fail "environment: '$(cat "$work/srv.out")'"
+}
 case_usage() {
     # operands: --hybrid takes PATH, the port is the operand
     $CAT --hybrid "$UDS" </dev/null >"$work/r.out" 2>"$work/r.err"
