@@ -134,8 +134,8 @@ relay_cmd() {
         fi ;;
     hve) echo 'hvlisten -k -v $RP -e "hvcat -t 127.0.0.1 $Q"' ;;
     relay) echo 'brelay f $RP $Q' ;;
-    hvu) echo 'hvlisten -k -v $RP --to unix:$B/mux.sock' ;;
-    hvh) echo 'hvlisten -k -v $RP --to hybrid:$B/mux.sock:$Q' ;;
+    hvu) echo 'hvlisten -k -v $RP --to unix:$MUX' ;;
+    hvh) echo 'hvlisten -k -v $RP --to hybrid:$MUX:$Q' ;;
     socatb) echo 'socat -d -d -b262144 VSOCK-LISTEN:$RP,fork TCP:127.0.0.1:$Q' ;;
     socat) echo 'socat -d -d VSOCK-LISTEN:$RP,fork TCP:127.0.0.1:$Q' ;;
     esac
@@ -156,15 +156,16 @@ relay_row() {
     newport
     RP=$P
     Q=$((7000 + NEXTP % 1000))
-    export RP Q
+    MUX=$B/mux.sock
+    export RP Q MUX
     # the -U and hybrid: rows relay through the same muxer (hvmux, the
     # tests' VMM), as a plain bridge or with the handshake
     mpid=""
     case $1 in hvu | hvh)
-        rm -f $B/mux.sock $B/mux.out
+        rm -f $MUX $B/mux.out
         raw=""
         [ $1 = hvu ] && raw="--raw $Q"
-        hvmux host $B/mux.sock tcp $raw >$B/mux.out 2>&1 &
+        hvmux host $MUX tcp $raw >$B/mux.out 2>&1 &
         mpid=$!
         wait_line $B/mux.out ready 30 $mpid >/dev/null || echo "HVVM-T relay.$1 $N FAIL no muxer"
     esac
