@@ -199,13 +199,16 @@ int hv__stream_peer_gone(struct hv_stream *st);
 int hv__sock_from_fd(int fd, enum hv_family fam, struct hv_sock **out);
 
 /* sock_posix.c: a connect made in steps, for the relay's event loop
- * (hv_relay_add_connect): never blocks but in getaddrinfo for a TCP host
- * name. Start, then step whenever fd is writable or the retry time has
- * come: HV__DIAL_DONE with *out, HV__DIAL_WAIT (wait until fd is
- * writable), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
- * full, or starved: no descriptor or buffer for the socket), or an HV_E*
- * code (the attempt failed; nothing is left to free but by
- * hv__dial_free). The caller bounds the whole attempt by its deadline. */
+ * (hv_relay_add_connect): never blocks (a TCP host name is looked up on a
+ * thread: resolve_posix.c). Start, then step whenever the descriptor
+ * hv__dial_wait_fd names is ready or the retry time has come:
+ * HV__DIAL_DONE with *out, HV__DIAL_WAIT (wait until that descriptor is
+ * readable (*in 1: a name being looked up) or writable (a connect in
+ * progress)), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
+ * full, or starved: no descriptor, buffer or thread), or an HV_E* code
+ * (the attempt failed; nothing is left to free but by hv__dial_free). The
+ * caller bounds the whole attempt by its deadline. */
+struct hv__resolve;
 struct hv__dial {
     /* where to (not the whole hv_addr: a connecting pair holds this
      * meanwhile, and the relay's memory per connection is measured) */
@@ -216,6 +219,8 @@ struct hv__dial {
     uint32_t timeout_ms;  /* the transport's own bound (vsock), if any */
     struct addrinfo *res; /* TCP: the addresses, and the one tried */
     struct addrinfo *ai;
+    struct hv__resolve *rs; /* TCP: the host name being looked up */
+    char *host;           /* TCP: a name to look up after the back-off */
     int fd;               /* being connected, or -1 */
     int last;             /* the error of the last address tried */
     int starved;          /* the last step was short of descriptors */
@@ -227,7 +232,22 @@ struct hv__dial {
 int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
                    const struct hv_connect_opts *o);
 int hv__dial_step(struct hv__dial *d, struct hv_sock **out);
+int hv__dial_wait_fd(const struct hv__dial *d, int *in);
 void hv__dial_free(struct hv__dial *d);
+
+/* resolve_posix.c: a TCP host name looked up on a thread of its own.
+ * Start: 0 with *now (a numeric address, parsed at once) or with *out
+ * (being looked up: its descriptor turns readable when the answer is
+ * in), HV__DIAL_RETRY (too many at once, or no thread: later), or an HV_E*
+ * code. Take: HV__DIAL_WAIT (not yet), 0 with *res, or the lookup's
+ * HV_E* code. Free whenever (the thread frees what it still holds). */
+int hv__resolve_start(const char *host, uint32_t port, struct addrinfo **now,
+                      struct hv__resolve **out);
+int hv__resolve_fd(const struct hv__resolve *r);
+int hv__resolve_take(struct hv__resolve *r, struct addrinfo **res);
+void hv__resolve_free(struct hv__resolve *r);
+/* sock_posix.c: getaddrinfo's code as an HV_E* code */
+int hv__gai_err(int e);
 
 /* wake_posix.c: news from signal handlers as readable descriptors, for
  * every wait to watch: the stop (stop_posix.c posts it) and a command's

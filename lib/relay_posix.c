@@ -67,6 +67,7 @@ struct pair {
      * to try again after a retry, and whether it waits for descriptors */
     struct hv__dial *dial;
     uint64_t dial_until, dial_at;
+    int dial_in; /* w[0] waits to read (a name lookup), not to write */
     int starved;
     /* its nearest timer (-i, -q, progress, gone, discard, connect), and
      * 1 + its place in the relay's heap of timers (0: none) */
@@ -1209,7 +1210,7 @@ static void dial_work(struct hv_relay *r, struct pair *p, uint64_t now)
     k = hv__dial_step(p->dial, &sock);
     if (k == HV__DIAL_WAIT) {
         memset(&p->w[0], 0, sizeof p->w[0]);
-        p->w[0].fd = p->dial->fd;
+        p->w[0].fd = hv__dial_wait_fd(p->dial, &p->dial_in);
         p->w[0].owner = p;
         p->nw = 1;
         return;
@@ -1238,14 +1239,15 @@ static void dial_work(struct hv_relay *r, struct pair *p, uint64_t now)
 }
 
 /* What a connecting pair waits on: its socket writable, while a connect
- * is in progress. */
+ * is in progress, or the end of its backend's name lookup. */
 static int dial_interest(struct hv_relay *r, struct pair *p)
 {
     struct hv__watch *w = &p->w[0];
+    unsigned want = p->dial_in ? HV__IN : HV__OUT;
     int e;
-    if (p->nw == 0 || (w->on && w->want == HV__OUT))
+    if (p->nw == 0 || (w->on && w->want == want))
         return 0;
-    e = hv__poller_set(r->pl, w, 1, HV__OUT);
+    e = hv__poller_set(r->pl, w, 1, want);
     return e < 0 ? e : 0;
 }
 

@@ -245,7 +245,7 @@ int hv__sock_native_listen(const struct hv_addr *a,
 }
 #endif
 
-static int gai_err(int e)
+int hv__gai_err(int e)
 {
     switch (e) {
     case EAI_NONAME:
@@ -277,7 +277,7 @@ static int tcp_resolve(const struct hv_addr *a, int passive,
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     hv__fmt(port, sizeof port, "%lu", (unsigned long)a->port);
     r = getaddrinfo(a->host[0] ? a->host : NULL, port, &hints, res);
-    return r ? gai_err(r) : 0;
+    return r ? hv__gai_err(r) : 0;
 }
 
 int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
@@ -710,7 +710,7 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa,
         int r = getnameinfo(sa, len, out->host, sizeof out->host, port,
                             sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
         if (r)
-            return gai_err(r);
+            return hv__gai_err(r);
         return hv_parse_u32(port, 0, 65535, &out->port);
     }
     return HV_ENOTSUP;
@@ -941,7 +941,9 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
     d->last = HV_ECONNREFUSED;
     switch (to->family) {
     case HV_FAMILY_TCP: {
-        int r = tcp_resolve(to, 0, &d->res);
+        int r = hv__resolve_start(to->host, to->port, &d->res, &d->rs);
+        if (r == HV__DIAL_RETRY && (d->host = strdup(to->host)) == NULL)
+            return HV_ENOMEM;
         if (r < 0)
             return r;
         d->ai = d->res;
@@ -969,6 +971,16 @@ void hv__dial_free(struct hv__dial *d)
     if (d->res)
         freeaddrinfo(d->res);
     d->res = d->ai = NULL;
+    hv__resolve_free(d->rs);
+    d->rs = NULL;
+    free(d->host);
+    d->host = NULL;
+}
+
+int hv__dial_wait_fd(const struct hv__dial *d, int *in)
+{
+    *in = d->rs != NULL;
+    return d->rs ? hv__resolve_fd(d->rs) : d->fd;
 }
 
 /* Retry after the back-off (starved: short of descriptors). */
@@ -1041,6 +1053,35 @@ static int dial_err(const struct hv__dial *d, int oserr)
     return hv__err_from_os(oserr);
 }
 
+/* The host name's addresses into d->res: 0 when they are in, or a step's
+ * result (the lookup goes on, is to be tried again, or failed). */
+static int dial_lookup(struct hv__dial *d)
+{
+    int r;
+
+    if (d->host) {
+        /* the lookup could not start: try again */
+        r = hv__resolve_start(d->host, d->port, &d->res, &d->rs);
+        if (r == HV__DIAL_RETRY)
+            return dial_retry(d, 1);
+        if (r < 0)
+            return r;
+        free(d->host);
+        d->host = NULL;
+    }
+    if (d->rs) {
+        r = hv__resolve_take(d->rs, &d->res);
+        if (r == HV__DIAL_WAIT)
+            return r;
+        hv__resolve_free(d->rs);
+        d->rs = NULL;
+        if (r < 0)
+            return r;
+    }
+    d->ai = d->res;
+    return 0;
+}
+
 /* Start the connect to the next address: a step's result. */
 static int dial_begin(struct hv__dial *d, struct hv_sock **out)
 {
@@ -1109,6 +1150,9 @@ int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
     int err = 0, r;
     socklen_t elen = sizeof err;
 
+    if (d->family == HV_FAMILY_TCP && (d->rs || d->host) &&
+        (r = dial_lookup(d)) != 0)
+        return r;
     if (d->fd < 0)
         return dial_begin(d, out);
     /* in progress: done only once the socket is writable (SO_ERROR is 0
