@@ -288,6 +288,16 @@ static void pair_end(struct pair *p, int err, enum hv_side side)
     pair_unlock(p);
 }
 
+/* b failed (a reset) after its EOF while a still sends: the rule book
+ * decides whether that ends the pair (hv__rules_b_reset). */
+static void b_reset(struct pair *p, int e)
+{
+    pair_lock(p);
+    hv__rules_b_reset(&p->ru, e);
+    ended(p);
+    pair_unlock(p);
+}
+
 static enum hv_side side_of(int stream, int write)
 {
     if (stream == 0)
@@ -910,9 +920,10 @@ static void duplex_wait(struct duplex *x)
         if (watch && pf[2].revents) {
             int e = hv__stream_pending_error(p->s[1]);
             if (e < 0)
-                pair_end(p, e, HV_SIDE_B_WRITE);
-            else if (pf[2].revents & (POLLHUP | POLLNVAL))
-                watch = 0; /* gone without an error: the next send tells */
+                b_reset(p, e);
+            if (e < 0 || (pf[2].revents & (POLLHUP | POLLNVAL)))
+                watch = 0; /* seen; or gone without an error: the next
+                            * send tells */
         }
     }
 }
@@ -1039,7 +1050,8 @@ static void pair_events(struct pair *p, const struct hv__watch *w,
     if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
         int e = hv__stream_pending_error(p->s[1]);
         if (e < 0) {
-            pair_end(p, e, HV_SIDE_B_WRITE);
+            b_reset(p, e);
+            p->watch_b = 1; /* seen: not watched again */
         } else if (re & HV__HUP) {
             /* gone without an error: the next send tells, or, where a
              * hang-up means the peer closed it all, the gone-peer rule */
