@@ -64,6 +64,11 @@
 #endif
 
 /* The socket handle behind the public opaque struct hv_sock. */
+/* a file's identity (file_<platform>.c: hv__file_id) */
+struct hv__file_id {
+    uint64_t dev, ino;
+};
+
 struct hv_sock {
 #ifdef HV__WINDOWS
     /* ---- Windows (sock_win.c, npipe_win.c) ---- */
@@ -76,6 +81,8 @@ struct hv_sock {
                                      * (npipe_win.c) */
     char *path;       /* named pipe: its name; unix listener: the file it
                        * made (removed on close); UTF-8, or NULL */
+    struct hv__file_id fid; /* unix listener: that file, to remove only it */
+    int fid_ok;
     int listener;
     int no_shutdown;  /* hv_sock_close closes without shutdown(SD_SEND) */
 #else
@@ -465,6 +472,29 @@ int hv__wsl_from_processes(struct hv_guid *out, char *why, size_t whylen);
  * one; names in UTF-8. 0 or the HV_E* codes of hv_file_create. */
 int hv__file_rename(const char *from, const char *to);
 int hv__file_remove(const char *path);
+/* file_<platform>.c: which file a name stands for now (not followed if a
+ * link or reparse point): device or volume, and inode or file index, so a
+ * file can be told from another put at its name meanwhile; 0 or HV_ENOENT
+ * (none there) or another HV_E* code. Remove the file at path only if it
+ * is still id: 0 removed, 1 another file is there (kept), HV_ENOENT none
+ * is there, or another HV_E* code. Owned: whether the file at path
+ * belongs to this process's user (POSIX: the effective uid; Windows: the
+ * owner this process gives new objects, or its user): 1, 0, or an HV_E*
+ * code. */
+int hv__file_id(const char *path, struct hv__file_id *id);
+int hv__file_remove_same(const char *path, const struct hv__file_id *id);
+int hv__file_owned(const char *path);
+
+/* sock.c: the rule for a file already at a unix listener's path, from
+ * what was found there: kind (HV__UNIX_FILE_NONE, _SOCKET, _OTHER), owned
+ * (1 when this process's user owns it), probe (a connect to it: 0 it
+ * answered, HV_ECONNREFUSED nobody listens, HV_ENOLISTENER the file went
+ * meanwhile, another HV_E* code: unknown). 1: a stale socket of ours, to
+ * remove; 0: nothing there, bind; or the error that keeps it. */
+#define HV__UNIX_FILE_NONE 0
+#define HV__UNIX_FILE_SOCKET 1
+#define HV__UNIX_FILE_OTHER 2
+int hv__unix_stale_rule(int kind, int owned, int probe);
 
 /* console.c: a Windows console's UTF-16 input as the UTF-8 a pipe would carry.
  * CR LF becomes LF (a lone CR stays), a surrogate pair split between two

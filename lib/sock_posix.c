@@ -499,41 +499,47 @@ static void unix_unlock(const char *lock, int fd, dev_t dev, ino_t ino)
 
 /* An existing file at the listener's path, with its lock ours: a socket of
  * ours nobody listens on is stale and goes; a socket that answers is in
- * use; anything else stays. */
+ * use; anything else stays (hv__unix_stale_rule, which Windows keeps too). */
 static int unix_clear_stale(const struct sockaddr_un *sa, socklen_t len)
 {
-    struct stat st, now;
-    int fd, r, e;
+    struct stat st;
+    struct hv__file_id id;
+    int fd, r, e, kind, owned, probe = 0;
 
     if (lstat(sa->sun_path, &st) < 0)
         return errno == ENOENT ? 0 : unix_path_err(errno);
-    if (!S_ISSOCK(st.st_mode))
-        return HV_ENOTSOCK;
-    if (st.st_uid != geteuid())
-        return HV_EADDRINUSE; /* another user's: not ours to probe or take */
-    /* non-blocking: a listener with a full backlog says EAGAIN at once */
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return hv__err_from_os(errno);
-    r = connect(fd, (const struct sockaddr *)sa, len);
-    e = errno;
-    close(fd);
-    if (r == 0 || e == EAGAIN || e == EINPROGRESS)
-        return HV_ELISTENING;
-    if (e == ENOENT)
-        return 0; /* gone meanwhile */
-    /* refused: nobody listens. No write permission (a mode such as 000)
-     * leaves it unknown, but the file is ours and no listener of ours
-     * holds the lock: stale */
-    if (e != ECONNREFUSED && e != EACCES)
-        return hv__err_from_os(e);
-    if (lstat(sa->sun_path, &now) < 0)
-        return errno == ENOENT ? 0 : hv__err_from_os(errno);
-    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+    kind = S_ISSOCK(st.st_mode) ? HV__UNIX_FILE_SOCKET : HV__UNIX_FILE_OTHER;
+    owned = st.st_uid == geteuid();
+    id.dev = (uint64_t)st.st_dev;
+    id.ino = (uint64_t)st.st_ino;
+    if (kind == HV__UNIX_FILE_SOCKET && owned) {
+        /* non-blocking: a listener with a full backlog says EAGAIN at
+         * once */
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return hv__err_from_os(errno);
+        r = connect(fd, (const struct sockaddr *)sa, len);
+        e = errno;
+        close(fd);
+        /* refused: nobody listens. No write permission (a mode such as
+         * 000) leaves it unknown, but the file is ours and no listener of
+         * ours holds the lock: stale */
+        if (r == 0 || e == EAGAIN || e == EINPROGRESS)
+            probe = 0;
+        else if (e == ENOENT)
+            probe = HV_ENOLISTENER;
+        else if (e == ECONNREFUSED || e == EACCES)
+            probe = HV_ECONNREFUSED;
+        else
+            probe = hv__err_from_os(e);
+    }
+    r = hv__unix_stale_rule(kind, owned, probe);
+    if (r != 1)
+        return r;
+    r = hv__file_remove_same(sa->sun_path, &id);
+    if (r == 1)
         return HV_EADDRINUSE; /* swapped since the probe */
-    if (unlink(sa->sun_path) < 0 && errno != ENOENT)
-        return hv__err_from_os(errno);
-    return 0;
+    return r == HV_ENOENT ? 0 : r;
 }
 
 /* bind fd to "s" in the directory dfd, where its path would not fit in

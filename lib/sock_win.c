@@ -437,38 +437,62 @@ int hv__sock_unix_connect(const struct hv_addr *a,
 #define IO_REPARSE_TAG_AF_UNIX 0x80000023L
 #endif
 
-/* A socket file nobody listens on (a listener that died) may be replaced;
- * any other file stays, a link to one included. */
-static int unix_stale(const struct hv_addr *a)
+/* The file at a unix listener's path, before the bind: a stale socket
+ * file of ours (a listener that died) is removed; what else is there stays,
+ * by the rule POSIX keeps too (hv__unix_stale_rule). Windows makes a unix
+ * socket file a reparse point of its own tag (IO_REPARSE_TAG_AF_UNIX,
+ * "AF_UNIX comes to Windows"); nothing here runs under Wine, which has no
+ * AF_UNIX, but the file functions it uses are tested there on plain
+ * files. Windows has no lock beside the file as POSIX does: a live
+ * listener whose queue is full may answer the probe with a refusal too
+ * (connect, WSAECONNREFUSED: "the target computer actively refused it"
+ * covers a full backlog), so the probe waits a second before it counts. */
+static int unix_clear_stale(const struct hv_addr *a)
 {
     wchar_t *w = hv__wide(a->path);
     WIN32_FIND_DATAW fd;
     HANDLE f;
-    struct hv_sock *s;
+    struct hv__file_id id;
     struct hv_connect_opts co;
-    int r = 0;
+    struct hv_sock *s;
+    int kind = HV__UNIX_FILE_NONE, owned = 0, probe = 0, r;
 
     /* FindFirstFileW takes wildcards: a name with one is not looked up */
     if (w == NULL || wcspbrk(w, L"*?") != NULL) {
         free(w);
-        return 0;
+        return HV_EADDRINUSE;
     }
-    /* Windows makes a unix socket file a reparse point of its own tag */
     f = FindFirstFileW(w, &fd);
+    free(w);
     if (f != INVALID_HANDLE_VALUE) {
         FindClose(f);
-        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
-            fd.dwReserved0 == (DWORD)IO_REPARSE_TAG_AF_UNIX) {
+        /* FindFirstFileW gives a reparse point's tag in dwReserved0
+         * (WIN32_FIND_DATAW) */
+        kind = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+                       fd.dwReserved0 == (DWORD)IO_REPARSE_TAG_AF_UNIX
+                   ? HV__UNIX_FILE_SOCKET
+                   : HV__UNIX_FILE_OTHER;
+    }
+    if (kind == HV__UNIX_FILE_SOCKET) {
+        if ((r = hv__file_id(a->path, &id)) < 0)
+            return r == HV_ENOENT ? 0 : r;
+        owned = hv__file_owned(a->path);
+        if (owned == 1) {
             memset(&co, 0, sizeof co);
             co.timeout_ms = 1000;
-            if (hv__sock_unix_connect(a, &co, &s) == 0)
+            probe = hv__sock_unix_connect(a, &co, &s);
+            if (probe == 0)
                 hv_sock_close(s); /* someone listens: in use */
-            else
-                r = DeleteFileW(w) != 0;
         }
     }
-    free(w);
-    return r;
+    r = hv__unix_stale_rule(kind, owned, probe);
+    if (r != 1)
+        return r;
+    /* only the file probed: one put there since stays */
+    r = hv__file_remove_same(a->path, &id);
+    if (r == 1)
+        return HV_EADDRINUSE;
+    return r == HV_ENOENT ? 0 : r;
 }
 
 int hv__sock_unix_listen(const struct hv_addr *a,
@@ -478,7 +502,10 @@ int hv__sock_unix_listen(const struct hv_addr *a,
     SOCKET fd;
     int r, len, tries;
 
-    /* o->unix_mode: Windows files take their ACL from the directory */
+    /* a unix socket file takes the ACL its directory hands down; no
+     * mode bits to give it */
+    if (o->unix_mode)
+        return HV_EUNIXMODE;
     if ((r = unix_socket(&fd)) < 0)
         return r;
     if ((len = unix_sa_of(a, &sa)) < 0) {
@@ -489,9 +516,13 @@ int hv__sock_unix_listen(const struct hv_addr *a,
         if (bind(fd, (struct sockaddr *)&sa, len) == 0)
             break;
         r = WSAGetLastError();
-        if (r != WSAEADDRINUSE || tries > 0 || !unix_stale(a)) {
+        if (r != WSAEADDRINUSE || tries > 0) {
             closesocket(fd);
             return hv__err_from_os(r);
+        }
+        if ((r = unix_clear_stale(a)) < 0) {
+            closesocket(fd);
+            return r;
         }
     }
     if (listen(fd, backlog_of(o)) != 0) {
@@ -504,6 +535,8 @@ int hv__sock_unix_listen(const struct hv_addr *a,
     (*out)->path = malloc(strlen(a->path) + 1);
     if ((*out)->path)
         strcpy((*out)->path, a->path);
+    /* the file made, so that only it is removed at the close */
+    (*out)->fid_ok = hv__file_id(a->path, &(*out)->fid) == 0;
     return 0;
 }
 
@@ -761,12 +794,8 @@ void hv_sock_close(struct hv_sock *s)
     if (!s->listener && !s->no_shutdown)
         (void)shutdown(s->s, SD_SEND);
     closesocket(s->s);
-    if (s->listener && s->family == HV_FAMILY_UNIX && s->path) {
-        wchar_t *w = hv__wide(s->path);
-        if (w)
-            (void)DeleteFileW(w);
-        free(w);
-    }
+    if (s->listener && s->family == HV_FAMILY_UNIX && s->path && s->fid_ok)
+        (void)hv__file_remove_same(s->path, &s->fid);
     free(s->path);
     free(s);
 }
