@@ -230,6 +230,30 @@ int hv__file_owned(const char *path)
     return r;
 }
 
+int hv__file_lock_take(const char *path, HANDLE *out)
+{
+    wchar_t *w;
+    DWORD e;
+    int r;
+
+    *out = INVALID_HANDLE_VALUE;
+    if ((r = hv__utf8_to_wide(path, &w)) < 0)
+        return r;
+    /* shared with nobody: another open fails with ERROR_SHARING_VIOLATION
+     * while this handle lives, and the file goes with its last handle, a
+     * killed process's too (CreateFileW, dwShareMode and
+     * FILE_FLAG_DELETE_ON_CLOSE) */
+    *out = CreateFileW(w, GENERIC_READ | DELETE, 0, NULL, OPEN_ALWAYS,
+                       FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE,
+                       NULL);
+    e = GetLastError();
+    free(w);
+    if (*out != INVALID_HANDLE_VALUE)
+        return 0;
+    return e == ERROR_SHARING_VIOLATION ? HV_ELISTENING
+                                        : hv__err_from_os((long)e);
+}
+
 int hv_file_is_terminal(FILE *f)
 {
     /* _isatty is also true for NUL and other character devices: ask for

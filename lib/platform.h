@@ -83,6 +83,8 @@ struct hv_sock {
                        * made (removed on close); UTF-8, or NULL */
     struct hv__file_id fid; /* unix listener: that file, to remove only it */
     int fid_ok;
+    HANDLE lock;      /* unix listener: PATH.lock, held while it listens,
+                       * or NULL */
     int listener;
     int no_shutdown;  /* hv_sock_close closes without shutdown(SD_SEND) */
 #else
@@ -462,6 +464,10 @@ int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen);
 /* The same, waiting at most ms for HCS's answer (the diagnosis). */
 int hv__hcs_list_within(struct hv_vms *vms, unsigned long ms, char *why,
                         size_t whylen);
+/* file_win.c: the lock of a unix listener's path (PATH.lock): 0 and
+ * *out, its handle (closing it removes the file), HV_ELISTENING while
+ * another holds it, or another HV_E* code. */
+int hv__file_lock_take(const char *path, HANDLE *out);
 /* wsl_win.c: the WSL2 VM's id from the --vm-id of the running
  * wslhost.exe processes (no elevation needed): 1 found (*out), 0 none,
  * HV_EAMBIGUOUS when they name different VMs; why says what was seen. */

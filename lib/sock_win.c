@@ -495,10 +495,21 @@ static int unix_clear_stale(const struct hv_addr *a)
     return r == HV_ENOENT ? 0 : r;
 }
 
+/* Close what a failed listen made: the socket and the lock. */
+static int unix_listen_fail(SOCKET fd, HANDLE lock, int r)
+{
+    closesocket(fd);
+    if (lock != INVALID_HANDLE_VALUE)
+        CloseHandle(lock);
+    return r;
+}
+
 int hv__sock_unix_listen(const struct hv_addr *a,
                          const struct hv_listen_opts *o, struct hv_sock **out)
 {
     struct unix_sa sa;
+    char lockpath[HV_PATH_MAX + sizeof ".lock"];
+    HANDLE lock = INVALID_HANDLE_VALUE;
     SOCKET fd;
     int r, len, tries;
 
@@ -508,30 +519,30 @@ int hv__sock_unix_listen(const struct hv_addr *a,
         return HV_EUNIXMODE;
     if ((r = unix_socket(&fd)) < 0)
         return r;
-    if ((len = unix_sa_of(a, &sa)) < 0) {
-        closesocket(fd);
-        return len;
-    }
+    if ((len = unix_sa_of(a, &sa)) < 0)
+        return unix_listen_fail(fd, lock, len);
+    /* a listener of ours holds PATH.lock: a second one says so at once,
+     * without a probe that the first would take as its client */
+    hv__fmt(lockpath, sizeof lockpath, "%s.lock", a->path);
+    if ((r = hv__file_lock_take(lockpath, &lock)) < 0)
+        return unix_listen_fail(fd, lock, r);
     for (tries = 0;; tries++) {
         if (bind(fd, (struct sockaddr *)&sa, len) == 0)
             break;
         r = WSAGetLastError();
-        if (r != WSAEADDRINUSE || tries > 0) {
-            closesocket(fd);
-            return hv__err_from_os(r);
-        }
-        if ((r = unix_clear_stale(a)) < 0) {
-            closesocket(fd);
-            return r;
-        }
+        if (r != WSAEADDRINUSE || tries > 0)
+            return unix_listen_fail(fd, lock, hv__err_from_os(r));
+        if ((r = unix_clear_stale(a)) < 0)
+            return unix_listen_fail(fd, lock, r);
     }
-    if (listen(fd, backlog_of(o)) != 0) {
-        r = hv__err_from_os(WSAGetLastError());
-        closesocket(fd);
+    if (listen(fd, backlog_of(o)) != 0)
+        return unix_listen_fail(fd, lock,
+                                hv__err_from_os(WSAGetLastError()));
+    if ((r = listener_new(fd, HV_FAMILY_UNIX, out)) < 0) {
+        CloseHandle(lock);
         return r;
     }
-    if ((r = listener_new(fd, HV_FAMILY_UNIX, out)) < 0)
-        return r;
+    (*out)->lock = lock;
     (*out)->path = malloc(strlen(a->path) + 1);
     if ((*out)->path)
         strcpy((*out)->path, a->path);
@@ -796,6 +807,8 @@ void hv_sock_close(struct hv_sock *s)
     closesocket(s->s);
     if (s->listener && s->family == HV_FAMILY_UNIX && s->path && s->fid_ok)
         (void)hv__file_remove_same(s->path, &s->fid);
+    if (s->lock)
+        CloseHandle(s->lock); /* the lock file goes with it */
     free(s->path);
     free(s);
 }
