@@ -87,7 +87,7 @@ static int backlog_of(const struct hv_listen_opts *o)
 }
 
 /* A Hyper-V socket option that must hold: a failure is reported, not
- * ignored (issue 11, defect 23). */
+ * ignored. */
 static int hv_option(SOCKET fd, int name, ULONG v)
 {
     if (setsockopt(fd, HV_PROTOCOL_RAW, name, (const char *)&v, sizeof v) != 0)
@@ -801,7 +801,7 @@ void hv_sock_close(struct hv_sock *s)
         WSACloseEvent(s->ev);
     }
     /* a normal end: half-close first, so data in flight is not dropped
-     * (issue 11, defect 19); an error here only means it was too late */
+     * at the peer; an error here only means it was too late */
     if (!s->listener && !s->no_shutdown)
         (void)shutdown(s->s, SD_SEND);
     closesocket(s->s);
