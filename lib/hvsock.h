@@ -38,6 +38,8 @@ extern "C" {
  * EAMBIGUOUS   a name that several VMs or services carry
  * EEXIST       a service GUID registered under another name
  * EPROTECTED   one of Windows' own service entries, without --force
+ * EUNIXMODE    permissions asked for a unix socket file where the
+ *              system gives it its directory's ACL (Windows)
  * The three "not there" codes differ in what is missing:
  * ENOVM        a VM (display name, keyword or own id) that no source
  *              knows: an operand naming nothing (68)
@@ -80,6 +82,7 @@ extern "C" {
     X(EAMBIGUOUS, 65, "ambiguous name")                                       \
     X(EEXIST, 65, "already exists")                                           \
     X(EPROTECTED, 65, "refused: built-in Windows service (use --force)")       \
+    X(EUNIXMODE, 65, "socket file permissions cannot be set on Windows (the file takes its directory's ACL)") \
     X(ENOVM, 68, "unknown VM")                                                \
     X(ENOHOST, 68, "unknown host")                                            \
     X(ENOTFOUND, 68, "not found")                                             \

@@ -50,3 +50,20 @@ int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
         return hv__sock_native_listen(a, o, out);
     return HV_ENOTSUP;
 }
+
+int hv__unix_stale_rule(int kind, int owned, int probe)
+{
+    if (kind == HV__UNIX_FILE_NONE)
+        return 0;
+    if (kind != HV__UNIX_FILE_SOCKET)
+        return HV_ENOTSOCK; /* any other file stays */
+    if (owned != 1)
+        return owned < 0 ? owned : HV_EADDRINUSE; /* not ours to take */
+    if (probe == 0)
+        return HV_ELISTENING;
+    if (probe == HV_ENOLISTENER)
+        return 0; /* gone meanwhile */
+    if (probe == HV_ECONNREFUSED)
+        return 1; /* ours, and nobody listens: stale */
+    return probe; /* unknown: it stays */
+}

@@ -245,7 +245,7 @@ int hv__sock_native_listen(const struct hv_addr *a,
 }
 #endif
 
-static int gai_err(int e)
+int hv__gai_err(int e)
 {
     switch (e) {
     case EAI_NONAME:
@@ -277,7 +277,7 @@ static int tcp_resolve(const struct hv_addr *a, int passive,
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     hv__fmt(port, sizeof port, "%lu", (unsigned long)a->port);
     r = getaddrinfo(a->host[0] ? a->host : NULL, port, &hints, res);
-    return r ? gai_err(r) : 0;
+    return r ? hv__gai_err(r) : 0;
 }
 
 int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
@@ -499,41 +499,47 @@ static void unix_unlock(const char *lock, int fd, dev_t dev, ino_t ino)
 
 /* An existing file at the listener's path, with its lock ours: a socket of
  * ours nobody listens on is stale and goes; a socket that answers is in
- * use; anything else stays. */
+ * use; anything else stays (hv__unix_stale_rule, which Windows keeps too). */
 static int unix_clear_stale(const struct sockaddr_un *sa, socklen_t len)
 {
-    struct stat st, now;
-    int fd, r, e;
+    struct stat st;
+    struct hv__file_id id;
+    int fd, r, e, kind, owned, probe = 0;
 
     if (lstat(sa->sun_path, &st) < 0)
         return errno == ENOENT ? 0 : unix_path_err(errno);
-    if (!S_ISSOCK(st.st_mode))
-        return HV_ENOTSOCK;
-    if (st.st_uid != geteuid())
-        return HV_EADDRINUSE; /* another user's: not ours to probe or take */
-    /* non-blocking: a listener with a full backlog says EAGAIN at once */
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return hv__err_from_os(errno);
-    r = connect(fd, (const struct sockaddr *)sa, len);
-    e = errno;
-    close(fd);
-    if (r == 0 || e == EAGAIN || e == EINPROGRESS)
-        return HV_ELISTENING;
-    if (e == ENOENT)
-        return 0; /* gone meanwhile */
-    /* refused: nobody listens. No write permission (a mode such as 000)
-     * leaves it unknown, but the file is ours and no listener of ours
-     * holds the lock: stale */
-    if (e != ECONNREFUSED && e != EACCES)
-        return hv__err_from_os(e);
-    if (lstat(sa->sun_path, &now) < 0)
-        return errno == ENOENT ? 0 : hv__err_from_os(errno);
-    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+    kind = S_ISSOCK(st.st_mode) ? HV__UNIX_FILE_SOCKET : HV__UNIX_FILE_OTHER;
+    owned = st.st_uid == geteuid();
+    id.dev = (uint64_t)st.st_dev;
+    id.ino = (uint64_t)st.st_ino;
+    if (kind == HV__UNIX_FILE_SOCKET && owned) {
+        /* non-blocking: a listener with a full backlog says EAGAIN at
+         * once */
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return hv__err_from_os(errno);
+        r = connect(fd, (const struct sockaddr *)sa, len);
+        e = errno;
+        close(fd);
+        /* refused: nobody listens. No write permission (a mode such as
+         * 000) leaves it unknown, but the file is ours and no listener of
+         * ours holds the lock: stale */
+        if (r == 0 || e == EAGAIN || e == EINPROGRESS)
+            probe = 0;
+        else if (e == ENOENT)
+            probe = HV_ENOLISTENER;
+        else if (e == ECONNREFUSED || e == EACCES)
+            probe = HV_ECONNREFUSED;
+        else
+            probe = hv__err_from_os(e);
+    }
+    r = hv__unix_stale_rule(kind, owned, probe);
+    if (r != 1)
+        return r;
+    r = hv__file_remove_same(sa->sun_path, &id);
+    if (r == 1)
         return HV_EADDRINUSE; /* swapped since the probe */
-    if (unlink(sa->sun_path) < 0 && errno != ENOENT)
-        return hv__err_from_os(errno);
-    return 0;
+    return r == HV_ENOENT ? 0 : r;
 }
 
 /* bind fd to "s" in the directory dfd, where its path would not fit in
@@ -710,7 +716,7 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa,
         int r = getnameinfo(sa, len, out->host, sizeof out->host, port,
                             sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
         if (r)
-            return gai_err(r);
+            return hv__gai_err(r);
         return hv_parse_u32(port, 0, 65535, &out->port);
     }
     return HV_ENOTSUP;
@@ -1031,7 +1037,9 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
     d->last = HV_ECONNREFUSED;
     switch (to->family) {
     case HV_FAMILY_TCP: {
-        int r = tcp_resolve(to, 0, &d->res);
+        int r = hv__resolve_start(to->host, to->port, &d->res, &d->rs);
+        if (r == HV__DIAL_RETRY && (d->host = strdup(to->host)) == NULL)
+            return HV_ENOMEM;
         if (r < 0)
             return r;
         d->ai = d->res;
@@ -1061,8 +1069,18 @@ void hv__dial_free(struct hv__dial *d)
     if (d->res)
         freeaddrinfo(d->res);
     d->res = d->ai = NULL;
+    hv__resolve_free(d->rs);
+    d->rs = NULL;
+    free(d->host);
+    d->host = NULL;
     free(d->hy);
     d->hy = NULL;
+}
+
+int hv__dial_wait_fd(const struct hv__dial *d, int *in)
+{
+    *in = d->rs != NULL || d->want_in;
+    return d->rs ? hv__resolve_fd(d->rs) : d->fd;
 }
 
 /* Retry after the back-off (starved: short of descriptors). */
@@ -1144,6 +1162,35 @@ static int dial_err(const struct hv__dial *d, int oserr)
     return hv__err_from_os(oserr);
 }
 
+/* The host name's addresses into d->res: 0 when they are in, or a step's
+ * result (the lookup goes on, is to be tried again, or failed). */
+static int dial_lookup(struct hv__dial *d)
+{
+    int r;
+
+    if (d->host) {
+        /* the lookup could not start: try again */
+        r = hv__resolve_start(d->host, d->port, &d->res, &d->rs);
+        if (r == HV__DIAL_RETRY)
+            return dial_retry(d, 1);
+        if (r < 0)
+            return r;
+        free(d->host);
+        d->host = NULL;
+    }
+    if (d->rs) {
+        r = hv__resolve_take(d->rs, &d->res);
+        if (r == HV__DIAL_WAIT)
+            return r;
+        hv__resolve_free(d->rs);
+        d->rs = NULL;
+        if (r < 0)
+            return r;
+    }
+    d->ai = d->res;
+    return 0;
+}
+
 /* Start the connect to the next address: a step's result. */
 static int dial_begin(struct hv__dial *d, struct hv_sock **out)
 {
@@ -1213,6 +1260,9 @@ int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
     int err = 0, r;
     socklen_t elen = sizeof err;
 
+    if (d->family == HV_FAMILY_TCP && (d->rs || d->host) &&
+        (r = dial_lookup(d)) != 0)
+        return r;
     if (d->fd < 0)
         return dial_begin(d, out);
     if (d->hy && d->hy->connected)
