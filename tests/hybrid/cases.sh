@@ -11,6 +11,8 @@ UDS=$work/v.sock
 
 # mux ARGS...: "hvmux host $UDS tcp ARGS" in the background, waited for
 mux() {
+    # a fresh file: an earlier muxer's "ready" must not be taken for this one's
+    rm -f "$work/mux.out"
     $HVMUX host "$UDS" tcp "$@" >"$work/mux.out" 2>"$work/mux.err" &
     pids="$pids $!"
     wait_for "$work/mux.out" "ready" 30 || fail "hvmux did not start"
@@ -19,6 +21,7 @@ mux() {
 # guest_mux PORT: "hvmux guest $UDS PORT tcp"; GPORT: the TCP port that
 # stands for the guest's connects to host port PORT
 guest_mux() {
+    rm -f "$work/gmux.out"
     $HVMUX guest "$UDS" "$1" tcp >"$work/gmux.out" 2>"$work/gmux.err" &
     pids="$pids $!"
     wait_for "$work/gmux.out" "ready" 30 || fail "hvmux guest did not start"
@@ -90,11 +93,12 @@ case_vmm_dialects() {
     # what each VMM takes: our CONNECT suits all three; OpenVMM's GUID form
     local v g
     for v in fc ch openvmm; do
-        rm -f "$work/mux.out"
         UDS=$work/$v.sock
         mux --vmm $v
         echo "to $v" >"$work/b"
-        start_server srv "$work/b"
+        # a listener of its own name: start_server waits for its line in
+        # $work/NAME.err, which an earlier one's would answer
+        start_server "srv_$v" "$work/b"
         $CAT --hybrid "$UDS" "$PORT" </dev/null >"$work/cli.out" 2>"$work/cli.err" ||
             fail "$v: exit $? ($(cat "$work/cli.err"))"
         [ "$(cat "$work/cli.out")" = "to $v" ] || fail "$v: got '$(cat "$work/cli.out")'"
