@@ -357,6 +357,14 @@ int hv_sock_recv(struct hv_sock *s, void *buf, size_t n, uint32_t timeout_ms);
 /* Shut down the sending side. HV_ECONNRESET when the peer has reset the
  * connection (data sent earlier may be lost). */
 int hv_sock_shutdown_send(struct hv_sock *s);
+/* Whether stdout can carry a descriptor: 0 when it is a unix stream
+ * socket, HV_ENOTSOCK when it is not, HV_ENOTSUP on Windows. */
+int hv_stdout_passes_fds(void);
+/* Send s's descriptor to stdout's peer: one NUL byte carrying it as
+ * SCM_RIGHTS (OpenSSH's ProxyUseFdpass). s stays open here: close it
+ * after, which leaves the connection to the receiver. 0 or an HV_E* code;
+ * HV_ENOTSUP on Windows. */
+int hv_sock_pass_stdout(struct hv_sock *s);
 /* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
 

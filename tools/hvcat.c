@@ -10,7 +10,7 @@
 static const char usage[] =
     "usage: hvcat [-dhtvVz] [-e CMD] [-i SECS] [-q SECS] [-w SECS] [--wait SECS]\n"
     "             [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
-    "             VM SERVICE\n"
+    "             [--fdpass] VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n"
@@ -30,6 +30,8 @@ static const char help[] =
     "      --send-only     do not read the connection; end after stdin's EOF\n"
     "  -e, --exec CMD      run CMD (through the shell) on the connection instead\n"
     "                      (its stdin and stdout; HV_PEER_* and HV_LOCAL_* set)\n"
+    "      --fdpass        pass the connection to stdout, a unix socket, and exit\n"
+    "                      (ssh's ProxyCommand with ProxyUseFdpass yes)\n"
     "  -i, --idle-timeout SECS  end (exit 75) when no byte moved for SECS\n"
     "      --keep-alive-on-pause  keep the connection while the VM is paused\n"
     "                      (Hyper-V)\n"
@@ -56,11 +58,14 @@ static const char help[] =
     CLI_HELP_EXIT_STATUS
     "With -e, 74 also when CMD failed.\n";
 
+enum { OPT_FDPASS = 768 };
+
 static const struct option longopts[] = {
     {"recv-only", no_argument, NULL, 'd'},
     {"no-stdin", no_argument, NULL, 'd'},
     {"send-only", no_argument, NULL, OPT_SEND_ONLY},
     {"exec", required_argument, NULL, 'e'},
+    {"fdpass", no_argument, NULL, OPT_FDPASS},
     {"idle-timeout", required_argument, NULL, 'i'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
@@ -86,6 +91,7 @@ struct opts {
     uint32_t wait_ms;
     int wait;
     int zero;
+    int fdpass; /* --fdpass */
     const char *exec;
 };
 
@@ -268,6 +274,9 @@ static int run(int argc, char **argv)
         case 'z':
             o.zero = 1;
             break;
+        case OPT_FDPASS:
+            o.fdpass = 1;
+            break;
         case 'h':
             return cli_help(usage, help);
         case 'V':
@@ -283,6 +292,11 @@ static int run(int argc, char **argv)
         return r;
     if (o.zero && o.exec)
         return cli_usage_error(usage, "cannot use -z with -e");
+    if (o.fdpass && (o.zero || o.exec))
+        return cli_usage_error(usage, "cannot use --fdpass with -e or -z");
+    if (o.fdpass && (r = hv_stdout_passes_fds()) < 0)
+        return cli_usage_error(usage, "--fdpass: %s", r == HV_ENOTSUP ?
+                               hv_strerror(r) : "stdout is not a unix socket");
     if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
         return r;
     if ((r = cli_net_start()) != 0)
@@ -304,6 +318,14 @@ static int run(int argc, char **argv)
     if (o.zero) {
         hv_sock_close(s);
         return 0;
+    }
+    if (o.fdpass) {
+        /* the receiver has its own copy now: ours closes, nothing stays */
+        r = hv_sock_pass_stdout(s);
+        hv_sock_close(s);
+        if (r < 0)
+            cli_warn(r, "--fdpass: pass %s to stdout", where);
+        return hv_exitcode(r);
     }
     if (o.exec)
         return run_exec(s, &o, &addr, where);

@@ -37,6 +37,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD on the connection' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD on the connection' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-i'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--fdpass'; Arg = ''; Help = 'pass the connection to stdout (a unix socket) and exit' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--idle-timeout'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep the connection while the VM is paused (Hyper-V)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints under an error' }
