@@ -532,9 +532,32 @@ struct hv_relay_opts {
     uint32_t progress_ms;
     void (*progress)(void *ctx, uint64_t ab, uint64_t ba);
     void *progress_ctx;
+    /* NULL, or every byte written either way also goes to this dump
+     * (hv_dump_new), its records named by dump_conn (0: no name); the
+     * pair then copies through the event loop, not the fast paths */
+    struct hv_dump *dump;
+    unsigned dump_conn;
 };
 
 #define HV_RELAY_BUFSIZE (256u * 1024u)
+
+/* Traffic dumps (-o, -x): what relay pairs write, both ways, to a file as
+ * it is and/or as a hex dump (see hvsock_int.h for its lines). */
+struct hv_dump;
+int hv_dump_new(struct hv_dump **out);
+/* Create (or empty) path, UTF-8, for the raw bytes (hex 0) or the hex
+ * dump (hex 1). 0, or the codes of hv_file_create. */
+int hv_dump_open(struct hv_dump *d, const char *path, int hex);
+/* fn is called once, from the thread running the relay, when a write to
+ * a dump file fails (a full disk): the dump writes nothing more from
+ * then on; the relay goes on unchanged. */
+void hv_dump_on_error(struct hv_dump *d,
+                      void (*fn)(void *ctx, const char *path, int err),
+                      void *ctx);
+/* 0, or the error that stopped the dump. */
+int hv_dump_error(const struct hv_dump *d);
+/* Close the files and free d (NULL: nothing): 0 or the dump's error. */
+int hv_dump_close(struct hv_dump *d);
 
 /* Initialise o to the defaults: no flags, no idle timeout, no quit, no
  * gone_ms (wait for a's EOF). */

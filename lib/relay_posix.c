@@ -483,8 +483,11 @@ static void dir_empty(struct pair *p, int i, uint64_t now)
     pair_unlock(p);
 }
 
-/* Move what can be moved in direction i without blocking. */
-static void dir_work(struct pair *p, int i, uint64_t now)
+/* Move what can be moved in direction i without blocking; with dumping
+ * set (a constant: dir_work and dir_work_dump are two copies, so that a
+ * pair without a dump runs no test of it), what is written also goes to
+ * the pair's dump. */
+static inline void dir_copy(struct pair *p, int i, uint64_t now, int dumping)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
     struct hv__ring *rg = &src->rx;
@@ -535,6 +538,9 @@ static void dir_work(struct pair *p, int i, uint64_t now)
             n = hv__ring_data(rg, &ptr);
             e = hv__stream_write(dst, ptr, n, &k);
             if (e == 0) {
+                if (dumping)
+                    hv__dump_data(p->o.dump, p->o.dump_conn, i,
+                                  p->d[i].bytes, ptr, k);
                 hv__ring_take(rg, k);
                 p->d[i].bytes += k;
                 moved = moved || k > 0;
@@ -565,6 +571,16 @@ static void dir_work(struct pair *p, int i, uint64_t now)
     if (rg->count == 0 && !p->done &&
         (way(p, i) == HV__WAY_DRAIN || way(p, i) == HV__WAY_DRAIN_ERR))
         dir_empty(p, i, now);
+}
+
+static void dir_work(struct pair *p, int i, uint64_t now)
+{
+    dir_copy(p, i, now, 0);
+}
+
+static void dir_work_dump(struct pair *p, int i, uint64_t now)
+{
+    dir_copy(p, i, now, 1);
 }
 
 /* How often a vsock connection is asked whether its peer has closed it
@@ -674,13 +690,23 @@ static void check_end(struct pair *p, uint64_t now)
         check_gone(p, now);
 }
 
+static inline void pair_copy(struct pair *p, uint64_t now,
+                             void (*work)(struct pair *, int, uint64_t))
+{
+    work(p, 0, now);
+    if (!p->done)
+        work(p, 1, now);
+    if (!p->done)
+        work(p, 0, now); /* what b -> a freed may let a -> b go on */
+}
+
 static void pair_work(struct pair *p, uint64_t now)
 {
-    dir_work(p, 0, now);
-    if (!p->done)
-        dir_work(p, 1, now);
-    if (!p->done)
-        dir_work(p, 0, now); /* what b -> a freed may let a -> b go on */
+    /* a pair with a dump: the copy of the loop that writes it */
+    if (p->o.dump)
+        pair_copy(p, now, dir_work_dump);
+    else
+        pair_copy(p, now, dir_work);
     check_end(p, now);
     if (!p->done && p->o.progress && p->progress_at && now >= p->progress_at) {
         p->o.progress(p->o.progress_ctx, p->d[0].bytes, p->d[1].bytes);
@@ -711,7 +737,7 @@ static int lone_dir(const struct pair *p)
     int i;
 
     if (p->done || p->o.idle_ms || p->o.progress || p->ru.quit_at ||
-        !fast_paths())
+        p->o.dump || !fast_paths())
         return -1;
     for (i = 0; i < 2; i++) {
         const struct hv_stream *src = p->s[i];
@@ -835,7 +861,7 @@ static int duplex_ok(const struct pair *p)
     return !p->done && !p->no_duplex &&
            (p->polls >= DUPLEX_AFTER ||
             p->d[0].bytes + p->d[1].bytes >= DUPLEX_AFTER_BYTES) &&
-           !p->o.idle_ms && !p->o.progress &&
+           !p->o.idle_ms && !p->o.progress && !p->o.dump &&
            p->o.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
            (way(p, 1) == HV__WAY_SHUT ? !gone_waits(p)
                                       : way(p, 1) == HV__WAY_COPY) &&

@@ -283,9 +283,12 @@ static void dir_watch(struct dir *d)
     signal_state(p);
 }
 
-static DWORD WINAPI dir_main(LPVOID arg)
+/* One way's thread. With dumping set (a constant: dir_main and
+ * dir_main_dump are two copies, picked when the thread starts, so that a
+ * pair without a dump runs no test of it), what is written also goes to
+ * the pair's dump, under the relay's lock (one writer at a time). */
+static inline DWORD dir_loop(struct dir *d, int dumping)
 {
-    struct dir *d = arg;
     struct pair *p = d->p;
     struct hv_relay *r = p->r;
     int next = NEXT_READ;
@@ -309,6 +312,9 @@ static DWORD WINAPI dir_main(LPVOID arg)
         if (e == HV_ESTOPPED)
             break;
         EnterCriticalSection(&r->lock);
+        if (dumping && e == 0)
+            hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,
+                          got);
         next = dir_wrote(d, e, got);
         /* the control loop times the gone-peer rule from a -> b's writes */
         wake = next != NEXT_READ || e != 0 ||
@@ -323,6 +329,16 @@ static DWORD WINAPI dir_main(LPVOID arg)
         dir_watch(d);
     pair_release(p);
     return 0;
+}
+
+static DWORD WINAPI dir_main(LPVOID arg)
+{
+    return dir_loop(arg, 0);
+}
+
+static DWORD WINAPI dir_main_dump(LPVOID arg)
+{
+    return dir_loop(arg, 1);
 }
 
 /* ---------------------------------------------------------------- relay */
@@ -363,7 +379,8 @@ static int dir_start(struct pair *p, int i)
     if (d->ev == NULL)
         return hv__err_from_os((long)GetLastError());
     InterlockedIncrement(&p->refs);
-    d->thread = CreateThread(NULL, THREAD_STACK, dir_main, d,
+    d->thread = CreateThread(NULL, THREAD_STACK,
+                             p->o.dump ? dir_main_dump : dir_main, d,
                              STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
     if (d->thread == NULL) {
         InterlockedDecrement(&p->refs);

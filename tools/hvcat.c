@@ -10,7 +10,7 @@
 static const char usage[] =
     "usage: hvcat [-dhtvVz] [-e CMD] [-i SECS] [-q SECS] [-w SECS] [--wait SECS]\n"
     "             [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
-    "             [--fdpass] VM SERVICE\n"
+    "             [-o FILE] [-x FILE] [--fdpass] VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n"
@@ -40,6 +40,7 @@ static const char help[] =
     "                      ends the session\n"
     "      --npipe NAME    connect to the Windows named pipe NAME (\\\\.\\pipe\\NAME)\n"
     "      --progress      show bytes, rate and time on stderr\n"
+    "  -o, --output FILE   write every byte relayed, both ways, to FILE too\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
@@ -51,6 +52,8 @@ static const char help[] =
     "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
     "                      long it idles (default: the session ends once the\n"
     "                      peer has closed, on TCP once stdin idles 0.5 s)\n"
+    "  -x, --hex-dump FILE write a hex dump of both ways to FILE ('>' sent,\n"
+    "                      '<' received)\n"
     "  -z, --zero          connect and close: exit 0 if something listens\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
@@ -71,6 +74,8 @@ static const struct option longopts[] = {
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
+    {"output", required_argument, NULL, 'o'},
+    {"hex-dump", required_argument, NULL, 'x'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"tcp", no_argument, NULL, 't'},
@@ -181,7 +186,9 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     struct hv_addr local;
     char how[64];
     int r, rc = 0;
-    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT;
+    /* a dump sees the bytes only in the relay */
+    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT ||
+                o->so.dump;
 
     if (hv_sock_local(s, &local) < 0) {
         memset(&local, 0, sizeof local);
@@ -202,9 +209,7 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
         struct hv_stream *net;
         struct hv_relay_opts ro;
         struct hv_relay_result res;
-        hv_relay_opts_init(&ro);
-        ro.idle_ms = o->so.idle_ms;
-        ro.quit_ms = o->so.quit_ms;
+        session_relay_opts(&o->so, &ro, 0);
         memset(&res, 0, sizeof res);
         if ((r = hv_stream_from_sock(s, &net)) == 0) {
             hv_relay_pair(io, net, &ro, &res);
@@ -249,7 +254,7 @@ static int run(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     session_opts_init(&o.so);
-    while ((c = cli_getopt(argc, argv, "de:hi:q:tU:vVw:z", longopts)) !=
+    while ((c = cli_getopt(argc, argv, "de:hi:o:q:tU:vVw:x:z", longopts)) !=
            -1) {
         if ((r = session_option(&o.so, c, optarg)) == 1)
             continue;
@@ -294,10 +299,14 @@ static int run(int argc, char **argv)
         return cli_usage_error(usage, "cannot use -z with -e");
     if (o.fdpass && (o.zero || o.exec))
         return cli_usage_error(usage, "cannot use --fdpass with -e or -z");
+    if (o.fdpass && (o.so.dump_raw || o.so.dump_hex))
+        return cli_usage_error(usage, "cannot use --fdpass with -o or -x");
     if (o.fdpass && (r = hv_stdout_passes_fds()) < 0)
         return cli_usage_error(usage, "--fdpass: %s", r == HV_ENOTSUP ?
                                hv_strerror(r) : "stdout is not a unix socket");
     if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
+        return r;
+    if ((r = session_dump_open(&o.so)) != 0)
         return r;
     if ((r = cli_net_start()) != 0)
         return r;

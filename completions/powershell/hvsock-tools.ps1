@@ -42,6 +42,10 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep the connection while the VM is paused (Hyper-V)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints under an error' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-o'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--output'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-x'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--hex-dump'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'connect to a Windows named pipe' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
@@ -83,6 +87,10 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--drain'; Arg = 'seconds'; Help = 'with -e or --to, on a stop let open connections finish for SECS' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints or warnings about the address' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-o'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--output'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-x'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--hex-dump'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'listen on a Windows named pipe' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
