@@ -283,63 +283,17 @@ static void dir_watch(struct dir *d)
     signal_state(p);
 }
 
-/* One way's thread. With dumping set (a constant: dir_main and
- * dir_main_dump are two copies, picked when the thread starts, so that a
- * pair without a dump runs no test of it), what is written also goes to
- * the pair's dump, under the relay's lock (one writer at a time). */
-static inline DWORD dir_loop(struct dir *d, int dumping)
-{
-    struct pair *p = d->p;
-    struct hv_relay *r = p->r;
-    int next = NEXT_READ;
-
-    while (next == NEXT_READ && !cancelled(p)) {
-        const char *data;
-        size_t got = 0;
-        int e = dir_read(d, &data, &got), wake;
-
-        if (e == HV_ESTOPPED)
-            break;
-        EnterCriticalSection(&r->lock);
-        next = dir_got(d, e, got);
-        LeaveCriticalSection(&r->lock);
-        if (next != NEXT_WRITE) {
-            if (next != NEXT_READ)
-                signal_state(p);
-            continue;
-        }
-        e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
-        if (e == HV_ESTOPPED)
-            break;
-        EnterCriticalSection(&r->lock);
-        if (dumping && e == 0)
-            hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,
-                          got);
-        next = dir_wrote(d, e, got);
-        /* the control loop times the gone-peer rule from a -> b's writes */
-        wake = next != NEXT_READ || e != 0 ||
-               (d->i == 0 && hv__rules_gone_applies(&p->ru));
-        LeaveCriticalSection(&r->lock);
-        if (wake)
-            signal_state(p);
-        if (e == 0)
-            dir_resize(d, got);
-    }
-    if (next == NEXT_EOF && d->i == 1)
-        dir_watch(d);
-    pair_release(p);
-    return 0;
-}
-
-static DWORD WINAPI dir_main(LPVOID arg)
-{
-    return dir_loop(arg, 0);
-}
-
-static DWORD WINAPI dir_main_dump(LPVOID arg)
-{
-    return dir_loop(arg, 1);
-}
+/* dir_main, and dir_main_dump for a pair with a dump (relay_dir_win.h) */
+#define DIR_MAIN dir_main
+#define DIR_DUMP 0
+#include "relay_dir_win.h"
+#undef DIR_MAIN
+#undef DIR_DUMP
+#define DIR_MAIN dir_main_dump
+#define DIR_DUMP 1
+#include "relay_dir_win.h"
+#undef DIR_MAIN
+#undef DIR_DUMP
 
 /* ---------------------------------------------------------------- relay */
 
