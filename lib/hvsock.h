@@ -697,7 +697,8 @@ int hv_stdin_is_tty(void);
 int hv_stderr_is_tty(void);
 
 /* Create (or empty) the file named by path, UTF-8 on every platform, and
- * open it for writing bytes as they are (fopen "wb"). 0 and *out, or
+ * open it for writing bytes as they are (fopen "wb"); on POSIX kept from
+ * commands started later. 0 and *out, or
  * HV_ENOENT (a missing directory), HV_EACCES (also a directory, on
  * Windows), HV_EINVAL (a directory on POSIX; a name that is not UTF-8 on
  * Windows), HV_EIO, or another HV_E* code. */

@@ -113,7 +113,8 @@ case_golden_keep_to() {
 
 case_golden_exec() {
     [ -z "$HV_EMU" ] || skip "the command is POSIX sh"
-    $SERVER -v -t -x "$work/l.x" -e 'read -r l; echo "got $l"' 127.0.0.1 0 \
+    # the command also notes where its descriptors lead: not to the dump
+    $SERVER -v -t -x "$work/l.x" -e "read -r l; echo \"got \$l\"; ls -l /proc/\$\$/fd/ >$work/fds" 127.0.0.1 0 \
         </dev/null >"$work/l.out" 2>"$work/l.err" &
     SPID=$!
     pids="$pids $SPID"
@@ -128,6 +129,8 @@ case_golden_exec() {
     wait_pid "$SPID" 20 rc || fail "listener did not end"
     [ "$rc" = 0 ] || fail "listener exit $rc"
     grep -qx "got hello" "$work/c.err" || fail "the client's command did not get the answer"
+    grep -q socket "$work/fds" || fail "the command's descriptors: $(cat "$work/fds")"
+    ! grep -q "l.x" "$work/fds" || fail "the command holds the dump: $(cat "$work/fds")"
     golden "$work/c.x" stdio_client.x
     golden "$work/l.x" exec_listener.x
 }
