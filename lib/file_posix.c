@@ -36,6 +36,8 @@ int hv_file_create(const char *path, FILE **out)
     errno = 0;
     if ((f = fopen(path, "wb")) == NULL)
         return errno ? file_err(errno) : HV_EIO;
+    /* kept from commands started later (-e beside a dump) */
+    (void)fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
     *out = f;
     return 0;
 }

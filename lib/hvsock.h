@@ -388,6 +388,14 @@ int hv_sock_shutdown_send(struct hv_sock *s);
 /* A hybrid vsock connection's OK answer: the text after "OK " (the
  * VMM's port for it), or NULL for any other connection. */
 const char *hv_sock_hybrid_answer(const struct hv_sock *s);
+/* Whether stdout can carry a descriptor: 0 when it is a unix stream
+ * socket, HV_ENOTSOCK when it is not, HV_ENOTSUP on Windows. */
+int hv_stdout_passes_fds(void);
+/* Send s's descriptor to stdout's peer: one NUL byte carrying it as
+ * SCM_RIGHTS (OpenSSH's ProxyUseFdpass). s stays open here: close it
+ * after, which leaves the connection to the receiver. 0 or an HV_E* code;
+ * HV_ENOTSUP on Windows. */
+int hv_sock_pass_stdout(struct hv_sock *s);
 /* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
 
@@ -555,9 +563,32 @@ struct hv_relay_opts {
     uint32_t progress_ms;
     void (*progress)(void *ctx, uint64_t ab, uint64_t ba);
     void *progress_ctx;
+    /* NULL, or every byte written either way also goes to this dump
+     * (hv_dump_new), its records named by dump_conn (0: no name); the
+     * pair then copies through the event loop, not the fast paths */
+    struct hv_dump *dump;
+    unsigned dump_conn;
 };
 
 #define HV_RELAY_BUFSIZE (256u * 1024u)
+
+/* Traffic dumps (-o, -x): what relay pairs write, both ways, to a file as
+ * it is and/or as a hex dump (see hvsock_int.h for its lines). */
+struct hv_dump;
+int hv_dump_new(struct hv_dump **out);
+/* Create (or empty) path, UTF-8, for the raw bytes (hex 0) or the hex
+ * dump (hex 1). 0, or the codes of hv_file_create. */
+int hv_dump_open(struct hv_dump *d, const char *path, int hex);
+/* fn is called once, from the thread running the relay, when a write to
+ * a dump file fails (a full disk): the dump writes nothing more from
+ * then on; the relay goes on unchanged. */
+void hv_dump_on_error(struct hv_dump *d,
+                      void (*fn)(void *ctx, const char *path, int err),
+                      void *ctx);
+/* 0, or the error that stopped the dump. */
+int hv_dump_error(const struct hv_dump *d);
+/* Close the files and free d (NULL: nothing): 0 or the dump's error. */
+int hv_dump_close(struct hv_dump *d);
 
 /* Initialise o to the defaults: no flags, no idle timeout, no quit, no
  * gone_ms (wait for a's EOF). */
@@ -697,7 +728,8 @@ int hv_stdin_is_tty(void);
 int hv_stderr_is_tty(void);
 
 /* Create (or empty) the file named by path, UTF-8 on every platform, and
- * open it for writing bytes as they are (fopen "wb"). 0 and *out, or
+ * open it for writing bytes as they are (fopen "wb"); on POSIX kept from
+ * commands started later. 0 and *out, or
  * HV_ENOENT (a missing directory), HV_EACCES (also a directory, on
  * Windows), HV_EINVAL (a directory on POSIX; a name that is not UTF-8 on
  * Windows), HV_EIO, or another HV_E* code. */

@@ -13,6 +13,21 @@
 extern "C" {
 #endif
 
+/* Traffic dumps (dump.c). A record's first line, "> sent N bytes" (a ->
+ * b) or "< received N bytes" (b -> a), "#CONN " before the verb when
+ * conn is not 0; then lines of up to 16 bytes, as hexdump -C: the offset
+ * in that direction's stream (8 hex digits or more), the bytes in two
+ * groups of eight, the printable ones between bars. Each returns the
+ * length written to buf (HV__DUMP_LINE_MAX bytes, NUL-terminated). */
+#define HV__DUMP_LINE_MAX 96
+size_t hv__dump_fmt_head(char *buf, unsigned conn, int dir, size_t n);
+size_t hv__dump_fmt_line(char *buf, uint64_t off, const unsigned char *p,
+                         size_t n);
+/* The engines: n bytes at offset off of direction dir (0: a -> b) of
+ * connection conn were written. From one thread at a time. */
+void hv__dump_data(struct hv_dump *d, unsigned conn, int dir, uint64_t off,
+                   const char *data, size_t n);
+
 /* Wire layout (SOCKADDR_HV, VMBus, Linux guid_t): Data1-3 little-endian. */
 void hv_guid_to_wire(const struct hv_guid *g, uint8_t out[16]);
 void hv_guid_from_wire(const uint8_t in[16], struct hv_guid *g);

@@ -494,89 +494,17 @@ static void dir_empty(struct pair *p, int i, uint64_t now)
     pair_unlock(p);
 }
 
-/* Move what can be moved in direction i without blocking. */
-static void dir_work(struct pair *p, int i, uint64_t now)
-{
-    struct hv_stream *src = p->s[i], *dst = p->s[!i];
-    struct hv__ring *rg = &src->rx;
-    int round, e;
-
-    /* bounded, so that one busy pair cannot starve the others */
-    for (round = 0; round < 8 && !p->halt; round++) {
-        int moved = 0;
-        char *ptr;
-        size_t n, k;
-
-        if (hv__rules_reading(&p->ru, i) && src->rready) {
-            int nomem = 0;
-            n = hv__ring_space(rg, &ptr, &nomem);
-            if (nomem) {
-                pair_end(p, HV_ENOMEM, side_of(i, 0));
-                return;
-            }
-            if (n > 0) {
-                e = hv__stream_read(src, ptr, n, &k);
-                if (e == 0 && k > 0) {
-                    hv__ring_put(rg, k);
-                    if (k == n)
-                        hv__ring_grow(rg);
-                    moved = 1;
-                    dir_moved(p, i, now);
-                } else if (e == 0) {
-                    src->rd_eof = 1;
-                    pair_lock(p);
-                    hv__rules_eof(&p->ru, i);
-                    pair_unlock(p);
-                } else if (e != HV__EAGAIN) {
-                    /* what came before a reset is good data: it goes out
-                     * first (below), then the error ends the pair */
-                    pair_lock(p);
-                    hv__rules_read_err(&p->ru, i, e, rg->count != 0);
-                    ended(p);
-                    pair_unlock(p);
-                    if (p->done)
-                        return;
-                }
-            }
-        }
-        if (rg->count && way(p, i) == HV__WAY_DISCARD) {
-            hv__ring_take(rg, hv__ring_data(rg, &ptr));
-            moved = 1;
-        } else if (rg->count && dst->wready) {
-            n = hv__ring_data(rg, &ptr);
-            e = hv__stream_write(dst, ptr, n, &k);
-            if (e == 0) {
-                hv__ring_take(rg, k);
-                p->d[i].bytes += k;
-                moved = moved || k > 0;
-                if (k > 0)
-                    dir_moved(p, i, now);
-            } else if (e == HV_EPIPE) {
-                /* no reader any more: stdout's (| head) is a quiet end; a
-                 * command that closed its input ends only this way */
-                pair_lock(p);
-                hv__rules_write_gone(&p->ru, i, now);
-                ended(p);
-                pair_unlock(p);
-                if (way(p, i) != HV__WAY_DISCARD &&
-                    way(p, i) != HV__WAY_SHUT)
-                    return;
-                /* what is held has nowhere to go */
-                hv__ring_take(rg, rg->count);
-                moved = 1;
-            } else if (e != HV__EAGAIN) {
-                dir_fail(p, i, e);
-                return;
-            }
-        }
-        if (!moved)
-            break;
-    }
-    /* the source is done (or broke) and all it gave is out */
-    if (rg->count == 0 && !p->done &&
-        (way(p, i) == HV__WAY_DRAIN || way(p, i) == HV__WAY_DRAIN_ERR))
-        dir_empty(p, i, now);
-}
+/* dir_work, and dir_work_dump for a pair with a dump (relay_dir_posix.h) */
+#define DIR_WORK dir_work
+#define DIR_DUMP 0
+#include "relay_dir_posix.h"
+#undef DIR_WORK
+#undef DIR_DUMP
+#define DIR_WORK dir_work_dump
+#define DIR_DUMP 1
+#include "relay_dir_posix.h"
+#undef DIR_WORK
+#undef DIR_DUMP
 
 /* How often a vsock connection is asked whether its peer has closed it
  * completely, while the gone-peer rule waits (the close shows to a send
@@ -685,13 +613,27 @@ static void check_end(struct pair *p, uint64_t now)
         check_gone(p, now);
 }
 
+/* pair_work's moves for a pair with a dump */
+static void pair_dump_work(struct pair *p, uint64_t now)
+{
+    dir_work_dump(p, 0, now);
+    if (!p->done)
+        dir_work_dump(p, 1, now);
+    if (!p->done)
+        dir_work_dump(p, 0, now);
+}
+
 static void pair_work(struct pair *p, uint64_t now)
 {
-    dir_work(p, 0, now);
-    if (!p->done)
-        dir_work(p, 1, now);
-    if (!p->done)
-        dir_work(p, 0, now); /* what b -> a freed may let a -> b go on */
+    if (p->o.dump) {
+        pair_dump_work(p, now);
+    } else {
+        dir_work(p, 0, now);
+        if (!p->done)
+            dir_work(p, 1, now);
+        if (!p->done)
+            dir_work(p, 0, now); /* what b -> a freed may let a -> b go on */
+    }
     check_end(p, now);
     if (!p->done && p->o.progress && p->progress_at && now >= p->progress_at) {
         p->o.progress(p->o.progress_ctx, p->d[0].bytes, p->d[1].bytes);
@@ -722,7 +664,7 @@ static int lone_dir(const struct pair *p)
     int i;
 
     if (p->done || p->o.idle_ms || p->o.progress || p->ru.quit_at ||
-        !fast_paths())
+        p->o.dump || !fast_paths())
         return -1;
     for (i = 0; i < 2; i++) {
         const struct hv_stream *src = p->s[i];
@@ -846,7 +788,7 @@ static int duplex_ok(const struct pair *p)
     return !p->done && !p->no_duplex &&
            (p->polls >= DUPLEX_AFTER ||
             p->d[0].bytes + p->d[1].bytes >= DUPLEX_AFTER_BYTES) &&
-           !p->o.idle_ms && !p->o.progress &&
+           !p->o.idle_ms && !p->o.progress && !p->o.dump &&
            p->o.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
            (way(p, 1) == HV__WAY_SHUT ? !gone_waits(p)
                                       : way(p, 1) == HV__WAY_COPY) &&

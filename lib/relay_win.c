@@ -283,47 +283,17 @@ static void dir_watch(struct dir *d)
     signal_state(p);
 }
 
-static DWORD WINAPI dir_main(LPVOID arg)
-{
-    struct dir *d = arg;
-    struct pair *p = d->p;
-    struct hv_relay *r = p->r;
-    int next = NEXT_READ;
-
-    while (next == NEXT_READ && !cancelled(p)) {
-        const char *data;
-        size_t got = 0;
-        int e = dir_read(d, &data, &got), wake;
-
-        if (e == HV_ESTOPPED)
-            break;
-        EnterCriticalSection(&r->lock);
-        next = dir_got(d, e, got);
-        LeaveCriticalSection(&r->lock);
-        if (next != NEXT_WRITE) {
-            if (next != NEXT_READ)
-                signal_state(p);
-            continue;
-        }
-        e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
-        if (e == HV_ESTOPPED)
-            break;
-        EnterCriticalSection(&r->lock);
-        next = dir_wrote(d, e, got);
-        /* the control loop times the gone-peer rule from a -> b's writes */
-        wake = next != NEXT_READ || e != 0 ||
-               (d->i == 0 && hv__rules_gone_applies(&p->ru));
-        LeaveCriticalSection(&r->lock);
-        if (wake)
-            signal_state(p);
-        if (e == 0)
-            dir_resize(d, got);
-    }
-    if (next == NEXT_EOF && d->i == 1)
-        dir_watch(d);
-    pair_release(p);
-    return 0;
-}
+/* dir_main, and dir_main_dump for a pair with a dump (relay_dir_win.h) */
+#define DIR_MAIN dir_main
+#define DIR_DUMP 0
+#include "relay_dir_win.h"
+#undef DIR_MAIN
+#undef DIR_DUMP
+#define DIR_MAIN dir_main_dump
+#define DIR_DUMP 1
+#include "relay_dir_win.h"
+#undef DIR_MAIN
+#undef DIR_DUMP
 
 /* ---------------------------------------------------------------- relay */
 
@@ -363,7 +333,8 @@ static int dir_start(struct pair *p, int i)
     if (d->ev == NULL)
         return hv__err_from_os((long)GetLastError());
     InterlockedIncrement(&p->refs);
-    d->thread = CreateThread(NULL, THREAD_STACK, dir_main, d,
+    d->thread = CreateThread(NULL, THREAD_STACK,
+                             p->o.dump ? dir_main_dump : dir_main, d,
                              STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
     if (d->thread == NULL) {
         InterlockedDecrement(&p->refs);

@@ -1293,3 +1293,55 @@ int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
     }
     return dial_err(d, err);
 }
+
+/* ------------------------------------------------------- descriptor passing */
+
+int hv_stdout_passes_fds(void)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int type = 0;
+    socklen_t tlen = sizeof type;
+
+    if (getsockname(STDOUT_FILENO, (struct sockaddr *)&ss, &len) < 0 ||
+        ss.ss_family != AF_UNIX ||
+        getsockopt(STDOUT_FILENO, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 ||
+        type != SOCK_STREAM)
+        return HV_ENOTSOCK;
+    return 0;
+}
+
+int hv_sock_pass_stdout(struct hv_sock *s)
+{
+    /* the byte is what the receiver's recvmsg waits for: rights travel
+     * only with data on a stream socket */
+    char byte = 0;
+    struct iovec iov;
+    struct msghdr mh;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct cmsghdr *cm;
+    ssize_t n;
+
+    memset(&mh, 0, sizeof mh);
+    memset(&ctl, 0, sizeof ctl);
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = ctl.buf;
+    mh.msg_controllen = sizeof ctl.buf;
+    cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &s->fd, sizeof(int));
+    do
+        n = sendmsg(STDOUT_FILENO, &mh, 0); /* SIGPIPE is ignored */
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return hv__err_from_os(errno);
+    return n == 1 ? 0 : HV_EIO;
+}

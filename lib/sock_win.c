@@ -832,3 +832,16 @@ int hv_vsock_local_cid(uint32_t *cid)
     (void)cid;
     return HV_ENOTSUP;
 }
+
+/* A Windows socket cannot travel as SCM_RIGHTS (WSADuplicateSocket needs
+ * the receiver's process id and its own protocol): no --fdpass. */
+int hv_stdout_passes_fds(void)
+{
+    return HV_ENOTSUP;
+}
+
+int hv_sock_pass_stdout(struct hv_sock *s)
+{
+    (void)s;
+    return HV_ENOTSUP;
+}

@@ -17,10 +17,13 @@ pkgs_proof="clang libclang-rt-14-dev valgrind ncat netcat-openbsd strace"
 # systemd-socket-activate (the launcher of tests/systemd) and
 # systemd-analyze (verify of the units); systemd need not run
 pkgs_systemd="systemd"
+# OpenSSH for hvcat --fdpass (tests/ssh): the tests run their own sshd on a
+# loopback port; the package's own server is kept from starting (below)
+pkgs_ssh="openssh-client openssh-server"
 if [ "${1:-}" = --demo ]; then
     want="$pkgs_build $pkgs_vm"
 else
-    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs $pkgs_proof $pkgs_systemd"
+    want="$pkgs_build $pkgs_vm $pkgs_win $pkgs_docs $pkgs_proof $pkgs_systemd $pkgs_ssh"
 fi
 
 missing=""
@@ -38,6 +41,18 @@ echo "setup.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt_opts="-o DPkg::Lock::Timeout=600 -q"
 apt-get $apt_opts update
+# no service a package brings (openssh-server's sshd on port 22) starts
+# while installing: invoke-rc.d and deb-systemd-invoke ask policy-rc.d(8),
+# and 101 is "action forbidden"; one already there is left as it is
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+    trap 'rm -f "$policy"' EXIT
+fi
 # the guest's kernel comes from the archive too (tests/vm fetches it)
 # shellcheck disable=SC2086
 apt-get $apt_opts install -y $missing
+[ -z "$own_policy" ] || rm -f "$policy"

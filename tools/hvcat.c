@@ -10,7 +10,7 @@
 static const char usage[] =
     "usage: hvcat [-dhtvVz] [-e CMD] [-i SECS] [-q SECS] [-w SECS] [--wait SECS]\n"
     "             [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
-    "             VM SERVICE\n"
+    "             [-o FILE] [-x FILE] [--fdpass] VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n"
@@ -34,6 +34,8 @@ static const char help[] =
     "      --hybrid PATH   hybrid vsock (Firecracker, Cloud Hypervisor, OpenVMM):\n"
     "                      connect to the VMM's socket PATH, then to the guest's\n"
     "                      PORT (a vsock port or service GUID) with CONNECT\n"
+    "      --fdpass        pass the connection to stdout, a unix socket, and exit\n"
+    "                      (ssh's ProxyCommand with ProxyUseFdpass yes)\n"
     "  -i, --idle-timeout SECS  end (exit 75) when no byte moved for SECS\n"
     "      --keep-alive-on-pause  keep the connection while the VM is paused\n"
     "                      (Hyper-V)\n"
@@ -42,6 +44,7 @@ static const char help[] =
     "                      ends the session\n"
     "      --npipe NAME    connect to the Windows named pipe NAME (\\\\.\\pipe\\NAME)\n"
     "      --progress      show bytes, rate and time on stderr\n"
+    "  -o, --output FILE   write every byte relayed, both ways, to FILE too\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
@@ -54,6 +57,8 @@ static const char help[] =
     "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
     "                      long it idles (default: the session ends once the\n"
     "                      peer has closed, on TCP once stdin idles 0.5 s)\n"
+    "  -x, --hex-dump FILE write a hex dump of both ways to FILE ('>' sent,\n"
+    "                      '<' received)\n"
     "  -z, --zero          connect and close: exit 0 if something listens\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
@@ -61,17 +66,22 @@ static const char help[] =
     CLI_HELP_EXIT_STATUS
     "With -e, 74 also when CMD failed.\n";
 
+enum { OPT_FDPASS = 768 };
+
 static const struct option longopts[] = {
     {"recv-only", no_argument, NULL, 'd'},
     {"no-stdin", no_argument, NULL, 'd'},
     {"send-only", no_argument, NULL, OPT_SEND_ONLY},
     {"exec", required_argument, NULL, 'e'},
     {"hybrid", required_argument, NULL, OPT_HYBRID},
+    {"fdpass", no_argument, NULL, OPT_FDPASS},
     {"idle-timeout", required_argument, NULL, 'i'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
+    {"output", required_argument, NULL, 'o'},
+    {"hex-dump", required_argument, NULL, 'x'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"tcp", no_argument, NULL, 't'},
@@ -92,6 +102,7 @@ struct opts {
     uint32_t wait_ms;
     int wait;
     int zero;
+    int fdpass; /* --fdpass */
     const char *exec;
 };
 
@@ -182,7 +193,9 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     struct hv_addr local;
     char how[64];
     int r, rc = 0;
-    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT;
+    /* a dump sees the bytes only in the relay */
+    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT ||
+                o->so.dump;
 
     if (hv_sock_local(s, &local) < 0) {
         memset(&local, 0, sizeof local);
@@ -203,9 +216,7 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
         struct hv_stream *net;
         struct hv_relay_opts ro;
         struct hv_relay_result res;
-        hv_relay_opts_init(&ro);
-        ro.idle_ms = o->so.idle_ms;
-        ro.quit_ms = o->so.quit_ms;
+        session_relay_opts(&o->so, &ro, 0);
         memset(&res, 0, sizeof res);
         if ((r = hv_stream_from_sock(s, &net)) == 0) {
             hv_relay_pair(io, net, &ro, &res);
@@ -250,7 +261,7 @@ static int run(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     session_opts_init(&o.so);
-    while ((c = cli_getopt(argc, argv, "de:hi:q:tU:vVw:z", longopts)) !=
+    while ((c = cli_getopt(argc, argv, "de:hi:o:q:tU:vVw:x:z", longopts)) !=
            -1) {
         if ((r = session_option(&o.so, c, optarg)) == 1)
             continue;
@@ -275,6 +286,9 @@ static int run(int argc, char **argv)
         case 'z':
             o.zero = 1;
             break;
+        case OPT_FDPASS:
+            o.fdpass = 1;
+            break;
         case 'h':
             return cli_help(usage, help);
         case 'V':
@@ -290,7 +304,16 @@ static int run(int argc, char **argv)
         return r;
     if (o.zero && o.exec)
         return cli_usage_error(usage, "cannot use -z with -e");
+    if (o.fdpass && (o.zero || o.exec))
+        return cli_usage_error(usage, "cannot use --fdpass with -e or -z");
+    if (o.fdpass && (o.so.dump_raw || o.so.dump_hex))
+        return cli_usage_error(usage, "cannot use --fdpass with -o or -x");
+    if (o.fdpass && (r = hv_stdout_passes_fds()) < 0)
+        return cli_usage_error(usage, "--fdpass: %s", r == HV_ENOTSUP ?
+                               hv_strerror(r) : "stdout is not a unix socket");
     if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
+        return r;
+    if ((r = session_dump_open(&o.so)) != 0)
         return r;
     if ((r = cli_net_start()) != 0)
         return r;
@@ -314,6 +337,14 @@ static int run(int argc, char **argv)
     if (o.zero) {
         hv_sock_close(s);
         return 0;
+    }
+    if (o.fdpass) {
+        /* the receiver has its own copy now: ours closes, nothing stays */
+        r = hv_sock_pass_stdout(s);
+        hv_sock_close(s);
+        if (r < 0)
+            cli_warn(r, "--fdpass: pass %s to stdout", where);
+        return hv_exitcode(r);
     }
     if (o.exec)
         return run_exec(s, &o, &addr, where);

@@ -19,7 +19,7 @@ static const char usage[] =
     "                [--max-conns N] [--drain SECS] [--allow ID] [--deny ID]\n"
     "                [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
     "                [--log FILE [--log-format text|json]] [--syslog]\n"
-    "                [VM] SERVICE\n"
+    "                [-o FILE] [-x FILE] [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [options]\n"
@@ -75,6 +75,7 @@ static const char help[] =
     "                      STATUS= value as a line on stdout, exit 0 at\n"
     "                      READY=1; -w bounds the wait (75; 69 when the last\n"
     "                      sender closed without READY=1)\n"
+    "  -o, --output FILE   write every byte relayed, both ways, to FILE too\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
     "      --syslog        send each event to the system log (LOG_DAEMON)\n"
@@ -92,6 +93,8 @@ static const char help[] =
     "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
     "                      long it idles (default: a session ends once the peer\n"
     "                      has closed, on TCP once stdin idles 0.5 s)\n"
+    "  -x, --hex-dump FILE write a hex dump of both ways to FILE ('>' sent,\n"
+    "                      '<' received; with -k '#N' names the connection)\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
     "\n"
@@ -116,6 +119,8 @@ static const struct option longopts[] = {
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
+    {"output", required_argument, NULL, 'o'},
+    {"hex-dump", required_argument, NULL, 'x'},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"ready", no_argument, NULL, OPT_READY},
@@ -564,7 +569,9 @@ static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
  * so that the timers hold whatever the command does. */
 static int exec_timed(const struct server *sv)
 {
-    return sv->o->so.idle_ms || sv->o->so.quit_ms != HV_RELAY_NO_QUIT;
+    /* a dump sees the bytes only in the relay */
+    return sv->o->so.idle_ms || sv->o->so.quit_ms != HV_RELAY_NO_QUIT ||
+           sv->o->so.dump;
 }
 
 /* -e: start the command on connection s; relay its pipes (or socket pair)
@@ -609,9 +616,7 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
         hv_sock_close(s);
         return;
     }
-    hv_relay_opts_init(&ro);
-    ro.idle_ms = sv->o->so.idle_ms;
-    ro.quit_ms = sv->o->so.quit_ms;
+    session_relay_opts(&sv->o->so, &ro, 0);
     if ((r = hv_stream_from_sock(s, &net)) < 0) {
         hv_stream_close(io);
         cli_warn(r, "client %s", c->from);
@@ -1104,7 +1109,7 @@ static int run(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     session_opts_init(&o.so);
-    while ((c = cli_getopt(argc, argv, "de:hi:kq:tU:vVw:", longopts)) !=
+    while ((c = cli_getopt(argc, argv, "de:hi:ko:q:tU:vVw:x:", longopts)) !=
            -1) {
         if ((r = session_option(&o.so, c, optarg)) == 1)
             continue;
@@ -1209,7 +1214,7 @@ static int run(int argc, char **argv)
                        : o.so.idle_ms ? "-i"
                        : o.so.quit_ms != HV_RELAY_NO_QUIT ? "-q"
                        : o.max_conns ? "--max-conns" : o.drain_ms ? "--drain"
-                                                                   : NULL;
+                       : o.so.dump_raw ? "-o" : o.so.dump_hex ? "-x" : NULL;
         if (no)
             return cli_usage_error(usage, "cannot use %s with --ready", no);
     }
@@ -1246,6 +1251,9 @@ static int run(int argc, char **argv)
             return cli_addr_error(r, "--to", o.to, hint);
         hv_addr_format(&sv.target, sv.target_text, sizeof sv.target_text);
     }
+    o.so.dump_named = o.keep_open;
+    if ((r = session_dump_open(&o.so)) != 0)
+        return r;
     if ((r = cli_net_start()) != 0)
         return r;
     /* a log that cannot be written is said now, not found out later */

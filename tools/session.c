@@ -70,6 +70,12 @@ int session_option(struct session_opts *so, int c, const char *arg)
     case OPT_NO_HINTS:
         so->no_hints = 1;
         return 1;
+    case 'o':
+        so->dump_raw = arg;
+        return 1;
+    case 'x':
+        so->dump_hex = arg;
+        return 1;
     case 'i':
         if (parse_secs(arg, 1, &so->idle_ms) < 0)
             return cli_value_error("-i/--idle-timeout", arg,
@@ -170,9 +176,45 @@ void session_signals(void)
         cli_warn(r, "signal handlers");
 }
 
+/* the process's dump (one for all its sessions), for session_exit */
+static struct hv_dump *dump_open;
+
+static void dump_failed(void *ctx, const char *path, int err)
+{
+    (void)ctx;
+    cli_warn(err, "dump '%s' stopped (the relay goes on)",
+             path);
+}
+
+int session_dump_open(struct session_opts *so)
+{
+    const char *path[2] = {so->dump_raw, so->dump_hex};
+    int i, r;
+
+    if (path[0] == NULL && path[1] == NULL)
+        return 0;
+    if ((r = hv_dump_new(&so->dump)) < 0) {
+        cli_warn(r, "dump");
+        return hv_exitcode(r);
+    }
+    dump_open = so->dump;
+    hv_dump_on_error(so->dump, dump_failed, NULL);
+    for (i = 0; i < 2; i++) {
+        if (path[i] && (r = hv_dump_open(so->dump, path[i], i)) < 0) {
+            cli_warn(r, "%s '%s'", i ? "-x" : "-o", path[i]);
+            return hv_exitcode(r);
+        }
+    }
+    return 0;
+}
+
 int session_exit(int code)
 {
-    int sig = hv_stop_signal();
+    int sig = hv_stop_signal(), r;
+    /* said when it happened (dump_failed): here only the exit status */
+    if ((r = hv_dump_close(dump_open)) < 0 && code == 0)
+        code = hv_exitcode(HV_EIO);
+    dump_open = NULL;
     if (sig == 0)
         return code;
     /* end by the signal that stopped us, now that all is undone */
@@ -205,6 +247,11 @@ void session_relay_opts(const struct session_opts *so,
     /* a peer that has gone ends the session though stdin stays open */
     if (a_is_stdio && !so->wait_stdin)
         ro->gone_ms = SESSION_GONE_MS;
+    ro->dump = so->dump;
+    if (so->dump && so->dump_named) {
+        static unsigned conns;
+        ro->dump_conn = ++conns;
+    }
 }
 
 const char *session_summary(const struct hv_relay_result *res, char *buf,

@@ -50,6 +50,9 @@ struct session_opts {
     int wait_stdin; /* --wait-stdin: after the peer's EOF, send stdin to
                      * its end however long it idles */
     int no_hints;   /* --no-hints: no hint lines under an error */
+    const char *dump_raw, *dump_hex; /* -o FILE, -x FILE */
+    int dump_named; /* each dump record names its connection (-k) */
+    struct hv_dump *dump;            /* open: session_dump_open */
     /* called at least every tick_ms while a stdio session runs (0:
      * never): the service manager's watchdog (hvlisten) */
     uint32_t tick_ms;
@@ -78,8 +81,9 @@ int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
 /* Install the handlers that end a session cleanly on SIGINT, SIGTERM,
  * SIGHUP (Ctrl+C, Ctrl+Break on Windows). */
 void session_signals(void);
-/* The tool's exit: when a signal stopped it, end by that signal (so the
- * shell sees it), else return code. */
+/* The tool's exit: the dump closed (a failed one makes 0 into 74); when
+ * a signal stopped it, end by that signal (so the shell sees it), else
+ * return code. */
 int session_exit(int code);
 
 /* Relay stdio <-> s, then close s. Prints the -v "Closed" line,
@@ -89,7 +93,14 @@ int session_exit(int code);
 int session_stdio(struct hv_sock *s, const struct session_opts *so,
                   const char *peer, int last, int *stdout_gone);
 
-/* Relay options for a session with these flags (stdio with a_is_stdio). */
+/* -o and -x: create the dump files (before any connection), 0 or the
+ * exit code after saying why. A later write failure is said at once, the
+ * relay goes on without the dump, and session_exit turns a clean end
+ * (0) into 74. */
+int session_dump_open(struct session_opts *so);
+
+/* Relay options for a session with these flags (stdio with a_is_stdio);
+ * with a dump, each call names a new connection (dump_named). */
 void session_relay_opts(const struct session_opts *so,
                         struct hv_relay_opts *ro, int a_is_stdio);
 

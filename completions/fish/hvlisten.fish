@@ -17,6 +17,8 @@ complete -c hvlisten -l max-conns -x -d 'with -e or --to, at most N at once (def
 complete -c hvlisten -l drain -x -d 'with -e or --to, on a stop let open connections finish for SECS'
 complete -c hvlisten -l no-hints -d 'print no hints or warnings about the address'
 complete -c hvlisten -l no-shutdown -d 'do not half-close after EOF on stdin'
+complete -c hvlisten -s o -l output -r -F -d 'write every byte relayed to FILE too'
+complete -c hvlisten -s x -l hex-dump -r -F -d 'write a hex dump of both ways to FILE'
 complete -c hvlisten -l npipe -x -d 'listen on a Windows named pipe'
 complete -c hvlisten -l progress -d 'show bytes, rate and time on stderr'
 complete -c hvlisten -s q -l quit-after -x -d 'after EOF wait at most SECS for the peer'

@@ -37,10 +37,15 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-e'; Arg = 'command'; Help = 'run CMD on the connection' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD on the connection' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-i'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--fdpass'; Arg = ''; Help = 'pass the connection to stdout (a unix socket) and exit' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--idle-timeout'; Arg = 'seconds'; Help = 'end (exit 75) after SECS without data' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep the connection while the VM is paused (Hyper-V)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints under an error' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-o'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--output'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '-x'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--hex-dump'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'connect to a Windows named pipe' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
@@ -83,6 +88,10 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--drain'; Arg = 'seconds'; Help = 'with -e or --to, on a stop let open connections finish for SECS' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-hints'; Arg = ''; Help = 'print no hints or warnings about the address' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--no-shutdown'; Arg = ''; Help = 'do not half-close after EOF on stdin' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-o'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--output'; Arg = 'file'; Help = 'write every byte relayed to FILE too' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '-x'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--hex-dump'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'listen on a Windows named pipe' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }

@@ -37,7 +37,7 @@ case_bad_option() {
     expect_rc 64
     expect_no_out
     expect_err_has "usage: hvcat"
-    run "$HVLISTEN" -x 1
+    run "$HVLISTEN" -j 1
     expect_rc 64
     expect_err_has "usage: hvlisten"
     run "$HVCAT" -w
@@ -45,8 +45,8 @@ case_bad_option() {
     # the program's name, not argv[0] or a subcommand (issue 11 #7)
     run "$HVCAT" --bogus host 1
     expect_first_err "hvcat: unrecognized option '--bogus'"
-    run "$HVLISTEN" -x 1
-    expect_first_err "hvlisten: invalid option -- 'x'"
+    run "$HVLISTEN" -j 1
+    expect_first_err "hvlisten: invalid option -- 'j'"
     run "$HVREG" export add -x n
     expect_rc 64
     expect_first_err "hvreg: invalid option -- 'x'"

@@ -29,6 +29,13 @@ case_hyperv_unavailable() {
     *) fail "stderr '$err'" ;;
     esac
 }
+case_fdpass_refused() {
+    # no descriptor passing on Windows: a usage error before any connect
+    run "$HVCAT" --fdpass -t 127.0.0.1 1
+    expect_rc 64
+    expect_no_out
+    expect_first_err "hvcat: --fdpass: not supported on this platform"
+}
 case_timeout_limit() {
     # HVSOCKET_CONNECT_TIMEOUT takes at most 300000 ms: -w 300 is the top
     run "$HVCAT" -w 301 parent 5000

@@ -1,0 +1,95 @@
+/* relay_dir_posix.h: the body of relay_posix.c's direction loop, which
+ * that file includes twice: DIR_WORK dir_work with DIR_DUMP 0, and
+ * dir_work_dump with DIR_DUMP 1, which hands what is written to the
+ * pair's dump. Two copies chosen by the preprocessor, so that a pair
+ * without a dump runs the same instructions as before dumps existed,
+ * whatever the optimisation level. No include guard: that is the point.
+ * Only relay_posix.c includes it. */
+
+/* Move what can be moved in direction i without blocking. */
+static void DIR_WORK(struct pair *p, int i, uint64_t now)
+{
+    struct hv_stream *src = p->s[i], *dst = p->s[!i];
+    struct hv__ring *rg = &src->rx;
+    int round, e;
+
+    /* bounded, so that one busy pair cannot starve the others */
+    for (round = 0; round < 8 && !p->halt; round++) {
+        int moved = 0;
+        char *ptr;
+        size_t n, k;
+
+        if (hv__rules_reading(&p->ru, i) && src->rready) {
+            int nomem = 0;
+            n = hv__ring_space(rg, &ptr, &nomem);
+            if (nomem) {
+                pair_end(p, HV_ENOMEM, side_of(i, 0));
+                return;
+            }
+            if (n > 0) {
+                e = hv__stream_read(src, ptr, n, &k);
+                if (e == 0 && k > 0) {
+                    hv__ring_put(rg, k);
+                    if (k == n)
+                        hv__ring_grow(rg);
+                    moved = 1;
+                    dir_moved(p, i, now);
+                } else if (e == 0) {
+                    src->rd_eof = 1;
+                    pair_lock(p);
+                    hv__rules_eof(&p->ru, i);
+                    pair_unlock(p);
+                } else if (e != HV__EAGAIN) {
+                    /* what came before a reset is good data: it goes out
+                     * first (below), then the error ends the pair */
+                    pair_lock(p);
+                    hv__rules_read_err(&p->ru, i, e, rg->count != 0);
+                    ended(p);
+                    pair_unlock(p);
+                    if (p->done)
+                        return;
+                }
+            }
+        }
+        if (rg->count && way(p, i) == HV__WAY_DISCARD) {
+            hv__ring_take(rg, hv__ring_data(rg, &ptr));
+            moved = 1;
+        } else if (rg->count && dst->wready) {
+            n = hv__ring_data(rg, &ptr);
+            e = hv__stream_write(dst, ptr, n, &k);
+            if (e == 0) {
+#if DIR_DUMP
+                hv__dump_data(p->o.dump, p->o.dump_conn, i, p->d[i].bytes,
+                              ptr, k);
+#endif
+                hv__ring_take(rg, k);
+                p->d[i].bytes += k;
+                moved = moved || k > 0;
+                if (k > 0)
+                    dir_moved(p, i, now);
+            } else if (e == HV_EPIPE) {
+                /* no reader any more: stdout's (| head) is a quiet end; a
+                 * command that closed its input ends only this way */
+                pair_lock(p);
+                hv__rules_write_gone(&p->ru, i, now);
+                ended(p);
+                pair_unlock(p);
+                if (way(p, i) != HV__WAY_DISCARD &&
+                    way(p, i) != HV__WAY_SHUT)
+                    return;
+                /* what is held has nowhere to go */
+                hv__ring_take(rg, rg->count);
+                moved = 1;
+            } else if (e != HV__EAGAIN) {
+                dir_fail(p, i, e);
+                return;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    /* the source is done (or broke) and all it gave is out */
+    if (rg->count == 0 && !p->done &&
+        (way(p, i) == HV__WAY_DRAIN || way(p, i) == HV__WAY_DRAIN_ERR))
+        dir_empty(p, i, now);
+}

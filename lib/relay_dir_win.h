@@ -1,0 +1,54 @@
+/* relay_dir_win.h: the thread of one way of a pair, which relay_win.c
+ * includes twice: DIR_MAIN dir_main with DIR_DUMP 0, and dir_main_dump
+ * with DIR_DUMP 1, which hands what is written to the pair's dump under
+ * the relay's lock (one writer at a time). Two copies chosen by the
+ * preprocessor, so that a pair without a dump runs the same instructions
+ * as before dumps existed, whatever the optimisation level. No include
+ * guard: that is the point. Only relay_win.c includes it. */
+
+static DWORD WINAPI DIR_MAIN(LPVOID arg)
+{
+    struct dir *d = arg;
+    struct pair *p = d->p;
+    struct hv_relay *r = p->r;
+    int next = NEXT_READ;
+
+    while (next == NEXT_READ && !cancelled(p)) {
+        const char *data;
+        size_t got = 0;
+        int e = dir_read(d, &data, &got), wake;
+
+        if (e == HV_ESTOPPED)
+            break;
+        EnterCriticalSection(&r->lock);
+        next = dir_got(d, e, got);
+        LeaveCriticalSection(&r->lock);
+        if (next != NEXT_WRITE) {
+            if (next != NEXT_READ)
+                signal_state(p);
+            continue;
+        }
+        e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
+        if (e == HV_ESTOPPED)
+            break;
+        EnterCriticalSection(&r->lock);
+#if DIR_DUMP
+        if (e == 0)
+            hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,
+                          got);
+#endif
+        next = dir_wrote(d, e, got);
+        /* the control loop times the gone-peer rule from a -> b's writes */
+        wake = next != NEXT_READ || e != 0 ||
+               (d->i == 0 && hv__rules_gone_applies(&p->ru));
+        LeaveCriticalSection(&r->lock);
+        if (wake)
+            signal_state(p);
+        if (e == 0)
+            dir_resize(d, got);
+    }
+    if (next == NEXT_EOF && d->i == 1)
+        dir_watch(d);
+    pair_release(p);
+    return 0;
+}
