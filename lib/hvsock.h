@@ -468,6 +468,10 @@ int hv_service_run(const char *name, hv_service_fn *fn, void *ctx, int *code,
                    char *why, size_t n);
 /* Report RUNNING (the service listens); nothing outside a service. */
 void hv_service_running(void);
+/* The exit code a service that ends with code reports (0 after a stop
+ * the manager asked for ended it with 130), so that its log says the
+ * same; code itself outside a service. */
+int hv_service_code(int code);
 
 /* The Windows event log (Application), events under source. HV_ENOTSUP
  * elsewhere. A line is an error event when error, else information. */

@@ -40,3 +40,8 @@ int hv_service_run(const char *name, hv_service_fn *fn, void *ctx, int *code,
 void hv_service_running(void)
 {
 }
+
+int hv_service_code(int code)
+{
+    return code;
+}

@@ -101,10 +101,8 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     svc.st.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     report(SERVICE_START_PENDING, NO_ERROR, 0, START_HINT_MS);
     svc.code = svc.fn(svc.ctx);
-    svc.code = hv__service_exit(svc.code,
-                                InterlockedCompareExchange(&svc.stop_asked,
-                                                           0, 0) != 0,
-                                &win32, &specific);
+    svc.code = hv__service_exit(hv_service_code(svc.code), 0, &win32,
+                                &specific);
     report(SERVICE_STOPPED, (DWORD)win32, (DWORD)specific, 0);
 }
 
@@ -151,6 +149,17 @@ void hv_service_running(void)
     if (svc.st.dwCurrentState == SERVICE_START_PENDING)
         report(SERVICE_RUNNING, NO_ERROR, 0, 0);
     LeaveCriticalSection(&svc.lock);
+}
+
+int hv_service_code(int code)
+{
+    unsigned long win32, specific;
+    if (svc.h == NULL)
+        return code;
+    return hv__service_exit(code,
+                            InterlockedCompareExchange(&svc.stop_asked, 0,
+                                                       0) != 0,
+                            &win32, &specific);
 }
 
 /* This program's absolute path, UTF-8 (malloc'd), or NULL. */

@@ -1374,7 +1374,7 @@ static int serve(int argc, char **argv)
         return hv_exitcode(HV_ENOMEM);
     }
     memcpy(all_argv, argv, ((size_t)argc + 1) * sizeof *all_argv);
-    r = log_close(run(argc, argv));
+    r = log_close(winsvc_exit(run(argc, argv)));
     free(all_argv);
     return r;
 }

@@ -61,6 +61,11 @@ const char *winsvc_name(void)
     return svc_name;
 }
 
+int winsvc_exit(int code)
+{
+    return svc_name ? hv_service_code(code) : code;
+}
+
 void winsvc_ready(void)
 {
     if (svc_name)

@@ -14,6 +14,9 @@ int winsvc_dispatch(int argc, char **argv, int (*fn)(int, char **));
 const char *winsvc_name(void);
 /* Report RUNNING: the service listens (nothing outside a service). */
 void winsvc_ready(void);
+/* The exit code the service reports for code (0 for the 130 of a stop
+ * the manager asked for), for its log; code outside a service. */
+int winsvc_exit(int code);
 /* --install-service NAME: create the service that runs this program with
  * the command line argc/argv (as main got it, before getopt_long reordered
  * it) less the --install-service option, whose argument getopt gave as
