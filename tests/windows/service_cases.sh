@@ -18,13 +18,16 @@ sc() { $emu sc "$@" 2>/dev/null | tr -d '\r'; }
 # A prefix of the case's own. wineboot -u starts one services.exe; the
 # -i of tests/wine-env.sh on an empty prefix leaves two, which answer the
 # manager's pipe by turns and each know only the services made through it.
+# BOOT_DEBUG: WINEDEBUG for wineboot alone, so for services.exe and the
+# services it starts (their Wine messages in $work/wine.err).
 own_prefix() {
     WINEPREFIX=$work/pfx
     export WINEPREFIX
     mkdir -p "$WINEPREFIX"
     trap 'wineserver -k >/dev/null 2>&1; toolcase_cleanup' EXIT
     wineserver -p
-    wineboot -u >/dev/null 2>&1 || fail "wineboot -u failed in $WINEPREFIX"
+    WINEDEBUG=${BOOT_DEBUG:--all} wineboot -u >/dev/null 2>"$work/wine.err" ||
+        fail "wineboot -u failed in $WINEPREFIX"
 }
 
 # imagepath NAME: the command line of the service NAME
@@ -202,6 +205,50 @@ case_failure_exit_code() {
     wait_for "$work/svc.log" "Exit status 69" 10 || fail "log: $(cat "$work/svc.log")"
     grep -q "listen tcp:127.0.0.1:$SPORT: address already in use" "$work/svc.log" ||
         fail "no reason in the log: $(cat "$work/svc.log")"
+}
+
+case_event_log() {
+    # without --log the events go to the event log: ReportEventW under
+    # the service's name, information events for the -v lines. Wine keeps
+    # no event log (RegisterEventSourceW and ReportEventW are stubs that
+    # trace each string on its eventlog channel): that trace is what is
+    # checked here; Event Viewer's view of them is only documented
+    # ("ReportEventW", Microsoft Learn)
+    BOOT_DEBUG=trace+eventlog,fixme+advapi own_prefix
+    run "$HVLISTEN" --install-service "$svc" -k -t 127.0.0.1 0 -e "echo hi"
+    expect_rc 0
+    sc start "$svc" >/dev/null
+    wait_state "$svc" RUNNING 30
+    wait_for "$work/wine.err" "RegisterEventSourceW" 10 ||
+        skip "this Wine does not trace RegisterEventSourceW"
+    grep -q "RegisterEventSourceW ((null),L\"$svc\")" "$work/wine.err" ||
+        fail "source: $(grep RegisterEventSource "$work/wine.err")"
+    wait_for "$work/wine.err" 'ReportEventW L"Listening on tcp:127.0.0.1:' 30 ||
+        fail "no listening event: $(grep ReportEvent "$work/wine.err")"
+    port=$(sed -n 's/.*ReportEventW L"Listening on tcp:127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$work/wine.err" | head -n 1)
+    got=$(python3 -c '
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+c.shutdown(socket.SHUT_WR)
+d = b""
+while True:
+    b = c.recv(100)
+    if not b:
+        break
+    d += b
+print(d.decode().strip())
+' "$port") || fail "client failed"
+    [ "$got" = hi ] || fail "client got '$got'"
+    sc stop "$svc" >/dev/null
+    wait_state "$svc" STOPPED 30
+    wait_for "$work/wine.err" 'ReportEventW L"Exit status 0"' 10 ||
+        fail "no exit event: $(grep ReportEvent "$work/wine.err")"
+    for want in "Starting hvlisten" "Connection from tcp:127.0.0.1:" "Closed tcp:127.0.0.1:"; do
+        grep -q "ReportEventW L\"$want" "$work/wine.err" || fail "no event '$want'"
+    done
+    # information events (EVENTLOG_INFORMATION_TYPE, 4), with our event id 1
+    grep -q 'ReportEventW (00000000CAFE4242,0x0004,0x0000,0x00000001,' "$work/wine.err" ||
+        fail "event type: $(grep 'fixme:advapi:ReportEventW' "$work/wine.err" | head -n 1)"
 }
 
 case_errors() {
