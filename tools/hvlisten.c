@@ -84,6 +84,8 @@ static const char help[] =
     "                      then delete it\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
+    "      --service NAME  run as the Windows service NAME: how the service\n"
+    "                      control manager starts it (first on the line)\n"
     "      --syslog        send each event to the system log (LOG_DAEMON)\n"
     "      --systemd       serve the listening socket systemd passed (socket\n"
     "                      activation, Accept=no) instead of an address\n"
