@@ -20,6 +20,8 @@
 #define W_ERROR_SERVICE_MARKED_FOR_DELETE 1072u
 #define W_ERROR_SERVICE_EXISTS 1073u
 #define W_ERROR_DUPLICATE_SERVICE_NAME 1078u
+#define W_CTRL_LOGOFF_EVENT 5u
+#define W_CTRL_SHUTDOWN_EVENT 6u
 #define W_SERVICE_CONTROL_STOP 1u
 #define W_SERVICE_CONTROL_INTERROGATE 4u
 #define W_SERVICE_CONTROL_SHUTDOWN 5u
@@ -172,6 +174,14 @@ int hv__service_control(unsigned long control)
     default:
         return HV__SVC_UNHANDLED;
     }
+}
+
+int hv__service_console(unsigned long type)
+{
+    /* HandlerRoutine callback function (Microsoft Learn): a service gets
+     * CTRL_LOGOFF_EVENT at every user's logoff, and the default handler
+     * would end the process (ExitProcess) */
+    return type == W_CTRL_LOGOFF_EVENT || type == W_CTRL_SHUTDOWN_EVENT;
 }
 
 int hv__service_exit(int code, int stop_asked, unsigned long *win32,

@@ -85,6 +85,14 @@ static DWORD WINAPI control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
     }
 }
 
+/* A console control handler of the service's own, called before the
+ * tool's (the last one added runs first): a user's logoff must not end
+ * the service, and the shutdown comes as the SHUTDOWN control. */
+static BOOL WINAPI console_event(DWORD type)
+{
+    return hv__service_console(type) ? TRUE : FALSE;
+}
+
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 {
     unsigned long win32, specific;
@@ -126,6 +134,7 @@ int hv_service_run(const char *name, hv_service_fn *fn, void *ctx, int *code,
     svc.ctx = ctx;
     if ((svc.wname = hv__wide(name)) == NULL)
         return HV_ENOMEM;
+    (void)SetConsoleCtrlHandler(console_event, TRUE);
     memset(table, 0, sizeof table);
     table[0].lpServiceName = svc.wname;
     table[0].lpServiceProc = service_main;

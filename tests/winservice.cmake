@@ -3,6 +3,9 @@
 # one ctest entry per "case_NAME() {" function. Each case boots its own
 # Wine prefix (about 15 s). The portable rules are unit.service.*.
 if(WIN32)
+  # the command line read back by CommandLineToArgvW itself
+  hv_add_unit(service_win ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_service_win.c)
+  target_link_libraries(ut_service_win PRIVATE shell32)
   hv_script_cases(hv_winservice_cases
                   ${CMAKE_CURRENT_SOURCE_DIR}/windows/service_cases.sh)
   hv_script_tests(winservice ${CMAKE_CURRENT_SOURCE_DIR}/windows/service_cases.sh

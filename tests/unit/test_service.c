@@ -116,6 +116,18 @@ UT_CASE(service_controls)
     UT_EQ_INT(hv__service_control(15), HV__SVC_UNHANDLED); /* PRESHUTDOWN */
 }
 
+UT_CASE(service_console_events)
+{
+    /* a user's logoff (5) and the shutdown (6) do not end the service
+     * (HandlerRoutine callback function, Microsoft Learn); Ctrl+C (0),
+     * Ctrl+Break (1) and the console's close (2) stay the tool's */
+    UT_EQ_INT(hv__service_console(5), 1);
+    UT_EQ_INT(hv__service_console(6), 1);
+    UT_EQ_INT(hv__service_console(0), 0);
+    UT_EQ_INT(hv__service_console(1), 0);
+    UT_EQ_INT(hv__service_console(2), 0);
+}
+
 UT_CASE(service_exit_codes)
 {
     unsigned long w, s;

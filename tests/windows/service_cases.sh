@@ -239,12 +239,18 @@ while True:
 print(d.decode().strip())
 ' "$port") || fail "client failed"
     [ "$got" = hi ] || fail "client got '$got'"
+    # the client has its EOF once the command's output is closed; the
+    # command's end, and so the Closed event, is seen a little later (a
+    # stop before it would end the connection instead)
+    wait_for "$work/wine.err" 'ReportEventW L"Closed tcp:127.0.0.1:' 20 ||
+        fail "no Closed event: $(grep ReportEvent "$work/wine.err")"
     sc stop "$svc" >/dev/null
     wait_state "$svc" STOPPED 30
     wait_for "$work/wine.err" 'ReportEventW L"Exit status 0"' 10 ||
         fail "no exit event: $(grep ReportEvent "$work/wine.err")"
-    for want in "Starting hvlisten" "Connection from tcp:127.0.0.1:" "Closed tcp:127.0.0.1:"; do
-        grep -q "ReportEventW L\"$want" "$work/wine.err" || fail "no event '$want'"
+    for want in "Starting hvlisten" "Connection from tcp:127.0.0.1:"; do
+        grep -q "ReportEventW L\"$want" "$work/wine.err" ||
+            fail "no event '$want': $(grep ReportEvent "$work/wine.err")"
     done
     # information events (EVENTLOG_INFORMATION_TYPE, 4), with our event id 1
     grep -q 'ReportEventW (00000000CAFE4242,0x0004,0x0000,0x00000001,' "$work/wine.err" ||
