@@ -17,6 +17,10 @@
 /* the wait hints reported: the manager's estimate of a pending state */
 #define START_HINT_MS 30000
 #define STOP_HINT_MS 30000
+/* while stopping (hvlisten --drain may take long) the checkpoint moves on
+ * this often, well within the hint: "SERVICE_STATUS structure",
+ * dwCheckPoint and dwWaitHint (Microsoft Learn) */
+#define STOP_BEAT_MS 5000
 
 static struct {
     CRITICAL_SECTION lock; /* SetServiceStatus from two threads */
@@ -29,6 +33,7 @@ static struct {
     void *ctx;
     int code;
     int err; /* RegisterServiceCtrlHandlerExW failed: its HV_E* code */
+    HANDLE beat; /* the timer that moves STOP_PENDING's checkpoint on */
 } svc;
 
 /* The manager's error for name as an HV_E* code, why said. */
@@ -65,6 +70,15 @@ static void report(DWORD state, DWORD win32, DWORD specific, DWORD hint_ms)
     LeaveCriticalSection(&svc.lock);
 }
 
+/* The stop's heartbeat: STOP_PENDING again, its checkpoint one on (report
+ * does nothing once STOPPED). */
+static VOID CALLBACK stop_beat(PVOID ctx, BOOLEAN fired)
+{
+    (void)ctx;
+    (void)fired;
+    report(SERVICE_STOP_PENDING, NO_ERROR, 0, STOP_HINT_MS);
+}
+
 /* HandlerEx: runs in the dispatcher's thread (the process's main one);
  * it must answer at once, so it only asks for the stop. */
 static DWORD WINAPI control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
@@ -74,7 +88,11 @@ static DWORD WINAPI control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
     (void)ctx;
     switch (hv__service_control(ctl)) {
     case HV__SVC_STOP:
-        InterlockedExchange(&svc.stop_asked, 1);
+        if (InterlockedExchange(&svc.stop_asked, 1) == 0 &&
+            !CreateTimerQueueTimer(&svc.beat, NULL, stop_beat, NULL,
+                                   STOP_BEAT_MS, STOP_BEAT_MS,
+                                   WT_EXECUTEDEFAULT))
+            svc.beat = NULL;
         report(SERVICE_STOP_PENDING, NO_ERROR, 0, STOP_HINT_MS);
         hv_stop();
         return NO_ERROR;
@@ -111,6 +129,9 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     svc.code = svc.fn(svc.ctx);
     svc.code = hv__service_exit(hv_service_code(svc.code), 0, &win32,
                                 &specific);
+    /* the heartbeat ends (and its last call has returned) first */
+    if (svc.beat != NULL)
+        (void)DeleteTimerQueueTimer(NULL, svc.beat, INVALID_HANDLE_VALUE);
     report(SERVICE_STOPPED, (DWORD)win32, (DWORD)specific, 0);
 }
 

@@ -40,6 +40,9 @@ state() { sc query "$1" | sed -n 's/^ *STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p'; }
 # field NAME KEY: a number sc query prints (WIN32_EXIT_CODE, ...)
 field() { sc query "$1" | sed -n "s/^ *$2 *: *\([0-9]*\).*/\1/p"; }
 
+# checkpoint NAME: sc query's CHECKPOINT (0x...) as a number
+checkpoint() { printf '%d' "$(sc query "$1" | sed -n 's/^ *CHECKPOINT *: *\(0x[0-9a-fA-F]*\).*/\1/p')"; }
+
 # wait_state NAME STATE SECONDS
 wait_state() {
     local i
@@ -102,6 +105,20 @@ c.close()
 ' "$1" "$work/$1.port"
     wait_for "$work/$1.port" '[0-9]' 30 || fail "$1 server never listened: $(cat "$work/$1.err")"
     SPORT=$(cat "$work/$1.port")
+}
+
+# start_and_hold: start $svc, learn its port from $work/svc.log, and
+# connect a client that stays connected, sending nothing (its pid CPID)
+start_and_hold() {
+    sc start "$svc" >/dev/null
+    wait_state "$svc" RUNNING 30
+    port=$(log_port "$work/svc.log")
+    bg cli /dev/null python3 -c '
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(120)
+' "$port"
+    CPID=$BPID
 }
 
 # ---------------------------------------------------------------- cases
@@ -169,15 +186,7 @@ case_stop_ends_children() {
     run "$HVLISTEN" --install-service "$svc" -k -t 127.0.0.1 0 --log "$log" \
         -e "\"$(winpath "$HVCAT")\" -t 127.0.0.1 $SPORT"
     expect_rc 0
-    sc start "$svc" >/dev/null
-    wait_state "$svc" RUNNING 30
-    port=$(log_port "$work/svc.log")
-    # a client that stays connected, sending nothing
-    bg cli /dev/null python3 -c '
-import socket, sys, time
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-time.sleep(120)
-' "$port"
+    start_and_hold
     wait_for "$work/hold.out" accepted 30 || fail "the command never connected: $(cat "$work/svc.log")"
     [ -n "$(procs "hvcat.exe -t 127.0.0.1 $SPORT")" ] || fail "no command process"
     sc stop "$svc" >/dev/null
@@ -255,6 +264,32 @@ print(d.decode().strip())
     # information events (EVENTLOG_INFORMATION_TYPE, 4), with our event id 1
     grep -q 'ReportEventW (00000000CAFE4242,0x0004,0x0000,0x00000001,' "$work/wine.err" ||
         fail "event type: $(grep 'fixme:advapi:ReportEventW' "$work/wine.err" | head -n 1)"
+}
+
+case_drain_checkpoint() {
+    # a stop with --drain waits for the open connection: STOP_PENDING, its
+    # checkpoint moving on every 5 s (so the manager sees progress), then
+    # STOPPED with 0 once the client has gone
+    own_prefix
+    py_server hold
+    log=$(winpath "$work/svc.log")
+    run "$HVLISTEN" --install-service "$svc" -k -t 127.0.0.1 0 --drain 120 \
+        --to "tcp:127.0.0.1:$SPORT" --log "$log"
+    expect_rc 0
+    start_and_hold
+    wait_for "$work/hold.out" accepted 30 || fail "not relayed: $(cat "$work/svc.log")"
+    sc stop "$svc" >/dev/null
+    wait_state "$svc" STOP_PENDING 10
+    first=$(checkpoint "$svc")
+    for ((i = 0; i < 200; i++)); do
+        [ "$(checkpoint "$svc")" -gt "$first" ] && break
+        [ "$(state "$svc")" = STOP_PENDING ] || fail "not pending: $(sc query "$svc")"
+        sleep 0.1
+    done
+    [ "$(checkpoint "$svc")" -gt "$first" ] || fail "the checkpoint stayed at $first for 20 s"
+    kill "$CPID"
+    wait_state "$svc" STOPPED 30
+    [ "$(field "$svc" WIN32_EXIT_CODE)" = 0 ] || fail "exit code: $(sc query "$svc")"
 }
 
 case_errors() {
