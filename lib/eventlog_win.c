@@ -1,9 +1,11 @@
 /* eventlog_win.c: the Windows event log (the Application log) as the
  * system log of a service's events (hvlisten --service without --log).
- * RegisterEventSourceW needs no registration of the source to write; an
- * unregistered source's events show its text after Event Viewer's note
- * that the description for the event id cannot be found
- * ("RegisterEventSourceW", "ReportEventW", Microsoft Learn). */
+ * RegisterEventSourceW needs no registration of the source to write; the
+ * registration that hvlisten --install-service makes (service_win.c) names
+ * the message table (tools/eventmsg.rc) where event id 1 is its one
+ * inserted string, so that Event Viewer shows the text as it is
+ * ("RegisterEventSourceW", "ReportEventW", "Event Sources", Microsoft
+ * Learn). */
 #include <stdlib.h>
 
 #include "platform.h"

@@ -206,6 +206,54 @@ static char *own_path(void)
     return out;
 }
 
+/* The key that registers the event source name (the Application log) */
+static wchar_t *source_key(const wchar_t *wname)
+{
+    static const wchar_t base[] =
+        L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\";
+    size_t n = wcslen(base) + wcslen(wname) + 1;
+    wchar_t *k = malloc(n * sizeof *k);
+    if (k != NULL) {
+        wcscpy(k, base);
+        wcscat(k, wname);
+    }
+    return k;
+}
+
+/* Register the event source name with this program's message table
+ * (tools/eventmsg.rc), so that Event Viewer shows each event's text
+ * ("Event Sources", Microsoft Learn: EventMessageFile, TypesSupported).
+ * Best effort: without it the events are written all the same. */
+static void source_add(const wchar_t *wname)
+{
+    wchar_t exe[32768], *k = source_key(wname);
+    DWORD len = GetModuleFileNameW(NULL, exe, sizeof exe / sizeof exe[0]);
+    DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE |
+                  EVENTLOG_INFORMATION_TYPE;
+    HKEY h;
+
+    if (k == NULL || len == 0 || len >= sizeof exe / sizeof exe[0] ||
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, k, 0, NULL, 0, KEY_SET_VALUE,
+                        NULL, &h, NULL) != ERROR_SUCCESS) {
+        free(k);
+        return;
+    }
+    (void)RegSetValueExW(h, L"EventMessageFile", 0, REG_EXPAND_SZ,
+                         (const BYTE *)exe, (len + 1) * sizeof exe[0]);
+    (void)RegSetValueExW(h, L"TypesSupported", 0, REG_DWORD,
+                         (const BYTE *)&types, sizeof types);
+    RegCloseKey(h);
+    free(k);
+}
+
+static void source_remove(const wchar_t *wname)
+{
+    wchar_t *k = source_key(wname);
+    if (k != NULL)
+        (void)RegDeleteKeyW(HKEY_LOCAL_MACHINE, k);
+    free(k);
+}
+
 int hv_service_install(const char *name, int argc, char *const *argv,
                        char *why, size_t n)
 {
@@ -247,6 +295,7 @@ int hv_service_install(const char *name, int argc, char *const *argv,
         /* the description only helps a reader of services.msc */
         (void)ChangeServiceConfig2W(s, SERVICE_CONFIG_DESCRIPTION, &desc);
         CloseServiceHandle(s);
+        source_add(wname);
     }
     CloseServiceHandle(m);
 out:
@@ -297,10 +346,10 @@ int hv_service_remove(const char *name, int *was_running, char *why,
         return r;
     }
     s = OpenServiceW(m, wname, SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
-    free(wname);
     if (s == NULL) {
         r = scm_error(GetLastError(), name, why, n);
         CloseServiceHandle(m);
+        free(wname);
         return r;
     }
     if (QueryServiceStatus(s, &st) && st.dwCurrentState != SERVICE_STOPPED) {
@@ -319,6 +368,9 @@ int hv_service_remove(const char *name, int *was_running, char *why,
         if (e != ERROR_SERVICE_MARKED_FOR_DELETE && r == 0)
             r = scm_error(e, name, why, n);
     }
+    if (r == 0)
+        source_remove(wname);
+    free(wname);
     CloseServiceHandle(s);
     CloseServiceHandle(m);
     return r;

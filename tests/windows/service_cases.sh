@@ -35,6 +35,11 @@ imagepath() {
     $emu reg query "HKLM\\System\\CurrentControlSet\\Services\\$1" /v ImagePath 2>/dev/null | tr -d '\r'
 }
 
+# source NAME: the event source key of NAME (reg query's listing)
+source() {
+    $emu reg query "HKLM\\System\\CurrentControlSet\\Services\\EventLog\\Application\\$1" 2>/dev/null | tr -d '\r'
+}
+
 # state NAME: the STATE word sc query prints (RUNNING, STOPPED, ...)
 state() { sc query "$1" | sed -n 's/^ *STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p'; }
 # field NAME KEY: a number sc query prints (WIN32_EXIT_CODE, ...)
@@ -138,6 +143,11 @@ case_serve_stop() {
     # sc has no qc: the service's key holds it)
     imagepath "$svc" | grep -F "\"$(winpath "$HVLISTEN")\" --service $svc -k -t 127.0.0.1 0 --to tcp:127.0.0.1:$SPORT --log $log" >/dev/null ||
         fail "command line: $(imagepath "$svc")"
+    # the event source, with hvlisten's message table
+    source "$svc" | grep -F "EventMessageFile    REG_EXPAND_SZ    $(winpath "$HVLISTEN")" >/dev/null ||
+        fail "event source: $(source "$svc")"
+    source "$svc" | grep -F "TypesSupported    REG_DWORD    0x7" >/dev/null ||
+        fail "event source: $(source "$svc")"
     sc start "$svc" >/dev/null
     wait_state "$svc" RUNNING 30
     port=$(log_port "$work/svc.log")
@@ -174,6 +184,7 @@ PY
     expect_rc 0
     expect_out_has "Removed service $svc"
     [ -z "$(state "$svc")" ] || fail "still there: $(sc query "$svc")"
+    case $(source "$svc") in *EventMessageFile*) fail "event source left: $(source "$svc")" ;; esac
 }
 
 case_stop_ends_children() {

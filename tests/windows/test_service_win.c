@@ -31,6 +31,21 @@ static void same(const wchar_t *got, const char *want)
     UT_EQ_STR(buf, want);
 }
 
+UT_CASE(service_message_table)
+{
+    /* the event log formats an event of id 1 with the source's message
+     * file (hvlisten.exe; here this test, built with the same table):
+     * the text of the event, then CR LF */
+    wchar_t buf[256];
+    const wchar_t *args[1] = {L"Listening on tcp:127.0.0.1:5000"};
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE |
+                                 FORMAT_MESSAGE_ARGUMENT_ARRAY,
+                             GetModuleHandleW(NULL), 1, 0, buf,
+                             sizeof buf / sizeof buf[0], (va_list *)args);
+    UT_CHECK(n > 0);
+    same(buf, "Listening on tcp:127.0.0.1:5000\r\n");
+}
+
 UT_CASE(service_cmdline_round_trip)
 {
     char *const argv[] = {"-k",          "a b",        "",
