@@ -222,7 +222,8 @@ int hv_addr_parse(struct hv_addr *a, enum hv_family fam, const char *vm,
         return parse_tcp(a, vm, service, flags, bad, hint, hintlen);
     case HV_FAMILY_UNIX:
     case HV_FAMILY_NPIPE:
-        break; /* one operand: hv_addr_unix, hv_addr_npipe */
+    case HV_FAMILY_HYBRID:
+        break; /* their own operands: hv_addr_unix, _npipe, _hybrid */
     }
     return HV_EINTERNAL;
 }
@@ -272,6 +273,13 @@ size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n)
         return hv__fmt(buf, n, "unix:%s", a->path[0] ? a->path : "?");
     case HV_FAMILY_NPIPE:
         return hv__fmt(buf, n, "npipe:%s", a->path);
+    case HV_FAMILY_HYBRID:
+        if (a->cid == HV_HYBRID_GUID) {
+            hv_guid_format(&a->service_id, svc);
+            return hv__fmt(buf, n, "hybrid:%s:%s", a->path, svc);
+        }
+        return hv__fmt(buf, n, "hybrid:%s:%lu", a->path,
+                       (unsigned long)a->port);
     }
     return hv__fmt(buf, n, "?");
 }

@@ -93,7 +93,7 @@ int hv_console_init(int *argc, char ***argv)
     int i, fd;
 
     /* without a standard handle (DETACHED_PROCESS) _fileno gives -2, and
-     * _setmode(-2) ends the process under UCRT (defect 21) */
+     * _setmode(-2) ends the process under UCRT */
     std[0] = stdin;
     std[1] = stdout;
     std[2] = stderr;

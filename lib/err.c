@@ -41,6 +41,15 @@ void hv__err_note(long oserr, int mapped)
     g_mapped = mapped;
 }
 
+static HV__THREAD int g_dmapped;
+static HV__THREAD char g_detail[320];
+
+void hv__err_detail(int err, const char *text)
+{
+    g_dmapped = err;
+    hv__fmt(g_detail, sizeof g_detail, "%s", text);
+}
+
 /* Codes that stand for many OS errors: their OS text says more. */
 static int blurred(int err)
 {
@@ -54,6 +63,10 @@ const char *hv_errtext(int err, char *buf, size_t n)
     size_t k = 0;
     if (n == 0)
         return buf;
+    if (err < 0 && err == g_dmapped && g_detail[0]) {
+        hv__fmt(buf, n, "%s: %s", hv_strerror(err), g_detail);
+        return buf;
+    }
     if (err < 0 && err == g_mapped && g_oserr != 0 && blurred(err))
         k = hv__os_text(g_oserr, buf, n);
     if (k == 0) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -72,6 +73,35 @@ int hv__file_rename(const char *from, const char *to)
 int hv__file_remove(const char *path)
 {
     return remove(path) == 0 ? 0 : file_err(errno);
+}
+
+int hv__file_id(const char *path, struct hv__file_id *id)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return file_err(errno);
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
+int hv__file_remove_same(const char *path, const struct hv__file_id *id)
+{
+    struct hv__file_id now;
+    int r = hv__file_id(path, &now);
+    if (r < 0)
+        return r;
+    if (now.dev != id->dev || now.ino != id->ino)
+        return 1;
+    return unlink(path) == 0 ? 0 : file_err(errno);
+}
+
+int hv__file_owned(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return file_err(errno);
+    return st.st_uid == geteuid();
 }
 
 int hv_file_is_terminal(FILE *f)

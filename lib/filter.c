@@ -219,6 +219,9 @@ int hv_filter_add(struct hv_filter **f, int allow, enum hv_family fam,
         hint[0] = '\0';
     memset(&r, 0, sizeof r);
     r.allow = allow;
+    /* a hybrid vsock listener is a unix socket's: its peers' uids */
+    if (fam == HV_FAMILY_HYBRID)
+        fam = HV_FAMILY_UNIX;
     r.family = fam;
     switch (fam) {
     case HV_FAMILY_TCP:

@@ -38,6 +38,8 @@ extern "C" {
  * EAMBIGUOUS   a name that several VMs or services carry
  * EEXIST       a service GUID registered under another name
  * EPROTECTED   one of Windows' own service entries, without --force
+ * EUNIXMODE    permissions asked for a unix socket file where the
+ *              system gives it its directory's ACL (Windows)
  * The three "not there" codes differ in what is missing:
  * ENOVM        a VM (display name, keyword or own id) that no source
  *              knows: an operand naming nothing (68)
@@ -68,7 +70,9 @@ extern "C" {
  * "Windows Home" is no cause, a feature that is off is); ENOTSUP a
  * feature this platform has not (the registry off Windows); EINTERNAL a
  * broken invariant; ENOMEM and EOS the OS refusing resources or failing
- * otherwise; ECMDFAIL the command of -e failing. */
+ * otherwise; ECMDFAIL the command of -e failing; EHANDSHAKE a hybrid vsock
+ * socket that answered CONNECT with something else than OK (hv_errtext
+ * shows the answer). */
 #define HV_ERROR_TABLE(X)                                                     \
     X(EUSAGE, 64, "invalid usage")                                            \
     X(EINVAL, 65, "invalid argument")                                         \
@@ -78,6 +82,7 @@ extern "C" {
     X(EAMBIGUOUS, 65, "ambiguous name")                                       \
     X(EEXIST, 65, "already exists")                                           \
     X(EPROTECTED, 65, "refused: built-in Windows service (use --force)")       \
+    X(EUNIXMODE, 65, "socket file permissions cannot be set on Windows (the file takes its directory's ACL)") \
     X(ENOVM, 68, "unknown VM")                                                \
     X(ENOHOST, 68, "unknown host")                                            \
     X(ENOTFOUND, 68, "not found")                                             \
@@ -109,6 +114,7 @@ extern "C" {
     X(ENOTSOCK, 74, "not a socket file (a file of another kind is at that path)") \
     X(ENOLISTENER, 69, "no such socket file (nothing listens there)")         \
     X(ECMDFAIL, 74, "the command failed")                                     \
+    X(EHANDSHAKE, 65, "no OK to CONNECT (is it a hybrid vsock socket?)")      \
     X(ETIMEDOUT, 75, "timed out")                                             \
     X(EIDLE, 75, "idle timeout: no data either way")                          \
     X(ESTOPPED, 130, "interrupted")                                           \
@@ -206,7 +212,11 @@ enum hv_family {
     HV_FAMILY_HYPERV = 2, /* Windows AF_HYPERV: VM GUID + service GUID */
     HV_FAMILY_TCP = 3,    /* TCP: host + port */
     HV_FAMILY_UNIX = 4,   /* unix domain stream socket: path */
-    HV_FAMILY_NPIPE = 5   /* Windows named pipe: \\.\pipe\NAME in path */
+    HV_FAMILY_NPIPE = 5,  /* Windows named pipe: \\.\pipe\NAME in path */
+    HV_FAMILY_HYBRID = 6  /* hybrid vsock (Firecracker, Cloud Hypervisor,
+                           * OpenVMM): a VMM's unix socket in path, a guest
+                           * port in port (or, cid HV_HYBRID_GUID, a
+                           * service GUID in service_id) */
 };
 
 /* The native family of this build (vsock on Linux, Hyper-V on Windows). */
@@ -229,6 +239,13 @@ struct hv_addr {
      * name (\\.\pipe\NAME) */
     char path[HV_PATH_MAX];
 };
+
+/* HV_FAMILY_HYBRID: cid says which form the port has. */
+#define HV_HYBRID_PORT 0u /* a vsock port: port */
+#define HV_HYBRID_GUID 1u /* a Hyper-V service GUID (OpenVMM): service_id */
+/* The handshake's bound when the caller gives none (a VMM restored from a
+ * snapshot may accept and never answer). */
+#define HV_HYBRID_TIMEOUT_MS 5000u
 
 #define HV_ADDR_LISTEN 0x1 /* parsing for bind: wildcard allowed, port 0 ok */
 
@@ -257,6 +274,8 @@ size_t hv_addr_format(const struct hv_addr *a, char *buf, size_t n);
  *   tcp:HOST:PORT     HOST a name, an IPv4 address or [IPv6]
  *   unix:PATH         a unix domain socket
  *   npipe:NAME        a Windows named pipe (NAME or \\.\pipe\NAME)
+ *   hybrid:PATH:PORT  hybrid vsock: the VMM's unix socket PATH, a guest
+ *                     PORT (a vsock port, or a service GUID for OpenVMM)
  * flags as for hv_addr_parse. On error hint receives the reason. */
 int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
                     size_t hintlen);
@@ -268,6 +287,11 @@ int hv_addr_unix(struct hv_addr *a, const char *path, char *hint,
                  size_t hintlen);
 int hv_addr_npipe(struct hv_addr *a, const char *name, char *hint,
                   size_t hintlen);
+/* The operands of --hybrid: the VMM's socket path and a guest port (a
+ * vsock port, or a service GUID). A listener listens on PATH_PORT, the
+ * socket the VMM connects to for the guest's connects to PORT. */
+int hv_addr_hybrid(struct hv_addr *a, const char *path, const char *port,
+                   char *hint, size_t hintlen);
 
 /* Who may connect (hvlisten --allow/--deny, and a listener's VM operand).
  * A rule is for the listener's family: Hyper-V a VM id (keyword, GUID or
@@ -300,7 +324,11 @@ struct hv_connect_opts {
 #define HV_TIMEOUT_MAX_MS 300000u
 
 /* Connect to a. Named pipes wait up to timeout_ms while every instance is
- * busy. */
+ * busy. Hybrid vsock: connect to the VMM's socket, send "CONNECT PORT\n",
+ * read the answer up to its newline only (what follows is the stream):
+ * OK, or HV_ECONNREFUSED at EOF before any answer (nothing listens on
+ * that guest port), HV_EHANDSHAKE for anything else, HV_ETIMEDOUT when
+ * no answer came within timeout_ms (0: HV_HYBRID_TIMEOUT_MS). */
 int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
                     struct hv_sock **out);
 
@@ -357,6 +385,9 @@ int hv_sock_recv(struct hv_sock *s, void *buf, size_t n, uint32_t timeout_ms);
 /* Shut down the sending side. HV_ECONNRESET when the peer has reset the
  * connection (data sent earlier may be lost). */
 int hv_sock_shutdown_send(struct hv_sock *s);
+/* A hybrid vsock connection's OK answer: the text after "OK " (the
+ * VMM's port for it), or NULL for any other connection. */
+const char *hv_sock_hybrid_answer(const struct hv_sock *s);
 /* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
 

@@ -64,6 +64,11 @@
 #endif
 
 /* The socket handle behind the public opaque struct hv_sock. */
+/* a file's identity (file_<platform>.c: hv__file_id) */
+struct hv__file_id {
+    uint64_t dev, ino;
+};
+
 struct hv_sock {
 #ifdef HV__WINDOWS
     /* ---- Windows (sock_win.c, npipe_win.c) ---- */
@@ -76,8 +81,13 @@ struct hv_sock {
                                      * (npipe_win.c) */
     char *path;       /* named pipe: its name; unix listener: the file it
                        * made (removed on close); UTF-8, or NULL */
+    struct hv__file_id fid; /* unix listener: that file, to remove only it */
+    int fid_ok;
+    HANDLE lock;      /* unix listener: PATH.lock, held while it listens,
+                       * or NULL */
     int listener;
     int no_shutdown;  /* hv_sock_close closes without shutdown(SD_SEND) */
+    char *hybrid_ok;  /* a hybrid vsock connection: its OK's text */
 #else
     int fd;
     int unlink_path;        /* a unix listener that made its socket file */
@@ -87,6 +97,7 @@ struct hv_sock {
     int lock_fd;            /* ... and path.lock, locked (flock), or -1 */
     dev_t lock_dev;         /* ... that lock file, to remove only it */
     ino_t lock_ino;
+    char *hybrid_ok;        /* a hybrid vsock connection: its OK's text */
 #endif
     enum hv_family family;
 };
@@ -116,6 +127,36 @@ int hv__sock_npipe_connect(const struct hv_addr *a,
 int hv__sock_npipe_listen(const struct hv_addr *a,
                           const struct hv_listen_opts *o,
                           struct hv_sock **out);
+
+/* sock_<platform>.c: send all n bytes on connection s (blocking). */
+int hv__sock_send(struct hv_sock *s, const char *p, size_t n);
+
+/* hybrid.c: hybrid vsock's handshake. The reader takes the answer's
+ * bytes until its newline: feed returns 0 (more wanted; *used = n), 1
+ * (OK: h->ok holds its text; *used stops after the newline, the rest is
+ * the stream's) or HV_EHANDSHAKE (the answer is noted for hv_errtext);
+ * eof: HV_ECONNREFUSED before any answer, else HV_EHANDSHAKE. */
+#define HV__HYBRID_LINE_MAX 64
+struct hv__hybrid {
+    char line[HV__HYBRID_LINE_MAX];
+    size_t len;
+    char ok[HV__HYBRID_LINE_MAX];
+    size_t ok_len;
+};
+void hv__hybrid_init(struct hv__hybrid *h);
+int hv__hybrid_feed(struct hv__hybrid *h, const char *p, size_t n,
+                    size_t *used);
+int hv__hybrid_eof(const struct hv__hybrid *h);
+/* "CONNECT PORT\n" for a into buf[n]; its length. */
+size_t hv__hybrid_request(const struct hv_addr *a, char *buf, size_t n);
+/* The unix socket of a: the VMM's (listen 0), or PATH_PORT (listen 1). */
+int hv__hybrid_unix(const struct hv_addr *a, int listen, struct hv_addr *u);
+/* Keep h's OK text on s (hv_sock_hybrid_answer); 0 or HV_ENOMEM. */
+int hv__hybrid_keep(struct hv_sock *s, const struct hv__hybrid *h);
+int hv__hybrid_connect(const struct hv_addr *a,
+                       const struct hv_connect_opts *o, struct hv_sock **out);
+int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
+                      struct hv_sock **out);
 
 /* relay_<platform>.c: hv_relay_add for a pair the caller keeps owning:
  * the streams are not closed when the pair ends (hv_relay_pair, relay.c). */
@@ -199,13 +240,19 @@ int hv__stream_peer_gone(struct hv_stream *st);
 int hv__sock_from_fd(int fd, enum hv_family fam, struct hv_sock **out);
 
 /* sock_posix.c: a connect made in steps, for the relay's event loop
- * (hv_relay_add_connect): never blocks but in getaddrinfo for a TCP host
- * name. Start, then step whenever fd is writable or the retry time has
- * come: HV__DIAL_DONE with *out, HV__DIAL_WAIT (wait until fd is
- * writable), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
- * full, or starved: no descriptor or buffer for the socket), or an HV_E*
- * code (the attempt failed; nothing is left to free but by
- * hv__dial_free). The caller bounds the whole attempt by its deadline. */
+ * (hv_relay_add_connect): never blocks (a TCP host name is looked up on a
+ * thread: resolve_posix.c). Start, then step whenever the descriptor
+ * hv__dial_wait_fd names is ready or the retry time has come:
+ * HV__DIAL_DONE with *out, HV__DIAL_WAIT (wait until that descriptor is
+ * readable (*in 1: a name being looked up) or writable (a connect in
+ * progress)), HV__DIAL_RETRY (try again after retry_ms: a unix backlog
+ * full, or starved: no descriptor, buffer or thread), or an HV_E* code
+ * (the attempt failed; nothing is left to free but by hv__dial_free). The
+ * caller bounds the whole attempt by its deadline: timeout_ms once
+ * started (hybrid vsock: HV_HYBRID_TIMEOUT_MS when the caller gave none,
+ * as its answer may never come). A hybrid vsock dial waits for its
+ * answer with *in 1 too. */
+struct hv__resolve;
 struct hv__dial {
     /* where to (not the whole hv_addr: a connecting pair holds this
      * meanwhile, and the relay's memory per connection is measured) */
@@ -216,10 +263,16 @@ struct hv__dial {
     uint32_t timeout_ms;  /* the transport's own bound (vsock), if any */
     struct addrinfo *res; /* TCP: the addresses, and the one tried */
     struct addrinfo *ai;
+    struct hv__resolve *rs; /* TCP: the host name being looked up */
+    char *host;           /* TCP: a name to look up after the back-off */
     int fd;               /* being connected, or -1 */
     int last;             /* the error of the last address tried */
     int starved;          /* the last step was short of descriptors */
     uint32_t retry_ms;
+    struct hv__dial_hybrid *hy; /* hybrid vsock: its handshake, after the
+                                 * unix connect (sock_posix.c) */
+    unsigned char want_in; /* HV__DIAL_WAIT: until fd is readable (the
+                            * handshake's answer), not writable */
 };
 #define HV__DIAL_DONE 0
 #define HV__DIAL_WAIT 1
@@ -227,7 +280,22 @@ struct hv__dial {
 int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
                    const struct hv_connect_opts *o);
 int hv__dial_step(struct hv__dial *d, struct hv_sock **out);
+int hv__dial_wait_fd(const struct hv__dial *d, int *in);
 void hv__dial_free(struct hv__dial *d);
+
+/* resolve_posix.c: a TCP host name looked up on a thread of its own.
+ * Start: 0 with *now (a numeric address, parsed at once) or with *out
+ * (being looked up: its descriptor turns readable when the answer is
+ * in), HV__DIAL_RETRY (too many at once, or no thread: later), or an HV_E*
+ * code. Take: HV__DIAL_WAIT (not yet), 0 with *res, or the lookup's
+ * HV_E* code. Free whenever (the thread frees what it still holds). */
+int hv__resolve_start(const char *host, uint32_t port, struct addrinfo **now,
+                      struct hv__resolve **out);
+int hv__resolve_fd(const struct hv__resolve *r);
+int hv__resolve_take(struct hv__resolve *r, struct addrinfo **res);
+void hv__resolve_free(struct hv__resolve *r);
+/* sock_posix.c: getaddrinfo's code as an HV_E* code */
+int hv__gai_err(int e);
 
 /* wake_posix.c: news from signal handlers as readable descriptors, for
  * every wait to watch: the stop (stop_posix.c posts it) and a command's
@@ -435,6 +503,10 @@ int hv__hcs_list(struct hv_vms *vms, char *why, size_t whylen);
 /* The same, waiting at most ms for HCS's answer (the diagnosis). */
 int hv__hcs_list_within(struct hv_vms *vms, unsigned long ms, char *why,
                         size_t whylen);
+/* file_win.c: the lock of a unix listener's path (PATH.lock): 0 and
+ * *out, its handle (closing it removes the file), HV_ELISTENING while
+ * another holds it, or another HV_E* code. */
+int hv__file_lock_take(const char *path, HANDLE *out);
 /* wsl_win.c: the WSL2 VM's id from the --vm-id of the running
  * wslhost.exe processes (no elevation needed): 1 found (*out), 0 none,
  * HV_EAMBIGUOUS when they name different VMs; why says what was seen. */
@@ -445,6 +517,29 @@ int hv__wsl_from_processes(struct hv_guid *out, char *why, size_t whylen);
  * one; names in UTF-8. 0 or the HV_E* codes of hv_file_create. */
 int hv__file_rename(const char *from, const char *to);
 int hv__file_remove(const char *path);
+/* file_<platform>.c: which file a name stands for now (not followed if a
+ * link or reparse point): device or volume, and inode or file index, so a
+ * file can be told from another put at its name meanwhile; 0 or HV_ENOENT
+ * (none there) or another HV_E* code. Remove the file at path only if it
+ * is still id: 0 removed, 1 another file is there (kept), HV_ENOENT none
+ * is there, or another HV_E* code. Owned: whether the file at path
+ * belongs to this process's user (POSIX: the effective uid; Windows: the
+ * owner this process gives new objects, or its user): 1, 0, or an HV_E*
+ * code. */
+int hv__file_id(const char *path, struct hv__file_id *id);
+int hv__file_remove_same(const char *path, const struct hv__file_id *id);
+int hv__file_owned(const char *path);
+
+/* sock.c: the rule for a file already at a unix listener's path, from
+ * what was found there: kind (HV__UNIX_FILE_NONE, _SOCKET, _OTHER), owned
+ * (1 when this process's user owns it), probe (a connect to it: 0 it
+ * answered, HV_ECONNREFUSED nobody listens, HV_ENOLISTENER the file went
+ * meanwhile, another HV_E* code: unknown). 1: a stale socket of ours, to
+ * remove; 0: nothing there, bind; or the error that keeps it. */
+#define HV__UNIX_FILE_NONE 0
+#define HV__UNIX_FILE_SOCKET 1
+#define HV__UNIX_FILE_OTHER 2
+int hv__unix_stale_rule(int kind, int owned, int probe);
 
 /* console.c: a Windows console's UTF-16 input as the UTF-8 a pipe would carry.
  * CR LF becomes LF (a lone CR stays), a surrogate pair split between two
@@ -488,6 +583,9 @@ size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
  * that hv_errtext can say what the OS said (err_<platform>.c call it from
  * hv__err_from_os). Per thread. */
 void hv__err_note(long oserr, int mapped);
+/* err.c: words hv_errtext adds to the message of err (per thread, until
+ * the next detail). */
+void hv__err_detail(int err, const char *text);
 /* err_<platform>.c: the OS's own text for oserr into buf[n] (strerror,
  * FormatMessage), one line; returns its length (0: none). */
 size_t hv__os_text(long oserr, char *buf, size_t n);

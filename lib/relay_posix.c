@@ -67,6 +67,7 @@ struct pair {
      * to try again after a retry, and whether it waits for descriptors */
     struct hv__dial *dial;
     uint64_t dial_until, dial_at;
+    int dial_in; /* w[0] waits to read (a name lookup), not to write */
     int starved;
     /* its nearest timer (-i, -q, progress, gone, discard, connect), and
      * 1 + its place in the relay's heap of timers (0: none) */
@@ -287,6 +288,16 @@ static void pair_end(struct pair *p, int err, enum hv_side side)
     pair_unlock(p);
 }
 
+/* b failed (a reset) after its EOF while a still sends: the rule book
+ * decides whether that ends the pair (hv__rules_b_reset). */
+static void b_reset(struct pair *p, int e)
+{
+    pair_lock(p);
+    hv__rules_b_reset(&p->ru, e);
+    ended(p);
+    pair_unlock(p);
+}
+
 static enum hv_side side_of(int stream, int write)
 {
     if (stream == 0)
@@ -415,8 +426,8 @@ int hv_relay_add_connect(struct hv_relay *r, struct hv_stream *a,
         return e < 0 ? e : HV_ENOMEM;
     }
     p->dial = d;
-    if (co && co->timeout_ms)
-        p->dial_until = hv_now_ms() + co->timeout_ms;
+    if (d->timeout_ms)
+        p->dial_until = hv_now_ms() + d->timeout_ms;
     return 0;
 }
 
@@ -909,9 +920,10 @@ static void duplex_wait(struct duplex *x)
         if (watch && pf[2].revents) {
             int e = hv__stream_pending_error(p->s[1]);
             if (e < 0)
-                pair_end(p, e, HV_SIDE_B_WRITE);
-            else if (pf[2].revents & (POLLHUP | POLLNVAL))
-                watch = 0; /* gone without an error: the next send tells */
+                b_reset(p, e);
+            if (e < 0 || (pf[2].revents & (POLLHUP | POLLNVAL)))
+                watch = 0; /* seen; or gone without an error: the next
+                            * send tells */
         }
     }
 }
@@ -1038,7 +1050,8 @@ static void pair_events(struct pair *p, const struct hv__watch *w,
     if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
         int e = hv__stream_pending_error(p->s[1]);
         if (e < 0) {
-            pair_end(p, e, HV_SIDE_B_WRITE);
+            b_reset(p, e);
+            p->watch_b = 1; /* seen: not watched again */
         } else if (re & HV__HUP) {
             /* gone without an error: the next send tells, or, where a
              * hang-up means the peer closed it all, the gone-peer rule */
@@ -1209,7 +1222,7 @@ static void dial_work(struct hv_relay *r, struct pair *p, uint64_t now)
     k = hv__dial_step(p->dial, &sock);
     if (k == HV__DIAL_WAIT) {
         memset(&p->w[0], 0, sizeof p->w[0]);
-        p->w[0].fd = p->dial->fd;
+        p->w[0].fd = hv__dial_wait_fd(p->dial, &p->dial_in);
         p->w[0].owner = p;
         p->nw = 1;
         return;
@@ -1238,14 +1251,16 @@ static void dial_work(struct hv_relay *r, struct pair *p, uint64_t now)
 }
 
 /* What a connecting pair waits on: its socket writable, while a connect
- * is in progress. */
+ * is in progress; readable, while its backend's name is looked up or a
+ * hybrid vsock answer is awaited. */
 static int dial_interest(struct hv_relay *r, struct pair *p)
 {
     struct hv__watch *w = &p->w[0];
+    unsigned want = p->dial_in ? HV__IN : HV__OUT;
     int e;
-    if (p->nw == 0 || (w->on && w->want == HV__OUT))
+    if (p->nw == 0 || (w->on && w->want == want))
         return 0;
-    e = hv__poller_set(r->pl, w, 1, HV__OUT);
+    e = hv__poller_set(r->pl, w, 1, want);
     return e < 0 ? e : 0;
 }
 

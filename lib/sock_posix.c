@@ -245,7 +245,7 @@ int hv__sock_native_listen(const struct hv_addr *a,
 }
 #endif
 
-static int gai_err(int e)
+int hv__gai_err(int e)
 {
     switch (e) {
     case EAI_NONAME:
@@ -277,7 +277,7 @@ static int tcp_resolve(const struct hv_addr *a, int passive,
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     hv__fmt(port, sizeof port, "%lu", (unsigned long)a->port);
     r = getaddrinfo(a->host[0] ? a->host : NULL, port, &hints, res);
-    return r ? gai_err(r) : 0;
+    return r ? hv__gai_err(r) : 0;
 }
 
 int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
@@ -499,41 +499,47 @@ static void unix_unlock(const char *lock, int fd, dev_t dev, ino_t ino)
 
 /* An existing file at the listener's path, with its lock ours: a socket of
  * ours nobody listens on is stale and goes; a socket that answers is in
- * use; anything else stays. */
+ * use; anything else stays (hv__unix_stale_rule, which Windows keeps too). */
 static int unix_clear_stale(const struct sockaddr_un *sa, socklen_t len)
 {
-    struct stat st, now;
-    int fd, r, e;
+    struct stat st;
+    struct hv__file_id id;
+    int fd, r, e, kind, owned, probe = 0;
 
     if (lstat(sa->sun_path, &st) < 0)
         return errno == ENOENT ? 0 : unix_path_err(errno);
-    if (!S_ISSOCK(st.st_mode))
-        return HV_ENOTSOCK;
-    if (st.st_uid != geteuid())
-        return HV_EADDRINUSE; /* another user's: not ours to probe or take */
-    /* non-blocking: a listener with a full backlog says EAGAIN at once */
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return hv__err_from_os(errno);
-    r = connect(fd, (const struct sockaddr *)sa, len);
-    e = errno;
-    close(fd);
-    if (r == 0 || e == EAGAIN || e == EINPROGRESS)
-        return HV_ELISTENING;
-    if (e == ENOENT)
-        return 0; /* gone meanwhile */
-    /* refused: nobody listens. No write permission (a mode such as 000)
-     * leaves it unknown, but the file is ours and no listener of ours
-     * holds the lock: stale */
-    if (e != ECONNREFUSED && e != EACCES)
-        return hv__err_from_os(e);
-    if (lstat(sa->sun_path, &now) < 0)
-        return errno == ENOENT ? 0 : hv__err_from_os(errno);
-    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+    kind = S_ISSOCK(st.st_mode) ? HV__UNIX_FILE_SOCKET : HV__UNIX_FILE_OTHER;
+    owned = st.st_uid == geteuid();
+    id.dev = (uint64_t)st.st_dev;
+    id.ino = (uint64_t)st.st_ino;
+    if (kind == HV__UNIX_FILE_SOCKET && owned) {
+        /* non-blocking: a listener with a full backlog says EAGAIN at
+         * once */
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return hv__err_from_os(errno);
+        r = connect(fd, (const struct sockaddr *)sa, len);
+        e = errno;
+        close(fd);
+        /* refused: nobody listens. No write permission (a mode such as
+         * 000) leaves it unknown, but the file is ours and no listener of
+         * ours holds the lock: stale */
+        if (r == 0 || e == EAGAIN || e == EINPROGRESS)
+            probe = 0;
+        else if (e == ENOENT)
+            probe = HV_ENOLISTENER;
+        else if (e == ECONNREFUSED || e == EACCES)
+            probe = HV_ECONNREFUSED;
+        else
+            probe = hv__err_from_os(e);
+    }
+    r = hv__unix_stale_rule(kind, owned, probe);
+    if (r != 1)
+        return r;
+    r = hv__file_remove_same(sa->sun_path, &id);
+    if (r == 1)
         return HV_EADDRINUSE; /* swapped since the probe */
-    if (unlink(sa->sun_path) < 0 && errno != ENOENT)
-        return hv__err_from_os(errno);
-    return 0;
+    return r == HV_ENOENT ? 0 : r;
 }
 
 /* bind fd to "s" in the directory dfd, where its path would not fit in
@@ -710,7 +716,7 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa,
         int r = getnameinfo(sa, len, out->host, sizeof out->host, port,
                             sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
         if (r)
-            return gai_err(r);
+            return hv__gai_err(r);
         return hv_parse_u32(port, 0, 65535, &out->port);
     }
     return HV_ENOTSUP;
@@ -919,7 +925,22 @@ void hv_sock_close(struct hv_sock *s)
         unix_unlock(lock, s->lock_fd, s->lock_dev, s->lock_ino);
     }
     close(s->fd);
+    free(s->hybrid_ok);
     free(s);
+}
+
+int hv__sock_send(struct hv_sock *s, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = send(s->fd, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR && !hv_stopped())
+            continue;
+        if (k < 0)
+            return errno == EINTR ? HV_ESTOPPED : hv__err_from_os(errno);
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- dial */
@@ -928,6 +949,81 @@ void hv_sock_close(struct hv_sock *s)
  * descriptor for the socket; doubled each time up to the most. */
 #define DIAL_RETRY_FIRST_MS 10u
 #define DIAL_RETRY_MAX_MS 250u
+
+/* Hybrid vsock's handshake in steps: the request sent (a fresh unix
+ * socket's buffer takes it whole, but it may be sent in parts), then the
+ * answer read a byte at a time without blocking. */
+struct hv__dial_hybrid {
+    struct hv__hybrid h;
+    char req[64];
+    size_t req_len, sent;
+    int connected; /* the unix connect is made: the handshake runs */
+};
+
+static int dial_hybrid_start(struct hv__dial *d, const struct hv_addr *to)
+{
+    struct hv_addr u;
+    int r;
+    hv__hybrid_unix(to, 0, &u);
+    if ((r = unix_sa(&u, &d->un, &d->un_len)) < 0)
+        return r;
+    if ((d->hy = calloc(1, sizeof *d->hy)) == NULL)
+        return HV_ENOMEM;
+    hv__hybrid_init(&d->hy->h);
+    d->hy->req_len = hv__hybrid_request(to, d->hy->req, sizeof d->hy->req);
+    if (d->timeout_ms == 0)
+        d->timeout_ms = HV_HYBRID_TIMEOUT_MS;
+    return 0;
+}
+
+static int dial_done(struct hv__dial *d, struct hv_sock **out);
+
+/* The handshake's next step on the connected d->fd: done, a wait (for
+ * room to send, or the answer), or failed. */
+static int dial_hybrid(struct hv__dial *d, struct hv_sock **out)
+{
+    struct hv__dial_hybrid *x = d->hy;
+    ssize_t k;
+    size_t used;
+    char c;
+    int r;
+
+    x->connected = 1;
+    while (x->sent < x->req_len) {
+        k = send(d->fd, x->req + x->sent, x->req_len - x->sent,
+                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        d->want_in = 0;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return HV__DIAL_WAIT;
+        /* the VMM closed at once: as a refused port */
+        if (k < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return HV_ECONNREFUSED;
+        if (k < 0)
+            return hv__err_from_os(errno);
+        x->sent += (size_t)k;
+    }
+    for (;;) {
+        k = recv(d->fd, &c, 1, MSG_DONTWAIT);
+        if (k < 0 && errno == EINTR)
+            continue;
+        d->want_in = 1;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return HV__DIAL_WAIT;
+        if (k == 0 || (k < 0 && errno == ECONNRESET && x->h.len == 0))
+            return hv__hybrid_eof(&x->h);
+        if (k < 0)
+            return hv__err_from_os(errno);
+        if ((r = hv__hybrid_feed(&x->h, &c, 1, &used)) < 0)
+            return r;
+        if (r == 1)
+            break;
+    }
+    x->sent = 0;
+    x->req_len = 0;
+    return dial_done(d, out);
+}
 
 int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
                    const struct hv_connect_opts *o)
@@ -941,7 +1037,9 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
     d->last = HV_ECONNREFUSED;
     switch (to->family) {
     case HV_FAMILY_TCP: {
-        int r = tcp_resolve(to, 0, &d->res);
+        int r = hv__resolve_start(to->host, to->port, &d->res, &d->rs);
+        if (r == HV__DIAL_RETRY && (d->host = strdup(to->host)) == NULL)
+            return HV_ENOMEM;
         if (r < 0)
             return r;
         d->ai = d->res;
@@ -949,6 +1047,8 @@ int hv__dial_start(struct hv__dial *d, const struct hv_addr *to,
     }
     case HV_FAMILY_UNIX:
         return unix_sa(to, &d->un, &d->un_len);
+    case HV_FAMILY_HYBRID:
+        return dial_hybrid_start(d, to);
     default:
         break;
     }
@@ -969,6 +1069,18 @@ void hv__dial_free(struct hv__dial *d)
     if (d->res)
         freeaddrinfo(d->res);
     d->res = d->ai = NULL;
+    hv__resolve_free(d->rs);
+    d->rs = NULL;
+    free(d->host);
+    d->host = NULL;
+    free(d->hy);
+    d->hy = NULL;
+}
+
+int hv__dial_wait_fd(const struct hv__dial *d, int *in)
+{
+    *in = d->rs != NULL || d->want_in;
+    return d->rs ? hv__resolve_fd(d->rs) : d->fd;
 }
 
 /* Retry after the back-off (starved: short of descriptors). */
@@ -1002,14 +1114,21 @@ static int dial_socket(struct hv__dial *d, int fam, int type, int proto)
 /* The connection is made: d->fd, blocking again as hv_sock_connect's. */
 static int dial_done(struct hv__dial *d, struct hv_sock **out)
 {
-    int fd = d->fd, flags = fcntl(fd, F_GETFL);
+    int fd = d->fd, flags, r;
     enum hv_family fam = d->family;
 
+    /* hybrid vsock: connected to the VMM; its answer first */
+    if (d->hy && d->hy->req_len)
+        return dial_hybrid(d, out);
+    flags = fcntl(fd, F_GETFL);
     d->fd = -1;
     if (flags >= 0)
         (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    r = sock_new(fd, fam == HV_FAMILY_HYBRID ? HV_FAMILY_UNIX : fam, out);
+    if (r == 0 && d->hy && (r = hv__hybrid_keep(*out, &d->hy->h)) < 0)
+        hv_sock_close(*out);
     hv__dial_free(d);
-    return sock_new(fd, fam, out) < 0 ? HV_ENOMEM : HV__DIAL_DONE;
+    return r < 0 ? HV_ENOMEM : HV__DIAL_DONE;
 }
 
 /* connect() on d->fd to sa: done, in progress, to retry, or failed (the
@@ -1022,7 +1141,8 @@ static int dial_connect(struct hv__dial *d, const struct sockaddr *sa,
     if (errno == EINPROGRESS || errno == EINTR)
         return HV__DIAL_WAIT;
     /* a unix listener whose backlog is full: it may accept later */
-    if (errno == EAGAIN && d->family == HV_FAMILY_UNIX) {
+    if (errno == EAGAIN && (d->family == HV_FAMILY_UNIX ||
+                            d->family == HV_FAMILY_HYBRID)) {
         close(d->fd);
         d->fd = -1;
         return dial_retry(d, 0);
@@ -1036,9 +1156,39 @@ static int dial_err(const struct hv__dial *d, int oserr)
 {
     if (d->family == HV_FAMILY_VSOCK && oserr == ECONNRESET)
         return HV_ECONNREFUSED; /* nobody listens on that port */
-    if (d->family == HV_FAMILY_UNIX && oserr == ENOENT)
+    if ((d->family == HV_FAMILY_UNIX || d->family == HV_FAMILY_HYBRID) &&
+        oserr == ENOENT)
         return HV_ENOLISTENER;
     return hv__err_from_os(oserr);
+}
+
+/* The host name's addresses into d->res: 0 when they are in, or a step's
+ * result (the lookup goes on, is to be tried again, or failed). */
+static int dial_lookup(struct hv__dial *d)
+{
+    int r;
+
+    if (d->host) {
+        /* the lookup could not start: try again */
+        r = hv__resolve_start(d->host, d->port, &d->res, &d->rs);
+        if (r == HV__DIAL_RETRY)
+            return dial_retry(d, 1);
+        if (r < 0)
+            return r;
+        free(d->host);
+        d->host = NULL;
+    }
+    if (d->rs) {
+        r = hv__resolve_take(d->rs, &d->res);
+        if (r == HV__DIAL_WAIT)
+            return r;
+        hv__resolve_free(d->rs);
+        d->rs = NULL;
+        if (r < 0)
+            return r;
+    }
+    d->ai = d->res;
+    return 0;
 }
 
 /* Start the connect to the next address: a step's result. */
@@ -1070,6 +1220,7 @@ static int dial_begin(struct hv__dial *d, struct hv_sock **out)
         }
         return d->last;
     case HV_FAMILY_UNIX:
+    case HV_FAMILY_HYBRID:
         if ((r = dial_socket(d, AF_UNIX, SOCK_STREAM, 0)) != 0)
             return r;
         r = dial_connect(d, (struct sockaddr *)&d->un, d->un_len, out);
@@ -1109,8 +1260,13 @@ int hv__dial_step(struct hv__dial *d, struct hv_sock **out)
     int err = 0, r;
     socklen_t elen = sizeof err;
 
+    if (d->family == HV_FAMILY_TCP && (d->rs || d->host) &&
+        (r = dial_lookup(d)) != 0)
+        return r;
     if (d->fd < 0)
         return dial_begin(d, out);
+    if (d->hy && d->hy->connected)
+        return dial_hybrid(d, out);
     /* in progress: done only once the socket is writable (SO_ERROR is 0
      * while the handshake still runs) */
     p.fd = d->fd;

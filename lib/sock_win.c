@@ -87,7 +87,7 @@ static int backlog_of(const struct hv_listen_opts *o)
 }
 
 /* A Hyper-V socket option that must hold: a failure is reported, not
- * ignored (issue 11, defect 23). */
+ * ignored. */
 static int hv_option(SOCKET fd, int name, ULONG v)
 {
     if (setsockopt(fd, HV_PROTOCOL_RAW, name, (const char *)&v, sizeof v) != 0)
@@ -437,37 +437,70 @@ int hv__sock_unix_connect(const struct hv_addr *a,
 #define IO_REPARSE_TAG_AF_UNIX 0x80000023L
 #endif
 
-/* A socket file nobody listens on (a listener that died) may be replaced;
- * any other file stays, a link to one included. */
-static int unix_stale(const struct hv_addr *a)
+/* The file at a unix listener's path, before the bind: a stale socket
+ * file of ours (a listener that died) is removed; what else is there stays,
+ * by the rule POSIX keeps too (hv__unix_stale_rule). Windows makes a unix
+ * socket file a reparse point of its own tag (IO_REPARSE_TAG_AF_UNIX,
+ * "AF_UNIX comes to Windows"); nothing here runs under Wine, which has no
+ * AF_UNIX, but the file functions it uses are tested there on plain
+ * files. Windows has no lock beside the file as POSIX does: a live
+ * listener whose queue is full may answer the probe with a refusal too
+ * (connect, WSAECONNREFUSED: "the target computer actively refused it"
+ * covers a full backlog), so the probe waits a second before it counts. */
+static int unix_clear_stale(const struct hv_addr *a)
 {
     wchar_t *w = hv__wide(a->path);
     WIN32_FIND_DATAW fd;
     HANDLE f;
-    struct hv_sock *s;
+    struct hv__file_id id;
     struct hv_connect_opts co;
-    int r = 0;
+    struct hv_sock *s;
+    int kind = HV__UNIX_FILE_NONE, owned = 0, probe = 0, r;
 
     /* FindFirstFileW takes wildcards: a name with one is not looked up */
     if (w == NULL || wcspbrk(w, L"*?") != NULL) {
         free(w);
-        return 0;
+        return HV_EADDRINUSE;
     }
-    /* Windows makes a unix socket file a reparse point of its own tag */
     f = FindFirstFileW(w, &fd);
+    free(w);
     if (f != INVALID_HANDLE_VALUE) {
         FindClose(f);
-        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
-            fd.dwReserved0 == (DWORD)IO_REPARSE_TAG_AF_UNIX) {
+        /* FindFirstFileW gives a reparse point's tag in dwReserved0
+         * (WIN32_FIND_DATAW) */
+        kind = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+                       fd.dwReserved0 == (DWORD)IO_REPARSE_TAG_AF_UNIX
+                   ? HV__UNIX_FILE_SOCKET
+                   : HV__UNIX_FILE_OTHER;
+    }
+    if (kind == HV__UNIX_FILE_SOCKET) {
+        if ((r = hv__file_id(a->path, &id)) < 0)
+            return r == HV_ENOENT ? 0 : r;
+        owned = hv__file_owned(a->path);
+        if (owned == 1) {
             memset(&co, 0, sizeof co);
             co.timeout_ms = 1000;
-            if (hv__sock_unix_connect(a, &co, &s) == 0)
+            probe = hv__sock_unix_connect(a, &co, &s);
+            if (probe == 0)
                 hv_sock_close(s); /* someone listens: in use */
-            else
-                r = DeleteFileW(w) != 0;
         }
     }
-    free(w);
+    r = hv__unix_stale_rule(kind, owned, probe);
+    if (r != 1)
+        return r;
+    /* only the file probed: one put there since stays */
+    r = hv__file_remove_same(a->path, &id);
+    if (r == 1)
+        return HV_EADDRINUSE;
+    return r == HV_ENOENT ? 0 : r;
+}
+
+/* Close what a failed listen made: the socket and the lock. */
+static int unix_listen_fail(SOCKET fd, HANDLE lock, int r)
+{
+    closesocket(fd);
+    if (lock != INVALID_HANDLE_VALUE)
+        CloseHandle(lock);
     return r;
 }
 
@@ -475,35 +508,46 @@ int hv__sock_unix_listen(const struct hv_addr *a,
                          const struct hv_listen_opts *o, struct hv_sock **out)
 {
     struct unix_sa sa;
+    char lockpath[HV_PATH_MAX + sizeof ".lock"];
+    HANDLE lock = INVALID_HANDLE_VALUE;
     SOCKET fd;
     int r, len, tries;
 
-    /* o->unix_mode: Windows files take their ACL from the directory */
+    /* a unix socket file takes the ACL its directory hands down; no
+     * mode bits to give it */
+    if (o->unix_mode)
+        return HV_EUNIXMODE;
     if ((r = unix_socket(&fd)) < 0)
         return r;
-    if ((len = unix_sa_of(a, &sa)) < 0) {
-        closesocket(fd);
-        return len;
-    }
+    if ((len = unix_sa_of(a, &sa)) < 0)
+        return unix_listen_fail(fd, lock, len);
+    /* a listener of ours holds PATH.lock: a second one says so at once,
+     * without a probe that the first would take as its client */
+    hv__fmt(lockpath, sizeof lockpath, "%s.lock", a->path);
+    if ((r = hv__file_lock_take(lockpath, &lock)) < 0)
+        return unix_listen_fail(fd, lock, r);
     for (tries = 0;; tries++) {
         if (bind(fd, (struct sockaddr *)&sa, len) == 0)
             break;
         r = WSAGetLastError();
-        if (r != WSAEADDRINUSE || tries > 0 || !unix_stale(a)) {
-            closesocket(fd);
-            return hv__err_from_os(r);
-        }
+        if (r != WSAEADDRINUSE || tries > 0)
+            return unix_listen_fail(fd, lock, hv__err_from_os(r));
+        if ((r = unix_clear_stale(a)) < 0)
+            return unix_listen_fail(fd, lock, r);
     }
-    if (listen(fd, backlog_of(o)) != 0) {
-        r = hv__err_from_os(WSAGetLastError());
-        closesocket(fd);
+    if (listen(fd, backlog_of(o)) != 0)
+        return unix_listen_fail(fd, lock,
+                                hv__err_from_os(WSAGetLastError()));
+    if ((r = listener_new(fd, HV_FAMILY_UNIX, out)) < 0) {
+        CloseHandle(lock);
         return r;
     }
-    if ((r = listener_new(fd, HV_FAMILY_UNIX, out)) < 0)
-        return r;
+    (*out)->lock = lock;
     (*out)->path = malloc(strlen(a->path) + 1);
     if ((*out)->path)
         strcpy((*out)->path, a->path);
+    /* the file made, so that only it is removed at the close */
+    (*out)->fid_ok = hv__file_id(a->path, &(*out)->fid) == 0;
     return 0;
 }
 
@@ -757,18 +801,29 @@ void hv_sock_close(struct hv_sock *s)
         WSACloseEvent(s->ev);
     }
     /* a normal end: half-close first, so data in flight is not dropped
-     * (issue 11, defect 19); an error here only means it was too late */
+     * at the peer; an error here only means it was too late */
     if (!s->listener && !s->no_shutdown)
         (void)shutdown(s->s, SD_SEND);
     closesocket(s->s);
-    if (s->listener && s->family == HV_FAMILY_UNIX && s->path) {
-        wchar_t *w = hv__wide(s->path);
-        if (w)
-            (void)DeleteFileW(w);
-        free(w);
-    }
+    if (s->listener && s->family == HV_FAMILY_UNIX && s->path && s->fid_ok)
+        (void)hv__file_remove_same(s->path, &s->fid);
+    if (s->lock)
+        CloseHandle(s->lock); /* the lock file goes with it */
     free(s->path);
+    free(s->hybrid_ok);
     free(s);
+}
+
+int hv__sock_send(struct hv_sock *s, const char *p, size_t n)
+{
+    while (n > 0) {
+        int k = send(s->s, p, n > 0x7FFFFFFF ? 0x7FFFFFFF : (int)n, 0);
+        if (k == SOCKET_ERROR)
+            return hv__err_from_os(WSAGetLastError());
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 /* vsock CIDs are a Linux guest's; a Windows host has none. */

@@ -1,4 +1,5 @@
-/* target.c: one-string addresses ("tcp:HOST:PORT", "unix:PATH", ...) as
+/* target.c: one-string addresses ("tcp:HOST:PORT", "unix:PATH",
+ * "hybrid:PATH:PORT", ...) as
  * hvlisten --to takes them, and the operands of -U and --npipe. Portable:
  * each form becomes a struct hv_addr of its family; whether this system
  * can reach that family is for hv_sock_connect to say. */
@@ -76,13 +77,33 @@ static int split(const char *s, char *host, size_t hn, const char **port,
     return 0;
 }
 
+/* hybrid:PATH:PORT, split at the last colon (a path may hold colons, a
+ * port or GUID none). */
+static int hybrid_word(struct hv_addr *a, const char *s, char *hint,
+                       size_t hl)
+{
+    char path[HV_PATH_MAX];
+    const char *colon = strrchr(s, ':');
+    size_t n = colon ? (size_t)(colon - s) : 0;
+    if (colon == NULL || colon[1] == '\0' || n == 0)
+        return hint_fail(hint, hl, HV_EINVAL,
+                         "expected hybrid:PATH:PORT (the VMM's socket, a "
+                         "guest port)");
+    if (n >= sizeof path)
+        return hint_fail(hint, hl, HV_ERANGE, "socket path too long");
+    memcpy(path, s, n);
+    path[n] = '\0';
+    return hv_addr_hybrid(a, path, colon + 1, hint, hl);
+}
+
 /* The forms, by the prefix that names each. */
 static const struct {
     const char *prefix;
     int family; /* 0: the native one */
 } forms[] = {{"hv:", 0},        {"hvsock:", 0},
              {"vsock:", HV_FAMILY_VSOCK}, {"tcp:", HV_FAMILY_TCP},
-             {"unix:", HV_FAMILY_UNIX},   {"npipe:", HV_FAMILY_NPIPE}};
+             {"unix:", HV_FAMILY_UNIX},   {"npipe:", HV_FAMILY_NPIPE},
+             {"hybrid:", HV_FAMILY_HYBRID}};
 
 int hv_target_is_word(const char *s)
 {
@@ -114,6 +135,8 @@ int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
             return hv_addr_unix(a, s, hint, hl);
         if (fam == HV_FAMILY_NPIPE)
             return hv_addr_npipe(a, s, hint, hl);
+        if (fam == HV_FAMILY_HYBRID)
+            return hybrid_word(a, s, hint, hl);
         r = split(s, host, sizeof host, &port, fam == HV_FAMILY_TCP);
         if (r < 0)
             return hint_fail(hint, hl, HV_EINVAL,
@@ -125,5 +148,5 @@ int hv_target_parse(struct hv_addr *a, const char *s, int flags, char *hint,
     }
     return hint_fail(hint, hl, HV_EINVAL,
                      "expected hv:VM:SERVICE, vsock:CID:PORT, tcp:HOST:PORT, "
-                     "unix:PATH or npipe:NAME");
+                     "unix:PATH, npipe:NAME or hybrid:PATH:PORT");
 }

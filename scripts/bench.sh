@@ -9,6 +9,6 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${HV_BENCH_BUILD:-$src/build}
 [ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" -DHV_WERROR=ON >&2
 cmake --build "$build" -j 2 --target hvcat_vm hvlisten_vm bench_braw bench_brelay \
-    bench_becho bench_bping bench_bmany bench_btime >&2
+    bench_becho bench_bping bench_bmany bench_btime hvmux_vm >&2
 exec bash "$src/tests/vm/bench" --tools "$build/vm/bin" --bin "$build/vm/benchbin" \
     --cache "$build/vm/cache" "$@"

@@ -43,6 +43,11 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     target_link_options(sdlaunch_vm PRIVATE -static)
     set_target_properties(sdlaunch_vm PROPERTIES
       OUTPUT_NAME sdlaunch RUNTIME_OUTPUT_DIRECTORY ${hv_vm_bin})
+    # the hybrid vsock cases' stand-in for a VMM (tests/hybrid/hvmux.c)
+    add_executable(hvmux_vm ${CMAKE_CURRENT_SOURCE_DIR}/hybrid/hvmux.c)
+    target_link_options(hvmux_vm PRIVATE -static)
+    set_target_properties(hvmux_vm PROPERTIES
+      OUTPUT_NAME hvmux RUNTIME_OUTPUT_DIRECTORY ${hv_vm_bin})
   endif()
 
   # case name, then qemu's time limit in seconds (TCG is slow; the ctest
@@ -67,6 +72,10 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     any_port 300
     systemd 420
     ready 300
+    hybrid.transfer64m 1200
+    hybrid.halfclose 420
+    hybrid.handshake 300
+    hybrid.relay 600
     soak 1800)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)

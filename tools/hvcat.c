@@ -14,6 +14,7 @@ static const char usage[] =
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n"
+    "       hvcat --hybrid PATH [options] PORT\n"
     "       hvcat [options] ADDRESS\n";
 
 static const char help[] =
@@ -24,12 +25,15 @@ static const char help[] =
     "  SERVICE  a vsock port (decimal or 0x hex) or a service GUID; on Windows\n"
     "           also a registered service name\n"
     "  ADDRESS  one word, as -v prints it: hv:VM:SERVICE, vsock:CID:PORT,\n"
-    "           tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
+    "           tcp:HOST:PORT, unix:PATH, npipe:NAME, hybrid:PATH:PORT\n"
     "\n"
     "  -d, --recv-only     do not read stdin; half-close at once (--no-stdin)\n"
     "      --send-only     do not read the connection; end after stdin's EOF\n"
     "  -e, --exec CMD      run CMD (through the shell) on the connection instead\n"
     "                      (its stdin and stdout; HV_PEER_* and HV_LOCAL_* set)\n"
+    "      --hybrid PATH   hybrid vsock (Firecracker, Cloud Hypervisor, OpenVMM):\n"
+    "                      connect to the VMM's socket PATH, then to the guest's\n"
+    "                      PORT (a vsock port or service GUID) with CONNECT\n"
     "  -i, --idle-timeout SECS  end (exit 75) when no byte moved for SECS\n"
     "      --keep-alive-on-pause  keep the connection while the VM is paused\n"
     "                      (Hyper-V)\n"
@@ -43,7 +47,8 @@ static const char help[] =
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
     "  -U, --unix PATH     connect to the unix domain socket PATH\n"
     "  -v, --verbose       report the connection on stderr\n"
-    "  -w, --timeout SECS  give up each connect after SECS seconds (1-300)\n"
+    "  -w, --timeout SECS  give up each connect after SECS seconds (1-300;\n"
+    "                      --hybrid: 5 s for the VMM's answer by default)\n"
     "      --wait SECS     retry a refused or unreachable connect until SECS\n"
     "                      have passed (the VM is booting)\n"
     "      --wait-stdin    after the peer's EOF, send stdin to its end however\n"
@@ -61,6 +66,7 @@ static const struct option longopts[] = {
     {"no-stdin", no_argument, NULL, 'd'},
     {"send-only", no_argument, NULL, OPT_SEND_ONLY},
     {"exec", required_argument, NULL, 'e'},
+    {"hybrid", required_argument, NULL, OPT_HYBRID},
     {"idle-timeout", required_argument, NULL, 'i'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
@@ -153,7 +159,8 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
     hv_relay_free(pause);
     if (r < 0) {
         if (r != HV_ESTOPPED) {
-            cli_warnx("connect %s: %s%s", shown, hv_strerror(r),
+            char why[320];
+            cli_warnx("connect %s: %s%s", shown, hv_errtext(r, why, sizeof why),
                       session_hint(addr, r));
             session_hints(&o->so, addr, HV_DIAG_CONNECT, r);
         }
@@ -290,7 +297,7 @@ static int run(int argc, char **argv)
     session_signals();
     hv_addr_format(&addr, where, sizeof where);
     /* the address as typed: a one-word operand, or VM:SERVICE */
-    if (o.so.unix_path || o.so.npipe)
+    if (o.so.unix_path || o.so.npipe || o.so.hybrid)
         snprintf(shown, sizeof shown, "%s", where);
     else if (argc == 1)
         snprintf(shown, sizeof shown, "%s", argv[0]);
@@ -299,8 +306,11 @@ static int run(int argc, char **argv)
     if ((r = connect_to(&o, &addr, argc, argv, shown, &s)) != 0)
         return r;
     hv_addr_format(&addr, where, sizeof where);
-    if (o.so.verbose)
-        cli_warnx("Connected to %s", where);
+    if (o.so.verbose) {
+        const char *ok = hv_sock_hybrid_answer(s); /* hybrid vsock's OK */
+        cli_warnx("Connected to %s%s%s%s", where, ok ? " (OK " : "",
+                  ok ? ok : "", ok ? ")" : "");
+    }
     if (o.zero) {
         hv_sock_close(s);
         return 0;

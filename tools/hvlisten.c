@@ -25,6 +25,7 @@ static const char usage[] =
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [options]\n"
+    "       hvlisten --hybrid PATH [--unix-mode OCTAL] [options] PORT\n"
     "       hvlisten [options] ADDRESS\n"
     "       hvlisten --systemd [options]\n"
     "       hvlisten --ready [-v] [-w SECS] [-t | -U PATH] [VM] SERVICE\n"
@@ -41,12 +42,14 @@ static const char help[] =
     "           vsock and TCP) or a service GUID; on Windows also a registered\n"
     "           service name\n"
     "  ADDRESS  one word, as -v prints it: hv:VM:SERVICE, vsock:CID:PORT,\n"
-    "           tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
+    "           tcp:HOST:PORT, unix:PATH, npipe:NAME, hybrid:PATH:PORT\n"
     "\n"
     "      --allow ID      accept only peers matching ID (repeatable): a VM id,\n"
     "                      name or keyword (Hyper-V), a CID (vsock), an address\n"
     "                      or ADDRESS/PREFIX (TCP), uid:N or a user (unix)\n"
     "      --deny ID       refuse peers matching ID (repeatable; wins over --allow)\n"
+    "      --hybrid PATH   hybrid vsock: listen on PATH_PORT, where the VMM whose\n"
+    "                      socket is PATH brings the guest's connects to PORT\n"
     "      --drain SECS    with -e or --to, on SIGINT/SIGTERM accept no more and\n"
     "                      let open connections finish for up to SECS (default:\n"
     "                      cut them at once, with a reset)\n"
@@ -91,7 +94,8 @@ static const char help[] =
     "                      activation, Accept=no) instead of an address\n"
     "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
     "      --to ADDRESS    relay each connection to ADDRESS: hv:VM:SERVICE,\n"
-    "                      vsock:CID:PORT, tcp:HOST:PORT, unix:PATH, npipe:NAME\n"
+    "                      vsock:CID:PORT, tcp:HOST:PORT, unix:PATH, npipe:NAME,\n"
+    "                      hybrid:PATH:PORT\n"
     "  -U, --unix PATH     listen on the unix domain socket PATH\n"
     "      --unix-mode OCTAL  permissions of the socket file (e.g. 600)\n"
     "  -v, --verbose       report listening and connections on stderr\n"
@@ -121,6 +125,7 @@ static const struct option longopts[] = {
     {"log", required_argument, NULL, OPT_LOG},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"hybrid", required_argument, NULL, OPT_HYBRID},
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
@@ -1208,10 +1213,10 @@ static int run(int argc, char **argv)
         return r;
     if (o.systemd) {
         /* the socket unit says where, and how the socket is made */
-        if (o.so.tcp || o.so.unix_path || o.so.npipe)
+        if (o.so.tcp || o.so.unix_path || o.so.npipe || o.so.hybrid)
             return cli_usage_error(usage, "cannot use %s with --systemd",
                                    o.so.tcp ? "-t" : o.so.unix_path ? "-U"
-                                                                    : "--npipe");
+                                   : o.so.npipe ? "--npipe" : "--hybrid");
         if (o.unix_mode)
             return cli_usage_error(usage, "cannot use --unix-mode with "
                                           "--systemd (SocketMode= sets it)");
@@ -1271,9 +1276,11 @@ static int run(int argc, char **argv)
         (r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
         return r;
     /* -U PATH or a unix:PATH address (a unit's one-word LISTEN=) */
-    if (o.unix_mode && (o.systemd || addr.family != HV_FAMILY_UNIX))
+    if (o.unix_mode && (o.systemd || (addr.family != HV_FAMILY_UNIX &&
+                                      addr.family != HV_FAMILY_HYBRID)))
         return cli_usage_error(usage, "--unix-mode needs a unix socket "
-                                      "address (-U PATH or unix:PATH)");
+                                      "address (-U PATH, unix:PATH or "
+                                      "--hybrid)");
 
     memset(&sv, 0, sizeof sv);
     sv.o = &o;

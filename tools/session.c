@@ -58,6 +58,9 @@ int session_option(struct session_opts *so, int c, const char *arg)
     case OPT_NPIPE:
         so->npipe = arg;
         return 1;
+    case OPT_HYBRID:
+        so->hybrid = arg;
+        return 1;
     case OPT_KEEP_ON_PAUSE:
         so->keep_on_pause = 1;
         return 1;
@@ -86,9 +89,10 @@ int session_check(const struct session_opts *so, const char *usage,
                   const char *exec, const char *to)
 {
     int transports = (so->tcp != 0) + (so->unix_path != NULL) +
-                     (so->npipe != NULL);
+                     (so->npipe != NULL) + (so->hybrid != NULL);
     if (transports > 1)
-        return cli_usage_error(usage, "use only one of -t, -U and --npipe");
+        return cli_usage_error(usage, "use only one of -t, -U, --npipe and "
+                                      "--hybrid");
     if (so->send_only && so->recv_only)
         return cli_usage_error(usage, "cannot use --send-only with -d "
                                       "(--recv-only)");
@@ -128,6 +132,16 @@ int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
         if (r < 0)
             return cli_addr_error(r, so->unix_path ? "socket path" : "pipe",
                                   path, hint);
+        return 0;
+    }
+    if (so->hybrid) {
+        if (argc != 1)
+            return cli_usage_error(usage, argc ? "unexpected operand '%s'"
+                                               : "missing PORT operand%s",
+                                   argc ? argv[1] : "");
+        r = hv_addr_hybrid(a, so->hybrid, argv[0], hint, sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, "--hybrid", argv[0], hint);
         return 0;
     }
     /* one word, as --to takes it and -v prints it (tcp:HOST:PORT, ...) */
@@ -219,7 +233,8 @@ int session_error(const struct hv_relay_result *res, const char *where,
 const char *session_hint(const struct hv_addr *a, int err)
 {
     /* a listener's socket file: what is missing is its directory */
-    if (err == HV_ENOENT && a->family == HV_FAMILY_UNIX)
+    if (err == HV_ENOENT &&
+        (a->family == HV_FAMILY_UNIX || a->family == HV_FAMILY_HYBRID))
         return " (no such directory)";
     return "";
 }
@@ -419,6 +434,15 @@ static void addr_parts(const struct hv_addr *a, char *vm, char *svc, size_t n)
         snprintf(vm, n, "%s", a->host);
         snprintf(svc, n, "%lu", (unsigned long)a->port);
         break;
+    case HV_FAMILY_HYBRID: {
+        /* the VMM's socket, and the guest port as hybrid:PATH:PORT has it */
+        const char *port;
+        hv_addr_format(a, vm, n);
+        port = strrchr(vm, ':');
+        snprintf(svc, n, "%s", port ? port + 1 : "");
+        snprintf(vm, n, "%s", a->path);
+        break;
+    }
     default:
         snprintf(vm, n, "%s", "");
         snprintf(svc, n, "%s", a->path);

@@ -15,6 +15,7 @@ enum {
     OPT_RECV_ONLY,
     OPT_PROGRESS,
     OPT_NPIPE,
+    OPT_HYBRID,
     OPT_WAIT,
     OPT_KEEP_ON_PAUSE,
     OPT_TO,
@@ -42,10 +43,12 @@ struct session_opts {
     int verbose;     /* -v */
     uint32_t idle_ms; /* -i: 0 none */
     uint32_t quit_ms; /* -q: HV_RELAY_NO_QUIT none */
-    /* the transport operand: -t, -U PATH, --npipe NAME */
+    /* the transport operand: -t, -U PATH, --npipe NAME, --hybrid PATH
+     * (with the guest PORT as operand) */
     int tcp;
     const char *unix_path;
     const char *npipe;
+    const char *hybrid;
     int keep_on_pause;
     int wait_stdin; /* --wait-stdin: after the peer's EOF, send stdin to
                      * its end however long it idles */
@@ -69,7 +72,8 @@ int session_check(const struct session_opts *so, const char *usage,
                   const char *exec, const char *to);
 
 /* The address operands: VM and SERVICE (vm may be NULL for a listener), or
- * the -U path, or the --npipe name (then argc must be 0). Returns 0 or the
+ * the -U path, or the --npipe name (then argc must be 0), or --hybrid's
+ * path with the guest PORT operand. Returns 0 or the
  * exit code after saying why. */
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                  char **argv, int listen, const char *usage);

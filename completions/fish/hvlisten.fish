@@ -27,6 +27,7 @@ complete -c hvlisten -l service -x -d 'run as the Windows service NAME (the serv
 complete -c hvlisten -l systemd -d 'serve the listening socket systemd passed (socket activation)'
 complete -c hvlisten -s t -l tcp -d 'use TCP: [ADDRESS] PORT'
 complete -c hvlisten -l to -x -a '(__hvsock_to)' -d 'relay each connection to ADDRESS'
+complete -c hvlisten -l hybrid -r -F -d 'hybrid vsock: listen on PATH_PORT for the VMM guest'
 complete -c hvlisten -s U -l unix -r -F -d 'listen on a unix domain socket'
 complete -c hvlisten -l unix-mode -x -d 'permissions of the socket file (octal, e.g. 600)'
 complete -c hvlisten -s v -l verbose -d 'report listening and connections on stderr'

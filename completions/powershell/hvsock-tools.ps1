@@ -49,6 +49,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: HOST PORT' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-U'; Arg = 'file'; Help = 'connect to a unix domain socket' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--unix'; Arg = 'file'; Help = 'connect to a unix domain socket' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--hybrid'; Arg = 'file'; Help = 'hybrid vsock: the VMM socket (then the guest PORT)' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-v'; Arg = ''; Help = 'report the connection on stderr' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report the connection on stderr' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'connect timeout in seconds (1-300)' }
@@ -96,6 +97,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--to'; Arg = 'address'; Help = 'relay each connection to ADDRESS' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-U'; Arg = 'file'; Help = 'listen on a unix domain socket' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix'; Arg = 'file'; Help = 'listen on a unix domain socket' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--hybrid'; Arg = 'file'; Help = 'hybrid vsock: listen on PATH_PORT for the VMM guest' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix-mode'; Arg = 'mode'; Help = 'permissions of the socket file (octal, e.g. 600)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-v'; Arg = ''; Help = 'report listening and connections on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report listening and connections on stderr' }
@@ -158,6 +160,7 @@ $hvsockCompletion = @{
         @{ Prefix = 'tcp:'; Help = 'TCP: tcp:HOST:PORT ([IPv6]:PORT)' }
         @{ Prefix = 'unix:'; Help = 'unix domain socket: unix:PATH' }
         @{ Prefix = 'npipe:'; Help = 'named pipe: npipe:NAME' }
+        @{ Prefix = 'hybrid:'; Help = 'hybrid vsock: hybrid:PATH:PORT' }
         @{ Prefix = 'vsock:'; Help = 'vsock (Linux): vsock:CID:PORT' }
     )
     # Named pipes worth offering even when they do not exist yet.

@@ -51,7 +51,7 @@ fi
 if command -v fish >/dev/null 2>&1; then
     for t in $tools; do
         got=$(PATH="$prefix/bin:$PATH" XDG_DATA_DIRS="$prefix/share" \
-              fish_clean -c "complete -C '$t --h'" | cut -f1)
+              fish_clean -c "complete -C '$t --hel'" | cut -f1)
         [ "$got" = --help ] || fail "fish does not find $t's completions under \$XDG_DATA_DIRS ('$got')"
     done
     # the VM operand goes through the shared functions in vendor_functions.d

@@ -9,23 +9,6 @@
 . "$(dirname "$0")/../lib/e2e-lib.sh"
 PEER="python3 $(dirname "$0")/peer.py"
 
-# exchange_ok: the client (exit status in crc) and the listener (SPID) both
-# ended with 0, and each received exactly what the other sent (a, b)
-exchange_ok() {
-    wait_pid "$SPID" 60 src || fail "listener did not end"
-    [ "$crc" -eq 0 ] || fail "client exit $crc"
-    [ "$src" -eq 0 ] || fail "listener exit $src"
-    same "$work/a" "$work/srv.out" "client -> listener"
-    same "$work/b" "$work/cli.out" "listener -> client"
-}
-
-# producer FILE WATCH BYTES: stdin for a side that must send only after its
-# own stdout has received BYTES (i.e. after the peer's data and EOF order).
-producer() {
-    wait_size "$2" "$3" 60 || { echo "producer: $2 never reached $3" >&2; return 1; }
-    cat "$1"
-}
-
 # -e commands run in the listener's shell: /bin/sh natively, cmd.exe for
 # the Windows build. srv_bin is the listener's binary (SERVER's last word).
 srv_bin=${SERVER##* }

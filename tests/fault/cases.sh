@@ -363,6 +363,52 @@ case_reset_then_stdin_ends() {
     [ "$crc" -eq 74 ] || fail "client exit $crc, expected 74: $(cat "$work/cli.err")"
 }
 
+# eof_then_reset SENT [socat]: the peer sends "hello", then its EOF, then
+# (once the client has the line) a reset, while the client's stdin, a held
+# fifo, sent SENT (a line, or nothing: -); then stdin ends. The client is
+# hvcat, or socat (the peer users know); rc: its exit status
+eof_then_reset() {
+    held_fifo in 3
+    peer hello-shut-reset "$work/got-hello"
+    if [ "${2:-}" = socat ]; then
+        socat - "TCP:127.0.0.1:$PEER_PORT" <"$work/in" >"$work/cli.out" 2>"$work/cli.err" 3>&- &
+    else
+        $CLIENT -t 127.0.0.1 "$PEER_PORT" <"$work/in" >"$work/cli.out" 2>"$work/cli.err" 3>&- &
+    fi
+    local cpid=$!
+    pids="$pids $cpid"
+    [ "$1" = - ] || echo "$1" >&3
+    wait_for "$work/cli.out" hello 10 || fail "the peer's line did not arrive"
+    touch "$work/got-hello"
+    wait_for "$work/peer.out" reset 10 || fail "the peer did not reset"
+    wait_asleep "$cpid" 10 || ended "$cpid" || fail "the client neither waits nor ended"
+    exec 3>&-
+    wait_pid "$cpid" 15 rc || fail "the client hung"
+    [ "$(cat "$work/cli.out")" = hello ] || fail "received '$(cat "$work/cli.out")'"
+}
+
+case_eof_then_reset_nothing_sent() {
+    # the peer's reset after its EOF, when we sent it nothing: no byte of
+    # ours was lost and its data came whole with its EOF, so exit 0 (the
+    # rule of hv__rules_b_reset, which the Windows engine keeps too)
+    eof_then_reset -
+    [ "$rc" -eq 0 ] || fail "exit $rc, expected 0 (nothing of ours was lost): $(cat "$work/cli.err")"
+}
+
+case_eof_then_reset_nothing_sent_socat() {
+    # socat in the same scenario: exit 0 too
+    command -v socat >/dev/null || skip "no socat"
+    eof_then_reset - socat
+    [ "$rc" -eq 0 ] || fail "socat exit $rc: $(cat "$work/cli.err")"
+}
+
+case_eof_then_reset_after_data() {
+    # the same once we sent a line the peer never read: it may be lost, so
+    # the reset is the session's end, 74
+    eof_then_reset first
+    [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (our line was never read): $(cat "$work/cli.err")"
+}
+
 case_nonblock_stdin() {
     # issue 11 defect 1: a tool killed by a signal must not leave O_NONBLOCK
     # on a stdin it shares: `sleep 3 | { timeout 1 hvcat ...; cat; }`. Here

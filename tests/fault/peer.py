@@ -53,6 +53,20 @@ def main():
         c.close()
         print("closed", flush=True)
         time.sleep(5)
+    elif mode == "hello-shut-reset":
+        # "hello\n", then our EOF; once the file argv[3] exists, a reset
+        # (what we were sent is left unread)
+        c.sendall(b"hello\n")
+        c.shutdown(socket.SHUT_WR)
+        print("shut", flush=True)
+        end = time.time() + 20
+        while not os.path.exists(sys.argv[3]) and time.time() < end:
+            time.sleep(0.01)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("ii", 1, 0))
+        c.close()
+        print("reset", flush=True)
+        time.sleep(5)
     elif mode == "slow-reader":
         def send():
             try:

@@ -131,3 +131,20 @@ same() {
     cmp -s "$1" "$2" && return 0
     fail "$3: $(stat -c %s "$1") bytes ($(sha256sum <"$1" | cut -c1-12)) vs $(stat -c %s "$2") bytes ($(sha256sum <"$2" | cut -c1-12))"
 }
+
+# exchange_ok: the client (exit status in crc) and the listener (SPID) both
+# ended with 0, and each received exactly what the other sent (a, b)
+exchange_ok() {
+    wait_pid "$SPID" 60 src || fail "listener did not end"
+    [ "$crc" -eq 0 ] || fail "client exit $crc"
+    [ "$src" -eq 0 ] || fail "listener exit $src"
+    same "$work/a" "$work/srv.out" "client -> listener"
+    same "$work/b" "$work/cli.out" "listener -> client"
+}
+
+# producer FILE WATCH BYTES: stdin for a side that must send only after its
+# own stdout has received BYTES (i.e. after the peer's data and EOF order).
+producer() {
+    wait_size "$2" "$3" 60 || { echo "producer: $2 never reached $3" >&2; return 1; }
+    cat "$1"
+}

@@ -762,5 +762,63 @@ case_to_emfile_backpressure_socat() {
     emfile_bursts "socat, ulimit -n 48"
 }
 
+# ---- a backend's host name looked up off the event loop ----
+
+# slow_names_ok: the tools take an LD_PRELOAD shim (a dynamic build, the
+# shim built), else the case skips
+slow_names_ok() {
+    [ -n "${HV_GAISHIM:-}" ] && [ -f "$HV_GAISHIM" ] || skip "no name server shim (relay/gaishim.c)"
+    [ -z "$HV_EMU" ] || skip "the shim is for native builds"
+    ldd "$HVLISTEN" >/dev/null 2>&1 || skip "hvlisten is linked statically: LD_PRELOAD cannot reach it"
+}
+
+case_to_name_lookup_beside_pairs() {
+    # --to tcp:NAME:PORT looks NAME up for each client. A name server that
+    # answers late (the shim holds every lookup after the first until told)
+    # must delay only the client that waits for it: the first pair echoes
+    # every 50 ms throughout (a lookup in the event loop would stall it for
+    # the whole hold), and the held client is served once the answer comes
+    slow_names_ok
+    echo_peer
+    HV_GAI_NAME=backend.hvsock-test HV_GAI_HOLD=2 HV_GAI_HELD=$work/held \
+        HV_GAI_RELEASE=$work/release LD_PRELOAD=$HV_GAISHIM \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+        listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:backend.hvsock-test:$EPORT"
+    $PEER pinger 127.0.0.1 "$LPORT" "$work/stop" 2 >"$work/ping.out" 2>"$work/ping.err" &
+    local ping=$! rc how t n
+    pids="$pids $ping"
+    wait_for "$work/ping.out" UP 30 || fail "the first client's pair was not made: $(cat "$work/ping.out") $(cat "$work/relay.err")"
+    $PEER probe 127.0.0.1 "$LPORT" 30 held 0 >"$work/b.out" 2>"$work/b.err" &
+    local probe=$!
+    pids="$pids $probe"
+    e2e_lib_poll 30 test -e "$work/held" || fail "the second client's lookup never started"
+    # the hold outlasts the pinger's 2 s bound of a round trip
+    sleep 3
+    kill -0 "$ping" 2>/dev/null || fail "the first client ended while a lookup was held: $(tr '\n' ' ' <"$work/ping.out")"
+    [ ! -s "$work/b.out" ] || grep -q "^OPEN\|^ECHO" "$work/b.out" ||
+        fail "the held client ended before its backend was found: $(cat "$work/b.out")"
+    touch "$work/release"
+    wait_for "$work/b.out" "^ECHO" 30 || fail "the held client was not served after the answer: $(cat "$work/b.out") $(cat "$work/relay.err")"
+    touch "$work/stop"
+    wait_pid "$ping" 30 rc || fail "the first client did not end"
+    [ "$rc" = 0 ] || fail "the first pair stalled while a backend's name was looked up: $(tr '\n' ' ' <"$work/ping.out")"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
+    echo "first pair: $(tail -n 1 "$work/ping.out")"
+}
+
+case_to_name_unknown() {
+    # a backend name that does not resolve: that client is reset, the
+    # relay says why and goes on
+    echo_peer
+    listener relay /dev/null -k -t 127.0.0.1 0 --to "tcp:no-such-host.invalid:$EPORT"
+    local rc
+    echo one | $CAT -t 127.0.0.1 "$LPORT" >"$work/one.out" 2>"$work/one.err"
+    rc=$?
+    [ ! -s "$work/one.out" ] || fail "got data from nowhere"
+    [ "$rc" != 0 ] || fail "the client was told success"
+    wait_for "$work/relay.err" "no-such-host.invalid" 10 || fail "the failed lookup was not reported: $(cat "$work/relay.err")"
+    kill -0 "$LPID" 2>/dev/null || fail "the relay ended"
+}
+
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
 "case_$case_name"

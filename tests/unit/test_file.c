@@ -142,3 +142,96 @@ UT_CASE(replace_whole_or_not_at_all)
     UT_EQ_INT(hv_file_replace_begin("ut_file_no_such_dir/x.reg", &fn), HV_ENOENT);
     UT_CHECK(fn.f == NULL && fn.tmp == NULL);
 }
+
+/* a file at name with the text s */
+static int put(const char *name, const char *s)
+{
+    FILE *f = fopen(name, "wb");
+    if (f == NULL)
+        return -1;
+    fputs(s, f);
+    return fclose(f);
+}
+
+UT_CASE(id_tells_files_apart)
+{
+    const char *a = "ut_file_id_a.tmp", *b = "ut_file_id_b.tmp";
+    struct hv__file_id ia, ia2, ib;
+
+    UT_EQ_INT(put(a, "a"), 0);
+    UT_EQ_INT(put(b, "b"), 0);
+    UT_EQ_INT(hv__file_id(a, &ia), 0);
+    UT_EQ_INT(hv__file_id(a, &ia2), 0);
+    UT_EQ_INT(hv__file_id(b, &ib), 0);
+    UT_CHECK(ia.dev == ia2.dev && ia.ino == ia2.ino);
+    UT_CHECK(ia.dev != ib.dev || ia.ino != ib.ino);
+    remove(a);
+    remove(b);
+    UT_EQ_INT(hv__file_id(a, &ia), HV_ENOENT);
+}
+
+UT_CASE(remove_same_keeps_a_newcomer)
+{
+    /* a listener's socket file, replaced by another program's meanwhile:
+     * the close must leave the newcomer (plain files stand in for socket
+     * files here: Wine has no AF_UNIX) */
+    const char *name = "ut_file_same.tmp", *other = "ut_file_other.tmp";
+    struct hv__file_id made;
+    FILE *f;
+
+    UT_EQ_INT(put(name, "ours"), 0);
+    UT_EQ_INT(hv__file_id(name, &made), 0);
+    UT_EQ_INT(put(other, "theirs"), 0);
+    UT_EQ_INT(hv__file_rename(other, name), 0);
+    UT_EQ_INT(hv__file_remove_same(name, &made), 1);
+    f = fopen(name, "rb");
+    UT_CHECK(f != NULL); /* kept */
+    if (f)
+        fclose(f);
+    /* the file itself goes */
+    UT_EQ_INT(hv__file_id(name, &made), 0);
+    UT_EQ_INT(hv__file_remove_same(name, &made), 0);
+    f = fopen(name, "rb");
+    UT_CHECK(f == NULL);
+    if (f)
+        fclose(f);
+    UT_EQ_INT(hv__file_remove_same(name, &made), HV_ENOENT);
+}
+
+UT_CASE(owned_by_us)
+{
+    const char *name = "ut_file_owned.tmp";
+    UT_EQ_INT(put(name, "x"), 0);
+    UT_EQ_INT(hv__file_owned(name), 1);
+    remove(name);
+    UT_EQ_INT(hv__file_owned(name), HV_ENOENT);
+}
+
+UT_CASE(unix_stale_rule)
+{
+    /* what is at a unix listener's path, and what becomes of it (the rule
+     * both platforms keep) */
+    static const struct {
+        int kind, owned, probe, want;
+    } rows[] = {
+        {HV__UNIX_FILE_NONE, 0, 0, 0},                      /* bind */
+        {HV__UNIX_FILE_OTHER, 1, 0, HV_ENOTSOCK},           /* a file */
+        {HV__UNIX_FILE_OTHER, 0, 0, HV_ENOTSOCK},
+        {HV__UNIX_FILE_SOCKET, 0, 0, HV_EADDRINUSE},        /* another's */
+        {HV__UNIX_FILE_SOCKET, HV_EACCES, 0, HV_EACCES},    /* unknown */
+        {HV__UNIX_FILE_SOCKET, 1, 0, HV_ELISTENING},        /* answers */
+        {HV__UNIX_FILE_SOCKET, 1, HV_ECONNREFUSED, 1},      /* stale */
+        {HV__UNIX_FILE_SOCKET, 1, HV_ENOLISTENER, 0},       /* went */
+        {HV__UNIX_FILE_SOCKET, 1, HV_ETIMEDOUT, HV_ETIMEDOUT}, /* stays */
+        {HV__UNIX_FILE_SOCKET, 1, HV_EACCES, HV_EACCES},
+    };
+    size_t i;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int got = hv__unix_stale_rule(rows[i].kind, rows[i].owned,
+                                      rows[i].probe);
+        if (got != rows[i].want)
+            ut_fail(__FILE__, __LINE__, "row %u: %d, expected %d",
+                    (unsigned)i, got, rows[i].want);
+    }
+    UT_EQ_INT(hv_exitcode(HV_EUNIXMODE), 65);
+}

@@ -142,6 +142,7 @@ vm_build_initramfs() {
         cp "$tools/hvcat" "$tools/hvlisten" "$root/bin/" &&
         { [ ! -x "$tools/hvgen" ] || cp "$tools/hvgen" "$root/bin/"; } &&
         { [ ! -x "$tools/sdlaunch" ] || cp "$tools/sdlaunch" "$root/bin/"; } &&
+        { [ ! -x "$tools/hvmux" ] || cp "$tools/hvmux" "$root/bin/"; } &&
         cp "$VM_MODDIR"/*.ko "$root/modules/" &&
         cp "$VM_LIB_DIR/guest/init" "$root/init" &&
         cp "$VM_LIB_DIR"/guest/*.sh "$root/bin/" &&

@@ -300,6 +300,17 @@ case_unix_unavailable() {
     expect_err_has "unix domain sockets are not available on this system"
 }
 
+case_unix_mode_refused() {
+    # a unix socket file on Windows takes its directory's ACL: --unix-mode
+    # cannot be kept, so it is refused (65) before any socket is made (the
+    # same on Wine, which has no AF_UNIX, and on Windows, which has one)
+    run "$HVLISTEN" -U "$work/x.sock" --unix-mode 600
+    expect_rc 65
+    expect_no_out
+    expect_err_has "socket file permissions cannot be set on Windows"
+    [ ! -e "$work/x.sock" ] || fail "a socket file was made"
+}
+
 if [ "$(type -t "case_$case_name")" != function ]; then
     echo "no such case: $case_name" >&2
     exit 2

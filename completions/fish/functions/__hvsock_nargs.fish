@@ -11,7 +11,7 @@ function __hvsock_nargs
         end
         switch $w
             case -e --exec -w --timeout --kvp-file -p --port -F --format -o --output \
-                -i --idle-timeout -q --quit-after --wait -U --unix --unix-mode --npipe \
+                -i --idle-timeout -q --quit-after --wait -U --unix --unix-mode --npipe --hybrid \
                 --to --max-conns --allow --deny
                 set skip 1
             case '-*'

@@ -7,6 +7,9 @@ function __hvsock_to
         case 'unix:*'
             __fish_complete_path (string replace -r '^unix:' '' -- $cur) |
                 string replace -r '^' 'unix:'
+        case 'hybrid:*'
+            __fish_complete_path (string replace -r '^hybrid:' '' -- $cur) |
+                string replace -r '^' 'hybrid:'
         case 'npipe:*'
             __hvsock_pipes | string replace -r '^' 'npipe:'
         case 'hv:*:*' 'hvsock:*:*' 'tcp:*:*' 'vsock:*'
@@ -18,6 +21,7 @@ function __hvsock_to
         case '*'
             printf '%s\t%s\n' hv: 'Hyper-V socket (vsock on Linux), hv:VM:SERVICE' \
                 vsock: 'vsock, vsock:CID:PORT' tcp: 'TCP, tcp:HOST:PORT' \
-                unix: 'unix domain socket, unix:PATH' npipe: 'Windows named pipe, npipe:NAME'
+                unix: 'unix domain socket, unix:PATH' npipe: 'Windows named pipe, npipe:NAME' \
+                hybrid: 'hybrid vsock, hybrid:PATH:PORT'
     end
 end

@@ -134,6 +134,8 @@ relay_cmd() {
         fi ;;
     hve) echo 'hvlisten -k -v $RP -e "hvcat -t 127.0.0.1 $Q"' ;;
     relay) echo 'brelay f $RP $Q' ;;
+    hvu) echo 'hvlisten -k -v $RP --to unix:$MUX' ;;
+    hvh) echo 'hvlisten -k -v $RP --to hybrid:$MUX:$Q' ;;
     socatb) echo 'socat -d -d -b262144 VSOCK-LISTEN:$RP,fork TCP:127.0.0.1:$Q' ;;
     socat) echo 'socat -d -d VSOCK-LISTEN:$RP,fork TCP:127.0.0.1:$Q' ;;
     esac
@@ -142,7 +144,7 @@ relay_cmd() {
 # relay_row TOOL: data in over vsock (raw sender) through the tool's relay
 # listener to a TCP sink in the guest
 relay_row() {
-    local cmd lpid
+    local cmd lpid mpid raw
     cmd=$(relay_cmd "$1")
     if [ -z "$cmd" ]; then
         case $1 in
@@ -154,7 +156,19 @@ relay_row() {
     newport
     RP=$P
     Q=$((7000 + NEXTP % 1000))
-    export RP Q
+    MUX=$B/mux.sock
+    export RP Q MUX
+    # the -U and hybrid: rows relay through the same muxer (hvmux, the
+    # tests' VMM), as a plain bridge or with the handshake
+    mpid=""
+    case $1 in hvu | hvh)
+        rm -f $MUX $B/mux.out
+        raw=""
+        [ $1 = hvu ] && raw="--raw $Q"
+        hvmux host $MUX tcp $raw >$B/mux.out 2>&1 &
+        mpid=$!
+        wait_line $B/mux.out ready 30 $mpid >/dev/null || echo "HVVM-T relay.$1 $N FAIL no muxer"
+    esac
     timeout $T_MAX sh -c "exec $cmd" 2>$B/relay.err &
     lpid=$!
     if ! wait_line $B/relay.err '[Ll]istening' 60 $lpid >/dev/null; then
@@ -164,8 +178,8 @@ relay_row() {
         return
     fi
     tp "relay.$1" "$N" 'becho sink -n 1 $VFY $Q' 'braw send 1 $RP $N'
-    kill $lpid 2>/dev/null
-    wait $lpid 2>/dev/null
+    kill $lpid $mpid 2>/dev/null
+    wait $lpid $mpid 2>/dev/null
 }
 
 bench_main() {
@@ -187,7 +201,7 @@ bench_main() {
         tp "$t.both" $((2 * N)) "$LB <\$SRC >\$OUT" "$CB <\$SRC >\$OUT2" \
             'cmp -s $SRC $OUT && cmp -s $SRC $OUT2'
     done
-    for t in relay socatb socat hv hve; do
+    for t in relay socatb socat hv hve hvu hvh; do
         relay_row $t
     done
     na relay.ncat "no relay mode"
@@ -415,6 +429,10 @@ EOF
     levers) bench_levers ;;
     all) bench_main; bench_levers ;;
     idle) bench_idle ;;
+    relay)
+        # the relay rows through hvlisten --to only (tests/vm/bench
+        # --only-relay): tcp:, unix: and hybrid: beside each other
+        for t in hv hvu hvh; do relay_row $t; done ;;
     *) echo "HVVM-ERROR bench: unknown part $what" ;;
     esac
     rm -rf $B

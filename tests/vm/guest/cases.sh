@@ -4,6 +4,7 @@
 # host to show. hvvm_run_cases prints one "HVVM-RESULT NAME PASS|FAIL: why"
 # line per case; the host test checks for it.
 . /bin/common.sh
+. /bin/hybrid_cases.sh
 
 fail() {
     echo "$*" >"$W/reason"
@@ -910,7 +911,7 @@ hvvm_run_cases() {
         rc=$?
         # whatever a failed case left running must not outlive it (this
         # guest runs nothing else)
-        killall -q hvcat hvlisten socat 2>/dev/null
+        killall -q hvcat hvlisten socat hvmux 2>/dev/null
         echo "HVVM-TIME $CASE $(secs_since "$t0")"
         if [ $rc = 0 ]; then
             echo "HVVM-RESULT $CASE PASS"
