@@ -472,6 +472,52 @@ int hv_syslog_open(const char *ident);
 void hv_syslog_write(int error, const char *text);
 void hv_syslog_close(void);
 
+/* Windows services: the service control manager runs hvlisten as a
+ * service (CreateService, StartServiceCtrlDispatcher). Windows only;
+ * elsewhere the calls answer HV_ENOTSUP with why saying so. */
+
+/* The command line a service runs: "EXE" --service NAME ARGS..., each
+ * argument quoted so that CommandLineToArgvW reads it back unchanged.
+ * *out is malloc'd. 0, HV_EINVAL (a quote in exe) or HV_ENOMEM. */
+int hv_service_cmdline(const char *exe, const char *name, int argc,
+                       char *const *argv, char **out);
+/* A name the service control manager takes: 1 to 256 characters, no '/',
+ * '\\' or control characters. 0 or HV_EINVAL. */
+int hv_winsvc_name_check(const char *name);
+/* Create the service name (own process, started on demand, LocalSystem)
+ * that runs this very program (its absolute path) with --service name
+ * and args. HV_EACCES (not elevated), HV_EEXIST (the name is taken),
+ * HV_EINVAL (a name the manager refuses) with why set (n bytes). */
+int hv_service_install(const char *name, int argc, char *const *argv,
+                       char *why, size_t n);
+/* Delete the service name, stopping it first (up to 30 s) when it runs:
+ * *was_running says so. HV_ENOTFOUND (no such service), HV_EACCES,
+ * HV_ETIMEDOUT (it did not stop: deleted once it does) with why set. */
+int hv_service_remove(const char *name, int *was_running, char *why,
+                      size_t n);
+/* Run as the service name: connect to the manager, report START_PENDING,
+ * run fn(ctx) in the service's thread, and report STOPPED with its exit
+ * code (0 after a STOP or SHUTDOWN that ended it with 130, else the code
+ * as the service-specific exit code). *code is that code. A STOP or
+ * SHUTDOWN control calls hv_stop(). HV_EUSAGE when the process was not
+ * started by the manager, with why set. With fn NULL it only answers
+ * whether this system has a service control manager (0 or HV_ENOTSUP). */
+typedef int hv_service_fn(void *ctx);
+int hv_service_run(const char *name, hv_service_fn *fn, void *ctx, int *code,
+                   char *why, size_t n);
+/* Report RUNNING (the service listens); nothing outside a service. */
+void hv_service_running(void);
+/* The exit code a service that ends with code reports (0 after a stop
+ * the manager asked for ended it with 130), so that its log says the
+ * same; code itself outside a service. */
+int hv_service_code(int code);
+
+/* The Windows event log (Application), events under source. HV_ENOTSUP
+ * elsewhere. A line is an error event when error, else information. */
+int hv_eventlog_open(const char *source);
+void hv_eventlog_write(int error, const char *text);
+void hv_eventlog_close(void);
+
 /* ---------------------------------------------------------------- stop */
 
 /* Ask every blocking call of the library in this process (relays, accept

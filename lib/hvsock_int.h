@@ -190,6 +190,29 @@ void hv_diag_facts_read(const struct hv_addr *a, enum hv_diag_op op, int err,
 void hv_diag_from_facts(const struct hv_addr *a, enum hv_diag_op op, int err,
                         const struct hv_diag_facts *f, struct hv_hints *out);
 
+/* The service control manager's numbers, decided portably (service.c).
+ * hv__service_error: the HV_E* code for a Win32 error of the manager
+ * about service name, with why said (n bytes), or 0 when it is none of
+ * the service errors (map it as any OS error). */
+int hv__service_error(unsigned long code, const char *name, char *why,
+                      size_t n);
+/* What a control asks (HandlerEx's dwControl): the stop (STOP and
+ * SHUTDOWN), only an answer (INTERROGATE), or nothing we handle. */
+enum { HV__SVC_STOP = 1, HV__SVC_ANSWER = 0, HV__SVC_UNHANDLED = -1 };
+int hv__service_control(unsigned long control);
+/* Whether a service's process takes a console control event (its type,
+ * HandlerRoutine's dwCtrlType) as handled, so that the default handler
+ * does not end it: the logoff of any user (1), and the system's shutdown,
+ * which reaches the service as SERVICE_CONTROL_SHUTDOWN too (1); Ctrl+C
+ * and the rest are left to the tool's own handler (0). */
+int hv__service_console(unsigned long type);
+/* The exit code a service that ended with code reports: *win32 0 and
+ * *specific 0 for a clean end (0, or 130 after a stop the manager asked
+ * for), else ERROR_SERVICE_SPECIFIC_ERROR (1066) and code. Returns the
+ * code reported (the process's exit status too). */
+int hv__service_exit(int code, int stop_asked, unsigned long *win32,
+                     unsigned long *specific);
+
 #ifdef __cplusplus
 }
 #endif

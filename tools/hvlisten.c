@@ -5,7 +5,8 @@
  * one process, many at once (--max-conns), through the relay engine. With
  * --systemd the listening socket is the service manager's (socket
  * activation), and under any manager that asks (NOTIFY_SOCKET) it hears
- * READY=1, STATUS=, STOPPING=1 and the watchdog's WATCHDOG=1. */
+ * READY=1, STATUS=, STOPPING=1 and the watchdog's WATCHDOG=1; on Windows
+ * it runs as a service of the service control manager (winsvc.c). */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "session.h"
+#include "winsvc.h"
 
 static const char usage[] =
     "usage: hvlisten [-dhktvV] [-e CMD | --to ADDRESS] [-i SECS] [-q SECS]\n"
@@ -26,7 +28,9 @@ static const char usage[] =
     "       hvlisten --hybrid PATH [--unix-mode OCTAL] [options] PORT\n"
     "       hvlisten [options] ADDRESS\n"
     "       hvlisten --systemd [options]\n"
-    "       hvlisten --ready [-v] [-w SECS] [-t | -U PATH] [VM] SERVICE\n";
+    "       hvlisten --ready [-v] [-w SECS] [-t | -U PATH] [VM] SERVICE\n"
+    "       hvlisten --install-service NAME [options] (-e CMD | --to ADDRESS)\n"
+    "       hvlisten --remove-service NAME\n";
 
 static const char help[] =
     "Listen on SERVICE, accept a connection from VM and copy stdin to it and\n"
@@ -53,6 +57,10 @@ static const char help[] =
     "      --send-only     do not read the connection; end after stdin's EOF\n"
     "  -e, --exec CMD      run CMD (through the shell) for each connection\n"
     "                      (its stdin and stdout; HV_PEER_* and HV_LOCAL_* set)\n"
+    "      --install-service NAME  create the Windows service NAME that runs\n"
+    "                      hvlisten with the other options (as LocalSystem,\n"
+    "                      started on demand: sc start NAME); it logs to the\n"
+    "                      event log, or to --log FILE\n"
     "  -i, --idle-timeout SECS  end a session (exit 75) when no byte moved for\n"
     "                      SECS\n"
     "  -k, --keep-open     after a connection, accept the next one (with -e or\n"
@@ -76,8 +84,12 @@ static const char help[] =
     "                      READY=1; -w bounds the wait (75; 69 when the last\n"
     "                      sender closed without READY=1)\n"
     "  -o, --output FILE   write every byte relayed, both ways, to FILE too\n"
+    "      --remove-service NAME  stop the Windows service NAME if it runs,\n"
+    "                      then delete it\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
+    "      --service NAME  run as the Windows service NAME: how the service\n"
+    "                      control manager starts it (first on the line)\n"
     "      --syslog        send each event to the system log (LOG_DAEMON)\n"
     "      --systemd       serve the listening socket systemd passed (socket\n"
     "                      activation, Accept=no) instead of an address\n"
@@ -110,6 +122,7 @@ static const struct option longopts[] = {
     {"send-only", no_argument, NULL, OPT_SEND_ONLY},
     {"exec", required_argument, NULL, 'e'},
     {"idle-timeout", required_argument, NULL, 'i'},
+    {"install-service", required_argument, NULL, OPT_INSTALL_SERVICE},
     {"keep-open", no_argument, NULL, 'k'},
     {"keep-alive-on-pause", no_argument, NULL, OPT_KEEP_ON_PAUSE},
     {"log", required_argument, NULL, OPT_LOG},
@@ -124,6 +137,8 @@ static const struct option longopts[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"ready", no_argument, NULL, OPT_READY},
+    {"remove-service", required_argument, NULL, OPT_REMOVE_SERVICE},
+    {"service", required_argument, NULL, OPT_SERVICE},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"systemd", no_argument, NULL, OPT_SYSTEMD},
     {"tcp", no_argument, NULL, 't'},
@@ -155,6 +170,8 @@ struct opts {
     int syslog;       /* --syslog */
     int log_json;     /* --log-format json */
     int log_format_set;
+    const char *install_service; /* getopt's pointer into argv */
+    const char *remove_service;
     const char *rule[MAX_RULES];
     int rule_allow[MAX_RULES];
     int nrules;
@@ -1097,6 +1114,11 @@ static void open_notify(struct server *sv)
     }
 }
 
+/* main's command line before getopt_long reorders it (--install-service
+ * keeps it) */
+static int all_argc;
+static char **all_argv;
+
 static int run(int argc, char **argv)
 {
     struct opts o;
@@ -1131,6 +1153,14 @@ static int run(int argc, char **argv)
         case OPT_READY:
             o.ready = 1;
             break;
+        case OPT_INSTALL_SERVICE:
+            o.install_service = optarg;
+            break;
+        case OPT_REMOVE_SERVICE:
+            o.remove_service = optarg;
+            break;
+        case OPT_SERVICE:
+            return winsvc_misplaced(usage);
         case OPT_LOG:
             o.log = optarg;
             break;
@@ -1233,6 +1263,20 @@ static int run(int argc, char **argv)
     /* -w bounds the connect of --to: without one it would do nothing */
     if (o.timeout_ms && !o.to && !o.ready)
         return cli_usage_error(usage, "-w needs --to or --ready");
+    if (o.remove_service) {
+        if (all_argc > 3)
+            return cli_usage_error(usage, "--remove-service takes nothing "
+                                          "else");
+        return winsvc_remove(usage, o.remove_service);
+    }
+    if (o.install_service) {
+        /* a service has no stdin or stdout; its operands are checked as
+         * it starts (a VM such as wsl need not run now) */
+        if (!o.exec && !o.to)
+            return cli_usage_error(usage, "--install-service needs -e or "
+                                          "--to (a service has no stdio)");
+        return winsvc_install(usage, o.install_service, all_argc, all_argv);
+    }
     if (!o.systemd &&
         (r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
         return r;
@@ -1256,8 +1300,12 @@ static int run(int argc, char **argv)
         return r;
     if ((r = cli_net_start()) != 0)
         return r;
+    /* a service logs to the event log unless told otherwise */
+    if (winsvc_name() && !o.log && !o.syslog &&
+        (r = log_use_eventlog(winsvc_name())) != 0)
+        return r;
     /* a log that cannot be written is said now, not found out later */
-    if ((o.log || o.syslog) &&
+    if ((o.log || o.syslog || winsvc_name()) &&
         (r = log_open(o.log, o.syslog,
                       o.log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT)) != 0)
         return r;
@@ -1315,6 +1363,7 @@ static int run(int argc, char **argv)
               "Listening on %s", sv.where);
     /* a client may connect from now on */
     notify(&sv, "READY=1\nSTATUS=Listening on %s", sv.where);
+    winsvc_ready();
     sv.wd_at = hv_now_ms() + sv.wd_ms;
     if (o.ready)
         r = serve_ready(&sv);
@@ -1330,6 +1379,23 @@ static int run(int argc, char **argv)
     return r;
 }
 
+/* the tool, as a command or as a service's body */
+static int serve(int argc, char **argv)
+{
+    int r;
+
+    all_argc = argc;
+    all_argv = malloc(((size_t)argc + 1) * sizeof *all_argv);
+    if (all_argv == NULL) {
+        cli_warn(HV_ENOMEM, "command line");
+        return hv_exitcode(HV_ENOMEM);
+    }
+    memcpy(all_argv, argv, ((size_t)argc + 1) * sizeof *all_argv);
+    r = log_close(winsvc_exit(run(argc, argv)));
+    free(all_argv);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     int r;
@@ -1338,5 +1404,5 @@ int main(int argc, char **argv)
         cli_warn(r, "console set-up");
         return hv_exitcode(r);
     }
-    return session_exit(log_close(run(argc, argv)));
+    return session_exit(winsvc_dispatch(argc, argv, serve));
 }

@@ -1,5 +1,6 @@
 /* log.c: the events of a tool with their time, for a log that outlives the
- * terminal (hvlisten --log FILE, --syslog, --log-format json). An event is
+ * terminal (hvlisten --log FILE, --syslog, --log-format json; a Windows
+ * service's event log). An event is
  * the line -v prints; the log gets it with an RFC 3339 UTC time, or as one
  * JSON object. Every error or warning line on stderr goes to the log too.
  * A log that cannot be written is said at once at the start, and later
@@ -16,6 +17,7 @@ static struct {
     FILE *f;
     const char *path;
     int syslog;
+    int eventlog;
     enum log_format fmt;
     int failed;       /* a write failed (said once) */
     uint64_t last_ms; /* the time of the last line: never earlier again */
@@ -118,11 +120,13 @@ static void write_event(const char *event, const struct log_fields *f,
     uint64_t now;
     int r;
 
-    if ((lg.f == NULL && !lg.syslog) || lg.busy)
+    if ((lg.f == NULL && !lg.syslog && !lg.eventlog) || lg.busy)
         return;
     lg.busy = 1;
     if (lg.syslog)
         hv_syslog_write(error, text);
+    if (lg.eventlog)
+        hv_eventlog_write(error, text);
     if (lg.f == NULL) {
         lg.busy = 0;
         return;
@@ -203,6 +207,17 @@ void log_error_line(const char *text)
     line_hook(text);
 }
 
+int log_use_eventlog(const char *source)
+{
+    int r = hv_eventlog_open(source);
+    if (r < 0) {
+        cli_warn(r, "event log (source %s)", source);
+        return hv_exitcode(r);
+    }
+    lg.eventlog = 1;
+    return 0;
+}
+
 int log_open(const char *path, int syslog, enum log_format fmt)
 {
     char text[128];
@@ -258,7 +273,7 @@ int log_close(int code)
 {
     struct log_fields f;
 
-    if (lg.f == NULL && !lg.syslog)
+    if (lg.f == NULL && !lg.syslog && !lg.eventlog)
         return code;
     memset(&f, 0, sizeof f);
     f.have_exit = 1;
@@ -278,5 +293,8 @@ int log_close(int code)
     if (lg.syslog)
         hv_syslog_close();
     lg.syslog = 0;
+    if (lg.eventlog)
+        hv_eventlog_close();
+    lg.eventlog = 0;
     return code == 0 && lg.failed ? hv_exitcode(HV_EIO) : code;
 }

@@ -27,6 +27,9 @@ void log_set_verbose(int verbose);
  * start event is written at once, so a log that cannot be written fails
  * here. 0, or the exit code after saying why. */
 int log_open(const char *path, int syslog, enum log_format fmt);
+/* Write the log to the Windows event log too, under source (a service's
+ * name): before log_open. 0, or the exit code after saying why not. */
+int log_use_eventlog(const char *source);
 /* An event: event is its name in JSON ("listening", "connection", ...);
  * the text is the -v line without the program's name. Written to stderr
  * (with -v) and to the log. */

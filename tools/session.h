@@ -29,7 +29,10 @@ enum {
     OPT_READY,
     OPT_LOG,
     OPT_LOG_FORMAT,
-    OPT_SYSLOG
+    OPT_SYSLOG,
+    OPT_SERVICE,
+    OPT_INSTALL_SERVICE,
+    OPT_REMOVE_SERVICE
 };
 
 struct session_opts {

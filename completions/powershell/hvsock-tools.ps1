@@ -78,6 +78,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--exec'; Arg = 'command'; Help = 'run CMD for each connection' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-i'; Arg = 'seconds'; Help = 'end a session (exit 75) after SECS without data' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--idle-timeout'; Arg = 'seconds'; Help = 'end a session (exit 75) after SECS without data' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--install-service'; Arg = 'name'; Help = 'create the Windows service NAME running hvlisten with these options' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-k'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-open'; Arg = ''; Help = 'accept the next connection (-e/--to: many at once)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--keep-alive-on-pause'; Arg = ''; Help = 'keep connections while the VM is paused (Hyper-V)' }
@@ -97,6 +98,8 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--ready'; Arg = ''; Help = "wait for a guest's READY=1, print its STATUS= lines" }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--remove-service'; Arg = 'winservice'; Help = 'stop and delete the Windows service NAME' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--service'; Arg = 'winservice'; Help = 'run as the Windows service NAME (the service control manager starts it so)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--systemd'; Arg = ''; Help = 'serve the listening socket systemd passed (socket activation)' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--tcp'; Arg = ''; Help = 'use TCP: [ADDRESS] PORT' }
@@ -311,6 +314,13 @@ $hvsockCompleter = {
     }
     if ($prevArg -eq 'pipe') {
         Get-HvPipes $wordToComplete
+        return
+    }
+    if ($prevArg -eq 'winservice') {
+        # the services hvlisten --install-service made (they run --service)
+        Get-CimInstance Win32_Service -ErrorAction SilentlyContinue |
+            Where-Object { $_.PathName -like '*hvlisten*--service*' -and $_.Name -like "$wordToComplete*" } |
+            ForEach-Object { New-HvResult $_.Name $_.State 'ParameterValue' }
         return
     }
     if ($prevArg -eq 'address') {

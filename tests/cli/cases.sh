@@ -653,6 +653,37 @@ case_posix_log_text_one_line() {
         fail "the path is not escaped: $(cat -A "$work/l.log")"
 }
 
+case_service_not_here() {
+    # the Windows service options off Windows: a usage error naming why,
+    # nothing installed or run (under Wine: tests/windows/service_cases.sh)
+    win && skip "Windows has services (winservice.* cases)"
+    run "$HVLISTEN" --install-service hvrelay -k -t 127.0.0.1 0 -e cat
+    expect_rc 64
+    expect_first_err "hvlisten: --install-service: Windows services are only available on Windows (there is no service control manager here: use a systemd unit)"
+    run "$HVLISTEN" --remove-service hvrelay
+    expect_rc 64
+    expect_first_err "hvlisten: --remove-service: Windows services are only available on Windows (there is no service control manager here: use a systemd unit)"
+    run "$HVLISTEN" --service hvrelay -k -t 127.0.0.1 0 -e cat
+    expect_rc 64
+    expect_first_err "hvlisten: --service: Windows services are only available on Windows (there is no service control manager here: use a systemd unit)"
+    run "$HVLISTEN" -k --service hvrelay -t 127.0.0.1 0 -e cat
+    expect_rc 64
+    expect_first_err "hvlisten: --service: Windows services are only available on Windows (there is no service control manager here: use a systemd unit)"
+}
+
+case_service_usage() {
+    # what is wrong whatever the platform
+    run "$HVLISTEN" --install-service
+    expect_rc 64
+    expect_first_err "hvlisten: option '--install-service' requires an argument"
+    run "$HVLISTEN" --install-service hvrelay -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --install-service needs -e or --to (a service has no stdio)"
+    run "$HVLISTEN" --remove-service hvrelay -k
+    expect_rc 64
+    expect_first_err "hvlisten: --remove-service takes nothing else"
+}
+
 # run the case named by the first argument (CMake lists the case_*
 # functions above as the ctest entries)
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }
