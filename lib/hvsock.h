@@ -647,9 +647,10 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);
  * caller may sleep until then; 0 where it must look with hv_child_poll
  * every so often (a Windows wait that could not be registered). */
 int hv_child_events(void);
-/* Ask c to end (SIGTERM; on Windows TerminateProcess). */
+/* Ask c to end (SIGTERM; on Windows its job: every process it started). */
 void hv_child_kill(struct hv_child *c);
-/* Release c; a command still running goes on by itself. */
+/* Release c; on POSIX a command still running goes on by itself, on
+ * Windows whatever runs of its job ends. */
 void hv_child_free(struct hv_child *c);
 
 /* Platform set-up for a command-line program, first thing in main(): on

@@ -301,6 +301,9 @@ BOOL CALLBACK hv__event_once(PINIT_ONCE once, PVOID param, PVOID *ctx);
  * only when it cannot be. hv_relay_run reports it (HV_RELAY_CHILD) and
  * resets it. */
 HANDLE hv__child_event(void);
+/* spawn_win.c: the creation flags of a command of hv_spawn, for a tool
+ * with or without a console of its own. */
+DWORD hv__spawn_flags(int has_console);
 
 /* sock_win.c: a listener's "client waiting" event, set up on first use
  * (NULL and *err on failure), and a check that does not block: 1 when

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvsock.h"
+#include "platform.h"
 #include "ut.h"
 
 #define MIB (1024u * 1024u)
@@ -831,6 +831,95 @@ UT_CASE(spawn_kill)
     hv_stream_close(io);
 }
 
+/* The command line of this binary with mode (and an argument). */
+static void self_cmd(char *cmd, size_t n, const char *mode)
+{
+    wchar_t self[MAX_PATH];
+    UT_CHECK(GetModuleFileNameW(NULL, self, MAX_PATH) > 0);
+    strcpy(cmd, "\"");
+    WideCharToMultiByte(CP_UTF8, 0, self, -1, cmd + 1, (int)n - 64, NULL, NULL);
+    strcat(cmd, "\" ");
+    strcat(cmd, mode);
+}
+
+/* Start "child-tree" with the file of its grandchild's pid; that
+ * grandchild opened (before anything could end it), or NULL. */
+static HANDLE tree_start(const char *pidfile, struct hv_child **child,
+                         struct hv_stream **io)
+{
+    char cmd[3 * MAX_PATH + 64], env0[MAX_PATH + 32];
+    const char *env[2];
+    HANDLE g = NULL;
+    int i;
+
+    DeleteFileA(pidfile);
+    snprintf(env0, sizeof env0, "HV_TEST_PIDFILE=%s", pidfile);
+    env[0] = env0;
+    env[1] = NULL;
+    self_cmd(cmd, sizeof cmd, "child-tree");
+    UT_EQ_INT(hv_spawn(NULL, cmd, env, child, io), 0);
+    for (i = 0; i < 400 && g == NULL; i++) {
+        FILE *f = fopen(pidfile, "r");
+        unsigned long pid = 0;
+        if (f) {
+            if (fscanf(f, "%lu", &pid) == 1 && pid)
+                g = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
+            fclose(f);
+        }
+        if (g == NULL)
+            Sleep(50);
+    }
+    UT_CHECK(g != NULL);
+    return g;
+}
+
+/* The command's whole tree ends with it (a job object), not cmd.exe
+ * alone: at hv_child_kill (by_kill), or, for a command that ended by
+ * itself, once its session is over (hv_child_free). */
+static void tree_ends(int by_kill, const char *pidfile)
+{
+    struct hv_child *child;
+    struct hv_stream *io;
+    struct hv_child_exit st;
+    HANDLE g = tree_start(pidfile, &child, &io);
+
+    if (g == NULL)
+        return;
+    UT_EQ_INT(WaitForSingleObject(g, 0), WAIT_TIMEOUT);
+    if (by_kill)
+        hv_child_kill(child);
+    hv_stream_close(io); /* child-tree ends at its stdin's end */
+    UT_EQ_INT(hv_child_wait(child, &st), 0);
+    UT_CHECK(by_kill ? st.code != 0 : st.code == 0);
+    /* killed: gone before the free; ended by itself: gone after it */
+    UT_EQ_INT(WaitForSingleObject(g, by_kill ? 20000 : 0),
+              by_kill ? WAIT_OBJECT_0 : WAIT_TIMEOUT);
+    hv_child_free(child);
+    UT_EQ_INT(WaitForSingleObject(g, 20000), WAIT_OBJECT_0);
+    CloseHandle(g);
+    DeleteFileA(pidfile);
+}
+
+UT_CASE(spawn_kill_tree)
+{
+    tree_ends(1, "hvtest-tree-kill.pid");
+}
+
+UT_CASE(spawn_free_tree)
+{
+    tree_ends(0, "hvtest-tree-free.pid");
+}
+
+/* CREATE_NO_WINDOW only for a tool without a console; a command always
+ * starts suspended (it joins its job first). */
+UT_CASE(spawn_flags)
+{
+    UT_CHECK((hv__spawn_flags(0) & CREATE_NO_WINDOW) != 0);
+    UT_CHECK((hv__spawn_flags(1) & CREATE_NO_WINDOW) == 0);
+    UT_CHECK((hv__spawn_flags(0) & CREATE_SUSPENDED) != 0);
+    UT_CHECK((hv__spawn_flags(1) & CREATE_SUSPENDED) != 0);
+}
+
 /* AF_UNIX: where the system lacks it (Wine), the answer says so. */
 UT_CASE(unix_unavailable)
 {
@@ -1268,10 +1357,43 @@ static int child_greet(void)
     return 0;
 }
 
+/* The command for spawn_*_tree: start this binary's child-sleep with no
+ * handle of ours (as "start /b" would), write its pid to the file
+ * HV_TEST_PIDFILE names, and end at stdin's end. */
+static int child_tree(void)
+{
+    wchar_t self[MAX_PATH], line[MAX_PATH + 32];
+    char path[MAX_PATH];
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    FILE *f;
+    char buf[256];
+    DWORD n;
+
+    if (GetEnvironmentVariableA("HV_TEST_PIDFILE", path, sizeof path) == 0 ||
+        GetModuleFileNameW(NULL, self, MAX_PATH) == 0)
+        return 3;
+    swprintf(line, sizeof line / sizeof line[0], L"\"%ls\" child-sleep", self);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(self, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return 4;
+    if ((f = fopen(path, "w")) == NULL)
+        return 5;
+    fprintf(f, "%lu\n", (unsigned long)pi.dwProcessId);
+    fclose(f);
+    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof buf, &n, NULL) &&
+           n > 0)
+        ;
+    return 0;
+}
+
 int ut_child(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "child-greet") == 0)
         return child_greet();
+    if (argc > 1 && strcmp(argv[1], "child-tree") == 0)
+        return child_tree();
     Sleep(60000); /* child-sleep */
     return 0;
 }
