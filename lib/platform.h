@@ -301,6 +301,13 @@ BOOL CALLBACK hv__event_once(PINIT_ONCE once, PVOID param, PVOID *ctx);
  * only when it cannot be. hv_relay_run reports it (HV_RELAY_CHILD) and
  * resets it. */
 HANDLE hv__child_event(void);
+/* console_win.c: what a console control event (CTRL_*_EVENT) does to a
+ * tool with or without a console: nothing (HV__CTRL_PASS), a stop with
+ * 130 (HV__CTRL_STOP: Ctrl+C, Ctrl+Break), or a stop whose cleanup the
+ * handler waits for, since the process ends when it returns
+ * (HV__CTRL_END: close, shutdown, and logoff where there is a console). */
+enum { HV__CTRL_PASS, HV__CTRL_STOP, HV__CTRL_END };
+int hv__ctrl_action(unsigned long type, int has_console);
 /* spawn_win.c: the creation flags of a command of hv_spawn, for a tool
  * with or without a console of its own. */
 DWORD hv__spawn_flags(int has_console);

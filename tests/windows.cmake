@@ -35,6 +35,14 @@ if(WIN32)
     CASES ${hv_winidle_cases} TIMEOUT 120
     ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
         HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
+
+  # Ctrl+C (a SIGINT under Wine) ends a tool at once with 130: during a
+  # connect that waits, and when its parent had Ctrl+C ignored
+  hv_script_cases(hv_winstop_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/stop_cases.sh)
+  hv_script_tests(winstop ${CMAKE_CURRENT_SOURCE_DIR}/windows/stop_cases.sh
+    CASES ${hv_winstop_cases} TIMEOUT 120
+    ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+        HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
 endif()
 
 # Cross-OS e2e: the e2e cases with one side the Windows build under Wine and

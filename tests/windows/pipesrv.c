@@ -30,6 +30,11 @@
  *                             0" with only our stderr (as "start /b"
  *                             would, outside any job of ours), say "tree:
  *                             started" on stdout, exit 0 at stdin's end
+ *   pipesrv noctrlc CMDLINE   run CMDLINE with our standard handles and
+ *                             Ctrl+C ignored, as a parent that disables it
+ *                             leaves it to its children
+ *                             (SetConsoleCtrlHandler(NULL, TRUE)); exit
+ *                             with its exit status
  *   pipesrv knock NAME N      open \\.\pipe\NAME as a client and close it
  *                             at once, N times (a busy pipe is waited for),
  *                             as a probe or a port scanner would; prints
@@ -368,6 +373,21 @@ static int mode_tree(const char *ms)
     return 0;
 }
 
+static int mode_noctrlc(char *cmdline)
+{
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+
+    if (!SetConsoleCtrlHandler(NULL, TRUE))
+        return die("ctrl handler");
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si,
+                        &pi))
+        return die("run");
+    return reaped("noctrlc", &pi);
+}
+
 int main(int argc, char **argv)
 {
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
@@ -387,6 +407,8 @@ int main(int argc, char **argv)
         return mode_leave(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "knock") == 0)
         return mode_knock(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "noctrlc") == 0)
+        return mode_noctrlc(argv[2]);
     if (argc == 3 && strcmp(argv[1], "tree") == 0)
         return mode_tree(argv[2]);
     if (argc == 4 && strcmp(argv[1], "linger") == 0) {
@@ -397,6 +419,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "usage: pipesrv answer|sink|source|greet|duplex|watch|leave|"
-            "linger|knock|tree ...\n");
+            "linger|knock|tree|noctrlc ...\n");
     return 2;
 }

@@ -920,6 +920,24 @@ UT_CASE(spawn_flags)
     UT_CHECK((hv__spawn_flags(1) & CREATE_SUSPENDED) != 0);
 }
 
+/* Console control events: Ctrl+C and Ctrl+Break stop; close and shutdown
+ * stop with the cleanup waited for; logoff only where there is a console
+ * (a service gets it at any user's logoff). Wine sends no close, logoff
+ * or shutdown event to a test: the decision is what is checked here. */
+UT_CASE(ctrl_actions)
+{
+    int c;
+    for (c = 0; c <= 1; c++) {
+        UT_EQ_INT(hv__ctrl_action(CTRL_C_EVENT, c), HV__CTRL_STOP);
+        UT_EQ_INT(hv__ctrl_action(CTRL_BREAK_EVENT, c), HV__CTRL_STOP);
+        UT_EQ_INT(hv__ctrl_action(CTRL_CLOSE_EVENT, c), HV__CTRL_END);
+        UT_EQ_INT(hv__ctrl_action(CTRL_SHUTDOWN_EVENT, c), HV__CTRL_END);
+        UT_EQ_INT(hv__ctrl_action(99, c), HV__CTRL_PASS);
+    }
+    UT_EQ_INT(hv__ctrl_action(CTRL_LOGOFF_EVENT, 1), HV__CTRL_END);
+    UT_EQ_INT(hv__ctrl_action(CTRL_LOGOFF_EVENT, 0), HV__CTRL_PASS);
+}
+
 /* AF_UNIX: where the system lacks it (Wine), the answer says so. */
 UT_CASE(unix_unavailable)
 {
