@@ -558,6 +558,11 @@ int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
 struct hv_relay;
 
 int hv_relay_new(struct hv_relay **out);
+/* The most pairs one relay serves at once here: on POSIX 100000
+ * (descriptors run out first, and the caller waits for them); on Windows
+ * HV_RELAY_PAIRS_MAX_WIN, since each pair runs two threads. */
+uint32_t hv_relay_pairs_max(void);
+#define HV_RELAY_PAIRS_MAX_WIN 2048u
 /* Start relaying a <-> b with options o (copied); the relay owns both
  * streams from now on, also when this fails. tag comes back when the pair
  * ends. */

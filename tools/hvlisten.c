@@ -1141,9 +1141,13 @@ static int run(int argc, char **argv)
             o.drain_ms *= 1000u;
             break;
         case OPT_MAX_CONNS:
-            if (hv_parse_u32(optarg, 1, 100000u, &o.max_conns) < 0)
-                return cli_value_error("--max-conns", optarg,
-                                       "a number from 1 to 100000");
+            if (hv_parse_u32(optarg, 1, hv_relay_pairs_max(), &o.max_conns) <
+                0) {
+                char want[48];
+                snprintf(want, sizeof want, "a number from 1 to %lu",
+                         (unsigned long)hv_relay_pairs_max());
+                return cli_value_error("--max-conns", optarg, want);
+            }
             break;
         case OPT_ALLOW:
         case OPT_DENY:

@@ -29,6 +29,17 @@ case_hyperv_unavailable() {
     *) fail "stderr '$err'" ;;
     esac
 }
+case_max_conns_bound() {
+    # each connection runs two threads here: --max-conns stops at 2048
+    run "$HVLISTEN" --max-conns 2049 -e "echo x" -t 127.0.0.1 0
+    expect_rc 65
+    expect_first_err "hvlisten: --max-conns '2049': expected a number from 1 to 2048"
+    # 2048 is taken: the next check is the one that fails
+    run "$HVLISTEN" --max-conns 2048 -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --max-conns needs -e or --to"
+}
+
 case_timeout_limit() {
     # HVSOCKET_CONNECT_TIMEOUT takes at most 300000 ms: -w 300 is the top
     run "$HVCAT" -w 301 parent 5000
