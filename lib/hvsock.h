@@ -314,6 +314,11 @@ struct hv_listen_opts {
                              * (000 to 0777; HV_ERANGE beyond), or 0: as
                              * the umask makes them */
     int keep_on_pause;      /* Hyper-V: HVSOCKET_CONNECTED_SUSPEND */
+    const char *pipe_access; /* named pipes: NULL for SYSTEM,
+                              * Administrators and this user only;
+                              * "everyone" to add read and write for
+                              * every local account; else a DACL in SDDL
+                              * ("D:..."; HV_EINVAL when it is none) */
 };
 
 /* Bind and listen (named pipes: create the first instance). o may be NULL.

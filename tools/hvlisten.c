@@ -22,7 +22,7 @@ static const char usage[] =
     "                [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
-    "       hvlisten --npipe NAME [options]\n"
+    "       hvlisten --npipe NAME [--pipe-access everyone|SDDL] [options]\n"
     "       hvlisten [options] ADDRESS\n"
     "       hvlisten --systemd [options]\n"
     "       hvlisten --ready [-v] [-w SECS] [-t | -U PATH] [VM] SERVICE\n";
@@ -61,6 +61,8 @@ static const char help[] =
     "      --log-format FORMAT  text (default) or json: one object a line\n"
     "      --max-conns N   with -e or --to, at most N at once (default 100);\n"
     "                      more wait to be accepted\n"
+    "      --pipe-access WHO  who may open the pipe: everyone, or a DACL in\n"
+    "                      SDDL (default: SYSTEM, Administrators and you)\n"
     "      --no-hints      print no hints or warnings about the address (also\n"
     "                      HV_NO_HINTS=1)\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
@@ -111,6 +113,7 @@ static const struct option longopts[] = {
     {"no-hints", no_argument, NULL, OPT_NO_HINTS},
     {"no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN},
     {"npipe", required_argument, NULL, OPT_NPIPE},
+    {"pipe-access", required_argument, NULL, OPT_PIPE_ACCESS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"ready", no_argument, NULL, OPT_READY},
@@ -139,6 +142,7 @@ struct opts {
     uint32_t drain_ms; /* --drain: on a stop, open pairs may finish */
     unsigned timeout_ms;
     unsigned unix_mode;
+    const char *pipe_access; /* --pipe-access: NULL, everyone or SDDL */
     int systemd; /* --systemd: the service manager's listening socket */
     int ready;   /* --ready: read a guest's readiness messages */
     const char *log;  /* --log FILE */
@@ -1157,6 +1161,12 @@ static int run(int argc, char **argv)
             o.rule_allow[o.nrules] = c == OPT_ALLOW;
             o.rule[o.nrules++] = optarg;
             break;
+        case OPT_PIPE_ACCESS:
+            if (strcmp(optarg, "everyone") != 0 && strncmp(optarg, "D:", 2))
+                return cli_value_error("--pipe-access", optarg,
+                                       "everyone or a DACL in SDDL (D:...)");
+            o.pipe_access = optarg;
+            break;
         case OPT_UNIX_MODE:
             if (parse_octal(optarg, &o.unix_mode) < 0)
                 return cli_value_error("--unix-mode", optarg,
@@ -1234,6 +1244,9 @@ static int run(int argc, char **argv)
     if (o.unix_mode && (o.systemd || addr.family != HV_FAMILY_UNIX))
         return cli_usage_error(usage, "--unix-mode needs a unix socket "
                                       "address (-U PATH or unix:PATH)");
+    if (o.pipe_access && (o.systemd || addr.family != HV_FAMILY_NPIPE))
+        return cli_usage_error(usage, "--pipe-access needs a named pipe "
+                                      "(--npipe NAME or npipe:NAME)");
 
     memset(&sv, 0, sizeof sv);
     sv.o = &o;
@@ -1276,6 +1289,7 @@ static int run(int argc, char **argv)
     /* clients beyond --max-conns wait in the backlog, not refused */
     lo.backlog = o.keep_open ? 1024 : 1;
     lo.unix_mode = o.unix_mode;
+    lo.pipe_access = o.pipe_access;
     lo.keep_on_pause = o.so.keep_on_pause;
     sv.lo = lo;
     if (o.keep_open && argc == 2 && vm_is_name(&addr, argv[0])) {

@@ -311,6 +311,20 @@ case_exec_tree_ends() {
         fail "the command's child outlived the session: $(cat "$work/relay.err")"
 }
 
+case_npipe_access() {
+    # --pipe-access: a word other than everyone or a DACL is refused (65),
+    # and needs a pipe (64); with everyone or an SDDL DACL that grants us
+    # the pipe serves (the DACLs themselves: unit.relay_win.npipe_dacl)
+    run "$HVLISTEN" --pipe-access nobody --npipe "$pipe"
+    expect_rc 65
+    expect_first_err "hvlisten: --pipe-access 'nobody': expected everyone or a DACL in SDDL (D:...)"
+    run "$HVLISTEN" --pipe-access everyone -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --pipe-access needs a named pipe (--npipe NAME or npipe:NAME)"
+    served_pipe_ends --pipe-access everyone -e "echo hello"
+    served_pipe_ends --pipe-access "D:P(A;;FA;;;WD)" -e "echo hello"
+}
+
 case_unix_unavailable() {
     # Wine has no AF_UNIX: both tools say so (69), neither crashes
     if [ -z "$emu" ]; then

@@ -13,6 +13,9 @@
 #include "platform.h"
 #include "ut.h"
 
+#include <aclapi.h>
+#include <sddl.h>
+
 #define MIB (1024u * 1024u)
 
 /* ---------------------------------------------------------------- helpers */
@@ -691,6 +694,90 @@ UT_CASE(npipe_client_relay)
 
 /* The library's pipe listener: one instance per client, two clients at
  * once, hv_sock_wait_accept and the relay's accept event. */
+/* The DACL of a pipe listened on with access (NULL: the default), as
+ * SDDL read back through a client's handle (GetSecurityInfo), in dacl;
+ * the listen's result otherwise. */
+static int pipe_dacl(const char *access, const char *tag, char *dacl,
+                     size_t n)
+{
+    char name[128];
+    wchar_t wname[128], *w = NULL;
+    struct hv_addr pa;
+    struct hv_listen_opts lo;
+    struct hv_sock *l;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE c;
+    int r;
+
+    pipe_name(name, sizeof name, tag);
+    MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 128);
+    npipe_addr(&pa, name);
+    memset(&lo, 0, sizeof lo);
+    lo.pipe_access = access;
+    if ((r = hv_sock_listen(&pa, &lo, &l)) < 0)
+        return r;
+    c = CreateFileW(wname, READ_CONTROL, 0, NULL, OPEN_EXISTING, 0, NULL);
+    UT_CHECK(c != INVALID_HANDLE_VALUE);
+    UT_EQ_INT(GetSecurityInfo(c, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
+                              NULL, NULL, NULL, NULL, &sd),
+              ERROR_SUCCESS);
+    UT_CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorW(
+        sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &w, NULL));
+    WideCharToMultiByte(CP_UTF8, 0, w ? w : L"", -1, dacl, (int)n, NULL, NULL);
+    printf("%s: %s\n", access ? access : "default", dacl);
+    LocalFree(w);
+    LocalFree(sd);
+    CloseHandle(c);
+    hv_sock_close(l);
+    return 0;
+}
+
+/* This process's user as a string SID. */
+static void my_sid(char *out, size_t n)
+{
+    HANDLE tok;
+    union {
+        TOKEN_USER tu;
+        char buf[256];
+    } u;
+    DWORD k;
+    char *s = NULL;
+
+    UT_CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok));
+    UT_CHECK(GetTokenInformation(tok, TokenUser, &u, sizeof u, &k));
+    UT_CHECK(ConvertSidToStringSidA(u.tu.User.Sid, &s));
+    snprintf(out, n, "%s", s ? s : "?");
+    LocalFree(s);
+    CloseHandle(tok);
+}
+
+/* A listener's pipe grants SYSTEM, Administrators and our user only;
+ * "everyone" adds read and write for World; an SDDL DACL is taken as
+ * given; anything else is refused. */
+UT_CASE(npipe_dacl)
+{
+    char d[1024], sid[192], ace[256];
+
+    UT_EQ_INT(hv_net_init(), 0);
+    my_sid(sid, sizeof sid);
+    snprintf(ace, sizeof ace, "(A;;FA;;;%s)", sid);
+    UT_EQ_INT(pipe_dacl(NULL, "dacl-def", d, sizeof d), 0);
+    UT_CHECK(strstr(d, "D:P") != NULL);
+    UT_CHECK(strstr(d, "(A;;FA;;;SY)") != NULL);
+    UT_CHECK(strstr(d, "(A;;FA;;;BA)") != NULL);
+    UT_CHECK(strstr(d, ace) != NULL);
+    UT_CHECK(strstr(d, ";WD)") == NULL);
+    UT_CHECK(strstr(d, ";AN)") == NULL);
+    UT_EQ_INT(pipe_dacl("everyone", "dacl-all", d, sizeof d), 0);
+    UT_CHECK(strstr(d, ace) != NULL);
+    UT_CHECK(strstr(d, ";WD)") != NULL);
+    UT_EQ_INT(pipe_dacl("D:P(A;;FA;;;SY)", "dacl-sddl", d, sizeof d), 0);
+    UT_CHECK(strstr(d, "(A;;FA;;;SY)") != NULL);
+    UT_CHECK(strstr(d, ace) == NULL);
+    UT_EQ_INT(pipe_dacl("nobody", "dacl-bad", d, sizeof d), HV_EINVAL);
+    UT_EQ_INT(pipe_dacl("D:(A;;XX;;;SY)", "dacl-bad2", d, sizeof d), HV_EINVAL);
+}
+
 UT_CASE(npipe_listener)
 {
     char name[128];
