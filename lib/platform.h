@@ -283,6 +283,9 @@ int hv__poller_wait(struct hv__poller *pl, struct hv__pevent *ev, int max,
 /* user_<platform>.c: a user name's uid, for unix-socket peer rules.
  * HV_ENOTFOUND when unknown, HV_ENOTSUP where uids do not exist. */
 int hv__uid_by_name(const char *name, uint32_t *uid);
+/* 1 where users are numbered (POSIX uids), 0 where they are not (Windows:
+ * names and SIDs), so that a uid:N rule would never match. */
+int hv__uids_exist(void);
 
 #ifdef HV__WINDOWS
 /* ================================================================ Windows

@@ -7,7 +7,7 @@ if(WIN32)
   hv_add_unit(wire_win ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_wire_win.c)
 
   set(hv_win_cases hyperv_unavailable timeout_limit unicode_args binary_stdio
-                   stdout_closed max_conns_bound)
+                   stdout_closed max_conns_bound uid_refused)
   foreach(c ${hv_win_cases})
     add_test(NAME win.${c}
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/windows/cases.sh ${c})

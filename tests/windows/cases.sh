@@ -40,6 +40,14 @@ case_max_conns_bound() {
     expect_first_err "hvlisten: --max-conns needs -e or --to"
 }
 
+case_uid_refused() {
+    # Windows accounts have no uid: a uid:N rule could never match (a
+    # --deny would let everyone in), so it is refused before listening
+    run "$HVLISTEN" --deny uid:1000 -U "$work/x.sock"
+    expect_rc 65
+    expect_first_err "hvlisten: --deny 'uid:1000': uid:NUMBER is for POSIX systems: Windows users are names or SIDs"
+}
+
 case_timeout_limit() {
     # HVSOCKET_CONNECT_TIMEOUT takes at most 300000 ms: -w 300 is the top
     run "$HVCAT" -w 301 parent 5000
