@@ -24,18 +24,61 @@ static void restore_output_cp(void)
         SetConsoleOutputCP(saved_output_cp);
 }
 
-#define STOP_GRACE_MS 3000 /* for the tool to end by itself after Ctrl+C */
+#define STOP_GRACE_MS 3000  /* for the tool to end by itself after Ctrl+C */
+#define CLOSE_GRACE_MS 4500 /* the same at a close: the system allows 5 s */
+
+/* Set once the tool is on its way out (the last atexit handler): what it
+ * ends and removes at its end (-e commands, a unix socket's file) is
+ * done by then. */
+static HANDLE exit_ev;
+
+static void mark_exit(void)
+{
+    if (exit_ev)
+        SetEvent(exit_ev);
+}
+
+int hv__ctrl_action(unsigned long type, int has_console)
+{
+    switch (type) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT:
+        return HV__CTRL_STOP;
+    case CTRL_CLOSE_EVENT:
+    case CTRL_SHUTDOWN_EVENT:
+        return HV__CTRL_END;
+    case CTRL_LOGOFF_EVENT:
+        /* sent to every process without a console (a service) when any
+         * user logs off, which is no reason for a listener of the system
+         * to end; an interactive one is ended with its session anyway
+         * (HandlerRoutine callback function, CTRL_LOGOFF_EVENT) */
+        return has_console ? HV__CTRL_END : HV__CTRL_PASS;
+    default:
+        return HV__CTRL_PASS;
+    }
+}
 
 /* Runs in a thread of its own. Ctrl+C and Ctrl+Break stop the library's
  * blocking calls and the tool returns 130; one that has not ended after
- * STOP_GRACE_MS is ended by the default handler. The code page goes back
- * first, since ExitProcess runs no atexit handler. */
+ * STOP_GRACE_MS is ended by the default handler. A close, a logoff or a
+ * shutdown stops it too, and the handler returns only once the tool has
+ * done its cleanup (its -e commands ended, a unix socket's file removed)
+ * or the time is up, since the process ends when it returns (a console
+ * closed: 5 s at most; HandlerRoutine callback function, Remarks). The
+ * code page goes back first, since ExitProcess runs no atexit handler. */
 static BOOL WINAPI on_ctrl(DWORD type)
 {
+    int act = hv__ctrl_action(type, GetConsoleWindow() != NULL);
+    DWORD ms = act == HV__CTRL_END ? CLOSE_GRACE_MS : STOP_GRACE_MS;
+
     restore_output_cp();
-    if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT) {
+    if (act != HV__CTRL_PASS) {
         hv_stop();
-        Sleep(STOP_GRACE_MS);
+        /* once the tool is on its way out, its own ExitProcess (with its
+         * exit status) ends this thread: the default handler's
+         * ExitProcess must not come first */
+        if (exit_ev == NULL || WaitForSingleObject(exit_ev, ms) != WAIT_TIMEOUT)
+            Sleep(ms);
     }
     return FALSE;
 }
@@ -106,6 +149,13 @@ int hv_console_init(int *argc, char ***argv)
         atexit(restore_output_cp);
     }
     (void)hv__stop_event(); /* made now, not in the handler */
+    if ((exit_ev = CreateEventW(NULL, TRUE, FALSE, NULL)) != NULL)
+        atexit(mark_exit); /* before the tool's own: it runs after them */
+    /* a parent may have started us with Ctrl+C ignored
+     * (CREATE_NEW_PROCESS_GROUP, or its own SetConsoleCtrlHandler(NULL,
+     * TRUE), which children inherit): take it back, so that Ctrl+C ends
+     * the tool as it says */
+    (void)SetConsoleCtrlHandler(NULL, FALSE);
     (void)SetConsoleCtrlHandler(on_ctrl, TRUE);
     if (argc && argv)
         r = read_argv(argc, argv);

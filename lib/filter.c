@@ -196,6 +196,10 @@ static int rule_unix(struct rule *r, const char *s, char *hint, size_t hl)
 {
     int e;
     if (strncmp(s, "uid:", 4) == 0) {
+        if (!hv__uids_exist())
+            return hint_fail(hint, hl, HV_EINVAL,
+                             "uid:NUMBER is for POSIX systems: Windows "
+                             "users are names or SIDs");
         if (hv_parse_u32(s + 4, 0, 0xFFFFFFFEu, &r->num) < 0)
             return hint_fail(hint, hl, HV_EINVAL, "expected uid:NUMBER");
         return 0;

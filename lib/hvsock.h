@@ -342,6 +342,11 @@ struct hv_listen_opts {
                              * (000 to 0777; HV_ERANGE beyond), or 0: as
                              * the umask makes them */
     int keep_on_pause;      /* Hyper-V: HVSOCKET_CONNECTED_SUSPEND */
+    const char *pipe_access; /* named pipes: NULL for SYSTEM,
+                              * Administrators and this user only;
+                              * "everyone" to add read and write for
+                              * every local account; else a DACL in SDDL
+                              * ("D:..."; HV_EINVAL when it is none) */
 };
 
 /* Bind and listen (named pipes: create the first instance). o may be NULL.
@@ -666,6 +671,11 @@ int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
 struct hv_relay;
 
 int hv_relay_new(struct hv_relay **out);
+/* The most pairs one relay serves at once here: on POSIX 100000
+ * (descriptors run out first, and the caller waits for them); on Windows
+ * HV_RELAY_PAIRS_MAX_WIN, since each pair runs two threads. */
+uint32_t hv_relay_pairs_max(void);
+#define HV_RELAY_PAIRS_MAX_WIN 2048u
 /* Start relaying a <-> b with options o (copied); the relay owns both
  * streams from now on, also when this fails. tag comes back when the pair
  * ends. */
@@ -755,9 +765,10 @@ int hv_child_poll(struct hv_child *c, struct hv_child_exit *st);
  * caller may sleep until then; 0 where it must look with hv_child_poll
  * every so often (a Windows wait that could not be registered). */
 int hv_child_events(void);
-/* Ask c to end (SIGTERM; on Windows TerminateProcess). */
+/* Ask c to end (SIGTERM; on Windows its job: every process it started). */
 void hv_child_kill(struct hv_child *c);
-/* Release c; a command still running goes on by itself. */
+/* Release c; on POSIX a command still running goes on by itself, on
+ * Windows whatever runs of its job ends. */
 void hv_child_free(struct hv_child *c);
 
 /* Platform set-up for a command-line program, first thing in main(): on

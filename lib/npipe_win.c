@@ -8,11 +8,19 @@
  * client gets its own instance (PIPE_UNLIMITED_INSTANCES), -k serves
  * several at once, and the name never lacks a listening instance while
  * the listener is open and its backlog has room. All handles are
- * overlapped, for the relay (stream_win.c). */
+ * overlapped, for the relay (stream_win.c).
+ *
+ * Every instance gets the listener's security descriptor: with none, a
+ * pipe's default DACL grants Everyone and Anonymous read access
+ * (CreateNamedPipeW, lpSecurityAttributes), so by default ours grants
+ * SYSTEM, Administrators and the user running the listener only. */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "platform.h"
+
+#include <sddl.h> /* after <windows.h> */
 
 #define PIPE_BUF_SIZE (64u * 1024u)
 /* Without -w: how long every instance may stay busy before the connect is
@@ -120,6 +128,7 @@ struct hv__npipe_listener {
     HANDLE kick;       /* auto-reset: the queue has room again */
     HANDLE quit;       /* manual-reset: the thread ends */
     HANDLE thread;
+    SECURITY_ATTRIBUTES sa; /* lpSecurityDescriptor: LocalAlloc'd */
 };
 
 #define BACKLOG_DEFAULT 64
@@ -137,7 +146,7 @@ static int instance_make(struct hv__npipe_listener *q, int first)
                          PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
                              PIPE_REJECT_REMOTE_CLIENTS,
                          PIPE_UNLIMITED_INSTANCES, PIPE_BUF_SIZE,
-                         PIPE_BUF_SIZE, 0, NULL);
+                         PIPE_BUF_SIZE, 0, &q->sa);
     if (h == INVALID_HANDLE_VALUE) {
         e = GetLastError();
         /* the name is another server's */
@@ -302,9 +311,68 @@ static void listener_free(struct hv__npipe_listener *q)
     if (q->quit)
         CloseHandle(q->quit);
     DeleteCriticalSection(&q->lock);
+    if (q->sa.lpSecurityDescriptor)
+        LocalFree(q->sa.lpSecurityDescriptor);
     free(q->queue);
     free(q->name);
     free(q);
+}
+
+/* The SDDL of the default DACL, with "extra" ACEs after ours: protected
+ * (P: nothing inherited), full access for SYSTEM (SY), Administrators
+ * (BA) and the user of this process's token (Security Descriptor String
+ * Format; ACE Strings). NULL when the user cannot be had. */
+static wchar_t *default_sddl(const wchar_t *extra)
+{
+    HANDLE tok;
+    union {
+        TOKEN_USER tu;
+        char buf[256];
+    } u;
+    DWORD n = 0;
+    wchar_t *sid = NULL, *s = NULL;
+    size_t len;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return NULL;
+    if (GetTokenInformation(tok, TokenUser, &u, sizeof u, &n) &&
+        ConvertSidToStringSidW(u.tu.User.Sid, &sid)) {
+        len = wcslen(sid) + wcslen(extra) + 64;
+        if ((s = malloc(len * sizeof *s)) != NULL)
+            swprintf(s, len, L"D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;%ls)%ls",
+                     sid, extra);
+        LocalFree(sid);
+    }
+    CloseHandle(tok);
+    return s;
+}
+
+/* q->sa for the access asked for (hv_listen_opts.pipe_access). */
+static int pipe_security(struct hv__npipe_listener *q, const char *access)
+{
+    int given = access != NULL && strcmp(access, "everyone") != 0;
+    int r = 0;
+    wchar_t *sddl;
+
+    q->sa.nLength = sizeof q->sa;
+    q->sa.bInheritHandle = FALSE;
+    if (given && strncmp(access, "D:", 2) != 0)
+        return HV_EINVAL;
+    if (given)
+        sddl = hv__wide(access);
+    else
+        /* "everyone": read and write for every account of this machine
+         * (WD: World); remote clients are refused anyway
+         * (PIPE_REJECT_REMOTE_CLIENTS) */
+        sddl = default_sddl(access ? L"(A;;FRFW;;;WD)" : L"");
+    if (sddl != NULL &&
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(
+            sddl, SDDL_REVISION_1, &q->sa.lpSecurityDescriptor, NULL))
+        q->sa.lpSecurityDescriptor = NULL;
+    if (q->sa.lpSecurityDescriptor == NULL)
+        r = given ? HV_EINVAL : hv__err_from_os((long)GetLastError());
+    free(sddl);
+    return r;
 }
 
 /* Does a server have instances of this name? FILE_FLAG_FIRST_PIPE_INSTANCE
@@ -344,7 +412,7 @@ int hv__sock_npipe_listen(const struct hv_addr *a,
         r = HV_ENOMEM;
     else if (!q->ov_ev || !q->ready || !q->kick || !q->quit)
         r = hv__err_from_os((long)GetLastError());
-    else
+    else if ((r = pipe_security(q, o ? o->pipe_access : NULL)) == 0)
         r = instance_make(q, 1); /* here, for its error */
     if (r == 0 && (q->thread = CreateThread(NULL, 0, listener_main, q, 0,
                                             NULL)) == NULL)

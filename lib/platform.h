@@ -351,6 +351,9 @@ int hv__poller_wait(struct hv__poller *pl, struct hv__pevent *ev, int max,
 /* user_<platform>.c: a user name's uid, for unix-socket peer rules.
  * HV_ENOTFOUND when unknown, HV_ENOTSUP where uids do not exist. */
 int hv__uid_by_name(const char *name, uint32_t *uid);
+/* 1 where users are numbered (POSIX uids), 0 where they are not (Windows:
+ * names and SIDs), so that a uid:N rule would never match. */
+int hv__uids_exist(void);
 
 #ifdef HV__WINDOWS
 /* ================================================================ Windows
@@ -369,6 +372,16 @@ BOOL CALLBACK hv__event_once(PINIT_ONCE once, PVOID param, PVOID *ctx);
  * only when it cannot be. hv_relay_run reports it (HV_RELAY_CHILD) and
  * resets it. */
 HANDLE hv__child_event(void);
+/* console_win.c: what a console control event (CTRL_*_EVENT) does to a
+ * tool with or without a console: nothing (HV__CTRL_PASS), a stop with
+ * 130 (HV__CTRL_STOP: Ctrl+C, Ctrl+Break), or a stop whose cleanup the
+ * handler waits for, since the process ends when it returns
+ * (HV__CTRL_END: close, shutdown, and logoff where there is a console). */
+enum { HV__CTRL_PASS, HV__CTRL_STOP, HV__CTRL_END };
+int hv__ctrl_action(unsigned long type, int has_console);
+/* spawn_win.c: the creation flags of a command of hv_spawn, for a tool
+ * with or without a console of its own. */
+DWORD hv__spawn_flags(int has_console);
 
 /* sock_win.c: a listener's "client waiting" event, set up on first use
  * (NULL and *err on failure), and a check that does not block: 1 when

@@ -93,6 +93,11 @@ struct hv_relay {
     struct hv__pevent ev[HV__POLLER_MAX];
 };
 
+uint32_t hv_relay_pairs_max(void)
+{
+    return 100000u;
+}
+
 int hv_relay_new(struct hv_relay **out)
 {
     struct hv_relay *r = calloc(1, sizeof *r);

@@ -297,6 +297,18 @@ static void dir_watch(struct dir *d)
 
 /* ---------------------------------------------------------------- relay */
 
+/* Each pair runs a thread per way (a third while --to dials), and a
+ * thread holds a kernel stack, a TEB and the committed part of its user
+ * stack (THREAD_STACK is only reserved) besides each way's buffer of up to
+ * HV_RELAY_BUFSIZE: 2048 pairs are 4096 threads and up to 1 GiB of
+ * buffers, which a 64-bit process with a few GiB to spare bears; the
+ * number of threads is bounded by memory alone (CreateThread, Remarks;
+ * Thread Stack Size). ncat, which waits with select, stops at 60 here. */
+uint32_t hv_relay_pairs_max(void)
+{
+    return HV_RELAY_PAIRS_MAX_WIN;
+}
+
 int hv_relay_new(struct hv_relay **out)
 {
     struct hv_relay *r = calloc(1, sizeof *r);

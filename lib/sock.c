@@ -31,7 +31,7 @@ int hv_sock_connect(const struct hv_addr *a, const struct hv_connect_opts *o,
 int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
                    struct hv_sock **out)
 {
-    struct hv_listen_opts defaults = {0, 0, 0};
+    struct hv_listen_opts defaults = {0, 0, 0, NULL};
     if (o == NULL)
         o = &defaults;
     switch (a->family) {

@@ -97,6 +97,9 @@ static int hv_option(SOCKET fd, int name, ULONG v)
 
 /* ---------------------------------------------------------------- AF_HYPERV */
 
+static int connect_sock(SOCKET fd, const struct sockaddr *sa, int len,
+                        uint32_t timeout_ms);
+
 static int hyperv_socket(SOCKET *fd)
 {
     int e;
@@ -141,10 +144,11 @@ int hv__sock_native_connect(const struct hv_addr *a,
         closesocket(fd);
         return r;
     }
-    if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
-        r = hv__err_from_os(WSAGetLastError());
+    /* the service's own timeout bounds the wait; ours only watches the
+     * stop, so that Ctrl+C during a long -w ends it at once */
+    if ((r = connect_sock(fd, (struct sockaddr *)&ss, len, 0)) != 0) {
         closesocket(fd);
-        return r;
+        return r < 0 ? HV_ESTOPPED : hv__err_from_os(r);
     }
     return sock_new(fd, HV_FAMILY_HYPERV, out);
 }
@@ -221,63 +225,49 @@ static int tcp_resolve(const struct hv_addr *a, int passive, ADDRINFOW **res)
 }
 
 /* connect() with an optional deadline (timeout_ms 0: the system's own),
- * watching hv_stop(): non-blocking connect, then select in slices.
+ * asleep until it completes or hv_stop(): FD_CONNECT on an event of its
+ * own, waited for beside the stop event (WSAEventSelect makes the socket
+ * non-blocking; it goes back to blocking after). For every family: a
+ * Hyper-V connect may wait up to HVSOCKET_CONNECT_TIMEOUT_MAX (5 min).
  * Returns 0, a WSA error code, or -1 when stopped. */
 static int connect_sock(SOCKET fd, const struct sockaddr *sa, int len,
                         uint32_t timeout_ms)
 {
-    u_long on = 1, off = 0;
-    uint64_t deadline = hv_now_ms() + timeout_ms;
-    int e, err = 0, elen = sizeof err;
+    u_long off = 0;
+    WSAEVENT hs[2];
+    WSANETWORKEVENTS ne;
+    DWORD w;
+    int e = 0;
 
-    if (ioctlsocket(fd, FIONBIO, &on) != 0)
+    if ((hs[0] = WSACreateEvent()) == WSA_INVALID_EVENT)
         return WSAGetLastError();
-    if (connect(fd, sa, len) == 0) {
-        ioctlsocket(fd, FIONBIO, &off);
-        return 0;
-    }
-    e = WSAGetLastError();
-    if (e != WSAEWOULDBLOCK && e != WSAEINPROGRESS) {
-        ioctlsocket(fd, FIONBIO, &off);
+    hs[1] = hv__stop_event();
+    if (WSAEventSelect(fd, hs[0], FD_CONNECT) != 0) {
+        e = WSAGetLastError();
+        WSACloseEvent(hs[0]);
         return e;
     }
-    for (;;) {
-        fd_set wr, ex;
-        struct timeval tv;
-        uint64_t t = hv_now_ms(), left = t >= deadline ? 0 : deadline - t;
-        int r;
-
-        if (hv_stopped()) {
-            ioctlsocket(fd, FIONBIO, &off);
-            return -1;
-        }
-        if (timeout_ms == 0 || left > SLICE_MS)
-            left = SLICE_MS;
-        FD_ZERO(&wr);
-        FD_ZERO(&ex);
-        FD_SET(fd, &wr);
-        FD_SET(fd, &ex); /* Winsock reports a failed connect here */
-        tv.tv_sec = 0;
-        tv.tv_usec = (long)(left * 1000u);
-        r = select(0, NULL, &wr, &ex, &tv);
-        if (r == SOCKET_ERROR) {
+    if (connect(fd, sa, len) != 0 &&
+        (e = WSAGetLastError()) == WSAEWOULDBLOCK) {
+        e = 0;
+        w = WSAWaitForMultipleEvents(hs[1] ? 2 : 1, hs, FALSE,
+                                     timeout_ms ? timeout_ms : WSA_INFINITE,
+                                     FALSE);
+        if (w == WSA_WAIT_EVENT_0 + 1 || hv_stopped())
+            e = -1;
+        else if (w == WSA_WAIT_TIMEOUT)
+            e = WSAETIMEDOUT;
+        else if (w != WSA_WAIT_EVENT_0)
             e = WSAGetLastError();
-            if (e == WSAEINTR)
-                continue;
-            ioctlsocket(fd, FIONBIO, &off);
-            return e;
-        }
-        if (r > 0)
-            break;
-        if (timeout_ms && hv_now_ms() >= deadline) {
-            ioctlsocket(fd, FIONBIO, &off);
-            return WSAETIMEDOUT;
-        }
+        else if (WSAEnumNetworkEvents(fd, hs[0], &ne) != 0)
+            e = WSAGetLastError();
+        else if (ne.lNetworkEvents & FD_CONNECT)
+            e = ne.iErrorCode[FD_CONNECT_BIT];
     }
-    ioctlsocket(fd, FIONBIO, &off);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, (char *)&err, &elen) != 0)
-        return WSAGetLastError();
-    return err;
+    (void)WSAEventSelect(fd, NULL, 0);
+    (void)ioctlsocket(fd, FIONBIO, &off);
+    WSACloseEvent(hs[0]);
+    return e;
 }
 
 int hv__sock_tcp_connect(const struct hv_addr *a, const struct hv_connect_opts *o,

@@ -7,7 +7,16 @@
  * command's are ordinary synchronous handles. Only those and a copy of
  * standard error are inherited: the handle list attribute keeps every
  * other inheritable handle of this process out. A command's end sets
- * one event (hv__child_event) that the relay waits on. */
+ * one event (hv__child_event) that the relay waits on.
+ *
+ * Each command runs in a job object of its own that ends every process
+ * in it when its last handle closes (JOBOBJECT_BASIC_LIMIT_INFORMATION,
+ * LimitFlags: JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE): cmd.exe is made
+ * suspended and put in the job before it runs a single instruction, so
+ * whatever it starts is in the job too (Job Objects: "child processes
+ * are associated with the job by default"), and the end of the session
+ * (hv_child_kill, hv_child_free, or this process's own end, which closes
+ * the handle) ends the whole tree, not cmd.exe alone. */
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -16,6 +25,7 @@
 
 struct hv_child {
     HANDLE process;
+    HANDLE job;  /* the command's tree (see above), or NULL */
     HANDLE wait; /* the registered wait that tells of its end, or NULL */
     int done;
     struct hv_child_exit st;
@@ -234,6 +244,39 @@ out:
     return blk;
 }
 
+/* A job that ends its processes when its last handle closes; NULL where
+ * the system refuses one. */
+static HANDLE tree_job(void)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+    HANDLE job = CreateJobObjectW(NULL, NULL);
+
+    if (job == NULL)
+        return NULL;
+    memset(&lim, 0, sizeof lim);
+    /* no JOB_OBJECT_LIMIT_BREAKAWAY_OK: nothing the command starts leaves */
+    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim,
+                                 sizeof lim)) {
+        CloseHandle(job);
+        return NULL;
+    }
+    return job;
+}
+
+DWORD hv__spawn_flags(int has_console)
+{
+    /* A console program started by a process that has no console gets a
+     * console window of its own, one per connection for a listener run
+     * by a service manager; CREATE_NO_WINDOW gives it a console without
+     * a window (Process Creation Flags, CREATE_NO_WINDOW). With a
+     * console, the command shares it, as it always did. */
+    DWORD f = CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED;
+    if (!has_console)
+        f |= CREATE_NO_WINDOW;
+    return f;
+}
+
 int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
              struct hv_child **out, struct hv_stream **io)
 {
@@ -243,7 +286,7 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
     SIZE_T asize = 0;
     HANDLE err = NULL, list[3], in_ours = NULL, in_theirs = NULL,
            out_ours = NULL, out_theirs = NULL;
-    DWORD nlist = 0, flags = CREATE_UNICODE_ENVIRONMENT;
+    DWORD nlist = 0, flags = hv__spawn_flags(GetConsoleWindow() != NULL);
     struct hv_child *c;
     wchar_t *shell = NULL, *line = NULL, *envblk = NULL;
     BOOL ok;
@@ -311,6 +354,15 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
     if (si.lpAttributeList)
         DeleteProcThreadAttributeList(attrs);
     if (ok) {
+        /* into its job while suspended; a system that refuses (a job of
+         * ours that forbids nesting: before Windows 8) still runs it, and
+         * only cmd.exe is ended then */
+        if ((c->job = tree_job()) != NULL &&
+            !AssignProcessToJobObject(c->job, pi.hProcess)) {
+            CloseHandle(c->job);
+            c->job = NULL;
+        }
+        (void)ResumeThread(pi.hThread);
         CloseHandle(pi.hThread);
         c->process = pi.hProcess;
         child_watch(c);
@@ -382,7 +434,12 @@ int hv_child_events(void)
 
 void hv_child_kill(struct hv_child *c)
 {
-    if (c && !c->done)
+    if (c == NULL)
+        return;
+    /* the tree too: what cmd.exe started may run on after cmd.exe */
+    if (c->job)
+        (void)TerminateJobObject(c->job, 1);
+    else if (!c->done)
         (void)TerminateProcess(c->process, 1);
 }
 
@@ -394,6 +451,9 @@ void hv_child_free(struct hv_child *c)
      * waits for its callback to return, so none runs after the free */
     if (c->wait)
         (void)UnregisterWaitEx(c->wait, INVALID_HANDLE_VALUE);
+    /* the last handle of the job: what still runs of the tree ends */
+    if (c->job)
+        CloseHandle(c->job);
     CloseHandle(c->process);
     free(c);
 }

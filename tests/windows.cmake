@@ -7,7 +7,7 @@ if(WIN32)
   hv_add_unit(wire_win ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_wire_win.c)
 
   set(hv_win_cases hyperv_unavailable timeout_limit unicode_args binary_stdio
-                   stdout_closed fdpass_refused)
+                   stdout_closed fdpass_refused max_conns_bound uid_refused)
   foreach(c ${hv_win_cases})
     add_test(NAME win.${c}
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/windows/cases.sh ${c})
@@ -33,6 +33,14 @@ if(WIN32)
   hv_script_cases(hv_winidle_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/idle_cases.sh)
   hv_script_tests(winidle ${CMAKE_CURRENT_SOURCE_DIR}/windows/idle_cases.sh
     CASES ${hv_winidle_cases} TIMEOUT 120
+    ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
+        HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
+
+  # Ctrl+C (a SIGINT under Wine) ends a tool at once with 130: during a
+  # connect that waits, and when its parent had Ctrl+C ignored
+  hv_script_cases(hv_winstop_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/stop_cases.sh)
+  hv_script_tests(winstop ${CMAKE_CURRENT_SOURCE_DIR}/windows/stop_cases.sh
+    CASES ${hv_winstop_cases} TIMEOUT 120
     ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
         HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
 endif()

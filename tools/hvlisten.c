@@ -24,7 +24,7 @@ static const char usage[] =
     "                [-o FILE] [-x FILE] [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
-    "       hvlisten --npipe NAME [options]\n"
+    "       hvlisten --npipe NAME [--pipe-access everyone|SDDL] [options]\n"
     "       hvlisten --hybrid PATH [--unix-mode OCTAL] [options] PORT\n"
     "       hvlisten [options] ADDRESS\n"
     "       hvlisten --systemd [options]\n"
@@ -72,6 +72,8 @@ static const char help[] =
     "      --log-format FORMAT  text (default) or json: one object a line\n"
     "      --max-conns N   with -e or --to, at most N at once (default 100);\n"
     "                      more wait to be accepted\n"
+    "      --pipe-access WHO  who may open the pipe: everyone, or a DACL in\n"
+    "                      SDDL (default: SYSTEM, Administrators and you)\n"
     "      --no-hints      print no hints or warnings about the address (also\n"
     "                      HV_NO_HINTS=1)\n"
     "      --no-shutdown   do not half-close after stdin's EOF; the peer's EOF\n"
@@ -134,6 +136,7 @@ static const struct option longopts[] = {
     {"npipe", required_argument, NULL, OPT_NPIPE},
     {"output", required_argument, NULL, 'o'},
     {"hex-dump", required_argument, NULL, 'x'},
+    {"pipe-access", required_argument, NULL, OPT_PIPE_ACCESS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quit-after", required_argument, NULL, 'q'},
     {"ready", no_argument, NULL, OPT_READY},
@@ -164,6 +167,7 @@ struct opts {
     uint32_t drain_ms; /* --drain: on a stop, open pairs may finish */
     unsigned timeout_ms;
     unsigned unix_mode;
+    const char *pipe_access; /* --pipe-access: NULL, everyone or SDDL */
     int systemd; /* --systemd: the service manager's listening socket */
     int ready;   /* --ready: read a guest's readiness messages */
     const char *log;  /* --log FILE */
@@ -1181,9 +1185,13 @@ static int run(int argc, char **argv)
             o.drain_ms *= 1000u;
             break;
         case OPT_MAX_CONNS:
-            if (hv_parse_u32(optarg, 1, 100000u, &o.max_conns) < 0)
-                return cli_value_error("--max-conns", optarg,
-                                       "a number from 1 to 100000");
+            if (hv_parse_u32(optarg, 1, hv_relay_pairs_max(), &o.max_conns) <
+                0) {
+                char want[48];
+                snprintf(want, sizeof want, "a number from 1 to %lu",
+                         (unsigned long)hv_relay_pairs_max());
+                return cli_value_error("--max-conns", optarg, want);
+            }
             break;
         case OPT_ALLOW:
         case OPT_DENY:
@@ -1192,6 +1200,12 @@ static int run(int argc, char **argv)
                                        MAX_RULES);
             o.rule_allow[o.nrules] = c == OPT_ALLOW;
             o.rule[o.nrules++] = optarg;
+            break;
+        case OPT_PIPE_ACCESS:
+            if (strcmp(optarg, "everyone") != 0 && strncmp(optarg, "D:", 2))
+                return cli_value_error("--pipe-access", optarg,
+                                       "everyone or a DACL in SDDL (D:...)");
+            o.pipe_access = optarg;
             break;
         case OPT_UNIX_MODE:
             if (parse_octal(optarg, &o.unix_mode) < 0)
@@ -1286,6 +1300,9 @@ static int run(int argc, char **argv)
         return cli_usage_error(usage, "--unix-mode needs a unix socket "
                                       "address (-U PATH, unix:PATH or "
                                       "--hybrid)");
+    if (o.pipe_access && (o.systemd || addr.family != HV_FAMILY_NPIPE))
+        return cli_usage_error(usage, "--pipe-access needs a named pipe "
+                                      "(--npipe NAME or npipe:NAME)");
 
     memset(&sv, 0, sizeof sv);
     sv.o = &o;
@@ -1335,6 +1352,7 @@ static int run(int argc, char **argv)
     /* clients beyond --max-conns wait in the backlog, not refused */
     lo.backlog = o.keep_open ? 1024 : 1;
     lo.unix_mode = o.unix_mode;
+    lo.pipe_access = o.pipe_access;
     lo.keep_on_pause = o.so.keep_on_pause;
     sv.lo = lo;
     if (o.keep_open && argc == 2 && vm_is_name(&addr, argv[0])) {

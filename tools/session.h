@@ -23,6 +23,7 @@ enum {
     OPT_ALLOW,
     OPT_DENY,
     OPT_UNIX_MODE,
+    OPT_PIPE_ACCESS,
     OPT_WAIT_STDIN,
     OPT_DRAIN,
     OPT_SYSTEMD,

@@ -32,6 +32,7 @@ complete -c hvlisten -l to -x -a '(__hvsock_to)' -d 'relay each connection to AD
 complete -c hvlisten -l hybrid -r -F -d 'hybrid vsock: listen on PATH_PORT for the VMM guest'
 complete -c hvlisten -s U -l unix -r -F -d 'listen on a unix domain socket'
 complete -c hvlisten -l unix-mode -x -d 'permissions of the socket file (octal, e.g. 600)'
+complete -c hvlisten -l pipe-access -x -a everyone -d 'who may open the pipe: everyone or SDDL'
 complete -c hvlisten -s v -l verbose -d 'report listening and connections on stderr'
 complete -c hvlisten -s w -l timeout -x -d 'with --to, connect timeout; with --ready, the wait (1-300 s)'
 complete -c hvlisten -l wait-stdin -d 'after EOF from the peer, send stdin to its end however long it idles'

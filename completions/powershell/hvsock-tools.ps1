@@ -108,6 +108,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix'; Arg = 'file'; Help = 'listen on a unix domain socket' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--hybrid'; Arg = 'file'; Help = 'hybrid vsock: listen on PATH_PORT for the VMM guest' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--unix-mode'; Arg = 'mode'; Help = 'permissions of the socket file (octal, e.g. 600)' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pipe-access'; Arg = 'who'; Help = 'who may open the pipe: everyone or SDDL' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-v'; Arg = ''; Help = 'report listening and connections on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--verbose'; Arg = ''; Help = 'report listening and connections on stderr' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-w'; Arg = 'seconds'; Help = 'with --to, connect timeout; with --ready, the wait (1-300 s)' }

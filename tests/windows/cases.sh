@@ -36,6 +36,26 @@ case_fdpass_refused() {
     expect_no_out
     expect_first_err "hvcat: --fdpass: not supported on this platform"
 }
+
+case_max_conns_bound() {
+    # each connection runs two threads here: --max-conns stops at 2048
+    run "$HVLISTEN" --max-conns 2049 -e "echo x" -t 127.0.0.1 0
+    expect_rc 65
+    expect_first_err "hvlisten: --max-conns '2049': expected a number from 1 to 2048"
+    # 2048 is taken: the next check is the one that fails
+    run "$HVLISTEN" --max-conns 2048 -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --max-conns needs -e or --to"
+}
+
+case_uid_refused() {
+    # Windows accounts have no uid: a uid:N rule could never match (a
+    # --deny would let everyone in), so it is refused before listening
+    run "$HVLISTEN" --deny uid:1000 -U "$work/x.sock"
+    expect_rc 65
+    expect_first_err "hvlisten: --deny 'uid:1000': uid:NUMBER is for POSIX systems: Windows users are names or SIDs"
+}
+
 case_timeout_limit() {
     # HVSOCKET_CONNECT_TIMEOUT takes at most 300000 ms: -w 300 is the top
     run "$HVCAT" -w 301 parent 5000

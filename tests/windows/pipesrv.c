@@ -26,6 +26,15 @@
  *                             then "leave: exit N" when it ends, and exit N
  *   pipesrv linger MS CODE    (a command for -e) wait MS ms, say "linger:
  *                             exit" on stderr and exit with CODE
+ *   pipesrv tree MS           (a command for -e) start "pipesrv linger MS
+ *                             0" with only our stderr (as "start /b"
+ *                             would, outside any job of ours), say "tree:
+ *                             started" on stdout, exit 0 at stdin's end
+ *   pipesrv noctrlc CMDLINE   run CMDLINE with our standard handles and
+ *                             Ctrl+C ignored, as a parent that disables it
+ *                             leaves it to its children
+ *                             (SetConsoleCtrlHandler(NULL, TRUE)); exit
+ *                             with its exit status
  *   pipesrv knock NAME N      open \\.\pipe\NAME as a client and close it
  *                             at once, N times (a busy pipe is waited for),
  *                             as a probe or a port scanner would; prints
@@ -328,6 +337,57 @@ static int mode_knock(const char *name, const char *times)
     return ok == n ? 0 : 1;
 }
 
+static int mode_tree(const char *ms)
+{
+    char self[MAX_PATH], line[MAX_PATH + 64];
+    STARTUPINFOEXA si;
+    PROCESS_INFORMATION pi;
+    HANDLE err = inheritable(STD_ERROR_HANDLE);
+    SIZE_T size = 0;
+
+    if (err == NULL || GetModuleFileNameA(NULL, self, sizeof self) == 0)
+        return die("stderr or module name");
+    snprintf(line, sizeof line, "\"%s\" linger %s 0", self, ms);
+    memset(&si, 0, sizeof si);
+    si.StartupInfo.cb = sizeof si;
+    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si.StartupInfo.hStdError = err;
+    /* only stderr: whatever else we inherited (our stdout's pipe) stays
+     * ours, so that the session's end is ours */
+    InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+    si.lpAttributeList = malloc(size);
+    if (si.lpAttributeList == NULL ||
+        !InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0, &size) ||
+        !UpdateProcThreadAttribute(si.lpAttributeList, 0,
+                                   PROC_THREAD_ATTRIBUTE_HANDLE_LIST, &err,
+                                   sizeof err, NULL, NULL))
+        return die("attributes");
+    if (!CreateProcessA(self, line, NULL, NULL, TRUE,
+                        EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+                        &si.StartupInfo, &pi))
+        return die("run");
+    printf("tree: started\n");
+    fflush(stdout);
+    while (fread(line, 1, sizeof line, stdin) > 0)
+        ;
+    return 0;
+}
+
+static int mode_noctrlc(char *cmdline)
+{
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+
+    if (!SetConsoleCtrlHandler(NULL, TRUE))
+        return die("ctrl handler");
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si,
+                        &pi))
+        return die("run");
+    return reaped("noctrlc", &pi);
+}
+
 int main(int argc, char **argv)
 {
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
@@ -347,6 +407,10 @@ int main(int argc, char **argv)
         return mode_leave(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "knock") == 0)
         return mode_knock(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "noctrlc") == 0)
+        return mode_noctrlc(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "tree") == 0)
+        return mode_tree(argv[2]);
     if (argc == 4 && strcmp(argv[1], "linger") == 0) {
         Sleep((DWORD)atoi(argv[2]));
         fprintf(stderr, "linger: exit\n");
@@ -355,6 +419,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "usage: pipesrv answer|sink|source|greet|duplex|watch|leave|"
-            "linger|knock ...\n");
+            "linger|knock|tree|noctrlc ...\n");
     return 2;
 }

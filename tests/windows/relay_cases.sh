@@ -285,6 +285,46 @@ case_npipe_keep_survives_knocks() {
     echo "$(cat "$work/knock.out"); the listener said $(grep -c 'Connection from' "$work/lis.err") connections"
 }
 
+case_exec_tree_ends() {
+    # -e: what the command started ends with the session (a job object),
+    # not only cmd.exe. pipesrv tree leaves a grandchild that would say
+    # "linger: exit" on the listener's stderr 8 s later; the session
+    # ends at -i 2 (the client sends nothing and keeps its end open),
+    # which ends the command
+    local t0
+    # the grandchild outlives pipesrv tree when nothing ends it
+    $PIPESRV tree 1000 </dev/null >"$work/alone.out" 2>"$work/alone.err" ||
+        fail "pipesrv tree: $(cat "$work/alone.err")"
+    wait_for "$work/alone.err" "linger: exit" 20 ||
+        fail "the grandchild never spoke: $(cat "$work/alone.err")"
+    listen_tcp relay -i 2 -e "\"$(winpath "$HV_PIPESRV")\" tree 8000"
+    t0=$(date +%s)
+    { sleep 30 & echo $! >"$work/sleep.pid"; wait; } |
+        $CAT -t 127.0.0.1 "$PORT" >"$work/cli.out" 2>"$work/cli.err" &
+    pids="$pids $!"
+    wait_for "$work/cli.out" "tree: started" 30 || fail "no greeting: $(cat "$work/cli.err")"
+    wait_for "$work/relay.err" "Closed\|idle\|Idle" 30 || fail "the session never ended: $(cat "$work/relay.err")"
+    kill "$(cat "$work/sleep.pid")" 2>/dev/null
+    # past the grandchild's time, with room to spare
+    while [ $(($(date +%s) - t0)) -lt 12 ]; do sleep 0.5; done
+    ! grep -q "linger: exit" "$work/relay.err" ||
+        fail "the command's child outlived the session: $(cat "$work/relay.err")"
+}
+
+case_npipe_access() {
+    # --pipe-access: a word other than everyone or a DACL is refused (65),
+    # and needs a pipe (64); with everyone or an SDDL DACL that grants us
+    # the pipe serves (the DACLs themselves: unit.relay_win.npipe_dacl)
+    run "$HVLISTEN" --pipe-access nobody --npipe "$pipe"
+    expect_rc 65
+    expect_first_err "hvlisten: --pipe-access 'nobody': expected everyone or a DACL in SDDL (D:...)"
+    run "$HVLISTEN" --pipe-access everyone -t 127.0.0.1 0
+    expect_rc 64
+    expect_first_err "hvlisten: --pipe-access needs a named pipe (--npipe NAME or npipe:NAME)"
+    served_pipe_ends --pipe-access everyone -e "echo hello"
+    served_pipe_ends --pipe-access "D:P(A;;FA;;;WD)" -e "echo hello"
+}
+
 case_unix_unavailable() {
     # Wine has no AF_UNIX: both tools say so (69), neither crashes
     if [ -z "$emu" ]; then

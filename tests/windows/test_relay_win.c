@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvsock.h"
+#include "platform.h"
 #include "ut.h"
+
+#include <aclapi.h>
+#include <sddl.h>
 
 #define MIB (1024u * 1024u)
 
@@ -691,6 +694,90 @@ UT_CASE(npipe_client_relay)
 
 /* The library's pipe listener: one instance per client, two clients at
  * once, hv_sock_wait_accept and the relay's accept event. */
+/* The DACL of a pipe listened on with access (NULL: the default), as
+ * SDDL read back through a client's handle (GetSecurityInfo), in dacl;
+ * the listen's result otherwise. */
+static int pipe_dacl(const char *access, const char *tag, char *dacl,
+                     size_t n)
+{
+    char name[128];
+    wchar_t wname[128], *w = NULL;
+    struct hv_addr pa;
+    struct hv_listen_opts lo;
+    struct hv_sock *l;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE c;
+    int r;
+
+    pipe_name(name, sizeof name, tag);
+    MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 128);
+    npipe_addr(&pa, name);
+    memset(&lo, 0, sizeof lo);
+    lo.pipe_access = access;
+    if ((r = hv_sock_listen(&pa, &lo, &l)) < 0)
+        return r;
+    c = CreateFileW(wname, READ_CONTROL, 0, NULL, OPEN_EXISTING, 0, NULL);
+    UT_CHECK(c != INVALID_HANDLE_VALUE);
+    UT_EQ_INT(GetSecurityInfo(c, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
+                              NULL, NULL, NULL, NULL, &sd),
+              ERROR_SUCCESS);
+    UT_CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorW(
+        sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &w, NULL));
+    WideCharToMultiByte(CP_UTF8, 0, w ? w : L"", -1, dacl, (int)n, NULL, NULL);
+    printf("%s: %s\n", access ? access : "default", dacl);
+    LocalFree(w);
+    LocalFree(sd);
+    CloseHandle(c);
+    hv_sock_close(l);
+    return 0;
+}
+
+/* This process's user as a string SID. */
+static void my_sid(char *out, size_t n)
+{
+    HANDLE tok;
+    union {
+        TOKEN_USER tu;
+        char buf[256];
+    } u;
+    DWORD k;
+    char *s = NULL;
+
+    UT_CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok));
+    UT_CHECK(GetTokenInformation(tok, TokenUser, &u, sizeof u, &k));
+    UT_CHECK(ConvertSidToStringSidA(u.tu.User.Sid, &s));
+    snprintf(out, n, "%s", s ? s : "?");
+    LocalFree(s);
+    CloseHandle(tok);
+}
+
+/* A listener's pipe grants SYSTEM, Administrators and our user only;
+ * "everyone" adds read and write for World; an SDDL DACL is taken as
+ * given; anything else is refused. */
+UT_CASE(npipe_dacl)
+{
+    char d[1024], sid[192], ace[256];
+
+    UT_EQ_INT(hv_net_init(), 0);
+    my_sid(sid, sizeof sid);
+    snprintf(ace, sizeof ace, "(A;;FA;;;%s)", sid);
+    UT_EQ_INT(pipe_dacl(NULL, "dacl-def", d, sizeof d), 0);
+    UT_CHECK(strstr(d, "D:P") != NULL);
+    UT_CHECK(strstr(d, "(A;;FA;;;SY)") != NULL);
+    UT_CHECK(strstr(d, "(A;;FA;;;BA)") != NULL);
+    UT_CHECK(strstr(d, ace) != NULL);
+    UT_CHECK(strstr(d, ";WD)") == NULL);
+    UT_CHECK(strstr(d, ";AN)") == NULL);
+    UT_EQ_INT(pipe_dacl("everyone", "dacl-all", d, sizeof d), 0);
+    UT_CHECK(strstr(d, ace) != NULL);
+    UT_CHECK(strstr(d, ";WD)") != NULL);
+    UT_EQ_INT(pipe_dacl("D:P(A;;FA;;;SY)", "dacl-sddl", d, sizeof d), 0);
+    UT_CHECK(strstr(d, "(A;;FA;;;SY)") != NULL);
+    UT_CHECK(strstr(d, ace) == NULL);
+    UT_EQ_INT(pipe_dacl("nobody", "dacl-bad", d, sizeof d), HV_EINVAL);
+    UT_EQ_INT(pipe_dacl("D:(A;;XX;;;SY)", "dacl-bad2", d, sizeof d), HV_EINVAL);
+}
+
 UT_CASE(npipe_listener)
 {
     char name[128];
@@ -829,6 +916,113 @@ UT_CASE(spawn_kill)
     UT_CHECK(st.code != 0);
     hv_child_free(child);
     hv_stream_close(io);
+}
+
+/* The command line of this binary with mode (and an argument). */
+static void self_cmd(char *cmd, size_t n, const char *mode)
+{
+    wchar_t self[MAX_PATH];
+    UT_CHECK(GetModuleFileNameW(NULL, self, MAX_PATH) > 0);
+    strcpy(cmd, "\"");
+    WideCharToMultiByte(CP_UTF8, 0, self, -1, cmd + 1, (int)n - 64, NULL, NULL);
+    strcat(cmd, "\" ");
+    strcat(cmd, mode);
+}
+
+/* Start "child-tree" with the file of its grandchild's pid; that
+ * grandchild opened (before anything could end it), or NULL. */
+static HANDLE tree_start(const char *pidfile, struct hv_child **child,
+                         struct hv_stream **io)
+{
+    char cmd[3 * MAX_PATH + 64], env0[MAX_PATH + 32];
+    const char *env[2];
+    HANDLE g = NULL;
+    int i;
+
+    DeleteFileA(pidfile);
+    snprintf(env0, sizeof env0, "HV_TEST_PIDFILE=%s", pidfile);
+    env[0] = env0;
+    env[1] = NULL;
+    self_cmd(cmd, sizeof cmd, "child-tree");
+    UT_EQ_INT(hv_spawn(NULL, cmd, env, child, io), 0);
+    for (i = 0; i < 400 && g == NULL; i++) {
+        FILE *f = fopen(pidfile, "r");
+        unsigned long pid = 0;
+        if (f) {
+            if (fscanf(f, "%lu", &pid) == 1 && pid)
+                g = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
+            fclose(f);
+        }
+        if (g == NULL)
+            Sleep(50);
+    }
+    UT_CHECK(g != NULL);
+    return g;
+}
+
+/* The command's whole tree ends with it (a job object), not cmd.exe
+ * alone: at hv_child_kill (by_kill), or, for a command that ended by
+ * itself, once its session is over (hv_child_free). */
+static void tree_ends(int by_kill, const char *pidfile)
+{
+    struct hv_child *child;
+    struct hv_stream *io;
+    struct hv_child_exit st;
+    HANDLE g = tree_start(pidfile, &child, &io);
+
+    if (g == NULL)
+        return;
+    UT_EQ_INT(WaitForSingleObject(g, 0), WAIT_TIMEOUT);
+    if (by_kill)
+        hv_child_kill(child);
+    hv_stream_close(io); /* child-tree ends at its stdin's end */
+    UT_EQ_INT(hv_child_wait(child, &st), 0);
+    UT_CHECK(by_kill ? st.code != 0 : st.code == 0);
+    /* killed: gone before the free; ended by itself: gone after it */
+    UT_EQ_INT(WaitForSingleObject(g, by_kill ? 20000 : 0),
+              by_kill ? WAIT_OBJECT_0 : WAIT_TIMEOUT);
+    hv_child_free(child);
+    UT_EQ_INT(WaitForSingleObject(g, 20000), WAIT_OBJECT_0);
+    CloseHandle(g);
+    DeleteFileA(pidfile);
+}
+
+UT_CASE(spawn_kill_tree)
+{
+    tree_ends(1, "hvtest-tree-kill.pid");
+}
+
+UT_CASE(spawn_free_tree)
+{
+    tree_ends(0, "hvtest-tree-free.pid");
+}
+
+/* CREATE_NO_WINDOW only for a tool without a console; a command always
+ * starts suspended (it joins its job first). */
+UT_CASE(spawn_flags)
+{
+    UT_CHECK((hv__spawn_flags(0) & CREATE_NO_WINDOW) != 0);
+    UT_CHECK((hv__spawn_flags(1) & CREATE_NO_WINDOW) == 0);
+    UT_CHECK((hv__spawn_flags(0) & CREATE_SUSPENDED) != 0);
+    UT_CHECK((hv__spawn_flags(1) & CREATE_SUSPENDED) != 0);
+}
+
+/* Console control events: Ctrl+C and Ctrl+Break stop; close and shutdown
+ * stop with the cleanup waited for; logoff only where there is a console
+ * (a service gets it at any user's logoff). Wine sends no close, logoff
+ * or shutdown event to a test: the decision is what is checked here. */
+UT_CASE(ctrl_actions)
+{
+    int c;
+    for (c = 0; c <= 1; c++) {
+        UT_EQ_INT(hv__ctrl_action(CTRL_C_EVENT, c), HV__CTRL_STOP);
+        UT_EQ_INT(hv__ctrl_action(CTRL_BREAK_EVENT, c), HV__CTRL_STOP);
+        UT_EQ_INT(hv__ctrl_action(CTRL_CLOSE_EVENT, c), HV__CTRL_END);
+        UT_EQ_INT(hv__ctrl_action(CTRL_SHUTDOWN_EVENT, c), HV__CTRL_END);
+        UT_EQ_INT(hv__ctrl_action(99, c), HV__CTRL_PASS);
+    }
+    UT_EQ_INT(hv__ctrl_action(CTRL_LOGOFF_EVENT, 1), HV__CTRL_END);
+    UT_EQ_INT(hv__ctrl_action(CTRL_LOGOFF_EVENT, 0), HV__CTRL_PASS);
 }
 
 /* AF_UNIX: where the system lacks it (Wine), the answer says so. */
@@ -1268,10 +1462,43 @@ static int child_greet(void)
     return 0;
 }
 
+/* The command for spawn_*_tree: start this binary's child-sleep with no
+ * handle of ours (as "start /b" would), write its pid to the file
+ * HV_TEST_PIDFILE names, and end at stdin's end. */
+static int child_tree(void)
+{
+    wchar_t self[MAX_PATH], line[MAX_PATH + 32];
+    char path[MAX_PATH];
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    FILE *f;
+    char buf[256];
+    DWORD n;
+
+    if (GetEnvironmentVariableA("HV_TEST_PIDFILE", path, sizeof path) == 0 ||
+        GetModuleFileNameW(NULL, self, MAX_PATH) == 0)
+        return 3;
+    swprintf(line, sizeof line / sizeof line[0], L"\"%ls\" child-sleep", self);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(self, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return 4;
+    if ((f = fopen(path, "w")) == NULL)
+        return 5;
+    fprintf(f, "%lu\n", (unsigned long)pi.dwProcessId);
+    fclose(f);
+    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof buf, &n, NULL) &&
+           n > 0)
+        ;
+    return 0;
+}
+
 int ut_child(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "child-greet") == 0)
         return child_greet();
+    if (argc > 1 && strcmp(argv[1], "child-tree") == 0)
+        return child_tree();
     Sleep(60000); /* child-sleep */
     return 0;
 }

@@ -12,7 +12,7 @@ function __hvsock_nargs
         switch $w
             case -e --exec -w --timeout --kvp-file -p --port -F --format -o --output \
                 -i --idle-timeout -q --quit-after --wait -U --unix --unix-mode --npipe --hybrid \
-                --to --max-conns --allow --deny
+                --to --pipe-access --max-conns --allow --deny
                 set skip 1
             case '-*'
             case '*'
