@@ -111,3 +111,19 @@ int hv_console_init(int *argc, char ***argv)
         r = read_argv(argc, argv);
     return r;
 }
+
+int hv_console_raw(void)
+{
+    return hv_stdin_is_tty() ? HV_ENOTSUP : HV_EINVAL;
+}
+
+void hv_console_restore(void)
+{
+}
+
+int hv_console_size(unsigned short *cols, unsigned short *rows)
+{
+    (void)cols;
+    (void)rows;
+    return HV_ENOTSUP;
+}

@@ -153,6 +153,16 @@ struct hv_stream {
                                    * is told so (HV_RELAY_CLOSE_A) */
     unsigned char gone;           /* how a complete close of the peer
                                    * shows (HV__GONE_*) */
+    unsigned char tty;            /* a terminal's master (-e --pty): EIO
+                                   * is the end of its slave (a read's
+                                   * EOF, a write's lost reader); its
+                                   * descriptor is non-blocking (ours
+                                   * alone), so a blocking use polls */
+    unsigned char full;           /* no half-close: its EOF is the end of
+                                   * all of it (HV__ENDS_A_FULL), and an
+                                   * EOF passed into it does nothing */
+    struct hv__escape *esc;       /* stdin read through the escape scan
+                                   * (hvcat --raw), or NULL */
     int rd_eof;                   /* the read side has ended */
     size_t pipe_size;             /* wpipe: its capacity */
     size_t wroom;                 /* wpipe: bytes sure to fit without
@@ -164,6 +174,9 @@ struct hv_stream {
  * HV__EAGAIN (try after poll), or an HV_E* code. A write to stdout whose
  * reader has gone gives HV_EPIPE; to a connection, HV_ECONNRESET. */
 #define HV__EAGAIN (-1)
+/* A read of stdin met the escape that ends the session (~.): what came
+ * before it was returned by earlier reads. */
+#define HV__EHANGUP (-2)
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got);
 /* Up to n bytes from src (a connection of ours, made non-blocking with
  * hv__stream_nonblock) straight into dst (a pipe), waiting in poll, never
@@ -193,6 +206,17 @@ void hv__stream_abort(struct hv_stream *st);
  * fail), 0 when it has not or that cannot be told, HV_ECONNRESET when it
  * reset it. Sends nothing. */
 int hv__stream_peer_gone(struct hv_stream *st);
+
+/* spawn_posix.c, for pty_posix.c: the command's environment (malloc'd,
+ * NULL when out of memory), the child's way to /bin/sh -c CMD with the
+ * tool's signal settings undone (never returns), and a handle for a
+ * started child. */
+char **hv__spawn_env(const char *const *env);
+void hv__child_exec(const char *cmd, char **envp);
+struct hv_child *hv__child_new(pid_t pid);
+/* stream_posix.c: a stream over a terminal's master descriptor (taken;
+ * closed when this fails). */
+int hv__stream_tty(int master, struct hv_stream **out);
 
 /* sock_posix.c: an hv_sock over descriptor fd of family fam (closed when
  * this fails). */
@@ -464,6 +488,23 @@ struct hv__console_state {
  * After ^Z (t->eof) the rest of in, and every later call, gives nothing. */
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
                         size_t n, char *out, int end);
+
+/* escape.c: the escape of a raw terminal session (hvcat --raw), as ssh
+ * has it: the escape character first on a line (at the start, or after CR
+ * or LF) is held; then "." ends the session, the escape character again
+ * sends one, anything else sends both. The state starts with ch set, the
+ * rest zeroed (at the start of a line). */
+struct hv__escape {
+    unsigned char ch;      /* the escape character */
+    unsigned char midline; /* the last byte did not end a line */
+    unsigned char held;    /* an escape character waits for the next */
+    unsigned char hangup;  /* "." came: nothing more is read */
+};
+/* Scan n bytes typed into out (room for n + 1: a held escape character
+ * may come out first); returns the bytes to send. After the hangup the
+ * rest of in, and every later call, gives nothing. */
+size_t hv__escape_scan(struct hv__escape *e, const char *in, size_t n,
+                       char *out);
 
 /* utf.c: the UTF-8 walker. hv__utf8_decode: the sequence at s (NUL-
  * terminated, so a truncated one stops at the NUL) into *cp; its length

@@ -301,6 +301,8 @@ static unsigned ends_of(const struct pair *p)
     unsigned e = hv__relay_ends_a(a);
     if (b && a->stdio && b->sock)
         e |= HV__ENDS_B_DRAIN;
+    if (a->full)
+        e |= HV__ENDS_A_FULL;
     return e;
 }
 
@@ -516,6 +518,13 @@ static void dir_work(struct pair *p, int i, uint64_t now)
                     pair_lock(p);
                     hv__rules_eof(&p->ru, i);
                     pair_unlock(p);
+                } else if (e == HV__EHANGUP) {
+                    pair_lock(p);
+                    hv__rules_hangup(&p->ru, i, rg->count != 0);
+                    ended(p);
+                    pair_unlock(p);
+                    if (p->done)
+                        return;
                 } else if (e != HV__EAGAIN) {
                     /* what came before a reset is good data: it goes out
                      * first (below), then the error ends the pair */
