@@ -375,6 +375,8 @@ struct hv_stream {
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */
     unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
+    unsigned char full;   /* no half-close (a pseudo console): an EOF
+                           * passed into it does nothing */
 };
 /* What a stream's EOF says of its peer: maybe only a half-close (TCP,
  * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,
@@ -410,8 +412,23 @@ int hv__stream_held(struct hv_stream *st);
 /* After a clean EOF on a socket: wait for what follows it; 1 when the peer
  * reset the connection, 0 when cancelled or it closed cleanly. */
 int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev);
+/* spawn_win.c, for pty_win.c: what hv_spawn makes before it starts the
+ * command (the shell, its command line, the environment block, the
+ * command's pipes: ours overlapped, theirs plain), and a child for a
+ * process started from them (its end an event, as hv_spawn's). */
+struct hv__spawn_parts {
+    wchar_t *shell, *line, *env;
+    HANDLE in_ours, in_theirs, out_ours, out_theirs;
+};
+int hv__spawn_parts(const char *cmd, const char *const *env,
+                    struct hv__spawn_parts *p);
+void hv__spawn_parts_free(struct hv__spawn_parts *p);
+struct hv_child *hv__child_adopt(HANDLE process);
 /* A stream over a command's pipes (spawn_win.c), owning both handles. */
 int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out);
+/* The same over a pseudo console's pipes (pty_win.c): no half-close, and
+ * its EOF (the console closed) ends the pair once its output is out. */
+int hv__stream_tty(HANDLE rd, HANDLE wr, struct hv_stream **out);
 /* Never close a half-closed socket with another shutdown (relay: the
  * HV_RELAY_NO_SHUTDOWN flag also covers the close). */
 void hv__stream_no_shutdown(struct hv_stream *st);
@@ -488,6 +505,12 @@ struct hv__console_state {
  * After ^Z (t->eof) the rest of in, and every later call, gives nothing. */
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
                         size_t n, char *out, int end);
+
+/* pty.c: env (NULL, or "NAME=value" strings ending with NULL) with
+ * "TERM=term" written into buf[n] and added last (it wins over a TERM of
+ * env); malloc'd (the strings are not copied), NULL when out of memory. */
+const char **hv__pty_env(const char *const *env, const char *term, char *buf,
+                         size_t n);
 
 /* escape.c: the escape of a raw terminal session (hvcat --raw), as ssh
  * has it: the escape character first on a line (at the start, or after CR

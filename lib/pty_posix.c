@@ -6,7 +6,6 @@
 #define _XOPEN_SOURCE 700
 #define _DEFAULT_SOURCE
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -29,20 +28,11 @@ static void child_on_tty(int fd, const char *cmd, char **envp)
 static char **tty_env(const char *const *env, const char *term, char *buf,
                       size_t n)
 {
-    const char **all;
+    const char **all = hv__pty_env(env, term, buf, n);
     char **out;
-    size_t m = 0, i;
 
-    while (env && env[m])
-        m++;
-    all = malloc((m + 2) * sizeof *all);
     if (all == NULL)
         return NULL;
-    for (i = 0; i < m; i++)
-        all[i] = env[i];
-    snprintf(buf, n, "TERM=%s", term);
-    all[m] = buf;
-    all[m + 1] = NULL;
     out = hv__spawn_env(all);
     free(all);
     return out;

@@ -656,6 +656,16 @@ int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out)
     return 0;
 }
 
+int hv__stream_tty(HANDLE rd, HANDLE wr, struct hv_stream **out)
+{
+    int r = hv__stream_child(rd, wr, out);
+    if (r == 0) {
+        (*out)->full = 1;
+        (*out)->gone = HV__GONE_EOF;
+    }
+    return r;
+}
+
 void hv_stream_close(struct hv_stream *st)
 {
     if (st == NULL || st->kind == HV__STREAM_STDIO)
@@ -792,8 +802,8 @@ int hv__stream_half_close(struct hv_stream *st)
     case HV__STREAM_SOCK:
         return hv_sock_shutdown_send(st->sock);
     case HV__STREAM_CHILD:
-        /* the command reads its input's end */
-        if (st->wr) {
+        /* the command reads its input's end; a pseudo console has none */
+        if (st->wr && !st->full) {
             CloseHandle(st->wr);
             st->wr = NULL;
         }

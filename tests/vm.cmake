@@ -67,6 +67,7 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     any_port 300
     systemd 420
     ready 300
+    pty 300
     soak 1800)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)

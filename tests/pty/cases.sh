@@ -162,6 +162,28 @@ case_bad_options() {
     [ $rc = 65 ] || fail "--pty-term 'a b': exit $rc"
 }
 
+case_wine_pty_status() {
+    # Windows (under Wine): -e --pty starts the command in a pseudo console
+    # and reports its status (74 for 3). Wine 8 has CreatePseudoConsole but
+    # does not attach the command to it (PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE
+    # is ignored), so its output is not checked here.
+    local a rc
+    [ -n "$HV_EMU" ] || skip "the Windows build's case (POSIX: view_*)"
+    a=$(addr tcp)
+    # shellcheck disable=SC2086
+    listen $a --pty --pty-size 100x30 -e 'exit /b 3'
+    # shellcheck disable=SC2086
+    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
+    rc=$?
+    [ $rc = 0 ] || fail "client exit $rc"
+    wait_pid "$LPID" 30 rc || fail "listener still running"
+    if grep -q "not supported" "$work/l.err"; then
+        skip "no CreatePseudoConsole in this Wine"
+    fi
+    [ $rc = 74 ] || fail "listener exit $rc, expected 74 (status 3)"
+    grep -q "exited with status 3" "$work/l.err" || fail "no status line"
+}
+
 # ---------------------------------------------------------------- tmux
 
 # A private tmux server driving the client on a real terminal.
