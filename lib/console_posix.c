@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -81,14 +80,4 @@ void hv_console_restore(void)
     g_raw = 0;
     /* after what we wrote is out; a terminal that hung up takes nothing */
     (void)tcsetattr(0, TCSADRAIN, &g_saved);
-}
-
-int hv_console_size(unsigned short *cols, unsigned short *rows)
-{
-    struct winsize ws;
-    if (ioctl(0, TIOCGWINSZ, &ws) < 0)
-        return hv__err_from_os(errno);
-    *cols = ws.ws_col;
-    *rows = ws.ws_row;
-    return 0;
 }

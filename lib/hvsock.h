@@ -685,11 +685,9 @@ int hv_stderr_is_tty(void);
  * editing, no signals from keys, bytes as typed (Windows: console input
  * and output with virtual-terminal sequences). Its modes before are kept
  * for hv_console_restore, which puts them back (again: nothing); call it
- * on every way out. 0 or an HV_E* code (stdin is no terminal: HV_EINVAL).
- * The window size of that terminal into *cols, *rows: 0 or an HV_E*. */
+ * on every way out. 0 or an HV_E* code (stdin is no terminal: HV_EINVAL). */
 int hv_console_raw(void);
 void hv_console_restore(void);
-int hv_console_size(unsigned short *cols, unsigned short *rows);
 /* Read stdin (st from hv_stream_stdio) through the escape of a raw
  * session: ch first on a line, then "." ends the session cleanly, ch again
  * sends one ch, anything else goes with the ch. */

@@ -385,6 +385,12 @@ struct hv_stream {
 #define HV__GONE_EOF 1
 /* Results of the stream calls below besides 0 and HV_E* codes. */
 #define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
+/* read of stdin: the escape that ends the session came (~.), after what
+ * earlier reads gave */
+#define HV__EHANGUP (-2)
+/* console_win.c: stdin's console is raw (1) or back as it was (0): its
+ * reader (stream_win.c) converts accordingly */
+void hv__stdin_console_raw(int on);
 /* Read up to n bytes; *got 0 means the end of the input (a reset too
  * where rst_eof says so, else HV_ECONNRESET). cancel (a manual-reset
  * event) set: HV_ESTOPPED. ev: an event the call may use. */
@@ -497,6 +503,8 @@ struct hv__console_state {
     unsigned char cr;      /* a CR awaiting the next unit (LF or not) */
     unsigned char midline; /* the last unit did not end a line */
     unsigned char eof;     /* ^Z seen at the start of a line: input over */
+    unsigned char raw;     /* a raw console (hvcat --raw): CR and ^Z are
+                            * bytes like any other */
 };
 /* Room hv__console_text needs in out for n units. */
 #define HV__CONSOLE_TEXT_MAX(n) (3 * (size_t)(n) + 3)
