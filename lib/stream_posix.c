@@ -237,19 +237,19 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
             k = escape_read(st, p, n);
         else
             k = read(st->rfd, p, n);
-        if (k < 0 && st->tty && st->block &&
-            (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (k >= 0)
+            break;
+        if (errno == EINTR) {
+            if (!retry_eintr(st))
+                return HV__EAGAIN;
+        } else if (st->tty && st->block &&
+                   (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (tty_wait(st, POLLIN) < 0)
                 return HV__EAGAIN;
-            continue;
-        }
-        if (k >= 0 || errno != EINTR)
+        } else {
             break;
-        if (!retry_eintr(st))
-            return HV__EAGAIN;
+        }
     }
-    if (k == -2)
-        return HV__EHANGUP;
     if (k > 0) {
         *got = (size_t)k;
         /* a blocking descriptor may be read again only after poll; a
@@ -264,6 +264,8 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
         *got = 0;
         return 0;
     }
+    if (k == -2)
+        return HV__EHANGUP;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
         st->rready = 0;
         return HV__EAGAIN;
@@ -317,16 +319,18 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      (st->block ? 0 : MSG_DONTWAIT) | MSG_NOSIGNAL);
         else
             k = write(st->wfd, p, n);
-        if (k < 0 && st->tty && st->block &&
-            (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (k >= 0)
+            break;
+        if (errno == EINTR) {
+            if (!retry_eintr(st))
+                return HV__EAGAIN;
+        } else if (st->tty && st->block &&
+                   (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (tty_wait(st, POLLOUT) < 0)
                 return HV__EAGAIN;
-            continue;
-        }
-        if (k >= 0 || errno != EINTR)
+        } else {
             break;
-        if (!retry_eintr(st))
-            return HV__EAGAIN;
+        }
     }
     if (k >= 0) {
         *put = (size_t)k;
