@@ -49,11 +49,11 @@ size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
             }
             out[k++] = '\r'; /* a lone CR stays */
         }
-        if (u == CH_EOF && !t->midline) {
+        if (u == CH_EOF && !t->midline && !t->raw) {
             t->eof = 1; /* the cooked console's end of input */
             break;
         }
-        if (u == CH_CR) {
+        if (u == CH_CR && !t->raw) {
             t->cr = 1;
             t->midline = 1;
         } else if (is_high(u)) {

@@ -2,11 +2,13 @@
  * already bytes, stdio has no text mode); only closed standard descriptors
  * are filled in, since the next socket would otherwise become stdin, stdout
  * or stderr and the pump or a message would write into the connection, and
- * SIGPIPE is ignored. Also whether stdin is a terminal. */
-#define _POSIX_C_SOURCE 200809L
+ * SIGPIPE is ignored. Also whether stdin is a terminal, and its raw mode
+ * (hvcat --raw) with the modes to restore. */
+#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -42,4 +44,40 @@ int hv_stdin_is_tty(void)
 int hv_stderr_is_tty(void)
 {
     return isatty(2);
+}
+
+static struct termios g_saved;
+static int g_raw; /* g_saved holds the modes to restore */
+
+int hv_console_raw(void)
+{
+    struct termios t;
+
+    if (!isatty(0))
+        return HV_EINVAL;
+    if (tcgetattr(0, &g_saved) < 0)
+        return hv__err_from_os(errno);
+    t = g_saved;
+    /* cfmakeraw's settings, spelt out (it is no POSIX call) */
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR |
+                             IGNCR | ICRNL | IXON);
+    t.c_oflag &= ~(tcflag_t)OPOST;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    t.c_cflag |= CS8;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(0, TCSAFLUSH, &t) < 0)
+        return hv__err_from_os(errno);
+    g_raw = 1;
+    return 0;
+}
+
+void hv_console_restore(void)
+{
+    if (!g_raw)
+        return;
+    g_raw = 0;
+    /* after what we wrote is out; a terminal that hung up takes nothing */
+    (void)tcsetattr(0, TCSADRAIN, &g_saved);
 }

@@ -72,6 +72,7 @@ static BOOL WINAPI on_ctrl(DWORD type)
     DWORD ms = act == HV__CTRL_END ? CLOSE_GRACE_MS : STOP_GRACE_MS;
 
     restore_output_cp();
+    hv_console_restore(); /* the console closing, Ctrl+Break: modes back */
     if (act != HV__CTRL_PASS) {
         hv_stop();
         /* once the tool is on its way out, its own ExitProcess (with its
@@ -160,4 +161,59 @@ int hv_console_init(int *argc, char ***argv)
     if (argc && argv)
         r = read_argv(argc, argv);
     return r;
+}
+
+/* hvcat --raw: the console's modes before, to put back */
+static DWORD saved_in_mode, saved_out_mode;
+static volatile LONG raw_on;
+
+#ifndef ENABLE_VIRTUAL_TERMINAL_INPUT
+#define ENABLE_VIRTUAL_TERMINAL_INPUT 0x0200
+#endif
+#ifndef ENABLE_VIRTUAL_TERMINAL_PROCESSING
+#define ENABLE_VIRTUAL_TERMINAL_PROCESSING 0x0004
+#endif
+#ifndef DISABLE_NEWLINE_AUTO_RETURN
+#define DISABLE_NEWLINE_AUTO_RETURN 0x0008
+#endif
+
+int hv_console_raw(void)
+{
+    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD m;
+
+    if (!hv_stdin_is_tty() || !GetConsoleMode(in, &saved_in_mode))
+        return HV_EINVAL;
+    /* keys as virtual-terminal sequences, Ctrl+C a byte (no processed
+     * input), no echo, no line editing ("Console Virtual Terminal
+     * Sequences", input modes; "SetConsoleMode") */
+    m = (saved_in_mode & ~(DWORD)(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT |
+                                  ENABLE_PROCESSED_INPUT)) |
+        ENABLE_VIRTUAL_TERMINAL_INPUT;
+    if (!SetConsoleMode(in, m))
+        return hv__err_from_os((long)GetLastError()); /* before 1809 */
+    /* the peer's sequences drawn, not shown (a stdout that is no console
+     * stays as it is) */
+    saved_out_mode = 0;
+    if (GetConsoleMode(out, &saved_out_mode) &&
+        !SetConsoleMode(out, saved_out_mode |
+                                 ENABLE_VIRTUAL_TERMINAL_PROCESSING |
+                                 DISABLE_NEWLINE_AUTO_RETURN))
+        (void)SetConsoleMode(out, saved_out_mode |
+                                      ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+    hv__stdin_console_raw(1);
+    InterlockedExchange(&raw_on, 1);
+    return 0;
+}
+
+void hv_console_restore(void)
+{
+    DWORD m;
+    if (InterlockedExchange(&raw_on, 0) == 0)
+        return;
+    hv__stdin_console_raw(0);
+    (void)SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_in_mode);
+    if (GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &m))
+        (void)SetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), saved_out_mode);
 }

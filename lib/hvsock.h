@@ -755,6 +755,23 @@ int hv_spawn(struct hv_sock *s, const char *cmd, const char *const *env,
 int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
                      const char *const *env, struct hv_child **child,
                      struct hv_stream **io);
+/* A pseudo-terminal for the command (-e --pty). */
+struct hv_pty_opts {
+    unsigned short cols, rows; /* its window size */
+    const char *term;          /* TERM in the command's environment */
+};
+/* As hv_spawn_relayed, but the command runs on a new pseudo-terminal: its
+ * standard input, output and error, and (POSIX) its controlling terminal
+ * in a session of its own; on Windows a pseudo console (Windows 10 1809
+ * and later; HV_ENOTSUP before). *io is the terminal's other end, to
+ * relay to the connection: its EOF is the terminal's end (every process
+ * that had it has let go), which ends the pair once its output is out; it
+ * has no half-close: an EOF passed into it does nothing (the relay's
+ * gone-peer rule, gone_ms, ends such a session), and its close hangs
+ * the terminal up (SIGHUP for what still runs on it). */
+int hv_spawn_pty(const char *cmd, const char *const *env,
+                 const struct hv_pty_opts *po, struct hv_child **child,
+                 struct hv_stream **io);
 /* Block until c has ended; *st says how. 0 or an HV_E* code. After
  * hv_stop() the command is asked to end (hv_child_kill) and waited for. */
 int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);
@@ -783,6 +800,17 @@ int hv_console_init(int *argc, char ***argv);
 int hv_stdin_is_tty(void);
 /* 1 when standard error is a terminal (a console on Windows). */
 int hv_stderr_is_tty(void);
+/* The terminal on stdin in raw mode (hvcat --raw): no echo, no line
+ * editing, no signals from keys, bytes as typed (Windows: console input
+ * and output with virtual-terminal sequences). Its modes before are kept
+ * for hv_console_restore, which puts them back (again: nothing); call it
+ * on every way out. 0 or an HV_E* code (stdin is no terminal: HV_EINVAL). */
+int hv_console_raw(void);
+void hv_console_restore(void);
+/* Read stdin (st from hv_stream_stdio) through the escape of a raw
+ * session: ch first on a line, then "." ends the session cleanly, ch again
+ * sends one ch, anything else goes with the ch. */
+void hv_stream_escape(struct hv_stream *st, unsigned char ch);
 
 /* Create (or empty) the file named by path, UTF-8 on every platform, and
  * open it for writing bytes as they are (fopen "wb"); on POSIX kept from

@@ -194,6 +194,16 @@ struct hv_stream {
                                    * is told so (HV_RELAY_CLOSE_A) */
     unsigned char gone;           /* how a complete close of the peer
                                    * shows (HV__GONE_*) */
+    unsigned char tty;            /* a terminal's master (-e --pty): EIO
+                                   * is the end of its slave (a read's
+                                   * EOF, a write's lost reader); its
+                                   * descriptor is non-blocking (ours
+                                   * alone), so a blocking use polls */
+    unsigned char full;           /* no half-close: its EOF is the end of
+                                   * all of it (HV__ENDS_A_FULL), and an
+                                   * EOF passed into it does nothing */
+    struct hv__escape *esc;       /* stdin read through the escape scan
+                                   * (hvcat --raw), or NULL */
     int rd_eof;                   /* the read side has ended */
     size_t pipe_size;             /* wpipe: its capacity */
     size_t wroom;                 /* wpipe: bytes sure to fit without
@@ -205,6 +215,9 @@ struct hv_stream {
  * HV__EAGAIN (try after poll), or an HV_E* code. A write to stdout whose
  * reader has gone gives HV_EPIPE; to a connection, HV_ECONNRESET. */
 #define HV__EAGAIN (-1)
+/* A read of stdin met the escape that ends the session (~.): what came
+ * before it was returned by earlier reads. */
+#define HV__EHANGUP (-2)
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got);
 /* Up to n bytes from src (a connection of ours, made non-blocking with
  * hv__stream_nonblock) straight into dst (a pipe), waiting in poll, never
@@ -234,6 +247,17 @@ void hv__stream_abort(struct hv_stream *st);
  * fail), 0 when it has not or that cannot be told, HV_ECONNRESET when it
  * reset it. Sends nothing. */
 int hv__stream_peer_gone(struct hv_stream *st);
+
+/* spawn_posix.c, for pty_posix.c: the command's environment (malloc'd,
+ * NULL when out of memory), the child's way to /bin/sh -c CMD with the
+ * tool's signal settings undone (never returns), and a handle for a
+ * started child. */
+char **hv__spawn_env(const char *const *env);
+void hv__child_exec(const char *cmd, char **envp);
+struct hv_child *hv__child_new(pid_t pid);
+/* stream_posix.c: a stream over a terminal's master descriptor (taken;
+ * closed when this fails). */
+int hv__stream_tty(int master, struct hv_stream **out);
 
 /* sock_posix.c: an hv_sock over descriptor fd of family fam (closed when
  * this fails). */
@@ -432,6 +456,8 @@ struct hv_stream {
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */
     unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
+    unsigned char full;   /* no half-close (a pseudo console): an EOF
+                           * passed into it does nothing */
 };
 /* What a stream's EOF says of its peer: maybe only a half-close (TCP,
  * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,
@@ -440,6 +466,12 @@ struct hv_stream {
 #define HV__GONE_EOF 1
 /* Results of the stream calls below besides 0 and HV_E* codes. */
 #define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
+/* read of stdin: the escape that ends the session came (~.), after what
+ * earlier reads gave */
+#define HV__EHANGUP (-2)
+/* console_win.c: stdin's console is raw (1) or back as it was (0): its
+ * reader (stream_win.c) converts accordingly */
+void hv__stdin_console_raw(int on);
 /* Read up to n bytes; *got 0 means the end of the input (a reset too
  * where rst_eof says so, else HV_ECONNRESET). cancel (a manual-reset
  * event) set: HV_ESTOPPED. ev: an event the call may use. */
@@ -467,8 +499,23 @@ int hv__stream_held(struct hv_stream *st);
 /* After a clean EOF on a socket: wait for what follows it; 1 when the peer
  * reset the connection, 0 when cancelled or it closed cleanly. */
 int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev);
+/* spawn_win.c, for pty_win.c: what hv_spawn makes before it starts the
+ * command (the shell, its command line, the environment block, the
+ * command's pipes: ours overlapped, theirs plain), and a child for a
+ * process started from them (its end an event, as hv_spawn's). */
+struct hv__spawn_parts {
+    wchar_t *shell, *line, *env;
+    HANDLE in_ours, in_theirs, out_ours, out_theirs;
+};
+int hv__spawn_parts(const char *cmd, const char *const *env,
+                    struct hv__spawn_parts *p);
+void hv__spawn_parts_free(struct hv__spawn_parts *p);
+struct hv_child *hv__child_adopt(HANDLE process);
 /* A stream over a command's pipes (spawn_win.c), owning both handles. */
 int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out);
+/* The same over a pseudo console's pipes (pty_win.c): no half-close, and
+ * its EOF (the console closed) ends the pair once its output is out. */
+int hv__stream_tty(HANDLE rd, HANDLE wr, struct hv_stream **out);
 /* Never close a half-closed socket with another shutdown (relay: the
  * HV_RELAY_NO_SHUTDOWN flag also covers the close). */
 void hv__stream_no_shutdown(struct hv_stream *st);
@@ -564,6 +611,8 @@ struct hv__console_state {
     unsigned char cr;      /* a CR awaiting the next unit (LF or not) */
     unsigned char midline; /* the last unit did not end a line */
     unsigned char eof;     /* ^Z seen at the start of a line: input over */
+    unsigned char raw;     /* a raw console (hvcat --raw): CR and ^Z are
+                            * bytes like any other */
 };
 /* Room hv__console_text needs in out for n units. */
 #define HV__CONSOLE_TEXT_MAX(n) (3 * (size_t)(n) + 3)
@@ -572,6 +621,29 @@ struct hv__console_state {
  * After ^Z (t->eof) the rest of in, and every later call, gives nothing. */
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
                         size_t n, char *out, int end);
+
+/* pty.c: env (NULL, or "NAME=value" strings ending with NULL) with
+ * "TERM=term" written into buf[n] and added last (it wins over a TERM of
+ * env); malloc'd (the strings are not copied), NULL when out of memory. */
+const char **hv__pty_env(const char *const *env, const char *term, char *buf,
+                         size_t n);
+
+/* escape.c: the escape of a raw terminal session (hvcat --raw), as ssh
+ * has it: the escape character first on a line (at the start, or after CR
+ * or LF) is held; then "." ends the session, the escape character again
+ * sends one, anything else sends both. The state starts with ch set, the
+ * rest zeroed (at the start of a line). */
+struct hv__escape {
+    unsigned char ch;      /* the escape character */
+    unsigned char midline; /* the last byte did not end a line */
+    unsigned char held;    /* an escape character waits for the next */
+    unsigned char hangup;  /* "." came: nothing more is read */
+};
+/* Scan n bytes typed into out (room for n + 1: a held escape character
+ * may come out first); returns the bytes to send. After the hangup the
+ * rest of in, and every later call, gives nothing. */
+size_t hv__escape_scan(struct hv__escape *e, const char *in, size_t n,
+                       char *out);
 
 /* utf.c: the UTF-8 walker. hv__utf8_decode: the sequence at s (NUL-
  * terminated, so a truncated one stops at the NUL) into *cp; its length

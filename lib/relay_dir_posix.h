@@ -39,6 +39,13 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
                     pair_lock(p);
                     hv__rules_eof(&p->ru, i);
                     pair_unlock(p);
+                } else if (e == HV__EHANGUP) {
+                    pair_lock(p);
+                    hv__rules_hangup(&p->ru, i, rg->count != 0);
+                    ended(p);
+                    pair_unlock(p);
+                    if (p->done)
+                        return;
                 } else if (e != HV__EAGAIN) {
                     /* what came before a reset is good data: it goes out
                      * first (below), then the error ends the pair */

@@ -317,6 +317,8 @@ static unsigned ends_of(const struct pair *p)
     unsigned e = hv__relay_ends_a(a);
     if (b && a->stdio && b->sock)
         e |= HV__ENDS_B_DRAIN;
+    if (a->full)
+        e |= HV__ENDS_A_FULL;
     return e;
 }
 
@@ -838,6 +840,12 @@ static void *duplex_helper(void *arg)
     char c = 0;
 
     block_dir(p, 0);
+    /* a's way done may be the pair's end (a without half-close,
+     * HV__ENDS_A_FULL), which only the rules of both ways together say */
+    pair_lock(p);
+    hv__rules_tick(&p->ru, hv_now_ms());
+    ended(p);
+    pair_unlock(p);
     if (p->done) /* ended here: b -> a may be blocked */
         interrupt(x, x->main, &x->main_out);
     leave(x, &x->helper_out);

@@ -223,6 +223,10 @@ static int dir_got(struct dir *d, int e, size_t got)
 
     if (!hv__rules_reading(ru, d->i))
         return NEXT_STOP;
+    if (e == HV__EHANGUP) {
+        hv__rules_hangup(ru, d->i, 0);
+        return NEXT_STOP;
+    }
     if (e < 0) {
         hv__rules_read_err(ru, d->i, e, 0);
         return NEXT_STOP;

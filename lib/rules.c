@@ -24,7 +24,9 @@
  *   after stdin's end the pipe is read on until the client closes it;
  * - -q: after a's EOF is passed on, b is read for at most that long;
  *   -i: nothing moving either way for that long ends the pair (75);
- * - the gone-peer rule: b's peer closed while a still sends.
+ * - the gone-peer rule: b's peer closed while a still sends;
+ * - a terminal's escape (~.) ends the pair cleanly once what was typed
+ *   before it is out, whatever the other way still carries.
  *
  * The first end is the one reported. */
 #include <string.h>
@@ -111,6 +113,17 @@ void hv__rules_read_err(struct hv__rules *r, int i, int e, int held)
         return;
     }
     hv__rules_end(r, e, side_of(i, 0));
+}
+
+void hv__rules_hangup(struct hv__rules *r, int i, int held)
+{
+    /* as a broken source whose error is none: its data first */
+    if (held && r->way[i] != HV__WAY_DISCARD) {
+        r->way[i] = HV__WAY_DRAIN_ERR;
+        r->rd_err[i] = 0;
+        return;
+    }
+    hv__rules_end(r, 0, HV_SIDE_NONE);
 }
 
 /* Whether passing way i's EOF on closes its destination (see

@@ -101,6 +101,10 @@ void hv__rules_eof(struct hv__rules *r, int i);
 /* Reading way i's source failed with e while `held` bytes it gave are
  * still to be written. */
 void hv__rules_read_err(struct hv__rules *r, int i, int e, int held);
+/* Way i's source asked for the pair's end (a terminal's escape, ~.)
+ * while `held` bytes it gave are still to be written: those go out, then
+ * the pair ends cleanly, not waiting for the other way. */
+void hv__rules_hangup(struct hv__rules *r, int i, int held);
 /* Way i holds nothing now: what to do (HV__DO_*). Passes a finished
  * source's EOF on, and ends the pair after a broken source's data. */
 int hv__rules_empty(struct hv__rules *r, int i, uint64_t now);

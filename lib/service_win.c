@@ -233,8 +233,9 @@ static void source_add(const wchar_t *wname)
     HKEY h;
 
     if (k == NULL || len == 0 || len >= sizeof exe / sizeof exe[0] ||
-        RegCreateKeyExW(HKEY_LOCAL_MACHINE, k, 0, NULL, 0, KEY_SET_VALUE,
-                        NULL, &h, NULL) != ERROR_SUCCESS) {
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, k, 0, NULL, 0,
+                        KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h,
+                        NULL) != ERROR_SUCCESS) {
         free(k);
         return;
     }
@@ -250,7 +251,7 @@ static void source_remove(const wchar_t *wname)
 {
     wchar_t *k = source_key(wname);
     if (k != NULL)
-        (void)RegDeleteKeyW(HKEY_LOCAL_MACHINE, k);
+        (void)RegDeleteKeyExW(HKEY_LOCAL_MACHINE, k, KEY_WOW64_64KEY, 0);
     free(k);
 }
 

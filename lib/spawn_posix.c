@@ -21,7 +21,7 @@ extern char **environ;
 
 /* The environment for the command: ours, with env's names replaced or
  * added. Made before fork, so the child only calls execve. */
-static char **make_env(const char *const *env)
+char **hv__spawn_env(const char *const *env)
 {
     size_t n = 0, m = 0, i, j;
     char **out;
@@ -49,24 +49,12 @@ static char **make_env(const char *const *env)
     return out;
 }
 
-/* In the child, after fork: only async-signal-safe calls; never returns. */
-static void child_exec(int fd, const char *cmd, char **envp)
+void hv__child_exec(const char *cmd, char **envp)
 {
     char *argv[4];
     struct sigaction sa;
     sigset_t none;
-    int t, fl;
 
-    /* a copy above 2 first: dup2 onto itself would keep FD_CLOEXEC when the
-     * socket already is 0 or 1; F_DUPFD copies come without it */
-    t = fcntl(fd, F_DUPFD, 3);
-    if (t < 0 || dup2(t, 0) < 0 || dup2(t, 1) < 0)
-        _exit(127);
-    close(t);
-    /* the command expects ordinary blocking standard streams */
-    fl = fcntl(0, F_GETFL);
-    if (fl >= 0 && (fl & O_NONBLOCK))
-        (void)fcntl(0, F_SETFL, fl & ~O_NONBLOCK);
     /* the tool ignores SIGPIPE; an ignored signal stays ignored across exec */
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;
@@ -85,6 +73,32 @@ static void child_exec(int fd, const char *cmd, char **envp)
     _exit(127); /* the shell's own answer for a command it cannot run */
 }
 
+/* In the child, after fork: only async-signal-safe calls; never returns. */
+static void child_exec(int fd, const char *cmd, char **envp)
+{
+    int t, fl;
+
+    /* a copy above 2 first: dup2 onto itself would keep FD_CLOEXEC when the
+     * socket already is 0 or 1; F_DUPFD copies come without it */
+    t = fcntl(fd, F_DUPFD, 3);
+    if (t < 0 || dup2(t, 0) < 0 || dup2(t, 1) < 0)
+        _exit(127);
+    close(t);
+    /* the command expects ordinary blocking standard streams */
+    fl = fcntl(0, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK))
+        (void)fcntl(0, F_SETFL, fl & ~O_NONBLOCK);
+    hv__child_exec(cmd, envp);
+}
+
+struct hv_child *hv__child_new(pid_t pid)
+{
+    struct hv_child *c = calloc(1, sizeof *c);
+    if (c != NULL)
+        c->pid = pid;
+    return c;
+}
+
 /* Run cmd with descriptor fd as its standard input and output. */
 static int spawn_on(int fd, const char *cmd, const char *const *env,
                     struct hv_child **out)
@@ -101,7 +115,7 @@ static int spawn_on(int fd, const char *cmd, const char *const *env,
     if ((r = hv__wake_on_child()) < 0)
         return r;
     c = calloc(1, sizeof *c);
-    envp = make_env(env);
+    envp = hv__spawn_env(env);
     if (c == NULL || envp == NULL) {
         free(c);
         free(envp);

@@ -466,3 +466,53 @@ int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
 {
     return hv_spawn(s, cmd, env, out, io);
 }
+
+/* ------------------------------------------- for pty_win.c (--pty) */
+
+int hv__spawn_parts(const char *cmd, const char *const *env,
+                    struct hv__spawn_parts *p)
+{
+    int r = 0;
+
+    memset(p, 0, sizeof *p);
+    if ((p->shell = shell_path()) == NULL)
+        return hv__err_from_os((long)GetLastError());
+    if ((r = command_line(p->shell, cmd, &p->line)) < 0 ||
+        (p->env = env_block(env, &r)) == NULL ||
+        (r = child_pipe(0, &p->in_ours, &p->in_theirs)) < 0 ||
+        (r = child_pipe(1, &p->out_ours, &p->out_theirs)) < 0) {
+        hv__spawn_parts_free(p);
+        return r;
+    }
+    return 0;
+}
+
+void hv__spawn_parts_free(struct hv__spawn_parts *p)
+{
+    HANDLE *h[4];
+    int i;
+
+    h[0] = &p->in_ours;
+    h[1] = &p->in_theirs;
+    h[2] = &p->out_ours;
+    h[3] = &p->out_theirs;
+    for (i = 0; i < 4; i++) {
+        if (*h[i])
+            CloseHandle(*h[i]);
+        *h[i] = NULL;
+    }
+    free(p->shell);
+    free(p->line);
+    free(p->env);
+    p->shell = p->line = p->env = NULL;
+}
+
+struct hv_child *hv__child_adopt(HANDLE process)
+{
+    struct hv_child *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->process = process;
+    child_watch(c);
+    return c;
+}

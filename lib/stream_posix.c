@@ -44,6 +44,25 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     return 0;
 }
 
+int hv__stream_tty(int master, struct hv_stream **out)
+{
+    struct hv_stream *st;
+    int fl = fcntl(master, F_GETFL);
+
+    /* ours alone: a full terminal never blocks the relay's loop */
+    if (fl < 0 || fcntl(master, F_SETFL, fl | O_NONBLOCK) < 0 ||
+        (st = calloc(1, sizeof *st)) == NULL) {
+        int e = fl < 0 ? errno : ENOMEM;
+        close(master);
+        return hv__err_from_os(e);
+    }
+    st->rfd = st->wfd = master;
+    st->cmd = st->tty = st->full = 1;
+    st->rready = st->wready = 1;
+    *out = st;
+    return 0;
+}
+
 static int is_socket(int fd)
 {
     struct stat st;
@@ -103,6 +122,13 @@ int hv_stream_stdio(struct hv_stream **out)
     return 0;
 }
 
+void hv_stream_escape(struct hv_stream *st, unsigned char ch)
+{
+    static struct hv__escape esc;
+    esc.ch = ch;
+    st->esc = &esc;
+}
+
 void hv_stream_close(struct hv_stream *st)
 {
     if (st == NULL)
@@ -113,6 +139,8 @@ void hv_stream_close(struct hv_stream *st)
         return;
     }
     hv__ring_free(&st->rx);
+    if (st->tty)
+        close(st->rfd); /* the slave's hang-up, for what still runs */
     hv_sock_close(st->sock);
     free(st);
 }
@@ -147,18 +175,80 @@ static int retry_eintr(const struct hv_stream *st)
     return !(st->block && (hv_stopped() || (st->quit && *st->quit)));
 }
 
+/* A non-blocking descriptor of ours (a terminal's master) in blocking use
+ * (the fast paths): wait in poll until it is ready for events, or a stop,
+ * or the pair's end (0 or HV__EAGAIN). */
+static int tty_wait(const struct hv_stream *st, short events)
+{
+    struct pollfd pf[2];
+    nfds_t n = 1;
+
+    pf[0].fd = st->rfd;
+    pf[0].events = events;
+    if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
+        pf[1].fd = hv__wake_fd(HV__WAKE_STOP);
+        pf[1].events = POLLIN;
+        n = 2;
+    }
+    for (;;) {
+        pf[0].revents = n > 1 ? (pf[1].revents = 0) : 0;
+        if (poll(pf, n, -1) >= 0)
+            return hv_stopped() ? HV__EAGAIN : 0;
+        if (errno != EINTR || !retry_eintr(st))
+            return HV__EAGAIN;
+    }
+}
+
+/* stdin through the escape scan (hvcat --raw): a terminal's reads are a
+ * few bytes, taken into a small buffer first, since a held escape
+ * character may come out before them. */
+static ssize_t escape_read(struct hv_stream *st, char *p, size_t n)
+{
+    char in[512];
+    size_t m = n - 1 < sizeof in ? n - 1 : sizeof in, k;
+    ssize_t r;
+
+    if (st->esc->hangup) {
+        errno = 0;
+        return -2;
+    }
+    r = read(st->rfd, in, m > 0 ? m : 1);
+    if (r <= 0)
+        return r;
+    k = hv__escape_scan(st->esc, in, (size_t)r, p);
+    if (k == 0 && st->esc->hangup) {
+        errno = 0;
+        return -2;
+    }
+    if (k == 0) {
+        errno = EAGAIN; /* all held: nothing to send yet */
+        return -1;
+    }
+    return (ssize_t)k;
+}
+
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
 {
     ssize_t k;
     for (;;) {
         if (st->rsock)
             k = recv(st->rfd, p, n, st->block ? 0 : MSG_DONTWAIT);
+        else if (st->esc)
+            k = escape_read(st, p, n);
         else
             k = read(st->rfd, p, n);
-        if (k >= 0 || errno != EINTR)
+        if (k >= 0)
             break;
-        if (!retry_eintr(st))
-            return HV__EAGAIN;
+        if (errno == EINTR) {
+            if (!retry_eintr(st))
+                return HV__EAGAIN;
+        } else if (st->tty && st->block &&
+                   (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (tty_wait(st, POLLIN) < 0)
+                return HV__EAGAIN;
+        } else {
+            break;
+        }
     }
     if (k > 0) {
         *got = (size_t)k;
@@ -174,13 +264,15 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
         *got = 0;
         return 0;
     }
+    if (k == -2)
+        return HV__EHANGUP;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
         st->rready = 0;
         return HV__EAGAIN;
     }
     /* a command that ended without reading all its input closed its end
      * of the socket pair: that is its EOF, not a broken connection */
-    if (st->cmd && errno == ECONNRESET) {
+    if ((st->cmd && errno == ECONNRESET) || (st->tty && errno == EIO)) {
         *got = 0;
         return 0;
     }
@@ -227,10 +319,18 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      (st->block ? 0 : MSG_DONTWAIT) | MSG_NOSIGNAL);
         else
             k = write(st->wfd, p, n);
-        if (k >= 0 || errno != EINTR)
+        if (k >= 0)
             break;
-        if (!retry_eintr(st))
-            return HV__EAGAIN;
+        if (errno == EINTR) {
+            if (!retry_eintr(st))
+                return HV__EAGAIN;
+        } else if (st->tty && st->block &&
+                   (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (tty_wait(st, POLLOUT) < 0)
+                return HV__EAGAIN;
+        } else {
+            break;
+        }
     }
     if (k >= 0) {
         *put = (size_t)k;
@@ -252,7 +352,7 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
     }
     /* no reader any more: stdout's, or a command's input (which the rule
      * book takes quietly); a connection's peer reset it */
-    if (errno == EPIPE || errno == ECONNRESET)
+    if (errno == EPIPE || errno == ECONNRESET || (st->tty && errno == EIO))
         return st->stdio || st->cmd ? HV_EPIPE : HV_ECONNRESET;
     return io_error(errno);
 }

@@ -47,8 +47,12 @@ static struct {
     size_t len[2], off[2];
     int head, count; /* oldest filled slot; filled slots */
     int eof;         /* stdin ended (after the queued data) */
+    int hangup;      /* the escape ended it (after the queued data) */
     DWORD oserr;     /* stdin failed with this error (after the data) */
 } in;
+
+static struct hv__escape *in_esc; /* hvcat --raw's escape, or NULL */
+static char *esc_tmp;             /* the console's text before the scan */
 
 static BOOL CALLBACK io_init(PINIT_ONCE once, PVOID param, PVOID *ctx)
 {
@@ -90,7 +94,14 @@ static long console_read(HANDLE h, uint16_t *wbuf, DWORD wmax, char *out,
             continue;
         }
         /* a read of nothing is the end, as with ReadFile */
-        k = hv__console_text(&con, wbuf, got, out, got == 0);
+        if (in_esc != NULL && esc_tmp != NULL) {
+            k = hv__console_text(&con, wbuf, got, esc_tmp, got == 0);
+            k = hv__escape_scan(in_esc, esc_tmp, k, out);
+            if (in_esc->hangup && k == 0)
+                return -2;
+        } else {
+            k = hv__console_text(&con, wbuf, got, out, got == 0);
+        }
         if (k > 0)
             return (long)k;
         if (got == 0)
@@ -110,9 +121,12 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
     if (console) {
         /* UTF-16 units whose UTF-8 fits a slot */
         wmax = CONSOLE_READ_MAX / sizeof *wbuf;
-        if (HV__CONSOLE_TEXT_MAX(wmax) > STDIN_SLOT)
-            wmax = (DWORD)((STDIN_SLOT - 3) / 3);
+        /* (one byte more: a held escape character) */
+        if (HV__CONSOLE_TEXT_MAX(wmax) + 1 > STDIN_SLOT)
+            wmax = (DWORD)((STDIN_SLOT - 4) / 3);
         wbuf = malloc(wmax * sizeof *wbuf);
+        if (in_esc != NULL)
+            esc_tmp = malloc(HV__CONSOLE_TEXT_MAX(wmax));
     }
     for (;;) {
         DWORD n = 0, e = 0;
@@ -131,6 +145,13 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
             long k = wbuf ? console_read(h, wbuf, wmax, in.slot[idx], &e) : -1;
             if (wbuf == NULL)
                 e = ERROR_NOT_ENOUGH_MEMORY;
+            if (k == -2) {
+                EnterCriticalSection(&in_lock);
+                in.hangup = 1;
+                SetEvent(in_ready);
+                LeaveCriticalSection(&in_lock);
+                break;
+            }
             ok = k >= 0;
             n = ok ? (DWORD)k : 0;
         } else {
@@ -160,6 +181,8 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
             break;
     }
     free(wbuf);
+    free(esc_tmp);
+    esc_tmp = NULL;
     return 0;
 }
 
@@ -218,6 +241,10 @@ static int stdin_read(char *buf, const char **at, size_t n, size_t *got,
             *got = k;
             LeaveCriticalSection(&in_lock);
             return 0;
+        }
+        if (in.hangup) {
+            LeaveCriticalSection(&in_lock);
+            return HV__EHANGUP;
         }
         if (in.eof) {
             *got = 0;
@@ -656,6 +683,16 @@ int hv__stream_child(HANDLE rd, HANDLE wr, struct hv_stream **out)
     return 0;
 }
 
+int hv__stream_tty(HANDLE rd, HANDLE wr, struct hv_stream **out)
+{
+    int r = hv__stream_child(rd, wr, out);
+    if (r == 0) {
+        (*out)->full = 1;
+        (*out)->gone = HV__GONE_EOF;
+    }
+    return r;
+}
+
 void hv_stream_close(struct hv_stream *st)
 {
     if (st == NULL || st->kind == HV__STREAM_STDIO)
@@ -792,8 +829,8 @@ int hv__stream_half_close(struct hv_stream *st)
     case HV__STREAM_SOCK:
         return hv_sock_shutdown_send(st->sock);
     case HV__STREAM_CHILD:
-        /* the command reads its input's end */
-        if (st->wr) {
+        /* the command reads its input's end; a pseudo console has none */
+        if (st->wr && !st->full) {
             CloseHandle(st->wr);
             st->wr = NULL;
         }
@@ -836,4 +873,17 @@ int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev)
         if (WaitForSingleObject(cancel, WATCH_MS) != WAIT_TIMEOUT)
             return 0;
     }
+}
+
+void hv_stream_escape(struct hv_stream *st, unsigned char ch)
+{
+    static struct hv__escape esc;
+    (void)st; /* stdin is one per process */
+    esc.ch = ch;
+    in_esc = &esc; /* before the reader starts: the first read */
+}
+
+void hv__stdin_console_raw(int on)
+{
+    con.raw = (unsigned char)(on != 0);
 }

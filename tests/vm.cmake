@@ -76,6 +76,7 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WIN32 AND NOT CMAKE_CROSSCOMPILING
     hybrid.halfclose 420
     hybrid.handshake 300
     hybrid.relay 600
+    pty 300
     soak 1800)
   while(hv_vm_cases)
     list(POP_FRONT hv_vm_cases c limit)

@@ -10,7 +10,9 @@
 static const char usage[] =
     "usage: hvcat [-dhtvVz] [-e CMD] [-i SECS] [-q SECS] [-w SECS] [--wait SECS]\n"
     "             [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
-    "             [-o FILE] [-x FILE] [--fdpass] VM SERVICE\n"
+    "             [-o FILE] [-x FILE] [--fdpass]\n"
+    "             [--pty [--pty-term TERM] [--pty-size COLSxROWS]]\n"
+    "             [--raw [--escape CHAR|none]] VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n"
@@ -31,6 +33,7 @@ static const char help[] =
     "      --send-only     do not read the connection; end after stdin's EOF\n"
     "  -e, --exec CMD      run CMD (through the shell) on the connection instead\n"
     "                      (its stdin and stdout; HV_PEER_* and HV_LOCAL_* set)\n"
+    "      --escape CHAR   --raw's escape character (default ~), or none\n"
     "      --hybrid PATH   hybrid vsock (Firecracker, Cloud Hypervisor, OpenVMM):\n"
     "                      connect to the VMM's socket PATH, then to the guest's\n"
     "                      PORT (a vsock port or service GUID) with CONNECT\n"
@@ -45,8 +48,14 @@ static const char help[] =
     "      --npipe NAME    connect to the Windows named pipe NAME (\\\\.\\pipe\\NAME)\n"
     "      --progress      show bytes, rate and time on stderr\n"
     "  -o, --output FILE   write every byte relayed, both ways, to FILE too\n"
+    "      --pty           run -e's CMD on a new pseudo-terminal (a pseudo console\n"
+    "                      on Windows), in a session of its own\n"
+    "      --pty-size COLSxROWS  the pseudo-terminal's size (default 80x24)\n"
+    "      --pty-term TERM  TERM for CMD (default " SESSION_PTY_TERM ")\n"
     "  -q, --quit-after SECS  after stdin's EOF wait at most SECS for the\n"
     "                      peer's EOF, then end (0: at once)\n"
+    "      --raw           the terminal on stdin in raw mode while connected;\n"
+    "                      ~. first on a line disconnects, ~~ sends ~\n"
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
     "  -U, --unix PATH     connect to the unix domain socket PATH\n"
     "  -v, --verbose       report the connection on stderr\n"
@@ -91,6 +100,11 @@ static const struct option longopts[] = {
     {"wait", required_argument, NULL, OPT_WAIT},
     {"wait-stdin", no_argument, NULL, OPT_WAIT_STDIN},
     {"zero", no_argument, NULL, 'z'},
+    {"pty", no_argument, NULL, OPT_PTY},
+    {"pty-term", required_argument, NULL, OPT_PTY_TERM},
+    {"pty-size", required_argument, NULL, OPT_PTY_SIZE},
+    {"raw", no_argument, NULL, OPT_RAW},
+    {"escape", required_argument, NULL, OPT_ESCAPE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -104,6 +118,7 @@ struct opts {
     int zero;
     int fdpass; /* --fdpass */
     const char *exec;
+    int raw, escape; /* --raw; --escape: the character, or -1 none */
 };
 
 /* Connect errors worth another try while a VM boots or a service starts. */
@@ -202,10 +217,7 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
         local.family = addr->family;
     }
     session_env(&env, addr, &local);
-    if (timed)
-        r = hv_spawn_relayed(s, o->exec, env.env, &child, &io);
-    else
-        r = hv_spawn(s, o->exec, env.env, &child, &io);
+    r = session_spawn(&o->so, s, o->exec, env.env, timed, &child, &io);
     if (r < 0) {
         hv_sock_close(s);
         cli_warn(r, "%s: run '%s'", where, o->exec);
@@ -216,7 +228,7 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
         struct hv_stream *net;
         struct hv_relay_opts ro;
         struct hv_relay_result res;
-        session_relay_opts(&o->so, &ro, 0);
+        session_exec_opts(&o->so, &ro);
         memset(&res, 0, sizeof res);
         if ((r = hv_stream_from_sock(s, &net)) == 0) {
             hv_relay_pair(io, net, &ro, &res);
@@ -249,6 +261,40 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     if (rc != 0)
         return rc; /* the command was ended for it: no status of its own */
     return cli_child_status(NULL, o->exec, &st);
+}
+
+/* --raw's checks: 0 or 64. */
+static int raw_check(const struct opts *o)
+{
+    if (!o->raw)
+        return o->escape ? cli_usage_error(usage, "--escape needs --raw") : 0;
+    if (o->exec || o->zero || o->so.recv_only || o->so.send_only)
+        return cli_usage_error(usage, "cannot use --raw with %s",
+                               o->exec ? "-e" : o->zero ? "-z"
+                               : o->so.recv_only ? "-d" : "--send-only");
+    if (!hv_stdin_is_tty())
+        return cli_usage_error(usage, "--raw needs a terminal on stdin");
+    return 0;
+}
+
+/* --raw: the session with the terminal raw, restored on every way out
+ * (a stop by a signal returns here too, before the tool ends by it). */
+static int run_raw(struct hv_sock *s, const struct opts *o, const char *where)
+{
+    struct hv_stream *io;
+    int r;
+
+    if ((r = hv_console_raw()) < 0) {
+        hv_sock_close(s);
+        cli_warn(r, "terminal raw mode");
+        return hv_exitcode(r);
+    }
+    hv_stream_stdio(&io);
+    if (o->escape >= 0)
+        hv_stream_escape(io, (unsigned char)(o->escape ? o->escape : '~'));
+    r = session_stdio(s, &o->so, where, 1, NULL);
+    hv_console_restore();
+    return r;
 }
 
 static int run(int argc, char **argv)
@@ -289,6 +335,19 @@ static int run(int argc, char **argv)
         case OPT_FDPASS:
             o.fdpass = 1;
             break;
+        case OPT_RAW:
+            o.raw = 1;
+            break;
+        case OPT_ESCAPE:
+            if (strcmp(optarg, "none") == 0)
+                o.escape = -1;
+            else if (strlen(optarg) == 1 && optarg[0] > ' ' &&
+                     optarg[0] < 0x7f)
+                o.escape = (unsigned char)optarg[0];
+            else
+                return cli_value_error("--escape", optarg,
+                                       "one printable character, or none");
+            break;
         case 'h':
             return cli_help(usage, help);
         case 'V':
@@ -311,6 +370,8 @@ static int run(int argc, char **argv)
     if (o.fdpass && (r = hv_stdout_passes_fds()) < 0)
         return cli_usage_error(usage, "--fdpass: %s", r == HV_ENOTSUP ?
                                hv_strerror(r) : "stdout is not a unix socket");
+    if ((r = raw_check(&o)) != 0)
+        return r;
     if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
         return r;
     if ((r = session_dump_open(&o.so)) != 0)
@@ -348,6 +409,8 @@ static int run(int argc, char **argv)
     }
     if (o.exec)
         return run_exec(s, &o, &addr, where);
+    if (o.raw)
+        return run_raw(s, &o, where);
     return session_stdio(s, &o.so, where, 1, NULL);
 }
 

@@ -21,7 +21,9 @@ static const char usage[] =
     "                [--max-conns N] [--drain SECS] [--allow ID] [--deny ID]\n"
     "                [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
     "                [--log FILE [--log-format text|json]] [--syslog]\n"
-    "                [-o FILE] [-x FILE] [VM] SERVICE\n"
+    "                [-o FILE] [-x FILE]\n"
+    "                [--pty [--pty-term TERM] [--pty-size COLSxROWS]]\n"
+    "                [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [--pipe-access everyone|SDDL] [options]\n"
@@ -80,6 +82,10 @@ static const char help[] =
     "                      ends the session\n"
     "      --npipe NAME    listen on the Windows named pipe NAME\n"
     "      --progress      show bytes, rate and time on stderr\n"
+    "      --pty           run -e's CMD on a new pseudo-terminal (a pseudo console\n"
+    "                      on Windows), in a session of its own\n"
+    "      --pty-size COLSxROWS  the pseudo-terminal's size (default 80x24)\n"
+    "      --pty-term TERM  TERM for CMD (default " SESSION_PTY_TERM ")\n"
     "      --ready         wait for a guest's readiness messages (sd_notify\n"
     "                      lines: systemd's vmm.notify_socket): print each\n"
     "                      STATUS= value as a line on stdout, exit 0 at\n"
@@ -151,6 +157,9 @@ static const struct option longopts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"timeout", required_argument, NULL, 'w'},
     {"wait-stdin", no_argument, NULL, OPT_WAIT_STDIN},
+    {"pty", no_argument, NULL, OPT_PTY},
+    {"pty-term", required_argument, NULL, OPT_PTY_TERM},
+    {"pty-size", required_argument, NULL, OPT_PTY_SIZE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -605,10 +614,8 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
     int r;
 
     session_env(&env, c->peer, &sv->local);
-    if (exec_timed(sv))
-        r = hv_spawn_relayed(s, sv->o->exec, env.env, &c->child, &io);
-    else
-        r = hv_spawn(s, sv->o->exec, env.env, &c->child, &io);
+    r = session_spawn(&sv->o->so, s, sv->o->exec, env.env, exec_timed(sv),
+                      &c->child, &io);
     if (r == HV_EMFILE) {
         /* no reset for it: the client waits, accepted, until a session
          * ends or a moment has passed (retry_waiting) */
@@ -637,7 +644,7 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
         hv_sock_close(s);
         return;
     }
-    session_relay_opts(&sv->o->so, &ro, 0);
+    session_exec_opts(&sv->o->so, &ro);
     if ((r = hv_stream_from_sock(s, &net)) < 0) {
         hv_stream_close(io);
         cli_warn(r, "client %s", c->from);

@@ -17,6 +17,28 @@ void session_opts_init(struct session_opts *so)
 {
     memset(so, 0, sizeof *so);
     so->quit_ms = HV_RELAY_NO_QUIT;
+    so->pty.cols = 80;
+    so->pty.rows = 24;
+    so->pty.term = SESSION_PTY_TERM;
+}
+
+/* COLSxROWS, each from 1 to 65535. */
+static int parse_size(const char *s, struct hv_pty_opts *po)
+{
+    char part[8];
+    const char *x = strchr(s, 'x');
+    uint32_t c, r;
+
+    if (x == NULL || (size_t)(x - s) >= sizeof part)
+        return -1;
+    memcpy(part, s, (size_t)(x - s));
+    part[x - s] = '\0';
+    if (hv_parse_u32(part, 1, 65535u, &c) < 0 ||
+        hv_parse_u32(x + 1, 1, 65535u, &r) < 0)
+        return -1;
+    po->cols = (unsigned short)c;
+    po->rows = (unsigned short)r;
+    return 0;
 }
 
 /* SECS for -i and -q: whole seconds, 0 allowed for -q only. */
@@ -76,6 +98,20 @@ int session_option(struct session_opts *so, int c, const char *arg)
     case 'x':
         so->dump_hex = arg;
         return 1;
+    case OPT_PTY:
+        so->use_pty = 1;
+        return 1;
+    case OPT_PTY_TERM:
+        if (*arg == '\0' || strlen(arg) > 64 || strpbrk(arg, "= \t\n"))
+            return cli_value_error("--pty-term", arg,
+                                   "a terminal type such as vt100");
+        so->pty.term = arg;
+        return 1;
+    case OPT_PTY_SIZE:
+        if (parse_size(arg, &so->pty) < 0)
+            return cli_value_error("--pty-size", arg,
+                                   "COLSxROWS, each from 1 to 65535");
+        return 1;
     case 'i':
         if (parse_secs(arg, 1, &so->idle_ms) < 0)
             return cli_value_error("-i/--idle-timeout", arg,
@@ -120,7 +156,21 @@ int session_check(const struct session_opts *so, const char *usage,
         if (exec && *exec == '\0')
             return cli_usage_error(usage, "-e: empty command");
     }
+    if (so->use_pty && !exec)
+        return cli_usage_error(usage, "--pty needs -e");
     return 0;
+}
+
+int session_spawn(const struct session_opts *so, struct hv_sock *s,
+                  const char *cmd, const char *const *env, int relayed,
+                  struct hv_child **child, struct hv_stream **io)
+{
+    (void)s; /* --pty: the connection is the relay's to carry */
+    if (so->use_pty)
+        return hv_spawn_pty(cmd, env, &so->pty, child, io);
+    if (relayed)
+        return hv_spawn_relayed(s, cmd, env, child, io);
+    return hv_spawn(s, cmd, env, child, io);
 }
 
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
@@ -224,6 +274,27 @@ int session_exit(int code)
     return 128 + sig;
 }
 
+/* -o, -x: the dump, and under -k each connection's number in it */
+static void dump_opts(const struct session_opts *so, struct hv_relay_opts *ro)
+{
+    static unsigned conns;
+
+    ro->dump = so->dump;
+    if (so->dump && so->dump_named)
+        ro->dump_conn = ++conns;
+}
+
+void session_exec_opts(const struct session_opts *so,
+                       struct hv_relay_opts *ro)
+{
+    hv_relay_opts_init(ro);
+    ro->idle_ms = so->idle_ms;
+    ro->quit_ms = so->quit_ms;
+    if (so->use_pty)
+        ro->gone_ms = SESSION_GONE_MS;
+    dump_opts(so, ro);
+}
+
 void session_relay_opts(const struct session_opts *so,
                         struct hv_relay_opts *ro, int a_is_stdio)
 {
@@ -247,11 +318,7 @@ void session_relay_opts(const struct session_opts *so,
     /* a peer that has gone ends the session though stdin stays open */
     if (a_is_stdio && !so->wait_stdin)
         ro->gone_ms = SESSION_GONE_MS;
-    ro->dump = so->dump;
-    if (so->dump && so->dump_named) {
-        static unsigned conns;
-        ro->dump_conn = ++conns;
-    }
+    dump_opts(so, ro);
 }
 
 const char *session_summary(const struct hv_relay_result *res, char *buf,

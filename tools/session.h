@@ -36,6 +36,16 @@ enum {
     OPT_REMOVE_SERVICE
 };
 
+/* -e on a pseudo-terminal (both tools), hvcat's raw terminal. */
+enum {
+    OPT_PTY = 600,
+    OPT_PTY_TERM,
+    OPT_PTY_SIZE,
+    OPT_RAW,
+    OPT_ESCAPE
+};
+#define SESSION_PTY_TERM "xterm-256color"
+
 struct session_opts {
     int recv_only;   /* -d, --recv-only (--no-stdin) */
     int send_only;   /* --send-only */
@@ -57,6 +67,8 @@ struct session_opts {
     const char *dump_raw, *dump_hex; /* -o FILE, -x FILE */
     int dump_named; /* each dump record names its connection (-k) */
     struct hv_dump *dump;            /* open: session_dump_open */
+    struct hv_pty_opts pty; /* --pty-term, --pty-size */
+    int use_pty;            /* --pty */
     /* called at least every tick_ms while a stdio session runs (0:
      * never): the service manager's watchdog (hvlisten) */
     uint32_t tick_ms;
@@ -81,6 +93,19 @@ int session_check(const struct session_opts *so, const char *usage,
  * exit code after saying why. */
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                  char **argv, int listen, const char *usage);
+
+/* -e: start cmd for s with env (hv_spawn, or hv_spawn_relayed when
+ * relayed, or on a terminal with --pty): as those calls. */
+int session_spawn(const struct session_opts *so, struct hv_sock *s,
+                  const char *cmd, const char *const *env, int relayed,
+                  struct hv_child **child, struct hv_stream **io);
+
+/* Relay options for -e's command <-> the connection: -i, -q; with --pty
+ * the gone-peer rule, since a terminal takes no half-close: the peer's
+ * EOF ends the session once it has closed, or (TCP) once the command's
+ * output idles. */
+void session_exec_opts(const struct session_opts *so,
+                       struct hv_relay_opts *ro);
 
 /* Install the handlers that end a session cleanly on SIGINT, SIGTERM,
  * SIGHUP (Ctrl+C, Ctrl+Break on Windows). */

@@ -48,6 +48,11 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--hex-dump'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'connect to a Windows named pipe' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--pty'; Arg = ''; Help = 'run CMD of -e on a new pseudo-terminal' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--pty-term'; Arg = 'term'; Help = 'TERM for CMD of --pty' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--pty-size'; Arg = 'size'; Help = 'the pseudo-terminal size, COLSxROWS' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--raw'; Arg = ''; Help = 'the terminal raw while connected; ~. disconnects' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--escape'; Arg = 'char'; Help = 'the escape character of --raw, or none' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-t'; Arg = ''; Help = 'use TCP: HOST PORT' }
@@ -95,6 +100,9 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--hex-dump'; Arg = 'file'; Help = 'write a hex dump of both ways to FILE' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--npipe'; Arg = 'pipe'; Help = 'listen on a Windows named pipe' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--progress'; Arg = ''; Help = 'show bytes, rate and time on stderr' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pty'; Arg = ''; Help = 'run CMD of -e on a new pseudo-terminal' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pty-term'; Arg = 'term'; Help = 'TERM for CMD of --pty' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pty-size'; Arg = 'size'; Help = 'the pseudo-terminal size, COLSxROWS' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--ready'; Arg = ''; Help = "wait for a guest's READY=1, print its STATUS= lines" }

@@ -224,3 +224,22 @@ UT_CASE(any_split_same_bytes)
     UT_EQ_INT(k, wlen);
     UT_EQ_MEM(acc, whole, wlen);
 }
+
+UT_CASE(raw_console_bytes_as_typed)
+{
+    /* hvcat --raw: Enter's CR goes at once (a key, not a line end), ^Z
+     * first on a line is a byte, CR LF stays two bytes; non-ASCII is
+     * still UTF-8 */
+    static const uint16_t a[] = {'l', 's', '\r'}, b[] = {0x1A, '\r', '\n',
+                                                         0xE9};
+    struct hv__console_state t;
+    char out[OUT_MAX];
+
+    memset(&t, 0, sizeof t);
+    t.raw = 1;
+    UT_EQ_INT(conv(&t, a, 3, 0, out), 3);
+    UT_EQ_STR(out, "ls\r");
+    UT_EQ_INT(conv(&t, b, 4, 0, out), 5);
+    UT_EQ_STR(out, "\x1a\r\n\xc3\xa9");
+    UT_EQ_INT(t.eof, 0);
+}

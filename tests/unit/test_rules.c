@@ -26,7 +26,9 @@ enum ev_kind {
     E_END,      /* the engine ends the pair: e at side i */
     E_GSTART,   /* the gone-peer rule's clock starts at t */
     E_WGONE,    /* writing way i's destination: no reader */
-    E_BRESET    /* b reset after its EOF (e) */
+    E_BRESET,   /* b reset after its EOF (e) */
+    E_HANGUP,   /* way i's source asked for the end, nothing held */
+    E_HANGUP_HELD /* the same with bytes still held */
 };
 
 struct ev {
@@ -366,6 +368,39 @@ static const struct row rows[] = {
      HV_RELAY_A_TO_B_ONLY, 0, NQ, NQ, HV__ENDS_B_CLOSES,
      {{E_EMPTY, 1, 0, T0}, {E_EOF, 0, 0, T0}, {E_EMPTY, 0, 0, T0}},
      S, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, SKIP, SKIP},
+    /* ---- a terminal's escape (hvcat --raw: ~.) */
+    {"~. with nothing held: a clean end at once, no reset", 0, 0, NQ, NQ,
+     STDIO, {{E_HANGUP, 0, 0, T0}},
+     C, C, 1, 0, NONE, 0, 0, SKIP, SKIP, SKIP, SKIP},
+    {"~. after typed bytes: those go out first", 0, 0, NQ, NQ, STDIO,
+     {{E_HANGUP_HELD, 0, 0, T0}},
+     DE, C, 0, 0, NONE, 0, 3, SKIP, SKIP, SKIP, SKIP},
+    {"...then the clean end, b's way not waited for", 0, 0, NQ, NQ, STDIO,
+     {{E_HANGUP_HELD, 0, 0, T0}, {E_EMPTY, 0, 0, T0}},
+     DE, C, 1, 0, NONE, 0, 0, NOTHING, SKIP, SKIP, SKIP},
+    {"~. after the peer's EOF (a terminal): still the clean end",
+     HV_RELAY_EOF_ENDS, 0, NQ, NQ, STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_HANGUP, 0, 0, T0}},
+     C, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, SKIP, SKIP},
+    /* ---- a command on a terminal (-e --pty): no half-close */
+    {"the terminal's end (its last close): the pair ends once its output "
+     "is out", 0, 0, NQ, 500, HV__ENDS_A_CMD | HV__ENDS_A_FULL,
+     {A_EOF_OUT, {E_TICK, 0, 0, T0}},
+     S, C, 1, 0, NONE, 0, 0, SKIP, SKIP, SKIP, SKIP},
+    {"the client's EOF into the terminal: the gone-peer rule applies", 0,
+     0, NQ, 500, HV__ENDS_A_CMD | HV__ENDS_A_FULL,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_SHUT_OK, 1, 0, T0},
+      {E_GSTART, 0, 0, T0}, {E_TICK, 0, 0, T0}},
+     C, S, 0, 0, NONE, 0, 3, SHUTDOWN, SKIP, 1, T0 + 500},
+    {"...the command writing on after its end has been seen: its output "
+     "delays it", 0, 0, NQ, 500, HV__ENDS_A_CMD | HV__ENDS_A_FULL,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_SHUT_OK, 1, 0, T0},
+      {E_GSTART, 0, 0, T0}, {E_MOVED, 0, 0, T0 + 300}},
+     C, S, 0, 0, NONE, 0, 3, SHUTDOWN, SKIP, 1, T0 + 800},
+    {"a write into a terminal whose command has gone: only that way ends",
+     0, 0, NQ, 500, HV__ENDS_A_CMD | HV__ENDS_A_FULL,
+     {{E_WGONE, 1, 0, T0}, A_EOF_OUT, {E_TICK, 0, 0, T0}},
+     S, X, 1, 0, NONE, 0, 0, SKIP, SKIP, SKIP, SKIP},
     /* ---- cut short, connects */
     {"a pair freed before its end: reset both ways", 0, 0, NQ, NQ, STDIO,
      {{E_TICK, 0, 0, T0}},
@@ -441,6 +476,12 @@ static void run_row(const struct row *w)
             break;
         case E_WGONE:
             hv__rules_write_gone(&r, e->i, e->t);
+            break;
+        case E_HANGUP:
+            hv__rules_hangup(&r, e->i, 0);
+            break;
+        case E_HANGUP_HELD:
+            hv__rules_hangup(&r, e->i, 1);
             break;
         }
     }

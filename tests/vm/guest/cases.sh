@@ -889,6 +889,56 @@ case_ready() {
     info "--ready over vsock: READY=1 after a reconnect (0), nobody (75), closed early (69)"
 }
 
+# -e --pty over real vsock, busybox sh on the pseudo-terminal (no terminal
+# on the client's side here: --raw is the host's tmux cases'): tty, stty
+# size, TERM, the status, output written just before the exit all there,
+# and a client that goes away hangs the shell up (vsock shows the close).
+case_pty() {
+    local lpid rc t0
+    mkdir -p /dev/pts
+    mount -t devpts -o ptmxmode=0666 devpts /dev/pts 2>/dev/null ||
+        grep -q ' /dev/pts ' /proc/mounts || fail "cannot mount devpts"
+    [ -c /dev/ptmx ] || ln -sf pts/ptmx /dev/ptmx
+    timeout 60 hvlisten -v --pty --pty-size 100x30 --pty-term vt100 \
+        -e 'tty; stty size; echo "T=$TERM"; exit 3' 5401 2>"$W/l.err" &
+    lpid=$!
+    wait_listen "$W/l.err" $lpid || fail "hvlisten --pty never listened"
+    timeout 60 hvcat 1 "$PORT" </dev/null >"$W/c.out" 2>"$W/c.err"
+    echo $? >"$W/c.rc"
+    rc_is "$W/c.rc" 0 "hvcat"
+    wait $lpid
+    echo $? >"$W/l.rc"
+    rc_is "$W/l.rc" 74 "hvlisten (status 3)"
+    tr -d '\r' <"$W/c.out" >"$W/view"
+    grep -q '^/dev/pts/[0-9]*$' "$W/view" || fail "tty: $(cat "$W/view")"
+    grep -q '^30 100$' "$W/view" || fail "stty size: $(cat "$W/view")"
+    grep -q '^T=vt100$' "$W/view" || fail "TERM: $(cat "$W/view")"
+    grep -q 'exited with status 3' "$W/l.err" || fail "no status line: $(cat "$W/l.err")"
+    # drained: the last lines written just before the exit
+    timeout 60 hvlisten -v --pty -e 'seq 1 20000' 5402 2>"$W/l2.err" &
+    lpid=$!
+    wait_listen "$W/l2.err" $lpid || fail "the second hvlisten never listened"
+    timeout 60 hvcat 1 "$PORT" </dev/null | tr -d '\r' >"$W/seq.out"
+    seq 1 20000 >"$W/seq.want"
+    cmp -s "$W/seq.out" "$W/seq.want" || fail "seq: $(wc -l <"$W/seq.out") lines"
+    wait $lpid
+    # the client's complete close (it is stopped) hangs the shell up
+    timeout 60 hvlisten -v --pty -e 'sh' 5403 2>"$W/l3.err" &
+    lpid=$!
+    wait_listen "$W/l3.err" $lpid || fail "the third hvlisten never listened"
+    mkfifo "$W/shin"
+    { echo 'echo up-$((6 * 7))'; sleep 60; } >"$W/shin" &
+    hvcat 1 "$PORT" <"$W/shin" >"$W/sh.out" 2>"$W/sh.err" &
+    wait_line "$W/sh.out" 'up-42' 30 >/dev/null || fail "the shell never answered"
+    t0=$(now_cs)
+    kill $!
+    wait $lpid
+    echo $? >"$W/l3.rc"
+    rc_is "$W/l3.rc" 74 "hvlisten (its shell hung up)"
+    grep -q 'killed by signal 1' "$W/l3.err" || fail "no hang-up: $(cat "$W/l3.err")"
+    info "--pty over vsock: tty, size, TERM, status 3, 20000 lines drained; the client's close hung the shell up after $(secs_since "$t0") s"
+}
+
 hvvm_run_cases() {
     local fn t0 rc
     for CASE in "$@"; do

@@ -1,0 +1,275 @@
+#!/bin/bash
+# -e --pty and hvcat --raw over TCP loopback and unix sockets: the command
+# on a pseudo-terminal (tty, stty size, TERM, exit status, output drained),
+# socat's EXEC:...,pty,setsid,ctty beside it, and a real terminal driven
+# through tmux for --raw (Ctrl+C reaches the remote command, ~. exits 0,
+# the local terminal's modes are the same before and after, a listener
+# killed with -9). One case per run: cases.sh NAME. Environment: HVCAT,
+# HVLISTEN, HV_EMU (wine for the Windows build).
+. "$(dirname "$0")/../lib/e2e-lib.sh"
+
+free_port() {
+    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+# listen ARGS...: the listener in the background (LPID), ready to accept
+listen() {
+    $SERVER -v "$@" >"$work/l.out" 2>"$work/l.err" &
+    LPID=$!
+    pids="$pids $LPID"
+    wait_for "$work/l.err" "Listening on" 20 || fail "listener did not start"
+}
+
+# addr KIND: the operands for TCP (a fresh port) or a unix socket
+addr() {
+    if [ "$1" = unix ]; then
+        echo "-U $work/sock"
+    else
+        echo "-t 127.0.0.1 $(free_port)"
+    fi
+}
+
+need_posix() {
+    [ -z "$HV_EMU" ] || skip "a POSIX pseudo-terminal (Windows: the wine cases)"
+}
+
+# the command's view of its terminal, the exit status, over KIND
+pty_view() {
+    local a rc
+    need_posix
+    a=$(addr "$1")
+    # shellcheck disable=SC2086
+    listen $a --pty --pty-size 100x30 --pty-term vt220 \
+        -e 'tty; stty size; echo "T=$TERM"; [ -t 0 ] && echo in-tty; exit 3'
+    # shellcheck disable=SC2086
+    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
+    rc=$?
+    [ $rc = 0 ] || fail "client exit $rc"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    tr -d '\r' <"$work/c.out" >"$work/view"
+    grep -qx '/dev/pts/[0-9]*' "$work/view" || fail "tty: $(cat "$work/view")"
+    grep -qx '30 100' "$work/view" || fail "stty size: $(cat "$work/view")"
+    grep -qx 'T=vt220' "$work/view" || fail "TERM: $(cat "$work/view")"
+    grep -qx 'in-tty' "$work/view" || fail "stdin no terminal"
+    [ $rc = 74 ] || fail "listener exit $rc, expected 74 (status 3)"
+    grep -q "exited with status 3" "$work/l.err" || fail "no status line"
+}
+case_view_tcp() { pty_view tcp; }
+case_view_unix() { pty_view unix; }
+
+case_session_leader() {
+    # the command leads a session of its own whose controlling terminal is
+    # the pty, as socat's EXEC:...,pty,setsid,ctty gives it
+    local a port
+    need_posix
+    cat >"$work/leader.sh" <<'EOS'
+tty >/dev/null && [ "$(ps -o sid= -p $$ | tr -d ' ')" = $$ ] &&
+    [ "$(ps -o tty= -p $$)" != "?" ] && echo leader
+EOS
+    a=$(addr tcp)
+    # shellcheck disable=SC2086
+    listen $a --pty -e "exec sh $work/leader.sh"
+    # shellcheck disable=SC2086
+    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
+    grep -q leader "$work/c.out" || fail "hvlisten: $(cat "$work/c.out")"
+    command -v socat >/dev/null || skip "no socat to compare with"
+    port=$(free_port)
+    socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr EXEC:"sh $work/leader.sh",pty,setsid,ctty 2>"$work/s.err" &
+    pids="$pids $!"
+    sleep 0.5
+    $CLIENT -t 127.0.0.1 "$port" </dev/null >"$work/s.out" 2>>"$work/s.err"
+    grep -q leader "$work/s.out" || fail "socat: $(cat "$work/s.out")"
+}
+
+case_drain() {
+    # what the command wrote just before exiting all reaches the client
+    local a rc
+    need_posix
+    a=$(addr tcp)
+    # shellcheck disable=SC2086
+    listen $a --pty -e 'seq 1 200000'
+    # shellcheck disable=SC2086
+    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
+    rc=$?
+    [ $rc = 0 ] || fail "client exit $rc"
+    seq 1 200000 >"$work/want"
+    tr -d '\r' <"$work/c.out" | cmp -s - "$work/want" || fail "output differs ($(wc -c <"$work/c.out") bytes)"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    [ $rc = 0 ] || fail "listener exit $rc"
+}
+
+case_hvcat_exec() {
+    # hvcat -e --pty: the command's terminal output to the listener, its
+    # status as hvcat's (74 for status 6)
+    local a rc
+    need_posix
+    # a unix socket: the listener's half-close (-d) is no complete close,
+    # so the command's session runs to its end
+    a=$(addr unix)
+    # shellcheck disable=SC2086
+    $SERVER -v -d $a </dev/null >"$work/l.out" 2>"$work/l.err" &
+    LPID=$!
+    pids="$pids $LPID"
+    wait_for "$work/l.err" "Listening on" 20 || fail "listener did not start"
+    # shellcheck disable=SC2086
+    $CLIENT $a --pty --pty-size 90x20 -e 'stty size; seq 1 50000; exit 6' \
+        </dev/null 2>"$work/c.err"
+    rc=$?
+    [ $rc = 74 ] || fail "exit $rc, expected 74"
+    grep -q "exited with status 6" "$work/c.err" || fail "no status line"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    { echo "20 90"; seq 1 50000; } >"$work/want"
+    tr -d '\r' <"$work/l.out" | cmp -s - "$work/want" || fail "output differs"
+}
+
+case_script_piped() {
+    # a script through a pipe to a shell on the pty: its output, then the
+    # shell's exit ends the session with that status
+    local a rc
+    need_posix
+    a=$(addr unix)
+    # shellcheck disable=SC2086
+    listen $a --pty -e 'sh'
+    # shellcheck disable=SC2086
+    printf 'echo sum $((40 + 2))\nsleep 1; echo late\nexit 5\n' |
+        $CLIENT $a >"$work/c.out" 2>"$work/c.err"
+    rc=$?
+    [ $rc = 0 ] || fail "client exit $rc"
+    tr -d '\r' <"$work/c.out" >"$work/o"
+    # (each output line follows the shell's prompt)
+    grep -q 'sum 42$' "$work/o" || fail "no sum: $(cat "$work/o")"
+    grep -q 'late$' "$work/o" || fail "no late line: $(cat "$work/o")"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    grep -q "exited with status 5" "$work/l.err" || fail "status: $(cat "$work/l.err")"
+}
+
+case_bad_options() {
+    # --pty needs -e; --raw needs a terminal; bad sizes and terms
+    local rc
+    $CLIENT --pty -t 127.0.0.1 1 </dev/null 2>"$work/e1"; rc=$?
+    [ $rc = 64 ] || fail "--pty without -e: exit $rc"
+    grep -q -- "--pty needs -e" "$work/e1" || fail "message: $(cat "$work/e1")"
+    $CLIENT --raw -t 127.0.0.1 1 </dev/null 2>"$work/e2"; rc=$?
+    [ $rc = 64 ] || fail "--raw without a terminal: exit $rc"
+    grep -q -- "--raw needs a terminal" "$work/e2" || fail "message: $(cat "$work/e2")"
+    $CLIENT --escape x -t 127.0.0.1 1 </dev/null 2>/dev/null; rc=$?
+    [ $rc = 64 ] || fail "--escape without --raw: exit $rc"
+    for s in 80 0x24 80x 80x70000 x; do
+        $SERVER --pty --pty-size "$s" -e true -t 1 </dev/null 2>/dev/null; rc=$?
+        [ $rc = 65 ] || fail "--pty-size $s: exit $rc"
+    done
+    $SERVER --pty --pty-term 'a b' -e true -t 1 </dev/null 2>/dev/null; rc=$?
+    [ $rc = 65 ] || fail "--pty-term 'a b': exit $rc"
+}
+
+case_wine_pty_status() {
+    # Windows (under Wine): -e --pty starts the command in a pseudo console
+    # and reports its status (74 for 3). Wine 8 has CreatePseudoConsole but
+    # does not attach the command to it (PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE
+    # is ignored), so its output is not checked here.
+    local a rc
+    [ -n "$HV_EMU" ] || skip "the Windows build's case (POSIX: view_*)"
+    a=$(addr tcp)
+    # shellcheck disable=SC2086
+    listen $a --pty --pty-size 100x30 -e 'exit /b 3'
+    # shellcheck disable=SC2086
+    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
+    rc=$?
+    [ $rc = 0 ] || fail "client exit $rc"
+    wait_pid "$LPID" 30 rc || fail "listener still running"
+    if grep -q "not supported" "$work/l.err"; then
+        skip "no CreatePseudoConsole in this Wine"
+    fi
+    [ $rc = 74 ] || fail "listener exit $rc, expected 74 (status 3)"
+    grep -q "exited with status 3" "$work/l.err" || fail "no status line"
+}
+
+# ---------------------------------------------------------------- tmux
+
+# A private tmux server driving the client on a real terminal.
+TM="tmux -L hvpty$$ -f /dev/null"
+e2e_lib_at_exit() { $TM kill-server 2>/dev/null; }
+
+pane() { $TM capture-pane -p -t hv 2>/dev/null; }
+pane_has() { pane | grep -q -- "$1"; }
+# wait_pane PATTERN: until the pane shows PATTERN (20 s)
+wait_pane() { e2e_lib_poll 20 pane_has "$1" || fail "pane lacks '$1': $(pane)"; }
+keys() { $TM send-keys -t hv "$@"; }
+
+# raw_start KIND: a shell on a pty behind the listener, and on a tmux
+# terminal hvcat --raw to it; the terminal's modes before in $work/before,
+# after in $work/after, the client's status in $work/rc
+raw_start() {
+    local a
+    need_posix
+    command -v tmux >/dev/null || skip "no tmux"
+    a=$(addr "$1")
+    # shellcheck disable=SC2086
+    listen $a --pty --pty-size 100x30 -e 'PS1="rp> " exec bash --norc -i'
+    cat >"$work/client.sh" <<EOS
+stty -g >"$work/before"
+$CLIENT --raw $a 2>"$work/c.err"
+echo \$? >"$work/rc.tmp"; mv "$work/rc.tmp" "$work/rc"
+stty -g >"$work/after"
+echo CLIENT-DONE
+exec sleep 300
+EOS
+    $TM new-session -d -s hv -x 120 -y 40 "bash --norc $work/client.sh" ||
+        fail "tmux did not start"
+    wait_pane 'rp>'
+}
+
+# raw_done RC: the client exited RC and the terminal is as before
+raw_done() {
+    wait_size "$work/rc" 1 20 || fail "client still running: $(pane)"
+    [ "$(cat "$work/rc")" = "$1" ] || fail "client exit $(cat "$work/rc"), expected $1"
+    wait_pane CLIENT-DONE
+    cmp -s "$work/before" "$work/after" ||
+        fail "terminal modes differ: $(cat "$work/before") / $(cat "$work/after")"
+}
+
+raw_session() {
+    raw_start "$1"
+    keys 'tty' Enter
+    wait_pane '^/dev/pts/[0-9]'
+    keys 'stty size' Enter
+    wait_pane '^30 100'
+    # Ctrl+C ends the remote sleep; the client stays
+    keys 'sleep 4711' Enter
+    sleep 0.5
+    keys C-c
+    keys 'echo alive-$((6 * 7))' Enter
+    wait_pane '^alive-42'
+    pgrep -x -f 'sleep 4711' >/dev/null && fail "the remote sleep still runs"
+    # ~~ sends one ~ (the line starts after Enter)
+    keys 'echo ' Enter '~~' 'x' Enter
+    keys 'echo tilde:~~y' Enter
+    wait_pane 'tilde:~~y'
+    # ~. first on a line: exit 0, the terminal as before
+    keys Enter '~.'
+    raw_done 0
+}
+case_raw_tcp() { raw_session tcp; }
+case_raw_unix() { raw_session unix; }
+
+raw_killed() {
+    raw_start "$1"
+    keys 'tty' Enter
+    wait_pane '^/dev/pts/[0-9]'
+    kill -9 "$LPID"
+    raw_done "$2"
+}
+# a listener killed with -9: its kernel closes the connection as for a
+# clean end (a FIN, or a unix socket's EOF): the session ends with the
+# peer, and the terminal is restored
+case_raw_killed_tcp() { raw_killed tcp 0; }
+case_raw_killed_unix() { raw_killed unix 0; }
+
+case_raw_sigterm() {
+    # SIGTERM while raw: the modes back, then ended by the signal (143)
+    raw_start tcp
+    pkill -TERM -f -- "--raw -t 127.0.0.1" || fail "no client to signal"
+    raw_done 143
+}
+
+"case_$case_name"
