@@ -733,6 +733,18 @@ static int lone_splice(struct pair *p, int i)
     return 1;
 }
 
+/* After a fast path's blocking calls, what the event loop may try before
+ * poll says so: a descriptor shared with other processes (stdio) keeps
+ * its blocking flag, so it is read only once poll says it is readable,
+ * and a terminal written only once it is writable (the rules
+ * hv__stream_read and hv__stream_write keep after each call); a socket, a
+ * file and a pipe asked for its room never block. */
+static void loop_again(struct hv_stream *st)
+{
+    st->rready = st->rsock || st->rsure;
+    st->wready = st->wsock || st->wsure || st->wpipe;
+}
+
 /* Move direction i with blocking calls until its source ends, it fails or
  * a stop is asked for (the signal interrupts the blocked call). A chunk
  * then costs a read and a write (or one splice), not a poll round as
@@ -754,7 +766,8 @@ static void lone_run(struct pair *p, int i)
         block_dir(p, i);
     }
     src->block = dst->block = 0;
-    src->rready = dst->wready = 1;
+    loop_again(src);
+    loop_again(dst);
 }
 
 /* ------------------------------------------------ the two-way fast path */
@@ -959,7 +972,7 @@ static int duplex_run(struct pair *p)
     for (i = 0; i < 2; i++) {
         p->s[i]->block = 0;
         p->s[i]->quit = NULL;
-        p->s[i]->rready = p->s[i]->wready = 1;
+        loop_again(p->s[i]);
     }
     (void)sigaction(SIGURG, &old_sa, NULL);
 no_sig:

@@ -409,6 +409,25 @@ case_eof_then_reset_after_data() {
     [ "$rc" -eq 74 ] || fail "exit $rc, expected 74 (our line was never read): $(cat "$work/cli.err")"
 }
 
+case_stdin_idle_after_fast_path() {
+    # the listener's stdin is a fifo that stays open and silent; the client
+    # sends 400 KB and its EOF. The two-way fast path carries the bytes;
+    # once it hands the pair back, the loop must not read stdin before
+    # poll says so (a blocking read there hung for ever, deaf even to
+    # SIGTERM): the peer's EOF then ends the session (the gone-peer rule)
+    held_fifo in 3
+    head -c 400000 /dev/urandom >"$work/data"
+    start_server srv "$work/in" 3>&-
+    $CLIENT -t 127.0.0.1 "$PORT" <"$work/data" >"$work/cli.out" 2>"$work/cli.err" 3>&- &
+    local cpid=$! src crc
+    pids="$pids $cpid"
+    wait_pid "$SPID" 20 src || fail "the listener hung after the client's EOF: $(cat "$work/srv.err")"
+    wait_pid "$cpid" 20 crc || fail "the client hung"
+    [ "$src" = 0 ] || fail "listener exit $src: $(cat "$work/srv.err")"
+    [ "$crc" = 0 ] || fail "client exit $crc: $(cat "$work/cli.err")"
+    same "$work/data" "$work/srv.out" "client -> listener"
+}
+
 case_nonblock_stdin() {
     # issue 11 defect 1: a tool killed by a signal must not leave O_NONBLOCK
     # on a stdin it shares: `sleep 3 | { timeout 1 hvcat ...; cat; }`. Here

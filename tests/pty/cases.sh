@@ -204,6 +204,7 @@ raw_start() {
     need_posix
     command -v tmux >/dev/null || skip "no tmux"
     a=$(addr "$1")
+    RAW_ADDR=$a
     # shellcheck disable=SC2086
     listen $a --pty --pty-size 100x30 -e 'PS1="rp> " exec bash --norc -i'
     cat >"$work/client.sh" <<EOS
@@ -235,12 +236,13 @@ raw_session() {
     keys 'stty size' Enter
     wait_pane '^30 100'
     # Ctrl+C ends the remote sleep; the client stays
-    keys 'sleep 4711' Enter
+    # (a length of its own: cases run side by side)
+    keys "sleep 4711$$" Enter
     sleep 0.5
     keys C-c
     keys 'echo alive-$((6 * 7))' Enter
     wait_pane '^alive-42'
-    pgrep -x -f 'sleep 4711' >/dev/null && fail "the remote sleep still runs"
+    pgrep -x -f "sleep 4711$$" >/dev/null && fail "the remote sleep still runs"
     # ~~ sends one ~ (the line starts after Enter)
     keys 'echo ' Enter '~~' 'x' Enter
     keys 'echo tilde:~~y' Enter
@@ -268,7 +270,8 @@ case_raw_killed_unix() { raw_killed unix 0; }
 case_raw_sigterm() {
     # SIGTERM while raw: the modes back, then ended by the signal (143)
     raw_start tcp
-    pkill -TERM -f -- "--raw -t 127.0.0.1" || fail "no client to signal"
+    # this case's client alone (its address), not another case's
+    pkill -TERM -f -- "--raw $RAW_ADDR\$" || fail "no client to signal"
     raw_done 143
 }
 
