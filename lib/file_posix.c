@@ -89,7 +89,7 @@ int hv__file_id(const char *path, struct hv__file_id *id)
 
 int hv__file_remove_same(const char *path, const struct hv__file_id *id)
 {
-    struct hv__file_id now;
+    struct hv__file_id now = {0, 0};
     int r = hv__file_id(path, &now);
     if (r < 0)
         return r;

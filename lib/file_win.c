@@ -163,7 +163,7 @@ int hv__file_id(const char *path, struct hv__file_id *id)
 
 int hv__file_remove_same(const char *path, const struct hv__file_id *id)
 {
-    struct hv__file_id now;
+    struct hv__file_id now = {0, 0};
     FILE_DISPOSITION_INFO del;
     int r;
     HANDLE h = open_itself(path, DELETE | FILE_READ_ATTRIBUTES, &r);
