@@ -199,6 +199,18 @@ static int tty_wait(const struct hv_stream *st, short events)
     }
 }
 
+/* After a failed call (errno set): 1 to make it again (EINTR, or a
+ * terminal's master in blocking use that was not ready and now is for
+ * events), 0 to report errno, or HV__EAGAIN (a stop, or the pair's end). */
+static int call_again(const struct hv_stream *st, short events)
+{
+    if (errno == EINTR)
+        return retry_eintr(st) ? 1 : HV__EAGAIN;
+    if (st->tty && st->block && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return tty_wait(st, events) < 0 ? HV__EAGAIN : 1;
+    return 0;
+}
+
 /* stdin through the escape scan (hvcat --raw): a terminal's reads are a
  * few bytes, taken into a small buffer first, since a held escape
  * character may come out before them. */
@@ -230,6 +242,7 @@ static ssize_t escape_read(struct hv_stream *st, char *p, size_t n)
 int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
 {
     ssize_t k;
+    int again;
     for (;;) {
         if (st->rsock)
             k = recv(st->rfd, p, n, st->block ? 0 : MSG_DONTWAIT);
@@ -237,18 +250,10 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
             k = escape_read(st, p, n);
         else
             k = read(st->rfd, p, n);
-        if (k >= 0)
+        if (k >= 0 || (again = call_again(st, POLLIN)) == 0)
             break;
-        if (errno == EINTR) {
-            if (!retry_eintr(st))
-                return HV__EAGAIN;
-        } else if (st->tty && st->block &&
-                   (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (tty_wait(st, POLLIN) < 0)
-                return HV__EAGAIN;
-        } else {
-            break;
-        }
+        if (again < 0)
+            return again;
     }
     if (k > 0) {
         *got = (size_t)k;
@@ -296,6 +301,7 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      size_t *put)
 {
     ssize_t k;
+    int again;
     /* a pipe is asked how much it takes (an ioctl costs less than a poll
      * round, which a round trip would pay at every write), and only when
      * what it said last is used up: the reader only ever makes room. A
@@ -319,18 +325,10 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
                      (st->block ? 0 : MSG_DONTWAIT) | MSG_NOSIGNAL);
         else
             k = write(st->wfd, p, n);
-        if (k >= 0)
+        if (k >= 0 || (again = call_again(st, POLLOUT)) == 0)
             break;
-        if (errno == EINTR) {
-            if (!retry_eintr(st))
-                return HV__EAGAIN;
-        } else if (st->tty && st->block &&
-                   (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (tty_wait(st, POLLOUT) < 0)
-                return HV__EAGAIN;
-        } else {
-            break;
-        }
+        if (again < 0)
+            return again;
     }
     if (k >= 0) {
         *put = (size_t)k;
