@@ -1,6 +1,7 @@
 # wingetopt.cmake: getopt_long for MSVC, which has none (MinGW-w64's CRT
 # and glibc have it): the target wingetopt::wingetopt, found or fetched.
-# Included from tools/CMakeLists.txt for MSVC builds only.
+# Included from tools/CMakeLists.txt and tests/unit.cmake for MSVC builds
+# only.
 # 1. a CMake package (conan, or an install that ships a config file)
 find_package(wingetopt CONFIG QUIET)
 # 2. a plain install: upstream installs getopt.h and wingetopt.lib but no

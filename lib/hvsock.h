@@ -148,6 +148,11 @@ int hv_exitcode(int err);
  * prefix, within [lo, hi]. No sign, no spaces, no trailing junk.
  * Returns 0, HV_EINVAL (not a number) or HV_ERANGE. */
 int hv_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+/* The same for octal digits (no prefix): a file mode. */
+int hv_parse_octal(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+/* Whole seconds (hv_parse_u32) within [lo, hi] as milliseconds in *ms: an
+ * option's SECS. hi is capped at what milliseconds can hold (4294967). */
+int hv_parse_secs(const char *s, uint32_t lo, uint32_t hi, uint32_t *ms);
 
 /* ---------------------------------------------------------------- GUIDs */
 
@@ -293,6 +298,8 @@ int hv_addr_npipe(struct hv_addr *a, const char *name, char *hint,
 int hv_addr_hybrid(struct hv_addr *a, const char *path, const char *port,
                    char *hint, size_t hintlen);
 
+/* ---------------------------------------------------------------- filters */
+
 /* Who may connect (hvlisten --allow/--deny, and a listener's VM operand).
  * A rule is for the listener's family: Hyper-V a VM id (keyword, GUID or
  * a VM name resolved now), vsock a CID (number or keyword), TCP an address
@@ -404,7 +411,7 @@ int hv_sock_pass_stdout(struct hv_sock *s);
 /* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
 
-/* ---------------------------------------------------------------- service */
+/* --------------------------------------------------------- service managers */
 
 /* A service manager's side of the tools (systemd: sd_listen_fds(3),
  * sd_notify(3)). POSIX only; elsewhere the calls answer HV_ENOTSUP
@@ -470,12 +477,16 @@ size_t hv_ready_feed(struct hv_ready *p, const char *buf, size_t n,
  * Returns p->ready; p is ready for the next stream's bytes. */
 int hv_ready_end(struct hv_ready *p, hv_ready_status_fn *status, void *ctx);
 
+/* ---------------------------------------------------------------- logs */
+
 /* The system log (syslog(3), facility LOG_DAEMON) for a tool's event
  * lines. ident names the program; HV_ENOTSUP where there is none
  * (Windows). A line is written at LOG_ERR when error, else LOG_INFO. */
 int hv_syslog_open(const char *ident);
 void hv_syslog_write(int error, const char *text);
 void hv_syslog_close(void);
+
+/* --------------------------------------------------------- Windows services */
 
 /* Windows services: the service control manager runs hvlisten as a
  * service (CreateService, StartServiceCtrlDispatcher). Windows only;
@@ -523,7 +534,7 @@ int hv_eventlog_open(const char *source);
 void hv_eventlog_write(int error, const char *text);
 void hv_eventlog_close(void);
 
-/* ---------------------------------------------------------------- stop */
+/* ---------------------------------------------------------- stop and clocks */
 
 /* Ask every blocking call of the library in this process (relays, accept
  * waits, connects) to return HV_ESTOPPED soon. Safe in a signal handler
@@ -623,24 +634,6 @@ struct hv_relay_opts {
 
 #define HV_RELAY_BUFSIZE (256u * 1024u)
 
-/* Traffic dumps (-o, -x): what relay pairs write, both ways, to a file as
- * it is and/or as a hex dump (see hvsock_int.h for its lines). */
-struct hv_dump;
-int hv_dump_new(struct hv_dump **out);
-/* Create (or empty) path, UTF-8, for the raw bytes (hex 0) or the hex
- * dump (hex 1). 0, or the codes of hv_file_create. */
-int hv_dump_open(struct hv_dump *d, const char *path, int hex);
-/* fn is called once, from the thread running the relay, when a write to
- * a dump file fails (a full disk): the dump writes nothing more from
- * then on; the relay goes on unchanged. */
-void hv_dump_on_error(struct hv_dump *d,
-                      void (*fn)(void *ctx, const char *path, int err),
-                      void *ctx);
-/* 0, or the error that stopped the dump. */
-int hv_dump_error(const struct hv_dump *d);
-/* Close the files and free d (NULL: nothing): 0 or the dump's error. */
-int hv_dump_close(struct hv_dump *d);
-
 /* Initialise o to the defaults: no flags, no idle timeout, no quit, no
  * gone_ms (wait for a's EOF). */
 void hv_relay_opts_init(struct hv_relay_opts *o);
@@ -724,6 +717,26 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
  * complete one. */
 void hv_relay_free(struct hv_relay *r);
 
+/* ---------------------------------------------------------------- dumps */
+
+/* Traffic dumps (-o, -x): what relay pairs write, both ways, to a file as
+ * it is and/or as a hex dump (see hvsock_int.h for its lines). */
+struct hv_dump;
+int hv_dump_new(struct hv_dump **out);
+/* Create (or empty) path, UTF-8, for the raw bytes (hex 0) or the hex
+ * dump (hex 1). 0, or the codes of hv_file_create. */
+int hv_dump_open(struct hv_dump *d, const char *path, int hex);
+/* fn is called once, from the thread running the relay, when a write to
+ * a dump file fails (a full disk): the dump writes nothing more from
+ * then on; the relay goes on unchanged. */
+void hv_dump_on_error(struct hv_dump *d,
+                      void (*fn)(void *ctx, const char *path, int err),
+                      void *ctx);
+/* 0, or the error that stopped the dump. */
+int hv_dump_error(const struct hv_dump *d);
+/* Close the files and free d (NULL: nothing): 0 or the dump's error. */
+int hv_dump_close(struct hv_dump *d);
+
 /* ---------------------------------------------------------------- spawn */
 
 /* Running a command on a connection (hvcat/hvlisten -e). */
@@ -788,6 +801,8 @@ void hv_child_kill(struct hv_child *c);
  * Windows whatever runs of its job ends. */
 void hv_child_free(struct hv_child *c);
 
+/* ---------------------------------------------------------------- console */
+
 /* Platform set-up for a command-line program, first thing in main(): on
  * Windows argv is re-read from the UTF-16 command line as UTF-8, stdin and
  * stdout are put in binary mode and console output is set to UTF-8.
@@ -811,6 +826,8 @@ void hv_console_restore(void);
  * session: ch first on a line, then "." ends the session cleanly, ch again
  * sends one ch, anything else goes with the ch. */
 void hv_stream_escape(struct hv_stream *st, unsigned char ch);
+
+/* ---------------------------------------------------------------- files */
 
 /* Create (or empty) the file named by path, UTF-8 on every platform, and
  * open it for writing bytes as they are (fopen "wb"); on POSIX kept from

@@ -14,3 +14,13 @@ endif()
 hv_add_unit(dump ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dump.c)
 # the escape of a raw terminal session (lib/escape.c: hvcat --raw's ~.)
 hv_add_unit(escape ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_escape.c)
+# the tools' escaper of shown text (tools/cli.c: cli_shown)
+hv_add_unit(cli ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli.c
+            ${PROJECT_SOURCE_DIR}/tools/cli.c)
+target_include_directories(ut_cli PRIVATE ${PROJECT_SOURCE_DIR}/tools)
+if(MSVC)
+  # cli.c's getopt_long (the target is seen here only once included here:
+  # a found one is imported per directory)
+  include(${PROJECT_SOURCE_DIR}/cmake/wingetopt.cmake)
+  target_link_libraries(ut_cli PRIVATE wingetopt::wingetopt)
+endif()

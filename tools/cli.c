@@ -28,7 +28,7 @@ static void vwarn(const char *fmt, va_list ap, const char *tail)
     CLI_PRINTF(1, 0);
 static void vwarn(const char *fmt, va_list ap, const char *tail)
 {
-    char line[2048];
+    char line[CLI_LINE_MAX];
     size_t n = 0, room = sizeof line - 1; /* one byte kept for the newline */
     int r;
 
@@ -165,16 +165,6 @@ int cli_version(void)
     return cli_flush_stdout();
 }
 
-int cli_parse_timeout(const char *s, unsigned *ms)
-{
-    uint32_t v;
-    int r = hv_parse_u32(s, 1, HV_TIMEOUT_MAX_MS / 1000u, &v);
-    if (r < 0)
-        return r;
-    *ms = (unsigned)v * 1000u;
-    return 0;
-}
-
 int cli_addr_error(int err, const char *what, const char *text,
                    const char *hint)
 {
@@ -236,7 +226,7 @@ int cli_net_start(void)
     return 0;
 }
 
-size_t cli_text(const char *s, char *buf, size_t n)
+const char *cli_shown(const char *s, char *buf, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
@@ -255,30 +245,7 @@ size_t cli_text(const char *s, char *buf, size_t n)
     }
     if (n)
         buf[o < n ? o : n - 1] = '\0';
-    return o;
-}
-
-const char *cli_shown(const char *s, char *buf, size_t n)
-{
-    cli_text(s, buf, n);
     return buf;
-}
-
-const char *cli_esc(const char *s)
-{
-    /* a message line is at most vwarn's 2048 bytes: so is what it quotes */
-    static char bufs[4][2048];
-    static unsigned next;
-    const char *p;
-    char *b;
-    for (p = s; p && *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            break;
-    if (p == NULL || *p == '\0')
-        return s;
-    b = bufs[next++ % 4];
-    cli_text(s, b, sizeof bufs[0]);
-    return b;
 }
 
 /* Write what quote(s, buf, n) makes, through a heap buffer when it is
@@ -327,7 +294,19 @@ void cli_put_bytes(const char *s, size_t n)
 
 void cli_put_text(const char *s)
 {
-    put_quoted(s, cli_text);
+    /* an escape is 4 bytes for 1: room for all of s */
+    char small[512], *big;
+    size_t n = s ? 4 * strlen(s) + 1 : 1;
+    if (n <= sizeof small) {
+        fputs(cli_shown(s, small, sizeof small), stdout);
+        return;
+    }
+    if ((big = malloc(n)) == NULL) {
+        fputs("null", stdout);
+        return;
+    }
+    fputs(cli_shown(s, big, n), stdout);
+    free(big);
 }
 
 void cli_put_json(const char *s, int null_if_empty)

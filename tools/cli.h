@@ -56,8 +56,6 @@ int cli_flush_stdout(void);
 int cli_help(const char *usage, const char *help);
 /* "prog (hvsock-tools) X.Y.Z" on stdout; 0, or 74 when stdout fails. */
 int cli_version(void);
-/* Parse -w SECONDS (1..300) into milliseconds; 0 or an HV_E* code. */
-int cli_parse_timeout(const char *s, unsigned *ms);
 /* Report an address parse failure for the named operand; returns the exit
  * code (65, or 68 for an unknown VM). */
 int cli_addr_error(int err, const char *what, const char *text,
@@ -69,22 +67,20 @@ int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
                    const char *service, int flags);
 /* Network start-up: 0 or the exit code after saying why. */
 int cli_net_start(void);
-/* Text from outside (names, KVP values, registry strings) fit for a
- * terminal line: control characters (and DEL) as \xNN. Writes what fits
- * of it to buf[n], never half an escape; returns the full length. */
-size_t cli_text(const char *s, char *buf, size_t n);
-/* cli_text into buf[n], for a message; returns buf. */
+/* The longest line cli_warnx, cli_warn and cli_usage_error write (a
+ * longer one is cut): so is a buffer of cli_shown for a message. */
+#define CLI_LINE_MAX 2048
+/* Text from outside (names, KVP values, registry strings, notes and hints
+ * that quote them) fit for a terminal line: control characters (and DEL)
+ * as \xNN. Writes what fits of it to buf[n] (NUL-terminated), never half
+ * an escape; returns buf. s NULL is "". */
 const char *cli_shown(const char *s, char *buf, size_t n);
-/* s itself when it has no control character, else its cli_text (cut to a
- * message line) in one of four static buffers: for text from the system
- * (notes, hints with names) inside a message. */
-const char *cli_esc(const char *s);
-/* n bytes of text from outside on stdout, as cli_text writes it, and
+/* n bytes of text from outside on stdout, as cli_shown writes it, and
  * also every byte that is not part of valid UTF-8 as \xNN (NUL bytes
  * included): a peer's words never reach a terminal as anything else.
  * s[n] must be readable (a NUL ends the walk of a sequence there). */
 void cli_put_bytes(const char *s, size_t n);
-/* cli_text of s on stdout, however long. */
+/* cli_shown of s on stdout, however long. */
 void cli_put_text(const char *s);
 /* s as a JSON string on stdout (hv_json_quote); with null_if_empty, null
  * for NULL or "" (without it NULL is ""). */

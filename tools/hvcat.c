@@ -112,7 +112,7 @@ static const struct option longopts[] = {
 
 struct opts {
     struct session_opts so;
-    unsigned timeout_ms;
+    uint32_t timeout_ms;
     uint32_t wait_ms;
     int wait;
     int zero;
@@ -318,15 +318,15 @@ static int run(int argc, char **argv)
             o.exec = optarg;
             break;
         case 'w':
-            if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)
+            if (hv_parse_secs(optarg, 1, HV_TIMEOUT_MAX_MS / 1000u,
+                              &o.timeout_ms) < 0)
                 return cli_value_error("-w/--timeout", optarg,
                                        "seconds from 1 to 300");
             break;
         case OPT_WAIT:
-            if (hv_parse_u32(optarg, 1, 86400u, &o.wait_ms) < 0)
+            if (hv_parse_secs(optarg, 1, 86400u, &o.wait_ms) < 0)
                 return cli_value_error("--wait", optarg,
                                        "seconds from 1 to 86400");
-            o.wait_ms *= 1000u;
             o.wait = 1;
             break;
         case 'z':

@@ -174,7 +174,7 @@ struct opts {
     const char *to;
     uint32_t max_conns;
     uint32_t drain_ms; /* --drain: on a stop, open pairs may finish */
-    unsigned timeout_ms;
+    uint32_t timeout_ms;
     unsigned unix_mode;
     const char *pipe_access; /* --pipe-access: NULL, everyone or SDDL */
     int systemd; /* --systemd: the service manager's listening socket */
@@ -367,16 +367,10 @@ static int vm_is_name(const struct hv_addr *a, const char *vm)
 
 /* --unix-mode: 1 to 4 octal digits up to 777 (no setuid, setgid or sticky
  * bit); *out the mode with HV_UNIX_MODE_SET, so that 000 counts as given */
-static int parse_octal(const char *s, unsigned *out)
+static int parse_mode(const char *s, unsigned *out)
 {
-    unsigned v = 0;
-    size_t n = 0;
-    for (; *s; s++, n++) {
-        if (*s < '0' || *s > '7' || n >= 4)
-            return -1;
-        v = v * 8 + (unsigned)(*s - '0');
-    }
-    if (n == 0 || v > 0777u)
+    uint32_t v;
+    if (strlen(s) > 4 || hv_parse_octal(s, 0, 0777u, &v) < 0)
         return -1;
     *out = HV_UNIX_MODE_SET | v;
     return 0;
@@ -1186,10 +1180,9 @@ static int run(int argc, char **argv)
             o.log_format_set = 1;
             break;
         case OPT_DRAIN:
-            if (hv_parse_u32(optarg, 1, 86400u, &o.drain_ms) < 0)
+            if (hv_parse_secs(optarg, 1, 86400u, &o.drain_ms) < 0)
                 return cli_value_error("--drain", optarg,
                                        "seconds from 1 to 86400");
-            o.drain_ms *= 1000u;
             break;
         case OPT_MAX_CONNS:
             if (hv_parse_u32(optarg, 1, hv_relay_pairs_max(), &o.max_conns) <
@@ -1215,12 +1208,13 @@ static int run(int argc, char **argv)
             o.pipe_access = optarg;
             break;
         case OPT_UNIX_MODE:
-            if (parse_octal(optarg, &o.unix_mode) < 0)
+            if (parse_mode(optarg, &o.unix_mode) < 0)
                 return cli_value_error("--unix-mode", optarg,
                                        "octal permissions from 000 to 777");
             break;
         case 'w':
-            if (cli_parse_timeout(optarg, &o.timeout_ms) < 0)
+            if (hv_parse_secs(optarg, 1, HV_TIMEOUT_MAX_MS / 1000u,
+                              &o.timeout_ms) < 0)
                 return cli_value_error("-w/--timeout", optarg,
                                        "seconds from 1 to 300");
             break;

@@ -257,10 +257,11 @@ static int resolve_target(const char *what, const struct opts *o, int argc,
         char hint[HV_ADDR_STRLEN];
         int r = hv_reg_find_by_name(argv[first], &s, hint, sizeof hint);
         if (r == HV_EAMBIGUOUS) {
-            char buf[256];
+            char buf[256], hb[CLI_LINE_MAX];
             cli_warnx("%s '%s': ambiguous name: several entries have it: %s "
                       "(give the GUID)",
-                      what, cli_shown(argv[first], buf, sizeof buf), cli_esc(hint));
+                      what, cli_shown(argv[first], buf, sizeof buf),
+                      cli_shown(hint, hb, sizeof hb));
             return hv_exitcode(r);
         }
         if (r < 0)

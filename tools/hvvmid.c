@@ -82,7 +82,7 @@ static void jstr(const char *s, int null_if_empty)
     cli_put_json(s, null_if_empty);
 }
 
-/* A column of -l's table: s escaped (cli_text), "-" when empty, cut to
+/* A column of -l's table: s escaped (cli_shown), "-" when empty, cut to
  * fit buf. */
 static const char *col(const char *s, char *buf, size_t n)
 {
@@ -94,8 +94,9 @@ static const char *col(const char *s, char *buf, size_t n)
 /* "WHAT: <hv_strerror(r)>[: note]"; returns the exit code. */
 static int failed(const char *what, int r, const char *note)
 {
+    char buf[CLI_LINE_MAX];
     cli_warnx("%s: %s%s%s", what, hv_strerror(r), *note ? ": " : "",
-              cli_esc(note));
+              cli_shown(note, buf, sizeof buf));
     return hv_exitcode(r);
 }
 
@@ -142,6 +143,7 @@ static int list(const struct opts *o)
 {
     struct hv_vms vms = HV_VMS_INIT;
     char note[600], g[HV_GUID_BUFSIZE];
+    char shown[CLI_LINE_MAX];
     size_t i;
     int r;
 
@@ -149,17 +151,19 @@ static int list(const struct opts *o)
     if (r == HV_EACCES) {
         cli_warnx("list VMs: permission denied (%s): run elevated, as an "
                   "Administrator or a member of Hyper-V Administrators",
-                  cli_esc(note));
+                  cli_shown(note, shown, sizeof shown));
         return hv_exitcode(r);
     }
     if (r == HV_ENOTSUP) {
-        cli_warnx("list VMs: no VM inventory is available: %s", cli_esc(note));
+        cli_warnx("list VMs: no VM inventory is available: %s",
+                  cli_shown(note, shown, sizeof shown));
         return hv_exitcode(r);
     }
     if (r < 0)
         return failed("list VMs", r, note);
     if (o->verbose && *note)
-        cli_warnx("list VMs: partial: %s", cli_esc(note));
+        cli_warnx("list VMs: partial: %s",
+                  cli_shown(note, shown, sizeof shown));
     if (o->json)
         fputs("[\n", stdout);
     else
@@ -201,7 +205,7 @@ static int list(const struct opts *o)
     return 0;
 }
 
-/* "label: value" with value escaped (cli_text): a KVP value is written by
+/* "label: value" with value escaped (cli_shown): a KVP value is written by
  * the host, and must neither steer the terminal nor forge a line. */
 static void line(const char *label, const char *value)
 {
@@ -217,12 +221,13 @@ static int self(const struct opts *o)
     /* large (four 3 KiB values): not on the stack */
     static struct hv_vm_self s;
     static char note[8192]; /* names the file: room for a long path */
-    char g[HV_GUID_BUFSIZE];
+    char g[HV_GUID_BUFSIZE], shown[CLI_LINE_MAX];
     int r;
 
     r = hv_vm_self(&s, o->kvp_file, note, sizeof note);
     if (r == HV_ENOVM) {
-        cli_warnx("own VM id not found: %s", cli_esc(note));
+        cli_warnx("own VM id not found: %s",
+                  cli_shown(note, shown, sizeof shown));
         return hv_exitcode(r);
     }
     if (r < 0)
@@ -276,7 +281,7 @@ static int one(const char *what)
     const struct hv_keyword *k;
     struct hv_guid id;
     char hint[4096], g[HV_GUID_BUFSIZE]; /* matches with long names */
-    char shown[256];
+    char shown[256], hb[CLI_LINE_MAX];
     int r;
 
     cli_shown(what, shown, sizeof shown);
@@ -295,9 +300,11 @@ static int one(const char *what)
     } else if ((r = hv_vm_by_name(what, &id, hint, sizeof hint)) < 0) {
         if (r == HV_ENOTSUP)
             cli_warnx("'%s': not a keyword or GUID, and no VM inventory is "
-                      "available: %s", shown, cli_esc(hint));
+                      "available: %s",
+                      shown, cli_shown(hint, hb, sizeof hb));
         else if (*hint)
-            cli_warnx("'%s': %s: %s", shown, hv_strerror(r), cli_esc(hint));
+            cli_warnx("'%s': %s: %s", shown, hv_strerror(r),
+                      cli_shown(hint, hb, sizeof hb));
         else
             cli_warnx("'%s': %s", shown, hv_strerror(r));
         return hv_exitcode(r);

@@ -163,7 +163,7 @@ static void write_event(const char *event, const struct log_fields *f,
         puts_(&l, when);
         puts_(&l, " ");
         if (esc) {
-            cli_text(text, esc, n);
+            cli_shown(text, esc, n);
             puts_(&l, esc);
             free(esc);
         } else {

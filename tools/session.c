@@ -41,16 +41,6 @@ static int parse_size(const char *s, struct hv_pty_opts *po)
     return 0;
 }
 
-/* SECS for -i and -q: whole seconds, 0 allowed for -q only. */
-static int parse_secs(const char *s, uint32_t lo, uint32_t *ms)
-{
-    uint32_t v;
-    if (hv_parse_u32(s, lo, 86400u, &v) < 0)
-        return -1;
-    *ms = v * 1000u;
-    return 0;
-}
-
 int session_option(struct session_opts *so, int c, const char *arg)
 {
     switch (c) {
@@ -113,12 +103,12 @@ int session_option(struct session_opts *so, int c, const char *arg)
                                    "COLSxROWS, each from 1 to 65535");
         return 1;
     case 'i':
-        if (parse_secs(arg, 1, &so->idle_ms) < 0)
+        if (hv_parse_secs(arg, 1, 86400u, &so->idle_ms) < 0)
             return cli_value_error("-i/--idle-timeout", arg,
                                    "seconds from 1 to 86400");
         return 1;
     case 'q':
-        if (parse_secs(arg, 0, &so->quit_ms) < 0)
+        if (hv_parse_secs(arg, 0, 86400u, &so->quit_ms) < 0)
             return cli_value_error("-q/--quit-after", arg,
                                    "seconds from 0 to 86400");
         return 1;
@@ -365,6 +355,7 @@ void session_hints(const struct session_opts *so, const struct hv_addr *a,
                    enum hv_diag_op op, int err)
 {
     struct hv_hints h;
+    char buf[CLI_LINE_MAX];
     size_t i;
 
     if (hints_off(so))
@@ -374,7 +365,7 @@ void session_hints(const struct session_opts *so, const struct hv_addr *a,
     for (i = 0; i < h.n; i++)
         cli_warnx("%s: %s",
                   h.h[i].flags & HV_HINT_WARNING ? "warning" : "hint",
-                  cli_esc(h.h[i].text));
+                  cli_shown(h.h[i].text, buf, sizeof buf));
 }
 
 /* ---------------------------------------------------------------- progress */

@@ -36,6 +36,80 @@ UT_CASE(u32_parse)
     UT_EQ_INT(hv_parse_u32(NULL, 0, 100, &v), HV_EINVAL);
 }
 
+/* hv_parse_octal, as hvlisten --unix-mode uses it (0 to 0777; the tool
+ * also takes at most 4 digits): octal digits only, no prefix. */
+UT_CASE(octal_parse)
+{
+    static const struct {
+        const char *s;
+        uint32_t hi;
+        int r;
+        uint32_t v;
+    } t[] = {
+        {"0", 0777u, 0, 0},
+        {"000", 0777u, 0, 0},
+        {"644", 0777u, 0, 0644},
+        {"0777", 0777u, 0, 0777},
+        {"777", 0777u, 0, 0777},
+        {"0000777", 0777u, 0, 0777},
+        {"1000", 0777u, HV_ERANGE, 0},
+        {"7777", 0777u, HV_ERANGE, 0},
+        {"77777777777777", 0xFFFFFFFFu, HV_ERANGE, 0},
+        {"37777777777", 0xFFFFFFFFu, 0, 0xFFFFFFFFu},
+        {"8", 0777u, HV_EINVAL, 0},
+        {"79", 0777u, HV_EINVAL, 0},
+        {"0x7", 0777u, HV_EINVAL, 0},
+        {"", 0777u, HV_EINVAL, 0},
+        {"-1", 0777u, HV_EINVAL, 0},
+        {"+7", 0777u, HV_EINVAL, 0},
+        {" 7", 0777u, HV_EINVAL, 0},
+        {"7 ", 0777u, HV_EINVAL, 0},
+        {NULL, 0777u, HV_EINVAL, 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint32_t v = 12345;
+        UT_EQ_INT(hv_parse_octal(t[i].s, 0, t[i].hi, &v), t[i].r);
+        UT_EQ_INT(v, t[i].r == 0 ? t[i].v : 12345);
+    }
+}
+
+/* hv_parse_secs, the SECS of -w (1 to 300), -i (1 to 86400), -q (0 to
+ * 86400), --wait and --drain (1 to 86400): whole seconds as hv_parse_u32
+ * reads them (0x too), into milliseconds; *ms untouched on an error. */
+UT_CASE(secs_parse)
+{
+    static const struct {
+        const char *s;
+        uint32_t lo, hi;
+        int r;
+        uint32_t ms;
+    } t[] = {
+        {"1", 1, 300, 0, 1000},
+        {"300", 1, 300, 0, 300000},
+        {"301", 1, 300, HV_ERANGE, 0},
+        {"0", 1, 300, HV_ERANGE, 0},
+        {"0", 0, 86400, 0, 0},
+        {"86400", 0, 86400, 0, 86400000u},
+        {"86401", 1, 86400, HV_ERANGE, 0},
+        {"0x10", 1, 300, 0, 16000},
+        {"4294967", 0, 0xFFFFFFFFu, 0, 4294967000u},
+        {"4294968", 0, 0xFFFFFFFFu, HV_ERANGE, 0},
+        {"", 1, 300, HV_EINVAL, 0},
+        {"1.5", 1, 300, HV_EINVAL, 0},
+        {"-1", 0, 300, HV_EINVAL, 0},
+        {"5s", 1, 300, HV_EINVAL, 0},
+        {" 5", 1, 300, HV_EINVAL, 0},
+        {NULL, 1, 300, HV_EINVAL, 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint32_t ms = 7;
+        UT_EQ_INT(hv_parse_secs(t[i].s, t[i].lo, t[i].hi, &ms), t[i].r);
+        UT_EQ_INT(ms, t[i].r == 0 ? t[i].ms : 7);
+    }
+}
+
 UT_CASE(guid_roundtrip)
 {
     static const char *in[] = {
