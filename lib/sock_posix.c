@@ -170,8 +170,9 @@ int hv__sock_native_connect(const struct hv_addr *a,
 
 /* Bind fd to a free port that hvreg can register: Linux picks VMADDR_PORT_ANY
  * anywhere above 1023, half the time above 2147483647, which no service
- * GUID of the hv_sock form (FACTS.md) can hold. So the port is picked here,
- * at random in 1024..HV_VSOCK_PORT_MAX, again on a collision. */
+ * GUID of the hv_sock form (PORT-facb-11e6-bd58-64006a7986d3, PORT at most
+ * 0x7FFFFFFF) can hold. So the port is picked here, at random in
+ * 1024..HV_VSOCK_PORT_MAX, again on a collision. */
 static int vsock_bind_any(int fd, uint32_t cid)
 {
     struct sockaddr_vm sa;

@@ -9,7 +9,8 @@
 
 #include "platform_win.h"
 
-/* From <hvsocket.h>, which not every toolchain ships (../shared/FACTS.md). */
+/* From <hvsocket.h>, which MinGW-w64 ships only since its version 7 and
+ * older Windows SDKs lack. */
 #ifndef HV_PROTOCOL_RAW
 #define HV_PROTOCOL_RAW 1
 #endif

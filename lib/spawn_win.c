@@ -2,7 +2,7 @@
  * CreateProcessW of cmd.exe /d /s /c "CMD" with pipes as its standard
  * input and output, which the caller relays to the connection (a socket
  * handle as a child's stdio serialises its reads and writes, so a command
- * that reads and writes at once would stall: ../shared/FACTS.md). Our
+ * that reads and writes at once would stall). Our
  * ends of the pipes are overlapped (the relay cancels their I/O); the
  * command's are ordinary synchronous handles. Only those and a copy of
  * standard error are inherited: the handle list attribute keeps every

@@ -17,8 +17,9 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-/* Pipes on stdio are grown to this where allowed: piped transfers are
- * about 1.5x faster for it (FACTS.md, "Throughput levers"). */
+/* Pipes on stdio are grown to this where allowed: a relay whose stdin
+ * and stdout are both pipes was measured 1.4-1.6x faster for it (Linux
+ * 6.1, vsock loopback). */
 #define PIPE_WANT (1024 * 1024)
 
 int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
