@@ -368,7 +368,7 @@ UT_CASE(addr_tcp)
 }
 
 /* What hv_addr_format prints (the -v lines, HV_PEER_ADDR) is a one-word
- * address the tools take back (issue 24): parsed again, it formats the
+ * address the tools take back: parsed again, it formats the
  * same, for connecting and for listening. */
 UT_CASE(target_roundtrip)
 {
@@ -457,7 +457,7 @@ UT_CASE(errors_table)
 
 /* Scripts written for Windows name the parent and loopback by GUID: over
  * vsock those are the host (CID 2) and this VM (CID 1); another VM's GUID
- * has no vsock meaning (issue 11 #10). Parsing only: nothing connects. */
+ * has no vsock meaning. Parsing only: nothing connects. */
 UT_CASE(vsock_wellknown_guids)
 {
     struct hv_addr a;
