@@ -559,3 +559,35 @@ UT_CASE(ring_grow_max)
     UT_EQ_INT(want, next);
     hv__ring_free(&r);
 }
+
+/* an allocated ring that holds nothing (its data all taken, start past
+ * the front) grows to a fresh buffer: all of it offered from the front,
+ * and the bytes after it still in order */
+UT_CASE(ring_grow_empty)
+{
+    struct hv__ring r;
+    unsigned char next = 0, want = 0;
+    char *p;
+    int nomem = 0;
+
+    memset(&r, 0, sizeof r);
+    r.max = 4 * HV__RING_FIRST;
+    ring_fill(&r, &next);
+    ring_drain(&r, 1000, &want);
+    ring_drain(&r, r.count, &want);
+    UT_EQ_INT(r.count, 0);
+    hv__ring_grow(&r);
+    UT_EQ_INT(r.size, 2 * HV__RING_FIRST);
+    UT_EQ_INT(r.start, 0);
+    UT_EQ_INT(hv__ring_space(&r, &p, &nomem), 2 * HV__RING_FIRST);
+    UT_CHECK(p == r.buf);
+    ring_fill(&r, &next);
+    ring_drain(&r, r.count, &want);
+    hv__ring_grow_max(&r);
+    UT_EQ_INT(r.size, r.max);
+    ring_fill(&r, &next);
+    ring_drain(&r, r.count, &want);
+    UT_EQ_INT(want, next);
+    UT_EQ_INT(nomem, 0);
+    hv__ring_free(&r);
+}
