@@ -105,6 +105,7 @@ endforeach()
 
 # DEVELOPERS.md's map of concerns to files matches the tree.
 hv_docs_test(devmap devmap.sh)
+hv_docs_test(facts facts.sh)
 
 # scripts/demo.sh's TCP part ends with exit 0.
 hv_docs_test(demo demo.sh ${PROJECT_BINARY_DIR})
