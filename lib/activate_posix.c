@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 /* The first passed descriptor (SD_LISTEN_FDS_START). */
 #define FIRST_FD 3

@@ -3,7 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <time.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 uint64_t hv_now_ms(void)
 {

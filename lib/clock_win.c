@@ -1,6 +1,6 @@
 /* clock_win.c: the monotonic clock every timeout is measured on, and the
  * wall clock of log lines. */
-#include "platform.h"
+#include "platform_win.h"
 
 uint64_t hv_now_ms(void)
 {

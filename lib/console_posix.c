@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 int hv_console_init(int *argc, char ***argv)
 {

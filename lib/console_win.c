@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #include <shellapi.h> /* after <windows.h> */
 

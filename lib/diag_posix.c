@@ -13,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 #define PATH_LEN 1024
 

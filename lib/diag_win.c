@@ -7,7 +7,7 @@
  * cannot be read stays unknown. */
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #define GUEST_PARAMS_W L"SOFTWARE\\Microsoft\\Virtual Machine\\Guest\\Parameters"
 #define CURRENT_VERSION_W L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 static int map(long e)
 {

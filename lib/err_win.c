@@ -1,7 +1,7 @@
 /* err_win.c: Winsock (WSA*), Win32 (ERROR_*, also registry LSTATUS) codes
  * onto the library's error table. The two ranges do not overlap: Winsock
  * codes start at 10000. */
-#include "platform.h"
+#include "platform_win.h"
 
 static int from_wsa(long e)
 {

@@ -8,7 +8,7 @@
  * Learn). */
 #include <stdlib.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 /* the one event id every line is written with */
 #define EVENT_ID 1

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 /* errno from fopen onto the table: what a user can act on for a file. */
 static int file_err(int e)

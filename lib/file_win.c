@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #include <aclapi.h>
 

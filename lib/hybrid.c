@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_os.h"
 
 /* The guest port as the text both directions use: decimal, or the GUID
  * in lowercase. buf holds HV_GUID_BUFSIZE. */

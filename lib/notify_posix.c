@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 struct hv_notify {
     int fd;

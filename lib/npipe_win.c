@@ -18,7 +18,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #include <sddl.h> /* after <windows.h> */
 

@@ -8,7 +8,7 @@
 #include <poll.h>
 #include <stdlib.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 #ifdef HV__HAVE_EPOLL
 #include <sys/epoll.h>

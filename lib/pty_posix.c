@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 /* In the child, after fork: only async-signal-safe calls; never returns. */
 static void child_on_tty(int fd, const char *cmd, char **envp)

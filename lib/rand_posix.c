@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 int hv__random_bytes(void *buf, size_t n)
 {

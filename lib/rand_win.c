@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 int hv__random_bytes(void *buf, size_t n)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #define PARENT_W                                                              \
     L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\"      \

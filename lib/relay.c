@@ -4,7 +4,7 @@
  * top of each platform's many-pair engine (relay_<platform>.c). */
 #include <string.h>
 
-#include "platform.h"
+#include "platform_os.h"
 #include "rules.h"
 
 void hv_relay_opts_init(struct hv_relay_opts *o)

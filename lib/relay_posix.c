@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 #include "rules.h"
 
 /* One direction: s[i] -> s[!i] (i = 0: a -> b); its state is the rule

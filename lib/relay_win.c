@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 #include "rules.h"
 
 #define BUF_MIN (16u * 1024u)   /* a direction's buffer when idle */

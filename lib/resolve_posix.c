@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 /* Names being resolved at once, at most: one more waits (the dial's
  * back-off), as a connect short of descriptors does. */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "hvsock_int.h"
-#include "platform.h"
+#include "platform_win.h"
 
 /* how long a removal waits for the service to stop */
 #define REMOVE_STOP_WAIT_MS 30000

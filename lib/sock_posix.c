@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <time.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 enum hv_family hv_native_family(void)
 {

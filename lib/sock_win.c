@@ -7,7 +7,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 /* From <hvsocket.h>, which not every toolchain ships (../shared/FACTS.md). */
 #ifndef HV_PROTOCOL_RAW

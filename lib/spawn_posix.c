@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 struct hv_child {
     pid_t pid;

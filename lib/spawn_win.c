@@ -21,7 +21,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 struct hv_child {
     HANDLE process;

@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 /* atomics, not volatile sig_atomic_t: the relay's helper thread reads the
  * flag too (a lock-free atomic is as safe in a handler) */

@@ -7,7 +7,7 @@
  * npipe_win.c), and the one-time making of such an event
  * (hv__event_once, spawn_win.c's too). This file calls no other file of
  * the library, so that those can all call it. */
-#include "platform.h"
+#include "platform_win.h"
 
 static INIT_ONCE stop_once = INIT_ONCE_STATIC_INIT;
 static HANDLE stop_ev;

@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0

@@ -16,14 +16,14 @@
  *
  * What the relay's rule book needs to know of an end (rules.h's
  * HV__ENDS_*) is set here as properties where each stream is made:
- * stdio, cmd, rst_unread, wkeep and gone (platform.h). */
+ * stdio, cmd, rst_unread, wkeep and gone (platform_win.h). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #include <winternl.h>
 

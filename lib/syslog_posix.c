@@ -3,7 +3,7 @@
  * line; events at LOG_INFO, errors at LOG_ERR. */
 #include <syslog.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 int hv_syslog_open(const char *ident)
 {

@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pwd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 int hv__uids_exist(void)
 {

@@ -1,6 +1,6 @@
 /* user_win.c: Windows' AF_UNIX reports no peer credentials, so unix-socket
  * peers cannot be filtered by user there. */
-#include "platform.h"
+#include "platform_win.h"
 
 /* A Windows account is a name or a SID, never a number: a uid:N rule
  * would never match (and a --deny would let everyone in). */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 #define HOST_ONLY "VM inventories (WMI, HCS) exist on a Windows host only"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 
 static int g_pipe[HV__WAKE_KINDS][2] = {{-1, -1}, {-1, -1}};
 

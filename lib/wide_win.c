@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 int hv__utf8_to_wide(const char *s, wchar_t **out)
 {

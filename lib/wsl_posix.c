@@ -1,6 +1,6 @@
 /* wsl_posix.c: the WSL2 VM is found from its Windows host; inside it,
  * hvvmid --self reads $WSL2_VM_ID (vmid_posix.c). */
-#include "platform.h"
+#include "platform_posix.h"
 
 int hv_vm_wsl(struct hv_guid *out, char *note, size_t notelen)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 
 #include <tlhelp32.h>
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "platform.h" /* hv__utf8_decode (cli_put_bytes) */
 
 const char *cli_prog = "hvsock";
 static void (*line_hook)(const char *text);
@@ -24,7 +25,7 @@ void cli_init(const char *prog)
  * the unbuffered stderr, so that the lines of processes sharing stderr do
  * not interleave. A line longer than the buffer is cut. */
 static void vwarn(const char *fmt, va_list ap, const char *tail)
-    HV_PRINTF(1, 0);
+    CLI_PRINTF(1, 0);
 static void vwarn(const char *fmt, va_list ap, const char *tail)
 {
     char line[2048];

@@ -7,7 +7,18 @@
 #include <stdio.h>
 
 #include "hvsock.h"
-#include "platform.h" /* HV_PRINTF */
+
+/* CLI_PRINTF(f, a) on a function whose argument f is a printf format and
+ * whose arguments from a on are its values (a = 0 for a va_list): the
+ * compiler checks every call. MinGW names the printf it links (the CRT's
+ * or its own); MSVC has no such check. */
+#if defined(__MINGW32__) && defined(__MINGW_PRINTF_FORMAT)
+#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
 
 /* The exit-status paragraph of every tool's --help: the codes of
  * hvsock(7) (tests/docs/helpexit.sh holds them to it). */
@@ -27,12 +38,12 @@ void cli_init(const char *prog);
  * copy (log.c). NULL: none. */
 void cli_set_line_hook(void (*hook)(const char *text));
 /* "prog: <text>" on stderr, the whole line in one write. */
-void cli_warnx(const char *fmt, ...) HV_PRINTF(1, 2);
+void cli_warnx(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* "prog: <text>: <hv_strerror(err)>" on stderr. */
-void cli_warn(int err, const char *fmt, ...) HV_PRINTF(2, 3);
+void cli_warn(int err, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* "prog: <text>" and "usage hint" on stderr; returns 64. With fmt NULL
  * only the usage (after cli_getopt has said what was wrong). */
-int cli_usage_error(const char *usage, const char *fmt, ...) HV_PRINTF(2, 3);
+int cli_usage_error(const char *usage, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* getopt_long, but an unknown option, a missing argument or an argument
  * given to an option that takes none is reported with the program's name
  * ("prog: invalid option -- 'x'", "prog: unrecognized option '--bogus'");

@@ -248,7 +248,7 @@ struct server {
 
 /* Tell the service manager (when one listens) these KEY=VALUE lines. A
  * failure is said once; serving goes on. */
-static void notify(struct server *sv, const char *fmt, ...) HV_PRINTF(2, 3);
+static void notify(struct server *sv, const char *fmt, ...) CLI_PRINTF(2, 3);
 static void notify(struct server *sv, const char *fmt, ...)
 {
     char text[HV_ADDR_STRLEN + 128];

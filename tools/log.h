@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "platform.h" /* HV_PRINTF */
+#include "cli.h" /* CLI_PRINTF */
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
@@ -34,7 +34,7 @@ int log_use_eventlog(const char *source);
  * the text is the -v line without the program's name. Written to stderr
  * (with -v) and to the log. */
 void log_event(const char *event, const struct log_fields *f,
-               const char *fmt, ...) HV_PRINTF(3, 4);
+               const char *fmt, ...) CLI_PRINTF(3, 4);
 /* An error or warning line already said on stderr, for the log. */
 void log_error_line(const char *text);
 /* The exit event with the tool's exit code; then the log is closed.

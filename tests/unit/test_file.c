@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_os.h"
 #include "ut.h"
 
 UT_CASE(create_writes_bytes)
@@ -72,7 +72,8 @@ UT_CASE(create_under_a_file)
 
 /* The OS's "address family not supported" for a socket that is not the
  * native transport's (sock_*.c say HV_ENOVSOCK / HV_ENOHVSOCK at their own
- * socket() calls); platform.h names the OS's codes. */
+ * socket() calls); platform_posix.h and platform_win.h name the OS's
+ * codes. */
 
 UT_CASE(afnosupport_generic)
 {

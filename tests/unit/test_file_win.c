@@ -4,7 +4,7 @@
  * one. */
 #include <stdio.h>
 
-#include "platform.h"
+#include "platform_win.h"
 #include "ut.h"
 
 UT_CASE(lock_one_holder)

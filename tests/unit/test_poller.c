@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 #include "ut.h"
 
 #define NPIPES 300

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "platform_win.h"
 #include "ut.h"
 
 #include <aclapi.h>
