@@ -68,8 +68,9 @@ static int start_in(struct hv__spawn_parts *p, hv_hpcon pc, HANDLE *proc)
     si.StartupInfo.cb = sizeof si;
     /* no standard handles of ours: without this flag CreateProcess copies
      * redirected ones (ours are, in a service) into the command, which
-     * then writes to them, past its pseudo console (the console's own
-     * handles are made from the attribute) */
+     * then writes past its console; with the flag and no handles, the
+     * command's standard handles are the console's own, made from the
+     * attribute */
     si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
     (void)InitializeProcThreadAttributeList(NULL, 1, 0, &asize);
     if ((si.lpAttributeList = malloc(asize)) == NULL)

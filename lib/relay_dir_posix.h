@@ -19,7 +19,11 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
         char *ptr;
         size_t n, k;
 
-        if (hv__rules_reading(&p->ru, i) && src->rready) {
+        /* with blocking calls (a fast path), what the ring holds goes out
+         * before a read that may wait for the peer: a terminal's output
+         * would otherwise wait for the next keystroke */
+        if (hv__rules_reading(&p->ru, i) && src->rready &&
+            !(src->block && rg->count)) {
             int nomem = 0;
             n = hv__ring_space(rg, &ptr, &nomem);
             if (nomem) {

@@ -56,6 +56,20 @@ static void grow_to(struct hv__ring *r, size_t want)
     size_t old = r->size;
     char *b;
 
+    /* an empty ring is not realloc'ed: realloc copies the whole old block
+     * (from the heap to a fresh mapping, touching every page of both),
+     * though it holds nothing; a new block is touched only where data
+     * lands (one page for a one-byte request) */
+    if (r->count == 0) {
+        b = malloc(want);
+        if (b == NULL)
+            return;
+        free(r->buf);
+        r->buf = b;
+        r->size = want;
+        r->start = 0;
+        return;
+    }
     /* realloc, not malloc and copy: a large block is remapped in place
      * (mremap), so growing touches only the new pages, not a fresh copy
      * of the old ones (page faults and zeroing cost as much as the data

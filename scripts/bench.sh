@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench.sh: build the static tools and the bench helpers, then run the
-# benchmark of issue 12 (tests/vm/bench) in one qemu guest. Arguments go to
+# benchmark (tests/vm/bench) in one qemu guest. Arguments go to
 # tests/vm/bench: --wall, --levers, --mib N, --rounds N, ... (see it).
 #   scripts/bench.sh [BENCH OPTIONS]
 # Needs what scripts/setup.sh installs, plus socat and ncat for their rows.

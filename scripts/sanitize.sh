@@ -41,7 +41,7 @@ asan)
     [ $leaks = 1 ] || echo "sanitize.sh: LeakSanitizer does not work here: leak checks off" >&2
     export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=$leaks:strict_string_checks=1:detect_stack_use_after_return=1"
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-    ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE '^(vm|tmux)$' "$@"
+    ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE '^vm$' "$@"
     ;;
 valgrind)
     build=${1:-$src/build}

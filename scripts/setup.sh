@@ -9,10 +9,10 @@ pkgs_build="cmake make gcc libc6-dev libjsmn-dev python3"
 pkgs_vm="qemu-system-x86 busybox-static socat cpio"
 pkgs_win="gcc-mingw-w64-x86-64 wine wine64"
 pkgs_docs="mandoc man-db fish zsh dpkg-dev lintian"
-# the proof of issue 11: libFuzzer (clang 14 and its runtime), valgrind,
+# the proof that must run in CI: libFuzzer (clang 14 and its runtime), valgrind,
 # ncat as a second peer; strace for the cases that check which syscalls run;
 # netcat-openbsd (/bin/nc.openbsd), beside ncat and socat, as the peers the
-# pipe cases measure our tools against (issue 28)
+# pipe cases measure our tools against
 pkgs_proof="clang libclang-rt-14-dev valgrind ncat netcat-openbsd strace"
 # systemd-socket-activate (the launcher of tests/systemd) and
 # systemd-analyze (verify of the units); systemd need not run

@@ -1,4 +1,4 @@
-# The benchmark's helper programs (tests/vm/bench, issue 12): raw vsock
+# The benchmark's helper programs (tests/vm/bench): raw vsock
 # sender/receiver and the levers (braw), a plain C relay (brelay), an echo
 # server and TCP sink (becho), the latency driver (bping), many connections
 # (bmany) and a guest-clock timer (btime). They run inside the vm guest, so

@@ -1,4 +1,4 @@
-# Man pages, completions, install and packages (issue 6). The scripts are in
+# Man pages, completions, install and packages. The scripts are in
 # tests/docs/ (lib.sh says how options are read and shells are driven). They
 # run on a Unix build host with bash; a test whose tool (mandoc, zsh, fish,
 # dpkg-deb, man) is missing reports itself skipped (77). The Windows build
@@ -105,6 +105,7 @@ endforeach()
 
 # DEVELOPERS.md's map of concerns to files matches the tree.
 hv_docs_test(devmap devmap.sh)
+hv_docs_test(facts facts.sh)
 
 # scripts/demo.sh's TCP part ends with exit 0.
 hv_docs_test(demo demo.sh ${PROJECT_BINARY_DIR})

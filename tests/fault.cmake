@@ -1,4 +1,4 @@
-# Fault cases over TCP loopback (tests/fault/cases.sh, issue 11): every
+# Fault cases over TCP loopback (tests/fault/cases.sh): every
 # "case_NAME() {" line of the script is the ctest entry fault.NAME. POSIX
 # builds only (they kill, stop and rlimit processes; a missing transport or
 # feature skips with 77). Several state behaviour the tools do not have yet.

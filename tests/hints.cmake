@@ -1,4 +1,4 @@
-# Hints under an error (issue 26): the diagnosis's rules from facts set by
+# Hints under an error: the diagnosis's rules from facts set by
 # hand (everywhere), the facts and hints of prepared Linux trees (POSIX),
 # the Windows facts as the system gives them (Windows build, Wine),
 # and the tools' hint lines (tests/hints/cases.sh): posix_* for the Linux

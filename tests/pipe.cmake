@@ -1,4 +1,4 @@
-# pipe cases (tests/pipe/cases.sh, issue 28): each tool's stdout a pipe read
+# pipe cases (tests/pipe/cases.sh): each tool's stdout a pipe read
 # by a separate process, the data within 1 s; stdout let go of with the
 # connection; the gone peer; one connection per listener without -k; exit
 # 69 where nothing listens. Over TCP and unix sockets; ncat, socat and

@@ -1,4 +1,4 @@
-# systemd cases (tests/systemd/cases.sh, issue 20 items 1-4): socket
+# systemd cases (tests/systemd/cases.sh): socket
 # activation with Debian's systemd-socket-activate (hvlisten --systemd,
 # hvcat under --inetd), the notification protocol, and the units under
 # systemd-analyze verify and in the .deb. Linux only: the Windows build's

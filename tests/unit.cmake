@@ -14,6 +14,8 @@ endif()
 hv_add_unit(dump ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dump.c)
 # the escape of a raw terminal session (lib/escape.c: hvcat --raw's ~.)
 hv_add_unit(escape ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_escape.c)
+# the terminal control protocol's frames (lib/termctl.c: --term-control)
+hv_add_unit(termctl ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_termctl.c)
 # the tools' escaper of shown text (tools/cli.c: cli_shown)
 hv_add_unit(cli ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli.c
             ${PROJECT_SOURCE_DIR}/tools/cli.c)

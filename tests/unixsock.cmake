@@ -1,4 +1,4 @@
-# unixsock cases (tests/unixsock/cases.sh, issue 23 items 6-8): the socket
+# unixsock cases (tests/unixsock/cases.sh): the socket
 # file of hvlisten -U, its mode, its lock and its messages. Linux only (the
 # POSIX listener: Wine, where the Windows one would run, has no AF_UNIX).
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND TARGET hvcat AND TARGET hvlisten)

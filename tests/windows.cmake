@@ -17,7 +17,7 @@ if(WIN32)
       ENVIRONMENT "HVCAT=$<TARGET_FILE:hvcat>;HVLISTEN=$<TARGET_FILE:hvlisten>;HV_EMU=${HV_EMU}")
   endforeach()
 
-  # how a session ends (issue 28): stdout let go of with the connection,
+  # how a session ends: stdout let go of with the connection,
   # the gone peer, one client per listener without -k, 69 where nothing
   # listens; over TCP and named pipes, each tool's stdout a pipe that
   # pipesrv (winrelay.cmake) reads
@@ -27,7 +27,7 @@ if(WIN32)
     ENV HVCAT=$<TARGET_FILE:hvcat> HVLISTEN=$<TARGET_FILE:hvlisten>
         HV_PIPESRV=$<TARGET_FILE:hv_pipesrv> HV_EMU=${HV_EMU})
 
-  # idle means asleep (issue 24 item 4): wakeups of a waiting listener
+  # idle means asleep: wakeups of a waiting listener
   # counted from its threads' context switches, a command's end reported
   # at once, a pipe stdout's reader leaving
   hv_script_cases(hv_winidle_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/idle_cases.sh)

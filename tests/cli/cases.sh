@@ -42,7 +42,7 @@ case_bad_option() {
     expect_err_has "usage: hvlisten"
     run "$HVCAT" -w
     expect_rc 64
-    # the program's name, not argv[0] or a subcommand (issue 11 #7)
+    # the program's name, not argv[0] or a subcommand
     run "$HVCAT" --bogus host 1
     expect_first_err "hvcat: unrecognized option '--bogus'"
     run "$HVLISTEN" -j 1
@@ -82,7 +82,7 @@ case_bad_option() {
 }
 
 # a message line is written whole, with one write(2), so that the lines of
-# processes sharing stderr do not interleave (issue 11 #4). POSIX build
+# processes sharing stderr do not interleave. POSIX build
 # only (strace follows Linux processes, not Wine's).
 case_posix_one_write_per_line() {
     command -v strace >/dev/null || skip "strace is not installed"
@@ -102,7 +102,7 @@ case_posix_one_write_per_line() {
     done
 }
 
-# --help and --version into a full stdout: an error, said (issue 11 #14)
+# --help and --version into a full stdout: an error, said
 case_help_stdout_full() {
     [ -w /dev/full ] || skip "no /dev/full"
     local t a n
@@ -138,7 +138,7 @@ case_extra_operand() {
 }
 case_bad_timeout() {
     for w in 0 301 abc -1 1.5 ""; do
-        # a bad value is a bad operand: 65, as a bad port (issue 11 #8)
+        # a bad value is a bad operand: 65, as a bad port
         run "$HVCAT" -w "$w" host 1
         expect_rc 65
         expect_first_err "hvcat: -w/--timeout '$w': expected seconds from 1 to 300"
@@ -280,7 +280,7 @@ case_closed_stdio() {
 }
 
 case_systemd() {
-    # --systemd (issue 20 item 1): the socket unit says where, so an
+    # --systemd: the socket unit says where, so an
     # address or a transport option with it is a usage error (64); started
     # by hand nothing was passed (69); Windows has no socket activation
     # (69, said so). tests/systemd/cases.sh runs it under a real launcher.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # docs.demo: scripts/demo.sh's TCP part with the built tools exits 0 after
-# saying the transfer was bit-exact (issue 13 item 9: its EXIT trap once
-# made a successful run exit 2). Arguments: the build directory.
+# saying the transfer was bit-exact (its EXIT trap once made a successful
+# run exit 2). Arguments: the build directory.
 set -u
 build=$1
 out=$(HV_DEMO_MIB=1 bash "$SRC/scripts/demo.sh" --tcp-only "$build" 2>&1)

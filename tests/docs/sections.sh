@@ -1,5 +1,5 @@
 # sections.sh PAGE: a tool's man page has the sections of OpenBSD's nc.1
-# that issue 6 asks for, its EXAMPLES show the six cases (host to guest,
+# that users look for, its EXAMPLES show the six cases (host to guest,
 # guest to host, a tar stream, an ssh ProxyCommand, registering a service,
 # WSL) and its CAVEATS the three (old Windows half-close, WSL2's exact VM
 # id, registration needs Administrator).

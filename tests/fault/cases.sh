@@ -1,6 +1,6 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # work, case_name (e2e-lib.sh), rc, src (wait_pid)
-# Fault cases over TCP loopback (issue 11, "Proof that must run in CI"):
+# Fault cases over TCP loopback, run in CI:
 # what our tools do when the peer, the OS or the plumbing around them
 # misbehaves. One case per run: cases.sh NAME runs the function case_NAME.
 # Every case states the CORRECT behaviour; tests/fault.cmake makes each
@@ -137,12 +137,12 @@ case_kill9_peer_sending() {
 }
 
 case_defect0_peer_closed_stdin_sends() {
-    # issue 11 defect 0, as written there (a free port instead of 47123):
+    # a peer that talks first and leaves (on a free port):
     # the peer sends "hello\n" and closes without reading; later (there:
     # a second; here: once the peer has closed and hvcat has its line) our
     # stdin still sends "more": nobody receives it, so not exit 0. stdin
     # stays open until hvcat ends. --wait-stdin keeps sending stdin after
-    # the peer's EOF (issue 28's default ends the session first:
+    # the peer's EOF (by default the gone-peer rule ends the session first:
     # defect0_gone_peer_default below)
     peer hello-close
     mkfifo "$work/in"
@@ -429,7 +429,7 @@ case_stdin_idle_after_fast_path() {
 }
 
 case_nonblock_stdin() {
-    # issue 11 defect 1: a tool killed by a signal must not leave O_NONBLOCK
+    # a tool killed by a signal must not leave O_NONBLOCK
     # on a stdin it shares: `sleep 3 | { timeout 1 hvcat ...; cat; }`. Here
     # hvcat is ended by SIGTERM once it waits in its session; cat then
     # reads the same pipe while it is empty, and must wait (the line comes
@@ -565,7 +565,7 @@ case_emfile_100_clients() {
 }
 
 case_stdout_reader_gone() {
-    # issue 11 defect 5: `hvlisten -k | head -c 2`; once head has gone, a
+    # `hvlisten -k | head -c 2`; once head has gone, a
     # client's 100,000 bytes cannot be read by anyone: that client must not
     # be told success, and the listener stops
     mkfifo "$work/pipe"
@@ -589,7 +589,7 @@ case_stdout_reader_gone() {
 }
 
 case_sigterm_ends_children() {
-    # issue 11 defect 15: SIGTERM to `hvlisten -k -e 'sleep 100'` with two
+    # SIGTERM to `hvlisten -k -e 'sleep 100'` with two
     # clients connected must not leave the commands running
     start_server srv /dev/null -k -e 'sleep 100'
     held_fifo c.in 3

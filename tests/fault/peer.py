@@ -4,7 +4,7 @@ as a broken or hostile peer would. Loopback only. Each writes the port it
 listens on to PORTFILE (atomically) once it is ready.
 
   peer.py hello-close PORTFILE
-      issue 11's defect 0: accept one connection, send "hello\\n", close
+      a peer that talks first and leaves: accept one connection, send "hello\\n", close
       without reading, print "closed", then stay alive 5 s.
   peer.py flood PORTFILE
       accept one connection, send zeros without end and never read, until

@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     } else {
         /* elements before a malformed one may have been appended: the
-         * header does not say otherwise (reported in issue 11's notes) */
+         * header does not say otherwise */
         for (i = 0; i < vms.n; i++)
             check_vm(&vms.v[i]);
         FUZZ_CHECK(hint[0] != '\0');

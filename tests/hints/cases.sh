@@ -1,5 +1,5 @@
 #!/bin/bash
-# The hint lines of hvcat and hvlisten (issue 26): after the error line,
+# The hint lines of hvcat and hvlisten: after the error line,
 # "prog: hint: ..." (a listener's "warning:"), none with --no-hints or
 # HV_NO_HINTS=1, and the exit status the same either way. posix_* run the
 # Linux build (a TCP port below the unprivileged start: no vsock here, the

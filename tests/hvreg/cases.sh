@@ -348,7 +348,7 @@ ps1_family() {
     hv export --format ps1 -o "$work/s.ps1" add "$n" --port 5000
     expect_rc 0
     python3 "$here/ps1check.py" "$work/s.ps1" "$(namefile "$n")" || fail "ps1 escaping"
-    # the name check of each kind of add script (issue 24 item 5)
+    # the name check of each kind of add script
     hv export --format ps1 -o "$work/f.ps1" --force add "$n" --port 5000
     expect_rc 0
     python3 "$here/ps1check.py" "$work/f.ps1" "$work/name" force || fail "ps1 --force"
@@ -462,7 +462,7 @@ case_cli_operands() {
         expect_no_out
     fi
 }
-# export obeys the built-in guard of add and remove (issue 11 #6)
+# export obeys the built-in guard of add and remove
 case_export_builtin() {
     local a
     for a in "remove $GUID_SESSION" "add x $GUID_SESSION"; do
@@ -483,7 +483,7 @@ case_export_builtin() {
 # (posix_*: the POSIX build only: Wine's console is no pty, and ulimit -f
 # does not reach its writes)
 # a .reg (UTF-16) is not written to a terminal unless -o - asks for it;
-# ps1 and cmd are text (issue 11 #13)
+# ps1 and cmd are text
 case_posix_export_tty() {
     command -v python3 >/dev/null || skip "python3 is not installed"
     local tty="python3 $here/ontty.py"
@@ -504,7 +504,6 @@ case_posix_export_tty() {
 
 # a failed write (the file size limit here, a full disk in life) leaves
 # neither a short file nor the temporary one, and an old file as it was
-# (issue 11 #12c)
 # limited ARGS...: hvreg with no file growing past 0 bytes; rc, err file
 limited() {
     local e
@@ -603,7 +602,7 @@ case_wine_cmd_ascii() {
 case_wine_cmd_uni() {
     wine_cmd "$NAME_UNI"
 }
-# a name names one service (issue 24 item 5): the scripts check on the
+# a name names one service: the scripts check on the
 # host what hvreg add checks (the .reg form cannot)
 case_wine_cmd_by_name_ascii() {
     wine_cmd_by_name "$NAME_ASCII"
@@ -793,7 +792,7 @@ case_win_ambiguous() {
     expect_rc 0
     reg_absent $GUID_P5000
 }
-# a name names one service (issue 24 item 5)
+# a name names one service
 case_win_name_twice() {
     # add NAME twice (any case): the first GUID, one entry
     win_only

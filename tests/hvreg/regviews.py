@@ -2,8 +2,7 @@
 """regviews.py FILE...: every registry call of the Windows sources that
 opens, creates or deletes a key by name does it in the 64-bit view, so a
 32-bit build sees the keys a 64-bit Windows keeps (Guest\\Parameters,
-GuestCommunicationServices) and not their Wow6432Node shadows (issue 11
-#20; Wine runs only the 64-bit build here, so the calls are read).
+GuestCommunicationServices) and not their Wow6432Node shadows (Wine runs only the 64-bit build here, so the calls are read).
 
   RegOpenKeyExW, RegCreateKeyExW, RegDeleteKeyExW: KEY_WOW64_64KEY
   RegGetValueW with a subkey: RRF_SUBKEY_WOW6464KEY

@@ -270,7 +270,7 @@ case_list() {
     fi
 }
 # an operand that is no name: "" and a mistyped GUID are bad operands (65),
-# not a VM to look up (issue 11 #9); a mode's option without its mode says
+# not a VM to look up; a mode's option without its mode says
 # which mode it needs
 case_bad_operand() {
     run ""

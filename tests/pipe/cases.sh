@@ -1,5 +1,5 @@
 #!/bin/bash
-# pipe cases (issue 28): each tool's stdout is a pipe read by a separate
+# pipe cases: each tool's stdout is a pipe read by a separate
 # process that stamps every line as it arrives, and the data has 1 s to
 # get there; a gone peer ends a session within 1 s; a listener without -k
 # serves one client; a missing listener is exit 69. Over TCP loopback and

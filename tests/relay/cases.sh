@@ -183,8 +183,8 @@ case_many_clients() {
 
 case_idle_beside_busy() {
     # 200 connections held open and idle while one more moves 16 MiB both
-    # ways through the same relay (issue 12: the engine visits only the
-    # pairs with something to do): the busy echo exact, and every idle one
+    # ways through the same relay (the engine visits only the pairs with
+    # something to do): the busy echo exact, and every idle one
     # still carries its bytes and its EOF afterwards
     echo_peer
     listener relay /dev/null -k --max-conns 300 -t 127.0.0.1 0 --to "tcp:127.0.0.1:$EPORT"
@@ -455,7 +455,7 @@ case_no_leak() {
     fi
 }
 
-# ---- issue 23: a stuck backend, idle -e clients, no descriptors left ----
+# ---- a stuck backend, idle -e clients, no descriptors left ----
 
 # stuck_backend unix|tcp: peer.py stuck, a backend that takes one
 # connection and echoes on it, then leaves its queue full (it writes
@@ -535,7 +535,7 @@ backend_named() {
 }
 
 case_to_unix_backlog_full() {
-    # issue 23 item 1: a unix backend whose backlog is full: its clients'
+    # a unix backend whose backlog is full: its clients'
     # connects are retried until -w 3 and then ended, while the pair the
     # backend took goes on echoing
     stuck_backend unix
@@ -545,7 +545,7 @@ case_to_unix_backlog_full() {
 }
 
 case_to_unix_backlog_full_nowait() {
-    # issue 23 item 1: the same without -w: the stuck clients wait (for
+    # the same without -w: the stuck clients wait (for
     # ever, as a blocking connect would), and the loop does not freeze
     stuck_backend unix
     listener relay /dev/null -k -t 127.0.0.1 0 --to "$BACKEND"
@@ -553,7 +553,7 @@ case_to_unix_backlog_full_nowait() {
 }
 
 case_to_tcp_backlog_full() {
-    # issue 23 item 1: a TCP backend whose queue is full drops the SYNs:
+    # a TCP backend whose queue is full drops the SYNs:
     # the connects hang until -w 3 (not 2: a loop frozen for each stuck
     # client's -w in turn must stall the first pair beyond the 2 s bound of
     # a round trip), and the first pair goes on echoing
@@ -623,7 +623,7 @@ exec_idle() {
 }
 
 case_exec_idle_frees_slots() {
-    # issue 23 item 2: -i applies with -e (clients that send nothing do
+    # -i applies with -e (clients that send nothing do
     # not hold the --max-conns slots for ever)
     listener relay /dev/null -k -e cat --max-conns 5 -i 2 -t 127.0.0.1 0
     exec_idle "Connection from"
@@ -663,7 +663,7 @@ exec_quit() {
 }
 
 case_exec_quit() {
-    # issue 23 item 2: -q applies with -e: after the command's end of file
+    # -q applies with -e: after the command's end of file
     # the client's is waited for at most -q seconds, then the connection is
     # closed (a client that never half-closes does not hold the session)
     listener relay /dev/null -k -e "$(speaker_cmd)" -q 1 -t 127.0.0.1 0
@@ -736,7 +736,7 @@ emfile_bursts() {
 }
 
 case_to_emfile_backpressure() {
-    # issue 23 item 3: out of descriptors the relay keeps clients waiting,
+    # out of descriptors the relay keeps clients waiting,
     # never resets one: 60 at once through a relay allowed 48 (and 47:
     # either parity of what is left after its own, so that some accept
     # takes the last descriptor and the backend's socket() fails)

@@ -181,7 +181,7 @@ case_progress_log() {
     listening "$work/l.err" port
     # the listener half-closes at once (its stdin is /dev/null) and our
     # source pauses: --send-only, or the session would end 0.5 s into a
-    # pause (issue 28's rule for TCP, where a close looks like that)
+    # pause (the gone-peer rule for TCP, where a close looks like that)
     slow_source 23 | $CAT --send-only --progress -t 127.0.0.1 "$port" >/dev/null 2>"$work/c.err"
     rc=$?
     [ $rc = 0 ] || fail "exit $rc"
@@ -279,7 +279,7 @@ one_way() {
 }
 
 case_fast_one_way() {
-    # issue 12: with one way left, the pump moves it with blocking calls
+    # with one way left, the pump moves it with blocking calls
     # and no poll (the listener -d receives, the client sends a regular
     # file once the listener's EOF is in); HV_NO_FAST_PATH=1 forces the
     # poll loop, which must move the same bytes
@@ -307,7 +307,7 @@ case_fast_one_way() {
 }
 
 case_fast_splice() {
-    # issue 12: a connection into a pipe on stdout, the one way left, goes
+    # a connection into a pipe on stdout, the one way left, goes
     # by splice (one copy, not two); HV_NO_FAST_PATH=1 reads and writes,
     # and both deliver the same bytes
     local n
@@ -324,7 +324,7 @@ case_fast_splice() {
 }
 
 case_fast_two_way() {
-    # issue 12: both ways open, no timer: after a few poll rounds, a -> b
+    # both ways open, no timer: after a few poll rounds, a -> b
     # in a helper thread and b -> a in the main one, both with blocking
     # calls and no poll on stdin (a pipe here); HV_NO_FAST_PATH=1 polls,
     # and both move the same bytes both ways at once
@@ -339,7 +339,7 @@ case_fast_two_way() {
         # the listener sends once half the client's bytes are in: both ways
         # stay open while the threads start (its data and EOF arriving
         # first would leave the client one way, which the event loop keeps
-        # since issue 28's gone-peer rule watches stdin)
+        # since the gone-peer rule watches stdin)
         { wait_size "$work/l.$mode" 4194304 60; cat "$work/b"; } |
             $LISTEN -v -t 127.0.0.1 0 >"$work/l.$mode" 2>"$work/l.err" &
         lpid=$!
@@ -364,7 +364,7 @@ case_fast_two_way() {
     # stdin's thread, not the main one, and no wait for stdin after it (the
     # main thread's poll of b and its wake pipe is not one), while the
     # connection sends (once its EOF is in, stdin goes back to the event
-    # loop, whose timer watches for a gone peer: issue 28)
+    # loop, whose timer watches for a gone peer)
     n=$(grep -c 'sendto(.*, MSG_NOSIGNAL, NULL, 0) = [1-9]' "$work/c.fast")
     [ "$n" -ge 1 ] || fail "fast: no blocking send"
     sed '/"", [0-9]*, 0, NULL, NULL) = 0$/q' "$work/c.fast" |
@@ -466,7 +466,7 @@ asleep() {
 }
 
 case_idle_asleep() {
-    # issue 24: a listener or a session with nothing to do sleeps in the
+    # a listener or a session with nothing to do sleeps in the
     # kernel: no timer to look at stop flags, stdout or commands (the stop
     # and a command's end arrive as events). Counted with the context
     # switches of every thread (Linux /proc; Wine's are not the tool's)

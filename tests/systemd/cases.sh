@@ -1,5 +1,5 @@
 #!/bin/bash
-# systemd cases (issue 20 items 1-4): hvlisten --systemd under Debian's
+# systemd cases: hvlisten --systemd under Debian's
 # systemd-socket-activate (Accept=no), hvcat under its -a --inetd
 # (Accept=yes), the notification protocol against a receiver of our own
 # (READY=1, STATUS=, STOPPING=1, WATCHDOG=1), and the shipped units under

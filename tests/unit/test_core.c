@@ -442,7 +442,7 @@ UT_CASE(addr_tcp)
 }
 
 /* What hv_addr_format prints (the -v lines, HV_PEER_ADDR) is a one-word
- * address the tools take back (issue 24): parsed again, it formats the
+ * address the tools take back: parsed again, it formats the
  * same, for connecting and for listening. */
 UT_CASE(target_roundtrip)
 {
@@ -531,7 +531,7 @@ UT_CASE(errors_table)
 
 /* Scripts written for Windows name the parent and loopback by GUID: over
  * vsock those are the host (CID 2) and this VM (CID 1); another VM's GUID
- * has no vsock meaning (issue 11 #10). Parsing only: nothing connects. */
+ * has no vsock meaning. Parsing only: nothing connects. */
 UT_CASE(vsock_wellknown_guids)
 {
     struct hv_addr a;
@@ -631,5 +631,37 @@ UT_CASE(ring_grow_max)
     ring_fill(&r, &next);
     ring_drain(&r, r.count, &want);
     UT_EQ_INT(want, next);
+    hv__ring_free(&r);
+}
+
+/* an allocated ring that holds nothing (its data all taken, start past
+ * the front) grows to a fresh buffer: all of it offered from the front,
+ * and the bytes after it still in order */
+UT_CASE(ring_grow_empty)
+{
+    struct hv__ring r;
+    unsigned char next = 0, want = 0;
+    char *p;
+    int nomem = 0;
+
+    memset(&r, 0, sizeof r);
+    r.max = 4 * HV__RING_FIRST;
+    ring_fill(&r, &next);
+    ring_drain(&r, 1000, &want);
+    ring_drain(&r, r.count, &want);
+    UT_EQ_INT(r.count, 0);
+    hv__ring_grow(&r);
+    UT_EQ_INT(r.size, 2 * HV__RING_FIRST);
+    UT_EQ_INT(r.start, 0);
+    UT_EQ_INT(hv__ring_space(&r, &p, &nomem), 2 * HV__RING_FIRST);
+    UT_CHECK(p == r.buf);
+    ring_fill(&r, &next);
+    ring_drain(&r, r.count, &want);
+    hv__ring_grow_max(&r);
+    UT_EQ_INT(r.size, r.max);
+    ring_fill(&r, &next);
+    ring_drain(&r, r.count, &want);
+    UT_EQ_INT(want, next);
+    UT_EQ_INT(nomem, 0);
     hv__ring_free(&r);
 }

@@ -258,7 +258,7 @@ UT_CASE(cmd_long_hex_wraps)
     free(s);
 }
 
-/* The name check of the add scripts (issue 24 item 5): each mode's lines
+/* The name check of the add scripts: each mode's lines
  * (present or absent), and none in a .reg (it has no logic). */
 UT_CASE(script_name_check)
 {

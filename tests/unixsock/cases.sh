@@ -1,5 +1,5 @@
 #!/bin/bash
-# unixsock cases: the socket file of hvlisten -U (issue 23 items 6-8), on
+# unixsock cases: the socket file of hvlisten -U, on
 # Linux: --unix-mode applied exactly or refused, the mode never set through
 # a file swapped in at the path, a stale file replaced, a second listener
 # refused without touching the first, the messages for a file that is no
@@ -119,7 +119,7 @@ case_symlink_race() {
     # and again, as fast as it can, while listeners with --unix-mode 777
     # start there: the file keeps its mode in every try (the mode is given
     # where no one can swap anything, and link(2) replaces nothing). The
-    # tools before issue 23 (chmod by path after bind) lost within 200
+    # tools that did chmod by path after bind lost within 200
     # tries in each of 6 runs.
     local target=$work/target i line listened=0 swapper
     echo secret >"$target"

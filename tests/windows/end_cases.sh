@@ -1,5 +1,5 @@
 #!/bin/bash
-# How a session ends on Windows (issue 28, items 2 to 5), run against the
+# How a session ends on Windows, run against the
 # Windows build (under Wine when cross built), over TCP and named pipes:
 # stdout let go of once the connection's EOF is out, while stdin stays
 # open; a gone peer ends the session within 1 s while stdin idles, and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Idle means asleep (issue 24 item 4), Windows side, run against the
+# Idle means asleep, Windows side, run against the
 # Windows build (under Wine when cross built): a listener that waits for
 # nothing sleeps in the kernel without a periodic timeout, -k -e included
 # (a command's end is an event, not something looked for every 100 ms),

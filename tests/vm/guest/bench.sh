@@ -1,4 +1,4 @@
-# bench.sh: the figures of issue 12, measured inside the guest over
+# bench.sh: the speed figures, measured inside the guest over
 # vsock_loopback (CID 1) and printed as raw "HVVM-*" records; tests/vm/bench
 # on the host takes medians and ratios and prints the tables. A benchmark,
 # not a test: no thresholds.
@@ -322,7 +322,7 @@ bench_conns() {
     done
 }
 
-# bench_idle: the timer row of issue 23. One active pair's 1-byte round
+# bench_idle: the timer row. One active pair's 1-byte round
 # trip through "hvlisten -k --to" (vsock in, a TCP echo server out) while
 # IDLE_PAIRS idle pairs stay open beside it, with no timer (idle.none) and
 # with -i 60 (idle.i60) on the relay: a timer must not make the relay visit
@@ -364,7 +364,7 @@ bench_idle() {
     done
 }
 
-# the levers of issue 12, each against the first of its group
+# the levers, each against the first of its group
 bench_levers() {
     local b c m p
     # (a) regular file -> vsock

@@ -448,8 +448,8 @@ case_fault() {
         rm -f "$W"/*.rc "$W/cut"
         # the client takes 8 MiB of what the listener sends, then stops
         # reading (its reader holds on): the listener is still sending
-        # when the client is killed, however fast the machine (issue 24:
-        # a fixed second was enough for all 200 MiB on a fast one)
+        # when the client is killed, however fast the machine (a
+        # fixed second was enough for all 200 MiB on a fast one)
         if [ $dir = sending ]; then
             # the listener sends a lot; the client is killed while reading
             hvgen 1 200M | { timeout $HVVM_T hvlisten -v 5401 >/dev/null 2>"$W/l.err"; echo $? >"$W/l.rc"; } &
@@ -520,7 +520,7 @@ case_soak() {
     done
 }
 
-# ------------------------------------------- pipes and gone peers (issue 28)
+# ------------------------------------------- pipes and gone peers
 # Each tool's stdout is a pipe read by a separate process, $W/reader, which
 # stamps the first line with /proc/uptime as it gets it; a line is due
 # within 1 s of the start of the tool that sends it. T is the round's
@@ -635,7 +635,7 @@ pr_round() {
     fi
 }
 
-# Issue 28 item 1 (guest): a line that a peer sends while it stays reaches
+# Gone peers (guest): a line that a peer sends while it stays reaches
 # the reader of a tool's stdout (or of its -e command's stdin) within 1 s.
 # Before the fix splice waited for the socket holding the pipe's lock, and
 # the reader slept until more data or the end came (1 run in 3 over vsock):
@@ -718,7 +718,7 @@ half_round() {
     fi
 }
 
-# Issue 28 item 2 (guest): a peer that closed it all ends the session
+# Gone peers (guest): a peer that closed it all ends the session
 # within 1 s though stdin stays open and idle (hvlisten and hvcat, three
 # times each); --wait-stdin still waits 2 s later, and ends with 0 at
 # stdin's end; a peer that only half-closed ends nothing: the other side's
@@ -788,7 +788,7 @@ second_round() {
     LAT="$LAT $tag=$el"
 }
 
-# Issue 28 item 3 (guest): a listener without -k stops listening once it
+# Gone peers (guest): a listener without -k stops listening once it
 # has its connection: the next client is refused at once, for a stdio
 # session and for -e. Control: with -k -e a second client is served.
 case_second_client() {
@@ -815,7 +815,7 @@ case_second_client() {
     info "-k -e served a second client beside the first"
 }
 
-# hvlisten --systemd on a vsock listening socket (issue 20 item 1). This
+# hvlisten --systemd on a vsock listening socket. This
 # guest has no systemd, and systemd-socket-activate cannot run in it: the
 # stand-in is sdlaunch (tests/systemd/sdlaunch.c, linked static), which
 # does only what sd_listen_fds(3) describes: a vsock socket bound and

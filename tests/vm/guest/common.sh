@@ -81,7 +81,7 @@ wait_size() {
 }
 
 # wait_file FILE SECS: until FILE is there and not empty. No fork but the
-# sleep: the issue 28 cases time things to a second beside this loop.
+# sleep: the gone-peer cases time things to a second beside this loop.
 wait_file() {
     local up rest end
     read -r up rest </proc/uptime
