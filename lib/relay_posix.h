@@ -1,9 +1,15 @@
 /* relay_posix.h: internal to the POSIX relay engine's files. A relay is
  * a set of pairs of streams; the event loop (relay_posix.c) visits them,
- * and the fast paths (relay_fast_posix.c) move a lone pair with blocking
- * calls. Both kinds of run tell the same rule book (rules.h) every event,
- * through the small helpers below, under the pair's lock while two
- * threads run it. */
+ * the fast paths (relay_fast_posix.c) move a lone pair with blocking
+ * calls, and the rest do one thing each for both: a pair's life from its
+ * start to its end and its connect (relay_pair_posix.c), the heap of
+ * timers (relay_timer_posix.c), and what the engine does when the rule
+ * book ends a way or asks about b's peer (relay_ends_posix.c). Both kinds
+ * of run tell the same rule book (rules.h) every event, through the small
+ * helpers below, under the pair's lock while two threads run it. Files
+ * call only downwards, never back: the loop calls the fast paths, both
+ * call the pairs' and the ends' files, the pairs' file calls the
+ * timers'. */
 #ifndef HV_RELAY_POSIX_H
 #define HV_RELAY_POSIX_H
 
@@ -191,7 +197,7 @@ static inline void gone_end(struct pair *p)
  * serves it now. */
 int hv__relay_fast(struct hv_relay *r);
 
-/* relay_posix.c, a pair's life. */
+/* relay_pair_posix.c: a pair's life. */
 /* Pair p's descriptors out of the poller (before they close, or while a
  * fast path waits in blocking calls instead). */
 void hv__pair_unwatch(struct hv_relay *r, struct pair *p);
@@ -203,13 +209,13 @@ void hv__pair_take(struct hv_relay *r, struct pair *p,
 void hv__pair_dial(struct hv_relay *r, struct pair *p, uint64_t now);
 int hv__pair_dial_interest(struct hv_relay *r, struct pair *p);
 
-/* relay_posix.c, the heap of pairs with a timer. Room for one pair
+/* relay_timer_posix.c: the heap of pairs with a timer. Room for one pair
  * more (taken when a pair is added, so that setting a timer never fails):
  * 0 or HV_ENOMEM. Pair p's timer is now due (0: it has none). */
 int hv__timer_reserve(struct hv_relay *r);
 void hv__timer_set(struct hv_relay *r, struct pair *p, uint64_t due);
 
-/* relay_posix.c, what the engine does at the rule book's ends.
+/* relay_ends_posix.c: what the engine does at the rule book's ends.
  * Writing direction i failed with e: what it holds is dropped. */
 void hv__dir_fail(struct pair *p, int i, int e);
 /* Direction i holds nothing: a finished source's EOF passed on, or the
