@@ -64,7 +64,7 @@ static int lone_dir(const struct pair *p)
         if (i == 0 && gone_waits(p))
             continue;
         if (way(p, !i) == HV__WAY_SHUT && way(p, i) == HV__WAY_COPY &&
-            (src->rsock || (src->rsure && src->stdio)))
+            src->rblock)
             return i;
     }
     return -1;
@@ -92,7 +92,7 @@ static int lone_splice(struct pair *p, int i)
     size_t n = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE, k;
     int e;
 
-    if (src->rx.count || !src->rsock || !dst->wpipe ||
+    if (src->rx.count || !src->splice_from || !dst->splice_into ||
         way(p, i) != HV__WAY_COPY)
         return 0;
     while (!p->done && way(p, i) == HV__WAY_COPY && !hv_stopped()) {
@@ -126,8 +126,8 @@ static int lone_splice(struct pair *p, int i)
  * file and a pipe asked for its room never block. */
 static void loop_again(struct hv_stream *st)
 {
-    st->rready = st->rsock || st->rsure;
-    st->wready = st->wsock || st->wsure || st->wpipe;
+    st->rready = st->rtry;
+    st->wready = st->wtry;
 }
 
 /* Move direction i with blocking calls until its source ends, it fails or

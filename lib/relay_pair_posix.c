@@ -82,7 +82,7 @@ static unsigned ends_of(const struct pair *p)
 {
     const struct hv_stream *a = p->s[0], *b = p->s[1];
     unsigned e = hv__relay_ends_a(a);
-    if (b && a->stdio && b->sock)
+    if (b && (e & HV__ENDS_A_LOCAL) && b->rst_unread)
         e |= HV__ENDS_B_DRAIN;
     if (a->full)
         e |= HV__ENDS_A_FULL;

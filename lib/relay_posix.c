@@ -218,8 +218,8 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
     }
     /* b's side has nothing to read, but a reset of it must still be seen
      * while a still sends (the peer closed, or was killed) */
-    if (src_done(p, 1) && way(p, 0) != HV__WAY_SHUT && p->s[1]->sock &&
-        !p->watch_b)
+    if (src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
+        p->s[1]->rst_polled && !p->watch_b)
         want_fd(p, want, need, p->s[1]->wfd, 0);
     for (j = 0; j < p->nw; j++) {
         struct hv__watch *w = &p->w[j];
