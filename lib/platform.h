@@ -90,7 +90,8 @@ int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
                       struct hv_sock **out);
 
 /* relay_<platform>.c: hv_relay_add for a pair the caller keeps owning:
- * the streams are not closed when the pair ends (hv_relay_pair, relay.c). */
+ * the streams are not closed when the pair ends (hv_relay_pair,
+ * relay_one.c). */
 int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
                            struct hv_stream *b, const struct hv_relay_opts *o,
                            void *tag);

@@ -58,6 +58,19 @@ struct hv_stream {
                                    * paths): no MSG_DONTWAIT, no room
                                    * asked; only a stop, or *quit set,
                                    * ends a wait its signal interrupted */
+    /* what the relay engine asks, set where the stream is made (the
+     * engine never asks the kind; these fill what the alignment of the
+     * pointers around them leaves free) */
+    unsigned char rtry, wtry;     /* ready again without poll's word after
+                                   * blocking use: its reads (writes) never
+                                   * block (MSG_DONTWAIT, a file; a pipe
+                                   * asked for its room) */
+    unsigned char rblock;         /* may be read alone in blocking calls,
+                                   * no watch beside: a read reports its
+                                   * trouble itself (a socket's reset) or
+                                   * never waits (a file) */
+    unsigned char splice_from;    /* may be spliced from (a socket) */
+    unsigned char splice_into;    /* may be spliced into (a pipe) */
     const _Atomic int *quit;      /* block: the pair's end (or NULL) */
     unsigned char wkeep;          /* its writing side outlives a session
                                    * (stdout): shut only when the relay
@@ -72,6 +85,13 @@ struct hv_stream {
     unsigned char full;           /* no half-close: its EOF is the end of
                                    * all of it (HV__ENDS_A_FULL), and an
                                    * EOF passed into it does nothing */
+    /* and, asked by the relay engine likewise: */
+    unsigned char rst_unread;     /* a connection whose close with unread
+                                   * input is a reset, which may destroy
+                                   * what we sent it */
+    unsigned char rst_polled;     /* a reset of it shows to the poller
+                                   * while it is neither read nor
+                                   * written (a connection's POLLERR) */
     struct hv__escape *esc;       /* stdin read through the escape scan
                                    * (hvcat --raw), or NULL */
     int rd_eof;                   /* the read side has ended */

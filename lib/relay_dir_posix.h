@@ -1,10 +1,10 @@
-/* relay_dir_posix.h: the body of relay_posix.c's direction loop, which
- * that file includes twice: DIR_WORK dir_work with DIR_DUMP 0, and
+/* relay_dir_posix.h: the body of the POSIX engine's direction loop:
+ * relay_posix.c includes it twice, DIR_WORK dir_work with DIR_DUMP 0, and
  * dir_work_dump with DIR_DUMP 1, which hands what is written to the
- * pair's dump. Two copies chosen by the preprocessor, so that a pair
+ * pair's dump; relay_fast_posix.c includes it once, as dir_work. Two copies chosen by the preprocessor, so that a pair
  * without a dump runs the same instructions as before dumps existed,
  * whatever the optimisation level. No include guard: that is the point.
- * Only relay_posix.c includes it. */
+ * Only those two files include it (after relay_posix.h). */
 
 /* Move what can be moved in direction i without blocking. */
 static void DIR_WORK(struct pair *p, int i, uint64_t now)
@@ -43,22 +43,9 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
                     pair_lock(p);
                     hv__rules_eof(&p->ru, i);
                     pair_unlock(p);
-                } else if (e == HV__EHANGUP) {
-                    pair_lock(p);
-                    hv__rules_hangup(&p->ru, i, rg->count != 0);
-                    ended(p);
-                    pair_unlock(p);
-                    if (p->done)
-                        return;
-                } else if (e != HV__EAGAIN) {
-                    /* what came before a reset is good data: it goes out
-                     * first (below), then the error ends the pair */
-                    pair_lock(p);
-                    hv__rules_read_err(&p->ru, i, e, rg->count != 0);
-                    ended(p);
-                    pair_unlock(p);
-                    if (p->done)
-                        return;
+                } else if (e != HV__EAGAIN &&
+                           hv__dir_read_err(p, i, e, rg->count)) {
+                    return;
                 }
             }
         }
@@ -92,7 +79,7 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
                 hv__ring_take(rg, rg->count);
                 moved = 1;
             } else if (e != HV__EAGAIN) {
-                dir_fail(p, i, e);
+                hv__dir_fail(p, i, e);
                 return;
             }
         }
@@ -102,5 +89,5 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
     /* the source is done (or broke) and all it gave is out */
     if (rg->count == 0 && !p->done &&
         (way(p, i) == HV__WAY_DRAIN || way(p, i) == HV__WAY_DRAIN_ERR))
-        dir_empty(p, i, now);
+        hv__dir_empty(p, i, now);
 }

@@ -2,7 +2,10 @@
  * read and written with MSG_DONTWAIT; stdio is descriptors 0 and 1, whose
  * file status flags are never changed (other processes share them: a
  * killed tool must not leave them non-blocking), so they are read only
- * when poll says so and written at most what fits. */
+ * when poll says so and written at most what fits. What the relay engine
+ * needs to know of a stream is set here, where it is made, as properties
+ * (platform.h: rtry, wtry, rblock, splice_from, splice_into, rst_unread,
+ * rst_polled): the engine asks those, never the kind. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -32,6 +35,8 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     st->rfd = st->wfd = s->fd;
     st->rsock = st->wsock = 1;
     st->rready = st->wready = 1;
+    st->rtry = st->wtry = st->rblock = st->splice_from = 1;
+    st->rst_unread = st->rst_polled = 1;
     st->sock = s;
     /* a unix socket whose peer has closed it reports a hang-up (both
      * ways shut); a vsock peer's close shows only to a send (the socket
@@ -90,6 +95,8 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
         st->wsure = (unsigned char)sure;
         st->wpipe = (unsigned char)pipe;
         st->wready = (unsigned char)(sure || sock || pipe);
+        st->wtry = st->wready;
+        st->splice_into = (unsigned char)pipe;
         st->pipe_size = 4096;
 #ifdef F_GETPIPE_SZ
         if (pipe) {
@@ -102,6 +109,8 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
         st->rsock = (unsigned char)sock;
         st->rsure = (unsigned char)sure;
         st->rready = (unsigned char)(sure || sock);
+        st->rtry = st->rblock = st->rready;
+        st->splice_from = (unsigned char)sock;
     }
 }
 
