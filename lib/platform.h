@@ -458,6 +458,8 @@ struct hv_stream {
     unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
     unsigned char full;   /* no half-close (a pseudo console): an EOF
                            * passed into it does nothing */
+    unsigned char lasts;  /* outlives every pair: never freed (stdio),
+                           * so a relay thread may be left in a call on it */
 };
 /* What a stream's EOF says of its peer: maybe only a half-close (TCP,
  * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,

@@ -21,7 +21,7 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
         if (e == HV_ESTOPPED)
             break;
         EnterCriticalSection(&r->lock);
-        next = dir_got(d, e, got);
+        next = p->left ? NEXT_STOP : dir_got(d, e, got);
         LeaveCriticalSection(&r->lock);
         if (next != NEXT_WRITE) {
             if (next != NEXT_READ)
@@ -32,6 +32,11 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
         if (e == HV_ESTOPPED)
             break;
         EnterCriticalSection(&r->lock);
+        if (p->left) {
+            /* let go while it wrote (pair_stop): the rest is not ours */
+            LeaveCriticalSection(&r->lock);
+            break;
+        }
 #if DIR_DUMP
         if (e == 0)
             hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,

@@ -26,7 +26,8 @@
 #define SHRINK_AFTER 16         /* small reads before it shrinks back */
 #define THREAD_STACK (64u * 1024u)
 #define JOIN_MS 200             /* before a stuck write is cancelled */
-#define DETACH_MS 1000          /* before a stuck thread is left behind */
+#define CANCEL_EVERY_MS 100     /* a cancel that found nothing, again */
+#define LET_GO_MS 1000          /* before a stuck thread may be let go */
 #define RETRY_FIRST_MS 50       /* a connect short of sockets or buffers */
 #define RETRY_MAX_MS 1000       /* waits this long, doubling, at most */
 #define PROGRESS_MAX 16         /* progress calls one round makes */
@@ -43,6 +44,7 @@ struct dir {
     struct hv_stream *src, *dst;
     HANDLE thread; /* NULL when not started */
     HANDLE ev;     /* for the streams' overlapped I/O */
+    unsigned char in_place; /* src is read in place (hv__stream_peek) */
     char *buf;
     size_t size, max;
     unsigned small; /* reads in a row that used under a quarter of buf */
@@ -70,6 +72,8 @@ struct pair {
     /* under r->lock */
     struct hv__rules ru; /* the rules of its life and end (rules.c) */
     int connecting; /* b is not there yet: nothing is read from a */
+    int left;       /* its end is past: a thread still running touches
+                     * nothing but what its reference keeps (pair_stop) */
     int starved;    /* the connect waits for sockets or buffers */
     uint64_t next_progress;
 };
@@ -157,7 +161,7 @@ static void dir_resize(struct dir *d, size_t got)
 {
     size_t want = d->size;
     char *nb;
-    if (d->src->stdio)
+    if (d->in_place)
         return; /* written from stdin's own slots: d->buf is not used */
     if (got == d->size && d->size < d->max)
         want = d->size * 2 > d->max ? d->max : d->size * 2;
@@ -208,7 +212,7 @@ static void dir_empty(struct dir *d)
 static int dir_read(struct dir *d, const char **data, size_t *got)
 {
     *data = d->buf;
-    if (d->src->stdio)
+    if (d->in_place)
         return hv__stream_peek(d->src, data, d->max, got, d->p->cancel);
     return hv__stream_read(d->src, d->buf, d->size, got, d->p->cancel, d->ev);
 }
@@ -424,6 +428,7 @@ static void pair_begin(struct pair *p)
         p->d[i].i = i;
         p->d[i].src = i == 0 ? p->a : p->b;
         p->d[i].dst = i == 0 ? p->b : p->a;
+        p->d[i].in_place = p->d[i].src->stdio;
     }
     for (i = 0; i < 2 && e == 0; i++) {
         if (hv__rules_reading(&p->ru, i))
@@ -667,21 +672,63 @@ static uint64_t pair_due(struct pair *p)
     return t;
 }
 
-/* End p's threads: cancel what they wait on; a write to stdout that does
- * not return is cancelled, and a thread that still does not end is left
- * behind (it holds its own reference and touches nothing else). */
+/* Whether p's threads that still run may be let go (under the lock, which
+ * marks them so): nothing they can still touch is freed when we return.
+ * So where the pair owns its streams (the last reference, maybe a
+ * thread's own, frees them), or where a thread is in a write to a stream
+ * that outlives every pair (stdout): up to its next look at p->left, which
+ * comes first after that write, it touches only that stream, its buffer
+ * and the pair's events, all kept by its reference. */
+static int let_go(struct pair *p, HANDLE th[2], struct dir *dv[2], DWORD n)
+{
+    DWORD i;
+    int ok = 1;
+
+    EnterCriticalSection(&p->r->lock);
+    for (i = 0; i < n; i++)
+        if (WaitForSingleObject(th[i], 0) == WAIT_TIMEOUT && !p->own &&
+            !(dv[i]->held && dv[i]->dst->lasts))
+            ok = 0;
+    if (ok)
+        p->left = 1;
+    LeaveCriticalSection(&p->r->lock);
+    return ok;
+}
+
+/* End p's threads, so that none touches what the caller frees next. The
+ * cancel event ends their waits (overlapped I/O, stdin's queue); a
+ * synchronous write (stdout) is cancelled with CancelSynchronousIo, again
+ * every CANCEL_EVERY_MS: a cancel that comes before the thread enters its
+ * call finds nothing ("If this function cannot find a request to cancel,
+ * the return value is 0 (zero), and GetLastError returns
+ * ERROR_NOT_FOUND", CancelSynchronousIo), and a call may ignore it
+ * ("There is no guarantee that underlying drivers correctly support
+ * cancellation", CancelSynchronousIo, Remarks; under Wine a write into a
+ * full Unix fifo does). After LET_GO_MS a thread still running is let go
+ * where let_go allows: it holds its own reference and returns when its
+ * call does (or with the process). Else the cancels and the wait go on
+ * without a bound: the thread waits on the cancel event, and what keeps
+ * it is a cancelled overlapped request's completion, which the driver
+ * gives once it has cancelled or finished it (CancelIoEx, Remarks: "other
+ * operations can continue toward completion before they are actually
+ * canceled"). */
 static void pair_stop(struct pair *p)
 {
     HANDLE th[2];
-    DWORD n = 0, i;
+    struct dir *dv[2];
+    DWORD n = 0, i, w;
+    uint64_t since;
 
     /* under the lock: a dial thread starts the directions under it too,
      * so they are either seen here or never started */
     EnterCriticalSection(&p->r->lock);
     SetEvent(p->cancel);
-    for (i = 0; i < 2; i++)
-        if (p->d[i].thread)
+    for (i = 0; i < 2; i++) {
+        if (p->d[i].thread) {
+            dv[n] = &p->d[i];
             th[n++] = p->d[i].thread;
+        }
+    }
     /* a connect in progress is not waited for: its thread holds its own
      * references and gives up what it gets (dial_main) */
     if (p->dial) {
@@ -689,11 +736,16 @@ static void pair_stop(struct pair *p)
         p->dial = NULL;
     }
     LeaveCriticalSection(&p->r->lock);
-    if (n && WaitForMultipleObjects(n, th, TRUE, JOIN_MS) == WAIT_TIMEOUT) {
+    since = hv_now_ms();
+    w = n ? WaitForMultipleObjects(n, th, TRUE, JOIN_MS) : WAIT_OBJECT_0;
+    while (w == WAIT_TIMEOUT) {
         for (i = 0; i < n; i++)
             if (WaitForSingleObject(th[i], 0) == WAIT_TIMEOUT)
                 (void)CancelSynchronousIo(th[i]);
-        (void)WaitForMultipleObjects(n, th, TRUE, DETACH_MS);
+        w = WaitForMultipleObjects(n, th, TRUE, CANCEL_EVERY_MS);
+        if (w == WAIT_TIMEOUT && hv_now_ms() - since >= LET_GO_MS &&
+            let_go(p, th, dv, n))
+            break;
     }
     for (i = 0; i < 2; i++) {
         if (p->d[i].thread)

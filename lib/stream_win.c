@@ -606,10 +606,12 @@ static int ov_io(SOCKET sock, HANDLE h, int write, char *buf, DWORD n,
 
 /* ---------------------------------------------------------------- streams */
 
-/* stdout serves the sessions to come (wkeep) */
+/* stdout serves the sessions to come (wkeep); the one stdio stream is
+ * never freed (lasts) */
 static struct hv_stream stdio_stream = {.kind = HV__STREAM_STDIO,
                                         .stdio = 1,
-                                        .wkeep = 1};
+                                        .wkeep = 1,
+                                        .lasts = 1};
 
 int hv_stream_stdio(struct hv_stream **out)
 {
