@@ -163,7 +163,7 @@ int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
 int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
                            struct hv_stream *b, const struct hv_relay_opts *o,
                            void *tag);
-/* relay.c: what the rule book (rules.h's HV__ENDS_*) learns of a pair's
+/* relay_opts.c: what the rule book (rules.h's HV__ENDS_*) learns of a pair's
  * a from the properties every platform's streams have (stdio, wkeep,
  * cmd); each engine adds what its own streams tell. */
 unsigned hv__relay_ends_a(const struct hv_stream *a);
@@ -460,6 +460,10 @@ struct hv_stream {
                            * passed into it does nothing */
     unsigned char lasts;  /* outlives every pair: never freed (stdio),
                            * so a relay thread may be left in a call on it */
+    unsigned char peeks;  /* read in place (hv__stream_peek: stdin's queue) */
+    unsigned char wfail_drains; /* a failed write into it leaves its peer
+                                 * read and dropped, not reset (stdout:
+                                 * HV__ENDS_B_DRAIN with a rst_unread b) */
 };
 /* What a stream's EOF says of its peer: maybe only a half-close (TCP,
  * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,

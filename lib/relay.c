@@ -1,30 +1,10 @@
-/* relay.c: the portable half of the relay engine: default options, what
- * the rule book learns of a pair's ends alike on every platform, and a
- * single pair run to its end (the stdio pump of hvcat and hvlisten) on
- * top of each platform's many-pair engine (relay_<platform>.c). */
+/* relay.c: a single pair run to its end (the stdio pump of hvcat and
+ * hvlisten) on top of each platform's many-pair engine
+ * (relay_<platform>.c). What the engines themselves use of the portable
+ * half is relay_opts.c, which calls no engine: no circle of calls. */
 #include <string.h>
 
 #include "platform.h"
-#include "rules.h"
-
-void hv_relay_opts_init(struct hv_relay_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->quit_ms = HV_RELAY_NO_QUIT;
-    o->gone_ms = HV_RELAY_NO_QUIT;
-}
-
-unsigned hv__relay_ends_a(const struct hv_stream *a)
-{
-    unsigned e = 0;
-    if (a->stdio)
-        e |= HV__ENDS_A_LOCAL;
-    if (a->wkeep)
-        e |= HV__ENDS_A_KEPT;
-    if (a->cmd)
-        e |= HV__ENDS_A_CMD;
-    return e;
-}
 
 int hv_relay_pair(struct hv_stream *a, struct hv_stream *b,
                   const struct hv_relay_opts *o, struct hv_relay_result *res)
