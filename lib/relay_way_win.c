@@ -158,7 +158,11 @@ static void dir_watch(struct dir *d)
 #define DIR_MAIN dir_main_dump
 #define DIR_DUMP 1
 #include "relay_dir_win.h"
+#undef DIR_MAIN
+#undef DIR_DUMP
 
+/* Way i's buffer, its event and its thread, which holds a reference to
+ * p from here until it returns. */
 static int dir_start(struct pair *p, int i)
 {
     struct dir *d = &p->d[i];
