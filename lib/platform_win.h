@@ -118,6 +118,12 @@ struct hv_stream {
     unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
     unsigned char full;   /* no half-close (a pseudo console): an EOF
                            * passed into it does nothing */
+    unsigned char lasts;  /* outlives every pair: never freed (stdio),
+                           * so a relay thread may be left in a call on it */
+    unsigned char peeks;  /* read in place (hv__stream_peek: stdin's queue) */
+    unsigned char wfail_drains; /* a failed write into it leaves its peer
+                                 * read and dropped, not reset (stdout:
+                                 * HV__ENDS_B_DRAIN with a rst_unread b) */
 };
 /* What a stream's EOF says of its peer: maybe only a half-close (TCP,
  * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,

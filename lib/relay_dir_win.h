@@ -1,10 +1,10 @@
-/* relay_dir_win.h: the thread of one way of a pair, which relay_win.c
+/* relay_dir_win.h: the thread of one way of a pair, which relay_way_win.c
  * includes twice: DIR_MAIN dir_main with DIR_DUMP 0, and dir_main_dump
  * with DIR_DUMP 1, which hands what is written to the pair's dump under
  * the relay's lock (one writer at a time). Two copies chosen by the
  * preprocessor, so that a pair without a dump runs the same instructions
  * as before dumps existed, whatever the optimisation level. No include
- * guard: that is the point. Only relay_win.c includes it. */
+ * guard: that is the point. Only relay_way_win.c includes it. */
 
 static DWORD WINAPI DIR_MAIN(LPVOID arg)
 {
@@ -13,7 +13,7 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
     struct hv_relay *r = p->r;
     int next = NEXT_READ;
 
-    while (next == NEXT_READ && !cancelled(p)) {
+    while (next == NEXT_READ && !hv__pair_cancelled(p)) {
         const char *data;
         size_t got = 0;
         int e = dir_read(d, &data, &got), wake;
@@ -21,17 +21,22 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
         if (e == HV_ESTOPPED)
             break;
         EnterCriticalSection(&r->lock);
-        next = dir_got(d, e, got);
+        next = p->left ? NEXT_STOP : dir_got(d, e, got);
         LeaveCriticalSection(&r->lock);
         if (next != NEXT_WRITE) {
             if (next != NEXT_READ)
-                signal_state(p);
+                hv__pair_wake(p);
             continue;
         }
         e = hv__stream_write(d->dst, data, got, p->cancel, d->ev);
         if (e == HV_ESTOPPED)
             break;
         EnterCriticalSection(&r->lock);
+        if (p->left) {
+            /* let go while it wrote (pair_stop): the rest is not ours */
+            LeaveCriticalSection(&r->lock);
+            break;
+        }
 #if DIR_DUMP
         if (e == 0)
             hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,
@@ -43,12 +48,12 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
                (d->i == 0 && hv__rules_gone_applies(&p->ru));
         LeaveCriticalSection(&r->lock);
         if (wake)
-            signal_state(p);
+            hv__pair_wake(p);
         if (e == 0)
             dir_resize(d, got);
     }
     if (next == NEXT_EOF && d->i == 1)
         dir_watch(d);
-    pair_release(p);
+    hv__pair_release(p);
     return 0;
 }

@@ -328,6 +328,18 @@ uint64_t hv__rules_gone_due(const struct hv__rules *r)
     return t + r->gone_ms;
 }
 
+void hv__rules_gone_check(struct hv__rules *r, int b_closed, int a_held,
+                          uint64_t now)
+{
+    if (!hv__rules_gone_applies(r))
+        return;
+    hv__rules_gone_start(r, now);
+    if (a_held)
+        return;
+    if (b_closed || now >= hv__rules_gone_due(r))
+        hv__rules_end_late(r);
+}
+
 unsigned hv__rules_resets(const struct hv__rules *r)
 {
     int broken = !r->done ||

@@ -142,6 +142,14 @@ uint64_t hv__rules_due(const struct hv__rules *r);
 int hv__rules_gone_applies(const struct hv__rules *r);
 void hv__rules_gone_start(struct hv__rules *r, uint64_t now);
 uint64_t hv__rules_gone_due(const struct hv__rules *r);
+/* The gone-peer rule looked at now (once it applies, its clock starts):
+ * unless a still holds bytes for b (a_held: they go out, or fail, first),
+ * the pair ends (as hv__rules_end_late) where b's EOF was its peer's
+ * complete close (b_closed: a named pipe, which has no half-close), or
+ * once hv__rules_gone_due is reached (TCP, AF_HYPERV: a close and a
+ * half-close look alike). */
+void hv__rules_gone_check(struct hv__rules *r, int b_closed, int a_held,
+                          uint64_t now);
 /* At the pair's end (or when it is freed before it): which streams are
  * closed with a reset (bit 0: a, bit 1: b). Both for a pair cut short or
  * broken by its connection's failure, so that no peer takes what it got

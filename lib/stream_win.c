@@ -16,7 +16,8 @@
  *
  * What the relay's rule book needs to know of an end (rules.h's
  * HV__ENDS_*) is set here as properties where each stream is made:
- * stdio, cmd, rst_unread, wkeep and gone (platform_win.h). */
+ * stdio, cmd, rst_unread, wkeep, gone, lasts, peeks and wfail_drains
+ * (platform_win.h). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -606,10 +607,14 @@ static int ov_io(SOCKET sock, HANDLE h, int write, char *buf, DWORD n,
 
 /* ---------------------------------------------------------------- streams */
 
-/* stdout serves the sessions to come (wkeep) */
+/* stdout serves the sessions to come (wkeep); the one stdio stream is
+ * never freed (lasts); stdin is read from its reader's slots (peeks) */
 static struct hv_stream stdio_stream = {.kind = HV__STREAM_STDIO,
                                         .stdio = 1,
-                                        .wkeep = 1};
+                                        .wkeep = 1,
+                                        .lasts = 1,
+                                        .peeks = 1,
+                                        .wfail_drains = 1};
 
 int hv_stream_stdio(struct hv_stream **out)
 {

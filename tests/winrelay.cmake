@@ -6,6 +6,21 @@
 if(WIN32)
   hv_add_unit(relay_win ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_relay_win.c)
 
+  # stuck_stdout_let_go writes stdout into a Unix fifo (under Wine only: a
+  # write there ignores CancelSynchronousIo); this fixture makes the fifo
+  set_tests_properties(unit.relay_win.stuck_stdout_let_go PROPERTIES
+    SKIP_RETURN_CODE 77)
+  if(HV_EMU)
+    set(hv_fifo ${CMAKE_CURRENT_BINARY_DIR}/relay_win_stuck.fifo)
+    add_test(NAME winrelay.fifo_fixture
+             COMMAND sh -c "rm -f '${hv_fifo}' && mkfifo '${hv_fifo}'")
+    set_tests_properties(winrelay.fifo_fixture PROPERTIES
+      FIXTURES_SETUP hv_fifo)
+    set_tests_properties(unit.relay_win.stuck_stdout_let_go PROPERTIES
+      FIXTURES_REQUIRED hv_fifo
+      ENVIRONMENT "HV_TEST_FIFO=${hv_fifo}")
+  endif()
+
   add_executable(hv_pipesrv ${CMAKE_CURRENT_SOURCE_DIR}/windows/pipesrv.c)
 
   set(hv_relay_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/relay_cases.sh)

@@ -28,7 +28,8 @@ enum ev_kind {
     E_WGONE,    /* writing way i's destination: no reader */
     E_BRESET,   /* b reset after its EOF (e) */
     E_HANGUP,   /* way i's source asked for the end, nothing held */
-    E_HANGUP_HELD /* the same with bytes still held */
+    E_HANGUP_HELD, /* the same with bytes still held */
+    E_GCHECK    /* the gone-peer rule looked at t: b closed = i, a held = e */
 };
 
 struct ev {
@@ -275,6 +276,29 @@ static const struct row rows[] = {
      {{E_MOVED, 0, 0, T0 + 50}, {E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0},
       {E_GSTART, 0, 0, T0 + 100}},
      C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 600},
+    {"gone check: b's peer closed completely (a pipe): a clean end", 0, 0,
+     NQ, 500, STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 1, 0, T0 + 10}},
+     C, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, 0, SKIP},
+    {"...not while a still holds bytes for b: its clock starts", 0, 0, NQ,
+     500, STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 1, 1, T0 + 10}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 510},
+    {"gone check: a close unseen (TCP): not before gone_ms", 0, 0, NQ, 500,
+     STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 100},
+      {E_GCHECK, 0, 0, T0 + 599}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 600},
+    {"...and at gone_ms: a clean end", 0, 0, NQ, 500, STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 100},
+      {E_GCHECK, 0, 0, T0 + 600}},
+     C, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, 0, SKIP},
+    {"...with a failed write's error, where one failed", 0, 0, NQ, 500, 0,
+     {{E_WERR, 1, HV_EIO, T0}, {E_GCHECK, 1, 0, T0 + 10}},
+     C, S, 1, HV_EIO, AW, 0, 3, SKIP, SKIP, 0, SKIP},
+    {"gone check: nothing before b's EOF is out", 0, 0, NQ, 500, STDIO,
+     {{E_EOF, 1, 0, T0}, {E_GCHECK, 1, 0, T0 + 10}},
+     C, D, 0, 0, NONE, 0, 3, SKIP, SKIP, 0, 0},
     /* ---- a command's input, a named pipe */
     {"a command closes its input: b's data dropped, quietly", 0, 0, NQ, NQ,
      HV__ENDS_A_CMD, {{E_WGONE, 1, 0, T0}},
@@ -470,6 +494,9 @@ static void run_row(const struct row *w)
             break;
         case E_GSTART:
             hv__rules_gone_start(&r, e->t);
+            break;
+        case E_GCHECK:
+            hv__rules_gone_check(&r, e->i, e->e, e->t);
             break;
         case E_BRESET:
             hv__rules_b_reset(&r, e->e);

@@ -15,6 +15,7 @@
 
 #include <aclapi.h>
 #include <sddl.h>
+#include <tlhelp32.h>
 
 #define MIB (1024u * 1024u)
 
@@ -1501,4 +1502,144 @@ int ut_child(int argc, char **argv)
         return child_tree();
     Sleep(60000); /* child-sleep */
     return 0;
+}
+
+/* ---------------------------------------------------------------- let go */
+
+/* This process's threads now. */
+static int thread_count(void)
+{
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    THREADENTRY32 te;
+    int n = 0;
+
+    if (snap == INVALID_HANDLE_VALUE)
+        return -1;
+    te.dwSize = sizeof te;
+    if (Thread32First(snap, &te)) {
+        do {
+            if (te.th32OwnerProcessID == GetCurrentProcessId())
+                n++;
+        } while (Thread32Next(snap, &te));
+    }
+    CloseHandle(snap);
+    return n;
+}
+
+static DWORD WINAPI flood_main(LPVOID arg)
+{
+    SOCKET s = *(SOCKET *)arg;
+    static char buf[64 * 1024];
+    int i;
+    for (i = 0; i < 64; i++)
+        if (send(s, buf, (int)sizeof buf, 0) <= 0)
+            break;
+    return 0;
+}
+
+static DWORD WINAPI drain_main(LPVOID arg)
+{
+    static char buf[64 * 1024];
+    DWORD k;
+    while (ReadFile((HANDLE)arg, buf, sizeof buf, &k, NULL) && k > 0)
+        ;
+    return 0;
+}
+
+static long long file_size(const char *path)
+{
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    if (!GetFileAttributesExA(path, GetFileExInfoStandard, &fa))
+        return -1;
+    return ((long long)fa.nFileSizeHigh << 32) | fa.nFileSizeLow;
+}
+
+/* A pair ends (-i) while its way into stdout is stuck in a write that no
+ * cancel ends: under Wine a write into a full Unix fifo ignores
+ * CancelSynchronousIo. hv_relay_pair returns (the thread is let go: it is
+ * in a write to stdout, which outlives every pair), its caller closes and
+ * frees the connection as the tools do, and the thread, once the fifo is
+ * drained and its write returns, touches nothing of the pair's: the dump
+ * gets no byte after the end. HV_TEST_FIFO is the fifo's Unix path (a
+ * ctest fixture makes it); without it, or outside Wine, the case is
+ * skipped (77). */
+UT_CASE(stuck_stdout_let_go)
+{
+    const char *fifo = getenv("HV_TEST_FIFO");
+    char wpath[MAX_PATH], dpath[MAX_PATH], tmp[MAX_PATH];
+    HANDLE h, rd, saved, flood, drain;
+    SOCKET raw;
+    struct hv_sock *sl;
+    struct hv_stream *a, *b;
+    struct hv_dump *dump;
+    struct hv_relay_opts o;
+    struct hv_relay_result res;
+    long long at_end;
+    uint64_t until;
+    int base, n = -1;
+    size_t i;
+
+    if (fifo == NULL || !is_wine() ||
+        strlen(fifo) + sizeof "\\\\?\\unix" > sizeof wpath)
+        exit(77);
+    snprintf(wpath, sizeof wpath, "\\\\?\\unix%s", fifo);
+    for (i = 0; wpath[i]; i++)
+        if (wpath[i] == '/')
+            wpath[i] = '\\';
+    /* read and write: opening it never waits for a reader, and nobody
+     * reads it until the pair has ended */
+    h = CreateFileA(wpath, GENERIC_READ | GENERIC_WRITE,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0,
+                    NULL);
+    UT_CHECK(h != INVALID_HANDLE_VALUE);
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    UT_CHECK(GetTempPathA(sizeof tmp, tmp) > 0);
+    snprintf(dpath, sizeof dpath, "%shv_letgo_%lu.raw", tmp,
+             (unsigned long)GetCurrentProcessId());
+    UT_EQ_INT(hv_dump_new(&dump), 0);
+    UT_EQ_INT(hv_dump_open(dump, dpath, 0), 0);
+
+    tcp_pair(&raw, &sl);
+    UT_EQ_INT(hv_stream_from_sock(sl, &b), 0);
+    UT_EQ_INT(hv_stream_stdio(&a), 0);
+    saved = GetStdHandle(STD_OUTPUT_HANDLE);
+    UT_CHECK(SetStdHandle(STD_OUTPUT_HANDLE, h));
+    flood = CreateThread(NULL, 0, flood_main, &raw, 0, NULL);
+
+    hv_relay_opts_init(&o);
+    o.flags = HV_RELAY_B_TO_A_ONLY; /* stdin is not read */
+    o.idle_ms = 1000;
+    o.dump = dump;
+    UT_EQ_INT(hv_relay_pair(a, b, &o, &res), HV_EIDLE);
+    at_end = file_size(dpath);
+    UT_EQ_INT(at_end, (long long)res.ba);
+    UT_CHECK(res.ba > 0);
+    /* the tools' callers free the connection now */
+    hv_stream_close(b);
+    UT_EQ_INT(WaitForSingleObject(flood, 20000), WAIT_OBJECT_0);
+    CloseHandle(flood);
+    closesocket(raw);
+
+    /* the stuck thread still runs: base counts it; drained, its write
+     * returns and it ends, while the drain's own thread stays */
+    base = thread_count();
+    rd = CreateFileA(wpath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                     NULL, OPEN_EXISTING, 0, NULL);
+    UT_CHECK(rd != INVALID_HANDLE_VALUE);
+    drain = CreateThread(NULL, 0, drain_main, rd, 0, NULL);
+    until = hv_now_ms() + 20000;
+    while (hv_now_ms() < until && (n = thread_count()) > base)
+        Sleep(50);
+    UT_CHECK(n >= 0 && n <= base);
+    /* nothing dumped after the end: the thread looked at the pair first */
+    UT_EQ_INT(file_size(dpath), at_end);
+
+    UT_CHECK(SetStdHandle(STD_OUTPUT_HANDLE, saved));
+    CloseHandle(h); /* the fifo's last writer: the drain ends */
+    (void)WaitForSingleObject(drain, 5000);
+    CloseHandle(drain);
+    CloseHandle(rd);
+    UT_EQ_INT(hv_dump_close(dump), 0);
+    DeleteFileA(dpath);
 }
