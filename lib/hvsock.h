@@ -772,6 +772,9 @@ int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
 struct hv_pty_opts {
     unsigned short cols, rows; /* its window size */
     const char *term;          /* TERM in the command's environment */
+    unsigned char control;     /* --term-control: the terminal control
+                                * protocol on the connection (the size
+                                * is then the client's) */
 };
 /* As hv_spawn_relayed, but the command runs on a new pseudo-terminal: its
  * standard input, output and error, and (POSIX) its controlling terminal
@@ -822,6 +825,17 @@ int hv_stderr_is_tty(void);
  * on every way out. 0 or an HV_E* code (stdin is no terminal: HV_EINVAL). */
 int hv_console_raw(void);
 void hv_console_restore(void);
+/* hvcat --raw --term-control: the session over s speaking the terminal
+ * control protocol with hvlisten --pty --term-control, the terminal on
+ * stdin already raw; escape the escape character, 0 none. Window sizes
+ * go with it (at the start, and on SIGWINCH). 0 when the remote command's
+ * end came (*end says how) and the connection ended; 1 on the escape;
+ * HV_ECONNABORTED when the connection ended before the command's end;
+ * HV_EBADDATA when the listener does not speak it or sent a malformed
+ * frame, HV_ETIMEDOUT when its hello did not come within 10 s;
+ * HV_ESTOPPED on a stop; HV_ENOTSUP on Windows. */
+int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end);
+
 /* Read stdin (st from hv_stream_stdio) through the escape of a raw
  * session: ch first on a line, then "." ends the session cleanly, ch again
  * sends one ch, anything else goes with the ch. */

@@ -145,6 +145,9 @@ int hv__stream_peer_gone(struct hv_stream *st);
 char **hv__spawn_env(const char *const *env);
 void hv__child_exec(const char *cmd, char **envp);
 struct hv_child *hv__child_new(pid_t pid);
+/* The stream over fd, our end of the socket pair started child *c has the
+ * other end of (fd taken); when that fails, *c is ended and freed. */
+int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io);
 /* stream_posix.c: a stream over a terminal's master descriptor (taken;
  * closed when this fails). */
 int hv__stream_tty(int master, struct hv_stream **out);

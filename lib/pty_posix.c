@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "platform_posix.h"
+#include "termctl.h"
 
 /* In the child, after fork: only async-signal-safe calls; never returns. */
 static void child_on_tty(int fd, const char *cmd, char **envp)
@@ -36,6 +38,45 @@ static char **tty_env(const char *const *env, const char *term, char *buf,
     out = hv__spawn_env(all);
     free(all);
     return out;
+}
+
+/* --term-control: a process of its own speaks the protocol between the
+ * terminal and the relay (hv__tc_serve, termctl_posix.c); the relay
+ * carries its side of a socket pair to the connection, and its status is
+ * the command's. Takes m, sl and envp. */
+static int spawn_framed(int m, int sl, const char *cmd, char **envp,
+                        struct hv_child **out, struct hv_stream **io)
+{
+    int sv[2], r, e;
+    pid_t pid = -1;
+
+    if (envp == NULL) {
+        r = HV_ENOMEM;
+    } else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        r = hv__err_from_os(errno);
+    } else {
+        pid = fork();
+        e = errno;
+        if (pid == 0) {
+            close(sv[0]);
+            hv__tc_serve(sv[1], m, sl, cmd, envp, child_on_tty);
+        }
+        close(sv[1]);
+        r = pid < 0 ? hv__err_from_os(e) : 0;
+        if (r < 0)
+            close(sv[0]);
+    }
+    free(envp);
+    close(sl);
+    close(m);
+    if (r < 0)
+        return r;
+    (void)setpgid(pid, pid); /* as the command's own group (spawn_posix.c) */
+    if ((*out = hv__child_new(pid)) == NULL) {
+        close(sv[0]); /* its end ends the process */
+        return HV_ENOMEM;
+    }
+    return hv__spawn_pair_stream(sv[0], out, io);
 }
 
 int hv_spawn_pty(const char *cmd, const char *const *env,
@@ -73,6 +114,8 @@ int hv_spawn_pty(const char *cmd, const char *const *env,
     ws.ws_row = po->rows;
     (void)ioctl(m, TIOCSWINSZ, &ws);
     envp = tty_env(env, po->term, term, sizeof term);
+    if (po->control)
+        return spawn_framed(m, sl, cmd, envp, out, io);
     pid = envp ? fork() : -1;
     e = envp ? errno : ENOMEM;
     if (pid == 0)

@@ -114,6 +114,8 @@ int hv_spawn_pty(const char *cmd, const char *const *env,
     *io = NULL;
     if (cmd == NULL || *cmd == '\0' || po->term == NULL)
         return HV_EINVAL;
+    if (po->control)
+        return HV_ENOTSUP; /* the protocol's ends are POSIX only so far */
     if (k32 != NULL) {
         create = (create_fn)(void (*)(void))GetProcAddress(
             k32, "CreatePseudoConsole");

@@ -157,7 +157,6 @@ int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
                      const char *const *env, struct hv_child **out,
                      struct hv_stream **io)
 {
-    struct hv_sock *ours;
     int sv[2], r;
 
     (void)s;
@@ -170,14 +169,22 @@ int hv_spawn_relayed(struct hv_sock *s, const char *cmd,
         close(sv[0]);
         return r;
     }
-    if ((r = hv__sock_from_fd(sv[0], HV_FAMILY_UNIX, &ours)) < 0 ||
+    return hv__spawn_pair_stream(sv[0], out, io);
+}
+
+int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io)
+{
+    struct hv_sock *ours;
+    int r;
+
+    if ((r = hv__sock_from_fd(fd, HV_FAMILY_UNIX, &ours)) < 0 ||
         (r = hv_stream_from_sock(ours, io)) < 0) {
         struct hv_child_exit st;
         /* no way to the command: it is ended, not left behind */
-        hv_child_kill(*out);
-        (void)hv_child_wait(*out, &st);
-        hv_child_free(*out);
-        *out = NULL;
+        hv_child_kill(*c);
+        (void)hv_child_wait(*c, &st);
+        hv_child_free(*c);
+        *c = NULL;
         return r;
     }
     (*io)->cmd = 1;

@@ -81,4 +81,15 @@ size_t hv__tc_header(unsigned type, size_t len, unsigned char *out);
 size_t hv__tc_winsize(unsigned cols, unsigned rows, unsigned char *out);
 size_t hv__tc_exit(unsigned how, unsigned status, unsigned char *out);
 
+/* termctl_posix.c: the listener's end, in a process forked for it (only
+ * async-signal-safe calls): sock the relay's side of the connection, m
+ * and sl the pseudo-terminal's master and slave. It sends the hello,
+ * waits for the client's and its window size, sizes the terminal, forks
+ * the command (child(sl, cmd, envp), which never returns), carries the
+ * frames until the command's side closes or the client leaves, sends the
+ * command's end and exits as the command did (the same status, or
+ * killed by the same signal). Never returns. */
+void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
+                  void (*child)(int fd, const char *cmd, char **envp));
+
 #endif

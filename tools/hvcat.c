@@ -12,7 +12,7 @@ static const char usage[] =
     "             [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
     "             [-o FILE] [-x FILE] [--fdpass]\n"
     "             [--pty [--pty-term TERM] [--pty-size COLSxROWS]]\n"
-    "             [--raw [--escape CHAR|none]] VM SERVICE\n"
+    "             [--raw [--escape CHAR|none]] [--term-control] VM SERVICE\n"
     "       hvcat -t [options] HOST PORT\n"
     "       hvcat -U PATH [options]\n"
     "       hvcat --npipe NAME [options]\n"
@@ -57,6 +57,9 @@ static const char help[] =
     "      --raw           the terminal on stdin in raw mode while connected;\n"
     "                      ~. first on a line disconnects, ~~ sends ~\n"
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
+    "      --term-control  with --raw: send the window size, exit with the\n"
+    "                      remote command's status (hvlisten --pty\n"
+    "                      --term-control); with --pty: serve it\n"
     "  -U, --unix PATH     connect to the unix domain socket PATH\n"
     "  -v, --verbose       report the connection on stderr\n"
     "  -w, --timeout SECS  give up each connect after SECS seconds (1-300;\n"
@@ -103,6 +106,7 @@ static const struct option longopts[] = {
     {"pty", no_argument, NULL, OPT_PTY},
     {"pty-term", required_argument, NULL, OPT_PTY_TERM},
     {"pty-size", required_argument, NULL, OPT_PTY_SIZE},
+    {"term-control", no_argument, NULL, OPT_TERM_CONTROL},
     {"raw", no_argument, NULL, OPT_RAW},
     {"escape", required_argument, NULL, OPT_ESCAPE},
     {"help", no_argument, NULL, 'h'},
@@ -266,6 +270,11 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
 /* --raw's checks: 0 or 64. */
 static int raw_check(const struct opts *o)
 {
+    if (o->so.pty.control && !o->raw && !o->so.use_pty)
+        return cli_usage_error(usage, "--term-control needs --raw or --pty");
+    if (o->so.pty.control && o->raw && (o->so.dump_raw || o->so.dump_hex))
+        return cli_usage_error(usage, "cannot use --term-control --raw with "
+                                      "-o or -x");
     if (!o->raw)
         return o->escape ? cli_usage_error(usage, "--escape needs --raw") : 0;
     if (o->exec || o->zero || o->so.recv_only || o->so.send_only)
@@ -275,6 +284,32 @@ static int raw_check(const struct opts *o)
     if (!hv_stdin_is_tty())
         return cli_usage_error(usage, "--raw needs a terminal on stdin");
     return 0;
+}
+
+/* --raw --term-control, the terminal raw already: the remote command's
+ * status as ours (128 + N for its signal N), as ssh gives it. */
+static int run_controlled(struct hv_sock *s, const struct opts *o)
+{
+    struct hv_child_exit end;
+    int esc = o->escape < 0 ? 0 : o->escape ? o->escape : '~';
+    int r = hv_term_session(s, esc, &end);
+
+    hv_console_restore();
+    hv_sock_close(s);
+    if (r == 1)
+        return 0; /* the escape */
+    if (r == 0)
+        return end.signaled ? 128 + (int)end.code : (int)end.code;
+    if (r == HV_ECONNABORTED)
+        cli_warnx("connection lost before the remote command ended");
+    else if (r == HV_EBADDATA)
+        cli_warnx("--term-control: the listener does not speak it (or sent "
+                  "a malformed frame): hvlisten --pty --term-control");
+    else if (r == HV_ETIMEDOUT)
+        cli_warnx("--term-control: no hello from the listener within 10 s");
+    else if (r != HV_ESTOPPED)
+        cli_warn(r, "--term-control session");
+    return hv_exitcode(r);
 }
 
 /* --raw: the session with the terminal raw, restored on every way out
@@ -289,6 +324,8 @@ static int run_raw(struct hv_sock *s, const struct opts *o, const char *where)
         cli_warn(r, "terminal raw mode");
         return hv_exitcode(r);
     }
+    if (o->so.pty.control)
+        return run_controlled(s, o);
     hv_stream_stdio(&io);
     if (o->escape >= 0)
         hv_stream_escape(io, (unsigned char)(o->escape ? o->escape : '~'));

@@ -22,8 +22,8 @@ static const char usage[] =
     "                [--send-only] [--no-shutdown] [--progress] [--wait-stdin]\n"
     "                [--log FILE [--log-format text|json]] [--syslog]\n"
     "                [-o FILE] [-x FILE]\n"
-    "                [--pty [--pty-term TERM] [--pty-size COLSxROWS]]\n"
-    "                [VM] SERVICE\n"
+    "                [--pty [--pty-term TERM] [--pty-size COLSxROWS]\n"
+    "                [--term-control]] [VM] SERVICE\n"
     "       hvlisten -t [options] [ADDRESS] PORT\n"
     "       hvlisten -U PATH [--unix-mode OCTAL] [options]\n"
     "       hvlisten --npipe NAME [--pipe-access everyone|SDDL] [options]\n"
@@ -102,6 +102,8 @@ static const char help[] =
     "      --systemd       serve the listening socket systemd passed (socket\n"
     "                      activation, Accept=no) instead of an address\n"
     "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
+    "      --term-control  with --pty: the window size from the client and the\n"
+    "                      command's status to it (the same option of hvcat)\n"
     "      --to ADDRESS    relay each connection to ADDRESS: hv:VM:SERVICE,\n"
     "                      vsock:CID:PORT, tcp:HOST:PORT, unix:PATH, npipe:NAME,\n"
     "                      hybrid:PATH:PORT\n"
@@ -160,6 +162,7 @@ static const struct option longopts[] = {
     {"pty", no_argument, NULL, OPT_PTY},
     {"pty-term", required_argument, NULL, OPT_PTY_TERM},
     {"pty-size", required_argument, NULL, OPT_PTY_SIZE},
+    {"term-control", no_argument, NULL, OPT_TERM_CONTROL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -1231,6 +1234,8 @@ static int run(int argc, char **argv)
 
     if ((r = session_check(&o.so, usage, o.exec, o.to)) != 0)
         return r;
+    if (o.so.pty.control && !o.so.use_pty)
+        return cli_usage_error(usage, "--term-control needs --pty");
     if (o.systemd) {
         /* the socket unit says where, and how the socket is made */
         if (o.so.tcp || o.so.unix_path || o.so.npipe || o.so.hybrid)

@@ -91,6 +91,9 @@ int session_option(struct session_opts *so, int c, const char *arg)
     case OPT_PTY:
         so->use_pty = 1;
         return 1;
+    case OPT_TERM_CONTROL:
+        so->pty.control = 1;
+        return 1;
     case OPT_PTY_TERM:
         if (*arg == '\0' || strlen(arg) > 64 || strpbrk(arg, "= \t\n"))
             return cli_value_error("--pty-term", arg,

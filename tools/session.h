@@ -41,6 +41,7 @@ enum {
     OPT_PTY = 600,
     OPT_PTY_TERM,
     OPT_PTY_SIZE,
+    OPT_TERM_CONTROL,
     OPT_RAW,
     OPT_ESCAPE
 };

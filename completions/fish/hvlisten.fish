@@ -25,6 +25,7 @@ complete -c hvlisten -l progress -d 'show bytes, rate and time on stderr'
 complete -c hvlisten -l pty -d 'run CMD of -e on a new pseudo-terminal'
 complete -c hvlisten -l pty-term -x -a 'xterm-256color xterm vt100 linux' -d 'TERM for CMD of --pty'
 complete -c hvlisten -l pty-size -x -d 'the pseudo-terminal size, COLSxROWS'
+complete -c hvlisten -l term-control -d 'the terminal control protocol: client window size, status'
 complete -c hvlisten -s q -l quit-after -x -d 'after EOF wait at most SECS for the peer'
 complete -c hvlisten -l ready -d "wait for a guest's READY=1, print its STATUS= lines"
 complete -c hvlisten -l remove-service -x -d 'stop and delete the Windows service NAME'

@@ -51,6 +51,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--pty'; Arg = ''; Help = 'run CMD of -e on a new pseudo-terminal' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--pty-term'; Arg = 'term'; Help = 'TERM for CMD of --pty' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--pty-size'; Arg = 'size'; Help = 'the pseudo-terminal size, COLSxROWS' }
+        @{ Tool = 'hvcat'; Cmd = ''; Name = '--term-control'; Arg = ''; Help = 'the terminal control protocol: window size, remote status' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--raw'; Arg = ''; Help = 'the terminal raw while connected; ~. disconnects' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '--escape'; Arg = 'char'; Help = 'the escape character of --raw, or none' }
         @{ Tool = 'hvcat'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF on stdin wait at most SECS for the peer' }
@@ -103,6 +104,7 @@ $hvsockCompletion = @{
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pty'; Arg = ''; Help = 'run CMD of -e on a new pseudo-terminal' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pty-term'; Arg = 'term'; Help = 'TERM for CMD of --pty' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--pty-size'; Arg = 'size'; Help = 'the pseudo-terminal size, COLSxROWS' }
+        @{ Tool = 'hvlisten'; Cmd = ''; Name = '--term-control'; Arg = ''; Help = 'the terminal control protocol: client window size, status' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '-q'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--quit-after'; Arg = 'seconds'; Help = 'after EOF wait at most SECS for the peer' }
         @{ Tool = 'hvlisten'; Cmd = ''; Name = '--ready'; Arg = ''; Help = "wait for a guest's READY=1, print its STATUS= lines" }

@@ -164,9 +164,18 @@ case_bad_options() {
 
 case_wine_pty_status() {
     # Windows (under Wine): -e --pty starts the command in a pseudo console
-    # and reports its status (74 for 3). Wine 8 has CreatePseudoConsole but
-    # does not attach the command to it (PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE
-    # is ignored), so its output is not checked here.
+    # and reports its status (74 for 3). Its output is not checked: Wine 8
+    # attaches the command to the pseudo console (WINEDEBUG=trace+process
+    # shows the attribute taken, trace+console the conhost --headless), but
+    # leaves the NULL standard handles of STARTF_USESTDHANDLES as they are,
+    # so cmd.exe writes to handle 0 (WriteConsoleW(NULL, ...)) and nothing
+    # reaches the console; without that flag it copies our own standard
+    # handles into the command (the output then lands in hvlisten's
+    # stdout), as Windows does for redirected ones (microsoft/terminal
+    # issue 11276), which is why the flag is set. Windows gives a process
+    # started with PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE the console's own
+    # handles (CreatePseudoConsole, Remarks; "Creating a Pseudoconsole
+    # session"): Wine's behaviour, not ours.
     local a rc
     [ -n "$HV_EMU" ] || skip "the Windows build's case (POSIX: view_*)"
     a=$(addr tcp)
@@ -184,6 +193,21 @@ case_wine_pty_status() {
     grep -q "exited with status 3" "$work/l.err" || fail "no status line"
 }
 
+case_wine_term_control() {
+    # Windows (under Wine): --term-control is not there yet: a connection
+    # gets no command, and the listener says why
+    local a
+    [ -n "$HV_EMU" ] || skip "the Windows build's case (POSIX: ctl_*)"
+    a=$(addr tcp)
+    # shellcheck disable=SC2086
+    listen $a --pty --term-control -e 'exit /b 3'
+    # shellcheck disable=SC2086
+    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
+    wait_for "$work/l.err" "not supported" 30 || fail "listener: $(cat "$work/l.err")"
+    grep -q "exited with status" "$work/l.err" && fail "a command ran: $(cat "$work/l.err")"
+    return 0
+}
+
 # ---------------------------------------------------------------- tmux
 
 # A private tmux server driving the client on a real terminal.
@@ -199,6 +223,8 @@ keys() { $TM send-keys -t hv "$@"; }
 # raw_start KIND: a shell on a pty behind the listener, and on a tmux
 # terminal hvcat --raw to it; the terminal's modes before in $work/before,
 # after in $work/after, the client's status in $work/rc
+# (RAW_LOPT, RAW_COPT: more options for the listener, the client; with
+# RAW_NOWAIT set it does not wait for the prompt)
 raw_start() {
     local a
     need_posix
@@ -206,10 +232,11 @@ raw_start() {
     a=$(addr "$1")
     RAW_ADDR=$a
     # shellcheck disable=SC2086
-    listen $a --pty --pty-size 100x30 -e 'PS1="rp> " exec bash --norc -i'
+    listen $a --pty --pty-size 100x30 ${RAW_LOPT:-} \
+        -e 'PS1="rp> " exec bash --norc -i'
     cat >"$work/client.sh" <<EOS
 stty -g >"$work/before"
-$CLIENT --raw $a 2>"$work/c.err"
+$CLIENT --raw ${RAW_COPT:-} $a 2>"$work/c.err"
 echo \$? >"$work/rc.tmp"; mv "$work/rc.tmp" "$work/rc"
 stty -g >"$work/after"
 echo CLIENT-DONE
@@ -217,7 +244,7 @@ exec sleep 300
 EOS
     $TM new-session -d -s hv -x 120 -y 40 "bash --norc $work/client.sh" ||
         fail "tmux did not start"
-    wait_pane 'rp>'
+    [ -n "${RAW_NOWAIT:-}" ] || wait_pane 'rp>'
 }
 
 # raw_done RC: the client exited RC and the terminal is as before
@@ -273,6 +300,90 @@ case_raw_sigterm() {
     # this case's client alone (its address), not another case's
     pkill -TERM -f -- "--raw $RAW_ADDR\$" || fail "no client to signal"
     raw_done 143
+}
+
+# ------------------------------------------------ --term-control
+
+case_ctl_size() {
+    # the remote terminal takes the client's size, at the start (tmux's
+    # 120x40) and after a resize; the remote command's status is hvcat's
+    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start tcp
+    keys 'stty size' Enter
+    wait_pane '^40 120'
+    $TM resize-window -t hv -x 90 -y 25 || fail "tmux resize-window"
+    # the prompt the resize brings back (SIGWINCH) is no proof: ask again
+    e2e_lib_poll 20 size_is '25 90' || fail "no resize: $(pane)"
+    keys 'exit 7' Enter
+    raw_done 7
+    grep -q "exited with status 7" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+}
+size_is() {
+    keys 'clear; stty size' Enter
+    sleep 0.3
+    pane_has "^$1"
+}
+
+case_ctl_killed() {
+    # a listener killed with -9: no end message, so the session was lost
+    # (74), said so, and the terminal is as before
+    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start unix
+    keys 'tty' Enter
+    wait_pane '^/dev/pts/[0-9]'
+    kill -9 "$LPID"
+    raw_done 74
+    grep -q "connection lost before the remote command ended" "$work/c.err" ||
+        fail "message: $(cat "$work/c.err")"
+}
+
+case_ctl_signal() {
+    # the remote shell killed by a signal: 128 + its number
+    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start tcp
+    keys 'kill -KILL $$' Enter
+    raw_done 137
+}
+
+case_ctl_client_only() {
+    # a client that asks for the protocol, a listener without it: refused
+    # (65) before anything is sent to the remote shell (the listener's
+    # dump of what came in is empty)
+    RAW_LOPT="-o $work/in.dump" RAW_COPT=--term-control RAW_NOWAIT=1 \
+        raw_start tcp
+    raw_done 65
+    grep -q "listener does not speak it" "$work/c.err" ||
+        fail "message: $(cat "$work/c.err")"
+    local rc
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    [ -e "$work/in.dump" ] || fail "the listener's dump is missing"
+    grep -q 'hvsock-term-control' "$work/in.dump" &&
+        fail "our hello reached the listener: $(od -c "$work/in.dump" | head)"
+    return 0
+}
+
+case_ctl_listener_only() {
+    # a listener that asks for it, a client without: the client's first
+    # keystrokes are no hello: the listener says so and ends the session
+    RAW_LOPT=--term-control RAW_NOWAIT=1 raw_start tcp
+    # typed once the client is connected, in raw mode (a key typed before
+    # is flushed with the terminal's old mode)
+    wait_for "$work/l.err" "Connection from" 20 || fail "no connection"
+    sleep 0.5
+    keys 'x'
+    wait_pane 'needs hvcat --raw --term-control'
+    raw_done 0
+    wait_for "$work/l.err" "does not speak it" 20 || fail "listener: $(cat "$work/l.err")"
+    # nothing of the hello showed: the first line is the message's
+    pane | grep -q 'hvsock-term-control' && fail "hello shown: $(pane)"
+    return 0
+}
+
+case_ctl_bad_options() {
+    local rc
+    $SERVER --term-control -e true -t 1 </dev/null 2>"$work/e1"; rc=$?
+    [ $rc = 64 ] || fail "hvlisten --term-control without --pty: exit $rc"
+    grep -q -- "--term-control needs --pty" "$work/e1" || fail "message: $(cat "$work/e1")"
+    $CLIENT --term-control -t 127.0.0.1 1 </dev/null 2>"$work/e2"; rc=$?
+    [ $rc = 64 ] || fail "hvcat --term-control alone: exit $rc"
+    grep -q -- "--term-control needs --raw or --pty" "$work/e2" || fail "message: $(cat "$work/e2")"
 }
 
 "case_$case_name"
