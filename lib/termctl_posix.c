@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform.h"
+#include "platform_posix.h"
 #include "termctl.h"
 
 #define TC_HELLO_MS 10000 /* how long a side waits for the other's hello */
