@@ -80,11 +80,16 @@ session() {
     pids="$pids $SSH_PID"
     exec 7>"$work/in"
     wait_for "$work/ssh.out" "started 42" 30 || fail "no output from ssh"
-    # the proxy has ended: no child of ssh, no hvcat anywhere of ours
+    # the proxy has ended: no child of ssh, and no hvcat of this case
+    # (its --fdpass to this case's sshd) anywhere; other cases' hvcat
+    # processes of the same build may run beside it
     [ -z "$(pgrep -P "$SSH_PID")" ] || fail "ssh still has a child: $(pgrep -a -P "$SSH_PID")"
     for p in $(pgrep -x hvcat); do
-        [ "$(readlink "/proc/$p/exe")" != "$(readlink -f "$HVCAT")" ] ||
+        [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$HVCAT")" ] || continue
+        if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+            grep -qE -- "--fdpass .*(${SSHPORT:-none}|$work/s\.sock)( |\$)"; then
             fail "hvcat $p still runs during the session"
+        fi
     done
     # ssh's own descriptors hold the connection (a socket)
     ls -l "/proc/$SSH_PID/fd" | grep -q 'socket:' || fail "ssh holds no socket"
