@@ -378,6 +378,16 @@ int hv__uid_by_name(const char *name, uint32_t *uid);
 /* 1 where users are numbered (POSIX uids), 0 where they are not (Windows:
  * names and SIDs), so that a uid:N rule would never match. */
 int hv__uids_exist(void);
+/* Windows accounts as the canonical text of their SID (S-1-5-...), for
+ * peer rules on named pipes and unix sockets; HV_SID_MAX bytes hold any. */
+#define HV_SID_MAX 192
+/* The SID of a user name (is_sid 0: LookupAccountNameW; HV_ENOTFOUND when
+ * unknown or not a user) or of a SID's text (is_sid 1: made canonical;
+ * HV_EINVAL when it is none), into out (n bytes). HV_ENOTSUP on POSIX. */
+int hv__user_sid(const char *name, int is_sid, char *out, size_t n);
+/* 1 when two SID texts name the same SID (EqualSid); 0 when not, when
+ * either is empty (a peer whose user is unknown), and on POSIX. */
+int hv__sid_same(const char *a, const char *b);
 
 #ifdef HV__WINDOWS
 /* ================================================================ Windows
@@ -388,6 +398,10 @@ int hv__uids_exist(void);
  * hv_net_init or any relay call has run; created on first use). It calls
  * no other file of the library: every wait may watch it. */
 HANDLE hv__stop_event(void);
+/* user_win.c: the SID text of process pid's user (its token's TokenUser)
+ * into out (n bytes; "" on failure): 0, or HV_EACCES when the process is
+ * another user's and this one is not elevated. */
+int hv__pid_user_sid(unsigned long pid, char *out, size_t n);
 /* stop_win.c: InitOnceExecuteOnce's callback that makes a manual-reset
  * event once, into the HANDLE that param points at (NULL on failure). */
 BOOL CALLBACK hv__event_once(PINIT_ONCE once, PVOID param, PVOID *ctx);

@@ -40,10 +40,13 @@
  *                             as a probe or a port scanner would; prints
  *                             "knocked K" on stdout, K the opens that
  *                             succeeded; exit 0 when all N did
+ *   pipesrv whoami            print this process's user as SID text
+ *                             (its token's TokenUser), for rules by SID
  *
  * The pipe servers print "ready" on stderr once the pipe exists. Every
  * mode gives up after 120 s (exit 3); exit 0 on success, 1 on an error. */
 #include <windows.h>
+#include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +391,26 @@ static int mode_noctrlc(char *cmdline)
     return reaped("noctrlc", &pi);
 }
 
+static int mode_whoami(void)
+{
+    union {
+        TOKEN_USER user;
+        BYTE bytes[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+    } tu;
+    HANDLE tok;
+    DWORD len;
+    char *text;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok) ||
+        !GetTokenInformation(tok, TokenUser, &tu, sizeof tu, &len) ||
+        !ConvertSidToStringSidA(tu.user.User.Sid, &text))
+        return die("token user");
+    printf("%s\n", text);
+    LocalFree(text);
+    CloseHandle(tok);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
@@ -409,6 +432,8 @@ int main(int argc, char **argv)
         return mode_knock(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "noctrlc") == 0)
         return mode_noctrlc(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "whoami") == 0)
+        return mode_whoami();
     if (argc == 3 && strcmp(argv[1], "tree") == 0)
         return mode_tree(argv[2]);
     if (argc == 4 && strcmp(argv[1], "linger") == 0) {
@@ -419,6 +444,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "usage: pipesrv answer|sink|source|greet|duplex|watch|leave|"
-            "linger|knock|tree|noctrlc ...\n");
+            "linger|knock|tree|noctrlc|whoami ...\n");
     return 2;
 }
