@@ -1,8 +1,10 @@
 /* console.c: the portable half of the console: a Windows console hands
  * its input over as UTF-16 lines ending in CR LF; the peer expects what a
  * pipe carries, UTF-8 with LF line ends, so hv__console_text turns one into
- * the other a read at a time. Plain arithmetic, kept portable so that every
- * platform's tests check it; console_<platform>.c reads the console. */
+ * the other a read at a time. Also the rule that says how a Windows
+ * standard handle is driven (hv__stdio_kind_of). Plain arithmetic, kept
+ * portable so that every platform's tests check it; console_<platform>.c
+ * reads the console. */
 #include "platform.h"
 
 #define CH_LF 0x0Au
@@ -18,6 +20,20 @@ static int is_high(uint32_t u)
 static int is_low(uint32_t u)
 {
     return u >= 0xDC00u && u <= 0xDFFFu;
+}
+
+enum hv__stdio_kind hv__stdio_kind_of(int valid, int console, int mode_known,
+                                      unsigned long mode)
+{
+    if (!valid)
+        return HV__STDIO_NONE;
+    if (console)
+        return HV__STDIO_CONSOLE;
+    /* a mode that cannot be read: the synchronous calls every handle
+     * took before */
+    if (mode_known && (mode & HV__FILE_SYNC_IO) == 0)
+        return HV__STDIO_OVERLAPPED;
+    return HV__STDIO_SYNC;
 }
 
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,

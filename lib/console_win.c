@@ -12,6 +12,7 @@
 #include "platform.h"
 
 #include <shellapi.h> /* after <windows.h> */
+#include <winternl.h>
 
 /* Kept for the life of the process: argv points into it. */
 static char **utf8_argv;
@@ -84,18 +85,68 @@ static BOOL WINAPI on_ctrl(DWORD type)
     return FALSE;
 }
 
+/* FILE_MODE_INFORMATION of the WDK (ntifs.h), which the user-mode headers
+ * lack: the FILE_SYNCHRONOUS_IO_* bits a handle was opened with. */
+#define FILE_MODE_INFO_CLASS ((FILE_INFORMATION_CLASS)16)
+typedef NTSTATUS(NTAPI *query_info_fn)(HANDLE, PIO_STATUS_BLOCK, PVOID, ULONG,
+                                       FILE_INFORMATION_CLASS);
+
+static INIT_ONCE stdio_once = INIT_ONCE_STATIC_INIT;
+static struct {
+    HANDLE h;
+    enum hv__stdio_kind kind;
+} stdio[3];
+
+/* Each standard handle asked once, before any reader thread runs: a
+ * console query (GetConsoleMode) or a pipe query on a synchronous handle
+ * waits until a read pending on it completes (ReadFile, Remarks:
+ * "synchronous" handles serialise their I/O), so a later query, from a
+ * second session of hvlisten -k, would stall until the next line. The
+ * mode (NtQueryInformationFile, FileModeInformation) tells a handle opened
+ * for overlapped I/O, such as a socket that a service manager handed as
+ * stdin and stdout, from a synchronous one. */
+static BOOL CALLBACK stdio_detect(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    static const DWORD which[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                   STD_ERROR_HANDLE};
+    query_info_fn q = (query_info_fn)(hv__any_fn)GetProcAddress(
+        GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile");
+    int i;
+    (void)once;
+    (void)param;
+    (void)ctx;
+    for (i = 0; i < 3; i++) {
+        HANDLE h = GetStdHandle(which[i]);
+        int valid = h != NULL && h != INVALID_HANDLE_VALUE;
+        DWORD cmode = 0;
+        ULONG mode = 0;
+        IO_STATUS_BLOCK io;
+        int console = valid && GetConsoleMode(h, &cmode);
+        int known = valid && !console && q != NULL &&
+                    q(h, &io, &mode, (ULONG)sizeof mode,
+                      FILE_MODE_INFO_CLASS) >= 0;
+        stdio[i].h = h;
+        stdio[i].kind = hv__stdio_kind_of(valid, console, known, mode);
+    }
+    return TRUE;
+}
+
+enum hv__stdio_kind hv__stdio_kind(int which, HANDLE *h)
+{
+    (void)InitOnceExecuteOnce(&stdio_once, stdio_detect, NULL, NULL);
+    if (h)
+        *h = stdio[which].h;
+    return stdio[which].kind;
+}
+
 int hv_stdin_is_tty(void)
 {
-    DWORD mode;
-    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
-    return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
+    return hv__stdio_kind(0, NULL) == HV__STDIO_CONSOLE;
 }
 
 int hv_stderr_is_tty(void)
 {
-    DWORD mode;
-    HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
-    return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
+    return hv__stdio_kind(2, NULL) == HV__STDIO_CONSOLE;
 }
 
 static int read_argv(int *argc, char ***argv)
@@ -150,6 +201,7 @@ int hv_console_init(int *argc, char ***argv)
         atexit(restore_output_cp);
     }
     (void)hv__stop_event(); /* made now, not in the handler */
+    (void)hv__stdio_kind(0, NULL); /* before any thread reads stdin */
     if ((exit_ev = CreateEventW(NULL, TRUE, FALSE, NULL)) != NULL)
         atexit(mark_exit); /* before the tool's own: it runs after them */
     /* a parent may have started us with Ctrl+C ignored

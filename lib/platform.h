@@ -398,6 +398,11 @@ int hv__sid_same(const char *a, const char *b);
  * hv_net_init or any relay call has run; created on first use). It calls
  * no other file of the library: every wait may watch it. */
 HANDLE hv__stop_event(void);
+/* console_win.c: how standard handle which (0 stdin, 1 stdout, 2 stderr)
+ * is driven, and the handle that was seen (*h, may be NULL): decided once
+ * per process, at the first call (hv_console_init makes it), so that no
+ * thread queries a handle another thread may be reading. */
+enum hv__stdio_kind hv__stdio_kind(int which, HANDLE *h);
 /* user_win.c: the SID text of process pid's user (its token's TokenUser)
  * into out (n bytes; "" on failure): 0, or HV_EACCES when the process is
  * another user's and this one is not elevated. */
@@ -628,6 +633,24 @@ struct hv__console_state {
     unsigned char raw;     /* a raw console (hvcat --raw): CR and ^Z are
                             * bytes like any other */
 };
+/* console.c: how a standard handle is driven on Windows, decided once per
+ * process before any thread reads it (a console or pipe query on a
+ * synchronous handle waits behind a read pending on it). valid: the
+ * handle exists; console: GetConsoleMode succeeded; mode_known and mode:
+ * its FILE_MODE_INFORMATION (NtQueryInformationFile), whose
+ * HV__FILE_SYNC_IO bits say it was opened for synchronous I/O. A handle
+ * without them was opened overlapped (a socket of socket(), a pipe
+ * created with FILE_FLAG_OVERLAPPED) and takes overlapped calls (ReadFile,
+ * Remarks: such a handle needs an OVERLAPPED structure). */
+enum hv__stdio_kind {
+    HV__STDIO_NONE = 0,      /* no handle: stdin empty, stdout discarded */
+    HV__STDIO_CONSOLE = 1,   /* ReadConsoleW, WriteConsoleW (UTF-16) */
+    HV__STDIO_SYNC = 2,      /* ReadFile, WriteFile, synchronous */
+    HV__STDIO_OVERLAPPED = 3 /* ReadFile, WriteFile with an OVERLAPPED */
+};
+#define HV__FILE_SYNC_IO 0x30ul /* FILE_SYNCHRONOUS_IO_ALERT | _NONALERT */
+enum hv__stdio_kind hv__stdio_kind_of(int valid, int console, int mode_known,
+                                      unsigned long mode);
 /* Room hv__console_text needs in out for n units. */
 #define HV__CONSOLE_TEXT_MAX(n) (3 * (size_t)(n) + 3)
 /* Convert n UTF-16 units into out (HV__CONSOLE_TEXT_MAX(n) bytes); returns

@@ -243,3 +243,20 @@ UT_CASE(raw_console_bytes_as_typed)
     UT_EQ_STR(out, "\x1a\r\n\xc3\xa9");
     UT_EQ_INT(t.eof, 0);
 }
+
+/* How a Windows standard handle is driven: none, a console (UTF-16
+ * calls), overlapped when its mode has no FILE_SYNCHRONOUS_IO_* bit (a
+ * socket of socket()), else synchronous, also when the mode is unknown. */
+UT_CASE(stdio_kind)
+{
+    UT_EQ_INT(hv__stdio_kind_of(0, 0, 0, 0), HV__STDIO_NONE);
+    UT_EQ_INT(hv__stdio_kind_of(0, 1, 1, 0), HV__STDIO_NONE);
+    UT_EQ_INT(hv__stdio_kind_of(1, 1, 0, 0), HV__STDIO_CONSOLE);
+    UT_EQ_INT(hv__stdio_kind_of(1, 1, 1, 0), HV__STDIO_CONSOLE);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0), HV__STDIO_OVERLAPPED);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x2), HV__STDIO_OVERLAPPED);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x10), HV__STDIO_SYNC);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x20), HV__STDIO_SYNC);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x22), HV__STDIO_SYNC);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 0, 0), HV__STDIO_SYNC);
+}

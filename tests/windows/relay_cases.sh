@@ -382,6 +382,29 @@ case_npipe_user_bad() {
     expect_first_err "hvlisten: --deny 'uid:1000': uid:NUMBER is for POSIX systems: Windows users are names or SIDs"
 }
 
+case_stdio_overlapped() {
+    # stdin and stdout one handle opened for overlapped I/O (as a socket
+    # from a service manager): hvcat reads it and writes it with
+    # overlapped calls (synchronous calls on it failed: "read stdin:
+    # operating system error", 71). Each way on its own, since a pipe
+    # client reads on until the server closes: stdin's line into a pipe
+    # server that takes 6 bytes and closes, then (-d: stdin unread) a
+    # server's line out
+    local cmd
+    cmd="\"$(winpath "$HVCAT")\" --npipe $pipe"
+    pipe_server sink "$pipe" 6
+    $PIPESRV ovstdio "$cmd" >"$work/ov.out" 2>"$work/ov.err" ||
+        fail "ovstdio (stdin): exit $?: $(cat "$work/ov.err")"
+    ended srv "$PPID_" 0
+    [ "$(cat "$work/srv.out")" = hello ] || fail "the server got '$(cat "$work/srv.out")'"
+    echo "from the server" >"$work/line"
+    PSIN="$work/line" pipe_server source "$pipe"
+    $PIPESRV ovstdio "$cmd -d" >"$work/ov.out" 2>"$work/ov.err" ||
+        fail "ovstdio (stdout): exit $?: $(cat "$work/ov.err")"
+    [ "$(tr -d '\r' <"$work/ov.out")" = "from the server" ] ||
+        fail "got '$(cat "$work/ov.out")'; $(cat "$work/ov.err")"
+}
+
 case_unix_unavailable() {
     # Wine has no AF_UNIX: both tools say so (69), neither crashes
     if [ -z "$emu" ]; then
