@@ -1,9 +1,11 @@
 /* console_win.c: a Windows command line as the tools expect it: argv as
  * UTF-8 (re-read from the UTF-16 command line, since the ANSI argv loses
  * what the code page cannot hold), binary stdio (no CR/LF translation, no
- * ^Z), UTF-8 console output for messages, and Ctrl+C / Ctrl+Break as
- * hv_stop() (the tool ends with 130) with the console's code page put
- * back. Also the UTF-8 <-> UTF-16 copies the other Windows files use. */
+ * ^Z), text to a console as UTF-16 (hv_console_write: the messages and
+ * the relay's output), what each standard handle is (hv__stdio_kind), and
+ * Ctrl+C / Ctrl+Break as hv_stop() (the tool ends with 130) with the
+ * console's code page put back: it is still set to UTF-8 for what the
+ * tools print with printf (usage, hvvmid's and hvreg's lists). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -137,6 +139,45 @@ enum hv__stdio_kind hv__stdio_kind(int which, HANDLE *h)
     if (h)
         *h = stdio[which].h;
     return stdio[which].kind;
+}
+
+#define CONSOLE_OUT_CHUNK 4096 /* bytes converted at a time */
+
+/* Text to a console goes out as UTF-16 (WriteConsoleW), which shows every
+ * character whatever the console's code page (WriteConsoleW, Remarks: the
+ * wide version takes Unicode text regardless of the code page); the code
+ * page is shared by every process on the console. */
+int hv__console_write(HANDLE h, struct hv__console_out *t, const char *buf,
+                      size_t n)
+{
+    uint16_t w[HV__CONSOLE_OUT_MAX(CONSOLE_OUT_CHUNK)];
+    while (n > 0) {
+        size_t take = n > CONSOLE_OUT_CHUNK ? CONSOLE_OUT_CHUNK : n;
+        size_t units = hv__console_out_text(t, buf, take, w), off = 0;
+        while (off < units) {
+            DWORD k = 0;
+            if (!WriteConsoleW(h, w + off, (DWORD)(units - off), &k, NULL) ||
+                k == 0)
+                return -1;
+            off += k;
+        }
+        buf += take;
+        n -= take;
+    }
+    return 0;
+}
+
+int hv_console_write(int which, const char *s, size_t n)
+{
+    static const DWORD std[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                 STD_ERROR_HANDLE};
+    struct hv__console_out t = {{0}, 0};
+    HANDLE seen;
+    if (which < 1 || which > 2 ||
+        hv__stdio_kind(which, &seen) != HV__STDIO_CONSOLE ||
+        GetStdHandle(std[which]) != seen)
+        return 0;
+    return hv__console_write(seen, &t, s, n) == 0;
 }
 
 int hv_stdin_is_tty(void)

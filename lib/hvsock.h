@@ -806,6 +806,11 @@ int hv_console_init(int *argc, char ***argv);
 int hv_stdin_is_tty(void);
 /* 1 when standard error is a terminal (a console on Windows). */
 int hv_stderr_is_tty(void);
+/* Write n bytes of UTF-8 text (whole characters) to standard output
+ * (which 1) or standard error (2) when it is a Windows console, as UTF-16:
+ * 1 when written so, 0 when it is no console (always on POSIX) and the
+ * caller writes the bytes itself. */
+int hv_console_write(int which, const char *s, size_t n);
 /* The terminal on stdin in raw mode (hvcat --raw): no echo, no line
  * editing, no signals from keys, bytes as typed (Windows: console input
  * and output with virtual-terminal sequences). Its modes before are kept

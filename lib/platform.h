@@ -403,6 +403,12 @@ HANDLE hv__stop_event(void);
  * per process, at the first call (hv_console_init makes it), so that no
  * thread queries a handle another thread may be reading. */
 enum hv__stdio_kind hv__stdio_kind(int which, HANDLE *h);
+struct hv__console_out;
+/* console_win.c: n bytes of UTF-8 text written to console h as UTF-16
+ * (WriteConsoleW), t carrying a sequence cut between calls: 0, or -1 with
+ * GetLastError set. */
+int hv__console_write(HANDLE h, struct hv__console_out *t, const char *buf,
+                      size_t n);
 /* user_win.c: the SID text of process pid's user (its token's TokenUser)
  * into out (n bytes; "" on failure): 0, or HV_EACCES when the process is
  * another user's and this one is not elevated. */
@@ -651,6 +657,17 @@ enum hv__stdio_kind {
 #define HV__FILE_SYNC_IO 0x30ul /* FILE_SYNCHRONOUS_IO_ALERT | _NONALERT */
 enum hv__stdio_kind hv__stdio_kind_of(int valid, int console, int mode_known,
                                       unsigned long mode);
+/* console.c: UTF-8 bytes as the UTF-16 units WriteConsoleW takes, a
+ * chunk at a time: a sequence split between two chunks is held until its
+ * end comes; what is not UTF-8 becomes U+FFFD. The state starts zeroed. */
+struct hv__console_out {
+    unsigned char held[4]; /* the start of a sequence cut by a chunk's end */
+    unsigned char nheld;
+};
+/* Room hv__console_out_text needs in out for n bytes. */
+#define HV__CONSOLE_OUT_MAX(n) ((size_t)(n) + 4)
+size_t hv__console_out_text(struct hv__console_out *t, const char *in,
+                            size_t n, uint16_t *out);
 /* Room hv__console_text needs in out for n units. */
 #define HV__CONSOLE_TEXT_MAX(n) (3 * (size_t)(n) + 3)
 /* Convert n UTF-16 units into out (HV__CONSOLE_TEXT_MAX(n) bytes); returns

@@ -355,16 +355,30 @@ static int out_gone_error(DWORD e)
     }
 }
 
+static struct hv__console_out out_con; /* under out_lock */
+
 static int stdout_write(const char *buf, size_t n, HANDLE cancel)
 {
     HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE), seen;
+    enum hv__stdio_kind kind = hv__stdio_kind(1, &seen);
     /* one let go of (NUL in its place) is synchronous */
-    int ov = hv__stdio_kind(1, &seen) == HV__STDIO_OVERLAPPED && h == seen;
+    int ov = kind == HV__STDIO_OVERLAPPED && h == seen;
     int r = 0;
 
     if (h == NULL || h == INVALID_HANDLE_VALUE)
         return 0; /* no stdout at all: like NUL */
     EnterCriticalSection(&out_lock);
+    if (kind == HV__STDIO_CONSOLE && h == seen) {
+        if (hv__console_write(h, &out_con, buf, n) < 0) {
+            DWORD e = GetLastError();
+            r = WaitForSingleObject(cancel, 0) == WAIT_OBJECT_0 ? HV_ESTOPPED
+                : e ? hv__err_from_os((long)e)
+                    : HV_EIO;
+            if (r == HV_EOS)
+                r = HV_EIO;
+        }
+        n = 0;
+    }
     while (n > 0) {
         DWORD k = 0, want = (DWORD)(n > IO_MAX ? IO_MAX : n);
         if (!(ov ? stdio_overlapped(h, 1, (char *)buf, want, &k, NULL, cancel)
