@@ -1,9 +1,11 @@
 /* console_win.c: a Windows command line as the tools expect it: argv as
  * UTF-8 (re-read from the UTF-16 command line, since the ANSI argv loses
  * what the code page cannot hold), binary stdio (no CR/LF translation, no
- * ^Z), UTF-8 console output for messages, and Ctrl+C / Ctrl+Break as
- * hv_stop() (the tool ends with 130) with the console's code page put
- * back. Also the UTF-8 <-> UTF-16 copies the other Windows files use. */
+ * ^Z), text to a console as UTF-16 (hv_console_write: the messages and
+ * the relay's output), what each standard handle is (hv__stdio_kind), and
+ * Ctrl+C / Ctrl+Break as hv_stop() (the tool ends with 130) with the
+ * console's code page put back: it is still set to UTF-8 for what the
+ * tools print with printf (usage, hvvmid's and hvreg's lists). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "platform_win.h"
 
 #include <shellapi.h> /* after <windows.h> */
+#include <winternl.h>
 
 /* Kept for the life of the process: argv points into it. */
 static char **utf8_argv;
@@ -84,18 +87,107 @@ static BOOL WINAPI on_ctrl(DWORD type)
     return FALSE;
 }
 
+/* FILE_MODE_INFORMATION of the WDK (ntifs.h), which the user-mode headers
+ * lack: the FILE_SYNCHRONOUS_IO_* bits a handle was opened with. */
+#define FILE_MODE_INFO_CLASS ((FILE_INFORMATION_CLASS)16)
+typedef NTSTATUS(NTAPI *query_info_fn)(HANDLE, PIO_STATUS_BLOCK, PVOID, ULONG,
+                                       FILE_INFORMATION_CLASS);
+
+static INIT_ONCE stdio_once = INIT_ONCE_STATIC_INIT;
+static struct {
+    HANDLE h;
+    enum hv__stdio_kind kind;
+} stdio[3];
+
+/* Each standard handle asked once, before any reader thread runs: a
+ * console query (GetConsoleMode) or a pipe query on a synchronous handle
+ * waits until a read pending on it completes (ReadFile, Remarks:
+ * "synchronous" handles serialise their I/O), so a later query, from a
+ * second session of hvlisten -k, would stall until the next line. The
+ * mode (NtQueryInformationFile, FileModeInformation) tells a handle opened
+ * for overlapped I/O, such as a socket that a service manager handed as
+ * stdin and stdout, from a synchronous one. */
+static BOOL CALLBACK stdio_detect(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    static const DWORD which[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                   STD_ERROR_HANDLE};
+    query_info_fn q = (query_info_fn)(hv__any_fn)GetProcAddress(
+        GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile");
+    int i;
+    (void)once;
+    (void)param;
+    (void)ctx;
+    for (i = 0; i < 3; i++) {
+        HANDLE h = GetStdHandle(which[i]);
+        int valid = h != NULL && h != INVALID_HANDLE_VALUE;
+        DWORD cmode = 0;
+        ULONG mode = 0;
+        IO_STATUS_BLOCK io;
+        int console = valid && GetConsoleMode(h, &cmode);
+        int known = valid && !console && q != NULL &&
+                    q(h, &io, &mode, (ULONG)sizeof mode,
+                      FILE_MODE_INFO_CLASS) >= 0;
+        stdio[i].h = h;
+        stdio[i].kind = hv__stdio_kind_of(valid, console, known, mode);
+    }
+    return TRUE;
+}
+
+enum hv__stdio_kind hv__stdio_kind(int which, HANDLE *h)
+{
+    (void)InitOnceExecuteOnce(&stdio_once, stdio_detect, NULL, NULL);
+    if (h)
+        *h = stdio[which].h;
+    return stdio[which].kind;
+}
+
+#define CONSOLE_OUT_CHUNK 4096 /* bytes converted at a time */
+
+/* Text to a console goes out as UTF-16 (WriteConsoleW), which shows every
+ * character whatever the console's code page (WriteConsoleW, Remarks: the
+ * wide version takes Unicode text regardless of the code page); the code
+ * page is shared by every process on the console. */
+int hv__console_write(HANDLE h, struct hv__console_out *t, const char *buf,
+                      size_t n)
+{
+    uint16_t w[HV__CONSOLE_OUT_MAX(CONSOLE_OUT_CHUNK)];
+    while (n > 0) {
+        size_t take = n > CONSOLE_OUT_CHUNK ? CONSOLE_OUT_CHUNK : n;
+        size_t units = hv__console_out_text(t, buf, take, w), off = 0;
+        while (off < units) {
+            DWORD k = 0;
+            if (!WriteConsoleW(h, w + off, (DWORD)(units - off), &k, NULL) ||
+                k == 0)
+                return -1;
+            off += k;
+        }
+        buf += take;
+        n -= take;
+    }
+    return 0;
+}
+
+int hv_console_write(int which, const char *s, size_t n)
+{
+    static const DWORD std[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                 STD_ERROR_HANDLE};
+    struct hv__console_out t = {{0}, 0};
+    HANDLE seen;
+    if (which < 1 || which > 2 ||
+        hv__stdio_kind(which, &seen) != HV__STDIO_CONSOLE ||
+        GetStdHandle(std[which]) != seen)
+        return 0;
+    return hv__console_write(seen, &t, s, n) == 0;
+}
+
 int hv_stdin_is_tty(void)
 {
-    DWORD mode;
-    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
-    return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
+    return hv__stdio_kind(0, NULL) == HV__STDIO_CONSOLE;
 }
 
 int hv_stderr_is_tty(void)
 {
-    DWORD mode;
-    HANDLE h = GetStdHandle(STD_ERROR_HANDLE);
-    return h != NULL && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode);
+    return hv__stdio_kind(2, NULL) == HV__STDIO_CONSOLE;
 }
 
 static int read_argv(int *argc, char ***argv)
@@ -150,6 +242,7 @@ int hv_console_init(int *argc, char ***argv)
         atexit(restore_output_cp);
     }
     (void)hv__stop_event(); /* made now, not in the handler */
+    (void)hv__stdio_kind(0, NULL); /* before any thread reads stdin */
     if ((exit_ev = CreateEventW(NULL, TRUE, FALSE, NULL)) != NULL)
         atexit(mark_exit); /* before the tool's own: it runs after them */
     /* a parent may have started us with Ctrl+C ignored

@@ -1,7 +1,9 @@
 /* filter.c: who may connect to a listener (--allow/--deny). Portable: the
  * rules compare the peer address that hv_sock_accept reports; VM names and
  * user names are resolved once, when the rule is added, through the
- * platform files. */
+ * platform files. A peer's user is a uid on POSIX and a SID on Windows
+ * (unix sockets and named pipes); a peer whose user could not be read
+ * matches every --deny by user and no --allow. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +13,8 @@ struct rule {
     int allow;
     enum hv_family family;
     struct hv_guid vm;  /* HYPERV */
-    uint32_t num;       /* VSOCK: CID; UNIX: uid */
+    uint32_t num;       /* VSOCK: CID; UNIX: uid (POSIX) */
+    char sid[HV_SID_MAX]; /* UNIX, NPIPE (Windows): the user's SID */
     uint8_t ip[16];     /* TCP: IPv4 in the first 4 bytes, or IPv6 */
     int v6;
     unsigned prefix;    /* TCP: leading bits that must match */
@@ -192,9 +195,14 @@ static int rule_hyperv(struct rule *r, const char *s, char *hint, size_t hl)
     return e;
 }
 
-static int rule_unix(struct rule *r, const char *s, char *hint, size_t hl)
+/* A peer's user (unix sockets, named pipes): POSIX takes uid:N, user:NAME
+ * and NAME; Windows takes user:NAME, NAME and sid:SID. Each platform
+ * refuses the other's form, which could never match. */
+static int rule_user(struct rule *r, const char *s, char *hint, size_t hl)
 {
-    int e;
+    int is_sid = strncmp(s, "sid:", 4) == 0, e;
+    const char *name = s;
+
     if (strncmp(s, "uid:", 4) == 0) {
         if (!hv__uids_exist())
             return hint_fail(hint, hl, HV_EINVAL,
@@ -204,13 +212,29 @@ static int rule_unix(struct rule *r, const char *s, char *hint, size_t hl)
             return hint_fail(hint, hl, HV_EINVAL, "expected uid:NUMBER");
         return 0;
     }
-    e = hv__uid_by_name(s, &r->num);
+    if (is_sid)
+        name = s + 4;
+    else if (strncmp(s, "user:", 5) == 0)
+        name = s + 5;
+    if (name[0] == '\0')
+        return hint_fail(hint, hl, HV_EINVAL, "expected a user name");
+    if (hv__uids_exist()) {
+        if (is_sid)
+            return hint_fail(hint, hl, HV_EINVAL,
+                             "sid:SID is for Windows: POSIX users are "
+                             "names or uid:NUMBER");
+        e = hv__uid_by_name(name, &r->num);
+        if (e == HV_ENOTFOUND)
+            return hint_fail(hint, hl, e, "no such user (or use uid:NUMBER)");
+        return e < 0 ? hint_fail(hint, hl, e, hv_strerror(e)) : 0;
+    }
+    e = hv__user_sid(name, is_sid, r->sid, sizeof r->sid);
     if (e == HV_ENOTFOUND)
-        return hint_fail(hint, hl, e, "no such user (or use uid:NUMBER)");
-    if (e < 0)
+        return hint_fail(hint, hl, e, "no such user (or use sid:SID)");
+    if (e == HV_EINVAL)
         return hint_fail(hint, hl, e,
-                         "peer users cannot be told apart on this system");
-    return 0;
+                         is_sid ? "expected sid:S-1-..." : "expected a user name");
+    return e < 0 ? hint_fail(hint, hl, e, hv_strerror(e)) : 0;
 }
 
 int hv_filter_add(struct hv_filter **f, int allow, enum hv_family fam,
@@ -238,11 +262,16 @@ int hv_filter_add(struct hv_filter **f, int allow, enum hv_family fam,
         e = rule_hyperv(&r, rule, hint, hl);
         break;
     case HV_FAMILY_UNIX:
-        e = rule_unix(&r, rule, hint, hl);
+        e = rule_user(&r, rule, hint, hl);
+        break;
+    case HV_FAMILY_NPIPE:
+        /* named pipes are Windows', whose users have SIDs */
+        e = hv__uids_exist() ? hint_fail(hint, hl, HV_ENOTSUP,
+                                         "named pipes are for Windows")
+                             : rule_user(&r, rule, hint, hl);
         break;
     default:
-        e = hint_fail(hint, hl, HV_ENOTSUP,
-                      "named pipe peers cannot be told apart");
+        e = hint_fail(hint, hl, HV_ENOTSUP, "no rules for this family");
         break;
     }
     if (e < 0)
@@ -269,6 +298,21 @@ static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
     return ((a[full] ^ b[full]) & (uint8_t)(0xFF00u >> rest)) == 0;
 }
 
+/* A rule by user: a peer whose user is unknown matches a --deny (so that
+ * what cannot be checked is not let in) and no --allow. */
+static int user_matches(const struct rule *r, const struct hv_addr *peer)
+{
+    int unknown;
+    if (r->sid[0]) {
+        unknown = peer->host[0] == '\0';
+        return unknown ? !r->allow : hv__sid_same(r->sid, peer->host);
+    }
+    if (peer->family == HV_FAMILY_NPIPE)
+        return 0;
+    unknown = peer->port == HV_UID_UNKNOWN;
+    return unknown ? !r->allow : peer->port == r->num;
+}
+
 static int rule_matches(const struct rule *r, const struct hv_addr *peer)
 {
     uint8_t ip[16];
@@ -287,7 +331,8 @@ static int rule_matches(const struct rule *r, const struct hv_addr *peer)
     case HV_FAMILY_HYPERV:
         return hv_guid_equal(&peer->vm_id, &r->vm);
     case HV_FAMILY_UNIX:
-        return peer->port != HV_UID_UNKNOWN && peer->port == r->num;
+    case HV_FAMILY_NPIPE:
+        return user_matches(r, peer);
     default:
         return 0;
     }

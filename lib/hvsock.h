@@ -238,7 +238,9 @@ struct hv_addr {
     /* HV_FAMILY_VSOCK (cid, port) and HV_FAMILY_TCP (port) */
     uint32_t cid;
     uint32_t port;
-    /* HV_FAMILY_TCP: host name or address; "" means any (listen) */
+    /* HV_FAMILY_TCP: host name or address; "" means any (listen).
+     * HV_FAMILY_UNIX and HV_FAMILY_NPIPE peers on Windows: the peer's
+     * user as SID text (S-1-5-...), "" when unknown */
     char host[HV_HOST_MAX];
     /* HV_FAMILY_UNIX: the socket's path; HV_FAMILY_NPIPE: the full pipe
      * name (\\.\pipe\NAME) */
@@ -303,7 +305,10 @@ int hv_addr_hybrid(struct hv_addr *a, const char *path, const char *port,
 /* Who may connect (hvlisten --allow/--deny, and a listener's VM operand).
  * A rule is for the listener's family: Hyper-V a VM id (keyword, GUID or
  * a VM name resolved now), vsock a CID (number or keyword), TCP an address
- * or address/prefix, unix sockets a uid ("uid:N" or a user name). */
+ * or address/prefix; unix sockets and named pipes the peer's user: on
+ * POSIX "uid:N", "user:NAME" or a name, on Windows "user:NAME", a name or
+ * "sid:S-1-..." (a peer whose user is unknown matches every --deny by
+ * user and no --allow). */
 struct hv_filter;
 /* Add a rule to *f (NULL at first: allocated). 0, or HV_EINVAL etc. with
  * hint set. */
@@ -368,7 +373,8 @@ struct hv_listen_opts {
 int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
                    struct hv_sock **out);
 /* Accept one connection; peer (may be NULL) receives the peer's address
- * (unix sockets: path empty, port = the peer's uid, or HV_UID_UNKNOWN). */
+ * (unix sockets: path empty, port = the peer's uid, or HV_UID_UNKNOWN;
+ * on Windows, unix sockets and named pipes: host = the peer's SID). */
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer);
 #define HV_UID_UNKNOWN 0xFFFFFFFFu
@@ -818,6 +824,11 @@ int hv_console_init(int *argc, char ***argv);
 int hv_stdin_is_tty(void);
 /* 1 when standard error is a terminal (a console on Windows). */
 int hv_stderr_is_tty(void);
+/* Write n bytes of UTF-8 text (whole characters) to standard output
+ * (which 1) or standard error (2) when it is a Windows console, as UTF-16:
+ * 1 when written so, 0 when it is no console (always on POSIX) and the
+ * caller writes the bytes itself. */
+int hv_console_write(int which, const char *s, size_t n);
 /* The terminal on stdin in raw mode (hvcat --raw): no echo, no line
  * editing, no signals from keys, bytes as typed (Windows: console input
  * and output with virtual-terminal sequences). Its modes before are kept

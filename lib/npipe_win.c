@@ -451,6 +451,17 @@ int hv__npipe_accept_ready(struct hv_sock *l)
     return r;
 }
 
+/* The client's user, for --allow/--deny: its process (the pid the pipe
+ * reports, GetNamedPipeClientProcessId) and that process's token. Left
+ * empty (unknown) when the process cannot be asked: it may have ended,
+ * or belong to another user (opened only by an elevated listener). */
+static void peer_user(HANDLE h, struct hv_addr *peer)
+{
+    ULONG pid = 0;
+    if (GetNamedPipeClientProcessId(h, &pid))
+        (void)hv__pid_user_sid(pid, peer->host, sizeof peer->host);
+}
+
 int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
                      struct hv_addr *peer)
 {
@@ -483,6 +494,7 @@ int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
                 memset(peer, 0, sizeof *peer);
                 peer->family = HV_FAMILY_NPIPE;
                 hv__fmt(peer->path, sizeof peer->path, "%s", l->path);
+                peer_user(h, peer);
             }
             return 0;
         }

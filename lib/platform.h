@@ -106,6 +106,16 @@ int hv__uid_by_name(const char *name, uint32_t *uid);
 /* 1 where users are numbered (POSIX uids), 0 where they are not (Windows:
  * names and SIDs), so that a uid:N rule would never match. */
 int hv__uids_exist(void);
+/* Windows accounts as the canonical text of their SID (S-1-5-...), for
+ * peer rules on named pipes and unix sockets; HV_SID_MAX bytes hold any. */
+#define HV_SID_MAX 192
+/* The SID of a user name (is_sid 0: LookupAccountNameW; HV_ENOTFOUND when
+ * unknown or not a user) or of a SID's text (is_sid 1: made canonical;
+ * HV_EINVAL when it is none), into out (n bytes). HV_ENOTSUP on POSIX. */
+int hv__user_sid(const char *name, int is_sid, char *out, size_t n);
+/* 1 when two SID texts name the same SID (EqualSid); 0 when not, when
+ * either is empty (a peer whose user is unknown), and on POSIX. */
+int hv__sid_same(const char *a, const char *b);
 
 /* err_<platform>.c: map an OS error number (errno; WSA or Win32 code on
  * Windows) to an HV_E* code. */
@@ -167,6 +177,35 @@ struct hv__console_state {
     unsigned char raw;     /* a raw console (hvcat --raw): CR and ^Z are
                             * bytes like any other */
 };
+/* console.c: how a standard handle is driven on Windows, decided once per
+ * process before any thread reads it (a console or pipe query on a
+ * synchronous handle waits behind a read pending on it). valid: the
+ * handle exists; console: GetConsoleMode succeeded; mode_known and mode:
+ * its FILE_MODE_INFORMATION (NtQueryInformationFile), whose
+ * HV__FILE_SYNC_IO bits say it was opened for synchronous I/O. A handle
+ * without them was opened overlapped (a socket of socket(), a pipe
+ * created with FILE_FLAG_OVERLAPPED) and takes overlapped calls (ReadFile,
+ * Remarks: such a handle needs an OVERLAPPED structure). */
+enum hv__stdio_kind {
+    HV__STDIO_NONE = 0,      /* no handle: stdin empty, stdout discarded */
+    HV__STDIO_CONSOLE = 1,   /* ReadConsoleW, WriteConsoleW (UTF-16) */
+    HV__STDIO_SYNC = 2,      /* ReadFile, WriteFile, synchronous */
+    HV__STDIO_OVERLAPPED = 3 /* ReadFile, WriteFile with an OVERLAPPED */
+};
+#define HV__FILE_SYNC_IO 0x30ul /* FILE_SYNCHRONOUS_IO_ALERT | _NONALERT */
+enum hv__stdio_kind hv__stdio_kind_of(int valid, int console, int mode_known,
+                                      unsigned long mode);
+/* console.c: UTF-8 bytes as the UTF-16 units WriteConsoleW takes, a
+ * chunk at a time: a sequence split between two chunks is held until its
+ * end comes; what is not UTF-8 becomes U+FFFD. The state starts zeroed. */
+struct hv__console_out {
+    unsigned char held[4]; /* the start of a sequence cut by a chunk's end */
+    unsigned char nheld;
+};
+/* Room hv__console_out_text needs in out for n bytes. */
+#define HV__CONSOLE_OUT_MAX(n) ((size_t)(n) + 4)
+size_t hv__console_out_text(struct hv__console_out *t, const char *in,
+                            size_t n, uint16_t *out);
 /* Room hv__console_text needs in out for n units. */
 #define HV__CONSOLE_TEXT_MAX(n) (3 * (size_t)(n) + 3)
 /* Convert n UTF-16 units into out (HV__CONSOLE_TEXT_MAX(n) bytes); returns

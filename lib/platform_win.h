@@ -48,6 +48,21 @@ struct hv_sock {
  * hv_net_init or any relay call has run; created on first use). It calls
  * no other file of the library: every wait may watch it. */
 HANDLE hv__stop_event(void);
+/* console_win.c: how standard handle which (0 stdin, 1 stdout, 2 stderr)
+ * is driven, and the handle that was seen (*h, may be NULL): decided once
+ * per process, at the first call (hv_console_init makes it), so that no
+ * thread queries a handle another thread may be reading. */
+enum hv__stdio_kind hv__stdio_kind(int which, HANDLE *h);
+struct hv__console_out;
+/* console_win.c: n bytes of UTF-8 text written to console h as UTF-16
+ * (WriteConsoleW), t carrying a sequence cut between calls: 0, or -1 with
+ * GetLastError set. */
+int hv__console_write(HANDLE h, struct hv__console_out *t, const char *buf,
+                      size_t n);
+/* user_win.c: the SID text of process pid's user (its token's TokenUser)
+ * into out (n bytes; "" on failure): 0, or HV_EACCES when the process is
+ * another user's and this one is not elevated. */
+int hv__pid_user_sid(unsigned long pid, char *out, size_t n);
 /* stop_win.c: InitOnceExecuteOnce's callback that makes a manual-reset
  * event once, into the HANDLE that param points at (NULL on failure). */
 BOOL CALLBACK hv__event_once(PINIT_ONCE once, PVOID param, PVOID *ctx);

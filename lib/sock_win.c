@@ -352,6 +352,11 @@ struct unix_sa {
     ADDRESS_FAMILY sun_family;
     char sun_path[UNIX_PATH_MAX];
 };
+/* afunix.h's WSAIoctl code that returns the connected peer's process id
+ * (a ULONG); Windows 10 1803 and later */
+#ifndef SIO_AF_UNIX_GETPEERPID
+#define SIO_AF_UNIX_GETPEERPID _WSAIOR(IOC_VENDOR, 256)
+#endif
 
 static int unix_socket(SOCKET *fd)
 {
@@ -571,7 +576,7 @@ static int addr_from_sa(enum hv_family fam, const struct sockaddr *sa, int len,
             n++;
         memcpy(out->path, u->sun_path, n);
         out->path[n] = '\0';
-        out->port = HV_UID_UNKNOWN; /* no peer credentials on Windows */
+        out->port = HV_UID_UNKNOWN; /* Windows users are SIDs (host) */
         return 0;
     }
     return HV_ENOTSUP;
@@ -645,6 +650,22 @@ int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
     }
 }
 
+/* An AF_UNIX peer's user, for --allow/--deny: SIO_AF_UNIX_GETPEERPID
+ * (declared in the Windows SDK's afunix.h) gives the peer process's id,
+ * and that process's token its user. Left empty (unknown) when either
+ * cannot be had. Wine has no AF_UNIX: this was never run here, only
+ * built. */
+static void unix_peer_user(SOCKET fd, struct hv_addr *peer)
+{
+    ULONG pid = 0;
+    DWORD got = 0;
+    peer->host[0] = '\0';
+    if (WSAIoctl(fd, SIO_AF_UNIX_GETPEERPID, NULL, 0, &pid, sizeof pid, &got,
+                 NULL, NULL) == 0 &&
+        got == sizeof pid)
+        (void)hv__pid_user_sid(pid, peer->host, sizeof peer->host);
+}
+
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer)
 {
@@ -683,6 +704,8 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
         memset(peer, 0, sizeof *peer);
         peer->family = l->family;
     }
+    if (peer && ss.ss_family == AF_UNIX)
+        unix_peer_user(fd, peer);
     return sock_new(fd, l->family, out);
 }
 

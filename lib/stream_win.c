@@ -8,6 +8,11 @@
  * fills a two-slot queue, and what a session read but did not deliver, and
  * stdin's EOF, stay for the next session (hvlisten -k). A console is read
  * as UTF-16 and passed on as UTF-8 with LF line ends (hv__console_text).
+ * What each standard handle is (none, a console, synchronous, overlapped)
+ * is decided once per process (hv__stdio_kind, console_win.c) before the
+ * reader starts; one opened for overlapped I/O (a socket a service
+ * manager hands over as stdin and stdout) is read and written with
+ * overlapped calls.
  * Standard output is written synchronously, one writer at a time, and let
  * go of (replaced by NUL) once the last session's peer has sent its EOF;
  * the wait for a client that watches stdout's reader leaving
@@ -110,12 +115,54 @@ static long console_read(HANDLE h, uint16_t *wbuf, DWORD wmax, char *out,
     }
 }
 
+/* One ReadFile or WriteFile on a standard handle opened for overlapped
+ * I/O (a socket a service manager handed over): such a handle needs an
+ * OVERLAPPED structure, without one a call may report completion before
+ * it is done (ReadFile and WriteFile, Remarks). *pos is the file offset
+ * (an overlapped handle keeps none), or NULL to append (both offsets
+ * 0xFFFFFFFF: WriteFile, Remarks); a pipe or socket ignores it. cancel
+ * (may be NULL) set: the call is cancelled and ERROR_OPERATION_ABORTED
+ * reported. */
+static BOOL stdio_overlapped(HANDLE h, int wr, char *buf, DWORD n,
+                             DWORD *done, uint64_t *pos, HANDLE cancel)
+{
+    OVERLAPPED ov;
+    HANDLE hs[2];
+    DWORD e;
+    BOOL ok;
+
+    memset(&ov, 0, sizeof ov);
+    ov.Offset = pos ? (DWORD)*pos : 0xFFFFFFFFu;
+    ov.OffsetHigh = pos ? (DWORD)(*pos >> 32) : 0xFFFFFFFFu;
+    if ((ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL)
+        return FALSE;
+    *done = 0;
+    ok = wr ? WriteFile(h, buf, n, NULL, &ov) : ReadFile(h, buf, n, NULL, &ov);
+    if (!ok && GetLastError() == ERROR_IO_PENDING) {
+        hs[0] = ov.hEvent;
+        hs[1] = cancel;
+        if (WaitForMultipleObjects(cancel ? 2 : 1, hs, FALSE, INFINITE) !=
+            WAIT_OBJECT_0)
+            (void)CancelIoEx(h, &ov);
+        ok = TRUE;
+    }
+    if (ok)
+        ok = GetOverlappedResult(h, &ov, done, TRUE);
+    e = GetLastError();
+    CloseHandle(ov.hEvent);
+    if (ok && pos)
+        *pos += *done;
+    SetLastError(e);
+    return ok;
+}
+
 static DWORD WINAPI stdin_reader(LPVOID arg)
 {
-    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
-    DWORD mode, wmax = 0;
-    int console = h != NULL && h != INVALID_HANDLE_VALUE &&
-                  GetConsoleMode(h, &mode);
+    HANDLE h;
+    enum hv__stdio_kind kind = hv__stdio_kind(0, &h);
+    DWORD wmax = 0;
+    int console = kind == HV__STDIO_CONSOLE;
+    uint64_t pos = 0; /* an overlapped file's offset */
     uint16_t *wbuf = NULL;
     (void)arg;
 
@@ -140,7 +187,7 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
         idx = (in.head + in.count) % 2;
         LeaveCriticalSection(&in_lock);
 
-        if (h == NULL || h == INVALID_HANDLE_VALUE) {
+        if (kind == HV__STDIO_NONE) {
             ok = TRUE; /* no stdin at all: an empty one */
         } else if (console) {
             long k = wbuf ? console_read(h, wbuf, wmax, in.slot[idx], &e) : -1;
@@ -156,7 +203,10 @@ static DWORD WINAPI stdin_reader(LPVOID arg)
             ok = k >= 0;
             n = ok ? (DWORD)k : 0;
         } else {
-            ok = ReadFile(h, in.slot[idx], STDIN_SLOT, &n, NULL);
+            ok = kind == HV__STDIO_OVERLAPPED
+                     ? stdio_overlapped(h, 0, in.slot[idx], STDIN_SLOT, &n,
+                                        &pos, NULL)
+                     : ReadFile(h, in.slot[idx], STDIN_SLOT, &n, NULL);
             if (!ok)
                 e = GetLastError();
         }
@@ -306,17 +356,34 @@ static int out_gone_error(DWORD e)
     }
 }
 
+static struct hv__console_out out_con; /* under out_lock */
+
 static int stdout_write(const char *buf, size_t n, HANDLE cancel)
 {
-    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
+    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE), seen;
+    enum hv__stdio_kind kind = hv__stdio_kind(1, &seen);
+    /* one let go of (NUL in its place) is synchronous */
+    int ov = kind == HV__STDIO_OVERLAPPED && h == seen;
     int r = 0;
 
     if (h == NULL || h == INVALID_HANDLE_VALUE)
         return 0; /* no stdout at all: like NUL */
     EnterCriticalSection(&out_lock);
+    if (kind == HV__STDIO_CONSOLE && h == seen) {
+        if (hv__console_write(h, &out_con, buf, n) < 0) {
+            DWORD e = GetLastError();
+            r = WaitForSingleObject(cancel, 0) == WAIT_OBJECT_0 ? HV_ESTOPPED
+                : e ? hv__err_from_os((long)e)
+                    : HV_EIO;
+            if (r == HV_EOS)
+                r = HV_EIO;
+        }
+        n = 0;
+    }
     while (n > 0) {
         DWORD k = 0, want = (DWORD)(n > IO_MAX ? IO_MAX : n);
-        if (!WriteFile(h, buf, want, &k, NULL)) {
+        if (!(ov ? stdio_overlapped(h, 1, (char *)buf, want, &k, NULL, cancel)
+                 : WriteFile(h, buf, want, &k, NULL))) {
             DWORD e = GetLastError();
             if (WaitForSingleObject(cancel, 0) == WAIT_OBJECT_0)
                 r = HV_ESTOPPED; /* CancelSynchronousIo */

@@ -22,6 +22,8 @@ if(WIN32)
   endif()
 
   add_executable(hv_pipesrv ${CMAKE_CURRENT_SOURCE_DIR}/windows/pipesrv.c)
+  # whoami: the process token's user as SID text
+  target_link_libraries(hv_pipesrv PRIVATE advapi32)
 
   set(hv_relay_cases ${CMAKE_CURRENT_SOURCE_DIR}/windows/relay_cases.sh)
   file(STRINGS ${hv_relay_cases} lines REGEX "^case_([a-z0-9_]+)\\(\\) *\\{")

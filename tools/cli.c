@@ -41,8 +41,11 @@ static void vwarn(const char *fmt, va_list ap, const char *tail)
         n += r < 0 ? 0 : (size_t)r < room - n ? (size_t)r : room - n - 1;
     }
     line[n++] = '\n';
-    fwrite(line, 1, n, stderr);
-    fflush(stderr);
+    /* a Windows console is written in UTF-16, whatever its code page */
+    if (!hv_console_write(2, line, n)) {
+        fwrite(line, 1, n, stderr);
+        fflush(stderr);
+    }
     if (line_hook) {
         size_t p = strlen(cli_prog) + 2;
         line[n - 1] = '\0';

@@ -339,8 +339,14 @@ $hvsockCompleter = {
         return
     }
     if ($prevArg -eq 'rule') {
-        # a VM for Hyper-V listeners; addresses (-t) and users (-U) are typed
-        if (-not $tcp -and -not $path) { Get-HvVms $wordToComplete }
+        # a VM for Hyper-V listeners; for pipes and unix sockets (--npipe,
+        # -U) this user by name and by SID; addresses (-t) are typed
+        if ($path) {
+            $me = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+            @("user:$($me.Name)", "sid:$($me.User.Value)") |
+                Where-Object { $_ -like "$wordToComplete*" } |
+                ForEach-Object { New-HvResult $_ 'this user' 'ParameterValue' }
+        } elseif (-not $tcp) { Get-HvVms $wordToComplete }
         return
     }
     if ($prevArg) { return }

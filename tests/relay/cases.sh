@@ -395,6 +395,7 @@ case_allow_deny_uid() {
     uid=$(id -u)
     name=$(id -un)
     for spec in "allow uid:$uid served" "allow $name served" \
+        "allow user:$name served" "deny user:$name refused" \
         "deny uid:$uid refused" "allow uid:$((uid + 1)) refused"; do
         set -- $spec
         rm -f "$work"/l.*
@@ -402,6 +403,12 @@ case_allow_deny_uid() {
         out=$(echo ping | $CAT -U "$work/l.sock" 2>/dev/null)
         rule_result "$spec" "$3" "$out" "Refused unix:uid=$uid"
     done
+    # a Windows SID names no POSIX user: refused before listening (65)
+    $LISTEN -U "$work/l.sock" --deny sid:S-1-5-18 </dev/null >/dev/null 2>"$work/sid.err"
+    out=$?
+    [ "$out" -eq 65 ] || fail "sid: rule: exit $out"
+    grep -q "hvlisten: --deny 'sid:S-1-5-18': sid:SID is for Windows: POSIX users are names or uid:NUMBER" "$work/sid.err" ||
+        fail "sid: rule: $(cat "$work/sid.err")"
 }
 
 case_exec_env() {

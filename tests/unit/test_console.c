@@ -243,3 +243,63 @@ UT_CASE(raw_console_bytes_as_typed)
     UT_EQ_STR(out, "\x1a\r\n\xc3\xa9");
     UT_EQ_INT(t.eof, 0);
 }
+
+/* How a Windows standard handle is driven: none, a console (UTF-16
+ * calls), overlapped when its mode has no FILE_SYNCHRONOUS_IO_* bit (a
+ * socket of socket()), else synchronous, also when the mode is unknown. */
+UT_CASE(stdio_kind)
+{
+    UT_EQ_INT(hv__stdio_kind_of(0, 0, 0, 0), HV__STDIO_NONE);
+    UT_EQ_INT(hv__stdio_kind_of(0, 1, 1, 0), HV__STDIO_NONE);
+    UT_EQ_INT(hv__stdio_kind_of(1, 1, 0, 0), HV__STDIO_CONSOLE);
+    UT_EQ_INT(hv__stdio_kind_of(1, 1, 1, 0), HV__STDIO_CONSOLE);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0), HV__STDIO_OVERLAPPED);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x2), HV__STDIO_OVERLAPPED);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x10), HV__STDIO_SYNC);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x20), HV__STDIO_SYNC);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 1, 0x22), HV__STDIO_SYNC);
+    UT_EQ_INT(hv__stdio_kind_of(1, 0, 0, 0), HV__STDIO_SYNC);
+}
+
+/* UTF-8 out to a console as UTF-16: sequences cut between chunks are held
+ * whole, what is not UTF-8 is U+FFFD, and the bound holds. */
+UT_CASE(console_out_text)
+{
+    struct hv__console_out t;
+    uint16_t out[HV__CONSOLE_OUT_MAX(16)];
+    /* "aé€😀" */
+    static const char all[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+    static const uint16_t want[] = {'a', 0xE9, 0x20AC, 0xD83D, 0xDE00};
+    uint16_t got[16];
+    size_t cut, k, i, len = sizeof all - 1;
+
+    /* every place to cut the text in two gives the same units */
+    for (cut = 0; cut <= len; cut++) {
+        memset(&t, 0, sizeof t);
+        k = hv__console_out_text(&t, all, cut, out);
+        memcpy(got, out, k * sizeof *out);
+        i = hv__console_out_text(&t, all + cut, len - cut, out);
+        memcpy(got + k, out, i * sizeof *out);
+        k += i;
+        UT_EQ_INT(k, 5);
+        UT_CHECK(memcmp(got, want, sizeof want) == 0);
+        UT_EQ_INT(t.nheld, 0);
+    }
+    /* a byte that starts nothing, a sequence broken by a new one, an
+     * overlong form */
+    memset(&t, 0, sizeof t);
+    k = hv__console_out_text(&t, "\x80x\xc3y\xc0\x80", 6, out);
+    UT_EQ_INT(k, 5);
+    UT_EQ_INT(out[0], 0xFFFD);
+    UT_EQ_INT(out[1], 'x');
+    UT_EQ_INT(out[2], 0xFFFD);
+    UT_EQ_INT(out[3], 'y');
+    UT_EQ_INT(out[4], 0xFFFD);
+    /* a held start that the next chunk does not continue */
+    memset(&t, 0, sizeof t);
+    UT_EQ_INT(hv__console_out_text(&t, "\xe2\x82", 2, out), 0);
+    k = hv__console_out_text(&t, "z", 1, out);
+    UT_EQ_INT(k, 2);
+    UT_EQ_INT(out[0], 0xFFFD);
+    UT_EQ_INT(out[1], 'z');
+}

@@ -665,3 +665,66 @@ UT_CASE(ring_grow_empty)
     UT_EQ_INT(nomem, 0);
     hv__ring_free(&r);
 }
+
+/* --allow/--deny by user: POSIX rules are uids, Windows rules SIDs; each
+ * refuses the other's form; a peer whose user is unknown is refused by a
+ * --deny and let in by no --allow. */
+UT_CASE(filter_user)
+{
+    struct hv_filter *f = NULL;
+    struct hv_addr peer;
+    char hint[128];
+    int win = hv_native_family() == HV_FAMILY_HYPERV;
+    enum hv_family fam = win ? HV_FAMILY_NPIPE : HV_FAMILY_UNIX;
+
+    memset(&peer, 0, sizeof peer);
+    peer.family = fam;
+    if (!win) {
+        UT_EQ_INT(hv_filter_add(&f, 0, fam, "sid:S-1-5-18", hint, sizeof hint),
+                  HV_EINVAL);
+        UT_EQ_STR(hint, "sid:SID is for Windows: POSIX users are names or uid:NUMBER");
+        UT_EQ_INT(hv_filter_add(&f, 0, fam, "user:", hint, sizeof hint),
+                  HV_EINVAL);
+        UT_EQ_INT(hv_filter_add(&f, 0, fam, "user:root", hint, sizeof hint), 0);
+        peer.port = 0; /* root */
+        UT_EQ_INT(hv_filter_check(f, &peer), 0);
+        peer.port = 4242;
+        UT_EQ_INT(hv_filter_check(f, &peer), 1);
+        peer.port = HV_UID_UNKNOWN;
+        UT_EQ_INT(hv_filter_check(f, &peer), 0);
+        hv_filter_free(f);
+        f = NULL;
+        UT_EQ_INT(hv_filter_add(&f, 1, fam, "uid:4242", hint, sizeof hint), 0);
+        UT_EQ_INT(hv_filter_check(f, &peer), 0); /* still unknown */
+        peer.port = 4242;
+        UT_EQ_INT(hv_filter_check(f, &peer), 1);
+        hv_filter_free(f);
+        return;
+    }
+    UT_EQ_INT(hv_filter_add(&f, 0, fam, "uid:0", hint, sizeof hint), HV_EINVAL);
+    UT_EQ_INT(hv_filter_add(&f, 0, fam, "sid:BA", hint, sizeof hint), HV_EINVAL);
+    UT_EQ_INT(hv_filter_add(&f, 0, fam, "sid:S-1-x", hint, sizeof hint),
+              HV_EINVAL);
+    UT_EQ_INT(hv_filter_add(&f, 0, fam, "no-such-user-here", hint, sizeof hint),
+              HV_ENOTFOUND);
+    /* SYSTEM, written with a lower-case s: made canonical */
+    UT_EQ_INT(hv_filter_add(&f, 0, fam, "sid:s-1-5-18", hint, sizeof hint), 0);
+    strcpy(peer.host, "S-1-5-18");
+    UT_EQ_INT(hv_filter_check(f, &peer), 0);
+    strcpy(peer.host, "S-1-5-21-1-2-3-1000");
+    UT_EQ_INT(hv_filter_check(f, &peer), 1);
+    peer.host[0] = '\0';
+    UT_EQ_INT(hv_filter_check(f, &peer), 0);
+    hv_filter_free(f);
+    f = NULL;
+    UT_EQ_INT(hv_filter_add(&f, 1, HV_FAMILY_UNIX, "sid:S-1-5-21-1-2-3-1000",
+                            hint, sizeof hint),
+              0);
+    peer.family = HV_FAMILY_UNIX;
+    UT_EQ_INT(hv_filter_check(f, &peer), 0); /* unknown */
+    strcpy(peer.host, "S-1-5-21-1-2-3-1000");
+    UT_EQ_INT(hv_filter_check(f, &peer), 1);
+    strcpy(peer.host, "S-1-5-21-1-2-3-1001");
+    UT_EQ_INT(hv_filter_check(f, &peer), 0);
+    hv_filter_free(f);
+}

@@ -40,10 +40,20 @@
  *                             as a probe or a port scanner would; prints
  *                             "knocked K" on stdout, K the opens that
  *                             succeeded; exit 0 when all N did
+ *   pipesrv ovstdio CMDLINE   run CMDLINE with stdin and stdout one handle
+ *                             opened for overlapped I/O (the client end of
+ *                             a duplex pipe, as a service manager hands a
+ *                             socket); write "hello\n" into it, copy what
+ *                             comes back to our stdout up to a newline or
+ *                             its end, close it; exit with the command's
+ *                             status
+ *   pipesrv whoami            print this process's user as SID text
+ *                             (its token's TokenUser), for rules by SID
  *
  * The pipe servers print "ready" on stderr once the pipe exists. Every
  * mode gives up after 120 s (exit 3); exit 0 on success, 1 on an error. */
 #include <windows.h>
+#include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +398,67 @@ static int mode_noctrlc(char *cmdline)
     return reaped("noctrlc", &pi);
 }
 
+static int mode_ovstdio(char *cmdline)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    PROCESS_INFORMATION pi;
+    STARTUPINFOA si;
+    char path[300], c;
+    HANDLE srv, cli, out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD n;
+
+    snprintf(path, sizeof path, "\\\\.\\pipe\\hvt-ovstdio-%lu",
+             (unsigned long)GetCurrentProcessId());
+    srv = CreateNamedPipeA(path, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 65536,
+                           65536, 0, NULL);
+    if (srv == INVALID_HANDLE_VALUE)
+        return die("pipe");
+    cli = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, &sa,
+                      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    if (cli == INVALID_HANDLE_VALUE)
+        return die("pipe client");
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = cli;
+    si.hStdOutput = cli;
+    si.hStdError = inheritable(STD_ERROR_HANDLE);
+    if (!CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si,
+                        &pi))
+        return die("run");
+    CloseHandle(cli);
+    if (write_all(srv, "hello\n", 6) < 0)
+        return die("write");
+    do {
+        if (!ReadFile(srv, &c, 1, &n, NULL) || n == 0)
+            break;
+        if (write_all(out, &c, 1) < 0)
+            return die("stdout");
+    } while (c != '\n');
+    CloseHandle(srv);
+    return reaped("ovstdio", &pi);
+}
+
+static int mode_whoami(void)
+{
+    union {
+        TOKEN_USER user;
+        BYTE bytes[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+    } tu;
+    HANDLE tok;
+    DWORD len;
+    char *text;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok) ||
+        !GetTokenInformation(tok, TokenUser, &tu, sizeof tu, &len) ||
+        !ConvertSidToStringSidA(tu.user.User.Sid, &text))
+        return die("token user");
+    printf("%s\n", text);
+    LocalFree(text);
+    CloseHandle(tok);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     CloseHandle(CreateThread(NULL, 0, watchdog, NULL, 0, NULL));
@@ -409,6 +480,10 @@ int main(int argc, char **argv)
         return mode_knock(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "noctrlc") == 0)
         return mode_noctrlc(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "ovstdio") == 0)
+        return mode_ovstdio(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "whoami") == 0)
+        return mode_whoami();
     if (argc == 3 && strcmp(argv[1], "tree") == 0)
         return mode_tree(argv[2]);
     if (argc == 4 && strcmp(argv[1], "linger") == 0) {
@@ -419,6 +494,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "usage: pipesrv answer|sink|source|greet|duplex|watch|leave|"
-            "linger|knock|tree|noctrlc ...\n");
+            "linger|knock|tree|noctrlc|whoami|ovstdio ...\n");
     return 2;
 }

@@ -325,6 +325,86 @@ case_npipe_access() {
     served_pipe_ends --pipe-access "D:P(A;;FA;;;WD)" -e "echo hello"
 }
 
+# user_rule WANT ARGS...: a pipe listener with -e "echo hello" and ARGS;
+# one client: served (it reads hello) or refused (it reads nothing, the
+# pipe closed at once, and the listener says Refused)
+user_rule() {
+    local want=$1 lpid
+    shift
+    rm -f "$work"/lis.* "$work"/cli.*
+    bg lis /dev/null $LISTEN -v --npipe "$pipe" -e "echo hello" "$@"
+    lpid=$BPID
+    wait_for "$work/lis.err" "Listening on" 30 || fail "$*: never listened: $(cat "$work/lis.err")"
+    bg cli /dev/null $CAT --npipe "$pipe"
+    ended cli "$BPID" 0
+    if [ "$want" = served ]; then
+        [ "$(tr -d '\r' <"$work/cli.out")" = hello ] || fail "$*: got '$(cat "$work/cli.out")'"
+        ended lis "$lpid" 0
+    else
+        [ ! -s "$work/cli.out" ] || fail "$*: refused, yet got '$(cat "$work/cli.out")'"
+        wait_for "$work/lis.err" "Refused npipe:" 20 || fail "$*: no Refused line: $(cat "$work/lis.err")"
+        kill "$lpid" 2>/dev/null
+        wait "$lpid" 2>/dev/null || true
+    fi
+}
+
+case_npipe_allow_deny_user() {
+    # --allow/--deny by the client's user (its process's token): our own
+    # name and SID, a SID that is not ours (SYSTEM); --deny wins
+    local me sid
+    me=$($emu cmd /c echo %USERNAME% 2>/dev/null | tr -d '\r')
+    sid=$($PIPESRV whoami | tr -d '\r')
+    case $sid in S-1-*) ;; *) fail "pipesrv whoami: '$sid'" ;; esac
+    user_rule served --allow "$me"
+    user_rule served --allow "user:$me"
+    user_rule served --allow "sid:$sid"
+    user_rule refused --deny "sid:$sid"
+    user_rule refused --deny "user:$me"
+    user_rule refused --allow sid:S-1-5-18
+    user_rule served --deny sid:S-1-5-18
+    user_rule refused --allow "$me" --deny "sid:$sid"
+}
+
+case_npipe_user_bad() {
+    # a name that is no account: refused at the start (68, as a VM name
+    # that is none); a malformed SID and a POSIX uid: 65
+    run "$HVLISTEN" --allow no-such-user-here --npipe "$pipe"
+    expect_rc 68
+    expect_no_out
+    expect_first_err "hvlisten: --allow 'no-such-user-here': no such user (or use sid:SID)"
+    run "$HVLISTEN" --deny sid:S-1-x --npipe "$pipe"
+    expect_rc 65
+    expect_first_err "hvlisten: --deny 'sid:S-1-x': expected sid:S-1-..."
+    run "$HVLISTEN" --deny sid:BA --npipe "$pipe"
+    expect_rc 65
+    run "$HVLISTEN" --deny uid:1000 --npipe "$pipe"
+    expect_rc 65
+    expect_first_err "hvlisten: --deny 'uid:1000': uid:NUMBER is for POSIX systems: Windows users are names or SIDs"
+}
+
+case_stdio_overlapped() {
+    # stdin and stdout one handle opened for overlapped I/O (as a socket
+    # from a service manager): hvcat reads it and writes it with
+    # overlapped calls (synchronous calls on it failed: "read stdin:
+    # operating system error", 71). Each way on its own, since a pipe
+    # client reads on until the server closes: stdin's line into a pipe
+    # server that takes 6 bytes and closes, then (-d: stdin unread) a
+    # server's line out
+    local cmd
+    cmd="\"$(winpath "$HVCAT")\" --npipe $pipe"
+    pipe_server sink "$pipe" 6
+    $PIPESRV ovstdio "$cmd" >"$work/ov.out" 2>"$work/ov.err" ||
+        fail "ovstdio (stdin): exit $?: $(cat "$work/ov.err")"
+    ended srv "$PPID_" 0
+    [ "$(cat "$work/srv.out")" = hello ] || fail "the server got '$(cat "$work/srv.out")'"
+    echo "from the server" >"$work/line"
+    PSIN="$work/line" pipe_server source "$pipe"
+    $PIPESRV ovstdio "$cmd -d" >"$work/ov.out" 2>"$work/ov.err" ||
+        fail "ovstdio (stdout): exit $?: $(cat "$work/ov.err")"
+    [ "$(tr -d '\r' <"$work/ov.out")" = "from the server" ] ||
+        fail "got '$(cat "$work/ov.out")'; $(cat "$work/ov.err")"
+}
+
 case_unix_unavailable() {
     # Wine has no AF_UNIX: both tools say so (69), neither crashes
     if [ -z "$emu" ]; then
