@@ -195,63 +195,51 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
     return 0;
 }
 
-/* -e: the connection is the command's; wait for it to end. With -i or
- * -q the command runs on a socket pair (pipes on Windows) relayed to the
- * connection, so that the timers hold whatever it does. */
+/* -e: the command's pipes (or socket pair) relayed to the connection;
+ * the session's end is the connection's: a timeout or a break ends the
+ * command too, and is the exit status (0 or HV_E*). */
+static int exec_relay(struct hv_exec *x, const struct hv_relay_opts *ro,
+                      const char *where)
+{
+    struct hv_relay_result res;
+    int err = 0;
+
+    memset(&res, 0, sizeof res);
+    hv_relay_pair(x->cmd, x->conn, ro, &res);
+    hv_stream_close(x->conn);
+    hv_stream_close(x->cmd);
+    if (res.err < 0 && res.err != HV_ESTOPPED) {
+        cli_warn(res.err, "%s", where);
+        err = res.err;
+        hv_child_kill(x->child);
+    }
+    if (hv_stopped())
+        hv_child_kill(x->child);
+    return err;
+}
+
+/* -e: the connection is the command's (or, with a timer or a dump, relayed
+ * to it); wait for it to end. */
 static int run_exec(struct hv_sock *s, const struct opts *o,
                     const struct hv_addr *addr, const char *where)
 {
-    struct hv_child *child;
+    struct hv_exec x;
+    struct hv_relay_opts ro;
     struct hv_child_exit st;
-    struct hv_stream *io = NULL;
-    struct session_env env;
-    struct hv_addr local;
     char how[64];
     int r, rc = 0;
-    /* a dump sees the bytes only in the relay */
-    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT ||
-                o->so.dump;
 
-    if (hv_sock_local(s, &local) < 0) {
-        memset(&local, 0, sizeof local);
-        local.family = addr->family;
-    }
-    session_env(&env, addr, &local);
-    r = session_spawn(&o->so, s, o->exec, env.env, timed, &child, &io);
+    r = session_exec(&o->so, s, o->exec, addr, NULL, &ro, &x);
     if (r < 0) {
-        hv_sock_close(s);
+        if (r == HV_EMFILE)
+            hv_sock_close(s);
         cli_warn(r, "%s: run '%s'", where, o->exec);
         return hv_exitcode(r);
     }
-    if (io) {
-        /* the command has pipes: relay them to the connection */
-        struct hv_stream *net;
-        struct hv_relay_opts ro;
-        struct hv_relay_result res;
-        session_exec_opts(&o->so, &ro);
-        memset(&res, 0, sizeof res);
-        if ((r = hv_stream_from_sock(s, &net)) == 0) {
-            hv_relay_pair(io, net, &ro, &res);
-            hv_stream_close(net);
-        } else {
-            res.err = r;
-        }
-        hv_stream_close(io);
-        /* the session's end is the connection's: a timeout or a break
-         * ends the command too, and is the exit status */
-        if (res.err < 0 && res.err != HV_ESTOPPED) {
-            cli_warn(res.err, "%s", where);
-            rc = hv_exitcode(res.err);
-            hv_child_kill(child);
-        }
-        if (hv_stopped())
-            hv_child_kill(child);
-    } else {
-        /* the command has its own copy: the connection ends with it */
-        hv_sock_close(s);
-    }
-    r = hv_child_wait(child, &st);
-    hv_child_free(child);
+    if (x.cmd)
+        rc = hv_exitcode(exec_relay(&x, &ro, where));
+    r = hv_child_wait(x.child, &st);
+    hv_child_free(x.child);
     if (r < 0) {
         cli_warn(r, "%s: wait for command", where);
         return hv_exitcode(r);

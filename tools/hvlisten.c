@@ -207,6 +207,7 @@ struct conn {
      * here, accepted, until some are free */
     struct hv_sock *waiting;
     int ended; /* its command was ended by us (-i): no error of its own */
+    unsigned dump_conn; /* -e -o/-x under -k: its number in the dump */
     struct conn *next;
     /* -e only: the client's address, for its command's environment,
      * which may start later (waiting); allocated with the conn, just
@@ -595,31 +596,20 @@ static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
     conn_forget(sv, c);
 }
 
-/* -e with -i or -q: the relay stays between the command and the client,
- * so that the timers hold whatever the command does. */
-static int exec_timed(const struct server *sv)
-{
-    /* a dump sees the bytes only in the relay */
-    return sv->o->so.idle_ms || sv->o->so.quit_ms != HV_RELAY_NO_QUIT ||
-           sv->o->so.dump;
-}
-
 /* -e: start the command on connection s; relay its pipes (or socket pair)
  * where it has them. Short of descriptors, s waits in c->waiting. */
 static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
 {
-    struct session_env env;
-    struct hv_stream *io = NULL, *net;
+    struct hv_exec x;
     struct hv_relay_opts ro;
     int r;
 
-    session_env(&env, c->peer, &sv->local);
-    r = session_spawn(&sv->o->so, s, sv->o->exec, env.env, exec_timed(sv),
-                      &c->child, &io);
+    r = session_exec(&sv->o->so, s, sv->o->exec, c->peer, &sv->local, &ro,
+                     &x);
+    c->child = x.child;
     if (r == HV_EMFILE) {
         /* no reset for it: the client waits, accepted, until a session
          * ends or a moment has passed (retry_waiting) */
-        c->child = NULL;
         if (c->waiting == NULL) {
             c->waiting = s;
             sv->waiting++;
@@ -632,25 +622,17 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
         sv->waiting--;
     }
     if (r < 0) {
-        hv_sock_close(s);
         cli_warn(r, "client %s: run '%s'", c->from, sv->o->exec);
         sv->rc = hv_exitcode(r);
-        c->child = NULL;
         conn_forget(sv, c);
         return;
     }
-    if (io == NULL) {
-        /* the command has its own copy: the connection ends with it */
-        hv_sock_close(s);
-        return;
-    }
-    session_exec_opts(&sv->o->so, &ro);
-    if ((r = hv_stream_from_sock(s, &net)) < 0) {
-        hv_stream_close(io);
-        cli_warn(r, "client %s", c->from);
-        return;
-    }
-    if ((r = hv_relay_add(sv->relay, io, net, &ro, c)) < 0) {
+    if (x.cmd == NULL)
+        return; /* the command has the connection itself */
+    if (c->dump_conn == 0)
+        c->dump_conn = session_dump_next(&sv->o->so);
+    ro.dump_conn = c->dump_conn;
+    if ((r = hv_relay_add(sv->relay, x.cmd, x.conn, &ro, c)) < 0) {
         cli_warn(r, "client %s", c->from);
         return;
     }
