@@ -233,14 +233,14 @@ int session_dump_open(struct session_opts *so)
         return 0;
     if ((r = hv_dump_new(&so->dump)) < 0) {
         cli_warn(r, "dump");
-        return hv_exitcode(r);
+        return r;
     }
     dump_open = so->dump;
     hv_dump_on_error(so->dump, dump_failed, NULL);
     for (i = 0; i < 2; i++) {
         if (path[i] && (r = hv_dump_open(so->dump, path[i], i)) < 0) {
             cli_warn(r, "%s '%s'", i ? "-x" : "-o", path[i]);
-            return hv_exitcode(r);
+            return r;
         }
     }
     return 0;
@@ -338,8 +338,10 @@ const char *session_summary(const struct hv_relay_result *res, char *buf,
     return buf;
 }
 
-int session_error(const struct hv_relay_result *res, const char *where,
-                  int a_is_stdio)
+/* Report a failed relay ("prog: read stdin: ...", "prog: WHERE: ...");
+ * returns its error. */
+static int session_error(const struct hv_relay_result *res, const char *where,
+                         int a_is_stdio)
 {
     if (res->err == HV_EIDLE)
         cli_warnx("%s: %s", where, hv_strerror(res->err));
@@ -349,7 +351,7 @@ int session_error(const struct hv_relay_result *res, const char *where,
         cli_warn(res->err, "write stdout");
     else
         cli_warn(res->err, "%s", where);
-    return hv_exitcode(res->err);
+    return res->err;
 }
 
 const char *session_hint(const struct hv_addr *a, int err)
@@ -484,7 +486,7 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     hv_stream_stdio(&io);
     if ((r = hv_stream_from_sock(s, &net)) < 0) {
         cli_warn(r, "%s", peer);
-        return hv_exitcode(r);
+        return r;
     }
     session_relay_opts(so, &ro, 1);
     if (last)
@@ -525,7 +527,7 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     if (stdout_gone)
         *stdout_gone = res.a_closed;
     if (r == HV_ESTOPPED)
-        return hv_exitcode(r);
+        return r;
     if (r < 0)
         return session_error(&res, peer, 1);
     log_event("closed",

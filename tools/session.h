@@ -118,14 +118,14 @@ void session_signals(void);
 int session_exit(int code);
 
 /* Relay stdio <-> s, then close s. Prints the -v "Closed" line,
- * the --progress lines and errors; returns the exit code. *stdout_gone
+ * the --progress lines and errors; returns 0 or the HV_E* code. *stdout_gone
  * (may be NULL) says stdout's reader has gone. last: no session follows
  * on this stdout, which is let go of once the peer's EOF is out. */
 int session_stdio(struct hv_sock *s, const struct session_opts *so,
                   const char *peer, int last, int *stdout_gone);
 
 /* -o and -x: create the dump files (before any connection), 0 or the
- * exit code after saying why. A later write failure is said at once, the
+ * HV_E* code after saying why. A later write failure is said at once, the
  * relay goes on without the dump, and session_exit turns a clean end
  * (0) into 74. */
 int session_dump_open(struct session_opts *so);
@@ -154,9 +154,4 @@ void session_hints(const struct session_opts *so, const struct hv_addr *a,
 /* "sent N bytes, received M bytes" for -v lines. */
 const char *session_summary(const struct hv_relay_result *res, char *buf,
                             size_t n);
-/* Report a failed relay ("prog: read stdin: ...", "prog: WHERE: ...");
- * returns the exit code. */
-int session_error(const struct hv_relay_result *res, const char *where,
-                  int a_is_stdio);
-
 #endif
