@@ -546,6 +546,9 @@ int hv_stop_on_signals(void);
 /* The signal that stopped the process (0: none, or not a POSIX signal):
  * the tool ends by it after cleaning up, as the shell expects. */
 int hv_stop_signal(void);
+/* Sleep ms milliseconds, or less when hv_stop() comes: 0 when the time
+ * has passed, HV_ESTOPPED at once after a stop (also one made before). */
+int hv_sleep_ms(uint32_t ms);
 
 /* ---------------------------------------------------------------- streams */
 

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "platform.h"
-#include "hvsock_int.h"
 
 /* The VM and service parts of a, as the environment has them. */
 static void addr_parts(const struct hv_addr *a, char *vm, char *svc, size_t n)

@@ -139,7 +139,6 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
                       char **argv, const char *shown, struct hv_sock **s)
 {
     struct hv_connect_opts co;
-    struct hv_relay *pause = NULL;
     uint32_t waited = 0, step = WAIT_FIRST_MS;
     int r, said = 0;
 
@@ -154,24 +153,18 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
             cli_warnx("connect %s: gave up after %lu s: %s", shown,
                       (unsigned long)(o->wait_ms / 1000u), hv_strerror(r));
             session_hints(&o->so, addr, HV_DIAG_CONNECT, r);
-            hv_relay_free(pause);
             return HV_ETIMEDOUT;
         }
         if (o->so.verbose && !said) {
             cli_warnx("Waiting for %s: %s", shown, hv_strerror(r));
             said = 1;
         }
-        /* an empty relay is a sleep that hv_stop() cuts short */
-        if (pause == NULL && hv_relay_new(&pause) < 0)
-            break;
         if (step > o->wait_ms - waited)
             step = o->wait_ms - waited;
-        {
-            struct hv_relay_event ev;
-            if (hv_relay_run(pause, NULL, step, &ev) == HV_ESTOPPED) {
-                r = HV_ESTOPPED;
-                break;
-            }
+        /* a stop ends the sleep at once */
+        if (hv_sleep_ms(step) == HV_ESTOPPED) {
+            r = HV_ESTOPPED;
+            break;
         }
         waited += step;
         step = step * 2 > WAIT_MAX_MS ? WAIT_MAX_MS : step * 2;
@@ -182,7 +175,6 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
                 *addr = again;
         }
     }
-    hv_relay_free(pause);
     if (r < 0) {
         if (r != HV_ESTOPPED) {
             char why[320];

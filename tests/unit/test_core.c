@@ -593,3 +593,20 @@ UT_CASE(ring_grow_max)
     UT_EQ_INT(want, next);
     hv__ring_free(&r);
 }
+
+/* hv_sleep_ms: sleeps its time, and after hv_stop() returns at once
+ * (HV_ESTOPPED) however long it was asked to sleep. */
+UT_CASE(sleep_stop)
+{
+    uint64_t t0 = hv_now_ms();
+
+    UT_EQ_INT(hv_sleep_ms(50), 0);
+    UT_CHECK(hv_now_ms() - t0 >= 50);
+    hv_stop();
+    t0 = hv_now_ms();
+    UT_EQ_INT(hv_sleep_ms(600000), HV_ESTOPPED);
+    /* far below the ten minutes asked for, on any loaded machine */
+    UT_CHECK(hv_now_ms() - t0 < 60000);
+    hv_stop_defer(); /* the next case runs without the stop */
+    UT_EQ_INT(hv_sleep_ms(1), 0);
+}
