@@ -563,6 +563,9 @@ int hv_stop_on_signals(void);
 /* The signal that stopped the process (0: none, or not a POSIX signal):
  * the tool ends by it after cleaning up, as the shell expects. */
 int hv_stop_signal(void);
+/* Sleep ms milliseconds, or less when hv_stop() comes: 0 when the time
+ * has passed, HV_ESTOPPED at once after a stop (also one made before). */
+int hv_sleep_ms(uint32_t ms);
 
 /* ---------------------------------------------------------------- streams */
 
@@ -794,6 +797,30 @@ struct hv_pty_opts {
 int hv_spawn_pty(const char *cmd, const char *const *env,
                  const struct hv_pty_opts *po, struct hv_child **child,
                  struct hv_stream **io);
+/* -e as one call: how a command on a connection starts. */
+struct hv_exec_opts {
+    const struct hv_addr *peer;  /* HV_PEER_*: the connection's other end */
+    const struct hv_addr *local; /* HV_LOCAL_*; NULL: s's own address */
+    const struct hv_pty_opts *pty; /* NULL, or a new pseudo-terminal */
+    /* the options its relay will run with (NULL: none): a timer (idle_ms,
+     * quit_ms) or a dump keeps the relay between the command and s */
+    const struct hv_relay_opts *relay;
+};
+struct hv_exec {
+    struct hv_child *child;
+    /* both NULL: the command has the connection itself (closed here);
+     * else relay cmd (as a) <-> conn (as b) until the pair ends */
+    struct hv_stream *cmd, *conn;
+};
+/* Run cmd through the system shell for connection s with HV_PEER_ADDR,
+ * HV_PEER_VM, HV_PEER_SERVICE, HV_LOCAL_ADDR, HV_LOCAL_VM and
+ * HV_LOCAL_SERVICE set, on a terminal (hv_spawn_pty), on a relayed socket
+ * pair or pipes (hv_spawn_relayed) or with s itself where the platform
+ * allows (hv_spawn), as o asks. s is the library's from now on (closed on
+ * failure), but for HV_EMFILE: too few descriptors to start the command,
+ * s is still the caller's, to try again once some are free. */
+int hv_exec_start(struct hv_sock *s, const char *cmd,
+                  const struct hv_exec_opts *o, struct hv_exec *out);
 /* Block until c has ended; *st says how. 0 or an HV_E* code. After
  * hv_stop() the command is asked to end (hv_child_kill) and waited for. */
 int hv_child_wait(struct hv_child *c, struct hv_child_exit *st);

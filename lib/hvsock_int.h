@@ -28,6 +28,17 @@ size_t hv__dump_fmt_line(char *buf, uint64_t off, const unsigned char *p,
 void hv__dump_data(struct hv_dump *d, unsigned conn, int dir, uint64_t off,
                    const char *data, size_t n);
 
+/* -e's environment (spawn.c): "NAME=value" for HV_PEER_ADDR, HV_PEER_VM,
+ * HV_PEER_SERVICE, HV_LOCAL_ADDR, HV_LOCAL_VM, HV_LOCAL_SERVICE; env ends
+ * with NULL. */
+#define HV_EXEC_ENV_VARS 6
+struct hv_exec_env {
+    char buf[HV_EXEC_ENV_VARS][HV_ADDR_STRLEN + 32];
+    const char *env[HV_EXEC_ENV_VARS + 1];
+};
+void hv_exec_env(struct hv_exec_env *e, const struct hv_addr *peer,
+                 const struct hv_addr *local);
+
 /* Wire layout (SOCKADDR_HV, VMBus, Linux guid_t): Data1-3 little-endian. */
 void hv_guid_to_wire(const struct hv_guid *g, uint8_t out[16]);
 void hv_guid_from_wire(const uint8_t in[16], struct hv_guid *g);

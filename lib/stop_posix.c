@@ -4,6 +4,8 @@
  * as well), sees the flag and returns HV_ESTOPPED, and the tool undoes
  * what it changed before it ends by that same signal. */
 #define _POSIX_C_SOURCE 200809L
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -73,4 +75,24 @@ int hv_stop_on_signals(void)
 int hv_stop_signal(void)
 {
     return (int)g_signal;
+}
+
+int hv_sleep_ms(uint32_t ms)
+{
+    uint64_t end = hv_now_ms() + ms, now;
+    struct pollfd p;
+
+    /* the stop's pipe wakes the wait, also for a signal that came just
+     * after the flag was looked at; a missing pipe (no handlers) is
+     * skipped by poll */
+    p.fd = hv__wake_fd(HV__WAKE_STOP);
+    p.events = POLLIN;
+    while (!hv_stopped()) {
+        now = hv_now_ms();
+        if (now >= end)
+            return 0;
+        p.revents = 0;
+        (void)poll(&p, 1, end - now > INT_MAX ? INT_MAX : (int)(end - now));
+    }
+    return HV_ESTOPPED;
 }

@@ -60,3 +60,17 @@ int hv_stop_signal(void)
 {
     return 0;
 }
+
+int hv_sleep_ms(uint32_t ms)
+{
+    HANDLE ev = hv__stop_event();
+
+    if (hv_stopped())
+        return HV_ESTOPPED;
+    /* the stop's manual-reset event ends the wait at once */
+    if (ev != NULL)
+        (void)WaitForSingleObject(ev, ms);
+    else
+        Sleep(ms);
+    return hv_stopped() ? HV_ESTOPPED : 0;
+}

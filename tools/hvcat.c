@@ -138,12 +138,11 @@ static int retryable(int err)
 #define WAIT_MAX_MS 1000u
 
 /* Connect, and with --wait retry with a backoff from 50 ms to 1 s until
- * the time is up. 0, or the exit code after saying why. */
+ * the time is up. 0, or the HV_E* code after saying why. */
 static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
                       char **argv, const char *shown, struct hv_sock **s)
 {
     struct hv_connect_opts co;
-    struct hv_relay *pause = NULL;
     uint32_t waited = 0, step = WAIT_FIRST_MS;
     int r, said = 0;
 
@@ -158,24 +157,18 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
             cli_warnx("connect %s: gave up after %lu s: %s", shown,
                       (unsigned long)(o->wait_ms / 1000u), hv_strerror(r));
             session_hints(&o->so, addr, HV_DIAG_CONNECT, r);
-            hv_relay_free(pause);
-            return hv_exitcode(HV_ETIMEDOUT);
+            return HV_ETIMEDOUT;
         }
         if (o->so.verbose && !said) {
             cli_warnx("Waiting for %s: %s", shown, hv_strerror(r));
             said = 1;
         }
-        /* an empty relay is a sleep that hv_stop() cuts short */
-        if (pause == NULL && hv_relay_new(&pause) < 0)
-            break;
         if (step > o->wait_ms - waited)
             step = o->wait_ms - waited;
-        {
-            struct hv_relay_event ev;
-            if (hv_relay_run(pause, NULL, step, &ev) == HV_ESTOPPED) {
-                r = HV_ESTOPPED;
-                break;
-            }
+        /* a stop ends the sleep at once */
+        if (hv_sleep_ms(step) == HV_ESTOPPED) {
+            r = HV_ESTOPPED;
+            break;
         }
         waited += step;
         step = step * 2 > WAIT_MAX_MS ? WAIT_MAX_MS : step * 2;
@@ -186,7 +179,6 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
                 *addr = again;
         }
     }
-    hv_relay_free(pause);
     if (r < 0) {
         if (r != HV_ESTOPPED) {
             char why[320];
@@ -194,77 +186,66 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
                       session_hint(addr, r));
             session_hints(&o->so, addr, HV_DIAG_CONNECT, r);
         }
-        return hv_exitcode(r);
+        return r;
     }
     return 0;
 }
 
-/* -e: the connection is the command's; wait for it to end. With -i or
- * -q the command runs on a socket pair (pipes on Windows) relayed to the
- * connection, so that the timers hold whatever it does. */
+/* -e: the command's pipes (or socket pair) relayed to the connection;
+ * the session's end is the connection's: a timeout or a break ends the
+ * command too, and is the exit status (0 or HV_E*). */
+static int exec_relay(struct hv_exec *x, const struct hv_relay_opts *ro,
+                      const char *where)
+{
+    struct hv_relay_result res;
+    int err = 0;
+
+    memset(&res, 0, sizeof res);
+    hv_relay_pair(x->cmd, x->conn, ro, &res);
+    hv_stream_close(x->conn);
+    hv_stream_close(x->cmd);
+    if (res.err < 0 && res.err != HV_ESTOPPED) {
+        cli_warn(res.err, "%s", where);
+        err = res.err;
+        hv_child_kill(x->child);
+    }
+    if (hv_stopped())
+        hv_child_kill(x->child);
+    return err;
+}
+
+/* -e: the connection is the command's (or, with a timer or a dump, relayed
+ * to it); wait for it to end. 0 or the HV_E* code (HV_ECMDFAIL: the
+ * command failed). */
 static int run_exec(struct hv_sock *s, const struct opts *o,
                     const struct hv_addr *addr, const char *where)
 {
-    struct hv_child *child;
+    struct hv_exec x;
+    struct hv_relay_opts ro;
     struct hv_child_exit st;
-    struct hv_stream *io = NULL;
-    struct session_env env;
-    struct hv_addr local;
     char how[64];
-    int r, rc = 0;
-    /* a dump sees the bytes only in the relay */
-    int timed = o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT ||
-                o->so.dump;
+    int r, err = 0;
 
-    if (hv_sock_local(s, &local) < 0) {
-        memset(&local, 0, sizeof local);
-        local.family = addr->family;
-    }
-    session_env(&env, addr, &local);
-    r = session_spawn(&o->so, s, o->exec, env.env, timed, &child, &io);
+    r = session_exec(&o->so, s, o->exec, addr, NULL, &ro, &x);
     if (r < 0) {
-        hv_sock_close(s);
+        if (r == HV_EMFILE)
+            hv_sock_close(s);
         cli_warn(r, "%s: run '%s'", where, o->exec);
-        return hv_exitcode(r);
+        return r;
     }
-    if (io) {
-        /* the command has pipes: relay them to the connection */
-        struct hv_stream *net;
-        struct hv_relay_opts ro;
-        struct hv_relay_result res;
-        session_exec_opts(&o->so, &ro);
-        memset(&res, 0, sizeof res);
-        if ((r = hv_stream_from_sock(s, &net)) == 0) {
-            hv_relay_pair(io, net, &ro, &res);
-            hv_stream_close(net);
-        } else {
-            res.err = r;
-        }
-        hv_stream_close(io);
-        /* the session's end is the connection's: a timeout or a break
-         * ends the command too, and is the exit status */
-        if (res.err < 0 && res.err != HV_ESTOPPED) {
-            cli_warn(res.err, "%s", where);
-            rc = hv_exitcode(res.err);
-            hv_child_kill(child);
-        }
-        if (hv_stopped())
-            hv_child_kill(child);
-    } else {
-        /* the command has its own copy: the connection ends with it */
-        hv_sock_close(s);
-    }
-    r = hv_child_wait(child, &st);
-    hv_child_free(child);
+    if (x.cmd)
+        err = exec_relay(&x, &ro, where);
+    r = hv_child_wait(x.child, &st);
+    hv_child_free(x.child);
     if (r < 0) {
         cli_warn(r, "%s: wait for command", where);
-        return hv_exitcode(r);
+        return r;
     }
     if (o->so.verbose)
         cli_warnx("Closed: %s", cli_child_how(&st, how, sizeof how));
-    if (rc != 0)
-        return rc; /* the command was ended for it: no status of its own */
-    return cli_child_status(NULL, o->exec, &st);
+    if (err < 0)
+        return err; /* the command was ended for it: no status of its own */
+    return cli_child_status(NULL, o->exec, &st) ? HV_ECMDFAIL : 0;
 }
 
 /* --raw's checks: 0 or 64. */
@@ -287,7 +268,8 @@ static int raw_check(const struct opts *o)
 }
 
 /* --raw --term-control, the terminal raw already: the remote command's
- * status as ours (128 + N for its signal N), as ssh gives it. */
+ * status as ours (128 + N for its signal N), as ssh gives it: 0 or that
+ * status, or an HV_E* code (said here). */
 static int run_controlled(struct hv_sock *s, const struct opts *o)
 {
     struct hv_child_exit end;
@@ -309,11 +291,12 @@ static int run_controlled(struct hv_sock *s, const struct opts *o)
         cli_warnx("--term-control: no hello from the listener within 10 s");
     else if (r != HV_ESTOPPED)
         cli_warn(r, "--term-control session");
-    return hv_exitcode(r);
+    return r;
 }
 
 /* --raw: the session with the terminal raw, restored on every way out
- * (a stop by a signal returns here too, before the tool ends by it). */
+ * (a stop by a signal returns here too, before the tool ends by it); 0
+ * or the HV_E* code. */
 static int run_raw(struct hv_sock *s, const struct opts *o, const char *where)
 {
     struct hv_stream *io;
@@ -322,7 +305,7 @@ static int run_raw(struct hv_sock *s, const struct opts *o, const char *where)
     if ((r = hv_console_raw()) < 0) {
         hv_sock_close(s);
         cli_warn(r, "terminal raw mode");
-        return hv_exitcode(r);
+        return r;
     }
     if (o->so.pty.control)
         return run_controlled(s, o);
@@ -334,53 +317,52 @@ static int run_raw(struct hv_sock *s, const struct opts *o, const char *where)
     return r;
 }
 
-static int run(int argc, char **argv)
+/* The options into *o: GO_ON, or the exit code when the tool ends now
+ * (--help, --version, a bad option or value: said already by cli_*). */
+#define GO_ON (-1)
+static int parse_opts(struct opts *o, int argc, char **argv)
 {
-    struct opts o;
-    struct hv_addr addr;
-    struct hv_sock *s = NULL;
-    char where[HV_ADDR_STRLEN], shown[2 * HV_ADDR_STRLEN];
     int c, r;
 
-    memset(&o, 0, sizeof o);
-    session_opts_init(&o.so);
+    memset(o, 0, sizeof *o);
+    session_opts_init(&o->so);
     while ((c = cli_getopt(argc, argv, "de:hi:o:q:tU:vVw:x:z", longopts)) !=
            -1) {
-        if ((r = session_option(&o.so, c, optarg)) == 1)
+        if ((r = session_option(&o->so, c, optarg)) == 1)
             continue;
         if (r != 0)
             return r;
         switch (c) {
         case 'e':
-            o.exec = optarg;
+            o->exec = optarg;
             break;
         case 'w':
             if (hv_parse_secs(optarg, 1, HV_TIMEOUT_MAX_MS / 1000u,
-                              &o.timeout_ms) < 0)
+                              &o->timeout_ms) < 0)
                 return cli_value_error("-w/--timeout", optarg,
                                        "seconds from 1 to 300");
             break;
         case OPT_WAIT:
-            if (hv_parse_secs(optarg, 1, 86400u, &o.wait_ms) < 0)
+            if (hv_parse_secs(optarg, 1, 86400u, &o->wait_ms) < 0)
                 return cli_value_error("--wait", optarg,
                                        "seconds from 1 to 86400");
-            o.wait = 1;
+            o->wait = 1;
             break;
         case 'z':
-            o.zero = 1;
+            o->zero = 1;
             break;
         case OPT_FDPASS:
-            o.fdpass = 1;
+            o->fdpass = 1;
             break;
         case OPT_RAW:
-            o.raw = 1;
+            o->raw = 1;
             break;
         case OPT_ESCAPE:
             if (strcmp(optarg, "none") == 0)
-                o.escape = -1;
+                o->escape = -1;
             else if (strlen(optarg) == 1 && optarg[0] > ' ' &&
                      optarg[0] < 0x7f)
-                o.escape = (unsigned char)optarg[0];
+                o->escape = (unsigned char)optarg[0];
             else
                 return cli_value_error("--escape", optarg,
                                        "one printable character, or none");
@@ -393,6 +375,53 @@ static int run(int argc, char **argv)
             return cli_usage_error(usage, NULL);
         }
     }
+    return GO_ON;
+}
+
+/* Connected: -z, --fdpass, -e, --raw or stdio on s. 0 or the HV_E* code;
+ * or, for --raw --term-control alone, the remote command's exit status
+ * (a positive number, the tool's own exit code as ssh gives it). */
+static int on_connected(struct hv_sock *s, const struct opts *o,
+                        const struct hv_addr *addr)
+{
+    char where[HV_ADDR_STRLEN];
+    int r;
+
+    hv_addr_format(addr, where, sizeof where);
+    if (o->so.verbose) {
+        const char *ok = hv_sock_hybrid_answer(s); /* hybrid vsock's OK */
+        cli_warnx("Connected to %s%s%s%s", where, ok ? " (OK " : "",
+                  ok ? ok : "", ok ? ")" : "");
+    }
+    if (o->zero) {
+        hv_sock_close(s);
+        return 0;
+    }
+    if (o->fdpass) {
+        /* the receiver has its own copy now: ours closes, nothing stays */
+        r = hv_sock_pass_stdout(s);
+        hv_sock_close(s);
+        if (r < 0)
+            cli_warn(r, "--fdpass: pass %s to stdout", where);
+        return r;
+    }
+    if (o->exec)
+        return run_exec(s, o, addr, where);
+    if (o->raw)
+        return run_raw(s, o, where);
+    return session_stdio(s, &o->so, where, 1, NULL);
+}
+
+static int run(int argc, char **argv)
+{
+    struct opts o;
+    struct hv_addr addr;
+    struct hv_sock *s = NULL;
+    char where[HV_ADDR_STRLEN], shown[2 * HV_ADDR_STRLEN];
+    int r;
+
+    if ((r = parse_opts(&o, argc, argv)) != GO_ON)
+        return r;
     argc -= optind;
     argv += optind;
 
@@ -411,8 +440,8 @@ static int run(int argc, char **argv)
         return r;
     if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
         return r;
-    if ((r = session_dump_open(&o.so)) != 0)
-        return r;
+    if ((r = session_dump_open(&o.so)) < 0)
+        return hv_exitcode(r);
     if ((r = cli_net_start()) != 0)
         return r;
     session_signals();
@@ -424,31 +453,10 @@ static int run(int argc, char **argv)
         snprintf(shown, sizeof shown, "%s", argv[0]);
     else
         snprintf(shown, sizeof shown, "%s:%s", argv[0], argv[1]);
-    if ((r = connect_to(&o, &addr, argc, argv, shown, &s)) != 0)
-        return r;
-    hv_addr_format(&addr, where, sizeof where);
-    if (o.so.verbose) {
-        const char *ok = hv_sock_hybrid_answer(s); /* hybrid vsock's OK */
-        cli_warnx("Connected to %s%s%s%s", where, ok ? " (OK " : "",
-                  ok ? ok : "", ok ? ")" : "");
-    }
-    if (o.zero) {
-        hv_sock_close(s);
-        return 0;
-    }
-    if (o.fdpass) {
-        /* the receiver has its own copy now: ours closes, nothing stays */
-        r = hv_sock_pass_stdout(s);
-        hv_sock_close(s);
-        if (r < 0)
-            cli_warn(r, "--fdpass: pass %s to stdout", where);
+    if ((r = connect_to(&o, &addr, argc, argv, shown, &s)) < 0)
         return hv_exitcode(r);
-    }
-    if (o.exec)
-        return run_exec(s, &o, &addr, where);
-    if (o.raw)
-        return run_raw(s, &o, where);
-    return session_stdio(s, &o.so, where, 1, NULL);
+    r = on_connected(s, &o, &addr);
+    return r > 0 ? r : hv_exitcode(r);
 }
 
 int main(int argc, char **argv)

@@ -211,6 +211,7 @@ struct conn {
      * here, accepted, until some are free */
     struct hv_sock *waiting;
     int ended; /* its command was ended by us (-i): no error of its own */
+    unsigned dump_conn; /* -e -o/-x under -k: its number in the dump */
     struct conn *next;
     /* -e only: the client's address, for its command's environment,
      * which may start later (waiting); allocated with the conn, just
@@ -229,7 +230,7 @@ struct server {
     struct conn *conns;
     size_t active;
     unsigned long served, refused, failed;
-    int rc;
+    int err; /* the HV_E* code to end with (the last one) */
     /* a VM given by name ("wsl"): its id may change (wsl --shutdown) */
     const char *vm_name, *service;
     struct hv_listen_opts lo;
@@ -387,7 +388,8 @@ static int accept_transient(int err)
            err == HV_ECONNRESET || err == HV_EMFILE;
 }
 
-/* The rules of --allow/--deny, and the VM operand's implicit --allow. */
+/* The rules of --allow/--deny, and the VM operand's implicit --allow: 0,
+ * or the HV_E* code after saying which is bad. */
 static int make_filter(struct server *sv, const char *vm_rule)
 {
     char hint[HV_ADDR_STRLEN];
@@ -396,15 +398,19 @@ static int make_filter(struct server *sv, const char *vm_rule)
     for (i = 0; i < sv->o->nrules; i++) {
         r = hv_filter_add(&sv->filter, sv->o->rule_allow[i], sv->local.family,
                           sv->o->rule[i], hint, sizeof hint);
-        if (r < 0)
-            return cli_addr_error(r, sv->o->rule_allow[i] ? "--allow" : "--deny",
-                                  sv->o->rule[i], hint);
+        if (r < 0) {
+            cli_addr_error(r, sv->o->rule_allow[i] ? "--allow" : "--deny",
+                           sv->o->rule[i], hint);
+            return r;
+        }
     }
     if (vm_rule) {
         r = hv_filter_add(&sv->filter, 1, sv->local.family, vm_rule, hint,
                           sizeof hint);
-        if (r < 0)
-            return cli_addr_error(r, "VM", vm_rule, hint);
+        if (r < 0) {
+            cli_addr_error(r, "VM", vm_rule, hint);
+            return r;
+        }
     }
     return 0;
 }
@@ -478,7 +484,7 @@ static void reap(struct server *sv, int wait_all)
             continue;
         if (r < 0) {
             cli_warn(r, "client %s: wait for command", c->from);
-            sv->rc = hv_exitcode(r);
+            sv->err = r;
         } else {
             log_event("closed",
                       &(struct log_fields){.peer = c->from, .local = sv->where},
@@ -487,9 +493,8 @@ static void reap(struct server *sv, int wait_all)
                       c->ended ? " (ended: idle timeout)" : "");
             char who[HV_ADDR_STRLEN + 8];
             snprintf(who, sizeof who, "client %s", c->from);
-            if (!c->ended &&
-                (r = cli_child_status(who, sv->o->exec, &st)) != 0)
-                sv->rc = r;
+            if (!c->ended && cli_child_status(who, sv->o->exec, &st) != 0)
+                sv->err = HV_ECMDFAIL;
         }
         conn_forget(sv, c);
     }
@@ -539,7 +544,7 @@ static void pair_done(struct server *sv, const struct hv_relay_event *ev)
         sv->failed++;
         pair_failed(sv, c, &ev->res);
         if (!sv->o->keep_open)
-            sv->rc = hv_exitcode(ev->res.err);
+            sv->err = ev->res.err;
         /* a session -i ended: its command has nothing more to serve */
         if (ev->res.err == HV_EIDLE && c->child) {
             hv_child_kill(c->child);
@@ -589,35 +594,24 @@ static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
     res.side = HV_SIDE_B_CONNECT;
     pair_failed(sv, c, &res);
     if (!sv->o->keep_open)
-        sv->rc = hv_exitcode(r);
+        sv->err = r;
     conn_forget(sv, c);
-}
-
-/* -e with -i or -q: the relay stays between the command and the client,
- * so that the timers hold whatever the command does. */
-static int exec_timed(const struct server *sv)
-{
-    /* a dump sees the bytes only in the relay */
-    return sv->o->so.idle_ms || sv->o->so.quit_ms != HV_RELAY_NO_QUIT ||
-           sv->o->so.dump;
 }
 
 /* -e: start the command on connection s; relay its pipes (or socket pair)
  * where it has them. Short of descriptors, s waits in c->waiting. */
 static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
 {
-    struct session_env env;
-    struct hv_stream *io = NULL, *net;
+    struct hv_exec x;
     struct hv_relay_opts ro;
     int r;
 
-    session_env(&env, c->peer, &sv->local);
-    r = session_spawn(&sv->o->so, s, sv->o->exec, env.env, exec_timed(sv),
-                      &c->child, &io);
+    r = session_exec(&sv->o->so, s, sv->o->exec, c->peer, &sv->local, &ro,
+                     &x);
+    c->child = x.child;
     if (r == HV_EMFILE) {
         /* no reset for it: the client waits, accepted, until a session
          * ends or a moment has passed (retry_waiting) */
-        c->child = NULL;
         if (c->waiting == NULL) {
             c->waiting = s;
             sv->waiting++;
@@ -630,25 +624,17 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
         sv->waiting--;
     }
     if (r < 0) {
-        hv_sock_close(s);
         cli_warn(r, "client %s: run '%s'", c->from, sv->o->exec);
-        sv->rc = hv_exitcode(r);
-        c->child = NULL;
+        sv->err = r;
         conn_forget(sv, c);
         return;
     }
-    if (io == NULL) {
-        /* the command has its own copy: the connection ends with it */
-        hv_sock_close(s);
-        return;
-    }
-    session_exec_opts(&sv->o->so, &ro);
-    if ((r = hv_stream_from_sock(s, &net)) < 0) {
-        hv_stream_close(io);
-        cli_warn(r, "client %s", c->from);
-        return;
-    }
-    if ((r = hv_relay_add(sv->relay, io, net, &ro, c)) < 0) {
+    if (x.cmd == NULL)
+        return; /* the command has the connection itself */
+    if (c->dump_conn == 0)
+        c->dump_conn = session_dump_next(&sv->o->so);
+    ro.dump_conn = c->dump_conn;
+    if ((r = hv_relay_add(sv->relay, x.cmd, x.conn, &ro, c)) < 0) {
         cli_warn(r, "client %s", c->from);
         return;
     }
@@ -675,10 +661,16 @@ static void retry_waiting(struct server *sv)
     }
 }
 
-/* Accept one connection and serve it. Returns 0, 2 when the peer was
- * refused (--allow/--deny), 1 after a transient failure (back off), or -1
- * when the listener cannot go on. */
-static int accept_one(struct server *sv)
+/* What came of accepting one connection. */
+enum accepted {
+    ACCEPT_SERVED,  /* in, and being served */
+    ACCEPT_REFUSED, /* the peer was refused (--allow/--deny) */
+    ACCEPT_RETRY,   /* a transient failure: back off, then accept again */
+    ACCEPT_FATAL    /* the listener cannot go on (sv->err says why) */
+};
+
+/* Accept one connection and serve it. */
+static enum accepted accept_one(struct server *sv)
 {
     struct hv_addr peer;
     struct hv_sock *s = NULL;
@@ -690,22 +682,22 @@ static int accept_one(struct server *sv)
         if (r == HV_EMFILE) {
             /* the client stays in the backlog until descriptors free up */
             fds_short(sv, "accept");
-            return 1;
+            return ACCEPT_RETRY;
         }
         if (sv->o->keep_open && accept_transient(r)) {
             cli_warn(r, "accept on %s (retrying)", sv->where);
-            return 1;
+            return ACCEPT_RETRY;
         }
         if (r != HV_ESTOPPED)
             cli_warn(r, "accept on %s", sv->where);
-        sv->rc = hv_exitcode(r);
-        return -1;
+        sv->err = r;
+        return ACCEPT_FATAL;
     }
     c = calloc(1, sizeof *c + (sv->o->exec ? sizeof *c->peer : 0));
     if (c == NULL) {
         hv_sock_close(s);
         cli_warn(HV_ENOMEM, "accept on %s (retrying)", sv->where);
-        return 1;
+        return ACCEPT_RETRY;
     }
     if (sv->short_fds && hv_now_ms() - sv->short_at > SHORT_EPISODE_MS)
         sv->short_fds = 0; /* the episode of too few descriptors is over */
@@ -719,8 +711,8 @@ static int accept_one(struct server *sv)
               "Connection from %s", c->from);
     if (!admit(sv, s, c->from, &peer)) {
         free(c);
-        return 2; /* refused: not the one connection a listener without
-                   * -k waits for */
+        /* not the one connection a listener without -k waits for */
+        return ACCEPT_REFUSED;
     }
     sv->served++;
     c->next = sv->conns;
@@ -730,143 +722,166 @@ static int accept_one(struct server *sv)
         serve_to(sv, c, s);
     else
         serve_exec(sv, c, s);
+    return ACCEPT_SERVED;
+}
+
+/* serve_many's state between its rounds. */
+struct many {
+    uint32_t max;      /* --max-conns */
+    uint32_t backoff;  /* after transient accept failures */
+    int accepted_any, paused, fatal, stopped;
+    uint64_t drain_until;  /* --drain: stopped, letting pairs finish */
+    uint64_t paused_until; /* accepting waits until then */
+};
+
+/* The next round: whether it accepts (*accepting) and how long it may
+ * sleep (*wait). 0 when serving is over. */
+static int many_plan(struct server *sv, struct many *m, int *accepting,
+                     uint32_t *wait)
+{
+    uint64_t now;
+
+    *wait = HV_RELAY_NO_QUIT;
+    /* the commands that ended free their places first: with
+     * --max-conns full, a place freed here is one to accept into */
+    if (sv->o->exec)
+        reap(sv, 0);
+    *accepting = (sv->o->keep_open || !m->accepted_any) &&
+                 sv->active < m->max && !m->fatal && !m->stopped;
+    if (!*accepting && sv->active == 0)
+        return 0;
+    if (!m->stopped)
+        notify_count(sv, m->max);
+    watchdog(sv);
+    /* short of descriptors: the new clients wait in the backlog
+     * while the ones in hand wait for theirs (the relay retries its
+     * connects by itself; the commands are retried here) */
+    if (sv->waiting || hv_relay_starved(sv->relay)) {
+        *accepting = 0;
+        if (sv->waiting)
+            *wait = BACKOFF_FIRST_MS;
+        else
+            fds_short(sv, "backend connect");
+    }
+    /* asleep until something happens: a command's end comes as an
+     * event where the platform has one (HV_RELAY_CHILD) */
+    if (sv->o->exec && !hv_child_events() && *wait > REAP_INTERVAL_MS)
+        *wait = REAP_INTERVAL_MS;
+    else if (sv->vm_name && *wait > REBIND_CHECK_MS)
+        *wait = REBIND_CHECK_MS;
+    if (m->paused) {
+        /* accepting waits; the relays go on */
+        now = hv_now_ms();
+        *accepting = 0;
+        *wait = m->paused_until > now ? (uint32_t)(m->paused_until - now) : 0;
+    }
+    if (m->drain_until) {
+        now = hv_now_ms();
+        if (now >= m->drain_until)
+            return 0; /* what is left is cut: reset by serve_many */
+        if (m->drain_until - now < *wait)
+            *wait = (uint32_t)(m->drain_until - now);
+    }
+    *wait = watchdog_wait(sv, *wait);
+    return 1;
+}
+
+/* hv_relay_run failed with err: 1 when serving goes on (--drain after a
+ * stop), 0 when it is over. */
+static int many_failed(struct server *sv, struct many *m, int err)
+{
+    if (err == HV_ESTOPPED && !m->stopped && sv->o->drain_ms &&
+        sv->active > 0) {
+        /* --drain: accept no more, let the open connections finish
+         * for a while; another stop ends it at once */
+        m->stopped = 1;
+        m->drain_until = hv_now_ms() + sv->o->drain_ms;
+        stop_listening(sv);
+        hv_stop_defer();
+        notify_stopping(sv);
+        log_event("stopping", NULL,
+                  "Stopping: %lu connections may finish for %lu s",
+                  (unsigned long)sv->active,
+                  (unsigned long)(sv->o->drain_ms / 1000u));
+        return 1;
+    }
+    if (err != HV_ESTOPPED) {
+        cli_warn(err, "relay");
+        sv->err = err;
+    } else {
+        notify_stopping(sv);
+    }
+    m->stopped = m->stopped || err == HV_ESTOPPED;
     return 0;
 }
 
-/* -e and --to: many connections at once through one relay. Without -k
- * one connection, and the exit code is its own. */
-static int serve_many(struct server *sv)
+/* A client was accepted, refused, or could not be. */
+static void many_accepted(struct server *sv, struct many *m, enum accepted a)
 {
-    uint32_t max = sv->o->max_conns ? sv->o->max_conns : DEFAULT_MAX_CONNS;
-    uint32_t backoff = 0; /* after transient accept failures */
-    int accepted_any = 0, paused = 0, fatal = 0, stopped = 0, r;
-    uint64_t drain_until = 0; /* --drain: stopped, letting pairs finish */
-    uint64_t paused_until = 0; /* accepting waits until then */
+    switch (a) {
+    case ACCEPT_FATAL:
+        m->fatal = 1;
+        break;
+    case ACCEPT_RETRY:
+        m->backoff = m->backoff ? m->backoff * 2 : BACKOFF_FIRST_MS;
+        if (m->backoff > BACKOFF_MAX_MS)
+            m->backoff = BACKOFF_MAX_MS;
+        m->paused = 1;
+        m->paused_until = hv_now_ms() + m->backoff;
+        break;
+    case ACCEPT_SERVED:
+        m->backoff = 0;
+        m->accepted_any = 1;
+        /* one connection, one listener (as for stdio) */
+        if (!sv->o->keep_open)
+            stop_listening(sv);
+        break;
+    case ACCEPT_REFUSED:
+        m->backoff = 0;
+        break;
+    }
+}
+
+/* What hv_relay_run reported. */
+static void many_event(struct server *sv, struct many *m,
+                       const struct hv_relay_event *ev)
+{
+    if (ev->kind == HV_RELAY_DONE) {
+        pair_done(sv, ev);
+        /* its descriptors are free: accept again, start commands */
+        m->paused = 0;
+        m->backoff = 0;
+    } else if (ev->kind == HV_RELAY_ACCEPT) {
+        many_accepted(sv, m, accept_one(sv));
+    } else if (ev->kind == HV_RELAY_TIMEOUT) {
+        /* the pause is over (not only a watchdog's turn): try
+         * accepting again */
+        if (m->paused && hv_now_ms() >= m->paused_until)
+            m->paused = 0;
+    } /* HV_RELAY_CHILD: reaped at the top */
+    if (sv->waiting && !m->stopped) {
+        if (sv->o->exec)
+            reap(sv, 0); /* a command that ended frees its share */
+        retry_waiting(sv);
+    }
+    if (ev->kind != HV_RELAY_DONE)
+        rebind(sv);
+}
+
+/* serve_many is over: what is still open ends; 0 or the HV_E* code. */
+static int many_end(struct server *sv, struct many *m)
+{
     struct conn *c;
 
-    if ((r = hv_relay_new(&sv->relay)) < 0) {
-        cli_warn(r, "relay");
-        return hv_exitcode(r);
-    }
-    for (;;) {
-        struct hv_relay_event ev;
-        int accepting;
-        uint32_t wait = HV_RELAY_NO_QUIT;
-        uint64_t now;
-
-        /* the commands that ended free their places first: with
-         * --max-conns full, a place freed here is one to accept into */
-        if (sv->o->exec)
-            reap(sv, 0);
-        accepting = (sv->o->keep_open || !accepted_any) &&
-                    sv->active < max && !fatal && !stopped;
-        if (!accepting && sv->active == 0)
-            break;
-        if (!stopped)
-            notify_count(sv, max);
-        watchdog(sv);
-        /* short of descriptors: the new clients wait in the backlog
-         * while the ones in hand wait for theirs (the relay retries its
-         * connects by itself; the commands are retried here) */
-        if (sv->waiting || hv_relay_starved(sv->relay)) {
-            accepting = 0;
-            if (sv->waiting)
-                wait = BACKOFF_FIRST_MS;
-            else
-                fds_short(sv, "backend connect");
-        }
-        /* asleep until something happens: a command's end comes as an
-         * event where the platform has one (HV_RELAY_CHILD) */
-        if (sv->o->exec && !hv_child_events() && wait > REAP_INTERVAL_MS)
-            wait = REAP_INTERVAL_MS;
-        else if (sv->vm_name && wait > REBIND_CHECK_MS)
-            wait = REBIND_CHECK_MS;
-        if (paused) {
-            /* accepting waits; the relays go on */
-            now = hv_now_ms();
-            accepting = 0;
-            wait = paused_until > now ? (uint32_t)(paused_until - now) : 0;
-        }
-        if (drain_until) {
-            now = hv_now_ms();
-            if (now >= drain_until)
-                break; /* what is left is cut: reset below */
-            if (drain_until - now < wait)
-                wait = (uint32_t)(drain_until - now);
-        }
-        wait = watchdog_wait(sv, wait);
-        r = hv_relay_run(sv->relay, accepting ? sv->l : NULL, wait, &ev);
-        if (r == HV_ESTOPPED && !stopped && sv->o->drain_ms &&
-            sv->active > 0) {
-            /* --drain: accept no more, let the open connections finish
-             * for a while; another stop ends it at once */
-            stopped = 1;
-            drain_until = hv_now_ms() + sv->o->drain_ms;
-            stop_listening(sv);
-            hv_stop_defer();
-            notify_stopping(sv);
-            log_event("stopping", NULL,
-                      "Stopping: %lu connections may finish for %lu s",
-                          (unsigned long)sv->active,
-                          (unsigned long)(sv->o->drain_ms / 1000u));
-            continue;
-        }
-        if (r < 0) {
-            if (r != HV_ESTOPPED) {
-                cli_warn(r, "relay");
-                sv->rc = hv_exitcode(r);
-            } else {
-                notify_stopping(sv);
-            }
-            stopped = stopped || r == HV_ESTOPPED;
-            break;
-        }
-        if (ev.kind == HV_RELAY_DONE) {
-            pair_done(sv, &ev);
-            /* its descriptors are free: accept again, start commands */
-            paused = 0;
-            backoff = 0;
-        } else if (ev.kind == HV_RELAY_ACCEPT) {
-            r = accept_one(sv);
-            if (r < 0) {
-                fatal = 1;
-            } else if (r == 1) {
-                backoff = backoff ? backoff * 2 : BACKOFF_FIRST_MS;
-                if (backoff > BACKOFF_MAX_MS)
-                    backoff = BACKOFF_MAX_MS;
-                paused = 1;
-                paused_until = hv_now_ms() + backoff;
-            } else {
-                backoff = 0;
-                if (r == 0)
-                    accepted_any = 1;
-                /* one connection, one listener (as for stdio) */
-                if (r == 0 && !sv->o->keep_open)
-                    stop_listening(sv);
-            }
-        } else if (ev.kind == HV_RELAY_TIMEOUT) {
-            /* the pause is over (not only a watchdog's turn): try
-             * accepting again */
-            if (paused && hv_now_ms() >= paused_until)
-                paused = 0;
-        } /* HV_RELAY_CHILD: reaped at the top */
-        if (sv->waiting && !stopped) {
-            if (sv->o->exec)
-                reap(sv, 0); /* a command that ended frees its share */
-            retry_waiting(sv);
-        }
-        if (ev.kind != HV_RELAY_DONE)
-            rebind(sv);
-    }
     /* stopped by a signal: the commands end with us; the pairs still open
      * are cut with a reset (hv_relay_free), so that no peer takes what it
      * got for a whole stream */
-    stopped = stopped || hv_stopped();
-    if (stopped)
+    m->stopped = m->stopped || hv_stopped();
+    if (m->stopped)
         for (c = sv->conns; c; c = c->next)
             if (c->child)
                 hv_child_kill(c->child);
-    if (stopped && sv->active)
+    if (m->stopped && sv->active)
         log_event("stopped", NULL,
                   "Stopped: %lu connections cut short (reset)",
                   (unsigned long)sv->active);
@@ -881,15 +896,42 @@ static int serve_many(struct server *sv)
         log_event("served", NULL,
                   "Served %lu connections, refused %lu, failed %lu",
                   sv->served, sv->refused, sv->failed);
-    if (stopped)
-        return hv_exitcode(HV_ESTOPPED);
-    return sv->rc;
+    if (m->stopped)
+        return HV_ESTOPPED;
+    return sv->err;
 }
 
-/* stdio: one connection at a time. */
+/* -e and --to: many connections at once through one relay. Without -k
+ * one connection, and the result is its own: 0 or the HV_E* code. */
+static int serve_many(struct server *sv)
+{
+    struct many m;
+    struct hv_relay_event ev;
+    uint32_t wait;
+    int accepting, r;
+
+    memset(&m, 0, sizeof m);
+    m.max = sv->o->max_conns ? sv->o->max_conns : DEFAULT_MAX_CONNS;
+    if ((r = hv_relay_new(&sv->relay)) < 0) {
+        cli_warn(r, "relay");
+        return r;
+    }
+    while (many_plan(sv, &m, &accepting, &wait)) {
+        r = hv_relay_run(sv->relay, accepting ? sv->l : NULL, wait, &ev);
+        if (r < 0) {
+            if (many_failed(sv, &m, r))
+                continue;
+            break;
+        }
+        many_event(sv, &m, &ev);
+    }
+    return many_end(sv, &m);
+}
+
+/* stdio: one connection at a time; 0 or the HV_E* code. */
 static int serve_stdio(struct server *sv)
 {
-    int rc = 0, gone = 0, served = 0;
+    int err = 0, gone = 0, served = 0;
 
     do {
         struct hv_addr peer;
@@ -906,7 +948,7 @@ static int serve_stdio(struct server *sv)
                 sv->l, watchdog_wait(sv, sv->vm_name ? REBIND_CHECK_MS
                                                      : HV_RELAY_NO_QUIT));
             if (r == 2)
-                return rc;
+                return err;
             if (r != 0)
                 break;
             rebind(sv);
@@ -915,21 +957,21 @@ static int serve_stdio(struct server *sv)
             r = hv_sock_accept(sv->l, &s, &peer);
         if (r < 0) {
             if (r == HV_ESTOPPED)
-                return hv_exitcode(r);
+                return r;
             if (sv->o->keep_open && accept_transient(r)) {
                 cli_warn(r, "accept on %s (retrying)", sv->where);
                 rebind(sv);
                 continue;
             }
             cli_warn(r, "accept on %s", sv->where);
-            return hv_exitcode(r);
+            return r;
         }
         /* stdout's reader may have gone while this client came in: it is
          * closed unserved (its data unread, so it sees a reset), never
          * told its bytes were taken */
         if (hv_stdout_gone()) {
             hv_sock_close(s);
-            return rc;
+            return err;
         }
         hv_addr_format(&peer, from, sizeof from);
         log_event("connection",
@@ -943,9 +985,9 @@ static int serve_stdio(struct server *sv)
         if (!sv->o->keep_open)
             stop_listening(sv);
         notify(sv, "STATUS=Serving %s", from);
-        rc = session_stdio(s, &sv->o->so, from, !sv->o->keep_open, &gone);
+        err = session_stdio(s, &sv->o->so, from, !sv->o->keep_open, &gone);
         if (hv_stopped())
-            return hv_exitcode(HV_ESTOPPED);
+            return HV_ESTOPPED;
         if (sv->o->keep_open && !gone)
             notify(sv, "STATUS=Listening on %s", sv->where);
         /* once stdout is gone there is nowhere to put the next client's
@@ -953,7 +995,7 @@ static int serve_stdio(struct server *sv)
         if (gone)
             break;
     } while (sv->o->keep_open || !served);
-    return rc;
+    return err;
 }
 
 /* --ready: a STATUS= value, as a line on stdout at once */
@@ -968,82 +1010,118 @@ static void ready_status(void *ctx, const char *value, size_t n)
         *out_failed = 1;
 }
 
+/* --ready: wait for the next sender until the deadline: 1 with *s (its
+ * address in from), 0 when none came in time or it was refused or the
+ * accept failed for now, or the HV_E* code after saying why. */
+static int ready_accept(struct server *sv, uint64_t deadline,
+                        struct hv_sock **s, char *from)
+{
+    struct hv_addr peer;
+    uint32_t left = HV_RELAY_NO_QUIT;
+    uint64_t now = hv_now_ms();
+    int r;
+
+    if (sv->o->timeout_ms)
+        left = now >= deadline ? 0 : (uint32_t)(deadline - now);
+    r = hv_sock_wait_accept(sv->l, left);
+    if (r == 0)
+        return 0;
+    if (r > 0)
+        r = hv_sock_accept(sv->l, s, &peer);
+    if (r < 0) {
+        if (r == HV_ESTOPPED)
+            return r;
+        if (accept_transient(r)) {
+            cli_warn(r, "accept on %s (retrying)", sv->where);
+            return 0;
+        }
+        cli_warn(r, "accept on %s", sv->where);
+        return r;
+    }
+    hv_addr_format(&peer, from, HV_ADDR_STRLEN);
+    log_event("connection",
+              &(struct log_fields){.peer = from, .local = sv->where},
+              "Connection from %s", from);
+    return admit(sv, *s, from, &peer);
+}
+
+/* --ready: a sender closed (err 0) or reset without READY=1. */
+static void ready_closed(struct server *sv, const char *from, int err)
+{
+    char why[256];
+    struct log_fields f = {.peer = from, .local = sv->where};
+
+    f.error = err < 0 ? hv_errtext(err, why, sizeof why) : NULL;
+    log_event("closed", &f, "Closed %s without READY=1%s%s", from,
+              f.error ? ": " : "", f.error ? f.error : "");
+}
+
+/* --ready: read one sender's messages until READY=1 (1), its end of file
+ * or a reset (0 or the HV_E* code), or the deadline (HV_ETIMEDOUT). */
+static int ready_read(struct server *sv, struct hv_sock *s, uint64_t deadline,
+                      int *out_failed)
+{
+    char buf[4096];
+    struct hv_ready p;
+    uint32_t left;
+    uint64_t now;
+    int r;
+
+    hv_ready_init(&p);
+    for (;;) {
+        now = hv_now_ms();
+        left = HV_RELAY_NO_QUIT;
+        if (sv->o->timeout_ms)
+            left = now >= deadline ? 0 : (uint32_t)(deadline - now);
+        r = hv_sock_recv(s, buf, sizeof buf, left);
+        if (r > 0) {
+            hv_ready_feed(&p, buf, (size_t)r, ready_status, out_failed);
+            if (p.ready)
+                return 1;
+            continue;
+        }
+        if (r == 0)
+            hv_ready_end(&p, ready_status, out_failed);
+        return p.ready ? 1 : r;
+    }
+}
+
 /* --ready: read the readiness messages of each sender in turn (systemd
  * connects once per message) until one says READY=1 (0) or -w's deadline
- * passes: 69 when the last sender had closed without READY=1 and none is
- * connected, else 75. Nothing a sender says is run or interpreted beyond
- * STATUS= and READY=1. */
+ * passes: HV_EABSENT (69) when the last sender had closed without READY=1
+ * and none is connected, else HV_ETIMEDOUT (75). Nothing a sender says is
+ * run or interpreted beyond STATUS= and READY=1. */
 static int serve_ready(struct server *sv)
 {
     const struct opts *o = sv->o;
     uint64_t deadline = hv_now_ms() + o->timeout_ms;
     int closed_early = 0, out_failed = 0, r;
-    char buf[4096];
-    struct hv_ready p;
 
     for (;;) {
-        struct hv_addr peer;
         struct hv_sock *s = NULL;
         char from[HV_ADDR_STRLEN];
-        uint32_t left = HV_RELAY_NO_QUIT;
-        uint64_t now = hv_now_ms();
 
-        if (o->timeout_ms) {
-            if (now >= deadline)
-                break;
-            left = (uint32_t)(deadline - now);
-        }
-        r = hv_sock_wait_accept(sv->l, left);
-        if (r == 0)
-            continue; /* the deadline, seen at the top */
-        if (r > 0)
-            r = hv_sock_accept(sv->l, &s, &peer);
-        if (r < 0) {
-            if (r == HV_ESTOPPED)
-                return hv_exitcode(r);
-            if (accept_transient(r)) {
-                cli_warn(r, "accept on %s (retrying)", sv->where);
-                continue;
-            }
-            cli_warn(r, "accept on %s", sv->where);
-            return hv_exitcode(r);
-        }
-        hv_addr_format(&peer, from, sizeof from);
-        log_event("connection",
-                  &(struct log_fields){.peer = from, .local = sv->where},
-                  "Connection from %s", from);
-        if (!admit(sv, s, from, &peer))
-            continue;
-        hv_ready_init(&p);
-        for (;;) {
-            now = hv_now_ms();
-            left = HV_RELAY_NO_QUIT;
-            if (o->timeout_ms)
-                left = now >= deadline ? 0 : (uint32_t)(deadline - now);
-            r = hv_sock_recv(s, buf, sizeof buf, left);
-            if (r > 0) {
-                hv_ready_feed(&p, buf, (size_t)r, ready_status, &out_failed);
-                if (p.ready)
-                    break;
-                continue;
-            }
-            if (r == 0)
-                hv_ready_end(&p, ready_status, &out_failed);
+        if (o->timeout_ms && hv_now_ms() >= deadline)
             break;
-        }
+        r = ready_accept(sv, deadline, &s, from);
+        if (r == 0)
+            continue; /* the deadline (seen at the top), or refused */
+        if (r < 0)
+            return r;
+        r = ready_read(sv, s, deadline, &out_failed);
         hv_sock_close(s);
         if (out_failed) {
             cli_warn(HV_EIO, "write stdout");
-            return hv_exitcode(HV_EIO);
+            return HV_EIO;
         }
-        if (p.ready) {
+        if (r == 1) {
             log_event("ready",
                       &(struct log_fields){.peer = from, .local = sv->where},
                       "Ready from %s", from);
             return 0;
         }
         if (r == HV_ESTOPPED)
-            return hv_exitcode(r);
+            return r;
         if (r == HV_ETIMEDOUT) {
             /* the deadline passed with a sender still connected */
             closed_early = 0;
@@ -1051,21 +1129,15 @@ static int serve_ready(struct server *sv)
         }
         /* its end of file or a reset: the guest may come back */
         closed_early = 1;
-        {
-            char why[256];
-            struct log_fields f = {.peer = from, .local = sv->where};
-            f.error = r < 0 ? hv_errtext(r, why, sizeof why) : NULL;
-            log_event("closed", &f, "Closed %s without READY=1%s%s", from,
-                      f.error ? ": " : "", f.error ? f.error : "");
-        }
+        ready_closed(sv, from, r);
     }
     if (closed_early) {
         cli_warnx("--ready: no READY=1 within %u s: the sender closed "
                   "without it", o->timeout_ms / 1000u);
-        return hv_exitcode(HV_EABSENT);
+        return HV_EABSENT;
     }
     cli_warnx("--ready: no READY=1 within %u s", o->timeout_ms / 1000u);
-    return hv_exitcode(HV_ETIMEDOUT);
+    return HV_ETIMEDOUT;
 }
 
 /* A vsock listener's VM operand says who may connect: the wildcard, this
@@ -1085,7 +1157,7 @@ static const char *vsock_vm_rule(struct hv_addr *a, char *buf, size_t n)
 }
 
 /* --systemd: the listening socket the service manager passed, as sv->l
- * and sv->local. 0, or the exit code after saying why not. */
+ * and sv->local. 0, or the HV_E* code after saying why not. */
 static int take_activated(struct server *sv)
 {
     char why[256];
@@ -1096,13 +1168,13 @@ static int take_activated(struct server *sv)
             cli_warnx("--systemd: %s", why);
         else
             cli_warn(r, "--systemd");
-        return hv_exitcode(r);
+        return r;
     }
     if ((r = hv_sock_local(sv->l, &sv->local)) < 0) {
         cli_warn(r, "--systemd: the passed socket's address");
         hv_sock_close(sv->l);
         sv->l = NULL;
-        return hv_exitcode(r);
+        return r;
     }
     hv_addr_format(&sv->local, sv->where, sizeof sv->where);
     return 0;
@@ -1128,68 +1200,78 @@ static void open_notify(struct server *sv)
 static int all_argc;
 static char **all_argv;
 
-static int run(int argc, char **argv)
+/* The options of how hvlisten runs (--systemd, --ready, a service, its
+ * log), as session_option: 1 when c is one and is taken, 0 when it is
+ * not one, or the exit code after saying why arg is bad. */
+static int mode_option(struct opts *o, int c, const char *arg)
 {
-    struct opts o;
-    struct server sv;
-    struct hv_addr addr;
-    struct hv_listen_opts lo;
-    char hint[HV_ADDR_STRLEN], cidrule[16];
-    const char *vm_rule;
+    switch (c) {
+    case OPT_SYSTEMD:
+        o->systemd = 1;
+        return 1;
+    case OPT_READY:
+        o->ready = 1;
+        return 1;
+    case OPT_INSTALL_SERVICE:
+        o->install_service = arg;
+        return 1;
+    case OPT_REMOVE_SERVICE:
+        o->remove_service = arg;
+        return 1;
+    case OPT_SERVICE:
+        return winsvc_misplaced(usage);
+    case OPT_LOG:
+        o->log = arg;
+        return 1;
+    case OPT_SYSLOG:
+        o->syslog = 1;
+        return 1;
+    case OPT_LOG_FORMAT:
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0)
+            return cli_value_error("--log-format", arg,
+                                   "text or json");
+        o->log_json = strcmp(arg, "json") == 0;
+        o->log_format_set = 1;
+        return 1;
+    default:
+    return 0;
+    }
+}
+
+/* The options into *o: GO_ON, or the exit code when the tool ends now
+ * (--help, --version, a bad option or value: said already by cli_*). */
+#define GO_ON (-1)
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
     int c, r;
 
-    memset(&o, 0, sizeof o);
-    session_opts_init(&o.so);
+    memset(o, 0, sizeof *o);
+    session_opts_init(&o->so);
     while ((c = cli_getopt(argc, argv, "de:hi:ko:q:tU:vVw:x:", longopts)) !=
            -1) {
-        if ((r = session_option(&o.so, c, optarg)) == 1)
+        if ((r = session_option(&o->so, c, optarg)) == 0)
+            r = mode_option(o, c, optarg);
+        if (r == 1)
             continue;
         if (r != 0)
             return r;
         switch (c) {
         case 'e':
-            o.exec = optarg;
+            o->exec = optarg;
             break;
         case 'k':
-            o.keep_open = 1;
+            o->keep_open = 1;
             break;
         case OPT_TO:
-            o.to = optarg;
-            break;
-        case OPT_SYSTEMD:
-            o.systemd = 1;
-            break;
-        case OPT_READY:
-            o.ready = 1;
-            break;
-        case OPT_INSTALL_SERVICE:
-            o.install_service = optarg;
-            break;
-        case OPT_REMOVE_SERVICE:
-            o.remove_service = optarg;
-            break;
-        case OPT_SERVICE:
-            return winsvc_misplaced(usage);
-        case OPT_LOG:
-            o.log = optarg;
-            break;
-        case OPT_SYSLOG:
-            o.syslog = 1;
-            break;
-        case OPT_LOG_FORMAT:
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return cli_value_error("--log-format", optarg,
-                                       "text or json");
-            o.log_json = strcmp(optarg, "json") == 0;
-            o.log_format_set = 1;
+            o->to = optarg;
             break;
         case OPT_DRAIN:
-            if (hv_parse_secs(optarg, 1, 86400u, &o.drain_ms) < 0)
+            if (hv_parse_secs(optarg, 1, 86400u, &o->drain_ms) < 0)
                 return cli_value_error("--drain", optarg,
                                        "seconds from 1 to 86400");
             break;
         case OPT_MAX_CONNS:
-            if (hv_parse_u32(optarg, 1, hv_relay_pairs_max(), &o.max_conns) <
+            if (hv_parse_u32(optarg, 1, hv_relay_pairs_max(), &o->max_conns) <
                 0) {
                 char want[48];
                 snprintf(want, sizeof want, "a number from 1 to %lu",
@@ -1199,26 +1281,26 @@ static int run(int argc, char **argv)
             break;
         case OPT_ALLOW:
         case OPT_DENY:
-            if (o.nrules == MAX_RULES)
+            if (o->nrules == MAX_RULES)
                 return cli_usage_error(usage, "at most %d --allow/--deny rules",
                                        MAX_RULES);
-            o.rule_allow[o.nrules] = c == OPT_ALLOW;
-            o.rule[o.nrules++] = optarg;
+            o->rule_allow[o->nrules] = c == OPT_ALLOW;
+            o->rule[o->nrules++] = optarg;
             break;
         case OPT_PIPE_ACCESS:
             if (strcmp(optarg, "everyone") != 0 && strncmp(optarg, "D:", 2))
                 return cli_value_error("--pipe-access", optarg,
                                        "everyone or a DACL in SDDL (D:...)");
-            o.pipe_access = optarg;
+            o->pipe_access = optarg;
             break;
         case OPT_UNIX_MODE:
-            if (parse_mode(optarg, &o.unix_mode) < 0)
+            if (parse_mode(optarg, &o->unix_mode) < 0)
                 return cli_value_error("--unix-mode", optarg,
                                        "octal permissions from 000 to 777");
             break;
         case 'w':
             if (hv_parse_secs(optarg, 1, HV_TIMEOUT_MAX_MS / 1000u,
-                              &o.timeout_ms) < 0)
+                              &o->timeout_ms) < 0)
                 return cli_value_error("-w/--timeout", optarg,
                                        "seconds from 1 to 300");
             break;
@@ -1230,23 +1312,29 @@ static int run(int argc, char **argv)
             return cli_usage_error(usage, NULL);
         }
     }
-    argc -= optind;
-    argv += optind;
+    return GO_ON;
+}
 
-    if ((r = session_check(&o.so, usage, o.exec, o.to)) != 0)
+/* The checks between the options and the operands' count: 0, or the
+ * exit code after saying why (64). */
+static int check_opts(const struct opts *o, int argc, char **argv)
+{
+    int r;
+
+    if ((r = session_check(&o->so, usage, o->exec, o->to)) != 0)
         return r;
-    if (o.so.pty.control && !o.so.use_pty)
+    if (o->so.pty.control && !o->so.use_pty)
         return cli_usage_error(usage, "--term-control needs --pty");
-    if (o.systemd) {
+    if (o->systemd) {
         /* the socket unit says where, and how the socket is made */
-        if (o.so.tcp || o.so.unix_path || o.so.npipe || o.so.hybrid)
+        if (o->so.tcp || o->so.unix_path || o->so.npipe || o->so.hybrid)
             return cli_usage_error(usage, "cannot use %s with --systemd",
-                                   o.so.tcp ? "-t" : o.so.unix_path ? "-U"
-                                   : o.so.npipe ? "--npipe" : "--hybrid");
-        if (o.unix_mode)
+                                   o->so.tcp ? "-t" : o->so.unix_path ? "-U"
+                                   : o->so.npipe ? "--npipe" : "--hybrid");
+        if (o->unix_mode)
             return cli_usage_error(usage, "cannot use --unix-mode with "
                                           "--systemd (SocketMode= sets it)");
-        if (o.so.keep_on_pause)
+        if (o->so.keep_on_pause)
             return cli_usage_error(usage, "cannot use --keep-alive-on-pause "
                                           "with --systemd");
         if (argc > 0)
@@ -1254,36 +1342,150 @@ static int run(int argc, char **argv)
                                           "--systemd (the socket unit has "
                                           "it): '%s'", argv[0]);
     }
-    if (o.ready) {
+    if (o->ready) {
         /* a reader of messages: nothing to relay, run or send */
-        const char *no = o.exec ? "-e" : o.to ? "--to" : o.keep_open ? "-k"
-                       : o.so.npipe ? "--npipe" : o.so.recv_only ? "-d"
-                       : o.so.send_only ? "--send-only"
-                       : o.so.no_shutdown ? "--no-shutdown"
-                       : o.so.wait_stdin ? "--wait-stdin"
-                       : o.so.progress ? "--progress"
-                       : o.so.idle_ms ? "-i"
-                       : o.so.quit_ms != HV_RELAY_NO_QUIT ? "-q"
-                       : o.max_conns ? "--max-conns" : o.drain_ms ? "--drain"
-                       : o.so.dump_raw ? "-o" : o.so.dump_hex ? "-x" : NULL;
+        const char *no = o->exec ? "-e" : o->to ? "--to" : o->keep_open ? "-k"
+                       : o->so.npipe ? "--npipe" : o->so.recv_only ? "-d"
+                       : o->so.send_only ? "--send-only"
+                       : o->so.no_shutdown ? "--no-shutdown"
+                       : o->so.wait_stdin ? "--wait-stdin"
+                       : o->so.progress ? "--progress"
+                       : o->so.idle_ms ? "-i"
+                       : o->so.quit_ms != HV_RELAY_NO_QUIT ? "-q"
+                       : o->max_conns ? "--max-conns" : o->drain_ms ? "--drain"
+                       : o->so.dump_raw ? "-o" : o->so.dump_hex ? "-x" : NULL;
         if (no)
             return cli_usage_error(usage, "cannot use %s with --ready", no);
     }
-    if (o.log_format_set && !o.log)
+    if (o->log_format_set && !o->log)
         return cli_usage_error(usage, "--log-format needs --log");
-    if (o.log && *o.log == '\0')
+    if (o->log && *o->log == '\0')
         return cli_usage_error(usage, "--log: empty file name");
     /* asked before anything is served: Windows has no syslog(3) */
-    if (o.syslog && hv_syslog_open(cli_prog) == HV_ENOTSUP)
+    if (o->syslog && hv_syslog_open(cli_prog) == HV_ENOTSUP)
         return cli_usage_error(usage, "--syslog is not available on this "
                                       "system: use --log FILE");
-    if (o.max_conns && !o.exec && !o.to)
+    if (o->max_conns && !o->exec && !o->to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
-    if (o.drain_ms && !o.exec && !o.to)
+    if (o->drain_ms && !o->exec && !o->to)
         return cli_usage_error(usage, "--drain needs -e or --to");
     /* -w bounds the connect of --to: without one it would do nothing */
-    if (o.timeout_ms && !o.to && !o.ready)
+    if (o->timeout_ms && !o->to && !o->ready)
         return cli_usage_error(usage, "-w needs --to or --ready");
+    return 0;
+}
+
+/* Before the listener: --to's address, the dump, the network, the log.
+ * 0, or the exit code after saying why. */
+static int prepare(struct server *sv, struct opts *o)
+{
+    char hint[HV_ADDR_STRLEN];
+    int r;
+
+    if (o->to) {
+        r = hv_target_parse(&sv->target, o->to, 0, hint, sizeof hint);
+        if (r < 0)
+            return cli_addr_error(r, "--to", o->to, hint);
+        hv_addr_format(&sv->target, sv->target_text, sizeof sv->target_text);
+    }
+    o->so.dump_named = o->keep_open;
+    if ((r = session_dump_open(&o->so)) < 0)
+        return hv_exitcode(r);
+    if ((r = cli_net_start()) != 0)
+        return r;
+    /* a service logs to the event log unless told otherwise */
+    if (winsvc_name() && !o->log && !o->syslog &&
+        (r = log_use_eventlog(winsvc_name())) != 0)
+        return r;
+    /* a log that cannot be written is said now, not found out later */
+    if ((o->log || o->syslog || winsvc_name()) &&
+        (r = log_open(o->log, o->syslog,
+                      o->log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT)) != 0)
+        return r;
+    return 0;
+}
+
+/* Listen on addr (unless --systemd passed the listener), with the
+ * options of o; a VM operand given by name is watched for a new id. 0 or
+ * the HV_E* code after saying why. */
+static int listen_on(struct server *sv, struct hv_addr *addr, int argc,
+                     char **argv)
+{
+    const struct opts *o = sv->o;
+    struct hv_listen_opts lo;
+    int r;
+
+    hv_addr_format(addr, sv->where, sizeof sv->where);
+    memset(&lo, 0, sizeof lo);
+    /* clients beyond --max-conns wait in the backlog, not refused */
+    lo.backlog = o->keep_open ? 1024 : 1;
+    lo.unix_mode = o->unix_mode;
+    lo.pipe_access = o->pipe_access;
+    lo.keep_on_pause = o->so.keep_on_pause;
+    sv->lo = lo;
+    if (o->keep_open && argc == 2 && vm_is_name(addr, argv[0])) {
+        sv->vm_name = argv[0];
+        sv->service = argv[1];
+        sv->rebind_at = hv_now_ms() + REBIND_CHECK_MS;
+    }
+    if (!o->systemd) {
+        /* what keeps guests away, said before the wait (a Windows host's
+         * unregistered service) */
+        session_hints(&o->so, addr, HV_DIAG_START, 0);
+        r = hv_sock_listen(addr, &lo, &sv->l);
+        if (r < 0) {
+            char why[256];
+            cli_warnx("listen %s: %s%s", sv->where,
+                      hv_errtext(r, why, sizeof why), session_hint(addr, r));
+            session_hints(&o->so, addr, HV_DIAG_LISTEN, r);
+            return r;
+        }
+        if (hv_sock_local(sv->l, &sv->local) == 0)
+            hv_addr_format(&sv->local, sv->where, sizeof sv->where);
+    }
+    return 0;
+}
+
+/* Listening: tell who waits for it, then serve as the options say. 0 or
+ * the HV_E* code. */
+static int serve_all(struct server *sv)
+{
+    const struct opts *o = sv->o;
+    int r;
+
+    log_event("listening", &(struct log_fields){.local = sv->where},
+              "Listening on %s", sv->where);
+    /* a client may connect from now on */
+    notify(sv, "READY=1\nSTATUS=Listening on %s", sv->where);
+    winsvc_ready();
+    sv->wd_at = hv_now_ms() + sv->wd_ms;
+    if (o->ready)
+        r = serve_ready(sv);
+    else if (o->exec || o->to)
+        r = serve_many(sv);
+    else
+        r = serve_stdio(sv);
+    if (hv_stop_signal() || hv_stopped())
+        notify_stopping(sv);
+    return r;
+}
+
+static int run(int argc, char **argv)
+{
+    struct opts o;
+    struct server sv;
+    struct hv_addr addr;
+    char cidrule[16];
+    const char *vm_rule;
+    int r;
+
+    if ((r = parse_opts(&o, argc, argv)) != GO_ON)
+        return r;
+    argc -= optind;
+    argv += optind;
+
+    if ((r = check_opts(&o, argc, argv)) != 0)
+        return r;
     if (o.remove_service) {
         if (all_argc > 3)
             return cli_usage_error(usage, "--remove-service takes nothing "
@@ -1313,30 +1515,12 @@ static int run(int argc, char **argv)
 
     memset(&sv, 0, sizeof sv);
     sv.o = &o;
-    if (o.to) {
-        r = hv_target_parse(&sv.target, o.to, 0, hint, sizeof hint);
-        if (r < 0)
-            return cli_addr_error(r, "--to", o.to, hint);
-        hv_addr_format(&sv.target, sv.target_text, sizeof sv.target_text);
-    }
-    o.so.dump_named = o.keep_open;
-    if ((r = session_dump_open(&o.so)) != 0)
-        return r;
-    if ((r = cli_net_start()) != 0)
-        return r;
-    /* a service logs to the event log unless told otherwise */
-    if (winsvc_name() && !o.log && !o.syslog &&
-        (r = log_use_eventlog(winsvc_name())) != 0)
-        return r;
-    /* a log that cannot be written is said now, not found out later */
-    if ((o.log || o.syslog || winsvc_name()) &&
-        (r = log_open(o.log, o.syslog,
-                      o.log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT)) != 0)
+    if ((r = prepare(&sv, &o)) != 0)
         return r;
     if (o.systemd) {
         /* first: descriptor 3 is the manager's, not yet one of ours */
-        if ((r = take_activated(&sv)) != 0)
-            return r;
+        if ((r = take_activated(&sv)) < 0)
+            return hv_exitcode(r);
         addr = sv.local;
         vm_rule = NULL;
     } else {
@@ -1348,60 +1532,13 @@ static int run(int argc, char **argv)
     o.so.tick = watchdog_tick;
     o.so.tick_ctx = &sv;
     o.so.tick_ms = sv.wd_ms;
-    if ((r = make_filter(&sv, vm_rule)) != 0) {
-        hv_sock_close(sv.l);
-        hv_notify_close(sv.nt);
-        return r;
-    }
-
-    hv_addr_format(&addr, sv.where, sizeof sv.where);
-    memset(&lo, 0, sizeof lo);
-    /* clients beyond --max-conns wait in the backlog, not refused */
-    lo.backlog = o.keep_open ? 1024 : 1;
-    lo.unix_mode = o.unix_mode;
-    lo.pipe_access = o.pipe_access;
-    lo.keep_on_pause = o.so.keep_on_pause;
-    sv.lo = lo;
-    if (o.keep_open && argc == 2 && vm_is_name(&addr, argv[0])) {
-        sv.vm_name = argv[0];
-        sv.service = argv[1];
-        sv.rebind_at = hv_now_ms() + REBIND_CHECK_MS;
-    }
-    if (!o.systemd) {
-        /* what keeps guests away, said before the wait (a Windows host's
-         * unregistered service) */
-        session_hints(&o.so, &addr, HV_DIAG_START, 0);
-        r = hv_sock_listen(&addr, &lo, &sv.l);
-        if (r < 0) {
-            char why[256];
-            cli_warnx("listen %s: %s%s", sv.where,
-                      hv_errtext(r, why, sizeof why), session_hint(&addr, r));
-            session_hints(&o.so, &addr, HV_DIAG_LISTEN, r);
-            hv_filter_free(sv.filter);
-            hv_notify_close(sv.nt);
-            return hv_exitcode(r);
-        }
-        if (hv_sock_local(sv.l, &sv.local) == 0)
-            hv_addr_format(&sv.local, sv.where, sizeof sv.where);
-    }
-    log_event("listening", &(struct log_fields){.local = sv.where},
-              "Listening on %s", sv.where);
-    /* a client may connect from now on */
-    notify(&sv, "READY=1\nSTATUS=Listening on %s", sv.where);
-    winsvc_ready();
-    sv.wd_at = hv_now_ms() + sv.wd_ms;
-    if (o.ready)
-        r = serve_ready(&sv);
-    else if (o.exec || o.to)
-        r = serve_many(&sv);
-    else
-        r = serve_stdio(&sv);
-    if (hv_stop_signal() || hv_stopped())
-        notify_stopping(&sv);
+    if ((r = make_filter(&sv, vm_rule)) == 0 &&
+        (r = listen_on(&sv, &addr, argc, argv)) == 0)
+        r = serve_all(&sv);
     hv_sock_close(sv.l);
     hv_filter_free(sv.filter);
     hv_notify_close(sv.nt);
-    return r;
+    return hv_exitcode(r);
 }
 
 /* the tool, as a command or as a service's body */

@@ -1,6 +1,6 @@
 /* session.c: the session controls hvcat and hvlisten share (session.h):
- * options, the stdio relay with its progress and summary lines, the -e
- * environment and the way out on a signal. */
+ * options, the stdio relay with its progress and summary lines, -e's
+ * options and the way out on a signal. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,18 +154,6 @@ int session_check(const struct session_opts *so, const char *usage,
     return 0;
 }
 
-int session_spawn(const struct session_opts *so, struct hv_sock *s,
-                  const char *cmd, const char *const *env, int relayed,
-                  struct hv_child **child, struct hv_stream **io)
-{
-    (void)s; /* --pty: the connection is the relay's to carry */
-    if (so->use_pty)
-        return hv_spawn_pty(cmd, env, &so->pty, child, io);
-    if (relayed)
-        return hv_spawn_relayed(s, cmd, env, child, io);
-    return hv_spawn(s, cmd, env, child, io);
-}
-
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                  char **argv, int listen, const char *usage)
 {
@@ -238,14 +226,14 @@ int session_dump_open(struct session_opts *so)
         return 0;
     if ((r = hv_dump_new(&so->dump)) < 0) {
         cli_warn(r, "dump");
-        return hv_exitcode(r);
+        return r;
     }
     dump_open = so->dump;
     hv_dump_on_error(so->dump, dump_failed, NULL);
     for (i = 0; i < 2; i++) {
         if (path[i] && (r = hv_dump_open(so->dump, path[i], i)) < 0) {
             cli_warn(r, "%s '%s'", i ? "-x" : "-o", path[i]);
-            return hv_exitcode(r);
+            return r;
         }
     }
     return 0;
@@ -267,25 +255,45 @@ int session_exit(int code)
     return 128 + sig;
 }
 
-/* -o, -x: the dump, and under -k each connection's number in it */
-static void dump_opts(const struct session_opts *so, struct hv_relay_opts *ro)
+unsigned session_dump_next(const struct session_opts *so)
 {
     static unsigned conns;
 
-    ro->dump = so->dump;
-    if (so->dump && so->dump_named)
-        ro->dump_conn = ++conns;
+    return so->dump && so->dump_named ? ++conns : 0;
 }
 
-void session_exec_opts(const struct session_opts *so,
-                       struct hv_relay_opts *ro)
+/* -o, -x: the dump, and under -k each connection's number in it */
+static void dump_opts(const struct session_opts *so, struct hv_relay_opts *ro)
+{
+    ro->dump = so->dump;
+    ro->dump_conn = session_dump_next(so);
+}
+
+/* -e's relay: the timers, the dump, and with --pty the gone-peer rule */
+static void exec_opts(const struct session_opts *so, struct hv_relay_opts *ro)
 {
     hv_relay_opts_init(ro);
     ro->idle_ms = so->idle_ms;
     ro->quit_ms = so->quit_ms;
     if (so->use_pty)
         ro->gone_ms = SESSION_GONE_MS;
-    dump_opts(so, ro);
+    ro->dump = so->dump;
+}
+
+int session_exec(const struct session_opts *so, struct hv_sock *s,
+                 const char *cmd, const struct hv_addr *peer,
+                 const struct hv_addr *local, struct hv_relay_opts *ro,
+                 struct hv_exec *x)
+{
+    struct hv_exec_opts xo;
+
+    exec_opts(so, ro);
+    memset(&xo, 0, sizeof xo);
+    xo.peer = peer;
+    xo.local = local;
+    xo.pty = so->use_pty ? &so->pty : NULL;
+    xo.relay = ro;
+    return hv_exec_start(s, cmd, &xo, x);
 }
 
 void session_relay_opts(const struct session_opts *so,
@@ -323,8 +331,10 @@ const char *session_summary(const struct hv_relay_result *res, char *buf,
     return buf;
 }
 
-int session_error(const struct hv_relay_result *res, const char *where,
-                  int a_is_stdio)
+/* Report a failed relay ("prog: read stdin: ...", "prog: WHERE: ...");
+ * returns its error. */
+static int session_error(const struct hv_relay_result *res, const char *where,
+                         int a_is_stdio)
 {
     if (res->err == HV_EIDLE)
         cli_warnx("%s: %s", where, hv_strerror(res->err));
@@ -334,7 +344,7 @@ int session_error(const struct hv_relay_result *res, const char *where,
         cli_warn(res->err, "write stdout");
     else
         cli_warn(res->err, "%s", where);
-    return hv_exitcode(res->err);
+    return res->err;
 }
 
 const char *session_hint(const struct hv_addr *a, int err)
@@ -470,7 +480,7 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     hv_stream_stdio(&io);
     if ((r = hv_stream_from_sock(s, &net)) < 0) {
         cli_warn(r, "%s", peer);
-        return hv_exitcode(r);
+        return r;
     }
     session_relay_opts(so, &ro, 1);
     if (last)
@@ -511,7 +521,7 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     if (stdout_gone)
         *stdout_gone = res.a_closed;
     if (r == HV_ESTOPPED)
-        return hv_exitcode(r);
+        return r;
     if (r < 0)
         return session_error(&res, peer, 1);
     log_event("closed",
@@ -519,65 +529,4 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
                                    .sent = res.ab, .received = res.ba},
               "Closed %s: %s", peer, session_summary(&res, line, sizeof line));
     return 0;
-}
-
-/* ---------------------------------------------------------------- -e env */
-
-static void addr_parts(const struct hv_addr *a, char *vm, char *svc, size_t n)
-{
-    switch (a->family) {
-    case HV_FAMILY_VSOCK:
-        snprintf(vm, n, "%lu", (unsigned long)a->cid);
-        snprintf(svc, n, "%lu", (unsigned long)a->port);
-        break;
-    case HV_FAMILY_HYPERV: {
-        char g[HV_GUID_BUFSIZE];
-        hv_guid_format(&a->vm_id, g);
-        snprintf(vm, n, "%s", g);
-        hv_guid_format(&a->service_id, g);
-        snprintf(svc, n, "%s", g);
-        break;
-    }
-    case HV_FAMILY_TCP:
-        snprintf(vm, n, "%s", a->host);
-        snprintf(svc, n, "%lu", (unsigned long)a->port);
-        break;
-    case HV_FAMILY_HYBRID: {
-        /* the VMM's socket, and the guest port as hybrid:PATH:PORT has it */
-        const char *port;
-        hv_addr_format(a, vm, n);
-        port = strrchr(vm, ':');
-        snprintf(svc, n, "%s", port ? port + 1 : "");
-        snprintf(vm, n, "%s", a->path);
-        break;
-    }
-    default:
-        snprintf(vm, n, "%s", "");
-        snprintf(svc, n, "%s", a->path);
-        break;
-    }
-}
-
-void session_env(struct session_env *e, const struct hv_addr *peer,
-                 const struct hv_addr *local)
-{
-    static const char *names[SESSION_ENV_VARS] = {
-        "HV_PEER_ADDR", "HV_PEER_VM", "HV_PEER_SERVICE",
-        "HV_LOCAL_ADDR", "HV_LOCAL_VM", "HV_LOCAL_SERVICE"};
-    char text[3][HV_ADDR_STRLEN];
-    int i, side;
-
-    for (side = 0; side < 2; side++) {
-        const struct hv_addr *a = side ? local : peer;
-        hv_addr_format(a, text[0], sizeof text[0]);
-        addr_parts(a, text[1], text[2], sizeof text[1]);
-        /* each text is shorter than HV_ADDR_STRLEN, and a buffer holds
-         * that and a name: the precision says so to the compiler too */
-        for (i = 0; i < 3; i++)
-            snprintf(e->buf[side * 3 + i], sizeof e->buf[0], "%s=%.*s",
-                     names[side * 3 + i], (int)(HV_ADDR_STRLEN - 1), text[i]);
-    }
-    for (i = 0; i < SESSION_ENV_VARS; i++)
-        e->env[i] = e->buf[i];
-    e->env[SESSION_ENV_VARS] = NULL;
 }

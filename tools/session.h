@@ -1,7 +1,7 @@
 /* session.h: what hvcat and hvlisten share about a session: the session
  * control options (-d, --send-only, -i, -q, --progress, --no-shutdown),
- * the stdio relay with its summary and errors, progress lines, the -e
- * environment, and ending on a signal. */
+ * the stdio relay with its summary and errors, progress lines, -e's
+ * start, and ending on a signal. */
 #ifndef HV_SESSION_H
 #define HV_SESSION_H
 
@@ -95,18 +95,20 @@ int session_check(const struct session_opts *so, const char *usage,
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                  char **argv, int listen, const char *usage);
 
-/* -e: start cmd for s with env (hv_spawn, or hv_spawn_relayed when
- * relayed, or on a terminal with --pty): as those calls. */
-int session_spawn(const struct session_opts *so, struct hv_sock *s,
-                  const char *cmd, const char *const *env, int relayed,
-                  struct hv_child **child, struct hv_stream **io);
-
-/* Relay options for -e's command <-> the connection: -i, -q; with --pty
- * the gone-peer rule, since a terminal takes no half-close: the peer's
- * EOF ends the session once it has closed, or (TCP) once the command's
- * output idles. */
-void session_exec_opts(const struct session_opts *so,
-                       struct hv_relay_opts *ro);
+/* -e: start cmd for connection s (hv_exec_start) with these options:
+ * peer, local (NULL: s's own) for its environment, --pty; *ro gets the
+ * options to relay *x's streams with, when it has them: -i, -q, the dump
+ * (its dump_conn 0: set it with session_dump_next), and with --pty the
+ * gone-peer rule, since a terminal takes no half-close: the peer's EOF
+ * ends the session once it has closed, or (TCP) once the command's output
+ * idles. Returns as hv_exec_start. */
+int session_exec(const struct session_opts *so, struct hv_sock *s,
+                 const char *cmd, const struct hv_addr *peer,
+                 const struct hv_addr *local, struct hv_relay_opts *ro,
+                 struct hv_exec *x);
+/* With -o/-x under -k (dump_named): the next connection's number in the
+ * dump; else 0. */
+unsigned session_dump_next(const struct session_opts *so);
 
 /* Install the handlers that end a session cleanly on SIGINT, SIGTERM,
  * SIGHUP (Ctrl+C, Ctrl+Break on Windows). */
@@ -117,14 +119,14 @@ void session_signals(void);
 int session_exit(int code);
 
 /* Relay stdio <-> s, then close s. Prints the -v "Closed" line,
- * the --progress lines and errors; returns the exit code. *stdout_gone
+ * the --progress lines and errors; returns 0 or the HV_E* code. *stdout_gone
  * (may be NULL) says stdout's reader has gone. last: no session follows
  * on this stdout, which is let go of once the peer's EOF is out. */
 int session_stdio(struct hv_sock *s, const struct session_opts *so,
                   const char *peer, int last, int *stdout_gone);
 
 /* -o and -x: create the dump files (before any connection), 0 or the
- * exit code after saying why. A later write failure is said at once, the
+ * HV_E* code after saying why. A later write failure is said at once, the
  * relay goes on without the dump, and session_exit turns a clean end
  * (0) into 74. */
 int session_dump_open(struct session_opts *so);
@@ -153,19 +155,4 @@ void session_hints(const struct session_opts *so, const struct hv_addr *a,
 /* "sent N bytes, received M bytes" for -v lines. */
 const char *session_summary(const struct hv_relay_result *res, char *buf,
                             size_t n);
-/* Report a failed relay ("prog: read stdin: ...", "prog: WHERE: ...");
- * returns the exit code. */
-int session_error(const struct hv_relay_result *res, const char *where,
-                  int a_is_stdio);
-
-/* The -e command's environment: HV_PEER_ADDR, HV_PEER_VM,
- * HV_PEER_SERVICE, HV_LOCAL_ADDR, HV_LOCAL_VM, HV_LOCAL_SERVICE. */
-#define SESSION_ENV_VARS 6
-struct session_env {
-    char buf[SESSION_ENV_VARS][HV_ADDR_STRLEN + 32];
-    const char *env[SESSION_ENV_VARS + 1];
-};
-void session_env(struct session_env *e, const struct hv_addr *peer,
-                 const struct hv_addr *local);
-
 #endif

@@ -487,6 +487,40 @@ UT_CASE(target_roundtrip)
     UT_CHECK(!hv_target_is_word("parent"));
 }
 
+/* -e's environment: the peer's and the local address whole and in
+ * parts, for each family's form of VM and service. */
+UT_CASE(exec_env)
+{
+    struct hv_exec_env e;
+    struct hv_addr peer, local;
+
+    UT_EQ_INT(hv_target_parse(&peer, "tcp:127.0.0.1:4000", 0, NULL, 0), 0);
+    UT_EQ_INT(hv_target_parse(&local, "vsock:any:5000", HV_ADDR_LISTEN, NULL,
+                              0),
+              0);
+    hv_exec_env(&e, &peer, &local);
+    UT_EQ_STR(e.env[0], "HV_PEER_ADDR=tcp:127.0.0.1:4000");
+    UT_EQ_STR(e.env[1], "HV_PEER_VM=127.0.0.1");
+    UT_EQ_STR(e.env[2], "HV_PEER_SERVICE=4000");
+    UT_EQ_STR(e.env[3], "HV_LOCAL_ADDR=vsock:any:5000");
+    UT_EQ_STR(e.env[4], "HV_LOCAL_VM=4294967295");
+    UT_EQ_STR(e.env[5], "HV_LOCAL_SERVICE=5000");
+    UT_CHECK(e.env[6] == NULL);
+
+    UT_EQ_INT(hv_addr_parse(&peer, HV_FAMILY_HYPERV, "loopback",
+                            "0000138a-facb-11e6-bd58-64006a7986d3", 0, NULL,
+                            NULL, 0),
+              0);
+    UT_EQ_INT(hv_target_parse(&local, "unix:/run/x.sock", 0, NULL, 0), 0);
+    hv_exec_env(&e, &peer, &local);
+    UT_EQ_STR(e.env[1], "HV_PEER_VM=e0e16197-dd56-4a10-9195-5ee7a155a838");
+    UT_EQ_STR(e.env[2],
+              "HV_PEER_SERVICE=0000138a-facb-11e6-bd58-64006a7986d3");
+    UT_EQ_STR(e.env[3], "HV_LOCAL_ADDR=unix:/run/x.sock");
+    UT_EQ_STR(e.env[4], "HV_LOCAL_VM=");
+    UT_EQ_STR(e.env[5], "HV_LOCAL_SERVICE=/run/x.sock");
+}
+
 UT_CASE(errors_table)
 {
     static const struct {
@@ -727,4 +761,21 @@ UT_CASE(filter_user)
     strcpy(peer.host, "S-1-5-21-1-2-3-1001");
     UT_EQ_INT(hv_filter_check(f, &peer), 0);
     hv_filter_free(f);
+}
+
+/* hv_sleep_ms: sleeps its time, and after hv_stop() returns at once
+ * (HV_ESTOPPED) however long it was asked to sleep. */
+UT_CASE(sleep_stop)
+{
+    uint64_t t0 = hv_now_ms();
+
+    UT_EQ_INT(hv_sleep_ms(50), 0);
+    UT_CHECK(hv_now_ms() - t0 >= 50);
+    hv_stop();
+    t0 = hv_now_ms();
+    UT_EQ_INT(hv_sleep_ms(600000), HV_ESTOPPED);
+    /* far below the ten minutes asked for, on any loaded machine */
+    UT_CHECK(hv_now_ms() - t0 < 60000);
+    hv_stop_defer(); /* the next case runs without the stop */
+    UT_EQ_INT(hv_sleep_ms(1), 0);
 }
