@@ -4,12 +4,11 @@
  * calls, and the rest do one thing each for both: a pair's life from its
  * start to its end and its connect (relay_pair_posix.c), the heap of
  * timers (relay_timer_posix.c), and what the engine does when the rule
- * book ends a way or asks about b's peer (relay_ends_posix.c). Both kinds
- * of run tell the same rule book (rules.h) every event, through the small
- * helpers below, under the pair's lock while two threads run it. Files
- * call only downwards, never back: the loop calls the fast paths, both
- * call the pairs' and the ends' files, the pairs' file calls the
- * timers'. */
+ * book ends a way (relay_ends_posix.c). Both kinds of run tell the same
+ * rule book (rules.h) every event, through the small helpers below, under
+ * the pair's lock while two threads run it. Files call only downwards,
+ * never back: the loop calls the fast paths, both call the pairs' and the
+ * ends' files, and the loop and the pairs' file call the timers'. */
 #ifndef HV_RELAY_POSIX_H
 #define HV_RELAY_POSIX_H
 
