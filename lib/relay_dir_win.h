@@ -1,10 +1,11 @@
 /* relay_dir_win.h: the thread of one way of a pair, which relay_way_win.c
  * includes twice: DIR_MAIN dir_main with DIR_DUMP 0, and dir_main_dump
- * with DIR_DUMP 1, which hands what is written to the pair's dump under
- * the relay's lock (one writer at a time). Two copies chosen by the
- * preprocessor, so that a pair without a dump runs the same instructions
- * as before dumps existed, whatever the optimisation level. No include
- * guard: that is the point. Only relay_way_win.c includes it. */
+ * with DIR_DUMP 1, which hands what is read to the pair's dump under
+ * the relay's lock (one writer at a time), before it is written on. Two
+ * copies chosen by the preprocessor, so that a pair without a dump runs
+ * the same instructions as before dumps existed, whatever the
+ * optimisation level. No include guard: that is the point. Only
+ * relay_way_win.c includes it. */
 
 static DWORD WINAPI DIR_MAIN(LPVOID arg)
 {
@@ -22,6 +23,15 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
             break;
         EnterCriticalSection(&r->lock);
         next = p->left ? NEXT_STOP : dir_got(d, e, got);
+#if DIR_DUMP
+        /* recorded as read, before it is passed on: the answer it causes
+         * comes back through the other way's thread, which could record
+         * it first if this record waited for the write (the dump says
+         * what each side sent; a failed write ends the pair after it) */
+        if (next == NEXT_WRITE)
+            hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,
+                          got);
+#endif
         LeaveCriticalSection(&r->lock);
         if (next != NEXT_WRITE) {
             if (next != NEXT_READ)
@@ -37,11 +47,6 @@ static DWORD WINAPI DIR_MAIN(LPVOID arg)
             LeaveCriticalSection(&r->lock);
             break;
         }
-#if DIR_DUMP
-        if (e == 0)
-            hv__dump_data(p->o.dump, p->o.dump_conn, d->i, d->bytes, data,
-                          got);
-#endif
         next = dir_wrote(d, e, got);
         /* the control loop times the gone-peer rule from a -> b's writes */
         wake = next != NEXT_READ || e != 0 ||
