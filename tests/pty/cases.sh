@@ -171,8 +171,8 @@ case_wine_pty_status() {
     # so cmd.exe writes to handle 0 (WriteConsoleW(NULL, ...)) and nothing
     # reaches the console; without that flag it copies our own standard
     # handles into the command (the output then lands in hvlisten's
-    # stdout), as Windows does for redirected ones (microsoft/terminal
-    # issue 11276), which is why the flag is set. Windows gives a process
+    # stdout), as Windows does for redirected ones, which is why the flag
+    # is set. Windows gives a process
     # started with PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE the console's own
     # handles (CreatePseudoConsole, Remarks; "Creating a Pseudoconsole
     # session"): Wine's behaviour, not ours.

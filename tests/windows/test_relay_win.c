@@ -1560,7 +1560,8 @@ static long long file_size(const char *path)
  * in a write to stdout, which outlives every pair), its caller closes and
  * frees the connection as the tools do, and the thread, once the fifo is
  * drained and its write returns, touches nothing of the pair's: the dump
- * gets no byte after the end. HV_TEST_FIFO is the fifo's Unix path (a
+ * (what was read, recorded before each write) gets no byte after the
+ * end. HV_TEST_FIFO is the fifo's Unix path (a
  * ctest fixture makes it); without it, or outside Wine, the case is
  * skipped (77). */
 UT_CASE(stuck_stdout_let_go)
@@ -1612,8 +1613,10 @@ UT_CASE(stuck_stdout_let_go)
     o.idle_ms = 1000;
     o.dump = dump;
     UT_EQ_INT(hv_relay_pair(a, b, &o, &res), HV_EIDLE);
+    /* the dump holds what the way read: what it wrote, and the chunk its
+     * stuck write still holds */
     at_end = file_size(dpath);
-    UT_EQ_INT(at_end, (long long)res.ba);
+    UT_CHECK(at_end >= (long long)res.ba);
     UT_CHECK(res.ba > 0);
     /* the tools' callers free the connection now */
     hv_stream_close(b);
