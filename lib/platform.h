@@ -95,7 +95,7 @@ int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
 int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
                            struct hv_stream *b, const struct hv_relay_opts *o,
                            void *tag);
-/* relay_opts.c: what the rule book (rules.h's HV__ENDS_*) learns of a pair's
+/* relay.c: what the rule book (rules.h's HV__ENDS_*) learns of a pair's
  * a from the properties every platform's streams have (stdio, wkeep,
  * cmd); each engine adds what its own streams tell. */
 unsigned hv__relay_ends_a(const struct hv_stream *a);

@@ -1,9 +1,10 @@
 /* relay_dir_posix.h: the body of the POSIX engine's direction loop:
  * relay_posix.c includes it twice, DIR_WORK dir_work with DIR_DUMP 0, and
  * dir_work_dump with DIR_DUMP 1, which hands what is written to the
- * pair's dump; relay_fast_posix.c includes it once, as dir_work. Two copies chosen by the preprocessor, so that a pair
- * without a dump runs the same instructions as before dumps existed,
- * whatever the optimisation level. No include guard: that is the point.
+ * pair's dump; relay_fast_posix.c includes it once, as dir_work. Two
+ * copies chosen by the preprocessor, so that a pair without a dump runs
+ * the same instructions as before dumps existed, whatever the
+ * optimisation level. No include guard: that is the point.
  * Only those two files include it (after relay_posix.h). */
 
 /* Move what can be moved in direction i without blocking. */
@@ -66,17 +67,8 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
                 if (k > 0)
                     dir_moved(p, i, now);
             } else if (e == HV_EPIPE) {
-                /* no reader any more: stdout's (| head) is a quiet end; a
-                 * command that closed its input ends only this way */
-                pair_lock(p);
-                hv__rules_write_gone(&p->ru, i, now);
-                ended(p);
-                pair_unlock(p);
-                if (way(p, i) != HV__WAY_DISCARD &&
-                    way(p, i) != HV__WAY_SHUT)
+                if (hv__dir_write_gone(p, i, now))
                     return;
-                /* what is held has nowhere to go */
-                hv__ring_take(rg, rg->count);
                 moved = 1;
             } else if (e != HV__EAGAIN) {
                 hv__dir_fail(p, i, e);

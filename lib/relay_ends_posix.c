@@ -39,6 +39,24 @@ void hv__dir_fail(struct pair *p, int i, int e)
     p->s[i]->rready = 0;
 }
 
+/* Writing direction i found no reader any more (relay_posix.h). */
+int hv__dir_write_gone(struct pair *p, int i, uint64_t now)
+{
+    struct hv__ring *rg = &p->s[i]->rx;
+
+    /* stdout's (| head) is a quiet end; a command that closed its input
+     * ends only this way */
+    pair_lock(p);
+    hv__rules_write_gone(&p->ru, i, now);
+    ended(p);
+    pair_unlock(p);
+    if (way(p, i) != HV__WAY_DISCARD && way(p, i) != HV__WAY_SHUT)
+        return 1;
+    /* what is held has nowhere to go */
+    hv__ring_take(rg, rg->count);
+    return 0;
+}
+
 /* Direction i holds nothing: pass a finished source's EOF on, or end
  * after a broken source's data, as the rule book says. */
 void hv__dir_empty(struct pair *p, int i, uint64_t now)

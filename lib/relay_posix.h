@@ -225,5 +225,9 @@ void hv__dir_empty(struct pair *p, int i, uint64_t now);
  * written: the rule book learns it. 1 when the pair has ended by it (the
  * copy loop stops), else 0. */
 int hv__dir_read_err(struct pair *p, int i, int e, size_t held);
+/* Writing direction i found no reader any more (EPIPE): the rule book
+ * learns it; 1 when the copy loop stops, else 0 with what the way held
+ * dropped (it has nowhere to go). */
+int hv__dir_write_gone(struct pair *p, int i, uint64_t now);
 
 #endif
