@@ -1,11 +1,12 @@
 /* console_win.c: a Windows command line as the tools expect it: argv as
  * UTF-8 (re-read from the UTF-16 command line, since the ANSI argv loses
  * what the code page cannot hold), binary stdio (no CR/LF translation, no
- * ^Z), text to a console as UTF-16 (hv_console_write: the messages and
- * the relay's output), what each standard handle is (hv__stdio_kind), and
- * Ctrl+C / Ctrl+Break as hv_stop() (the tool ends with 130) with the
- * console's code page put back: it is still set to UTF-8 for what the
- * tools print with printf (usage, hvvmid's and hvreg's lists). */
+ * ^Z), text to a console as UTF-16 (hv_console_write: everything the
+ * tools print, and the relay's output), what each standard handle is
+ * (hv__stdio_kind), and Ctrl+C / Ctrl+Break as hv_stop() (the tool ends
+ * with 130). The console's code page is never changed: every process
+ * attached to the console shares it (SetConsoleOutputCP, Remarks), and a
+ * tool ended by TerminateProcess could not put it back. */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -18,14 +19,6 @@
 
 /* Kept for the life of the process: argv points into it. */
 static char **utf8_argv;
-static UINT saved_output_cp;
-
-static void restore_output_cp(void)
-{
-    /* the console outlives us; leave its code page as we found it */
-    if (saved_output_cp)
-        SetConsoleOutputCP(saved_output_cp);
-}
 
 #define STOP_GRACE_MS 3000  /* for the tool to end by itself after Ctrl+C */
 #define CLOSE_GRACE_MS 4500 /* the same at a close: the system allows 5 s */
@@ -68,13 +61,13 @@ int hv__ctrl_action(unsigned long type, int has_console)
  * done its cleanup (its -e commands ended, a unix socket's file removed)
  * or the time is up, since the process ends when it returns (a console
  * closed: 5 s at most; HandlerRoutine callback function, Remarks). The
- * code page goes back first, since ExitProcess runs no atexit handler. */
+ * console's modes go back first, since ExitProcess runs no atexit
+ * handler. */
 static BOOL WINAPI on_ctrl(DWORD type)
 {
     int act = hv__ctrl_action(type, GetConsoleWindow() != NULL);
     DWORD ms = act == HV__CTRL_END ? CLOSE_GRACE_MS : STOP_GRACE_MS;
 
-    restore_output_cp();
     hv_console_restore(); /* the console closing, Ctrl+Break: modes back */
     if (act != HV__CTRL_PASS) {
         hv_stop();
@@ -223,8 +216,6 @@ static int read_argv(int *argc, char ***argv)
 int hv_console_init(int *argc, char ***argv)
 {
     int r = 0;
-    UINT cp;
-
     FILE *std[3];
     int i, fd;
 
@@ -236,11 +227,6 @@ int hv_console_init(int *argc, char ***argv)
     for (i = 0; i < 3; i++)
         if ((fd = _fileno(std[i])) >= 0)
             (void)_setmode(fd, _O_BINARY);
-    cp = GetConsoleOutputCP();
-    if (cp != 0 && cp != CP_UTF8 && SetConsoleOutputCP(CP_UTF8)) {
-        saved_output_cp = cp;
-        atexit(restore_output_cp);
-    }
     (void)hv__stop_event(); /* made now, not in the handler */
     (void)hv__stdio_kind(0, NULL); /* before any thread reads stdin */
     if ((exit_ev = CreateEventW(NULL, TRUE, FALSE, NULL)) != NULL)
