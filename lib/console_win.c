@@ -4,9 +4,11 @@
  * ^Z), text to a console as UTF-16 (hv_console_write: everything the
  * tools print, and the relay's output), what each standard handle is
  * (hv__stdio_kind), and Ctrl+C / Ctrl+Break as hv_stop() (the tool ends
- * with 130). The console's code page is never changed: every process
- * attached to the console shares it (SetConsoleOutputCP, Remarks), and a
- * tool ended by TerminateProcess could not put it back. */
+ * with 130). The console's code page is never changed: it belongs to the
+ * console, not the process (SetConsoleOutputCP sets the one "used by the
+ * console associated with the calling process"), so every process
+ * attached to that console would see it changed, and a tool ended by
+ * TerminateProcess could not put it back. */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
