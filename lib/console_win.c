@@ -291,10 +291,26 @@ int hv_console_raw(void)
 void hv_console_restore(void)
 {
     DWORD m;
+    HANDLE in;
     if (InterlockedExchange(&raw_on, 0) == 0)
         return;
     hv__stdin_console_raw(0);
-    (void)SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_in_mode);
+    /* the mode is the input buffer's ("SetConsoleMode": "the input mode of
+     * a console's input buffer"), and CONIN$ opens that same buffer
+     * ("Console Handles"): set through a handle of its own, not through
+     * stdin's, on which the reader's ReadConsoleW may still be pending
+     * when the Ctrl handler or hvcat's end calls this; a call on a
+     * synchronous handle waits behind a read pending on it (ReadFile,
+     * Remarks), and one on another handle does not depend on that */
+    in = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE,
+                     FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+                     0, NULL);
+    if (in != INVALID_HANDLE_VALUE) {
+        (void)SetConsoleMode(in, saved_in_mode);
+        CloseHandle(in);
+    } else {
+        (void)SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_in_mode);
+    }
     if (GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &m))
         (void)SetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), saved_out_mode);
 }
