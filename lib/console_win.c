@@ -1,11 +1,14 @@
 /* console_win.c: a Windows command line as the tools expect it: argv as
  * UTF-8 (re-read from the UTF-16 command line, since the ANSI argv loses
  * what the code page cannot hold), binary stdio (no CR/LF translation, no
- * ^Z), text to a console as UTF-16 (hv_console_write: the messages and
- * the relay's output), what each standard handle is (hv__stdio_kind), and
- * Ctrl+C / Ctrl+Break as hv_stop() (the tool ends with 130) with the
- * console's code page put back: it is still set to UTF-8 for what the
- * tools print with printf (usage, hvvmid's and hvreg's lists). */
+ * ^Z), text to a console as UTF-16 (hv_console_write: everything the
+ * tools print, and the relay's output), what each standard handle is
+ * (hv__stdio_kind), and Ctrl+C / Ctrl+Break as hv_stop() (the tool ends
+ * with 130). The console's code page is never changed: it belongs to the
+ * console, not the process (SetConsoleOutputCP sets the one "used by the
+ * console associated with the calling process"), so every process
+ * attached to that console would see it changed, and a tool ended by
+ * TerminateProcess could not put it back. */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -18,14 +21,6 @@
 
 /* Kept for the life of the process: argv points into it. */
 static char **utf8_argv;
-static UINT saved_output_cp;
-
-static void restore_output_cp(void)
-{
-    /* the console outlives us; leave its code page as we found it */
-    if (saved_output_cp)
-        SetConsoleOutputCP(saved_output_cp);
-}
 
 #define STOP_GRACE_MS 3000  /* for the tool to end by itself after Ctrl+C */
 #define CLOSE_GRACE_MS 4500 /* the same at a close: the system allows 5 s */
@@ -68,13 +63,13 @@ int hv__ctrl_action(unsigned long type, int has_console)
  * done its cleanup (its -e commands ended, a unix socket's file removed)
  * or the time is up, since the process ends when it returns (a console
  * closed: 5 s at most; HandlerRoutine callback function, Remarks). The
- * code page goes back first, since ExitProcess runs no atexit handler. */
+ * console's modes go back first, since ExitProcess runs no atexit
+ * handler. */
 static BOOL WINAPI on_ctrl(DWORD type)
 {
     int act = hv__ctrl_action(type, GetConsoleWindow() != NULL);
     DWORD ms = act == HV__CTRL_END ? CLOSE_GRACE_MS : STOP_GRACE_MS;
 
-    restore_output_cp();
     hv_console_restore(); /* the console closing, Ctrl+Break: modes back */
     if (act != HV__CTRL_PASS) {
         hv_stop();
@@ -223,8 +218,6 @@ static int read_argv(int *argc, char ***argv)
 int hv_console_init(int *argc, char ***argv)
 {
     int r = 0;
-    UINT cp;
-
     FILE *std[3];
     int i, fd;
 
@@ -236,11 +229,6 @@ int hv_console_init(int *argc, char ***argv)
     for (i = 0; i < 3; i++)
         if ((fd = _fileno(std[i])) >= 0)
             (void)_setmode(fd, _O_BINARY);
-    cp = GetConsoleOutputCP();
-    if (cp != 0 && cp != CP_UTF8 && SetConsoleOutputCP(CP_UTF8)) {
-        saved_output_cp = cp;
-        atexit(restore_output_cp);
-    }
     (void)hv__stop_event(); /* made now, not in the handler */
     (void)hv__stdio_kind(0, NULL); /* before any thread reads stdin */
     if ((exit_ev = CreateEventW(NULL, TRUE, FALSE, NULL)) != NULL)
@@ -303,10 +291,26 @@ int hv_console_raw(void)
 void hv_console_restore(void)
 {
     DWORD m;
+    HANDLE in;
     if (InterlockedExchange(&raw_on, 0) == 0)
         return;
     hv__stdin_console_raw(0);
-    (void)SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_in_mode);
+    /* the mode is the input buffer's ("SetConsoleMode": "the input mode of
+     * a console's input buffer"), and CONIN$ opens that same buffer
+     * ("Console Handles"): set through a handle of its own, not through
+     * stdin's, on which the reader's ReadConsoleW may still be pending
+     * when the Ctrl handler or hvcat's end calls this; a call on a
+     * synchronous handle waits behind a read pending on it (ReadFile,
+     * Remarks), and one on another handle does not depend on that */
+    in = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE,
+                     FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+                     0, NULL);
+    if (in != INVALID_HANDLE_VALUE) {
+        (void)SetConsoleMode(in, saved_in_mode);
+        CloseHandle(in);
+    } else {
+        (void)SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_in_mode);
+    }
     if (GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &m))
         (void)SetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), saved_out_mode);
 }

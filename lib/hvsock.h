@@ -841,7 +841,8 @@ void hv_child_free(struct hv_child *c);
 
 /* Platform set-up for a command-line program, first thing in main(): on
  * Windows argv is re-read from the UTF-16 command line as UTF-8, stdin and
- * stdout are put in binary mode and console output is set to UTF-8.
+ * stdout are put in binary mode and the console's code page is left as it
+ * is (text to a console goes out through hv_console_write).
  * On POSIX a closed descriptor 0-2 is reopened on /dev/null, so that no
  * socket can take its number, and SIGPIPE is ignored (a closed reader is
  * an EPIPE to report). 0 or an HV_E* code. */

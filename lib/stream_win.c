@@ -423,15 +423,25 @@ typedef NTSTATUS(NTAPI *query_file_fn)(HANDLE, PIO_STATUS_BLOCK, PVOID, ULONG,
  * NtQueryInformationFile) is "closing" once the other end has closed. */
 static int stdout_pipe_reader(void)
 {
-    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
+    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE), seen, inh;
+    enum hv__stdio_kind kind = hv__stdio_kind(1, &seen);
     FILE_PIPE_LOCAL_INFORMATION pli;
     IO_STATUS_BLOCK io;
     query_file_fn q;
     NTSTATUS st;
     int type = 0, len = (int)sizeof type;
 
-    if (h == NULL || h == INVALID_HANDLE_VALUE ||
-        GetFileType(h) != FILE_TYPE_PIPE)
+    /* only the handle decided on at the start (not a console, not the NUL
+     * put in its place), and never a synchronous one that is stdin too
+     * (one pipe opened for both): the stdin reader's ReadFile may be
+     * pending on it, and a query on a synchronous handle waits until that
+     * read completes (ReadFile, Remarks; stdio_detect in console_win.c),
+     * so this wait would stall until the next line came in */
+    if (h != seen || kind == HV__STDIO_NONE || kind == HV__STDIO_CONSOLE ||
+        (kind == HV__STDIO_SYNC &&
+         hv__stdio_kind(0, &inh) == HV__STDIO_SYNC && inh == h))
+        return -1;
+    if (GetFileType(h) != FILE_TYPE_PIPE)
         return -1;
     /* a socket is a "pipe" to GetFileType; its reader is its peer, whose
      * leaving only a send shows (as on POSIX, not watched) */

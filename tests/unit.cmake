@@ -16,7 +16,8 @@ hv_add_unit(dump ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dump.c)
 hv_add_unit(escape ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_escape.c)
 # the terminal control protocol's frames (lib/termctl.c: --term-control)
 hv_add_unit(termctl ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_termctl.c)
-# the tools' escaper of shown text (tools/cli.c: cli_shown)
+# the tools' escaper of shown text and way out (tools/cli.c: cli_shown,
+# cli_write)
 hv_add_unit(cli ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli.c
             ${PROJECT_SOURCE_DIR}/tools/cli.c)
 target_include_directories(ut_cli PRIVATE ${PROJECT_SOURCE_DIR}/tools)

@@ -41,17 +41,50 @@ static void vwarn(const char *fmt, va_list ap, const char *tail)
         n += r < 0 ? 0 : (size_t)r < room - n ? (size_t)r : room - n - 1;
     }
     line[n++] = '\n';
-    /* a Windows console is written in UTF-16, whatever its code page */
-    if (!hv_console_write(2, line, n)) {
-        fwrite(line, 1, n, stderr);
-        fflush(stderr);
-    }
+    cli_write(stderr, line, n);
+    fflush(stderr);
     if (line_hook) {
         size_t p = strlen(cli_prog) + 2;
         line[n - 1] = '\0';
         if (p < n)
             line_hook(line + p);
     }
+}
+
+void cli_write(FILE *f, const char *s, size_t n)
+{
+    int which = f == stdout ? 1 : f == stderr ? 2 : 0;
+    if (n == 0 || (which != 0 && hv_console_write(which, s, n)))
+        return;
+    fwrite(s, 1, n, f); /* an error shows in ferror(f) (cli_flush_stdout) */
+}
+
+void cli_fputs(const char *s, FILE *f)
+{
+    cli_write(f, s, strlen(s));
+}
+
+int cli_fprintf(FILE *f, const char *fmt, ...)
+{
+    char small[CLI_LINE_MAX], *big;
+    va_list ap, again;
+    int r;
+
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    r = vsnprintf(small, sizeof small, fmt, ap);
+    if (r >= 0 && (size_t)r < sizeof small) {
+        cli_write(f, small, (size_t)r);
+    } else if (r >= 0 && (big = malloc((size_t)r + 1)) != NULL) {
+        (void)vsnprintf(big, (size_t)r + 1, fmt, again);
+        cli_write(f, big, (size_t)r);
+        free(big);
+    } else {
+        r = vfprintf(f, fmt, again); /* never cut: the bytes as they are */
+    }
+    va_end(again);
+    va_end(ap);
+    return r;
 }
 
 void cli_warnx(const char *fmt, ...)
@@ -79,7 +112,7 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
         vwarn(fmt, ap, NULL);
         va_end(ap);
     }
-    fputs(usage, stderr);
+    cli_fputs(usage, stderr);
     return hv_exitcode(HV_EUSAGE);
 }
 
@@ -157,14 +190,14 @@ int cli_flush_stdout(void)
 
 int cli_help(const char *usage, const char *help)
 {
-    fputs(usage, stdout);
-    fputs(help, stdout);
+    cli_fputs(usage, stdout);
+    cli_fputs(help, stdout);
     return cli_flush_stdout();
 }
 
 int cli_version(void)
 {
-    printf("%s (%s) %s\n", cli_prog, HV_PACKAGE, HV_VERSION);
+    cli_fprintf(stdout, "%s (%s) %s\n", cli_prog, HV_PACKAGE, HV_VERSION);
     return cli_flush_stdout();
 }
 
@@ -259,15 +292,15 @@ static void put_quoted(const char *s, size_t (*quote)(const char *, char *,
     char small[512], *big;
     size_t n = quote(s, small, sizeof small);
     if (n < sizeof small) {
-        fputs(small, stdout);
+        cli_fputs(small, stdout);
         return;
     }
     if ((big = malloc(n + 1)) == NULL) {
-        fputs("null", stdout);
+        cli_fputs("null", stdout);
         return;
     }
     quote(s, big, n + 1);
-    fputs(big, stdout);
+    cli_fputs(big, stdout);
     free(big);
 }
 
@@ -275,7 +308,7 @@ void cli_put_bytes(const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, k;
+    size_t i = 0, plain = 0, k; /* u[plain..i) is text not yet written */
     uint32_t cp;
 
     while (i < n) {
@@ -284,15 +317,17 @@ void cli_put_bytes(const char *s, size_t n)
             k = 1, cp = 0; /* not UTF-8: this byte escaped */
         /* C0, DEL and C1 (U+0080 to U+009F: a terminal's CSI among them) */
         if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            cli_write(stdout, s + plain, i - plain);
             for (; k > 0; k--, i++) {
                 char e[4] = {'\\', 'x', hex[u[i] >> 4], hex[u[i] & 15]};
-                fwrite(e, 1, sizeof e, stdout);
+                cli_write(stdout, e, sizeof e);
             }
+            plain = i;
         } else {
-            fwrite(u + i, 1, k, stdout);
             i += k;
         }
     }
+    cli_write(stdout, s + plain, i - plain);
 }
 
 void cli_put_text(const char *s)
@@ -301,21 +336,21 @@ void cli_put_text(const char *s)
     char small[512], *big;
     size_t n = s ? 4 * strlen(s) + 1 : 1;
     if (n <= sizeof small) {
-        fputs(cli_shown(s, small, sizeof small), stdout);
+        cli_fputs(cli_shown(s, small, sizeof small), stdout);
         return;
     }
     if ((big = malloc(n)) == NULL) {
-        fputs("null", stdout);
+        cli_fputs("null", stdout);
         return;
     }
-    fputs(cli_shown(s, big, n), stdout);
+    cli_fputs(cli_shown(s, big, n), stdout);
     free(big);
 }
 
 void cli_put_json(const char *s, int null_if_empty)
 {
     if (null_if_empty && (s == NULL || *s == '\0'))
-        fputs("null", stdout);
+        cli_fputs("null", stdout);
     else
         put_quoted(s, hv_json_quote);
 }

@@ -50,6 +50,17 @@ int cli_usage_error(const char *usage, const char *fmt, ...) CLI_PRINTF(2, 3);
  * returns '?' then, for the caller's usage error. */
 int cli_getopt(int argc, char **argv, const char *optstring,
                const struct option *longopts);
+/* The tools' text out: n bytes of UTF-8 to f. On Windows stdout (f
+ * stdout) or stderr (f stderr) that is a console takes it as UTF-16
+ * (hv_console_write), so the console's code page, which every process on
+ * it shares, is never changed; any other f, file or pipe gets the bytes
+ * as they are (fwrite). Text of whole characters: a sequence cut between
+ * two calls shows as U+FFFD on a console. */
+void cli_write(FILE *f, const char *s, size_t n);
+/* cli_write of the string s. */
+void cli_fputs(const char *s, FILE *f);
+/* fprintf through cli_write; returns the bytes written (as fprintf). */
+int cli_fprintf(FILE *f, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Flush stdout: 0, or "prog: write stdout: ..." and the exit code (74). */
 int cli_flush_stdout(void);
 /* -h/--help: usage and help text on stdout; 0, or 74 when stdout fails. */

@@ -1005,7 +1005,7 @@ static void ready_status(void *ctx, const char *value, size_t n)
     if (*out_failed)
         return;
     cli_put_bytes(value, n);
-    putchar('\n');
+    cli_fputs("\n", stdout);
     if (fflush(stdout) != 0 || ferror(stdout))
         *out_failed = 1;
 }

@@ -80,11 +80,13 @@ static const struct {
 static int print_help(void)
 {
     size_t i;
-    fputs(usage, stdout);
-    fputs("\nRegister Hyper-V socket services on a Windows host.\n\n", stdout);
+    cli_fputs(usage, stdout);
+    cli_fputs("\nRegister Hyper-V socket services on a Windows host.\n\n",
+              stdout);
     for (i = 0; i < N_SUBCOMMANDS; i++)
-        printf("  %-8s %s\n", subcommands[i].name, subcommands[i].help);
-    fputs(help_tail, stdout);
+        cli_fprintf(stdout, "  %-8s %s\n", subcommands[i].name,
+                    subcommands[i].help);
+    cli_fputs(help_tail, stdout);
     return cli_flush_stdout();
 }
 
@@ -162,16 +164,17 @@ static void json_entry(const struct hv_service *s)
 {
     char gs[HV_GUID_BUFSIZE];
     hv_guid_format(&s->guid, gs);
-    printf("{\"guid\": \"%s\", \"name\": ", gs);
+    cli_fprintf(stdout, "{\"guid\": \"%s\", \"name\": ", gs);
     if (s->has_name)
         cli_put_json(s->name, 0);
     else
-        fputs("null", stdout);
+        cli_fputs("null", stdout);
     if (s->has_port)
-        printf(", \"port\": %lu", (unsigned long)s->port);
+        cli_fprintf(stdout, ", \"port\": %lu", (unsigned long)s->port);
     else
-        fputs(", \"port\": null", stdout);
-    printf(", \"builtin\": %s}", hv_reg_is_builtin(&s->guid) ? "true" : "false");
+        cli_fputs(", \"port\": null", stdout);
+    cli_fprintf(stdout, ", \"builtin\": %s}",
+                hv_reg_is_builtin(&s->guid) ? "true" : "false");
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -287,24 +290,24 @@ static int cmd_list(int argc, char **argv)
     if ((r = hv_reg_list(&list, &n)) < 0)
         return reg_error(r, "list", NULL);
     if (o.json)
-        fputs(n ? "[\n" : "[", stdout);
+        cli_fputs(n ? "[\n" : "[", stdout);
     for (i = 0; i < n; i++) {
         if (o.json) {
-            fputs("  ", stdout);
+            cli_fputs("  ", stdout);
             json_entry(&list[i]);
-            fputs(i + 1 < n ? ",\n" : "\n", stdout);
+            cli_fputs(i + 1 < n ? ",\n" : "\n", stdout);
         } else {
             char gs[HV_GUID_BUFSIZE], port[16] = "-";
             hv_guid_format(&list[i].guid, gs);
             if (list[i].has_port)
                 snprintf(port, sizeof port, "%lu", (unsigned long)list[i].port);
-            printf("%s  %-10s  ", gs, port);
+            cli_fprintf(stdout, "%s  %-10s  ", gs, port);
             cli_put_text(list[i].name);
-            putchar('\n');
+            cli_fputs("\n", stdout);
         }
     }
     if (o.json)
-        fputs("]\n", stdout);
+        cli_fputs("]\n", stdout);
     hv_reg_list_free(list);
     return cli_flush_stdout();
 }
@@ -326,15 +329,16 @@ static int cmd_show(int argc, char **argv)
         return reg_error(r, "show", first < argc ? argv[first] : gs);
     if (o.json) {
         json_entry(&s);
-        putchar('\n');
+        cli_fputs("\n", stdout);
     } else {
-        printf("guid: %s\nname: ", gs);
+        cli_fprintf(stdout, "guid: %s\nname: ", gs);
         cli_put_text(s.name);
         if (s.has_port)
-            printf("\nport: %lu", (unsigned long)s.port);
+            cli_fprintf(stdout, "\nport: %lu", (unsigned long)s.port);
         else
-            fputs("\nport: -", stdout);
-        printf("\nbuiltin: %s\n", hv_reg_is_builtin(&g) ? "yes" : "no");
+            cli_fputs("\nport: -", stdout);
+        cli_fprintf(stdout, "\nbuiltin: %s\n",
+                    hv_reg_is_builtin(&g) ? "yes" : "no");
     }
     return cli_flush_stdout();
 }
@@ -407,7 +411,7 @@ static int add_found(const char *name, struct hv_service *s, size_t n)
     }
     hv_guid_format(&s[0].guid, gs);
     hv_reg_list_free(s);
-    printf("%s\n", gs);
+    cli_fprintf(stdout, "%s\n", gs);
     return cli_flush_stdout();
 }
 
@@ -479,7 +483,7 @@ static int cmd_add(int argc, char **argv)
         return builtin_refused("add", &g);
     if (r < 0)
         return reg_error(r, "add", name);
-    printf("%s\n", gs);
+    cli_fprintf(stdout, "%s\n", gs);
     return cli_flush_stdout();
 }
 
@@ -520,10 +524,7 @@ static int write_script(const char *output, const char *script, size_t len)
     int r, w;
 
     if (output == NULL || strcmp(output, "-") == 0) {
-        if (fwrite(script, 1, len, stdout) != len) {
-            cli_warn(HV_EIO, "export: write stdout");
-            return hv_exitcode(HV_EIO);
-        }
+        cli_write(stdout, script, len);
         return cli_flush_stdout();
     }
     if ((r = hv_file_replace_begin(output, &fn)) < 0) {

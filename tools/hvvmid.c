@@ -106,9 +106,10 @@ static int keywords(int json)
     char g[HV_GUID_BUFSIZE], cid[16];
 
     if (!json)
-        printf("%-9s %-36s %-4s %s\n", "KEYWORD", "GUID", "CID", "MEANING");
+        cli_fprintf(stdout, "%-9s %-36s %-4s %s\n", "KEYWORD", "GUID", "CID",
+                    "MEANING");
     else
-        fputs("[\n", stdout);
+        cli_fputs("[\n", stdout);
     for (k = hv_keywords; k->name; k++) {
         hv_guid_format(&k->guid, g);
         if (!json) {
@@ -118,24 +119,25 @@ static int keywords(int json)
                 strcpy(cid, "any");
             else
                 snprintf(cid, sizeof cid, "%lu", (unsigned long)k->cid);
-            printf("%-9s %-36s %-4s %s\n", k->name, g, cid, k->help);
+            cli_fprintf(stdout, "%-9s %-36s %-4s %s\n", k->name, g, cid,
+                        k->help);
             continue;
         }
-        fputs("  {\"name\": ", stdout);
+        cli_fputs("  {\"name\": ", stdout);
         jstr(k->name, 0);
-        fputs(", \"alias_of\": ", stdout);
+        cli_fputs(", \"alias_of\": ", stdout);
         jstr(k->alias_of, 1);
-        printf(", \"guid\": \"%s\", \"cid\": ", g);
+        cli_fprintf(stdout, ", \"guid\": \"%s\", \"cid\": ", g);
         if (k->cid == HV_CID_NONE)
-            fputs("null", stdout);
+            cli_fputs("null", stdout);
         else
-            printf("%lu", (unsigned long)k->cid);
-        fputs(", \"help\": ", stdout);
+            cli_fprintf(stdout, "%lu", (unsigned long)k->cid);
+        cli_fputs(", \"help\": ", stdout);
         jstr(k->help, 0);
-        fputs(k[1].name ? "},\n" : "}\n", stdout);
+        cli_fputs(k[1].name ? "},\n" : "}\n", stdout);
     }
     if (json)
-        fputs("]\n", stdout);
+        cli_fputs("]\n", stdout);
     return 0;
 }
 
@@ -165,42 +167,43 @@ static int list(const struct opts *o)
         cli_warnx("list VMs: partial: %s",
                   cli_shown(note, shown, sizeof shown));
     if (o->json)
-        fputs("[\n", stdout);
+        cli_fputs("[\n", stdout);
     else
-        printf("%-36s  %-12s  %-14s  %-14s  %s\n", "ID", "STATE", "OWNER",
-               "TYPE", "NAME");
+        cli_fprintf(stdout, "%-36s  %-12s  %-14s  %-14s  %s\n", "ID", "STATE",
+                    "OWNER", "TYPE", "NAME");
     for (i = 0; i < vms.n; i++) {
         const struct hv_vm *v = &vms.v[i];
         hv_guid_format(&v->id, g);
         if (!o->json) {
             char st[64], ow[64], ty[64];
-            printf("%-36s  %-12s  %-14s  %-14s  ", g,
-                   col(v->state, st, sizeof st), col(v->owner, ow, sizeof ow),
-                   col(v->type, ty, sizeof ty));
+            cli_fprintf(stdout, "%-36s  %-12s  %-14s  %-14s  ", g,
+                        col(v->state, st, sizeof st),
+                        col(v->owner, ow, sizeof ow),
+                        col(v->type, ty, sizeof ty));
             cli_put_text(v->name);
-            putchar('\n');
+            cli_fputs("\n", stdout);
             continue;
         }
-        printf("  {\"id\": \"%s\", \"name\": ", g);
+        cli_fprintf(stdout, "  {\"id\": \"%s\", \"name\": ", g);
         jstr(v->name, 1);
-        fputs(", \"owner\": ", stdout);
+        cli_fputs(", \"owner\": ", stdout);
         jstr(v->owner, 1);
-        fputs(", \"type\": ", stdout);
+        cli_fputs(", \"type\": ", stdout);
         jstr(v->type, 1);
-        fputs(", \"state\": ", stdout);
+        cli_fputs(", \"state\": ", stdout);
         jstr(v->state, 1);
-        fputs(", \"system_id\": ", stdout);
+        cli_fputs(", \"system_id\": ", stdout);
         jstr(v->system_id, 1);
-        printf(", \"sources\": [%s%s%s]}%s\n",
-               v->sources & HV_VMSRC_WMI ? "\"wmi\"" : "",
-               (v->sources & HV_VMSRC_WMI) && (v->sources & HV_VMSRC_HCS)
-                   ? ", "
-                   : "",
-               v->sources & HV_VMSRC_HCS ? "\"hcs\"" : "",
-               i + 1 < vms.n ? "," : "");
+        cli_fprintf(stdout, ", \"sources\": [%s%s%s]}%s\n",
+                    v->sources & HV_VMSRC_WMI ? "\"wmi\"" : "",
+                    (v->sources & HV_VMSRC_WMI) && (v->sources & HV_VMSRC_HCS)
+                        ? ", "
+                        : "",
+                    v->sources & HV_VMSRC_HCS ? "\"hcs\"" : "",
+                    i + 1 < vms.n ? "," : "");
     }
     if (o->json)
-        fputs("]\n", stdout);
+        cli_fputs("]\n", stdout);
     hv_vms_free(&vms);
     return 0;
 }
@@ -210,9 +213,9 @@ static int list(const struct opts *o)
 static void line(const char *label, const char *value)
 {
     if (*value) {
-        printf("%s: ", label);
+        cli_fprintf(stdout, "%s: ", label);
         cli_put_text(value);
-        putchar('\n');
+        cli_fputs("\n", stdout);
     }
 }
 
@@ -234,30 +237,30 @@ static int self(const struct opts *o)
         return failed("own VM id", r, note);
     hv_guid_format(&s.id, g);
     if (o->json) {
-        printf("{\"id\": \"%s\", \"name\": ", g);
+        cli_fprintf(stdout, "{\"id\": \"%s\", \"name\": ", g);
         jstr(s.name, 1);
-        fputs(", \"host_name\": ", stdout);
+        cli_fputs(", \"host_name\": ", stdout);
         jstr(s.host, 1);
-        fputs(", \"physical_host_name\": ", stdout);
+        cli_fputs(", \"physical_host_name\": ", stdout);
         jstr(s.physical_host, 1);
-        fputs(", \"physical_host_name_fqdn\": ", stdout);
+        cli_fputs(", \"physical_host_name_fqdn\": ", stdout);
         jstr(s.physical_host_fqdn, 1);
-        fputs(", \"source\": ", stdout);
+        cli_fputs(", \"source\": ", stdout);
         jstr(s.source, 0);
-        fputs(", \"location\": ", stdout);
+        cli_fputs(", \"location\": ", stdout);
         jstr(s.location, 0);
-        fputs("}\n", stdout);
+        cli_fputs("}\n", stdout);
         return 0;
     }
-    printf("%s\n", g);
+    cli_fprintf(stdout, "%s\n", g);
     if (o->verbose) {
         line("name", s.name);
         line("host", s.host);
         line("physical-host", s.physical_host);
         line("physical-host-fqdn", s.physical_host_fqdn);
-        printf("source: %s ", s.source);
+        cli_fprintf(stdout, "source: %s ", s.source);
         cli_put_text(s.location);
-        putchar('\n');
+        cli_fputs("\n", stdout);
     }
     return 0;
 }
@@ -270,7 +273,7 @@ static int wsl(const struct opts *o)
     if (r < 0)
         return failed("WSL2 VM", r, note);
     hv_guid_format(&id, g);
-    printf("%s\n", g);
+    cli_fprintf(stdout, "%s\n", g);
     if (o->verbose)
         line("source", note);
     return 0;
@@ -310,7 +313,7 @@ static int one(const char *what)
         return hv_exitcode(r);
     }
     hv_guid_format(&id, g);
-    printf("%s\n", g);
+    cli_fprintf(stdout, "%s\n", g);
     return 0;
 }
 

@@ -436,9 +436,9 @@ static void on_progress(void *ctx, uint64_t ab, uint64_t ba)
     if (pg->tty) {
         /* one line, redrawn in place; blanks over what a longer line left
          * (no escape sequences: a Windows console may not take them) */
-        int w = fprintf(stderr, "\r%s: %s", cli_prog, line) - 1;
+        int w = cli_fprintf(stderr, "\r%s: %s", cli_prog, line) - 1;
         if (w < pg->drawn)
-            fprintf(stderr, "%*s", pg->drawn - w, "");
+            cli_fprintf(stderr, "%*s", pg->drawn - w, "");
         fflush(stderr);
         if (w > pg->drawn)
             pg->drawn = w;
@@ -511,7 +511,7 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     hv_stream_close(io);
     if (pg.drawn) {
         /* clear the line for what comes after */
-        fprintf(stderr, "\r%*s\r", pg.drawn, "");
+        cli_fprintf(stderr, "\r%*s\r", pg.drawn, "");
         fflush(stderr);
     }
     if (so->progress) {

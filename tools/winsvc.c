@@ -105,7 +105,8 @@ int winsvc_install(const char *usage, const char *arg, int argc, char **argv)
     free(keep);
     if (r < 0)
         return failed(usage, "--install-service", arg, r, why);
-    printf("Installed service %s: start it with 'sc start %s'\n", arg, arg);
+    cli_fprintf(stdout, "Installed service %s: start it with 'sc start %s'\n",
+                arg, arg);
     return cli_flush_stdout();
 }
 
@@ -116,8 +117,8 @@ int winsvc_remove(const char *usage, const char *name)
 
     if (r < 0)
         return failed(usage, "--remove-service", name, r, why);
-    printf("Removed service %s%s\n", name,
-           running ? " (it was running: stopped first)" : "");
+    cli_fprintf(stdout, "Removed service %s%s\n", name,
+                running ? " (it was running: stopped first)" : "");
     return cli_flush_stdout();
 }
 

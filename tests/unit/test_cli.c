@@ -1,6 +1,7 @@
 /* test_cli.c: the tools' one escaper of shown text (tools/cli.c:
  * cli_shown), which every message, -v line, log line and listing quoting
- * text from outside goes through. Runs natively and under wine. */
+ * text from outside goes through, and the one way out of their text
+ * (cli_write). Runs natively and under wine. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,4 +75,41 @@ UT_CASE(shown_message_line)
     UT_EQ_INT(strlen(buf), (CLI_LINE_MAX - 1) / 4 * 4);
     UT_EQ_MEM(buf, "\\x0a\\x0a", 8);
     free(s);
+}
+
+/* What the tools print goes through cli_write; a FILE that is no console
+ * (a file here, as stdout redirected) gets the bytes exactly as they are:
+ * text that is not UTF-8 and NUL bytes too, and cli_fprintf's text whole
+ * however long (no line buffer cuts it). */
+UT_CASE(write_bytes_as_they_are)
+{
+    static const char odd[] = "a\xff\xc3\0b\r\n\xe2\x82\xac";
+    const char *name = "ut_cli_write.tmp";
+    size_t big = 3 * CLI_LINE_MAX, want = sizeof odd - 1 + big + 4, got;
+    char *s = malloc(big + 1), *back = malloc(want + 1);
+    FILE *f = fopen(name, "w+b");
+    UT_CHECK(s != NULL && back != NULL && f != NULL);
+    if (s == NULL || back == NULL || f == NULL) {
+        free(s);
+        free(back);
+        if (f)
+            fclose(f);
+        return;
+    }
+    memset(s, 'y', big);
+    s[big] = '\0';
+    cli_write(f, odd, sizeof odd - 1);
+    UT_EQ_INT(cli_fprintf(f, "<%s>", s), (int)big + 2);
+    cli_fputs("\xc3\xa9", f);
+    rewind(f);
+    got = fread(back, 1, want + 1, f);
+    fclose(f);
+    remove(name);
+    UT_EQ_INT(got, want);
+    UT_EQ_MEM(back, odd, sizeof odd - 1);
+    UT_CHECK(back[sizeof odd - 1] == '<' && back[want - 3] == '>');
+    UT_EQ_MEM(back + sizeof odd, s, big);
+    UT_EQ_MEM(back + want - 2, "\xc3\xa9", 2);
+    free(s);
+    free(back);
 }
