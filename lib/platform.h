@@ -256,10 +256,13 @@ int hv__hexval(char c);
 /* snprintf that never fails loudly: returns bytes written, truncated. */
 size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
 
-/* err.c: remember the OS error behind the HV_E* code it was mapped to, so
- * that hv_errtext can say what the OS said (err_<platform>.c call it from
- * hv__err_from_os). Per thread. */
+/* err_note.c: remember the OS error behind the HV_E* code it was mapped
+ * to, so that hv_errtext can say what the OS said (err_<platform>.c call it
+ * from hv__err_from_os). Per thread. */
 void hv__err_note(long oserr, int mapped);
+/* err_note.c: the code last noted on this thread, and its OS error into
+ * *oserr (0: none). */
+int hv__err_noted(long *oserr);
 /* err.c: words hv_errtext adds to the message of err (per thread, until
  * the next detail). */
 void hv__err_detail(int err, const char *text);
