@@ -84,10 +84,6 @@ size_t hv__hybrid_request(const struct hv_addr *a, char *buf, size_t n);
 int hv__hybrid_unix(const struct hv_addr *a, int listen, struct hv_addr *u);
 /* Keep h's OK text on s (hv_sock_hybrid_answer); 0 or HV_ENOMEM. */
 int hv__hybrid_keep(struct hv_sock *s, const struct hv__hybrid *h);
-int hv__hybrid_connect(const struct hv_addr *a,
-                       const struct hv_connect_opts *o, struct hv_sock **out);
-int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
-                      struct hv_sock **out);
 
 /* relay_<platform>.c: hv_relay_add for a pair the caller keeps owning:
  * the streams are not closed when the pair ends (hv_relay_pair,
@@ -153,7 +149,7 @@ int hv__file_id(const char *path, struct hv__file_id *id);
 int hv__file_remove_same(const char *path, const struct hv__file_id *id);
 int hv__file_owned(const char *path);
 
-/* sock.c: the rule for a file already at a unix listener's path, from
+/* file.c: the rule for a file already at a unix listener's path, from
  * what was found there: kind (HV__UNIX_FILE_NONE, _SOCKET, _OTHER), owned
  * (1 when this process's user owns it), probe (a connect to it: 0 it
  * answered, HV_ECONNREFUSED nobody listens, HV_ENOLISTENER the file went
