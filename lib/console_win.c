@@ -270,6 +270,11 @@ static volatile LONG raw_on;
 #define DISABLE_NEWLINE_AUTO_RETURN 0x0008
 #endif
 
+int hv__console_is_raw(void)
+{
+    return raw_on != 0;
+}
+
 int hv_console_raw(void)
 {
     HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
@@ -295,7 +300,6 @@ int hv_console_raw(void)
                                  DISABLE_NEWLINE_AUTO_RETURN))
         (void)SetConsoleMode(out, saved_out_mode |
                                       ENABLE_VIRTUAL_TERMINAL_PROCESSING);
-    hv__stdin_console_raw(1);
     InterlockedExchange(&raw_on, 1);
     return 0;
 }
@@ -305,7 +309,6 @@ void hv_console_restore(void)
     DWORD m;
     if (InterlockedExchange(&raw_on, 0) == 0)
         return;
-    hv__stdin_console_raw(0);
     (void)SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_in_mode);
     if (GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &m))
         (void)SetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), saved_out_mode);
