@@ -117,7 +117,7 @@ int hv__sid_same(const char *a, const char *b);
  * Windows) to an HV_E* code. */
 int hv__err_from_os(long oserr);
 
-/* vmid_<platform>.c: resolve a VM display name (or "wsl") to its id.
+/* vmname_<platform>.c: resolve a VM display name (or "wsl") to its id.
  * HV_ENOVM when unknown, HV_EAMBIGUOUS (hint lists the matches),
  * HV_ENOTSUP where names cannot be resolved. */
 int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
