@@ -258,6 +258,11 @@ static volatile LONG raw_on;
 #define DISABLE_NEWLINE_AUTO_RETURN 0x0008
 #endif
 
+int hv__console_is_raw(void)
+{
+    return raw_on != 0;
+}
+
 int hv_console_raw(void)
 {
     HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
@@ -283,7 +288,6 @@ int hv_console_raw(void)
                                  DISABLE_NEWLINE_AUTO_RETURN))
         (void)SetConsoleMode(out, saved_out_mode |
                                       ENABLE_VIRTUAL_TERMINAL_PROCESSING);
-    hv__stdin_console_raw(1);
     InterlockedExchange(&raw_on, 1);
     return 0;
 }
@@ -294,7 +298,6 @@ void hv_console_restore(void)
     HANDLE in;
     if (InterlockedExchange(&raw_on, 0) == 0)
         return;
-    hv__stdin_console_raw(0);
     /* the mode is the input buffer's ("SetConsoleMode": "the input mode of
      * a console's input buffer"), and CONIN$ opens that same buffer
      * ("Console Handles"): set through a handle of its own, not through

@@ -9,10 +9,6 @@
 
 #include "platform.h"
 
-const char *const hv_vsock_mod_names[HV_MOD_COUNT] = {
-    "vsock", "hv_sock", "vmw_vsock_virtio_transport",
-    "vmw_vsock_vmci_transport", "vsock_loopback"};
-
 void hv_diag_facts_init(struct hv_diag_facts *f)
 {
     int i;

@@ -32,15 +32,6 @@ const char *hv_strerror(int err)
     return e ? e->msg : "unknown error";
 }
 
-static HV__THREAD long g_oserr;
-static HV__THREAD int g_mapped;
-
-void hv__err_note(long oserr, int mapped)
-{
-    g_oserr = oserr;
-    g_mapped = mapped;
-}
-
 static HV__THREAD int g_dmapped;
 static HV__THREAD char g_detail[320];
 
@@ -61,14 +52,16 @@ static int blurred(int err)
 const char *hv_errtext(int err, char *buf, size_t n)
 {
     size_t k = 0;
+    long oserr;
+    int mapped = hv__err_noted(&oserr);
     if (n == 0)
         return buf;
     if (err < 0 && err == g_dmapped && g_detail[0]) {
         hv__fmt(buf, n, "%s: %s", hv_strerror(err), g_detail);
         return buf;
     }
-    if (err < 0 && err == g_mapped && g_oserr != 0 && blurred(err))
-        k = hv__os_text(g_oserr, buf, n);
+    if (err < 0 && err == mapped && oserr != 0 && blurred(err))
+        k = hv__os_text(oserr, buf, n);
     if (k == 0) {
         hv__fmt(buf, n, "%s", hv_strerror(err));
         return buf;

@@ -1,7 +1,9 @@
 /* file.c: replacing a file named by the user as a whole. The new contents
  * go to a temporary file beside it, which is renamed over the name once
  * they are all written and removed otherwise, so that a failed write (a
- * full disk) leaves the old file, or none, never a short one. */
+ * full disk) leaves the old file, or none, never a short one. And the
+ * rule for a file already at a unix listener's path, which
+ * sock_<platform>.c apply. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,4 +52,21 @@ int hv_file_replace_end(struct hv_file_new *fn, int keep)
     free(fn->tmp);
     fn->tmp = NULL;
     return r;
+}
+
+int hv__unix_stale_rule(int kind, int owned, int probe)
+{
+    if (kind == HV__UNIX_FILE_NONE)
+        return 0;
+    if (kind != HV__UNIX_FILE_SOCKET)
+        return HV_ENOTSOCK; /* any other file stays */
+    if (owned != 1)
+        return owned < 0 ? owned : HV_EADDRINUSE; /* not ours to take */
+    if (probe == 0)
+        return HV_ELISTENING;
+    if (probe == HV_ENOLISTENER)
+        return 0; /* gone meanwhile */
+    if (probe == HV_ECONNREFUSED)
+        return 1; /* ours, and nobody listens: stale */
+    return probe; /* unknown: it stays */
 }

@@ -157,7 +157,7 @@ enum hv_vsock_mod {
     HV_MOD_LOOPBACK,     /* vsock_loopback: CID 1 */
     HV_MOD_COUNT
 };
-/* The module names, by enum hv_vsock_mod. */
+/* The module names, by enum hv_vsock_mod (diag_mods.c). */
 extern const char *const hv_vsock_mod_names[HV_MOD_COUNT];
 
 #define HV_FACT_TEXT 128

@@ -4,9 +4,9 @@
  * "OK N\n" before the stream; a guest's connect to host port PORT reaches
  * the unix socket PATH_PORT. Portable: the address, the request, the
  * answer's reader (a byte at a time from the caller: never a byte past
- * the newline, which belongs to the stream) and the blocking connect over
- * the platform's unix sockets. The POSIX relay drives the same reader
- * without blocking (sock_posix.c's dial). */
+ * the newline, which belongs to the stream). sock.c's blocking connect
+ * and the POSIX relay's dial without blocking (sock_posix.c) drive the
+ * same reader over the platform's unix sockets. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,53 +183,4 @@ int hv__hybrid_keep(struct hv_sock *s, const struct hv__hybrid *h)
 const char *hv_sock_hybrid_answer(const struct hv_sock *s)
 {
     return s ? s->hybrid_ok : NULL;
-}
-
-int hv__hybrid_connect(const struct hv_addr *a,
-                       const struct hv_connect_opts *o, struct hv_sock **out)
-{
-    struct hv_connect_opts uo = *o;
-    struct hv__hybrid h;
-    struct hv_addr u;
-    struct hv_sock *s;
-    char req[64];
-    uint32_t bound = o->timeout_ms ? o->timeout_ms : HV_HYBRID_TIMEOUT_MS;
-    uint64_t deadline = hv_now_ms() + bound;
-    size_t used;
-    int r;
-
-    hv__hybrid_unix(a, 0, &u);
-    uo.timeout_ms = bound;
-    if ((r = hv__sock_unix_connect(&u, &uo, &s)) < 0)
-        return r;
-    r = hv__sock_send(s, req, hv__hybrid_request(a, req, sizeof req));
-    hv__hybrid_init(&h);
-    while (r == 0) {
-        uint64_t now = hv_now_ms();
-        char c;
-        if (now >= deadline) {
-            r = HV_ETIMEDOUT;
-            break;
-        }
-        /* one byte at a time: the stream's first bytes stay unread */
-        r = hv_sock_recv(s, &c, 1, (uint32_t)(deadline - now));
-        if (r == 0 || (r == HV_ECONNRESET && h.len == 0))
-            r = hv__hybrid_eof(&h);
-        else if (r > 0 && (r = hv__hybrid_feed(&h, &c, 1, &used)) == 1)
-            r = hv__hybrid_keep(s, &h) < 0 ? HV_ENOMEM : 1;
-    }
-    if (r < 0) {
-        hv_sock_close(s);
-        return r;
-    }
-    *out = s;
-    return 0;
-}
-
-int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
-                      struct hv_sock **out)
-{
-    struct hv_addr u;
-    int r = hv__hybrid_unix(a, 1, &u);
-    return r < 0 ? r : hv__sock_unix_listen(&u, o, out);
 }

@@ -84,10 +84,6 @@ size_t hv__hybrid_request(const struct hv_addr *a, char *buf, size_t n);
 int hv__hybrid_unix(const struct hv_addr *a, int listen, struct hv_addr *u);
 /* Keep h's OK text on s (hv_sock_hybrid_answer); 0 or HV_ENOMEM. */
 int hv__hybrid_keep(struct hv_sock *s, const struct hv__hybrid *h);
-int hv__hybrid_connect(const struct hv_addr *a,
-                       const struct hv_connect_opts *o, struct hv_sock **out);
-int hv__hybrid_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
-                      struct hv_sock **out);
 
 /* relay_<platform>.c: hv_relay_add for a pair the caller keeps owning:
  * the streams are not closed when the pair ends (hv_relay_pair,
@@ -121,7 +117,7 @@ int hv__sid_same(const char *a, const char *b);
  * Windows) to an HV_E* code. */
 int hv__err_from_os(long oserr);
 
-/* vmid_<platform>.c: resolve a VM display name (or "wsl") to its id.
+/* vmname_<platform>.c: resolve a VM display name (or "wsl") to its id.
  * HV_ENOVM when unknown, HV_EAMBIGUOUS (hint lists the matches),
  * HV_ENOTSUP where names cannot be resolved. */
 int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
@@ -153,7 +149,7 @@ int hv__file_id(const char *path, struct hv__file_id *id);
 int hv__file_remove_same(const char *path, const struct hv__file_id *id);
 int hv__file_owned(const char *path);
 
-/* sock.c: the rule for a file already at a unix listener's path, from
+/* file.c: the rule for a file already at a unix listener's path, from
  * what was found there: kind (HV__UNIX_FILE_NONE, _SOCKET, _OTHER), owned
  * (1 when this process's user owns it), probe (a connect to it: 0 it
  * answered, HV_ECONNREFUSED nobody listens, HV_ENOLISTENER the file went
@@ -256,10 +252,13 @@ int hv__hexval(char c);
 /* snprintf that never fails loudly: returns bytes written, truncated. */
 size_t hv__fmt(char *buf, size_t n, const char *fmt, ...) HV_PRINTF(3, 4);
 
-/* err.c: remember the OS error behind the HV_E* code it was mapped to, so
- * that hv_errtext can say what the OS said (err_<platform>.c call it from
- * hv__err_from_os). Per thread. */
+/* err_note.c: remember the OS error behind the HV_E* code it was mapped
+ * to, so that hv_errtext can say what the OS said (err_<platform>.c call it
+ * from hv__err_from_os). Per thread. */
 void hv__err_note(long oserr, int mapped);
+/* err_note.c: the code last noted on this thread, and its OS error into
+ * *oserr (0: none). */
+int hv__err_noted(long *oserr);
 /* err.c: words hv_errtext adds to the message of err (per thread, until
  * the next detail). */
 void hv__err_detail(int err, const char *text);

@@ -211,7 +211,7 @@ int hv__resolve_start(const char *host, uint32_t port, struct addrinfo **now,
 int hv__resolve_fd(const struct hv__resolve *r);
 int hv__resolve_take(struct hv__resolve *r, struct addrinfo **res);
 void hv__resolve_free(struct hv__resolve *r);
-/* sock_posix.c: getaddrinfo's code as an HV_E* code */
+/* resolve_posix.c: getaddrinfo's code as an HV_E* code */
 int hv__gai_err(int e);
 
 /* wake_posix.c: news from signal handlers as readable descriptors, for

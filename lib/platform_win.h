@@ -150,9 +150,10 @@ struct hv_stream {
 /* read of stdin: the escape that ends the session came (~.), after what
  * earlier reads gave */
 #define HV__EHANGUP (-2)
-/* console_win.c: stdin's console is raw (1) or back as it was (0): its
- * reader (stream_win.c) converts accordingly */
-void hv__stdin_console_raw(int on);
+/* console_win.c: 1 while stdin's console is raw (hv_console_raw until
+ * hv_console_restore), else 0: its reader (stream_win.c) converts
+ * accordingly */
+int hv__console_is_raw(void);
 /* Read up to n bytes; *got 0 means the end of the input (a reset too
  * where rst_eof says so, else HV_ECONNRESET). cancel (a manual-reset
  * event) set: HV_ESTOPPED. ev: an event the call may use. */

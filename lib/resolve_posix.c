@@ -173,3 +173,22 @@ void hv__resolve_free(struct hv__resolve *r)
     close(r->fd[0]);
     drop(r);
 }
+
+int hv__gai_err(int e)
+{
+    switch (e) {
+    case EAI_NONAME:
+#ifdef EAI_NODATA
+    case EAI_NODATA:
+#endif
+    case EAI_FAIL:
+    case EAI_AGAIN:
+        return HV_ENOHOST;
+    case EAI_MEMORY:
+        return HV_ENOMEM;
+    case EAI_SYSTEM:
+        return hv__err_from_os(errno);
+    default:
+        return HV_EINVAL;
+    }
+}

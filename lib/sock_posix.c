@@ -246,25 +246,6 @@ int hv__sock_native_listen(const struct hv_addr *a,
 }
 #endif
 
-int hv__gai_err(int e)
-{
-    switch (e) {
-    case EAI_NONAME:
-#ifdef EAI_NODATA
-    case EAI_NODATA:
-#endif
-    case EAI_FAIL:
-    case EAI_AGAIN:
-        return HV_ENOHOST;
-    case EAI_MEMORY:
-        return HV_ENOMEM;
-    case EAI_SYSTEM:
-        return hv__err_from_os(errno);
-    default:
-        return HV_EINVAL;
-    }
-}
-
 static int tcp_resolve(const struct hv_addr *a, int passive,
                        struct addrinfo **res)
 {

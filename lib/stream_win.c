@@ -99,6 +99,8 @@ static long console_read(HANDLE h, uint16_t *wbuf, DWORD wmax, char *out,
             Sleep(10); /* the control handler runs meanwhile */
             continue;
         }
+        /* converted as the console is now: raw or as it was */
+        con.raw = (unsigned char)(hv__console_is_raw() != 0);
         /* a read of nothing is the end, as with ReadFile */
         if (in_esc != NULL && esc_tmp != NULL) {
             k = hv__console_text(&con, wbuf, got, esc_tmp, got == 0);
@@ -963,9 +965,4 @@ void hv_stream_escape(struct hv_stream *st, unsigned char ch)
     (void)st; /* stdin is one per process */
     esc.ch = ch;
     in_esc = &esc; /* before the reader starts: the first read */
-}
-
-void hv__stdin_console_raw(int on)
-{
-    con.raw = (unsigned char)(on != 0);
 }

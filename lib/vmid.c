@@ -227,18 +227,3 @@ int hv_vm_sources_result(int wmi, int hcs)
         return HV_ETIMEDOUT;
     return HV_ENOTSUP;
 }
-
-int hv_vm_by_name(const char *name, struct hv_guid *out, char *hint,
-                  size_t hintlen)
-{
-    struct hv_vms vms = HV_VMS_INIT;
-    int r;
-
-    if (hv__strcaseeq(name, "wsl"))
-        return hv_vm_wsl(out, hint, hintlen);
-    r = hv_vm_list(&vms, hint, hintlen);
-    if (r == 0)
-        r = hv_vms_match(&vms, name, out, hint, hintlen);
-    hv_vms_free(&vms);
-    return r;
-}

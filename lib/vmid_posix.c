@@ -12,15 +12,6 @@
 
 #define HOST_ONLY "VM inventories (WMI, HCS) exist on a Windows host only"
 
-int hv__vm_by_name(const char *name, struct hv_guid *out, char *hint,
-                   size_t hintlen)
-{
-    (void)name;
-    (void)out;
-    hv__fmt(hint, hintlen, "VM names can only be looked up on a Windows host");
-    return HV_ENOTSUP;
-}
-
 int hv_vm_list(struct hv_vms *out, char *note, size_t notelen)
 {
     (void)out;

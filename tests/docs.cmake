@@ -19,6 +19,17 @@ function(hv_docs_test name script)
     ENVIRONMENT "SRC=${PROJECT_SOURCE_DIR};PATH=$<TARGET_FILE_DIR:hvcat>:$ENV{PATH}")
 endfunction()
 
+# No two files of lib/ call each other in a circle: the call graph from the
+# symbols each of libhvsock's objects defines and leaves undefined (the
+# build's nm: MinGW's reads the Windows objects too). A circle that cannot
+# be broken at once may be listed here as known: told, not failing, and
+# the test fails once it is gone, so that the list only shrinks.
+if(CMAKE_NM)
+  set(hv_known_circles "")
+  hv_docs_test(circles circles.sh ${CMAKE_NM} $<TARGET_FILE:hvsock>
+               ${hv_known_circles})
+endif()
+
 if(WIN32)
   # man/ is configured after tests/: look as it will (same cache entries)
   find_program(HV_MANDOC mandoc)
