@@ -376,6 +376,87 @@ case_ctl_listener_only() {
     return 0
 }
 
+# ctl_paste's client: python's pty module is hvcat's terminal; 2 MB of
+# lines go in while everything that comes back is read, which must be
+# each line 4 times (the remote terminal raw, sed printing each line 4
+# times: more comes back than goes out); then ~. ends hvcat. Exit 0 when
+# both hold; what it saw on stdout.
+PASTE_PY='
+import os, pty, sys, time, select
+total = 2 * 1024 * 1024
+line = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_+\n"
+data = (line * (total // len(line) + 1))[:total - 1] + b"\n"
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+os.set_blocking(fd, False)
+got = b""
+end = time.time() + 60
+def pump(t):
+    global got
+    if select.select([fd], [], [], t)[0]:
+        try:
+            b = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        if not b:
+            return False
+        got += b
+    return True
+while b"READY" not in got and time.time() < end and pump(1):
+    pass
+if b"READY" not in got:
+    print("no READY:", got[-200:]); sys.exit(2)
+got = got[got.index(b"READY") + 5:].lstrip(b"\r\n")
+want = b"".join(x * 4 for x in data.splitlines(True))
+sent = 0
+while len(got) < len(want) and time.time() < end:
+    r, w, _ = select.select([fd], [fd] if sent < total else [], [], 1)
+    if w:
+        try:
+            sent += os.write(fd, data[sent:sent + 8192])
+        except BlockingIOError:
+            pass
+    if r and not pump(0):
+        break
+same = got[:len(want)] == want
+print("sent", sent, "back", len(got), "same", same, flush=True)
+try:
+    os.write(fd, b"\r~.")
+except BlockingIOError:
+    pass
+st = None
+while time.time() < end + 20:
+    if os.waitpid(pid, os.WNOHANG)[0]:
+        st = 0
+        break
+    pump(0.2)
+print("hvcat", "ended" if st == 0 else "still running", flush=True)
+if st is None:
+    os.kill(pid, 9)
+sys.exit(0 if same and st == 0 else 1)
+'
+
+case_ctl_paste() {
+    # 2 MB pasted through the protocol while the command answers with 4
+    # times as much: neither end may stop reading while its sending waits
+    # (both blocked in a send was a deadlock); every byte comes back, in
+    # order
+    local a
+    need_posix
+    a=$(addr unix)
+    # shellcheck disable=SC2086
+    listen $a --pty --term-control \
+        -e "stty raw -echo && echo READY && exec sed -u 'p;p;p'"
+    # shellcheck disable=SC2086
+    python3 -c "$PASTE_PY" $CLIENT --raw --term-control $a \
+        >"$work/paste" 2>&1 || fail "paste: $(cat "$work/paste")"
+    grep -q "sent 2097152 back 8388608 same True" "$work/paste" ||
+        fail "paste: $(cat "$work/paste")"
+}
+
 case_ctl_bad_options() {
     local rc
     $SERVER --term-control -e true -t 1 </dev/null 2>"$work/e1"; rc=$?
