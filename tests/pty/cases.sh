@@ -223,8 +223,9 @@ keys() { $TM send-keys -t hv "$@"; }
 # raw_start KIND: a shell on a pty behind the listener, and on a tmux
 # terminal hvcat --raw to it; the terminal's modes before in $work/before,
 # after in $work/after, the client's status in $work/rc
-# (RAW_LOPT, RAW_COPT: more options for the listener, the client; with
-# RAW_NOWAIT set it does not wait for the prompt)
+# (RAW_LOPT, RAW_COPT: more options for the listener, the client; RAW_CMD
+# another command than the shell; with RAW_NOWAIT set it does not wait
+# for the prompt)
 raw_start() {
     local a
     need_posix
@@ -233,7 +234,7 @@ raw_start() {
     RAW_ADDR=$a
     # shellcheck disable=SC2086
     listen $a --pty --pty-size 100x30 ${RAW_LOPT:-} \
-        -e 'PS1="rp> " exec bash --norc -i'
+        -e "${RAW_CMD:-PS1=\"rp> \" exec bash --norc -i}"
     cat >"$work/client.sh" <<EOS
 stty -g >"$work/before"
 $CLIENT --raw ${RAW_COPT:-} $a 2>"$work/c.err"
@@ -375,6 +376,49 @@ case_ctl_listener_only() {
     pane | grep -q 'hvsock-term-control' && fail "hello shown: $(pane)"
     return 0
 }
+
+case_ctl_pipe() {
+    # the remote shell killed by SIGPIPE (which hvlisten ignores): the
+    # listener reports the signal, not "status 141"
+    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start unix
+    keys 'kill -PIPE $$' Enter
+    raw_done 141
+    wait_for "$work/l.err" "killed by signal 13" 20 ||
+        fail "listener: $(cat "$work/l.err")"
+}
+
+case_ctl_stop_hello() {
+    # a SIGTERM while the client waits for a hello that does not come (a
+    # listener without the protocol, its command silent): it ends by the
+    # signal at once, not after the hello's 10 s, the terminal restored
+    RAW_COPT=--term-control RAW_CMD="sleep 60" RAW_NOWAIT=1 raw_start tcp
+    wait_for "$work/l.err" "Connection from" 20 || fail "no connection"
+    sleep 0.5
+    pkill -TERM -f -- "--raw --term-control $RAW_ADDR\$" ||
+        fail "no client to signal"
+    raw_done 143
+    grep -q "within 10 s" "$work/c.err" && fail "waited: $(cat "$work/c.err")"
+    return 0
+}
+
+case_ctl_stop_listener() {
+    # a stopped listener ends the command of a session, also one that
+    # ignores SIGHUP: its relay process forwards the SIGTERM to the
+    # command's own session
+    local rc
+    RAW_LOPT=--term-control RAW_COPT=--term-control RAW_NOWAIT=1 \
+        RAW_CMD="trap '' HUP; exec sleep 4712$$" raw_start unix
+    e2e_lib_poll 20 pgrep -x -f "sleep 4712$$" >/dev/null ||
+        fail "the remote sleep did not start: $(pane)"
+    kill -TERM "$LPID"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    e2e_lib_poll 20 no_proc "sleep 4712$$" || {
+        pkill -KILL -x -f "sleep 4712$$"
+        fail "the remote command outlived the listener"
+    }
+    raw_done 74
+}
+no_proc() { ! pgrep -x -f "$1" >/dev/null; }
 
 # ctl_paste's client: python's pty module is hvcat's terminal; 2 MB of
 # lines go in while everything that comes back is read, which must be
