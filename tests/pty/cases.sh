@@ -194,17 +194,22 @@ case_wine_pty_status() {
 }
 
 case_wine_term_control() {
-    # Windows (under Wine): --term-control is not there yet: a connection
-    # gets no command, and the listener says why
-    local a
+    # Windows (under Wine): --term-control is not there yet: both tools
+    # refuse it at the start (69), before they listen or connect
+    local a rc
     [ -n "$HV_EMU" ] || skip "the Windows build's case (POSIX: ctl_*)"
     a=$(addr tcp)
     # shellcheck disable=SC2086
-    listen $a --pty --term-control -e 'exit /b 3'
+    $SERVER -v $a --pty --term-control -e 'exit /b 3' </dev/null \
+        >"$work/l.out" 2>"$work/l.err"; rc=$?
+    [ $rc = 69 ] || fail "hvlisten exit $rc: $(cat "$work/l.err")"
+    grep -q "term-control: not supported" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q "Listening" "$work/l.err" && fail "it listened: $(cat "$work/l.err")"
     # shellcheck disable=SC2086
-    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
-    wait_for "$work/l.err" "not supported" 30 || fail "listener: $(cat "$work/l.err")"
-    grep -q "exited with status" "$work/l.err" && fail "a command ran: $(cat "$work/l.err")"
+    $CLIENT -e 'exit /b 3' --pty --term-control $a </dev/null \
+        >"$work/c.out" 2>"$work/c.err"; rc=$?
+    [ $rc = 69 ] || fail "hvcat exit $rc: $(cat "$work/c.err")"
+    grep -q "term-control: not supported" "$work/c.err" || fail "client: $(cat "$work/c.err")"
     return 0
 }
 
@@ -307,8 +312,9 @@ case_raw_sigterm() {
 
 case_ctl_size() {
     # the remote terminal takes the client's size, at the start (tmux's
-    # 120x40) and after a resize; the remote command's status is hvcat's
-    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start tcp
+    # 120x40) and after a resize; the remote command's status is hvcat's,
+    # and -v's last line says it
+    RAW_LOPT=--term-control RAW_COPT="--term-control -v" raw_start tcp
     keys 'stty size' Enter
     wait_pane '^40 120'
     $TM resize-window -t hv -x 90 -y 25 || fail "tmux resize-window"
@@ -317,6 +323,8 @@ case_ctl_size() {
     keys 'exit 7' Enter
     raw_done 7
     grep -q "exited with status 7" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q "Closed: exit status 7" "$work/c.err" ||
+        fail "client: $(cat "$work/c.err")"
 }
 size_is() {
     keys 'clear; stty size' Enter
@@ -509,6 +517,27 @@ case_ctl_bad_options() {
     $CLIENT --term-control -t 127.0.0.1 1 </dev/null 2>"$work/e2"; rc=$?
     [ $rc = 64 ] || fail "hvcat --term-control alone: exit $rc"
     grep -q -- "--term-control needs --raw or --pty" "$work/e2" || fail "message: $(cat "$work/e2")"
+    # the dump would hold frames: refused in every form
+    for a in "--raw -o $work/d" "-e cat --pty -x $work/d"; do
+        # shellcheck disable=SC2086
+        $CLIENT --term-control $a -t 127.0.0.1 1 </dev/null 2>"$work/e3"; rc=$?
+        [ $rc = 64 ] || fail "hvcat --term-control $a: exit $rc"
+        grep -q -- "cannot use --term-control with -o or -x" "$work/e3" ||
+            fail "message: $(cat "$work/e3")"
+    done
+    $SERVER --pty --term-control -o "$work/d" -e true -t 1 </dev/null 2>"$work/e4"; rc=$?
+    [ $rc = 64 ] || fail "hvlisten --term-control -o: exit $rc"
+    grep -q -- "cannot use --term-control with -o or -x" "$work/e4" ||
+        fail "message: $(cat "$work/e4")"
+    [ -e "$work/d" ] && fail "a dump was made"
+    # the session's own loop has no relay options
+    for a in "-i 5" "-q 1" --progress --no-shutdown; do
+        # shellcheck disable=SC2086
+        $CLIENT --raw --term-control $a -t 127.0.0.1 1 </dev/null 2>"$work/e5"; rc=$?
+        [ $rc = 64 ] || fail "hvcat --raw --term-control $a: exit $rc"
+        grep -q -- "cannot use --term-control --raw with ${a% *}" "$work/e5" ||
+            fail "message: $(cat "$work/e5")"
+    done
 }
 
 "case_$case_name"
