@@ -237,7 +237,9 @@ static int serve_loop(int sock, int m, struct hv__tc_dec *d,
         int busy = o->n > 0;
         ssize_t k;
 
-        pf[0].fd = sock;
+        /* a side with nothing asked is not watched: its hang-up would
+         * wake the poll again and again */
+        pf[0].fd = npend && !busy ? -1 : sock;
         pf[0].events = (short)((npend ? 0 : POLLIN) | (busy ? POLLOUT : 0));
         pf[1].fd = busy && !npend ? -1 : m;
         pf[1].events = (short)((busy ? 0 : POLLIN) | (npend ? POLLOUT : 0));
