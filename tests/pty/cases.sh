@@ -428,6 +428,39 @@ case_ctl_stop_listener() {
 }
 no_proc() { ! pgrep -x -f "$1" >/dev/null; }
 
+case_ctl_no_size() {
+    # a client that sends the hello and then nothing (no window size): the
+    # listener gives up after the hello's 10 s, as for a missing hello,
+    # and the command never starts
+    local rc
+    need_posix
+    command -v python3 >/dev/null || skip "no python3"
+    listen -U "$work/sock" --pty --term-control -e 'echo STARTED; sleep 60'
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+h = b"\033_hvsock-term-control;1\033\\"
+got = b""
+while len(got) < len(h):
+    got += s.recv(len(h) - len(got))
+s.sendall(h)
+s.settimeout(40)
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+' "$work/sock" >"$work/c.out" 2>"$work/c.err" ||
+        fail "client: $(cat "$work/c.err")"
+    grep -q "needs hvcat --raw --term-control" "$work/c.out" ||
+        fail "client got: $(cat "$work/c.out")"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    grep -q "does not speak it" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q STARTED "$work/c.out" && fail "the command started"
+    return 0
+}
+
 # ctl_paste's client: python's pty module is hvcat's terminal; 2 MB of
 # lines go in while everything that comes back is read, which must be
 # each line 4 times (the remote terminal raw, sed printing each line 4
