@@ -874,6 +874,10 @@ void hv_console_restore(void);
  * frame, HV_ETIMEDOUT when its hello did not come within 10 s;
  * HV_ESTOPPED on a stop; HV_ENOTSUP on Windows. */
 int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end);
+/* Whether this build speaks the terminal control protocol (hvcat --raw
+ * --term-control, -e --pty --term-control): 0, or HV_ENOTSUP (Windows),
+ * for a tool to refuse the option before it connects or listens. */
+int hv_term_control_available(void);
 
 /* Read stdin (st from hv_stream_stdio) through the escape of a raw
  * session: ch first on a line, then "." ends the session cleanly, ch again

@@ -3,6 +3,11 @@
  * loops); the codec itself (termctl.c) is everywhere. */
 #include "platform.h"
 
+int hv_term_control_available(void)
+{
+    return HV_ENOTSUP;
+}
+
 int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end)
 {
     (void)s;

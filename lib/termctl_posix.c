@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -26,38 +27,70 @@
 #define TC_HELLO_MS 10000 /* how long a side waits for the other's hello */
 #define TC_CHUNK 4096
 
-/* All of p out to fd, waiting while it is full; 0 or -1 (errno). */
-static int put_all(int fd, const void *p, size_t n)
+/* Frames on their way to a non-blocking connection: b[at..n). Room for
+ * a data frame and a window size. */
+struct tc_out {
+    unsigned char b[HV__TC_HEADER + TC_CHUNK + HV__TC_HEADER + 4];
+    size_t at, n;
+};
+
+/* Wait up to ms (-1: no bound) for ev on fd, or a stop (stop: the stop's
+ * pipe, -1 none): 1 ready, 0 not yet (the time passed, or a signal),
+ * HV_ESTOPPED. */
+static int wait_fd(int fd, short ev, int ms, int stop)
+{
+    struct pollfd pf[2];
+    int k;
+
+    pf[0].fd = fd;
+    pf[0].events = ev;
+    pf[0].revents = 0;
+    pf[1].fd = stop;
+    pf[1].events = POLLIN;
+    pf[1].revents = 0;
+    k = poll(pf, 2, ms);
+    if (hv_stopped() || (k > 0 && pf[1].revents))
+        return HV_ESTOPPED;
+    return k > 0 && pf[0].revents ? 1 : 0;
+}
+
+/* All of p out to fd, waiting while it is full: 0, HV_ESTOPPED (see
+ * wait_fd) or an HV_E* code. */
+static int put_all(int fd, const void *p, size_t n, int stop)
 {
     const char *c = p;
 
     while (n > 0) {
         ssize_t k = write(fd, c, n);
-        if (k < 0) {
-            struct pollfd pf;
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN)
-                return -1;
-            pf.fd = fd;
-            pf.events = POLLOUT;
-            (void)poll(&pf, 1, -1);
+        int r;
+        if (k >= 0) {
+            c += k;
+            n -= (size_t)k;
             continue;
         }
-        c += k;
-        n -= (size_t)k;
+        if (errno != EINTR && errno != EAGAIN)
+            return hv__err_from_os(errno);
+        if (errno == EAGAIN)
+            r = wait_fd(fd, POLLOUT, -1, stop);
+        else
+            r = hv_stopped() ? HV_ESTOPPED : 0;
+        if (r < 0)
+            return r;
     }
     return 0;
 }
 
-/* A data frame of p[0..n) (n at most TC_CHUNK) to fd. */
-static int put_data(int fd, const char *p, size_t n)
+/* As much of o as fd takes now: 0 or an HV_E* code. */
+static int send_some(int fd, struct tc_out *o)
 {
-    unsigned char f[HV__TC_HEADER + TC_CHUNK];
+    ssize_t k = write(fd, o->b + o->at, o->n - o->at);
 
-    hv__tc_header(HV__TC_DATA, n, f);
-    memcpy(f + HV__TC_HEADER, p, n);
-    return put_all(fd, f, HV__TC_HEADER + n);
+    if (k < 0)
+        return errno == EAGAIN || errno == EINTR ? 0 : hv__err_from_os(errno);
+    o->at += (size_t)k;
+    if (o->at == o->n)
+        o->at = o->n = 0;
+    return 0;
 }
 
 static long ms_now(void)
@@ -67,34 +100,48 @@ static long ms_now(void)
     return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Read from fd until the decoder has the peer's hello (0), the bytes are
- * no hello (HV_EBADDATA), the peer left (HV_ECONNABORTED) or TC_HELLO_MS
- * passed (HV_ETIMEDOUT). Reads byte by byte: what follows the hello stays
- * in the socket for the loop. */
-static int await_hello(int fd, struct hv__tc_dec *d)
+/* Some bytes of fd into b[0..n) before the time end (ms_now's clock):
+ * their count, HV_ETIMEDOUT, HV_ECONNABORTED (the peer left) or
+ * HV_ESTOPPED (see wait_fd). */
+static long get_by(int fd, void *b, size_t n, long end, int stop)
 {
-    long end = ms_now() + TC_HELLO_MS;
-
     for (;;) {
-        struct hv__tc_event ev;
-        struct pollfd pf;
-        unsigned char c;
-        size_t used;
         long left = end - ms_now();
         ssize_t k;
         int r;
 
         if (left <= 0)
             return HV_ETIMEDOUT;
-        pf.fd = fd;
-        pf.events = POLLIN;
-        if (poll(&pf, 1, (int)left) <= 0)
+        if ((r = wait_fd(fd, POLLIN, (int)left, stop)) < 0)
+            return r;
+        if (r == 0)
             continue;
-        k = read(fd, &c, 1);
+        k = read(fd, b, n);
+        if (k > 0)
+            return (long)k;
         if (k < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (k <= 0)
-            return HV_ECONNABORTED;
+        return HV_ECONNABORTED;
+    }
+}
+
+/* Read from fd until the decoder has the peer's hello (0), the bytes are
+ * no hello (HV_EBADDATA), the peer left (HV_ECONNABORTED), TC_HELLO_MS
+ * passed (HV_ETIMEDOUT) or a stop came (HV_ESTOPPED). Reads byte by
+ * byte: what follows the hello stays in the socket for the loop. */
+static int await_hello(int fd, struct hv__tc_dec *d, int stop)
+{
+    long end = ms_now() + TC_HELLO_MS;
+
+    for (;;) {
+        struct hv__tc_event ev;
+        unsigned char c;
+        size_t used;
+        long k = get_by(fd, &c, 1, end, stop);
+        int r;
+
+        if (k < 0)
+            return (int)k;
         if ((r = hv__tc_next(d, &c, 1, &used, &ev)) < 0)
             return r;
         if (ev.kind == HV__TC_HELLO_OK)
@@ -106,7 +153,7 @@ static int await_hello(int fd, struct hv__tc_dec *d)
 
 static void say_to(int fd, const char *msg)
 {
-    (void)put_all(fd, msg, strlen(msg));
+    (void)put_all(fd, msg, strlen(msg), -1);
 }
 
 static void say(const char *msg)
@@ -123,21 +170,21 @@ static void set_size(int m, unsigned cols, unsigned rows)
     (void)ioctl(m, TIOCSWINSZ, &ws);
 }
 
-/* The client's hello and its first frame, a window size; 0 or an error
- * said on stderr and to the client's terminal. */
+/* The client's hello and its first frame, a window size, each within
+ * TC_HELLO_MS; 0 or an error said on stderr and to the client's
+ * terminal. */
 static int serve_start(int sock, int m, struct hv__tc_dec *d)
 {
     unsigned char b[HV__TC_HEADER + 4];
     struct hv__tc_event ev;
     size_t got = 0, used;
-    int r = await_hello(sock, d);
+    int r = await_hello(sock, d, -1);
+    long end = ms_now() + TC_HELLO_MS;
 
     while (r == 0 && got < sizeof b) {
-        ssize_t k = read(sock, b + got, sizeof b - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            r = HV_ECONNABORTED;
+        long k = get_by(sock, b + got, sizeof b - got, end, -1);
+        if (k < 0)
+            r = (int)k;
         else
             got += (size_t)k;
     }
@@ -171,38 +218,50 @@ static int to_term(int m, const unsigned char **p, size_t *n)
 
 /* The frames loop: the command's output framed to sock, the client's
  * frames to the terminal; returns when the command's side of the
- * terminal closed (1) or the client left (0). The terminal is written
- * without blocking, and the client is read only once its last bytes are
- * in: a command that writes while its input is full is never stuck
- * behind us. */
-static int serve_loop(int sock, int m, struct hv__tc_dec *d)
+ * terminal closed (1: the frames still in o are for the caller to send)
+ * or the client left (0). Both are written without blocking: the
+ * terminal is read only once o is out, and the client only once its last
+ * bytes are in the terminal, so a command that writes while its input is
+ * full, or a client that sends while we do, is never stuck behind us. */
+static int serve_loop(int sock, int m, struct hv__tc_dec *d,
+                      struct tc_out *o)
 {
     unsigned char in[TC_CHUNK];
-    char out[TC_CHUNK];
     const unsigned char *pend = NULL; /* decoded, not yet in */
     size_t npend = 0, have = 0, at = 0; /* in[at..have) not decoded */
 
     (void)fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
+    (void)fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
     for (;;) {
         struct pollfd pf[2];
+        int busy = o->n > 0;
         ssize_t k;
 
-        pf[0].fd = npend ? -1 : sock;
-        pf[0].events = POLLIN;
-        pf[1].fd = m;
-        pf[1].events = (short)(POLLIN | (npend ? POLLOUT : 0));
+        /* a side with nothing asked is not watched: its hang-up would
+         * wake the poll again and again */
+        pf[0].fd = npend && !busy ? -1 : sock;
+        pf[0].events = (short)((npend ? 0 : POLLIN) | (busy ? POLLOUT : 0));
+        pf[1].fd = busy && !npend ? -1 : m;
+        pf[1].events = (short)((busy ? 0 : POLLIN) | (npend ? POLLOUT : 0));
         if (poll(pf, 2, -1) < 0)
             continue;
-        if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-            k = read(m, out, sizeof out);
-            if (k > 0 && put_data(sock, out, (size_t)k) < 0)
-                return 0;
+        if (busy && (pf[0].revents & (POLLOUT | POLLHUP | POLLERR)) &&
+            send_some(sock, o) < 0)
+            return 0;
+        if (!busy && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            k = read(m, o->b + HV__TC_HEADER, TC_CHUNK);
+            if (k > 0) {
+                o->n = hv__tc_header(HV__TC_DATA, (size_t)k, o->b) +
+                       (size_t)k;
+                if (send_some(sock, o) < 0)
+                    return 0;
+            }
             if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
                 return 1; /* EIO: every process let go of the slave */
         }
         if (npend && to_term(m, &pend, &npend) < 0)
             return 1;
-        if (pf[0].fd >= 0 && pf[0].revents) {
+        if (!npend && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
             k = read(sock, in, sizeof in);
             if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
                 return 0;
@@ -230,14 +289,88 @@ static int serve_loop(int sock, int m, struct hv__tc_dec *d)
     }
 }
 
+/* The command's process, once started (0 before): a SIGTERM for us goes
+ * to its group (it has a session of its own), and we go on until it
+ * ends; before, it ends us. */
+static volatile sig_atomic_t g_cmd;
+
+static void on_term(int sig)
+{
+    int e = errno;
+    pid_t pid = (pid_t)g_cmd;
+
+    if (pid <= 0) {
+        (void)signal(sig, SIG_DFL);
+        (void)raise(sig);
+    } else if (kill(-pid, sig) < 0) {
+        (void)kill(pid, sig); /* its setsid is still to come */
+    }
+    errno = e;
+}
+
+/* close_range(2) of lo..hi (Linux 5.9, its system call: glibc 2.34
+ * has the wrapper); -1 where the system lacks it, for the caller's loop. */
+static int close_span(unsigned lo, unsigned hi)
+{
+#ifdef SYS_close_range
+    return (int)syscall(SYS_close_range, lo, hi, 0u);
+#else
+    (void)lo;
+    (void)hi;
+    return -1;
+#endif
+}
+
+/* Close every descriptor but keep[0..n), which is sorted. */
+static void close_others(const int *keep, int n)
+{
+    struct rlimit rl;
+    int i, lo = 0, fd;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 1048576)
+        rl.rlim_cur = 1048576;
+    for (i = 0; i <= n; i++) {
+        int hi = i < n ? keep[i] - 1 : (int)rl.rlim_cur - 1;
+        if (hi >= lo && close_span((unsigned)lo, i < n ? (unsigned)hi : ~0u) < 0)
+            for (fd = lo; fd <= hi; fd++)
+                (void)close(fd);
+        if (i < n)
+            lo = keep[i] + 1;
+    }
+}
+
+/* Exit as the command did: killed by sig (no core of ours), or code. */
+static void exit_as(int signaled, int code)
+{
+    struct sigaction sa;
+    struct rlimit rl;
+    sigset_t set;
+
+    if (signaled) {
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL; /* hvlisten's SIGPIPE is ignored */
+        sigemptyset(&sa.sa_mask);
+        (void)sigaction(code, &sa, NULL);
+        rl.rlim_cur = rl.rlim_max = 0;
+        (void)setrlimit(RLIMIT_CORE, &rl);
+        sigemptyset(&set);
+        sigaddset(&set, code);
+        (void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+        (void)kill(getpid(), code); /* the same end, for the tool to say */
+        code += 128;
+    }
+    _exit(code);
+}
+
 void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
                   void (*child)(int fd, const char *cmd, char **envp))
 {
+    static struct tc_out o;
     struct hv__tc_dec d;
     struct sigaction sa;
-    struct rlimit rl;
+    sigset_t term, old;
     unsigned char f[HV__TC_HEADER + 2];
-    int fd, st = 0, how, code;
+    int st = 0, how, code, keep[4], i, j;
     pid_t pid;
 
     /* the tool's handlers write into the tool's wake pipes: not here */
@@ -246,45 +379,58 @@ void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
     sigemptyset(&sa.sa_mask);
     (void)sigaction(SIGCHLD, &sa, NULL);
     (void)sigaction(SIGINT, &sa, NULL);
-    (void)sigaction(SIGTERM, &sa, NULL);
     (void)sigaction(SIGHUP, &sa, NULL);
     (void)sigaction(SIGURG, &sa, NULL);
+    sa.sa_handler = on_term;
+    (void)sigaction(SIGTERM, &sa, NULL);
     (void)setpgid(0, 0);
     /* nothing of the tool's stays open here (its other connections would
      * not end while this runs): a forked copy, without exec */
-    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 1048576)
-        rl.rlim_cur = 1048576;
-    for (fd = 0; fd < (int)rl.rlim_cur; fd++)
-        if (fd != 2 && fd != sock && fd != m && fd != sl)
-            (void)close(fd);
+    keep[0] = 2;
+    keep[1] = sock;
+    keep[2] = m;
+    keep[3] = sl;
+    for (i = 1; i < 4; i++)
+        for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    close_others(keep, 4);
     memset(&d, 0, sizeof d);
-    if (put_all(sock, HV__TC_HELLO, HV__TC_HELLO_LEN) < 0 ||
+    if (put_all(sock, HV__TC_HELLO, HV__TC_HELLO_LEN, -1) < 0 ||
         serve_start(sock, m, &d) < 0)
         _exit(74);
+    /* a SIGTERM between the fork and g_cmd waits, then finds the command */
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    (void)sigprocmask(SIG_BLOCK, &term, &old);
     pid = fork();
     if (pid == 0) {
         close(sock);
         close(m);
+        (void)sigprocmask(SIG_SETMASK, &old, NULL);
         child(sl, cmd, envp);
     }
+    if (pid > 0)
+        g_cmd = pid;
+    (void)sigprocmask(SIG_SETMASK, &old, NULL);
     close(sl);
     if (pid < 0)
         _exit(71);
-    if (!serve_loop(sock, m, &d)) {
+    if (!serve_loop(sock, m, &d, &o)) {
         close(m); /* the client left: the terminal hangs up */
         (void)kill(pid, SIGHUP);
+    } else {
+        (void)put_all(sock, o.b + o.at, o.n - o.at, -1);
     }
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     how = WIFSIGNALED(st) ? HV__TC_SIGNALED : HV__TC_EXITED;
     code = how == HV__TC_SIGNALED ? WTERMSIG(st) : WEXITSTATUS(st);
-    (void)put_all(sock, f, hv__tc_exit((unsigned)how, (unsigned)code, f));
+    (void)put_all(sock, f, hv__tc_exit((unsigned)how, (unsigned)code, f), -1);
     (void)shutdown(sock, SHUT_WR);
-    if (how == HV__TC_SIGNALED) {
-        (void)kill(getpid(), code); /* the same end, for the tool to say */
-        _exit(128 + code);
-    }
-    _exit(code);
+    exit_as(how == HV__TC_SIGNALED, code);
 }
 
 /* ------------------------------------------------ the client's end */
@@ -324,8 +470,9 @@ static int from_peer(struct hv__tc_dec *d, const unsigned char *in, size_t n,
             return r;
         in += used;
         n -= used;
-        if (ev.kind == HV__TC_BYTES && put_all(1, ev.data, ev.len) < 0)
-            return hv__err_from_os(errno);
+        if (ev.kind == HV__TC_BYTES &&
+            (r = put_all(1, ev.data, ev.len, hv__wake_fd(HV__WAKE_STOP))) < 0)
+            return r;
         if (ev.kind == HV__TC_END) {
             end->signaled = ev.how == HV__TC_SIGNALED;
             end->code = ev.status;
@@ -335,25 +482,56 @@ static int from_peer(struct hv__tc_dec *d, const unsigned char *in, size_t n,
     return 0;
 }
 
+/* Typed bytes (the escape's hang-up sets *hangup) as a data frame into
+ * the empty o: 0, or an HV_E* code (stdin's end: HV_EIO). */
+static int from_terminal(struct hv__escape *esc, struct tc_out *o,
+                         int *hangup)
+{
+    char typed[TC_CHUNK / 2], out[TC_CHUNK / 2 + 1];
+    ssize_t k = read(0, typed, sizeof typed);
+    size_t n;
+
+    if (k < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (k <= 0)
+        return k == 0 ? HV_EIO : hv__err_from_os(errno);
+    n = esc ? hv__escape_scan(esc, typed, (size_t)k, out)
+            : (memcpy(out, typed, (size_t)k), (size_t)k);
+    if (n > 0) {
+        o->n += hv__tc_header(HV__TC_DATA, n, o->b + o->n);
+        memcpy(o->b + o->n, out, n);
+        o->n += n;
+    }
+    *hangup = esc && esc->hangup;
+    return 0;
+}
+
 /* The session's loop after the hellos: 0 (the command's end came, then
  * the connection's), HV_ECONNABORTED (it ended before that), 1 (the
- * escape), or an HV_E* code. */
+ * escape), or an HV_E* code. The connection is written without blocking
+ * and read all along: while frames wait in o, the terminal and SIGWINCH
+ * wait, so a listener that sends while we do is never stuck behind us. */
 static int client_loop(int sock, struct hv__tc_dec *d,
                        struct hv__escape *esc, struct hv_child_exit *end)
 {
-    unsigned char in[TC_CHUNK], f[HV__TC_HEADER + 4];
-    char typed[TC_CHUNK / 2], out[TC_CHUNK / 2 + 1];
-    int ended = 0, r;
+    static struct tc_out o;
+    unsigned char in[TC_CHUNK];
+    int ended = 0, hangup = 0, r;
 
+    o.at = o.n = 0;
     for (;;) {
         struct pollfd pf[4];
+        int idle = o.n == 0;
         ssize_t k;
 
         pf[0].fd = sock;
-        pf[1].fd = ended ? -1 : 0; /* after the end, nothing more to send */
-        pf[2].fd = g_winch[0];
+        pf[0].events = (short)(POLLIN | (idle ? 0 : POLLOUT));
+        /* after the end, nothing more to send */
+        pf[1].fd = ended || !idle ? -1 : 0;
+        pf[2].fd = idle ? g_winch[0] : -1;
         pf[3].fd = hv__wake_fd(HV__WAKE_STOP);
-        pf[0].events = pf[1].events = pf[2].events = pf[3].events = POLLIN;
+        pf[1].events = pf[2].events = pf[3].events = POLLIN;
+        pf[1].revents = pf[2].revents = 0;
         if (poll(pf, 4, -1) < 0) {
             if (errno != EINTR)
                 return hv__err_from_os(errno);
@@ -364,24 +542,20 @@ static int client_loop(int sock, struct hv__tc_dec *d,
         if (pf[2].revents) {
             char junk[64];
             (void)read(g_winch[0], junk, sizeof junk);
-            if (put_all(sock, f, size_frame(f)) < 0)
-                return hv__err_from_os(errno);
+            o.n = size_frame(o.b);
         }
-        if (pf[1].fd >= 0 && pf[1].revents) {
-            size_t n;
-            k = read(0, typed, sizeof typed);
-            if (k < 0 && (errno == EINTR || errno == EAGAIN))
-                continue;
-            if (k <= 0)
-                return k == 0 ? HV_EIO : hv__err_from_os(errno);
-            n = esc ? hv__escape_scan(esc, typed, (size_t)k, out)
-                    : (memcpy(out, typed, (size_t)k), (size_t)k);
-            if (n > 0 && put_data(sock, out, n) < 0)
-                return hv__err_from_os(errno);
-            if (esc && esc->hangup)
-                return 1;
+        if (pf[1].revents && (r = from_terminal(esc, &o, &hangup)) < 0)
+            return r;
+        if (o.n > 0 && (r = send_some(sock, &o)) < 0) {
+            if (!ended)
+                return r;
+            o.at = o.n = 0; /* the command ended: nothing more goes */
         }
-        if (pf[0].revents) {
+        /* the escape is the way out of a stuck session too: what the
+         * connection did not take of the typed line before it is dropped */
+        if (hangup)
+            return 1;
+        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             k = read(sock, in, sizeof in);
             if (k < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
@@ -393,13 +567,18 @@ static int client_loop(int sock, struct hv__tc_dec *d,
     }
 }
 
+int hv_term_control_available(void)
+{
+    return 0;
+}
+
 int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end)
 {
     struct hv__tc_dec d;
     struct hv__escape esc;
     struct sigaction sa, old;
     unsigned char f[HV__TC_HEADER + 4];
-    int r;
+    int r, stop = hv__wake_fd(HV__WAKE_STOP), fl = fcntl(s->fd, F_GETFL);
 
     memset(&d, 0, sizeof d);
     memset(&esc, 0, sizeof esc);
@@ -407,7 +586,7 @@ int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end)
     end->signaled = 0;
     end->code = 0;
     /* the listener's hello first: until then nothing of ours is sent */
-    if ((r = await_hello(s->fd, &d)) < 0)
+    if ((r = await_hello(s->fd, &d, stop)) < 0)
         return r;
     if (pipe(g_winch) < 0)
         return hv__err_from_os(errno);
@@ -418,12 +597,12 @@ int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     (void)sigaction(SIGWINCH, &sa, &old);
+    (void)fcntl(s->fd, F_SETFL, fl | O_NONBLOCK);
     /* the size after the handler is in: a change between is not lost */
-    if (put_all(s->fd, HV__TC_HELLO, HV__TC_HELLO_LEN) < 0 ||
-        put_all(s->fd, f, size_frame(f)) < 0)
-        r = hv__err_from_os(errno);
-    else
+    if ((r = put_all(s->fd, HV__TC_HELLO, HV__TC_HELLO_LEN, stop)) == 0 &&
+        (r = put_all(s->fd, f, size_frame(f), stop)) == 0)
         r = client_loop(s->fd, &d, escape ? &esc : NULL, end);
+    (void)fcntl(s->fd, F_SETFL, fl);
     (void)sigaction(SIGWINCH, &old, NULL);
     close(g_winch[0]);
     close(g_winch[1]);

@@ -59,7 +59,9 @@ static const char help[] =
     "  -t, --tcp           use TCP: VM is a host name or address, SERVICE a port\n"
     "      --term-control  with --raw: send the window size, exit with the\n"
     "                      remote command's status (hvlisten --pty\n"
-    "                      --term-control); with --pty: serve it\n"
+    "                      --term-control); with --pty: serve it; not with\n"
+    "                      -o or -x, nor with --raw and -i, -q, --progress,\n"
+    "                      --no-shutdown\n"
     "  -U, --unix PATH     connect to the unix domain socket PATH\n"
     "  -v, --verbose       report the connection on stderr\n"
     "  -w, --timeout SECS  give up each connect after SECS seconds (1-300;\n"
@@ -248,14 +250,31 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     return cli_child_status(NULL, o->exec, &st) ? HV_ECMDFAIL : 0;
 }
 
-/* --raw's checks: 0 or 64. */
+/* --raw's and --term-control's checks: 0, 64, or 69 (--term-control
+ * where the library does not speak it). */
 static int raw_check(const struct opts *o)
 {
+    int r;
+
     if (o->so.pty.control && !o->raw && !o->so.use_pty)
         return cli_usage_error(usage, "--term-control needs --raw or --pty");
-    if (o->so.pty.control && o->raw && (o->so.dump_raw || o->so.dump_hex))
+    if (o->so.pty.control && (o->so.dump_raw || o->so.dump_hex))
+        return cli_usage_error(usage, "cannot use --term-control with -o or "
+                                      "-x (the dump would hold its frames)");
+    /* the session's own loop: no relay to idle, linger or count */
+    if (o->so.pty.control && o->raw &&
+        (o->so.idle_ms || o->so.quit_ms != HV_RELAY_NO_QUIT ||
+         o->so.progress || o->so.no_shutdown))
         return cli_usage_error(usage, "cannot use --term-control --raw with "
-                                      "-o or -x");
+                                      "%s",
+                               o->so.idle_ms ? "-i"
+                               : o->so.quit_ms != HV_RELAY_NO_QUIT ? "-q"
+                               : o->so.progress ? "--progress"
+                                                : "--no-shutdown");
+    if (o->so.pty.control && (r = hv_term_control_available()) < 0) {
+        cli_warn(r, "--term-control");
+        return hv_exitcode(r);
+    }
     if (!o->raw)
         return o->escape ? cli_usage_error(usage, "--escape needs --raw") : 0;
     if (o->exec || o->zero || o->so.recv_only || o->so.send_only)
@@ -273,6 +292,7 @@ static int raw_check(const struct opts *o)
 static int run_controlled(struct hv_sock *s, const struct opts *o)
 {
     struct hv_child_exit end;
+    char how[64];
     int esc = o->escape < 0 ? 0 : o->escape ? o->escape : '~';
     int r = hv_term_session(s, esc, &end);
 
@@ -280,6 +300,9 @@ static int run_controlled(struct hv_sock *s, const struct opts *o)
     hv_sock_close(s);
     if (r == 1)
         return 0; /* the escape */
+    if (r == 0 && o->so.verbose)
+        cli_warnx("Closed: %s", /* the remote command's, as -e's */
+                  cli_child_how(&end, how, sizeof how));
     if (r == 0)
         return end.signaled ? 128 + (int)end.code : (int)end.code;
     if (r == HV_ECONNABORTED)

@@ -104,7 +104,8 @@ static const char help[] =
     "                      activation, Accept=no) instead of an address\n"
     "  -t, --tcp           use TCP: VM is the local address to bind, SERVICE a port\n"
     "      --term-control  with --pty: the window size from the client and the\n"
-    "                      command's status to it (the same option of hvcat)\n"
+    "                      command's status to it (the same option of hvcat);\n"
+    "                      not with -o or -x\n"
     "      --to ADDRESS    relay each connection to ADDRESS: hv:VM:SERVICE,\n"
     "                      vsock:CID:PORT, tcp:HOST:PORT, unix:PATH, npipe:NAME,\n"
     "                      hybrid:PATH:PORT\n"
@@ -1325,6 +1326,13 @@ static int check_opts(const struct opts *o, int argc, char **argv)
         return r;
     if (o->so.pty.control && !o->so.use_pty)
         return cli_usage_error(usage, "--term-control needs --pty");
+    if (o->so.pty.control && (o->so.dump_raw || o->so.dump_hex))
+        return cli_usage_error(usage, "cannot use --term-control with -o or "
+                                      "-x (the dump would hold its frames)");
+    if (o->so.pty.control && (r = hv_term_control_available()) < 0) {
+        cli_warn(r, "--term-control");
+        return hv_exitcode(r);
+    }
     if (o->systemd) {
         /* the socket unit says where, and how the socket is made */
         if (o->so.tcp || o->so.unix_path || o->so.npipe || o->so.hybrid)

@@ -194,17 +194,22 @@ case_wine_pty_status() {
 }
 
 case_wine_term_control() {
-    # Windows (under Wine): --term-control is not there yet: a connection
-    # gets no command, and the listener says why
-    local a
+    # Windows (under Wine): --term-control is not there yet: both tools
+    # refuse it at the start (69), before they listen or connect
+    local a rc
     [ -n "$HV_EMU" ] || skip "the Windows build's case (POSIX: ctl_*)"
     a=$(addr tcp)
     # shellcheck disable=SC2086
-    listen $a --pty --term-control -e 'exit /b 3'
+    $SERVER -v $a --pty --term-control -e 'exit /b 3' </dev/null \
+        >"$work/l.out" 2>"$work/l.err"; rc=$?
+    [ $rc = 69 ] || fail "hvlisten exit $rc: $(cat "$work/l.err")"
+    grep -q "term-control: not supported" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q "Listening" "$work/l.err" && fail "it listened: $(cat "$work/l.err")"
     # shellcheck disable=SC2086
-    $CLIENT $a </dev/null >"$work/c.out" 2>"$work/c.err"
-    wait_for "$work/l.err" "not supported" 30 || fail "listener: $(cat "$work/l.err")"
-    grep -q "exited with status" "$work/l.err" && fail "a command ran: $(cat "$work/l.err")"
+    $CLIENT -e 'exit /b 3' --pty --term-control $a </dev/null \
+        >"$work/c.out" 2>"$work/c.err"; rc=$?
+    [ $rc = 69 ] || fail "hvcat exit $rc: $(cat "$work/c.err")"
+    grep -q "term-control: not supported" "$work/c.err" || fail "client: $(cat "$work/c.err")"
     return 0
 }
 
@@ -223,8 +228,9 @@ keys() { $TM send-keys -t hv "$@"; }
 # raw_start KIND: a shell on a pty behind the listener, and on a tmux
 # terminal hvcat --raw to it; the terminal's modes before in $work/before,
 # after in $work/after, the client's status in $work/rc
-# (RAW_LOPT, RAW_COPT: more options for the listener, the client; with
-# RAW_NOWAIT set it does not wait for the prompt)
+# (RAW_LOPT, RAW_COPT: more options for the listener, the client; RAW_CMD
+# another command than the shell; with RAW_NOWAIT set it does not wait
+# for the prompt)
 raw_start() {
     local a
     need_posix
@@ -233,7 +239,7 @@ raw_start() {
     RAW_ADDR=$a
     # shellcheck disable=SC2086
     listen $a --pty --pty-size 100x30 ${RAW_LOPT:-} \
-        -e 'PS1="rp> " exec bash --norc -i'
+        -e "${RAW_CMD:-PS1=\"rp> \" exec bash --norc -i}"
     cat >"$work/client.sh" <<EOS
 stty -g >"$work/before"
 $CLIENT --raw ${RAW_COPT:-} $a 2>"$work/c.err"
@@ -306,8 +312,9 @@ case_raw_sigterm() {
 
 case_ctl_size() {
     # the remote terminal takes the client's size, at the start (tmux's
-    # 120x40) and after a resize; the remote command's status is hvcat's
-    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start tcp
+    # 120x40) and after a resize; the remote command's status is hvcat's,
+    # and -v's last line says it
+    RAW_LOPT=--term-control RAW_COPT="--term-control -v" raw_start tcp
     keys 'stty size' Enter
     wait_pane '^40 120'
     $TM resize-window -t hv -x 90 -y 25 || fail "tmux resize-window"
@@ -316,6 +323,8 @@ case_ctl_size() {
     keys 'exit 7' Enter
     raw_done 7
     grep -q "exited with status 7" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q "Closed: exit status 7" "$work/c.err" ||
+        fail "client: $(cat "$work/c.err")"
 }
 size_is() {
     keys 'clear; stty size' Enter
@@ -376,6 +385,163 @@ case_ctl_listener_only() {
     return 0
 }
 
+case_ctl_pipe() {
+    # the remote shell killed by SIGPIPE (which hvlisten ignores): the
+    # listener reports the signal, not "status 141"
+    RAW_LOPT=--term-control RAW_COPT=--term-control raw_start unix
+    keys 'kill -PIPE $$' Enter
+    raw_done 141
+    wait_for "$work/l.err" "killed by signal 13" 20 ||
+        fail "listener: $(cat "$work/l.err")"
+}
+
+case_ctl_stop_hello() {
+    # a SIGTERM while the client waits for a hello that does not come (a
+    # listener without the protocol, its command silent): it ends by the
+    # signal at once, not after the hello's 10 s, the terminal restored
+    RAW_COPT=--term-control RAW_CMD="sleep 60" RAW_NOWAIT=1 raw_start tcp
+    wait_for "$work/l.err" "Connection from" 20 || fail "no connection"
+    sleep 0.5
+    pkill -TERM -f -- "--raw --term-control $RAW_ADDR\$" ||
+        fail "no client to signal"
+    raw_done 143
+    grep -q "within 10 s" "$work/c.err" && fail "waited: $(cat "$work/c.err")"
+    return 0
+}
+
+case_ctl_stop_listener() {
+    # a stopped listener ends the command of a session, also one that
+    # ignores SIGHUP: its relay process forwards the SIGTERM to the
+    # command's own session
+    local rc
+    RAW_LOPT=--term-control RAW_COPT=--term-control RAW_NOWAIT=1 \
+        RAW_CMD="trap '' HUP; exec sleep 4712$$" raw_start unix
+    e2e_lib_poll 20 pgrep -x -f "sleep 4712$$" >/dev/null ||
+        fail "the remote sleep did not start: $(pane)"
+    kill -TERM "$LPID"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    e2e_lib_poll 20 no_proc "sleep 4712$$" || {
+        pkill -KILL -x -f "sleep 4712$$"
+        fail "the remote command outlived the listener"
+    }
+    raw_done 74
+}
+no_proc() { ! pgrep -x -f "$1" >/dev/null; }
+
+case_ctl_no_size() {
+    # a client that sends the hello and then nothing (no window size): the
+    # listener gives up after the hello's 10 s, as for a missing hello,
+    # and the command never starts
+    local rc
+    need_posix
+    command -v python3 >/dev/null || skip "no python3"
+    listen -U "$work/sock" --pty --term-control -e 'echo STARTED; sleep 60'
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+h = b"\033_hvsock-term-control;1\033\\"
+got = b""
+while len(got) < len(h):
+    got += s.recv(len(h) - len(got))
+s.sendall(h)
+s.settimeout(40)
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+' "$work/sock" >"$work/c.out" 2>"$work/c.err" ||
+        fail "client: $(cat "$work/c.err")"
+    grep -q "needs hvcat --raw --term-control" "$work/c.out" ||
+        fail "client got: $(cat "$work/c.out")"
+    wait_pid "$LPID" 20 rc || fail "listener still running"
+    grep -q "does not speak it" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q STARTED "$work/c.out" && fail "the command started"
+    return 0
+}
+
+# ctl_paste's client: python's pty module is hvcat's terminal; 2 MB of
+# lines go in while everything that comes back is read, which must be
+# each line 4 times (the remote terminal raw, sed printing each line 4
+# times: more comes back than goes out); then ~. ends hvcat. Exit 0 when
+# both hold; what it saw on stdout.
+PASTE_PY='
+import os, pty, sys, time, select
+total = 2 * 1024 * 1024
+line = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_+\n"
+data = (line * (total // len(line) + 1))[:total - 1] + b"\n"
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+os.set_blocking(fd, False)
+got = b""
+end = time.time() + 60
+def pump(t):
+    global got
+    if select.select([fd], [], [], t)[0]:
+        try:
+            b = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        if not b:
+            return False
+        got += b
+    return True
+while b"READY" not in got and time.time() < end and pump(1):
+    pass
+if b"READY" not in got:
+    print("no READY:", got[-200:]); sys.exit(2)
+got = got[got.index(b"READY") + 5:].lstrip(b"\r\n")
+want = b"".join(x * 4 for x in data.splitlines(True))
+sent = 0
+while len(got) < len(want) and time.time() < end:
+    r, w, _ = select.select([fd], [fd] if sent < total else [], [], 1)
+    if w:
+        try:
+            sent += os.write(fd, data[sent:sent + 8192])
+        except BlockingIOError:
+            pass
+    if r and not pump(0):
+        break
+same = got[:len(want)] == want
+print("sent", sent, "back", len(got), "same", same, flush=True)
+try:
+    os.write(fd, b"\r~.")
+except BlockingIOError:
+    pass
+st = None
+while time.time() < end + 20:
+    if os.waitpid(pid, os.WNOHANG)[0]:
+        st = 0
+        break
+    pump(0.2)
+print("hvcat", "ended" if st == 0 else "still running", flush=True)
+if st is None:
+    os.kill(pid, 9)
+sys.exit(0 if same and st == 0 else 1)
+'
+
+case_ctl_paste() {
+    # 2 MB pasted through the protocol while the command answers with 4
+    # times as much: neither end may stop reading while its sending waits
+    # (both blocked in a send was a deadlock); every byte comes back, in
+    # order
+    local a
+    need_posix
+    a=$(addr unix)
+    # shellcheck disable=SC2086
+    listen $a --pty --term-control \
+        -e "stty raw -echo && echo READY && exec sed -u 'p;p;p'"
+    # shellcheck disable=SC2086
+    python3 -c "$PASTE_PY" $CLIENT --raw --term-control $a \
+        >"$work/paste" 2>&1 || fail "paste: $(cat "$work/paste")"
+    grep -q "sent 2097152 back 8388608 same True" "$work/paste" ||
+        fail "paste: $(cat "$work/paste")"
+}
+
 case_ctl_bad_options() {
     local rc
     $SERVER --term-control -e true -t 1 </dev/null 2>"$work/e1"; rc=$?
@@ -384,6 +550,27 @@ case_ctl_bad_options() {
     $CLIENT --term-control -t 127.0.0.1 1 </dev/null 2>"$work/e2"; rc=$?
     [ $rc = 64 ] || fail "hvcat --term-control alone: exit $rc"
     grep -q -- "--term-control needs --raw or --pty" "$work/e2" || fail "message: $(cat "$work/e2")"
+    # the dump would hold frames: refused in every form
+    for a in "--raw -o $work/d" "-e cat --pty -x $work/d"; do
+        # shellcheck disable=SC2086
+        $CLIENT --term-control $a -t 127.0.0.1 1 </dev/null 2>"$work/e3"; rc=$?
+        [ $rc = 64 ] || fail "hvcat --term-control $a: exit $rc"
+        grep -q -- "cannot use --term-control with -o or -x" "$work/e3" ||
+            fail "message: $(cat "$work/e3")"
+    done
+    $SERVER --pty --term-control -o "$work/d" -e true -t 1 </dev/null 2>"$work/e4"; rc=$?
+    [ $rc = 64 ] || fail "hvlisten --term-control -o: exit $rc"
+    grep -q -- "cannot use --term-control with -o or -x" "$work/e4" ||
+        fail "message: $(cat "$work/e4")"
+    [ -e "$work/d" ] && fail "a dump was made"
+    # the session's own loop has no relay options
+    for a in "-i 5" "-q 1" --progress --no-shutdown; do
+        # shellcheck disable=SC2086
+        $CLIENT --raw --term-control $a -t 127.0.0.1 1 </dev/null 2>"$work/e5"; rc=$?
+        [ $rc = 64 ] || fail "hvcat --raw --term-control $a: exit $rc"
+        grep -q -- "cannot use --term-control --raw with ${a% *}" "$work/e5" ||
+            fail "message: $(cat "$work/e5")"
+    done
 }
 
 "case_$case_name"
