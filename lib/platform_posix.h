@@ -24,6 +24,14 @@
 /* pipe2(2): a pipe made with its flags in one call (wake_posix.c) */
 #define HV__HAVE_PIPE2 1
 #endif
+/* close_range(2) as a system call (Linux 5.9; glibc 2.34 has the
+ * wrapper): termctl_posix.c closes a span of descriptors in one call */
+#ifdef __linux__
+#include <sys/syscall.h>
+#ifdef SYS_close_range
+#define HV__HAVE_CLOSE_RANGE 1
+#endif
+#endif
 
 /* The socket handle behind the public opaque struct hv_sock. */
 struct hv_sock {

@@ -243,8 +243,11 @@ static int serve_loop(int sock, int m, struct hv__tc_dec *d,
         pf[0].events = (short)((npend ? 0 : POLLIN) | (busy ? POLLOUT : 0));
         pf[1].fd = busy && !npend ? -1 : m;
         pf[1].events = (short)((busy ? 0 : POLLIN) | (npend ? POLLOUT : 0));
-        if (poll(pf, 2, -1) < 0)
-            continue;
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return 0;
+        }
         if (busy && (pf[0].revents & (POLLOUT | POLLHUP | POLLERR)) &&
             send_some(sock, o) < 0)
             return 0;
@@ -312,7 +315,7 @@ static void on_term(int sig)
  * has the wrapper); -1 where the system lacks it, for the caller's loop. */
 static int close_span(unsigned lo, unsigned hi)
 {
-#ifdef SYS_close_range
+#ifdef HV__HAVE_CLOSE_RANGE
     return (int)syscall(SYS_close_range, lo, hi, 0u);
 #else
     (void)lo;
@@ -424,8 +427,10 @@ void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
     } else {
         (void)put_all(sock, o.b + o.at, o.n - o.at, -1);
     }
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    while ((i = (int)waitpid(pid, &st, 0)) < 0 && errno == EINTR)
         ;
+    if (i < 0) /* how it ended is unknown: not a clean 0 */
+        st = 71 << 8;
     how = WIFSIGNALED(st) ? HV__TC_SIGNALED : HV__TC_EXITED;
     code = how == HV__TC_SIGNALED ? WTERMSIG(st) : WEXITSTATUS(st);
     (void)put_all(sock, f, hv__tc_exit((unsigned)how, (unsigned)code, f), -1);
