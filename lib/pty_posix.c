@@ -5,11 +5,13 @@
  * error, and runs /bin/sh -c CMD with TERM set. */
 #define _XOPEN_SOURCE 700
 #define _DEFAULT_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "platform_posix.h"
 #include "termctl.h"
@@ -73,7 +75,9 @@ static int spawn_framed(int m, int sl, const char *cmd, char **envp,
         return r;
     (void)setpgid(pid, pid); /* as the command's own group (spawn_posix.c) */
     if ((*out = hv__child_new(pid)) == NULL) {
-        close(sv[0]); /* its end ends the process */
+        close(sv[0]); /* its end ends the process: reaped, not left */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
         return HV_ENOMEM;
     }
     return hv__spawn_pair_stream(sv[0], out, io);
