@@ -99,7 +99,7 @@ void hv__ring_grow(struct hv__ring *r)
 
 void hv__ring_grow_max(struct hv__ring *r)
 {
-    /* an unallocated ring (empty, size 0) is allocated: realloc(NULL) */
+    /* an unallocated ring (empty, size 0) is allocated as any empty one */
     if (r->size < r->max)
         grow_to(r, r->max);
 }

@@ -4,7 +4,7 @@
  * killed tool must not leave them non-blocking), so they are read only
  * when poll says so and written at most what fits. What the relay engine
  * needs to know of a stream is set here, where it is made, as properties
- * (platform.h: rtry, wtry, rblock, splice_from, splice_into, rst_unread,
+ * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into, rst_unread,
  * rst_polled): the engine asks those, never the kind. */
 #define _GNU_SOURCE
 #include <fcntl.h>
