@@ -416,6 +416,15 @@ int hv_stdout_passes_fds(void);
 int hv_sock_pass_stdout(struct hv_sock *s);
 /* Close; a unix listener also removes the socket file it made. */
 void hv_sock_close(struct hv_sock *s);
+/* Close an accepted connection with a reset, never a clean end: for a
+ * client refused before any session. TCP sends a reset (SO_LINGER 0:
+ * the client's next receive fails with ECONNRESET); a named pipe is
+ * disconnected (the client's next read fails with ERROR_PIPE_NOT_CONNECTED,
+ * which hv_sock_recv and the relay report as HV_ECONNRESET). AF_UNIX has
+ * no reset: a client whose bytes are left unread here gets ECONNRESET, one
+ * that sent nothing reads end of file. vsock's reset reads as end of file
+ * at the client (Linux); a later send fails there (EPIPE). */
+void hv_sock_abort(struct hv_sock *s);
 
 /* --------------------------------------------------------- service managers */
 

@@ -520,6 +520,18 @@ void hv__npipe_close(struct hv_sock *s)
     free(s);
 }
 
+void hv__npipe_abort(struct hv_sock *s)
+{
+    /* "forces that end of the named pipe closed. The client receives an
+     * error the next time it attempts to access the pipe", and what it
+     * has not read is discarded (DisconnectNamedPipe, Remarks): under
+     * Wine its reads and writes then fail with ERROR_PIPE_NOT_CONNECTED,
+     * where a plain close gives ERROR_BROKEN_PIPE, the clean end */
+    if (s->pipe && !s->npl)
+        (void)DisconnectNamedPipe(s->pipe);
+    hv__npipe_close(s);
+}
+
 void hv__npipe_private_name(wchar_t *buf, size_t n)
 {
     static volatile LONG counter;

@@ -94,6 +94,8 @@ int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
 int hv__npipe_accept_ready(struct hv_sock *l);
 HANDLE hv__npipe_accept_event(struct hv_sock *l, int *err);
 void hv__npipe_close(struct hv_sock *s);
+/* Close a served instance with its client forced off (hv_sock_abort). */
+void hv__npipe_abort(struct hv_sock *s);
 /* A unique name for a private pipe (spawn_win.c's child pipes). */
 void hv__npipe_private_name(wchar_t *buf, size_t n);
 /* hv__utf8_to_wide as a plain malloc'd copy: NULL on failure or bad UTF-8
@@ -127,6 +129,8 @@ struct hv_stream {
                             * plain end, not an error (AF_HYPERV) */
     unsigned char eof_closes; /* an EOF passed into it can only be its
                                * close (a named pipe we serve) */
+    unsigned char disc_resets; /* ERROR_PIPE_NOT_CONNECTED is a reset: the
+                                * server forced us off (a pipe's client) */
     unsigned char wkeep;  /* its writing side outlives a session (stdout):
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */

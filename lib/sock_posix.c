@@ -911,6 +911,21 @@ void hv_sock_close(struct hv_sock *s)
     free(s);
 }
 
+void hv_sock_abort(struct hv_sock *s)
+{
+    struct linger lg;
+    if (s == NULL)
+        return;
+    /* a zero linger time makes close send a reset instead of a FIN (TCP;
+     * socket(7), SO_LINGER). Nothing is read first: a unix client whose
+     * bytes stay unread gets ECONNRESET at our close (unix(7) has no
+     * reset of its own) */
+    lg.l_onoff = 1;
+    lg.l_linger = 0;
+    (void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    hv_sock_close(s);
+}
+
 int hv__sock_send(struct hv_sock *s, const char *p, size_t n)
 {
     while (n > 0) {

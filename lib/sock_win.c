@@ -828,6 +828,26 @@ void hv_sock_close(struct hv_sock *s)
     free(s);
 }
 
+void hv_sock_abort(struct hv_sock *s)
+{
+    struct linger lg;
+    if (s == NULL)
+        return;
+    if (s->family == HV_FAMILY_NPIPE) {
+        hv__npipe_abort(s);
+        return;
+    }
+    /* no shutdown, whose FIN the peer would read as the clean end; a
+     * zero linger time makes closesocket "a hard or abortive close"
+     * (closesocket, Remarks; SO_LINGER) */
+    s->no_shutdown = 1;
+    lg.l_onoff = 1;
+    lg.l_linger = 0;
+    (void)setsockopt(s->s, SOL_SOCKET, SO_LINGER, (const char *)&lg,
+                     (int)sizeof lg);
+    hv_sock_close(s);
+}
+
 int hv__sock_send(struct hv_sock *s, const char *p, size_t n)
 {
     while (n > 0) {

@@ -722,6 +722,12 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
         if (GetNamedPipeInfo(s->pipe, &flags, NULL, NULL, NULL) &&
             (flags & PIPE_SERVER_END))
             st->eof_closes = 1;
+        else
+            /* a server's plain close reads as ERROR_BROKEN_PIPE after its
+             * data; DisconnectNamedPipe "forces that end of the named pipe
+             * closed" and discards what we had not read (Remarks), which
+             * is a reset (hv_sock_abort's, a refused client's) */
+            st->disc_resets = 1;
     } else {
         /* Winsock's recv gives 0 at the peer's shutdown(SD_SEND) and at
          * its close alike (TCP's FIN). AF_HYPERV is "a Windows Socket
@@ -843,6 +849,8 @@ int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
         if (r == HV_ESTOPPED)
             return r;
         if (r < 0) {
+            if (st->disc_resets && e == ERROR_PIPE_NOT_CONNECTED)
+                return HV_ECONNRESET;
             if (recv_end_error(e))
                 return 0;
             if (recv_reset_error(e)) {
@@ -897,7 +905,8 @@ int hv__stream_write(struct hv_stream *st, const char *buf, size_t n,
             r = hv__err_from_os((long)e);
             /* what a reset peer is called on POSIX */
             if (e == WSAECONNABORTED || e == WSAESHUTDOWN || e == WSAEDISCON ||
-                e == ERROR_NETNAME_DELETED || e == ERROR_CONNECTION_ABORTED)
+                e == ERROR_NETNAME_DELETED || e == ERROR_CONNECTION_ABORTED ||
+                (st->disc_resets && e == ERROR_PIPE_NOT_CONNECTED))
                 r = HV_ECONNRESET;
             return r == HV_EOS ? HV_EIO : r;
         }

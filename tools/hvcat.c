@@ -349,6 +349,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 
     memset(o, 0, sizeof *o);
     session_opts_init(&o->so);
+    o->so.dialed = 1;
     while ((c = cli_getopt(argc, argv, "de:hi:o:q:tU:vVw:x:z", longopts)) !=
            -1) {
         if ((r = session_option(&o->so, c, optarg)) == 1)

@@ -416,7 +416,9 @@ static int make_filter(struct server *sv, const char *vm_rule)
     return 0;
 }
 
-/* Whether a freshly accepted peer may stay; a refused one is closed. */
+/* Whether a freshly accepted peer may stay; a refused one is closed with
+ * a reset (hv_sock_abort), so that it never takes the close for a
+ * session that ended cleanly. */
 static int admit(struct server *sv, struct hv_sock *s, const char *from,
                  const struct hv_addr *peer)
 {
@@ -425,7 +427,7 @@ static int admit(struct server *sv, struct hv_sock *s, const char *from,
     sv->refused++;
     log_event("refused", &(struct log_fields){.peer = from, .local = sv->where},
               "Refused %s (--allow/--deny)", from);
-    hv_sock_close(s);
+    hv_sock_abort(s);
     return 0;
 }
 
@@ -696,7 +698,7 @@ static enum accepted accept_one(struct server *sv)
     }
     c = calloc(1, sizeof *c + (sv->o->exec ? sizeof *c->peer : 0));
     if (c == NULL) {
-        hv_sock_close(s);
+        hv_sock_abort(s);
         cli_warn(HV_ENOMEM, "accept on %s (retrying)", sv->where);
         return ACCEPT_RETRY;
     }
@@ -968,10 +970,10 @@ static int serve_stdio(struct server *sv)
             return r;
         }
         /* stdout's reader may have gone while this client came in: it is
-         * closed unserved (its data unread, so it sees a reset), never
-         * told its bytes were taken */
+         * closed unserved with a reset, never told its bytes were
+         * taken */
         if (hv_stdout_gone()) {
-            hv_sock_close(s);
+            hv_sock_abort(s);
             return err;
         }
         hv_addr_format(&peer, from, sizeof from);

@@ -331,12 +331,34 @@ const char *session_summary(const struct hv_relay_result *res, char *buf,
     return buf;
 }
 
+static int hints_off(const struct session_opts *so)
+{
+    const char *e = getenv("HV_NO_HINTS");
+    return so->no_hints || (e != NULL && *e != '\0' && strcmp(e, "0") != 0);
+}
+
+/* A reset of the connection before any of its data came: how a listener
+ * turns away a client it does not admit (hvlisten's hv_sock_abort) */
+static int reset_at_once(const struct hv_relay_result *res)
+{
+    return res->err == HV_ECONNRESET && res->ba == 0 &&
+           (res->side == HV_SIDE_B_READ || res->side == HV_SIDE_B_WRITE);
+}
+
 /* Report a failed relay ("prog: read stdin: ...", "prog: WHERE: ...");
  * returns its error. */
-static int session_error(const struct hv_relay_result *res, const char *where,
+static int session_error(const struct session_opts *so,
+                         const struct hv_relay_result *res, const char *where,
                          int a_is_stdio)
 {
-    if (res->err == HV_EIDLE)
+    if (so->dialed && reset_at_once(res)) {
+        cli_warnx("%s: %s before any data (refused by the listener?)", where,
+                  hv_strerror(res->err));
+        if (!hints_off(so))
+            cli_warnx("hint: hvlisten resets a client its --allow/--deny "
+                      "refuses (its -v log says 'Refused'): add an --allow "
+                      "for this client there");
+    } else if (res->err == HV_EIDLE)
         cli_warnx("%s: %s", where, hv_strerror(res->err));
     else if (a_is_stdio && res->side == HV_SIDE_A_READ)
         cli_warn(res->err, "read stdin");
@@ -357,12 +379,6 @@ const char *session_hint(const struct hv_addr *a, int err)
 }
 
 /* ---------------------------------------------------------------- hints */
-
-static int hints_off(const struct session_opts *so)
-{
-    const char *e = getenv("HV_NO_HINTS");
-    return so->no_hints || (e != NULL && *e != '\0' && strcmp(e, "0") != 0);
-}
 
 void session_hints(const struct session_opts *so, const struct hv_addr *a,
                    enum hv_diag_op op, int err)
@@ -523,7 +539,7 @@ int session_stdio(struct hv_sock *s, const struct session_opts *so,
     if (r == HV_ESTOPPED)
         return r;
     if (r < 0)
-        return session_error(&res, peer, 1);
+        return session_error(so, &res, peer, 1);
     log_event("closed",
               &(struct log_fields){.peer = peer, .have_bytes = 1,
                                    .sent = res.ab, .received = res.ba},

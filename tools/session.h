@@ -65,6 +65,8 @@ struct session_opts {
     int wait_stdin; /* --wait-stdin: after the peer's EOF, send stdin to
                      * its end however long it idles */
     int no_hints;   /* --no-hints: no hint lines under an error */
+    int dialed;     /* the peer is a listener (hvcat): a reset before any
+                     * of its data may be its refusal */
     const char *dump_raw, *dump_hex; /* -o FILE, -x FILE */
     int dump_named; /* each dump record names its connection (-k) */
     struct hv_dump *dump;            /* open: session_dump_open */

@@ -326,8 +326,9 @@ case_npipe_access() {
 }
 
 # user_rule WANT ARGS...: a pipe listener with -e "echo hello" and ARGS;
-# one client: served (it reads hello) or refused (it reads nothing, the
-# pipe closed at once, and the listener says Refused)
+# one client: served (it reads hello) or refused (it reads nothing: the
+# listener disconnects the pipe, which the client reports as a reset, 74,
+# never as a clean end; and the listener says Refused)
 user_rule() {
     local want=$1 lpid
     shift
@@ -336,11 +337,15 @@ user_rule() {
     lpid=$BPID
     wait_for "$work/lis.err" "Listening on" 30 || fail "$*: never listened: $(cat "$work/lis.err")"
     bg cli /dev/null $CAT --npipe "$pipe"
-    ended cli "$BPID" 0
     if [ "$want" = served ]; then
+        ended cli "$BPID" 0
         [ "$(tr -d '\r' <"$work/cli.out")" = hello ] || fail "$*: got '$(cat "$work/cli.out")'"
         ended lis "$lpid" 0
     else
+        ended cli "$BPID" 74
+        [ "$(tr -d '\r' <"$work/cli.err" | head -n 1)" = \
+            "hvcat: npipe:\\\\.\\pipe\\$pipe: connection reset by peer before any data (refused by the listener?)" ] ||
+            fail "$*: refused: $(cat "$work/cli.err")"
         [ ! -s "$work/cli.out" ] || fail "$*: refused, yet got '$(cat "$work/cli.out")'"
         wait_for "$work/lis.err" "Refused npipe:" 20 || fail "$*: no Refused line: $(cat "$work/lis.err")"
         kill "$lpid" 2>/dev/null
