@@ -411,6 +411,35 @@ case_allow_deny_uid() {
         fail "sid: rule: $(cat "$work/sid.err")"
 }
 
+# unix_sent PID: PID's unix socket has bytes its peer has not taken yet
+unix_sent() { ss -xnp 2>/dev/null | grep "pid=$1," | awk '$4 > 0 { f = 1 } END { exit !f }'; }
+
+case_refused_unix_reset() {
+    # a unix client --deny turns away with its bytes unread gets a reset
+    # (74), never a clean end: AF_UNIX has no reset of its own, but a
+    # close with the peer's bytes unread is one (ECONNRESET). Made
+    # certain: the listener is stopped until the client's bytes wait
+    # in its connection
+    local uid cpid crc
+    command -v ss >/dev/null 2>&1 || skip "no ss here (Debian: iproute2)"
+    uid=$(id -u)
+    listener l /dev/null -k -e cat -U "$work/l.sock" --deny "uid:$uid"
+    kill -STOP "$LPID"
+    wait_stopped "$LPID" 10 || fail "the listener did not stop"
+    echo ping | $CAT -U "$work/l.sock" >"$work/cli.out" 2>"$work/cli.err" &
+    cpid=$!
+    pids="$pids $cpid"
+    e2e_lib_poll 20 unix_sent "$cpid" || fail "the client's bytes never left"
+    kill -CONT "$LPID"
+    wait_pid "$cpid" 20 crc || fail "the refused client hung"
+    [ "$crc" -eq 74 ] || fail "exit $crc, expected 74: $(cat "$work/cli.err")"
+    [ "$(head -n 1 "$work/cli.err")" = \
+        "hvcat: unix:$work/l.sock: connection reset by peer before any data (refused by the listener?)" ] ||
+        fail "message: $(cat "$work/cli.err")"
+    [ ! -s "$work/cli.out" ] || fail "refused, yet got '$(cat "$work/cli.out")'"
+    wait_for "$work/l.err" "Refused unix:uid=$uid" 10 || fail "no Refused line"
+}
+
 case_exec_env() {
     # an -e command knows both ends
     listener l /dev/null -e 'echo "$HV_PEER_ADDR|$HV_PEER_VM|$HV_LOCAL_ADDR|$HV_LOCAL_SERVICE"' -t 127.0.0.1 0
