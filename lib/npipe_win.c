@@ -281,8 +281,20 @@ static DWORD WINAPI listener_main(LPVOID arg)
     return 0;
 }
 
-/* End q's thread and close every instance: clients still queued see the
- * pipe broken, as a closed TCP listener resets its backlog. */
+/* Force the client of a served instance off: "forces that end of the
+ * named pipe closed. The client receives an error the next time it
+ * attempts to access the pipe", and what it has not read is discarded
+ * (DisconnectNamedPipe, Remarks). Under Wine its reads and writes then
+ * fail with ERROR_PIPE_NOT_CONNECTED, where a plain close gives
+ * ERROR_BROKEN_PIPE after the data: a reset, not the clean end. Fails
+ * harmlessly on a client's handle. */
+static void force_off(HANDLE h)
+{
+    (void)DisconnectNamedPipe(h);
+}
+
+/* End q's thread and close every instance: clients still queued are
+ * forced off (a reset), as a closed TCP listener resets its backlog. */
 static void listener_free(struct hv__npipe_listener *q)
 {
     size_t i;
@@ -296,12 +308,18 @@ static void listener_free(struct hv__npipe_listener *q)
     if (q->pending) {
         if (q->armed && !q->connected) {
             (void)CancelIoEx(q->pending, &q->ov);
-            (void)GetOverlappedResult(q->pending, &q->ov, &n, TRUE);
+            /* completed before the cancel: a client came */
+            if (GetOverlappedResult(q->pending, &q->ov, &n, TRUE))
+                force_off(q->pending);
+        } else if (q->connected) {
+            force_off(q->pending); /* a client there, not yet queued */
         }
         CloseHandle(q->pending);
     }
-    for (i = 0; i < q->count; i++)
+    for (i = 0; i < q->count; i++) {
+        force_off(q->queue[i]); /* never served: reset, not ended */
         CloseHandle(q->queue[i]);
+    }
     if (q->ov_ev)
         CloseHandle(q->ov_ev);
     if (q->ready)
@@ -512,24 +530,14 @@ void hv__npipe_close(struct hv_sock *s)
 {
     if (s->npl)
         listener_free(s->npl);
-    /* no DisconnectNamedPipe: the client may still read what was written
-     * before the close */
+    /* no DisconnectNamedPipe at a normal end: the client may still read
+     * what was written before the close */
+    if (s->pipe && s->disconnect)
+        force_off(s->pipe);
     if (s->pipe)
         CloseHandle(s->pipe);
     free(s->path);
     free(s);
-}
-
-void hv__npipe_abort(struct hv_sock *s)
-{
-    /* "forces that end of the named pipe closed. The client receives an
-     * error the next time it attempts to access the pipe", and what it
-     * has not read is discarded (DisconnectNamedPipe, Remarks): under
-     * Wine its reads and writes then fail with ERROR_PIPE_NOT_CONNECTED,
-     * where a plain close gives ERROR_BROKEN_PIPE, the clean end */
-    if (s->pipe && !s->npl)
-        (void)DisconnectNamedPipe(s->pipe);
-    hv__npipe_close(s);
 }
 
 void hv__npipe_private_name(wchar_t *buf, size_t n)

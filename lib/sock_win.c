@@ -834,7 +834,8 @@ void hv_sock_abort(struct hv_sock *s)
     if (s == NULL)
         return;
     if (s->family == HV_FAMILY_NPIPE) {
-        hv__npipe_abort(s);
+        s->disconnect = 1;
+        hv__npipe_close(s);
         return;
     }
     /* no shutdown, whose FIN the peer would read as the clean end; a

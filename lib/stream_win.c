@@ -807,7 +807,14 @@ void hv__stream_no_shutdown(struct hv_stream *st)
 void hv__stream_abort(struct hv_stream *st)
 {
     struct linger lg;
-    if (st == NULL || st->sock == NULL || st->sock->s == INVALID_SOCKET)
+    if (st == NULL || st->sock == NULL)
+        return;
+    if (st->sock->family == HV_FAMILY_NPIPE) {
+        /* a pipe we serve: its client forced off at the close */
+        st->sock->disconnect = st->eof_closes;
+        return;
+    }
+    if (st->sock->s == INVALID_SOCKET)
         return;
     /* a shutdown would send a FIN first, which the peer reads as the
      * clean end before the reset: none, and a close that resets

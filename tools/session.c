@@ -356,8 +356,8 @@ static int session_error(const struct session_opts *so,
                   hv_strerror(res->err));
         if (!hints_off(so))
             cli_warnx("hint: hvlisten resets a client its --allow/--deny "
-                      "refuses (its -v log says 'Refused'): add an --allow "
-                      "for this client there");
+                      "refuses or its --to target turned away; its -v log "
+                      "says which ('Refused' or the connect's error)");
     } else if (res->err == HV_EIDLE)
         cli_warnx("%s: %s", where, hv_strerror(res->err));
     else if (a_is_stdio && res->side == HV_SIDE_A_READ)

@@ -370,6 +370,22 @@ case_npipe_allow_deny_user() {
     user_rule refused --allow "$me" --deny "sid:$sid"
 }
 
+case_npipe_to_refused_reset() {
+    # --to a target that refuses: the pipe client, sent nothing, is forced
+    # off the pipe (a reset, 74), never given the clean end of a session
+    local lpid
+    bg lis /dev/null $LISTEN -v --npipe "$pipe" --to tcp:127.0.0.1:1
+    lpid=$BPID
+    wait_for "$work/lis.err" "Listening on" 30 || fail "never listened: $(cat "$work/lis.err")"
+    bg cli /dev/null $CAT --npipe "$pipe"
+    ended cli "$BPID" 74
+    [ "$(tr -d '\r' <"$work/cli.err" | head -n 1)" = \
+        "hvcat: npipe:\\\\.\\pipe\\$pipe: connection reset by peer before any data (refused by the listener?)" ] ||
+        fail "message: $(cat "$work/cli.err")"
+    ended lis "$lpid" 69
+    grep -q "connection refused" "$work/lis.err" || fail "listener: $(cat "$work/lis.err")"
+}
+
 case_npipe_user_bad() {
     # a name that is no account: refused at the start (68, as a VM name
     # that is none); a malformed SID and a POSIX uid: 65
