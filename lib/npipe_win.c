@@ -532,12 +532,16 @@ void hv__npipe_close(struct hv_sock *s)
         listener_free(s->npl);
     /* no DisconnectNamedPipe at a normal end: the client may still read
      * what was written before the close */
-    if (s->pipe && s->disconnect)
-        force_off(s->pipe);
     if (s->pipe)
         CloseHandle(s->pipe);
     free(s->path);
     free(s);
+}
+
+void hv__npipe_disconnect(struct hv_sock *s)
+{
+    if (s->pipe && !s->listener)
+        force_off(s->pipe);
 }
 
 void hv__npipe_private_name(wchar_t *buf, size_t n)

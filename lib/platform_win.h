@@ -36,8 +36,6 @@ struct hv_sock {
                        * or NULL */
     int listener;
     int no_shutdown;  /* hv_sock_close closes without shutdown(SD_SEND) */
-    int disconnect;   /* a pipe instance we serve: hv_sock_close forces
-                       * its client off first (a reset) */
     char *hybrid_ok;  /* a hybrid vsock connection: its OK's text */
     enum hv_family family;
 };
@@ -96,6 +94,9 @@ int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
 int hv__npipe_accept_ready(struct hv_sock *l);
 HANDLE hv__npipe_accept_event(struct hv_sock *l, int *err);
 void hv__npipe_close(struct hv_sock *s);
+/* Force the client of a pipe instance we serve off it now (a reset: its
+ * next read fails); nothing on a client's own handle. */
+void hv__npipe_disconnect(struct hv_sock *s);
 /* A unique name for a private pipe (spawn_win.c's child pipes). */
 void hv__npipe_private_name(wchar_t *buf, size_t n);
 /* hv__utf8_to_wide as a plain malloc'd copy: NULL on failure or bad UTF-8

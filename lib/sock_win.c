@@ -834,7 +834,7 @@ void hv_sock_abort(struct hv_sock *s)
     if (s == NULL)
         return;
     if (s->family == HV_FAMILY_NPIPE) {
-        s->disconnect = 1;
+        hv__npipe_disconnect(s);
         hv__npipe_close(s);
         return;
     }

@@ -810,8 +810,11 @@ void hv__stream_abort(struct hv_stream *st)
     if (st == NULL || st->sock == NULL)
         return;
     if (st->sock->family == HV_FAMILY_NPIPE) {
-        /* a pipe we serve: its client forced off at the close */
-        st->sock->disconnect = st->eof_closes;
+        /* a pipe we serve: its client forced off now, as a socket's
+         * linger time is set now (the close may come only with the
+         * process's exit, from a thread that holds the pair last) */
+        if (st->eof_closes)
+            hv__npipe_disconnect(st->sock);
         return;
     }
     if (st->sock->s == INVALID_SOCKET)
