@@ -423,7 +423,7 @@ void hv_sock_close(struct hv_sock *s);
  * which hv_sock_recv and the relay report as HV_ECONNRESET). AF_UNIX has
  * no reset: a client whose bytes are left unread here gets ECONNRESET, one
  * that sent nothing reads end of file. vsock's reset reads as end of file
- * at the client (Linux); a later send fails there (EPIPE). */
+ * at the client (Linux's virtio transport), its bytes unread or not. */
 void hv_sock_abort(struct hv_sock *s);
 
 /* --------------------------------------------------------- service managers */
