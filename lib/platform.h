@@ -210,6 +210,12 @@ size_t hv__console_out_text(struct hv__console_out *t, const char *in,
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
                         size_t n, char *out, int end);
 
+/* spawn_posix.c, spawn_win.c: a started command that never got its
+ * connection (a failure right after its start) is ended at once, without
+ * a chance to ignore it (SIGKILL to its group; its job terminated), then
+ * reaped and freed: the wait is short, and no zombie or orphan is left. */
+void hv__child_discard(struct hv_child *c);
+
 /* pty.c: env (NULL, or "NAME=value" strings ending with NULL) with
  * "TERM=term" written into buf[n] and added last (it wins over a TERM of
  * env); malloc'd (the strings are not copied), NULL when out of memory. */

@@ -135,10 +135,7 @@ int hv_spawn_pty(const char *cmd, const char *const *env,
         return HV_ENOMEM;
     }
     if ((r = hv__stream_tty(m, io)) < 0) {
-        struct hv_child_exit st;
-        hv_child_kill(*out);
-        (void)hv_child_wait(*out, &st);
-        hv_child_free(*out);
+        hv__child_discard(*out);
         *out = NULL;
         return r;
     }

@@ -179,11 +179,8 @@ int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io)
 
     if ((r = hv__sock_from_fd(fd, HV_FAMILY_UNIX, &ours)) < 0 ||
         (r = hv_stream_from_sock(ours, io)) < 0) {
-        struct hv_child_exit st;
         /* no way to the command: it is ended, not left behind */
-        hv_child_kill(*c);
-        (void)hv_child_wait(*c, &st);
-        hv_child_free(*c);
+        hv__child_discard(*c);
         *c = NULL;
         return r;
     }
@@ -257,5 +254,15 @@ void hv_child_kill(struct hv_child *c)
 
 void hv_child_free(struct hv_child *c)
 {
+    free(c);
+}
+
+void hv__child_discard(struct hv_child *c)
+{
+    if (!c->done) {
+        (void)kill(-c->pid, SIGKILL);
+        while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
     free(c);
 }
