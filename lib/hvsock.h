@@ -755,6 +755,13 @@ struct hv_child; /* opaque: a command started by hv_spawn */
 struct hv_child_exit {
     int signaled;       /* 1: ended by signal `code` (POSIX only) */
     unsigned long code; /* its exit status, or the signal number */
+    int own;            /* 0, or the HV_E* failure of the library's own
+                         * process between the command and the connection
+                         * (--term-control: HV_EHANDSHAKE, a client that
+                         * does not speak it; HV_EBADDATA, a malformed
+                         * frame from it; HV_EIO and the like, the
+                         * connection failed), which ended the session:
+                         * signaled and code are then not the command's */
 };
 
 /* Run cmd through the system shell (/bin/sh -c CMD; on Windows

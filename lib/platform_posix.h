@@ -149,10 +149,11 @@ int hv__stream_peer_gone(struct hv_stream *st);
 /* spawn_posix.c, for pty_posix.c: the command's environment (malloc'd,
  * NULL when out of memory), the child's way to /bin/sh -c CMD with the
  * tool's signal settings undone (never returns), and a handle for a
- * started child. */
+ * started child (note: -1, or a socket whose other end that process
+ * writes its own failure to, an HV_E* int, before it exits; taken). */
 char **hv__spawn_env(const char *const *env);
 void hv__child_exec(const char *cmd, char **envp);
-struct hv_child *hv__child_new(pid_t pid);
+struct hv_child *hv__child_new(pid_t pid, int note);
 /* The stream over fd, our end of the socket pair started child *c has the
  * other end of (fd taken); when that fails, *c is ended and freed. */
 int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io);

@@ -214,10 +214,28 @@ int cli_addr_error(int err, const char *what, const char *text,
     return hv_exitcode(err);
 }
 
+/* What ended a session whose own process failed (hv_child_exit's own). */
+static const char *own_text(int own)
+{
+    if (own == HV_EHANDSHAKE)
+        return "--term-control: the client does not speak it (no hello "
+               "from hvcat --raw --term-control)";
+    if (own == HV_EBADDATA)
+        return "--term-control: malformed frame from the client";
+    return hv_strerror(own);
+}
+
 const char *cli_child_how(const struct hv_child_exit *st, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s %lu", st->signaled ? "killed by signal" : "exit status",
-             st->code);
+    if (st->own == HV_EHANDSHAKE)
+        snprintf(buf, n, "no --term-control from the client");
+    else if (st->own == HV_EBADDATA)
+        snprintf(buf, n, "malformed --term-control frame");
+    else if (st->own)
+        snprintf(buf, n, "%s", hv_strerror(st->own));
+    else
+        snprintf(buf, n, "%s %lu",
+                 st->signaled ? "killed by signal" : "exit status", st->code);
     return buf;
 }
 
@@ -225,6 +243,13 @@ int cli_child_status(const char *where, const char *cmd,
                      const struct hv_child_exit *st)
 {
     const char *how = st->signaled ? "was killed by signal" : "exited with status";
+    if (st->own) {
+        if (where)
+            cli_warnx("%s: %s", where, own_text(st->own));
+        else
+            cli_warnx("%s", own_text(st->own));
+        return hv_exitcode(st->own);
+    }
     if (!st->signaled && st->code == 0)
         return 0;
     if (where)

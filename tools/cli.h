@@ -102,12 +102,14 @@ void cli_put_json(const char *s, int null_if_empty);
 int cli_value_error(const char *opt, const char *arg, const char *want);
 
 /* How a command ended, for -v lines: "exit status N" or "killed by
- * signal N" into buf[n]; returns buf. */
+ * signal N" (or what failed of the session's own process, hv_child_exit's
+ * own) into buf[n]; returns buf. */
 const char *cli_child_how(const struct hv_child_exit *st, char *buf,
                           size_t n);
 /* A command's end (-e): 0 when it exited with status 0; otherwise
  * "prog: [WHERE: ]command 'CMD' exited with status N" (or "was killed by
- * signal N") on stderr and the exit code of HV_ECMDFAIL. */
+ * signal N") on stderr and the exit code of HV_ECMDFAIL; when the
+ * session's own process failed (own), what failed, and its exit code. */
 int cli_child_status(const char *where, const char *cmd,
                      const struct hv_child_exit *st);
 

@@ -379,7 +379,14 @@ case_ctl_listener_only() {
     keys 'x'
     wait_pane 'needs hvcat --raw --term-control'
     raw_done 0
-    wait_for "$work/l.err" "does not speak it" 20 || fail "listener: $(cat "$work/l.err")"
+    wait_for "$work/l.err" "client .*: --term-control: the client does not speak it" 20 ||
+        fail "listener: $(cat "$work/l.err")"
+    # said once, by hvlisten, and not as the command's status: the shell
+    # never ran
+    [ "$(grep -c "does not speak it" "$work/l.err")" = 1 ] ||
+        fail "said more than once: $(cat "$work/l.err")"
+    grep -q "exited with status" "$work/l.err" &&
+        fail "told as the command's end: $(cat "$work/l.err")"
     # nothing of the hello showed: the first line is the message's
     pane | grep -q 'hvsock-term-control' && fail "hello shown: $(pane)"
     return 0
@@ -457,6 +464,8 @@ while True:
         fail "client got: $(cat "$work/c.out")"
     wait_pid "$LPID" 20 rc || fail "listener still running"
     grep -q "does not speak it" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q "exited with status" "$work/l.err" &&
+        fail "told as the command's end: $(cat "$work/l.err")"
     grep -q STARTED "$work/c.out" && fail "the command started"
     return 0
 }
