@@ -77,18 +77,6 @@ static void pair_free(struct hv_relay *r, struct pair *p)
     free(p);
 }
 
-/* What the rules know of the pair's ends, from its streams. */
-static unsigned ends_of(const struct pair *p)
-{
-    const struct hv_stream *a = p->s[0], *b = p->s[1];
-    unsigned e = hv__relay_ends_a(a);
-    if (b && (e & HV__ENDS_A_LOCAL) && b->rst_unread)
-        e |= HV__ENDS_B_DRAIN;
-    if (a->full)
-        e |= HV__ENDS_A_FULL;
-    return e;
-}
-
 /* One watch for each distinct descriptor of the pair (a socket is read
  * and written through one). */
 static void watches_init(struct pair *p)
@@ -125,7 +113,7 @@ static struct pair *pair_new(struct hv_relay *r, struct hv_stream *a,
         hv_relay_opts_init(&p->o);
     p->s[0] = a;
     p->tag = tag;
-    hv__rules_init(&p->ru, &p->o, ends_of(p), hv_now_ms());
+    hv__rules_init(&p->ru, &p->o, hv__relay_ends(p->s[0], p->s[1]), hv_now_ms());
     p->next = r->pairs;
     r->pairs = p;
     r->count++;
@@ -140,7 +128,7 @@ static void pair_start(struct pair *p, struct hv_stream *b)
     int i;
 
     p->s[1] = b;
-    p->ru.ends = ends_of(p);
+    p->ru.ends = hv__relay_ends(p->s[0], p->s[1]);
     p->ru.last_io = hv_now_ms();
     for (i = 0; i < 2; i++) {
         /* stdin's ring may hold what an earlier session left */

@@ -32,12 +32,6 @@ struct pair {
     int borrowed;     /* the caller owns the streams */
     int watch_b;      /* b has nothing to read: still poll it for errors */
     uint64_t progress_at;
-    /* the gone-peer rule (o.gone_ms), once b's EOF is out and a sends on:
-     * when to ask b's transport again whether its peer has closed, and
-     * whether b hung up (a unix peer's complete close) */
-    uint64_t ask_at;
-    uint32_t ask_step;
-    int b_hup;
     _Atomic int done;
     _Atomic int halt; /* blocking calls give up: done, or the two-way
                        * fast path hands the pair back to the loop */
@@ -164,13 +158,6 @@ static inline void dir_moved(struct pair *p, int i, uint64_t now)
 {
     if (!p->mt)
         hv__rules_moved(&p->ru, i, now);
-}
-
-/* Whether the gone-peer rule (o.gone_ms) applies now: b's EOF is written
- * out and a still sends. */
-static inline int gone_rule(const struct pair *p)
-{
-    return hv__rules_gone_applies(&p->ru);
 }
 
 /* Whether the rule may have to act while a's source waits: then a -> b
