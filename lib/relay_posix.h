@@ -51,13 +51,15 @@ struct pair {
     struct hv__dial *dial;
     uint64_t dial_until, dial_at;
     int dial_in; /* w[0] waits to read (a name lookup), not to write */
-    int starved;
+    int starved; /* on the relay's list of starved connects (snext) */
     /* its nearest timer (-i, -q, progress, gone, discard, connect), and
      * 1 + its place in the relay's heap of timers (0: none) */
     uint64_t due;
     size_t hidx;
     int queued; /* on the ready list */
-    struct pair *next, *rnext;
+    /* the relay's pairs (next, prev), its ready list (rnext), its
+     * starved connects (snext, sprev): each left in one step */
+    struct pair *next, *prev, *rnext, *snext, *sprev;
 };
 
 struct hv_relay {
@@ -68,7 +70,8 @@ struct hv_relay {
      * only those whose time has come, beside the ones with events */
     struct pair **heap;
     size_t hn, hcap;
-    size_t starved; /* connecting pairs short of descriptors */
+    size_t starved; /* connecting pairs short of descriptors, */
+    struct pair *shead, *stail; /* ... oldest first */
     struct hv__poller *pl;
     struct hv__watch lw; /* the listener, during hv_relay_run */
     struct hv__watch sw; /* the stop's pipe (wake_posix.c) */
