@@ -162,7 +162,7 @@ int hv__rules_gone_applies(const struct hv__rules *r);
 /* The poller reported b hung up with no error pending (a complete close
  * where HV__ENDS_B_HUP says so). */
 void hv__rules_b_hup(struct hv__rules *r);
-/* The rule looked at at now (once it applies, its clock starts):
+/* The rule's look at now (once it applies, its clock starts):
  * HV__DO_ASK when b is to be asked now, else HV__DO_NOTHING (the pair
  * may have ended). */
 int hv__rules_gone_check(struct hv__rules *r, int a_held, uint64_t now);
