@@ -84,15 +84,12 @@ struct hv_stream {
                                    * (stdout): shut only when the relay
                                    * is told so (HV_RELAY_CLOSE_A) */
     unsigned char gone;           /* how a complete close of the peer
-                                   * shows (HV__GONE_*) */
+                                   * shows (HV__GONE_*, platform.h) */
     unsigned char tty;            /* a terminal's master (-e --pty): EIO
                                    * is the end of its slave (a read's
                                    * EOF, a write's lost reader); its
                                    * descriptor is non-blocking (ours
                                    * alone), so a blocking use polls */
-    unsigned char full;           /* no half-close: its EOF is the end of
-                                   * all of it (HV__ENDS_A_FULL), and an
-                                   * EOF passed into it does nothing */
     /* and, asked by the relay engine likewise: */
     unsigned char rst_unread;     /* a connection whose close with unread
                                    * input is a reset, which may destroy
@@ -100,6 +97,13 @@ struct hv_stream {
     unsigned char rst_polled;     /* a reset of it shows to the poller
                                    * while it is neither read nor
                                    * written (a connection's POLLERR) */
+    unsigned char eof_closes;     /* an EOF passed into it can only be its
+                                   * close (none on POSIX: a named pipe
+                                   * we serve, on Windows) */
+    unsigned char wfail_drains;   /* a failed write into it leaves its
+                                   * peer read and dropped, not reset
+                                   * (stdout: HV__ENDS_B_DRAIN with a
+                                   * rst_unread b) */
     struct hv__escape *esc;       /* stdin read through the escape scan
                                    * (hvcat --raw), or NULL */
     int rd_eof;                   /* the read side has ended */
@@ -135,13 +139,7 @@ int hv__stream_shutdown(struct hv_stream *st);
 int hv__stream_pending_error(struct hv_stream *st);
 /* Make the coming close a reset (a relay pair that broke). */
 void hv__stream_abort(struct hv_stream *st);
-/* How a connection's peer closing it completely (not a half-close) can be
- * seen: not at all (TCP: a FIN is both), as a hang-up from the poller
- * (unix sockets), or only by asking (vsock: hv__stream_peer_gone). */
-#define HV__GONE_UNSEEN 0
-#define HV__GONE_HUP 1
-#define HV__GONE_ASK 2
-/* 1 when st's peer has closed the connection completely (a send would
+/* HV__GONE_ASK (platform.h): 1 when st's peer has closed the connection completely (a send would
  * fail), 0 when it has not or that cannot be told, HV_ECONNRESET when it
  * reset it. Sends nothing. */
 int hv__stream_peer_gone(struct hv_stream *st);

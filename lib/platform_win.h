@@ -130,9 +130,8 @@ struct hv_stream {
     unsigned char wkeep;  /* its writing side outlives a session (stdout):
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */
-    unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
-    unsigned char full;   /* no half-close (a pseudo console): an EOF
-                           * passed into it does nothing */
+    unsigned char gone;   /* how a complete close of the peer shows
+                           * (HV__GONE_*, platform.h) */
     unsigned char lasts;  /* outlives every pair: never freed (stdio),
                            * so a relay thread may be left in a call on it */
     unsigned char peeks;  /* read in place (hv__stream_peek: stdin's queue) */
@@ -140,11 +139,6 @@ struct hv_stream {
                                  * read and dropped, not reset (stdout:
                                  * HV__ENDS_B_DRAIN with a rst_unread b) */
 };
-/* What a stream's EOF says of its peer: maybe only a half-close (TCP,
- * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,
- * which has no half-close: its EOF is the peer's close). */
-#define HV__GONE_UNSEEN 0
-#define HV__GONE_EOF 1
 /* Results of the stream calls below besides 0 and HV_E* codes. */
 #define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
 /* read of stdin: the escape that ends the session came (~.), after what

@@ -32,12 +32,6 @@ struct pair {
     int borrowed;     /* the caller owns the streams */
     int watch_b;      /* b has nothing to read: still poll it for errors */
     uint64_t progress_at;
-    /* the gone-peer rule (o.gone_ms), once b's EOF is out and a sends on:
-     * when to ask b's transport again whether its peer has closed, and
-     * whether b hung up (a unix peer's complete close) */
-    uint64_t ask_at;
-    uint32_t ask_step;
-    int b_hup;
     _Atomic int done;
     _Atomic int halt; /* blocking calls give up: done, or the two-way
                        * fast path hands the pair back to the loop */
@@ -57,13 +51,15 @@ struct pair {
     struct hv__dial *dial;
     uint64_t dial_until, dial_at;
     int dial_in; /* w[0] waits to read (a name lookup), not to write */
-    int starved;
+    int starved; /* on the relay's list of starved connects (snext) */
     /* its nearest timer (-i, -q, progress, gone, discard, connect), and
      * 1 + its place in the relay's heap of timers (0: none) */
     uint64_t due;
     size_t hidx;
     int queued; /* on the ready list */
-    struct pair *next, *rnext;
+    /* the relay's pairs (next, prev), its ready list (rnext), its
+     * starved connects (snext, sprev): each left in one step */
+    struct pair *next, *prev, *rnext, *snext, *sprev;
 };
 
 struct hv_relay {
@@ -74,7 +70,8 @@ struct hv_relay {
      * only those whose time has come, beside the ones with events */
     struct pair **heap;
     size_t hn, hcap;
-    size_t starved; /* connecting pairs short of descriptors */
+    size_t starved; /* connecting pairs short of descriptors, */
+    struct pair *shead, *stail; /* ... oldest first */
     struct hv__poller *pl;
     struct hv__watch lw; /* the listener, during hv_relay_run */
     struct hv__watch sw; /* the stop's pipe (wake_posix.c) */
@@ -164,13 +161,6 @@ static inline void dir_moved(struct pair *p, int i, uint64_t now)
 {
     if (!p->mt)
         hv__rules_moved(&p->ru, i, now);
-}
-
-/* Whether the gone-peer rule (o.gone_ms) applies now: b's EOF is written
- * out and a still sends. */
-static inline int gone_rule(const struct pair *p)
-{
-    return hv__rules_gone_applies(&p->ru);
 }
 
 /* Whether the rule may have to act while a's source waits: then a -> b

@@ -12,7 +12,7 @@
  * ends is the rule book's (rules.c), which the threads and the control
  * loop tell each event under the relay's lock and whose answer they do,
  * as relay_posix.c does. What the rule book knows of the ends comes from
- * the streams' properties (hv__pair_ends), never their kind. */
+ * the streams' properties (hv__relay_ends, relay.c), never their kind. */
 #include <string.h>
 
 #include "relay_win.h"
@@ -61,16 +61,17 @@ static int a_held(struct pair *p)
     return p->d[0].held || hv__stream_held(p->a);
 }
 
-/* The gone-peer rule (rules.c), with what b's EOF says of its peer
- * (caller holds the lock). a's reader may be blocked on stdin (a pipe, a
- * console) meanwhile: the pair ends as at -q or a console's EOF_ENDS, the
- * reader thread staying behind (stream_win.c), and what it reads later
- * stays queued for a next session. */
+/* The gone-peer rule (rules.c), told what a holds (caller holds the
+ * lock). No Windows stream is asked (HV__ENDS_B_ASK): a named pipe's
+ * close is its EOF, a socket's cannot be told from a half-close. a's
+ * reader may be blocked on stdin (a pipe, a console) meanwhile: the pair
+ * ends as at -q or a console's EOF_ENDS, the reader thread staying behind
+ * (stream_win.c), and what it reads later stays queued for a next
+ * session. */
 static void check_gone(struct pair *p, uint64_t t)
 {
     if (hv__rules_gone_applies(&p->ru))
-        hv__rules_gone_check(&p->ru, p->b->gone == HV__GONE_EOF, a_held(p),
-                             t);
+        (void)hv__rules_gone_check(&p->ru, a_held(p), t);
 }
 
 /* Has p ended at t (caller holds the lock)? The rule book's clocks, a way
@@ -104,8 +105,8 @@ static uint64_t pair_due(struct pair *p)
     if (p->connecting)
         return t;
     t = earlier(t, hv__rules_due(&p->ru));
-    if (hv__rules_gone_applies(&p->ru) && !a_held(p))
-        t = earlier(t, hv__rules_gone_due(&p->ru));
+    if (hv__rules_gone_applies(&p->ru))
+        t = earlier(t, hv__rules_gone_due(&p->ru, a_held(p)));
     return t;
 }
 

@@ -4,8 +4,9 @@
  * killed tool must not leave them non-blocking), so they are read only
  * when poll says so and written at most what fits. What the relay engine
  * needs to know of a stream is set here, where it is made, as properties
- * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into, rst_unread,
- * rst_polled): the engine asks those, never the kind. */
+ * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into, stdio,
+ * cmd, wkeep, gone, rst_unread, rst_polled, wfail_drains): the engine
+ * asks those, never the kind. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -63,7 +64,8 @@ int hv__stream_tty(int master, struct hv_stream **out)
         return hv__err_from_os(e);
     }
     st->rfd = st->wfd = master;
-    st->cmd = st->tty = st->full = 1;
+    st->cmd = st->tty = 1;
+    st->gone = HV__GONE_EOF; /* no half-close: its EOF is its end */
     st->rready = st->wready = 1;
     *out = st;
     return 0;
@@ -124,6 +126,7 @@ int hv_stream_stdio(struct hv_stream **out)
         g_stdio.wfd = 1;
         g_stdio.stdio = 1;
         g_stdio.wkeep = 1; /* stdout serves the sessions to come */
+        g_stdio.wfail_drains = 1;
         stdio_kind(&g_stdio, 0, 0);
         stdio_kind(&g_stdio, 1, 1);
         g_stdio_ready = 1;

@@ -21,8 +21,8 @@
  *
  * What the relay's rule book needs to know of an end (rules.h's
  * HV__ENDS_*) is set here as properties where each stream is made:
- * stdio, cmd, rst_unread, wkeep, gone, lasts, peeks and wfail_drains
- * (platform_win.h). */
+ * stdio, cmd, rst_unread, eof_closes, wkeep, gone, lasts, peeks and
+ * wfail_drains (platform_win.h). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -771,8 +771,7 @@ int hv__stream_tty(HANDLE rd, HANDLE wr, struct hv_stream **out)
 {
     int r = hv__stream_child(rd, wr, out);
     if (r == 0) {
-        (*out)->full = 1;
-        (*out)->gone = HV__GONE_EOF;
+        (*out)->gone = HV__GONE_EOF; /* no half-close */
     }
     return r;
 }
@@ -914,7 +913,7 @@ int hv__stream_half_close(struct hv_stream *st)
         return hv_sock_shutdown_send(st->sock);
     case HV__STREAM_CHILD:
         /* the command reads its input's end; a pseudo console has none */
-        if (st->wr && !st->full) {
+        if (st->wr && st->gone != HV__GONE_EOF) {
             CloseHandle(st->wr);
             st->wr = NULL;
         }

@@ -2,6 +2,9 @@
 hv_add_unit(core ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_core.c)
 # the rule book of a relayed pair (lib/rules.c), a table of transitions
 hv_add_unit(rules ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_rules.c)
+# what the rule book learns of a pair's ends from its streams' properties
+# (lib/relay.c: hv__relay_ends, both engines)
+hv_add_unit(ends ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ends.c)
 # the readiness-message reader of hvlisten --ready (lib/ready.c)
 hv_add_unit(ready ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ready.c)
 # the rules of hvlisten's Windows service (lib/service.c)
