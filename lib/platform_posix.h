@@ -21,7 +21,7 @@
 #ifndef HV_POLLER_POLL
 #define HV__HAVE_EPOLL 1
 #endif
-/* pipe2(2): a pipe made with its flags in one call (wake_posix.c) */
+/* pipe2(2): a pipe made with its flags in one call (hv__pipe_own) */
 #define HV__HAVE_PIPE2 1
 #endif
 /* close_range(2) as a system call (Linux 5.9; glibc 2.34 has the
@@ -236,6 +236,9 @@ void hv__wake_post(int kind);
 int hv__wake_fd(int kind);
 void hv__wake_drain(int kind);
 int hv__wake_on_child(void);
+/* A pipe of our own: both ends non-blocking and close-on-exec (pipe2
+ * where HV__HAVE_PIPE2 says the system has it). 0 or an HV_E* code. */
+int hv__pipe_own(int p[2]);
 
 /* poller_posix.c: the descriptors the relay waits on (epoll on Linux,
  * poll elsewhere), level-triggered. A watch is the caller's: one

@@ -6,8 +6,7 @@
  * (rules.h) as the loop's, through relay_posix.h's helpers; what needs a
  * timer, or the loop's watch on a while b's peer may be gone, is handed
  * back to the loop, which goes on from where the fast path stopped. */
-#define _GNU_SOURCE
-#include <fcntl.h>
+#define _POSIX_C_SOURCE 200809L
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -170,7 +169,8 @@ struct duplex {
     _Atomic int main_out, helper_out; /* set under mu, then cv told */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int wake[2]; /* the helper's "done" for a poll on this side */
+    int wake[2]; /* the helper's "done" for a poll on this side (one
+                  * byte: its ends need not block) */
 };
 
 static void on_wake_signal(int sig)
@@ -317,7 +317,7 @@ static int duplex_run(struct pair *p)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_wake_signal;
     sigemptyset(&sa.sa_mask);
-    if (pipe2(x.wake, O_CLOEXEC) < 0)
+    if (hv__pipe_own(x.wake) < 0)
         return -1;
     if (pthread_mutex_init(&p->mu, NULL) != 0)
         goto no_mu;
