@@ -36,13 +36,14 @@ static int fast_paths(void)
     return on;
 }
 
-/* Whether a fast path may serve pair p at all: it has not ended, none of
- * its options' timers (-i, progress) runs, it has no dump, and fast paths
+/* Whether a fast path may serve pair p at all: it has not ended, no rule
+ * of time runs (the rule book's clocks: -i, -q, a failed stdout's drain),
+ * nor the engine's own progress report, it has no dump, and fast paths
  * are on. */
 static int fast_allowed(const struct pair *p)
 {
-    return !p->done && !p->o.idle_ms && !p->o.progress && !p->o.dump &&
-           fast_paths();
+    return !p->done && hv__rules_due(&p->ru) == 0 && !p->o.progress &&
+           !p->o.dump && fast_paths();
 }
 
 /* The direction that is all a lone pair has left to do, when it may be
@@ -55,8 +56,6 @@ static int lone_dir(const struct pair *p)
 {
     int i;
 
-    if (p->ru.quit_at)
-        return -1;
     for (i = 0; i < 2; i++) {
         const struct hv_stream *src = p->s[i];
         /* a source that may idle while the gone-peer rule watches b */
@@ -182,11 +181,13 @@ static int duplex_ok(const struct pair *p)
 {
     /* a -> b still to carry; b -> a too, or done (its EOF is out: then
      * this thread only watches b for a reset while the helper sends, the
-     * case of a pipe or terminal on stdin that lone_dir leaves) */
+     * case of a pipe or terminal on stdin that lone_dir leaves); and no
+     * -q: its clock would start in the helper, at a's EOF, where nothing
+     * looks at it */
     return !p->no_duplex &&
            (p->polls >= HV__DUPLEX_AFTER ||
             p->d[0].bytes + p->d[1].bytes >= HV__DUPLEX_AFTER_BYTES) &&
-           p->o.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
+           p->ru.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
            (way(p, 1) == HV__WAY_SHUT ? !gone_waits(p)
                                       : way(p, 1) == HV__WAY_COPY);
 }
