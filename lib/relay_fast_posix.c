@@ -99,18 +99,17 @@ static int lone_splice(struct pair *p, int i)
             return 0;
         if (e == HV__EAGAIN)
             continue; /* the loop sees the stop */
+        /* each end as the copy loop's (relay_dir_posix.h): nothing is
+         * held, as splice keeps nothing between the two */
         if (e == HV_EPIPE) {
-            /* no reader any more (| head; a command's input) */
-            hv__rules_write_gone(&p->ru, i, hv_now_ms());
-            ended(p);
+            (void)hv__dir_write_gone(p, i, hv_now_ms());
         } else if (e < 0) {
-            pair_end(p, e, side_of(i, 0));
+            (void)hv__dir_read_err(p, i, e, 0);
         } else if (k == 0) {
-            src->rd_eof = 1;
-            hv__rules_eof(&p->ru, i);
+            hv__dir_eof(p, i);
         } else {
             p->d[i].bytes += k;
-            hv__rules_moved(&p->ru, i, hv_now_ms());
+            dir_moved(p, i, hv_now_ms());
         }
     }
     return 1;

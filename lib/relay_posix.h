@@ -215,7 +215,9 @@ int hv__timer_reserve(struct hv_relay *r);
 void hv__timer_set(struct hv_relay *r, struct pair *p, uint64_t due);
 
 /* relay_ends_posix.c: what the engine does at the rule book's ends.
- * Writing direction i failed with e: what it holds is dropped. */
+ * Direction i's source reached its EOF: the rule book learns it. */
+void hv__dir_eof(struct pair *p, int i);
+/* Writing direction i failed with e: what it holds is dropped. */
 void hv__dir_fail(struct pair *p, int i, int e);
 /* Direction i holds nothing: a finished source's EOF passed on, or the
  * end after a broken source's data, as the rule book says. */
