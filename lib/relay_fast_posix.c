@@ -242,14 +242,18 @@ static void *duplex_helper(void *arg)
 }
 
 /* b's EOF is out and a still sends: wait for the helper, watching b for a
- * reset meanwhile (what a sends may then be lost). */
+ * reset meanwhile as the event loop does (b_watch_wanted, b_watched):
+ * what a sends may then be lost. */
 static void duplex_wait(struct duplex *x)
 {
     struct pair *p = x->p;
     struct pollfd pf[3];
-    int watch = 1;
+    int watch;
 
     while (!x->helper_out && !p->done && !hv_stopped()) {
+        pair_lock(p); /* the helper changes a's way meanwhile */
+        watch = b_watch_wanted(p);
+        pair_unlock(p);
         pf[0].fd = x->wake[0];
         pf[0].events = POLLIN;
         /* the stop's pipe: a signal that came just before the poll */
@@ -260,14 +264,8 @@ static void duplex_wait(struct duplex *x)
         pf[0].revents = pf[1].revents = pf[2].revents = 0;
         if (poll(pf, watch ? 3 : 2, -1) < 0)
             continue; /* EINTR: the loop looks at the stop */
-        if (watch && pf[2].revents) {
-            int e = hv__stream_pending_error(p->s[1]);
-            if (e < 0)
-                b_reset(p, e);
-            if (e < 0 || (pf[2].revents & (POLLHUP | POLLNVAL)))
-                watch = 0; /* seen; or gone without an error: the next
-                            * send tells */
-        }
+        if (watch && pf[2].revents)
+            b_watched(p, (pf[2].revents & (POLLHUP | POLLNVAL)) != 0);
     }
 }
 

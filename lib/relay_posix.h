@@ -151,6 +151,31 @@ static inline void b_reset(struct pair *p, int e)
     pair_unlock(p);
 }
 
+/* Whether b is watched for a reset while it is neither read nor written:
+ * its source is done, a still sends, a reset of it shows to the poller
+ * (rst_polled), and the watch has not seen one already (watch_b). */
+static inline int b_watch_wanted(const struct pair *p)
+{
+    return src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
+           p->s[1]->rst_polled && !p->watch_b;
+}
+
+/* b's watch reported an error or a hang-up (hup): a pending reset goes to
+ * the rule book; either ends the watch (gone without an error: the next
+ * send tells, or, where a hang-up means the peer closed it all, the
+ * gone-peer rule). */
+static inline void b_watched(struct pair *p, int hup)
+{
+    int e = hv__stream_pending_error(p->s[1]);
+    if (e < 0) {
+        b_reset(p, e);
+        p->watch_b = 1;
+    } else if (hup) {
+        p->watch_b = 1;
+        p->b_hup = p->s[1]->gone == HV__GONE_HUP;
+    }
+}
+
 static inline enum hv_side side_of(int stream, int write)
 {
     if (stream == 0)
