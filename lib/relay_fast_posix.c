@@ -80,23 +80,34 @@ static void block_dir(struct pair *p, int i)
     }
 }
 
+/* Whether direction i may go by splice now: nothing read is held, its
+ * source may be spliced from and its destination into (the streams'
+ * properties), and it copies. */
+static int splice_serves(const struct pair *p, int i)
+{
+    return !p->s[i]->rx.count && p->s[i]->splice_from &&
+           p->s[!i]->splice_into && way(p, i) == HV__WAY_COPY;
+}
+
 /* Direction i by splice, connection -> pipe: 1 when it ran (to the
  * source's end, a failure or a stop), 0 when splice does not serve this
  * pair (then read and write move it; nothing is lost, as splice took
- * nothing). */
+ * nothing). The source is non-blocking meanwhile: splice waits in poll
+ * (stream_posix.c). */
 static int lone_splice(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
     size_t n = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE, k;
-    int e;
+    int e, ran = 1;
 
-    if (src->rx.count || !src->splice_from || !dst->splice_into ||
-        way(p, i) != HV__WAY_COPY)
+    if (!splice_serves(p, i) || hv__stream_nonblock(src, 1) < 0)
         return 0;
     while (!p->done && way(p, i) == HV__WAY_COPY && !hv_stopped()) {
         e = hv__stream_splice(src, dst, n, &k);
-        if (e == HV_ENOTSUP)
-            return 0;
+        if (e == HV_ENOTSUP) {
+            ran = 0;
+            break;
+        }
         if (e == HV__EAGAIN)
             continue; /* the loop sees the stop */
         /* each end as the copy loop's (relay_dir_posix.h): nothing is
@@ -112,7 +123,8 @@ static int lone_splice(struct pair *p, int i)
             dir_moved(p, i, hv_now_ms());
         }
     }
-    return 1;
+    (void)hv__stream_nonblock(src, 0);
+    return ran;
 }
 
 /* After a fast path's blocking calls, what the event loop may try before
@@ -134,15 +146,9 @@ static void loop_again(struct hv_stream *st)
 static void lone_run(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
-    int spliced = 0;
 
     src->block = dst->block = 1;
-    /* splice waits in poll on a non-blocking socket (stream_posix.c) */
-    if (hv__stream_nonblock(src, 1) == 0) {
-        spliced = lone_splice(p, i);
-        (void)hv__stream_nonblock(src, 0);
-    }
-    if (!spliced) {
+    if (!lone_splice(p, i)) {
         /* one stream, bulk data: the whole buffer from the first read */
         hv__ring_grow_max(&src->rx);
         block_dir(p, i);
