@@ -56,7 +56,8 @@ struct hv_sock {
 struct hv_stream {
     int rfd, wfd;
     unsigned char rsock, wsock;   /* recv/send with MSG_DONTWAIT */
-    unsigned char rsure, wsure;   /* never blocks (a file, /dev/null) */
+    unsigned char rsure;          /* its reads never wait (a file,
+                                   * /dev/null) */
     unsigned char wpipe;          /* a pipe: write what fits */
     unsigned char stdio;          /* the process's stdin and stdout */
     unsigned char cmd;            /* a command's input and output (-e) */
@@ -67,18 +68,25 @@ struct hv_stream {
                                    * asked; only a stop, or *quit set,
                                    * ends a wait its signal interrupted */
     /* what the relay engine asks, set where the stream is made (the
-     * engine never asks the kind; these fill what the alignment of the
-     * pointers around them leaves free) */
-    unsigned char rtry, wtry;     /* ready again without poll's word after
-                                   * blocking use: its reads (writes) never
-                                   * block (MSG_DONTWAIT, a file; a pipe
-                                   * asked for its room) */
+     * engine never asks the kind, nor do the calls below that serve
+     * these; they fill what the alignment of the pointers around them
+     * leaves free) */
+    unsigned char rtry, wtry;     /* its reads (writes) never block
+                                   * (MSG_DONTWAIT, a file, a descriptor
+                                   * of ours made non-blocking; a pipe
+                                   * asked for its room): ready again
+                                   * without poll's word, after blocking
+                                   * use and after a full read or any
+                                   * write */
     unsigned char rblock;         /* may be read alone in blocking calls,
                                    * no watch beside: a read reports its
                                    * trouble itself (a socket's reset) or
                                    * never waits (a file) */
-    unsigned char splice_from;    /* may be spliced from (a socket) */
-    unsigned char splice_into;    /* may be spliced into (a pipe) */
+    unsigned char splice_from;    /* may be spliced from: a connection of
+                                   * ours (hv__stream_nonblock serves it),
+                                   * where the system has splice */
+    unsigned char splice_into;    /* may be spliced into (a pipe), where
+                                   * the system has splice */
     const _Atomic int *quit;      /* block: the pair's end (or NULL) */
     unsigned char wkeep;          /* its writing side outlives a session
                                    * (stdout): shut only when the relay
@@ -94,12 +102,11 @@ struct hv_stream {
                                    * all of it (HV__ENDS_A_FULL), and an
                                    * EOF passed into it does nothing */
     /* and, asked by the relay engine likewise: */
-    unsigned char rst_unread;     /* a connection whose close with unread
-                                   * input is a reset, which may destroy
-                                   * what we sent it */
-    unsigned char rst_polled;     /* a reset of it shows to the poller
-                                   * while it is neither read nor
-                                   * written (a connection's POLLERR) */
+    unsigned char rst_unread;     /* a connection with resets: its close
+                                   * with unread input is one, which may
+                                   * destroy what we sent it, and one it
+                                   * gets shows to the poller while it is
+                                   * neither read nor written (POLLERR) */
     struct hv__escape *esc;       /* stdin read through the escape scan
                                    * (hvcat --raw), or NULL */
     int rd_eof;                   /* the read side has ended */

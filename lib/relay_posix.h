@@ -152,12 +152,12 @@ static inline void b_reset(struct pair *p, int e)
 }
 
 /* Whether b is watched for a reset while it is neither read nor written:
- * its source is done, a still sends, a reset of it shows to the poller
- * (rst_polled), and the watch has not seen one already (watch_b). */
+ * its source is done, a still sends, b has resets (rst_unread: one shows
+ * to the poller), and the watch has not seen one already (watch_b). */
 static inline int b_watch_wanted(const struct pair *p)
 {
     return src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
-           p->s[1]->rst_polled && !p->watch_b;
+           p->s[1]->rst_unread && !p->watch_b;
 }
 
 /* b's watch reported an error or a hang-up (hup): a pending reset goes to

@@ -4,8 +4,9 @@
  * killed tool must not leave them non-blocking), so they are read only
  * when poll says so and written at most what fits. What the relay engine
  * needs to know of a stream is set here, where it is made, as properties
- * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into, rst_unread,
- * rst_polled): the engine asks those, never the kind. */
+ * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into,
+ * rst_unread): the engine asks those, never the kind, and so do the calls
+ * here that serve them. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,18 @@
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
+
+/* splice(2) (hv__stream_splice): whether a stream may be spliced at all */
+#ifdef SPLICE_F_MOVE
+#define CAN_SPLICE 1
+#else
+#define CAN_SPLICE 0
+#endif
+
+/* The relay's memory per connection is measured (scripts/bench.sh): a
+ * stream stays within its 120 bytes on 64-bit systems. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct hv_stream) <= 120,
+               "struct hv_stream grew");
 
 /* Pipes on stdio are grown to this where allowed: a relay whose stdin
  * and stdout are both pipes was measured 1.4-1.6x faster for it (Linux
@@ -35,8 +48,8 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     st->rfd = st->wfd = s->fd;
     st->rsock = st->wsock = 1;
     st->rready = st->wready = 1;
-    st->rtry = st->wtry = st->rblock = st->splice_from = 1;
-    st->rst_unread = st->rst_polled = 1;
+    st->rtry = st->wtry = st->rblock = st->rst_unread = 1;
+    st->splice_from = CAN_SPLICE;
     st->sock = s;
     /* a unix socket whose peer has closed it reports a hang-up (both
      * ways shut); a vsock peer's close shows only to a send (the socket
@@ -92,11 +105,10 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
 #endif
     if (w) {
         st->wsock = (unsigned char)sock;
-        st->wsure = (unsigned char)sure;
         st->wpipe = (unsigned char)pipe;
         st->wready = (unsigned char)(sure || sock || pipe);
         st->wtry = st->wready;
-        st->splice_into = (unsigned char)pipe;
+        st->splice_into = (unsigned char)(pipe && CAN_SPLICE);
         st->pipe_size = 4096;
 #ifdef F_GETPIPE_SZ
         if (pipe) {
@@ -110,7 +122,8 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
         st->rsure = (unsigned char)sure;
         st->rready = (unsigned char)(sure || sock);
         st->rtry = st->rblock = st->rready;
-        st->splice_from = (unsigned char)sock;
+        /* a socket on stdin is shared: never made non-blocking, so never
+         * spliced from (splice would wait inside, holding the pipe) */
     }
 }
 
@@ -267,11 +280,12 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
     }
     if (k > 0) {
         *got = (size_t)k;
-        /* a blocking descriptor may be read again only after poll; a
-         * socket that gave less than asked is empty for now, and asking
-         * again would only cost an EAGAIN (a round trip's latency) */
+        /* a blocking descriptor may be read again only after poll; one
+         * that never blocks but may wait (a socket) and gave less than
+         * asked is empty for now, and asking again would only cost an
+         * EAGAIN (a round trip's latency) */
         if (!st->block &&
-            ((!st->rsock && !st->rsure) || (st->rsock && (size_t)k < n)))
+            (!st->rtry || (!st->rsure && (size_t)k < n)))
             st->rready = 0;
         return 0;
     }
@@ -349,8 +363,8 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
             size_t used = ((size_t)k + 4095) / 4096 * 4096;
             st->wroom = st->wroom > used ? st->wroom - used : 0;
         }
-        /* other blocking descriptors (a terminal) wait for poll again */
-        if (!st->block && !st->wsock && !st->wsure && !st->wpipe)
+        /* blocking descriptors (a terminal) wait for poll again */
+        if (!st->block && !st->wtry)
             st->wready = 0;
         return 0;
     }
@@ -435,7 +449,7 @@ int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
      * uninterruptibly meanwhile. The socket is non-blocking
      * (hv__stream_nonblock) and the pipe is not waited for
      * (SPLICE_F_NONBLOCK, which changes nothing shared): poll waits. */
-    if (!src->rsock || src->sock == NULL || !dst->wpipe)
+    if (!src->splice_from || !dst->splice_into)
         return HV_ENOTSUP;
     for (;;) {
         k = splice(src->rfd, NULL, dst->wfd, NULL, n,

@@ -1,0 +1,79 @@
+/* test_stream.c: unit cases for stream_posix.c (POSIX only): the
+ * properties each kind of stream is made with, which the relay engine
+ * asks instead of the kind, and the readiness its reads and writes leave. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "platform_posix.h"
+#include "ut.h"
+
+/* A stream over one end of a unix socket pair; *peer gets the other. */
+static struct hv_stream *conn_stream(int *peer)
+{
+    struct hv_sock *s;
+    struct hv_stream *st = NULL;
+    int sv[2];
+
+    UT_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    UT_EQ_INT(hv__sock_from_fd(sv[0], HV_FAMILY_UNIX, &s), 0);
+    UT_EQ_INT(hv_stream_from_sock(s, &st), 0);
+    *peer = sv[1];
+    return st;
+}
+
+UT_CASE(stream_conn_properties)
+{
+    int peer;
+    struct hv_stream *st = conn_stream(&peer);
+    char buf[64];
+    size_t k;
+
+    /* never blocks, read alone, has resets; spliced from where the
+     * system has splice */
+    UT_EQ_INT(st->rtry, 1);
+    UT_EQ_INT(st->wtry, 1);
+    UT_EQ_INT(st->rblock, 1);
+    UT_EQ_INT(st->rst_unread, 1);
+    UT_EQ_INT(st->splice_into, 0);
+#ifdef SPLICE_F_MOVE
+    UT_EQ_INT(st->splice_from, 1);
+#endif
+    /* less than asked: empty for now, poll's word wanted */
+    UT_EQ_INT(write(peer, "abc", 3), 3);
+    UT_EQ_INT(hv__stream_read(st, buf, sizeof buf, &k), 0);
+    UT_EQ_INT((int)k, 3);
+    UT_EQ_INT(st->rready, 0);
+    /* a write leaves it ready */
+    UT_EQ_INT(hv__stream_write(st, "x", 1, &k), 0);
+    UT_EQ_INT(st->wready, 1);
+    hv_stream_close(st);
+    close(peer);
+}
+
+UT_CASE(stream_stdio_socket_not_spliced)
+{
+    struct hv_stream *st;
+    int sv[2], saved;
+
+    /* a socket on stdin (inetd) is shared with other processes: it is
+     * never made non-blocking, so never spliced from; still read at once
+     * (MSG_DONTWAIT) and alone */
+    UT_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    saved = dup(0);
+    UT_CHECK(saved >= 0);
+    UT_EQ_INT(dup2(sv[0], 0), 0);
+    UT_EQ_INT(hv_stream_stdio(&st), 0);
+    UT_EQ_INT(dup2(saved, 0), 0);
+    UT_EQ_INT(st->splice_from, 0);
+    UT_EQ_INT(st->rtry, 1);
+    UT_EQ_INT(st->rblock, 1);
+    UT_EQ_INT(st->rst_unread, 0);
+    UT_EQ_INT(hv__stream_splice(st, st, 4096, &(size_t){0}), HV_ENOTSUP);
+    close(saved);
+    close(sv[0]);
+    close(sv[1]);
+}
