@@ -77,7 +77,10 @@ int hv__stream_tty(int master, struct hv_stream **out)
     }
     st->rfd = st->wfd = master;
     st->cmd = st->tty = st->full = 1;
-    st->rready = st->wready = 1;
+    /* non-blocking: tried again at once after blocking use; but never
+     * read alone (rblock): the command may idle while a reset of the
+     * connection must still end the session */
+    st->rready = st->wready = st->rtry = st->wtry = 1;
     *out = st;
     return 0;
 }

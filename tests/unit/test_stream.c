@@ -77,3 +77,40 @@ UT_CASE(stream_stdio_socket_not_spliced)
     close(sv[0]);
     close(sv[1]);
 }
+
+/* A pseudo-terminal's master, unlocked; *slave gets its slave, opened.
+ * -1 when that fails. */
+static int pty_pair(int *slave)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0)
+        return -1;
+    if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname(m) == NULL ||
+        (*slave = open(ptsname(m), O_RDWR | O_NOCTTY)) < 0) {
+        close(m);
+        return -1;
+    }
+    return m;
+}
+
+UT_CASE(stream_tty_properties)
+{
+    struct hv_stream *st;
+    int slave, m = pty_pair(&slave);
+
+    UT_CHECK(m >= 0);
+    if (m < 0)
+        return;
+    UT_EQ_INT(hv__stream_tty(m, &st), 0);
+    /* a command's terminal, non-blocking (ours alone): tried at once
+     * after blocking use, like a socket, but never read alone */
+    UT_EQ_INT(st->rtry, 1);
+    UT_EQ_INT(st->wtry, 1);
+    UT_EQ_INT(st->rblock, 0);
+    UT_EQ_INT(st->splice_from, 0);
+    UT_EQ_INT(st->splice_into, 0);
+    UT_EQ_INT(st->rst_unread, 0);
+    UT_CHECK((fcntl(m, F_GETFL) & O_NONBLOCK) != 0);
+    hv_stream_close(st);
+    close(slave);
+}
