@@ -97,7 +97,9 @@ struct hv_stream {
                                    * is the end of its slave (a read's
                                    * EOF, a write's lost reader); its
                                    * descriptor is non-blocking (ours
-                                   * alone), so a blocking use polls */
+                                   * alone), so a blocking use polls, as
+                                   * for stdout's terminal, written
+                                   * through a description of our own */
     unsigned char full;           /* no half-close: its EOF is the end of
                                    * all of it (HV__ENDS_A_FULL), and an
                                    * EOF passed into it does nothing */

@@ -91,16 +91,42 @@ static int is_socket(int fd)
     return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* stdout that is a terminal (sb: its status): a description of our own
+ * for it, opened again by its name with O_NONBLOCK and close-on-exec, so
+ * that a terminal that takes no more (Ctrl+S, a reader that stalls) makes
+ * a write come back short (EAGAIN) instead of blocking the relay, which
+ * serves the other way and every other pair meanwhile; descriptor 1's
+ * flags stay as they are (other processes share its description). -1
+ * where it cannot be opened, or the name now means another device. */
+static int tty_own(int fd, const struct stat *sb)
+{
+    const char *name = ttyname(fd);
+    struct stat ob;
+    int own;
+
+    if (name == NULL ||
+        (own = open(name, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return -1;
+    if (fstat(own, &ob) < 0 || ob.st_rdev != sb->st_rdev ||
+        !S_ISCHR(ob.st_mode)) {
+        close(own);
+        return -1;
+    }
+    return own;
+}
+
 /* Classify descriptor fd for reading (w = 0) or writing (w = 1). */
 static void stdio_kind(struct hv_stream *st, int fd, int w)
 {
     struct stat sb;
-    int sure = 0, sock = 0, pipe = 0;
+    int sure = 0, sock = 0, pipe = 0, own = -1;
 
     if (fstat(fd, &sb) == 0) {
         sock = S_ISSOCK(sb.st_mode);
         pipe = S_ISFIFO(sb.st_mode);
         sure = S_ISREG(sb.st_mode) || (S_ISCHR(sb.st_mode) && !isatty(fd));
+        if (w && S_ISCHR(sb.st_mode) && !sure)
+            own = tty_own(fd, &sb);
     }
 #ifdef F_SETPIPE_SZ
     if (pipe && fcntl(fd, F_GETPIPE_SZ) < PIPE_WANT)
@@ -109,8 +135,10 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
     if (w) {
         st->wsock = (unsigned char)sock;
         st->wpipe = (unsigned char)pipe;
-        st->wready = (unsigned char)(sure || sock || pipe);
+        st->wready = (unsigned char)(sure || sock || pipe || own >= 0);
         st->wtry = st->wready;
+        if (own >= 0)
+            st->wfd = own; /* a terminal written without blocking */
         st->splice_into = (unsigned char)(pipe && CAN_SPLICE);
         st->pipe_size = 4096;
 #ifdef F_GETPIPE_SZ
@@ -201,15 +229,16 @@ static int retry_eintr(const struct hv_stream *st)
     return !(st->block && (hv_stopped() || (st->quit && *st->quit)));
 }
 
-/* A non-blocking descriptor of ours (a terminal's master) in blocking use
- * (the fast paths): wait in poll until it is ready for events, or a stop,
- * or the pair's end (0 or HV__EAGAIN). */
-static int tty_wait(const struct hv_stream *st, short events)
+/* A non-blocking descriptor (a terminal's master, stdout's terminal of
+ * our own) in blocking use (the fast paths): wait in poll until it is
+ * ready for events (POLLOUT: the writing one), or a stop, or the pair's
+ * end (0 or HV__EAGAIN). */
+static int block_wait(const struct hv_stream *st, short events)
 {
     struct pollfd pf[2];
     nfds_t n = 1;
 
-    pf[0].fd = st->rfd;
+    pf[0].fd = events == POLLOUT ? st->wfd : st->rfd;
     pf[0].events = events;
     if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
         pf[1].fd = hv__wake_fd(HV__WAKE_STOP);
@@ -225,15 +254,16 @@ static int tty_wait(const struct hv_stream *st, short events)
     }
 }
 
-/* After a failed call (errno set): 1 to make it again (EINTR, or a
- * terminal's master in blocking use that was not ready and now is for
- * events), 0 to report errno, or HV__EAGAIN (a stop, or the pair's end). */
+/* After a failed call (errno set): 1 to make it again (EINTR, or a call
+ * in blocking use whose descriptor does not block (only such a one says
+ * EAGAIN) and that is now ready for events), 0 to report errno, or
+ * HV__EAGAIN (a stop, or the pair's end). */
 static int call_again(const struct hv_stream *st, short events)
 {
     if (errno == EINTR)
         return retry_eintr(st) ? 1 : HV__EAGAIN;
-    if (st->tty && st->block && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return tty_wait(st, events) < 0 ? HV__EAGAIN : 1;
+    if (st->block && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return block_wait(st, events) < 0 ? HV__EAGAIN : 1;
     return 0;
 }
 

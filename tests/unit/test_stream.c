@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "platform_posix.h"
@@ -54,30 +55,6 @@ UT_CASE(stream_conn_properties)
     close(peer);
 }
 
-UT_CASE(stream_stdio_socket_not_spliced)
-{
-    struct hv_stream *st;
-    int sv[2], saved;
-
-    /* a socket on stdin (inetd) is shared with other processes: it is
-     * never made non-blocking, so never spliced from; still read at once
-     * (MSG_DONTWAIT) and alone */
-    UT_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    saved = dup(0);
-    UT_CHECK(saved >= 0);
-    UT_EQ_INT(dup2(sv[0], 0), 0);
-    UT_EQ_INT(hv_stream_stdio(&st), 0);
-    UT_EQ_INT(dup2(saved, 0), 0);
-    UT_EQ_INT(st->splice_from, 0);
-    UT_EQ_INT(st->rtry, 1);
-    UT_EQ_INT(st->rblock, 1);
-    UT_EQ_INT(st->rst_unread, 0);
-    UT_EQ_INT(hv__stream_splice(st, st, 4096, &(size_t){0}), HV_ENOTSUP);
-    close(saved);
-    close(sv[0]);
-    close(sv[1]);
-}
-
 /* A pseudo-terminal's master, unlocked; *slave gets its slave, opened.
  * -1 when that fails. */
 static int pty_pair(int *slave)
@@ -113,4 +90,58 @@ UT_CASE(stream_tty_properties)
     UT_CHECK((fcntl(m, F_GETFL) & O_NONBLOCK) != 0);
     hv_stream_close(st);
     close(slave);
+}
+
+UT_CASE(stream_stdio_properties)
+{
+    static char big[1 << 20];
+    struct hv_stream *st;
+    int sv[2], saved[2], slave, m = pty_pair(&slave), e;
+    size_t k = 0;
+
+    UT_CHECK(m >= 0);
+    if (m < 0)
+        return;
+    /* stdin a socket (inetd), stdout a terminal; made once a process */
+    UT_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    saved[0] = dup(0);
+    saved[1] = dup(1);
+    UT_CHECK(saved[0] >= 0 && saved[1] >= 0);
+    UT_EQ_INT(dup2(sv[0], 0), 0);
+    UT_EQ_INT(dup2(slave, 1), 1);
+    UT_EQ_INT(hv_stream_stdio(&st), 0);
+    UT_EQ_INT(dup2(saved[0], 0), 0);
+    UT_EQ_INT(dup2(saved[1], 1), 1);
+
+    /* the socket is shared with other processes: never made
+     * non-blocking, so never spliced from; still read at once
+     * (MSG_DONTWAIT) and alone */
+    UT_EQ_INT(st->splice_from, 0);
+    UT_EQ_INT(st->rtry, 1);
+    UT_EQ_INT(st->rblock, 1);
+    UT_EQ_INT(st->rst_unread, 0);
+    UT_EQ_INT(hv__stream_splice(st, st, 4096, &k), HV_ENOTSUP);
+
+    /* the terminal: written through a description of our own, which
+     * does not block; the shared one keeps its flags */
+    UT_CHECK(st->wfd != 1 && st->wfd != slave);
+    UT_EQ_INT(st->wtry, 1);
+    UT_EQ_INT(st->wready, 1);
+    UT_EQ_INT(fcntl(slave, F_GETFL) & O_NONBLOCK, 0);
+    UT_CHECK((fcntl(st->wfd, F_GETFL) & O_NONBLOCK) != 0);
+    /* stopped (Ctrl+S) and unread: a write comes back short, never
+     * waits (the alarm ends a write that would) */
+    memset(big, 'x', sizeof big);
+    UT_EQ_INT(tcflow(slave, TCOOFF), 0);
+    alarm(20);
+    e = hv__stream_write(st, big, sizeof big, &k);
+    alarm(0);
+    UT_CHECK(e == HV__EAGAIN || (e == 0 && k < sizeof big));
+    UT_EQ_INT(tcflow(slave, TCOON), 0);
+    close(saved[0]);
+    close(saved[1]);
+    close(sv[0]);
+    close(sv[1]);
+    close(slave);
+    close(m);
 }
