@@ -21,7 +21,7 @@
 #ifndef HV_POLLER_POLL
 #define HV__HAVE_EPOLL 1
 #endif
-/* pipe2(2): a pipe made with its flags in one call (wake_posix.c) */
+/* pipe2(2): a pipe made with its flags in one call (hv__pipe_own) */
 #define HV__HAVE_PIPE2 1
 #endif
 /* close_range(2) as a system call (Linux 5.9; glibc 2.34 has the
@@ -56,7 +56,8 @@ struct hv_sock {
 struct hv_stream {
     int rfd, wfd;
     unsigned char rsock, wsock;   /* recv/send with MSG_DONTWAIT */
-    unsigned char rsure, wsure;   /* never blocks (a file, /dev/null) */
+    unsigned char rsure;          /* its reads never wait (a file,
+                                   * /dev/null) */
     unsigned char wpipe;          /* a pipe: write what fits */
     unsigned char stdio;          /* the process's stdin and stdout */
     unsigned char cmd;            /* a command's input and output (-e) */
@@ -67,18 +68,25 @@ struct hv_stream {
                                    * asked; only a stop, or *quit set,
                                    * ends a wait its signal interrupted */
     /* what the relay engine asks, set where the stream is made (the
-     * engine never asks the kind; these fill what the alignment of the
-     * pointers around them leaves free) */
-    unsigned char rtry, wtry;     /* ready again without poll's word after
-                                   * blocking use: its reads (writes) never
-                                   * block (MSG_DONTWAIT, a file; a pipe
-                                   * asked for its room) */
+     * engine never asks the kind, nor do the calls below that serve
+     * these; they fill what the alignment of the pointers around them
+     * leaves free) */
+    unsigned char rtry, wtry;     /* its reads (writes) never block
+                                   * (MSG_DONTWAIT, a file, a descriptor
+                                   * of ours made non-blocking; a pipe
+                                   * asked for its room): ready again
+                                   * without poll's word, after blocking
+                                   * use and after a full read or any
+                                   * write */
     unsigned char rblock;         /* may be read alone in blocking calls,
                                    * no watch beside: a read reports its
                                    * trouble itself (a socket's reset) or
                                    * never waits (a file) */
-    unsigned char splice_from;    /* may be spliced from (a socket) */
-    unsigned char splice_into;    /* may be spliced into (a pipe) */
+    unsigned char splice_from;    /* may be spliced from: a connection of
+                                   * ours (hv__stream_nonblock serves it),
+                                   * where the system has splice */
+    unsigned char splice_into;    /* may be spliced into (a pipe), where
+                                   * the system has splice */
     const _Atomic int *quit;      /* block: the pair's end (or NULL) */
     unsigned char wkeep;          /* its writing side outlives a session
                                    * (stdout): shut only when the relay
@@ -89,14 +97,15 @@ struct hv_stream {
                                    * is the end of its slave (a read's
                                    * EOF, a write's lost reader); its
                                    * descriptor is non-blocking (ours
-                                   * alone), so a blocking use polls */
+                                   * alone), so a blocking use polls, as
+                                   * for stdout's terminal, written
+                                   * through a description of our own */
     /* and, asked by the relay engine likewise: */
-    unsigned char rst_unread;     /* a connection whose close with unread
-                                   * input is a reset, which may destroy
-                                   * what we sent it */
-    unsigned char rst_polled;     /* a reset of it shows to the poller
-                                   * while it is neither read nor
-                                   * written (a connection's POLLERR) */
+    unsigned char rst_unread;     /* a connection with resets: its close
+                                   * with unread input is one, which may
+                                   * destroy what we sent it, and one it
+                                   * gets shows to the poller while it is
+                                   * neither read nor written (POLLERR) */
     unsigned char eof_closes;     /* an EOF passed into it can only be its
                                    * close (none on POSIX: a named pipe
                                    * we serve, on Windows) */
@@ -234,6 +243,9 @@ void hv__wake_post(int kind);
 int hv__wake_fd(int kind);
 void hv__wake_drain(int kind);
 int hv__wake_on_child(void);
+/* A pipe of our own: both ends non-blocking and close-on-exec (pipe2
+ * where HV__HAVE_PIPE2 says the system has it). 0 or an HV_E* code. */
+int hv__pipe_own(int p[2]);
 
 /* poller_posix.c: the descriptors the relay waits on (epoll on Linux,
  * poll elsewhere), level-triggered. A watch is the caller's: one

@@ -112,20 +112,8 @@ static void pair_events(struct pair *p, const struct hv__watch *w,
         if (st->wfd == w->fd && (re & (HV__OUT | HV__ERR | HV__HUP)))
             st->wready = st->wpolled = 1;
     }
-    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
-        int e = hv__stream_pending_error(p->s[1]);
-        if (e < 0) {
-            b_reset(p, e);
-            p->watch_b = 1; /* seen: not watched again */
-        } else if (re & HV__HUP) {
-            /* gone without an error: the next send tells, or, where a
-             * hang-up means the peer closed it all, the gone-peer rule */
-            p->watch_b = 1;
-            pair_lock(p);
-            hv__rules_b_hup(&p->ru);
-            pair_unlock(p);
-        }
-    }
+    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd)
+        b_watched(p, (re & HV__HUP) != 0);
 }
 
 /* Tell the poller what pair p waits on now (a change costs a call, an
@@ -160,8 +148,7 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
     }
     /* b's side has nothing to read, but a reset of it must still be seen
      * while a still sends (the peer closed, or was killed) */
-    if (src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
-        p->s[1]->rst_polled && !p->watch_b)
+    if (b_watch_wanted(p))
         want_fd(p, want, need, p->s[1]->wfd, 0);
     for (j = 0; j < p->nw; j++) {
         struct hv__watch *w = &p->w[j];

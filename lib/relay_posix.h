@@ -148,6 +148,33 @@ static inline void b_reset(struct pair *p, int e)
     pair_unlock(p);
 }
 
+/* Whether b is watched for a reset while it is neither read nor written:
+ * its source is done, a still sends, b has resets (rst_unread: one shows
+ * to the poller), and the watch has not seen one already (watch_b). */
+static inline int b_watch_wanted(const struct pair *p)
+{
+    return src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
+           p->s[1]->rst_unread && !p->watch_b;
+}
+
+/* b's watch reported an error or a hang-up (hup): a pending reset goes to
+ * the rule book; either ends the watch (gone without an error: the next
+ * send tells, or, where a hang-up means the peer closed it all, the
+ * gone-peer rule). */
+static inline void b_watched(struct pair *p, int hup)
+{
+    int e = hv__stream_pending_error(p->s[1]);
+    if (e < 0) {
+        b_reset(p, e);
+        p->watch_b = 1;
+    } else if (hup) {
+        p->watch_b = 1;
+        pair_lock(p);
+        hv__rules_b_hup(&p->ru); /* it counts where b's ends say so */
+        pair_unlock(p);
+    }
+}
+
 static inline enum hv_side side_of(int stream, int write)
 {
     if (stream == 0)
@@ -205,7 +232,9 @@ int hv__timer_reserve(struct hv_relay *r);
 void hv__timer_set(struct hv_relay *r, struct pair *p, uint64_t due);
 
 /* relay_ends_posix.c: what the engine does at the rule book's ends.
- * Writing direction i failed with e: what it holds is dropped. */
+ * Direction i's source reached its EOF: the rule book learns it. */
+void hv__dir_eof(struct pair *p, int i);
+/* Writing direction i failed with e: what it holds is dropped. */
 void hv__dir_fail(struct pair *p, int i, int e);
 /* Direction i holds nothing: a finished source's EOF passed on, or the
  * end after a broken source's data, as the rule book says. */

@@ -14,6 +14,8 @@ if(NOT WIN32)
   hv_add_unit(poller ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_poller.c)
   # a command that never got its connection is ended (spawn_posix.c)
   hv_add_unit(spawn ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_spawn_posix.c)
+  # the POSIX streams' properties, which the relay engine asks
+  hv_add_unit(stream ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_stream.c)
 endif()
 # the traffic dump's text and sink (lib/dump.c)
 hv_add_unit(dump ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dump.c)

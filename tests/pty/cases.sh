@@ -582,4 +582,21 @@ case_ctl_bad_options() {
     done
 }
 
+# ------------------------------------------- a terminal stopped (Ctrl+S)
+
+# stopped MODE: a terminal that stops taking output mid-stream (tcflow
+# TCOOFF, nothing reading it) as the stdout of the tool that writes to it
+# stalls nothing else: a line on its stdin still reaches the peer, and
+# all of the output arrives once the terminal resumes (tests/pty/stopped.py)
+stopped() {
+    local rc=0
+    need_posix
+    python3 "$(dirname "$0")/stopped.py" "$1" "$work" 2>"$work/py.err" || rc=$?
+    [ $rc = 77 ] && skip "$(cat "$work/py.err")"
+    [ $rc = 0 ] || fail "$(cat "$work/py.err")"
+}
+case_stopped_listener() { stopped listen; }
+case_stopped_client() { stopped cat; }
+case_stopped_client_fast() { stopped cat-fast; }
+
 "case_$case_name"

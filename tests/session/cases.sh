@@ -286,8 +286,12 @@ case_fast_one_way() {
     local blk dw
     need_strace
     head -c 24M /dev/urandom >"$work/a"
-    one_way fast file recvfrom,sendto,$waits
+    one_way fast file recvfrom,sendto,fcntl,$waits
     one_way plain file recvfrom,sendto,$waits
+    # stdout is a file, which splice cannot serve: the connection's
+    # blocking mode is left alone (no fcntl for a splice not taken)
+    grep -q 'fcntl(.*F_SETFL' "$work/l.fast" &&
+        fail "fast: the connection's flags were changed for no splice: $(grep 'F_SETFL' "$work/l.fast" | head -n 2)"
     # the listener: blocking receives (flags 0), and once the first one
     # ran, neither a poll nor a non-blocking receive (the ones before
     # serve the accept, stdout's check and the first chunks)
@@ -313,8 +317,12 @@ case_fast_splice() {
     local n
     need_strace
     head -c 16M /dev/urandom >"$work/a"
-    one_way fast pipe splice,recvfrom
+    one_way fast pipe splice,recvfrom,fcntl
     one_way plain pipe splice,recvfrom
+    # the connection is non-blocking while it is spliced from, and given
+    # back its blocking mode after
+    grep -q 'fcntl(.*F_SETFL, .*O_NONBLOCK' "$work/l.fast" ||
+        fail "fast: the connection was not made non-blocking for splice"
     n=$(grep -c 'splice(.*) = [1-9]' "$work/l.fast")
     [ "$n" -ge 2 ] || fail "fast: $n splices with data (want >= 2)"
     grep -q 'splice(.*) = 0' "$work/l.fast" || fail "fast: the EOF did not come by splice"
