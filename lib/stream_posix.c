@@ -69,12 +69,6 @@ int hv__stream_tty(int master, struct hv_stream **out)
     return 0;
 }
 
-static int is_socket(int fd)
-{
-    struct stat st;
-    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 /* Classify descriptor fd for reading (w = 0) or writing (w = 1). */
 static void stdio_kind(struct hv_stream *st, int fd, int w)
 {
@@ -155,14 +149,10 @@ void hv_stream_close(struct hv_stream *st)
     free(st);
 }
 
-int hv_stdout_gone(void)
+int hv__stdout_watchable(void)
 {
-    struct pollfd p;
-    p.fd = 1;
-    p.events = 0;
-    p.revents = 0;
-    /* a pipe whose reader has gone reports POLLERR to its writer */
-    return poll(&p, 1, 0) > 0 && (p.revents & POLLERR) && !is_socket(1);
+    struct stat sb;
+    return fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode);
 }
 
 /* A failed read or write: an I/O error (74) whatever the OS's reason (a

@@ -929,8 +929,47 @@ static int serve_many(struct server *sv)
     return many_end(sv, &m);
 }
 
+/* What the wait for a stdio session's client came to. */
+enum waited {
+    WAITED_CLIENT, /* a client waits to be accepted */
+    WAITED_GONE    /* stdout's reader has gone: nowhere to serve */
+};
+
+/* Wait in the relay (sv->relay, watching stdout's reader) for the next
+ * client of a stdio session, asleep until then: no timer, unless a VM
+ * name may rebind or the watchdog wants its ping. A waited, or the HV_E*
+ * code (HV_ESTOPPED after a stop). */
+static int stdio_wait(struct server *sv)
+{
+    struct hv_relay_event ev;
+    int r;
+
+    for (;;) {
+        watchdog(sv);
+        r = hv_relay_run(sv->relay, sv->l,
+                         watchdog_wait(sv, sv->vm_name ? REBIND_CHECK_MS
+                                                       : HV_RELAY_NO_QUIT),
+                         &ev);
+        if (r < 0)
+            return r;
+        if (ev.kind == HV_RELAY_STDOUT_GONE)
+            return WAITED_GONE;
+        if (ev.kind == HV_RELAY_ACCEPT)
+            return WAITED_CLIENT;
+        rebind(sv);
+    }
+}
+
+/* Whether stdout's reader is gone now (the relay's look, without a wait). */
+static int stdout_gone_now(struct server *sv)
+{
+    struct hv_relay_event ev;
+    return hv_relay_run(sv->relay, NULL, 0, &ev) == 0 &&
+           ev.kind == HV_RELAY_STDOUT_GONE;
+}
+
 /* stdio: one connection at a time; 0 or the HV_E* code. */
-static int serve_stdio(struct server *sv)
+static int stdio_loop(struct server *sv)
 {
     int err = 0, gone = 0, served = 0;
 
@@ -938,23 +977,11 @@ static int serve_stdio(struct server *sv)
         struct hv_addr peer;
         struct hv_sock *s = NULL;
         char from[HV_ADDR_STRLEN];
-        int r;
+        int r = stdio_wait(sv);
 
-        /* wait, watching whether stdout's reader has gone meanwhile
-         * (asleep until then: no timer, unless a VM name may rebind or
-         * the watchdog wants its ping) */
-        for (;;) {
-            watchdog(sv);
-            r = hv_sock_wait_accept_stdout(
-                sv->l, watchdog_wait(sv, sv->vm_name ? REBIND_CHECK_MS
-                                                     : HV_RELAY_NO_QUIT));
-            if (r == 2)
-                return err;
-            if (r != 0)
-                break;
-            rebind(sv);
-        }
-        if (r > 0)
+        if (r == WAITED_GONE)
+            return err;
+        if (r == WAITED_CLIENT)
             r = hv_sock_accept(sv->l, &s, &peer);
         if (r < 0) {
             if (r == HV_ESTOPPED)
@@ -970,7 +997,7 @@ static int serve_stdio(struct server *sv)
         /* stdout's reader may have gone while this client came in: it is
          * closed unserved (its data unread, so it sees a reset), never
          * told its bytes were taken */
-        if (hv_stdout_gone()) {
+        if (stdout_gone_now(sv)) {
             hv_sock_close(s);
             return err;
         }
@@ -999,6 +1026,26 @@ static int serve_stdio(struct server *sv)
     return err;
 }
 
+/* Serve with serve (stdio_loop, ready_loop), whose waits for a client
+ * are the relay engine's (sv->relay, as -e's and --to's), with stdout's
+ * reader leaving one of its events when watch_stdout; 0 or the HV_E*
+ * code. */
+static int serve_waiting(struct server *sv, int watch_stdout,
+                         int (*serve)(struct server *))
+{
+    int r;
+
+    if ((r = hv_relay_new(&sv->relay)) < 0) {
+        cli_warn(r, "relay");
+        return r;
+    }
+    hv_relay_watch_stdout(sv->relay, watch_stdout);
+    r = serve(sv);
+    hv_relay_free(sv->relay);
+    sv->relay = NULL;
+    return r;
+}
+
 /* --ready: a STATUS= value, as a line on stdout at once */
 static void ready_status(void *ctx, const char *value, size_t n)
 {
@@ -1018,16 +1065,17 @@ static int ready_accept(struct server *sv, uint64_t deadline,
                         struct hv_sock **s, char *from)
 {
     struct hv_addr peer;
+    struct hv_relay_event ev;
     uint32_t left = HV_RELAY_NO_QUIT;
     uint64_t now = hv_now_ms();
     int r;
 
     if (sv->o->timeout_ms)
         left = now >= deadline ? 0 : (uint32_t)(deadline - now);
-    r = hv_sock_wait_accept(sv->l, left);
-    if (r == 0)
+    r = hv_relay_run(sv->relay, sv->l, left, &ev);
+    if (r == 0 && ev.kind != HV_RELAY_ACCEPT)
         return 0;
-    if (r > 0)
+    if (r == 0)
         r = hv_sock_accept(sv->l, s, &peer);
     if (r < 0) {
         if (r == HV_ESTOPPED)
@@ -1092,7 +1140,7 @@ static int ready_read(struct server *sv, struct hv_sock *s, uint64_t deadline,
  * passes: HV_EABSENT (69) when the last sender had closed without READY=1
  * and none is connected, else HV_ETIMEDOUT (75). Nothing a sender says is
  * run or interpreted beyond STATUS= and READY=1. */
-static int serve_ready(struct server *sv)
+static int ready_loop(struct server *sv)
 {
     const struct opts *o = sv->o;
     uint64_t deadline = hv_now_ms() + o->timeout_ms;
@@ -1468,11 +1516,11 @@ static int serve_all(struct server *sv)
     winsvc_ready();
     sv->wd_at = hv_now_ms() + sv->wd_ms;
     if (o->ready)
-        r = serve_ready(sv);
+        r = serve_waiting(sv, 0, ready_loop);
     else if (o->exec || o->to)
         r = serve_many(sv);
     else
-        r = serve_stdio(sv);
+        r = serve_waiting(sv, 1, stdio_loop);
     if (hv_stop_signal() || hv_stopped())
         notify_stopping(sv);
     return r;
