@@ -212,7 +212,7 @@ int log_use_eventlog(const char *source)
     int r = hv_eventlog_open(source);
     if (r < 0) {
         cli_warn(r, "event log (source %s)", source);
-        return hv_exitcode(r);
+        return r;
     }
     lg.eventlog = 1;
     return 0;
@@ -227,14 +227,14 @@ int log_open(const char *path, int syslog, enum log_format fmt)
     if (syslog) {
         if ((r = hv_syslog_open(cli_prog)) < 0) {
             cli_warn(r, "--syslog");
-            return hv_exitcode(r);
+            return r;
         }
         lg.syslog = 1;
     }
     if (path) {
         if ((r = hv_file_append(path, &lg.f)) < 0) {
             cli_warn(r, "log %s", path);
-            return hv_exitcode(r);
+            return r;
         }
         lg.path = path;
     }
@@ -246,7 +246,7 @@ int log_open(const char *path, int syslog, enum log_format fmt)
     if (lg.failed) {
         fclose(lg.f);
         lg.f = NULL;
-        return hv_exitcode(HV_EIO);
+        return HV_EIO;
     }
     return 0;
 }
