@@ -1,7 +1,7 @@
 /* session.h: what hvcat and hvlisten share about a session: the session
- * control options (-d, --send-only, -i, -q, --progress, --no-shutdown),
- * the stdio relay with its summary and errors, progress lines, -e's
- * start, and ending on a signal. */
+ * control options (-e, -w, -d, --send-only, -i, -q, --progress,
+ * --no-shutdown), the stdio relay with its summary and errors, progress
+ * lines, -e's start, and ending on a signal. */
 #ifndef HV_SESSION_H
 #define HV_SESSION_H
 
