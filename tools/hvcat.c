@@ -226,7 +226,7 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     char how[64];
     int r, err = 0;
 
-    r = session_exec(&o->so, s, o->so.exec, addr, NULL, &ro, &x);
+    r = session_exec(&o->so, s, addr, NULL, &ro, &x);
     if (r < 0) {
         if (r == HV_EMFILE)
             hv_sock_close(s);

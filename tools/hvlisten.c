@@ -605,8 +605,7 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
     struct hv_relay_opts ro;
     int r;
 
-    r = session_exec(&sv->o->so, s, sv->o->so.exec, c->peer, &sv->local, &ro,
-                     &x);
+    r = session_exec(&sv->o->so, s, c->peer, &sv->local, &ro, &x);
     c->child = x.child;
     if (r == HV_EMFILE) {
         /* no reset for it: the client waits, accepted, until a session

@@ -296,9 +296,8 @@ static void exec_opts(const struct session_opts *so, struct hv_relay_opts *ro)
 }
 
 int session_exec(const struct session_opts *so, struct hv_sock *s,
-                 const char *cmd, const struct hv_addr *peer,
-                 const struct hv_addr *local, struct hv_relay_opts *ro,
-                 struct hv_exec *x)
+                 const struct hv_addr *peer, const struct hv_addr *local,
+                 struct hv_relay_opts *ro, struct hv_exec *x)
 {
     struct hv_exec_opts xo;
 
@@ -308,7 +307,7 @@ int session_exec(const struct session_opts *so, struct hv_sock *s,
     xo.local = local;
     xo.pty = so->use_pty ? &so->pty : NULL;
     xo.relay = ro;
-    return hv_exec_start(s, cmd, &xo, x);
+    return hv_exec_start(s, so->exec, &xo, x);
 }
 
 void session_relay_opts(const struct session_opts *so,

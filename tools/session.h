@@ -98,7 +98,7 @@ int session_check(const struct session_opts *so, const char *usage,
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                  char **argv, int listen, const char *usage);
 
-/* -e: start cmd for connection s (hv_exec_start) with these options:
+/* -e: start so->exec for connection s (hv_exec_start) with these options:
  * peer, local (NULL: s's own) for its environment, --pty; *ro gets the
  * options to relay *x's streams with, when it has them: -i, -q, the dump
  * (its dump_conn 0: set it with session_dump_next), and with --pty the
@@ -106,9 +106,8 @@ int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
  * ends the session once it has closed, or (TCP) once the command's output
  * idles. Returns as hv_exec_start. */
 int session_exec(const struct session_opts *so, struct hv_sock *s,
-                 const char *cmd, const struct hv_addr *peer,
-                 const struct hv_addr *local, struct hv_relay_opts *ro,
-                 struct hv_exec *x);
+                 const struct hv_addr *peer, const struct hv_addr *local,
+                 struct hv_relay_opts *ro, struct hv_exec *x);
 /* With -o/-x under -k (dump_named): the next connection's number in the
  * dump; else 0. */
 unsigned session_dump_next(const struct session_opts *so);
