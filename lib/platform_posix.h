@@ -167,6 +167,11 @@ int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io);
 /* stream_posix.c: a stream over a terminal's master descriptor (taken;
  * closed when this fails). */
 int hv__stream_tty(int master, struct hv_stream **out);
+/* stream_posix.c: 1 when stdout (descriptor 1) is a pipe, whose reader
+ * leaving shows to the poller as an error on it (hv_relay_watch_stdout),
+ * else 0: another kind of stdout has no reader that can leave (a socket's
+ * errors are its own). */
+int hv__stdout_watchable(void);
 
 /* sock_posix.c: an hv_sock over descriptor fd of family fam (closed when
  * this fails). */

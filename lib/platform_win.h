@@ -87,6 +87,10 @@ DWORD hv__spawn_flags(int has_console);
  * hv_sock_accept will not block, 0 (the event reset) when not. */
 HANDLE hv__sock_accept_event(struct hv_sock *l, int *err);
 int hv__sock_accept_ready(struct hv_sock *l);
+/* Wait up to timeout_ms for a connection on listener l: 1 when one is
+ * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code
+ * (HV_ESTOPPED after hv_stop()). */
+int hv__sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
 
 /* npipe_win.c: the named-pipe side of sock_win.c's hv_sock_* calls. */
 int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
@@ -175,6 +179,10 @@ int hv__stream_held(struct hv_stream *st);
 /* After a clean EOF on a socket: wait for what follows it; 1 when the peer
  * reset the connection, 0 when cancelled or it closed cleanly. */
 int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev);
+/* What stdout says of its reader: 1 gone (a write failed for it, or the
+ * pipe says so), 0 there, -1 it cannot be asked (a console, a file, NUL, a
+ * socket, or a pipe that does not say). */
+int hv__stdout_reader_gone(void);
 /* spawn_win.c, for pty_win.c: what hv_spawn makes before it starts the
  * command (the shell, its command line, the environment block, the
  * command's pipes: ours overlapped, theirs plain), and a child for a

@@ -260,7 +260,7 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
 {
     for (;;) {
         uint64_t now = hv_now_ms();
-        int wait, k, j, accept, child;
+        int wait, k, j, accept, child, gone;
 
         if (hv_stopped())
             return HV_ESTOPPED;
@@ -281,11 +281,13 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             continue;
         if (k < 0)
             return k;
-        accept = child = 0;
+        accept = child = gone = 0;
         for (j = 0; j < k; j++) {
             struct hv__watch *w = r->ev[j].w;
             if (w == &r->lw) {
                 accept = 1;
+            } else if (w == &r->ow) {
+                gone = 1; /* a pipe's writer is told only an error */
             } else if (w == &r->cw) {
                 child = 1;
             } else if (w != &r->sw) { /* the stop: seen at the top */
@@ -293,6 +295,12 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
                 pair_events(p, w, r->ev[j].ev);
                 enqueue(r, p);
             }
+        }
+        /* before a client that came meanwhile: it would have nowhere to
+         * send what it sends */
+        if (gone) {
+            ev->kind = HV_RELAY_STDOUT_GONE;
+            return 0;
         }
         if (accept) {
             ev->kind = HV_RELAY_ACCEPT;
@@ -337,8 +345,24 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
         if ((e = hv__poller_set(r->pl, &r->lw, 1, HV__IN)) < 0)
             return e;
     }
+    /* stdout is looked at anew each call: a session may have let go of
+     * it (the null device in its place) since the last */
+    if (r->watch_out && hv__stdout_watchable()) {
+        r->ow.fd = 1;
+        if ((e = hv__poller_set(r->pl, &r->ow, 1, 0)) < 0) {
+            if (l)
+                (void)hv__poller_set(r->pl, &r->lw, 0, 0);
+            return e;
+        }
+    }
     e = run(r, l != NULL, until, ev);
     if (l)
         (void)hv__poller_set(r->pl, &r->lw, 0, 0);
+    (void)hv__poller_set(r->pl, &r->ow, 0, 0);
     return e;
+}
+
+void hv_relay_watch_stdout(struct hv_relay *r, int on)
+{
+    r->watch_out = on;
 }

@@ -76,6 +76,10 @@ struct hv_relay {
     struct hv__watch lw; /* the listener, during hv_relay_run */
     struct hv__watch sw; /* the stop's pipe (wake_posix.c) */
     struct hv__watch cw; /* the commands' ends (SIGCHLD), once any ran */
+    /* stdout's pipe, while the caller waits for a client to serve on
+     * stdio (hv_relay_watch_stdout): its reader leaving is an event */
+    int watch_out;
+    struct hv__watch ow;
     struct hv__pevent ev[HV__POLLER_MAX];
 };
 

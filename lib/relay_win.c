@@ -296,6 +296,36 @@ static int wait_news(struct hv_relay *r, HANDLE lev, HANDLE cev, uint64_t due)
     return 0;
 }
 
+/* Whether stdout's reader has gone is something to ask, never an event:
+ * a pipe's functions signal only I/O (ReadFile, WriteFile and
+ * ConnectNamedPipe complete; "Synchronous and Overlapped Input and Output"
+ * and "Named Pipe Operations" name no other), and the one I/O that would
+ * tell without data, a write of zero bytes, reaches the reader: "If the
+ * lpNumberOfBytesRead parameter is zero when ReadFile returns TRUE on a
+ * pipe, the other end of the pipe called the WriteFile function with
+ * nNumberOfBytesToWrite set to zero" (ReadFile, Remarks), which readers
+ * take for the end of the data. So a pipe whose state can be asked is
+ * asked at every wake and at least this often; a console, a file or NUL
+ * has no reader to leave, and a pipe that cannot be asked shows its
+ * reader's leaving only at a write: those are not watched, and the wait
+ * sleeps until something else comes. */
+#define STDOUT_CHECK_MS 1000u
+
+/* hv_relay_watch_stdout's look: 1 when stdout's reader has gone; else 0,
+ * with *due brought forward to the next look where there is one. */
+static int stdout_gone(uint64_t t, uint64_t *due)
+{
+    int g = hv__stdout_reader_gone();
+    if (g == 0)
+        *due = earlier(*due, t + STDOUT_CHECK_MS);
+    return g == 1;
+}
+
+void hv_relay_watch_stdout(struct hv_relay *r, int on)
+{
+    r->watch_out = on;
+}
+
 int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev)
 {
@@ -323,6 +353,12 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                                   prog[i].ba);
         if (done) {
             pair_finish(r, done, ev);
+            return 0;
+        }
+        /* before a client that came meanwhile: it would have nowhere to
+         * send what it sends */
+        if (r->watch_out && stdout_gone(t, &due)) {
+            ev->kind = HV_RELAY_STDOUT_GONE;
             return 0;
         }
         if (l && hv__sock_accept_ready(l)) {

@@ -71,6 +71,7 @@ struct hv_relay {
     HANDLE wake; /* auto-reset: a way changed state */
     struct pair *pairs;
     size_t count;
+    int watch_out; /* hv_relay_watch_stdout: the caller's thread only */
 };
 
 /* relay_pair_win.c */

@@ -86,12 +86,6 @@ int hv__stream_tty(int master, struct hv_stream **out)
     return 0;
 }
 
-static int is_socket(int fd)
-{
-    struct stat st;
-    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 /* stdout that is a terminal (sb: its status): a description of our own
  * for it, opened again by its name with O_NONBLOCK and close-on-exec, so
  * that a terminal that takes no more (Ctrl+S, a reader that stalls) makes
@@ -201,14 +195,10 @@ void hv_stream_close(struct hv_stream *st)
     free(st);
 }
 
-int hv_stdout_gone(void)
+int hv__stdout_watchable(void)
 {
-    struct pollfd p;
-    p.fd = 1;
-    p.events = 0;
-    p.revents = 0;
-    /* a pipe whose reader has gone reports POLLERR to its writer */
-    return poll(&p, 1, 0) > 0 && (p.revents & POLLERR) && !is_socket(1);
+    struct stat sb;
+    return fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode);
 }
 
 /* A failed read or write: an I/O error (74) whatever the OS's reason (a

@@ -216,7 +216,7 @@ int log_use_eventlog(const char *source)
     int r = hv_eventlog_open(source);
     if (r < 0) {
         cli_warn(r, "event log (source %s)", source);
-        return hv_exitcode(r);
+        return r;
     }
     lg.eventlog_write = hv_eventlog_write;
     return 0;
@@ -231,14 +231,14 @@ int log_open(const char *path, int syslog, enum log_format fmt)
     if (syslog) {
         if ((r = hv_syslog_open(cli_prog)) < 0) {
             cli_warn(r, "--syslog");
-            return hv_exitcode(r);
+            return r;
         }
         lg.syslog_write = hv_syslog_write;
     }
     if (path) {
         if ((r = hv_file_append(path, &lg.f)) < 0) {
             cli_warn(r, "log %s", path);
-            return hv_exitcode(r);
+            return r;
         }
         lg.path = path;
     }
@@ -250,7 +250,7 @@ int log_open(const char *path, int syslog, enum log_format fmt)
     if (lg.failed) {
         fclose(lg.f);
         lg.f = NULL;
-        return hv_exitcode(HV_EIO);
+        return HV_EIO;
     }
     return 0;
 }
