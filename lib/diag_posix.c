@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -164,19 +165,27 @@ static void modules(const struct tree *t, struct hv_diag_facts *f)
 }
 
 /* PCI devices (vendor << 16 | device) in /proc/bus/pci/devices: 1 seen,
- * 0 not, -1 unreadable. */
+ * 0 not, -1 unreadable. A line starts with two hex fields: the bus and
+ * slot, then vendor << 16 | device. Read with strtoul: sscanf would link
+ * scanf and its floating-point parsers (about 80 KB) into a static hvcat
+ * for this one line. */
 static int pci_has(const struct tree *t, unsigned long id)
 {
-    char p[PATH_LEN], line[512];
-    unsigned long bus, vd;
+    char p[PATH_LEN], line[512], *end, *vd_end;
+    unsigned long vd;
     FILE *f;
     int found = 0;
     at(t, "/proc/bus/pci/devices", p, sizeof p);
     if ((f = fopen(p, "r")) == NULL)
         return -1;
-    while (!found && line_of(f, line, sizeof line))
-        if (sscanf(line, "%lx %lx", &bus, &vd) == 2 && vd == id)
+    while (!found && line_of(f, line, sizeof line)) {
+        (void)strtoul(line, &end, 16);
+        if (end == line)
+            continue;
+        vd = strtoul(end, &vd_end, 16);
+        if (vd_end != end && vd == id)
             found = 1;
+    }
     fclose(f);
     return found;
 }

@@ -378,17 +378,6 @@ int hv_sock_listen(const struct hv_addr *a, const struct hv_listen_opts *o,
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer);
 #define HV_UID_UNKNOWN 0xFFFFFFFFu
-/* Wait up to timeout_ms for a connection on listener l: 1 when one is
- * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code
- * (HV_ESTOPPED after hv_stop()). */
-int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
-/* The same, and it also ends when the reader of stdout has gone (a pipe
- * closed at its other end): 1 when a connection waits, 2 when stdout's
- * reader has gone, 0 on timeout, or an HV_E* code. The wait sleeps until
- * one of these happens; on Windows, where no event tells of a pipe's
- * reader leaving, a pipe stdout whose state can be asked is asked once a
- * second (a console, a file or NUL has no reader that can leave). */
-int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms);
 /* This machine's own vsock CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID);
  * HV_ENOVSOCK without vsock, HV_ENOTSUP off Linux. */
 int hv_vsock_local_cid(uint32_t *cid);
@@ -593,8 +582,6 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out);
 int hv_stream_stdio(struct hv_stream **out);
 /* Release st (the stdio stream stays, for the next session). */
 void hv_stream_close(struct hv_stream *st);
-/* 1 when the reader of stdout has gone (a closed pipe), else 0. */
-int hv_stdout_gone(void);
 
 /* ---------------------------------------------------------------- relay */
 
@@ -716,8 +703,10 @@ enum hv_relay_event_kind {
     HV_RELAY_TIMEOUT = 0, /* timeout_ms passed */
     HV_RELAY_DONE = 1,    /* a pair ended: tag, res */
     HV_RELAY_ACCEPT = 2,  /* the listener has a connection waiting */
-    HV_RELAY_CHILD = 3    /* a command of hv_spawn may have ended: look
+    HV_RELAY_CHILD = 3,   /* a command of hv_spawn may have ended: look
                            * with hv_child_poll (hv_child_events) */
+    HV_RELAY_STDOUT_GONE = 4 /* stdout's reader has gone
+                              * (hv_relay_watch_stdout) */
 };
 struct hv_relay_event {
     enum hv_relay_event_kind kind;
@@ -729,6 +718,15 @@ struct hv_relay_event {
  * with *ev set, or an HV_E* code (HV_ESTOPPED after hv_stop()). */
 int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev);
+/* Watch the reader of stdout (on: 1; 0: no more) while hv_relay_run
+ * waits: it then also returns with HV_RELAY_STDOUT_GONE once that reader
+ * has gone (a pipe closed at its other end; a console, a file, the null
+ * device or a socket has no reader that can leave). For a relay that waits
+ * for a client to serve on stdio: none of r's pairs may use stdio
+ * meanwhile. On POSIX the pipe's error is an event, so the wait sleeps
+ * until something happens; on Windows no event tells of a pipe's reader
+ * leaving, and a pipe whose state can be asked is asked once a second. */
+void hv_relay_watch_stdout(struct hv_relay *r, int on);
 /* End every pair at once and free r: a pair that had not reached its end
  * is cut short, and its connections are reset (closed with SO_LINGER 0,
  * or the Windows equivalent), so that no peer takes a cut stream for a
@@ -764,6 +762,13 @@ struct hv_child; /* opaque: a command started by hv_spawn */
 struct hv_child_exit {
     int signaled;       /* 1: ended by signal `code` (POSIX only) */
     unsigned long code; /* its exit status, or the signal number */
+    int own;            /* 0, or the HV_E* failure of the library's own
+                         * process between the command and the connection
+                         * (--term-control: HV_EHANDSHAKE, a client that
+                         * does not speak it; HV_EBADDATA, a malformed
+                         * frame from it; HV_EIO and the like, the
+                         * connection failed), which ended the session:
+                         * signaled and code are then not the command's */
 };
 
 /* Run cmd through the system shell (/bin/sh -c CMD; on Windows

@@ -91,10 +91,19 @@ int hv__hybrid_keep(struct hv_sock *s, const struct hv__hybrid *h);
 int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
                            struct hv_stream *b, const struct hv_relay_opts *o,
                            void *tag);
-/* relay.c: what the rule book (rules.h's HV__ENDS_*) learns of a pair's
- * a from the properties every platform's streams have (stdio, wkeep,
- * cmd); each engine adds what its own streams tell. */
-unsigned hv__relay_ends_a(const struct hv_stream *a);
+/* A stream's property `gone`, which every platform's struct hv_stream
+ * has, set where the stream is made: how its peer closing it completely
+ * (not a half-close) shows. */
+#define HV__GONE_UNSEEN 0 /* not at all: a FIN is both (TCP, AF_HYPERV) */
+#define HV__GONE_EOF 1    /* as its EOF: it has no half-close (a named
+                           * pipe, a terminal), and an EOF passed into it
+                           * does nothing */
+#define HV__GONE_HUP 2    /* as a hang-up from the poller (a unix socket) */
+#define HV__GONE_ASK 3    /* only by asking it (vsock: a send fails) */
+/* relay.c: what the rule book knows of pair a <-> b (rules.h's
+ * HV__ENDS_*), from the properties every platform's streams have (b NULL:
+ * not connected yet); both engines ask this, never a kind. */
+unsigned hv__relay_ends(const struct hv_stream *a, const struct hv_stream *b);
 
 /* user_<platform>.c: a user name's uid, for unix-socket peer rules.
  * HV_ENOTFOUND when unknown, HV_ENOTSUP where uids do not exist. */
@@ -209,6 +218,12 @@ size_t hv__console_out_text(struct hv__console_out *t, const char *in,
  * After ^Z (t->eof) the rest of in, and every later call, gives nothing. */
 size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
                         size_t n, char *out, int end);
+
+/* spawn_posix.c, spawn_win.c: a started command that never got its
+ * connection (a failure right after its start) is ended at once, without
+ * a chance to ignore it (SIGKILL to its group; its job terminated), then
+ * reaped and freed: the wait is short, and no zombie or orphan is left. */
+void hv__child_discard(struct hv_child *c);
 
 /* pty.c: env (NULL, or "NAME=value" strings ending with NULL) with
  * "TERM=term" written into buf[n] and added last (it wins over a TERM of

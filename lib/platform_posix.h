@@ -21,7 +21,7 @@
 #ifndef HV_POLLER_POLL
 #define HV__HAVE_EPOLL 1
 #endif
-/* pipe2(2): a pipe made with its flags in one call (wake_posix.c) */
+/* pipe2(2): a pipe made with its flags in one call (hv__pipe_own) */
 #define HV__HAVE_PIPE2 1
 #endif
 /* close_range(2) as a system call (Linux 5.9; glibc 2.34 has the
@@ -56,7 +56,8 @@ struct hv_sock {
 struct hv_stream {
     int rfd, wfd;
     unsigned char rsock, wsock;   /* recv/send with MSG_DONTWAIT */
-    unsigned char rsure, wsure;   /* never blocks (a file, /dev/null) */
+    unsigned char rsure;          /* its reads never wait (a file,
+                                   * /dev/null) */
     unsigned char wpipe;          /* a pipe: write what fits */
     unsigned char stdio;          /* the process's stdin and stdout */
     unsigned char cmd;            /* a command's input and output (-e) */
@@ -67,39 +68,51 @@ struct hv_stream {
                                    * asked; only a stop, or *quit set,
                                    * ends a wait its signal interrupted */
     /* what the relay engine asks, set where the stream is made (the
-     * engine never asks the kind; these fill what the alignment of the
-     * pointers around them leaves free) */
-    unsigned char rtry, wtry;     /* ready again without poll's word after
-                                   * blocking use: its reads (writes) never
-                                   * block (MSG_DONTWAIT, a file; a pipe
-                                   * asked for its room) */
+     * engine never asks the kind, nor do the calls below that serve
+     * these; they fill what the alignment of the pointers around them
+     * leaves free) */
+    unsigned char rtry, wtry;     /* its reads (writes) never block
+                                   * (MSG_DONTWAIT, a file, a descriptor
+                                   * of ours made non-blocking; a pipe
+                                   * asked for its room): ready again
+                                   * without poll's word, after blocking
+                                   * use and after a full read or any
+                                   * write */
     unsigned char rblock;         /* may be read alone in blocking calls,
                                    * no watch beside: a read reports its
                                    * trouble itself (a socket's reset) or
                                    * never waits (a file) */
-    unsigned char splice_from;    /* may be spliced from (a socket) */
-    unsigned char splice_into;    /* may be spliced into (a pipe) */
+    unsigned char splice_from;    /* may be spliced from: a connection of
+                                   * ours (hv__stream_nonblock serves it),
+                                   * where the system has splice */
+    unsigned char splice_into;    /* may be spliced into (a pipe), where
+                                   * the system has splice */
     const _Atomic int *quit;      /* block: the pair's end (or NULL) */
     unsigned char wkeep;          /* its writing side outlives a session
                                    * (stdout): shut only when the relay
                                    * is told so (HV_RELAY_CLOSE_A) */
     unsigned char gone;           /* how a complete close of the peer
-                                   * shows (HV__GONE_*) */
+                                   * shows (HV__GONE_*, platform.h) */
     unsigned char tty;            /* a terminal's master (-e --pty): EIO
                                    * is the end of its slave (a read's
                                    * EOF, a write's lost reader); its
                                    * descriptor is non-blocking (ours
-                                   * alone), so a blocking use polls */
-    unsigned char full;           /* no half-close: its EOF is the end of
-                                   * all of it (HV__ENDS_A_FULL), and an
-                                   * EOF passed into it does nothing */
+                                   * alone), so a blocking use polls, as
+                                   * for stdout's terminal, written
+                                   * through a description of our own */
     /* and, asked by the relay engine likewise: */
-    unsigned char rst_unread;     /* a connection whose close with unread
-                                   * input is a reset, which may destroy
-                                   * what we sent it */
-    unsigned char rst_polled;     /* a reset of it shows to the poller
-                                   * while it is neither read nor
-                                   * written (a connection's POLLERR) */
+    unsigned char rst_unread;     /* a connection with resets: its close
+                                   * with unread input is one, which may
+                                   * destroy what we sent it, and one it
+                                   * gets shows to the poller while it is
+                                   * neither read nor written (POLLERR) */
+    unsigned char eof_closes;     /* an EOF passed into it can only be its
+                                   * close (none on POSIX: a named pipe
+                                   * we serve, on Windows) */
+    unsigned char wfail_drains;   /* a failed write into it leaves its
+                                   * peer read and dropped, not reset
+                                   * (stdout: HV__ENDS_B_DRAIN with a
+                                   * rst_unread b) */
     struct hv__escape *esc;       /* stdin read through the escape scan
                                    * (hvcat --raw), or NULL */
     int rd_eof;                   /* the read side has ended */
@@ -135,13 +148,7 @@ int hv__stream_shutdown(struct hv_stream *st);
 int hv__stream_pending_error(struct hv_stream *st);
 /* Make the coming close a reset (a relay pair that broke). */
 void hv__stream_abort(struct hv_stream *st);
-/* How a connection's peer closing it completely (not a half-close) can be
- * seen: not at all (TCP: a FIN is both), as a hang-up from the poller
- * (unix sockets), or only by asking (vsock: hv__stream_peer_gone). */
-#define HV__GONE_UNSEEN 0
-#define HV__GONE_HUP 1
-#define HV__GONE_ASK 2
-/* 1 when st's peer has closed the connection completely (a send would
+/* HV__GONE_ASK (platform.h): 1 when st's peer has closed the connection completely (a send would
  * fail), 0 when it has not or that cannot be told, HV_ECONNRESET when it
  * reset it. Sends nothing. */
 int hv__stream_peer_gone(struct hv_stream *st);
@@ -149,16 +156,22 @@ int hv__stream_peer_gone(struct hv_stream *st);
 /* spawn_posix.c, for pty_posix.c: the command's environment (malloc'd,
  * NULL when out of memory), the child's way to /bin/sh -c CMD with the
  * tool's signal settings undone (never returns), and a handle for a
- * started child. */
+ * started child (note: -1, or a socket whose other end that process
+ * writes its own failure to, an HV_E* int, before it exits; taken). */
 char **hv__spawn_env(const char *const *env);
 void hv__child_exec(const char *cmd, char **envp);
-struct hv_child *hv__child_new(pid_t pid);
+struct hv_child *hv__child_new(pid_t pid, int note);
 /* The stream over fd, our end of the socket pair started child *c has the
  * other end of (fd taken); when that fails, *c is ended and freed. */
 int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io);
 /* stream_posix.c: a stream over a terminal's master descriptor (taken;
  * closed when this fails). */
 int hv__stream_tty(int master, struct hv_stream **out);
+/* stream_posix.c: 1 when stdout (descriptor 1) is a pipe, whose reader
+ * leaving shows to the poller as an error on it (hv_relay_watch_stdout),
+ * else 0: another kind of stdout has no reader that can leave (a socket's
+ * errors are its own). */
+int hv__stdout_watchable(void);
 
 /* sock_posix.c: an hv_sock over descriptor fd of family fam (closed when
  * this fails). */
@@ -235,6 +248,9 @@ void hv__wake_post(int kind);
 int hv__wake_fd(int kind);
 void hv__wake_drain(int kind);
 int hv__wake_on_child(void);
+/* A pipe of our own: both ends non-blocking and close-on-exec (pipe2
+ * where HV__HAVE_PIPE2 says the system has it). 0 or an HV_E* code. */
+int hv__pipe_own(int p[2]);
 
 /* poller_posix.c: the descriptors the relay waits on (epoll on Linux,
  * poll elsewhere), level-triggered. A watch is the caller's: one

@@ -87,6 +87,10 @@ DWORD hv__spawn_flags(int has_console);
  * hv_sock_accept will not block, 0 (the event reset) when not. */
 HANDLE hv__sock_accept_event(struct hv_sock *l, int *err);
 int hv__sock_accept_ready(struct hv_sock *l);
+/* Wait up to timeout_ms for a connection on listener l: 1 when one is
+ * waiting (hv_sock_accept will not block), 0 on timeout, or an HV_E* code
+ * (HV_ESTOPPED after hv_stop()). */
+int hv__sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms);
 
 /* npipe_win.c: the named-pipe side of sock_win.c's hv_sock_* calls. */
 int hv__npipe_accept(struct hv_sock *l, struct hv_sock **out,
@@ -135,9 +139,8 @@ struct hv_stream {
     unsigned char wkeep;  /* its writing side outlives a session (stdout):
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */
-    unsigned char gone;   /* what its EOF says of the peer (HV__GONE_*) */
-    unsigned char full;   /* no half-close (a pseudo console): an EOF
-                           * passed into it does nothing */
+    unsigned char gone;   /* how a complete close of the peer shows
+                           * (HV__GONE_*, platform.h) */
     unsigned char lasts;  /* outlives every pair: never freed (stdio),
                            * so a relay thread may be left in a call on it */
     unsigned char peeks;  /* read in place (hv__stream_peek: stdin's queue) */
@@ -145,11 +148,6 @@ struct hv_stream {
                                  * read and dropped, not reset (stdout:
                                  * HV__ENDS_B_DRAIN with a rst_unread b) */
 };
-/* What a stream's EOF says of its peer: maybe only a half-close (TCP,
- * AF_HYPERV, AF_UNIX: a FIN is both), or a complete close (a named pipe,
- * which has no half-close: its EOF is the peer's close). */
-#define HV__GONE_UNSEEN 0
-#define HV__GONE_EOF 1
 /* Results of the stream calls below besides 0 and HV_E* codes. */
 #define HV__IO_GONE 1 /* write: the reader of this end went away quietly */
 /* read of stdin: the escape that ends the session came (~.), after what
@@ -186,6 +184,10 @@ int hv__stream_held(struct hv_stream *st);
 /* After a clean EOF on a socket: wait for what follows it; 1 when the peer
  * reset the connection, 0 when cancelled or it closed cleanly. */
 int hv__stream_watch_reset(struct hv_stream *st, HANDLE cancel, HANDLE ev);
+/* What stdout says of its reader: 1 gone (a write failed for it, or the
+ * pipe says so), 0 there, -1 it cannot be asked (a console, a file, NUL, a
+ * socket, or a pipe that does not say). */
+int hv__stdout_reader_gone(void);
 /* spawn_win.c, for pty_win.c: what hv_spawn makes before it starts the
  * command (the shell, its command line, the environment block, the
  * command's pipes: ours overlapped, theirs plain), and a child for a

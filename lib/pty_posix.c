@@ -42,31 +42,49 @@ static char **tty_env(const char *const *env, const char *term, char *buf,
     return out;
 }
 
+/* Two socket pairs, sv for the connection's bytes and nt for the
+ * process's word on its own failure; 0 or an HV_E* code (none left). */
+static int framed_pairs(int sv[2], int nt[2])
+{
+    int e;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return hv__err_from_os(errno);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, nt) == 0)
+        return 0;
+    e = errno;
+    close(sv[0]);
+    close(sv[1]);
+    return hv__err_from_os(e);
+}
+
 /* --term-control: a process of its own speaks the protocol between the
  * terminal and the relay (hv__tc_serve, termctl_posix.c); the relay
  * carries its side of a socket pair to the connection, and its status is
- * the command's. Takes m, sl and envp. */
+ * the command's, or its own failure (hv_child_exit's own, said through a
+ * second pair). Takes m, sl and envp. */
 static int spawn_framed(int m, int sl, const char *cmd, char **envp,
                         struct hv_child **out, struct hv_stream **io)
 {
-    int sv[2], r, e;
+    int sv[2], nt[2], r, e;
     pid_t pid = -1;
 
-    if (envp == NULL) {
-        r = HV_ENOMEM;
-    } else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        r = hv__err_from_os(errno);
-    } else {
+    r = envp == NULL ? HV_ENOMEM : framed_pairs(sv, nt);
+    if (r == 0) {
         pid = fork();
         e = errno;
         if (pid == 0) {
             close(sv[0]);
-            hv__tc_serve(sv[1], m, sl, cmd, envp, child_on_tty);
+            close(nt[0]);
+            hv__tc_serve(sv[1], nt[1], m, sl, cmd, envp, child_on_tty);
         }
         close(sv[1]);
+        close(nt[1]);
         r = pid < 0 ? hv__err_from_os(e) : 0;
-        if (r < 0)
+        if (r < 0) {
             close(sv[0]);
+            close(nt[0]);
+        }
     }
     free(envp);
     close(sl);
@@ -74,7 +92,8 @@ static int spawn_framed(int m, int sl, const char *cmd, char **envp,
     if (r < 0)
         return r;
     (void)setpgid(pid, pid); /* as the command's own group (spawn_posix.c) */
-    if ((*out = hv__child_new(pid)) == NULL) {
+    if ((*out = hv__child_new(pid, nt[0])) == NULL) {
+        close(nt[0]);
         close(sv[0]); /* its end ends the process: reaped, not left */
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
@@ -130,15 +149,12 @@ int hv_spawn_pty(const char *cmd, const char *const *env,
         close(m);
         return hv__err_from_os(e);
     }
-    if ((*out = hv__child_new(pid)) == NULL) {
+    if ((*out = hv__child_new(pid, -1)) == NULL) {
         close(m); /* its hang-up ends the command */
         return HV_ENOMEM;
     }
     if ((r = hv__stream_tty(m, io)) < 0) {
-        struct hv_child_exit st;
-        hv_child_kill(*out);
-        (void)hv_child_wait(*out, &st);
-        hv_child_free(*out);
+        hv__child_discard(*out);
         *out = NULL;
         return r;
     }

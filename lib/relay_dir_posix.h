@@ -40,10 +40,7 @@ static void DIR_WORK(struct pair *p, int i, uint64_t now)
                     moved = 1;
                     dir_moved(p, i, now);
                 } else if (e == 0) {
-                    src->rd_eof = 1;
-                    pair_lock(p);
-                    hv__rules_eof(&p->ru, i);
-                    pair_unlock(p);
+                    hv__dir_eof(p, i);
                 } else if (e != HV__EAGAIN &&
                            hv__dir_read_err(p, i, e, rg->count)) {
                     return;

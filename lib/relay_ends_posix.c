@@ -5,6 +5,15 @@
  * calls these, off its path of bytes. */
 #include "relay_posix.h"
 
+/* Direction i's source reached its EOF (relay_posix.h). */
+void hv__dir_eof(struct pair *p, int i)
+{
+    p->s[i]->rd_eof = 1;
+    pair_lock(p);
+    hv__rules_eof(&p->ru, i);
+    pair_unlock(p);
+}
+
 /* Reading direction i's source failed with e (relay_posix.h). */
 int hv__dir_read_err(struct pair *p, int i, int e, size_t held)
 {

@@ -6,8 +6,7 @@
  * (rules.h) as the loop's, through relay_posix.h's helpers; what needs a
  * timer, or the loop's watch on a while b's peer may be gone, is handed
  * back to the loop, which goes on from where the fast path stopped. */
-#define _GNU_SOURCE
-#include <fcntl.h>
+#define _POSIX_C_SOURCE 200809L
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -37,13 +36,14 @@ static int fast_paths(void)
     return on;
 }
 
-/* Whether a fast path may serve pair p at all: it has not ended, none of
- * its options' timers (-i, progress) runs, it has no dump, and fast paths
+/* Whether a fast path may serve pair p at all: it has not ended, no rule
+ * of time runs (the rule book's clocks: -i, -q, a failed stdout's drain),
+ * nor the engine's own progress report, it has no dump, and fast paths
  * are on. */
 static int fast_allowed(const struct pair *p)
 {
-    return !p->done && !p->o.idle_ms && !p->o.progress && !p->o.dump &&
-           fast_paths();
+    return !p->done && hv__rules_due(&p->ru) == 0 && !p->o.progress &&
+           !p->o.dump && fast_paths();
 }
 
 /* The direction that is all a lone pair has left to do, when it may be
@@ -56,8 +56,6 @@ static int lone_dir(const struct pair *p)
 {
     int i;
 
-    if (p->ru.quit_at)
-        return -1;
     for (i = 0; i < 2; i++) {
         const struct hv_stream *src = p->s[i];
         /* a source that may idle while the gone-peer rule watches b */
@@ -82,40 +80,51 @@ static void block_dir(struct pair *p, int i)
     }
 }
 
+/* Whether direction i may go by splice now: nothing read is held, its
+ * source may be spliced from and its destination into (the streams'
+ * properties), and it copies. */
+static int splice_serves(const struct pair *p, int i)
+{
+    return !p->s[i]->rx.count && p->s[i]->splice_from &&
+           p->s[!i]->splice_into && way(p, i) == HV__WAY_COPY;
+}
+
 /* Direction i by splice, connection -> pipe: 1 when it ran (to the
  * source's end, a failure or a stop), 0 when splice does not serve this
  * pair (then read and write move it; nothing is lost, as splice took
- * nothing). */
+ * nothing). The source is non-blocking meanwhile: splice waits in poll
+ * (stream_posix.c). */
 static int lone_splice(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
     size_t n = p->o.bufsize ? p->o.bufsize : HV_RELAY_BUFSIZE, k;
-    int e;
+    int e, ran = 1;
 
-    if (src->rx.count || !src->splice_from || !dst->splice_into ||
-        way(p, i) != HV__WAY_COPY)
+    if (!splice_serves(p, i) || hv__stream_nonblock(src, 1) < 0)
         return 0;
     while (!p->done && way(p, i) == HV__WAY_COPY && !hv_stopped()) {
         e = hv__stream_splice(src, dst, n, &k);
-        if (e == HV_ENOTSUP)
-            return 0;
+        if (e == HV_ENOTSUP) {
+            ran = 0;
+            break;
+        }
         if (e == HV__EAGAIN)
             continue; /* the loop sees the stop */
+        /* each end as the copy loop's (relay_dir_posix.h): nothing is
+         * held, as splice keeps nothing between the two */
         if (e == HV_EPIPE) {
-            /* no reader any more (| head; a command's input) */
-            hv__rules_write_gone(&p->ru, i, hv_now_ms());
-            ended(p);
+            (void)hv__dir_write_gone(p, i, hv_now_ms());
         } else if (e < 0) {
-            pair_end(p, e, side_of(i, 0));
+            (void)hv__dir_read_err(p, i, e, 0);
         } else if (k == 0) {
-            src->rd_eof = 1;
-            hv__rules_eof(&p->ru, i);
+            hv__dir_eof(p, i);
         } else {
             p->d[i].bytes += k;
-            hv__rules_moved(&p->ru, i, hv_now_ms());
+            dir_moved(p, i, hv_now_ms());
         }
     }
-    return 1;
+    (void)hv__stream_nonblock(src, 0);
+    return ran;
 }
 
 /* After a fast path's blocking calls, what the event loop may try before
@@ -137,15 +146,9 @@ static void loop_again(struct hv_stream *st)
 static void lone_run(struct pair *p, int i)
 {
     struct hv_stream *src = p->s[i], *dst = p->s[!i];
-    int spliced = 0;
 
     src->block = dst->block = 1;
-    /* splice waits in poll on a non-blocking socket (stream_posix.c) */
-    if (hv__stream_nonblock(src, 1) == 0) {
-        spliced = lone_splice(p, i);
-        (void)hv__stream_nonblock(src, 0);
-    }
-    if (!spliced) {
+    if (!lone_splice(p, i)) {
         /* one stream, bulk data: the whole buffer from the first read */
         hv__ring_grow_max(&src->rx);
         block_dir(p, i);
@@ -170,7 +173,8 @@ struct duplex {
     _Atomic int main_out, helper_out; /* set under mu, then cv told */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int wake[2]; /* the helper's "done" for a poll on this side */
+    int wake[2]; /* the helper's "done" for a poll on this side (one
+                  * byte: its ends need not block) */
 };
 
 static void on_wake_signal(int sig)
@@ -182,11 +186,13 @@ static int duplex_ok(const struct pair *p)
 {
     /* a -> b still to carry; b -> a too, or done (its EOF is out: then
      * this thread only watches b for a reset while the helper sends, the
-     * case of a pipe or terminal on stdin that lone_dir leaves) */
+     * case of a pipe or terminal on stdin that lone_dir leaves); and no
+     * -q: its clock would start in the helper, at a's EOF, where nothing
+     * looks at it */
     return !p->no_duplex &&
            (p->polls >= HV__DUPLEX_AFTER ||
             p->d[0].bytes + p->d[1].bytes >= HV__DUPLEX_AFTER_BYTES) &&
-           p->o.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
+           p->ru.quit_ms == HV_RELAY_NO_QUIT && way(p, 0) == HV__WAY_COPY &&
            (way(p, 1) == HV__WAY_SHUT ? !gone_waits(p)
                                       : way(p, 1) == HV__WAY_COPY);
 }
@@ -242,14 +248,18 @@ static void *duplex_helper(void *arg)
 }
 
 /* b's EOF is out and a still sends: wait for the helper, watching b for a
- * reset meanwhile (what a sends may then be lost). */
+ * reset meanwhile as the event loop does (b_watch_wanted, b_watched):
+ * what a sends may then be lost. */
 static void duplex_wait(struct duplex *x)
 {
     struct pair *p = x->p;
     struct pollfd pf[3];
-    int watch = 1;
+    int watch;
 
     while (!x->helper_out && !p->done && !hv_stopped()) {
+        pair_lock(p); /* the helper changes a's way meanwhile */
+        watch = b_watch_wanted(p);
+        pair_unlock(p);
         pf[0].fd = x->wake[0];
         pf[0].events = POLLIN;
         /* the stop's pipe: a signal that came just before the poll */
@@ -260,14 +270,8 @@ static void duplex_wait(struct duplex *x)
         pf[0].revents = pf[1].revents = pf[2].revents = 0;
         if (poll(pf, watch ? 3 : 2, -1) < 0)
             continue; /* EINTR: the loop looks at the stop */
-        if (watch && pf[2].revents) {
-            int e = hv__stream_pending_error(p->s[1]);
-            if (e < 0)
-                b_reset(p, e);
-            if (e < 0 || (pf[2].revents & (POLLHUP | POLLNVAL)))
-                watch = 0; /* seen; or gone without an error: the next
-                            * send tells */
-        }
+        if (watch && pf[2].revents)
+            b_watched(p, (pf[2].revents & (POLLHUP | POLLNVAL)) != 0);
     }
 }
 
@@ -317,7 +321,7 @@ static int duplex_run(struct pair *p)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_wake_signal;
     sigemptyset(&sa.sa_mask);
-    if (pipe2(x.wake, O_CLOEXEC) < 0)
+    if (hv__pipe_own(x.wake) < 0)
         return -1;
     if (pthread_mutex_init(&p->mu, NULL) != 0)
         goto no_mu;

@@ -48,6 +48,38 @@ void hv__pair_unwatch(struct hv_relay *r, struct pair *p)
         (void)hv__poller_set(r->pl, &p->w[i], 0, 0);
 }
 
+/* Connecting pair p is short of descriptors: last on the starved list. */
+static void starve(struct hv_relay *r, struct pair *p)
+{
+    p->starved = 1;
+    p->snext = NULL;
+    p->sprev = r->stail;
+    if (r->stail)
+        r->stail->snext = p;
+    else
+        r->shead = p;
+    r->stail = p;
+    r->starved++;
+}
+
+/* Pair p off the starved list, if on it. */
+static void unstarve(struct hv_relay *r, struct pair *p)
+{
+    if (!p->starved)
+        return;
+    if (p->sprev)
+        p->sprev->snext = p->snext;
+    else
+        r->shead = p->snext;
+    if (p->snext)
+        p->snext->sprev = p->sprev;
+    else
+        r->stail = p->sprev;
+    p->snext = p->sprev = NULL;
+    p->starved = 0;
+    r->starved--;
+}
+
 static void pair_free(struct hv_relay *r, struct pair *p)
 {
     /* a broken or cut pair passes the break on as a reset (the rules) */
@@ -56,8 +88,7 @@ static void pair_free(struct hv_relay *r, struct pair *p)
 
     hv__pair_unwatch(r, p);
     hv__timer_set(r, p, 0);
-    if (p->starved)
-        r->starved--;
+    unstarve(r, p);
     if (p->dial) {
         hv__dial_free(p->dial);
         free(p->dial);
@@ -75,18 +106,6 @@ static void pair_free(struct hv_relay *r, struct pair *p)
             hv_stream_close(p->s[i]);
     }
     free(p);
-}
-
-/* What the rules know of the pair's ends, from its streams. */
-static unsigned ends_of(const struct pair *p)
-{
-    const struct hv_stream *a = p->s[0], *b = p->s[1];
-    unsigned e = hv__relay_ends_a(a);
-    if (b && (e & HV__ENDS_A_LOCAL) && b->rst_unread)
-        e |= HV__ENDS_B_DRAIN;
-    if (a->full)
-        e |= HV__ENDS_A_FULL;
-    return e;
 }
 
 /* One watch for each distinct descriptor of the pair (a socket is read
@@ -125,8 +144,10 @@ static struct pair *pair_new(struct hv_relay *r, struct hv_stream *a,
         hv_relay_opts_init(&p->o);
     p->s[0] = a;
     p->tag = tag;
-    hv__rules_init(&p->ru, &p->o, ends_of(p), hv_now_ms());
+    hv__rules_init(&p->ru, &p->o, hv__relay_ends(p->s[0], p->s[1]), hv_now_ms());
     p->next = r->pairs;
+    if (r->pairs)
+        r->pairs->prev = p;
     r->pairs = p;
     r->count++;
     enqueue(r, p); /* tried before anything is waited for */
@@ -140,7 +161,7 @@ static void pair_start(struct pair *p, struct hv_stream *b)
     int i;
 
     p->s[1] = b;
-    p->ru.ends = ends_of(p);
+    p->ru.ends = hv__relay_ends(p->s[0], p->s[1]);
     p->ru.last_io = hv_now_ms();
     for (i = 0; i < 2; i++) {
         /* stdin's ring may hold what an earlier session left */
@@ -218,18 +239,24 @@ int hv__relay_add_borrowed(struct hv_relay *r, struct hv_stream *a,
     return add_pair(r, a, b, o, tag, 1);
 }
 
-/* A pair has ended: the descriptors it held are free, so the connects
- * that waited for some try again now. */
+/* A pair has ended: the descriptors it held (two connections') are
+ * free, so as many connects that waited for one, the oldest first, try
+ * again now; each stays counted as starved until its try, so that no
+ * client is accepted into the place meanwhile. The others keep their
+ * back-off (at most 250 ms, sock_posix.c). */
+#define WAKE_PER_END 2
+
 static void wake_starved(struct hv_relay *r)
 {
     struct pair *p;
-    if (r->starved == 0)
-        return;
-    for (p = r->pairs; p; p = p->next) {
-        if (p->starved) {
-            p->dial_at = 0;
-            enqueue(r, p);
-        }
+    int k;
+    for (k = 0; k < WAKE_PER_END && r->shead; k++) {
+        p = r->shead;
+        /* to the end of the list, so that the next end wakes another */
+        unstarve(r, p);
+        starve(r, p);
+        p->dial_at = 0;
+        enqueue(r, p);
     }
 }
 
@@ -237,12 +264,12 @@ void hv__pair_take(struct hv_relay *r, struct pair *p,
                       struct hv_relay_event *ev)
 {
     struct pair **pp;
-    for (pp = &r->pairs; *pp; pp = &(*pp)->next) {
-        if (*pp == p) {
-            *pp = p->next;
-            break;
-        }
-    }
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        r->pairs = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
     for (pp = &r->ready; p->queued && *pp; pp = &(*pp)->rnext) {
         if (*pp == p) {
             *pp = p->rnext;
@@ -280,10 +307,7 @@ void hv__pair_dial(struct hv_relay *r, struct pair *p, uint64_t now)
     hv__pair_unwatch(r, p);
     p->nw = 0;
     p->dial_at = 0;
-    if (p->starved) {
-        p->starved = 0;
-        r->starved--;
-    }
+    unstarve(r, p);
     k = hv__dial_step(p->dial, &sock);
     if (k == HV__DIAL_WAIT) {
         memset(&p->w[0], 0, sizeof p->w[0]);
@@ -294,10 +318,8 @@ void hv__pair_dial(struct hv_relay *r, struct pair *p, uint64_t now)
     }
     if (k == HV__DIAL_RETRY) {
         p->dial_at = now + p->dial->retry_ms;
-        if (p->dial->starved) {
-            p->starved = 1;
-            r->starved++;
-        }
+        if (p->dial->starved)
+            starve(r, p);
         return;
     }
     hv__dial_free(p->dial);

@@ -1,6 +1,5 @@
 /* relay_pair_win.c: the Windows relay's objects (relay_win.h): a relay
- * and its pairs made, counted and freed; what the rule book learns of a
- * pair's ends from its streams' properties. */
+ * and its pairs made, counted and freed. */
 #include <stdlib.h>
 
 #include "relay_win.h"
@@ -40,24 +39,6 @@ void hv__pair_release(struct pair *p)
         CloseHandle(p->retry);
     free(p);
     hv__relay_release(r);
-}
-
-/* What the rule book knows of a pair's ends, from its streams' properties
- * (b NULL: not connected yet). */
-unsigned hv__pair_ends(const struct hv_stream *a, const struct hv_stream *b)
-{
-    unsigned e = hv__relay_ends_a(a);
-    if (a->gone == HV__GONE_EOF)
-        e |= HV__ENDS_A_FULL;
-    if (a->eof_closes)
-        e |= HV__ENDS_A_CLOSES;
-    if (b == NULL)
-        return e;
-    if (a->wfail_drains && b->rst_unread)
-        e |= HV__ENDS_B_DRAIN;
-    if (b->eof_closes)
-        e |= HV__ENDS_B_CLOSES;
-    return e;
 }
 
 void hv__pair_wake(struct pair *p)
@@ -134,7 +115,7 @@ struct pair *hv__pair_new(struct hv_relay *r, struct hv_stream *a,
         p->o = *o;
     else
         hv_relay_opts_init(&p->o);
-    hv__rules_init(&p->ru, &p->o, hv__pair_ends(a, b), hv_now_ms());
+    hv__rules_init(&p->ru, &p->o, hv__relay_ends(a, b), hv_now_ms());
     if (p->o.progress && p->o.progress_ms)
         p->next_progress = p->ru.last_io + p->o.progress_ms;
     if ((p->cancel = CreateEventW(NULL, TRUE, FALSE, NULL)) == NULL) {

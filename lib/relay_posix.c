@@ -33,87 +33,27 @@
 #undef DIR_WORK
 #undef DIR_DUMP
 
-/* How often a vsock connection is asked whether its peer has closed it
- * completely, while the gone-peer rule waits (the close shows to a send
- * only, no poll event tells of it). The first question comes at b's EOF,
- * where a close() shows at once; a peer that half-closes and closes a
- * moment later (the usual order of a client that is done) is asked about
- * again after 50 ms, then at twice the interval each time, up to every
- * 500 ms for a peer that stays half-closed. */
-#define GONE_ASK_FIRST_MS 50u
-#define GONE_ASK_MS 500u
-
-/* When the gone-peer rule must look again without an event (0: never). */
-static uint64_t gone_due(const struct pair *p)
-{
-    /* not before the rule applies, nor while what a gave is still to be
-     * sent (the write's readiness wakes the pair) */
-    if (p->ru.gone_since == 0 || p->done || !gone_rule(p) ||
-        p->s[0]->rx.count)
-        return 0;
-    if (p->s[1]->gone == HV__GONE_ASK)
-        return p->ask_at;
-    if (p->s[1]->gone == HV__GONE_HUP)
-        return 0; /* the poller reports the hang-up */
-    return hv__rules_gone_due(&p->ru);
-}
-
-/* The gone-peer rule: b's peer sent its EOF and a sends on. Where b's
- * transport shows a complete close (a unix hang-up, a vsock send that
- * fails), the pair ends at once; where a close and a half-close look
- * alike (TCP), it ends once a -> b has been idle for gone_ms (socat's
- * rule, with socat's 0.5 s as the tools' default). Never while something
- * read from a is still to be sent: that is written, or fails (74). */
-static void check_gone(struct pair *p, uint64_t now)
-{
-    struct hv_stream *b = p->s[1];
-    int g;
-
-    if (!gone_rule(p))
-        return;
-    if (p->ru.gone_since == 0) {
-        hv__rules_gone_start(&p->ru, now);
-        p->ask_at = now;
-    }
-    if (p->s[0]->rx.count)
-        return;
-    switch (b->gone) {
-    case HV__GONE_HUP:
-        if (p->b_hup)
-            gone_end(p);
-        break;
-    case HV__GONE_ASK:
-        if (now < p->ask_at)
-            break;
-        p->ask_step = p->ask_step ? p->ask_step * 2 : GONE_ASK_FIRST_MS;
-        if (p->ask_step > GONE_ASK_MS)
-            p->ask_step = GONE_ASK_MS;
-        p->ask_at = now + p->ask_step;
-        g = hv__stream_peer_gone(b);
-        if (g < 0)
-            pair_end(p, g, HV_SIDE_B_WRITE);
-        else if (g > 0)
-            gone_end(p);
-        break;
-    default:
-        if (now >= gone_due(p))
-            gone_end(p);
-        break;
-    }
-}
-
 /* Whether the pair has reached its end by the rules of its options and
- * of time. */
+ * of time, and the gone-peer rule's, told whether what a gave is still to
+ * be sent; b is asked about its peer when the rule book says so. */
 static void check_end(struct pair *p, uint64_t now)
 {
+    int act, g;
+
     if (p->done)
         return;
     pair_lock(p);
     hv__rules_tick(&p->ru, now);
+    act = hv__rules_gone_check(&p->ru, p->s[0]->rx.count != 0, now);
     ended(p);
     pair_unlock(p);
-    if (!p->done)
-        check_gone(p, now);
+    if (act != HV__DO_ASK)
+        return;
+    g = hv__stream_peer_gone(p->s[1]);
+    pair_lock(p);
+    hv__rules_gone_answer(&p->ru, g);
+    ended(p);
+    pair_unlock(p);
 }
 
 /* pair_work's moves for a pair with a dump */
@@ -172,18 +112,8 @@ static void pair_events(struct pair *p, const struct hv__watch *w,
         if (st->wfd == w->fd && (re & (HV__OUT | HV__ERR | HV__HUP)))
             st->wready = st->wpolled = 1;
     }
-    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd) {
-        int e = hv__stream_pending_error(p->s[1]);
-        if (e < 0) {
-            b_reset(p, e);
-            p->watch_b = 1; /* seen: not watched again */
-        } else if (re & HV__HUP) {
-            /* gone without an error: the next send tells, or, where a
-             * hang-up means the peer closed it all, the gone-peer rule */
-            p->watch_b = 1;
-            p->b_hup = p->s[1]->gone == HV__GONE_HUP;
-        }
-    }
+    if (w->on && w->want == 0 && p->s[1]->wfd == w->fd)
+        b_watched(p, (re & HV__HUP) != 0);
 }
 
 /* Tell the poller what pair p waits on now (a change costs a call, an
@@ -218,8 +148,7 @@ static int pair_interest(struct hv_relay *r, struct pair *p)
     }
     /* b's side has nothing to read, but a reset of it must still be seen
      * while a still sends (the peer closed, or was killed) */
-    if (src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
-        p->s[1]->rst_polled && !p->watch_b)
+    if (b_watch_wanted(p))
         want_fd(p, want, need, p->s[1]->wfd, 0);
     for (j = 0; j < p->nw; j++) {
         struct hv__watch *w = &p->w[j];
@@ -267,7 +196,7 @@ static uint64_t pair_due(const struct pair *p)
         return earlier(p->dial_at, p->dial_until);
     t = hv__rules_due(&p->ru);
     t = earlier(t, p->progress_at);
-    t = earlier(t, gone_due(p));
+    t = earlier(t, hv__rules_gone_due(&p->ru, p->s[0]->rx.count != 0));
     return t;
 }
 
@@ -331,7 +260,7 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
 {
     for (;;) {
         uint64_t now = hv_now_ms();
-        int wait, k, j, accept, child;
+        int wait, k, j, accept, child, gone;
 
         if (hv_stopped())
             return HV_ESTOPPED;
@@ -352,11 +281,13 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
             continue;
         if (k < 0)
             return k;
-        accept = child = 0;
+        accept = child = gone = 0;
         for (j = 0; j < k; j++) {
             struct hv__watch *w = r->ev[j].w;
             if (w == &r->lw) {
                 accept = 1;
+            } else if (w == &r->ow) {
+                gone = 1; /* a pipe's writer is told only an error */
             } else if (w == &r->cw) {
                 child = 1;
             } else if (w != &r->sw) { /* the stop: seen at the top */
@@ -364,6 +295,12 @@ static int run(struct hv_relay *r, int listening, uint64_t until,
                 pair_events(p, w, r->ev[j].ev);
                 enqueue(r, p);
             }
+        }
+        /* before a client that came meanwhile: it would have nowhere to
+         * send what it sends */
+        if (gone) {
+            ev->kind = HV_RELAY_STDOUT_GONE;
+            return 0;
         }
         if (accept) {
             ev->kind = HV_RELAY_ACCEPT;
@@ -408,8 +345,24 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
         if ((e = hv__poller_set(r->pl, &r->lw, 1, HV__IN)) < 0)
             return e;
     }
+    /* stdout is looked at anew each call: a session may have let go of
+     * it (the null device in its place) since the last */
+    if (r->watch_out && hv__stdout_watchable()) {
+        r->ow.fd = 1;
+        if ((e = hv__poller_set(r->pl, &r->ow, 1, 0)) < 0) {
+            if (l)
+                (void)hv__poller_set(r->pl, &r->lw, 0, 0);
+            return e;
+        }
+    }
     e = run(r, l != NULL, until, ev);
     if (l)
         (void)hv__poller_set(r->pl, &r->lw, 0, 0);
+    (void)hv__poller_set(r->pl, &r->ow, 0, 0);
     return e;
+}
+
+void hv_relay_watch_stdout(struct hv_relay *r, int on)
+{
+    r->watch_out = on;
 }

@@ -32,12 +32,6 @@ struct pair {
     int borrowed;     /* the caller owns the streams */
     int watch_b;      /* b has nothing to read: still poll it for errors */
     uint64_t progress_at;
-    /* the gone-peer rule (o.gone_ms), once b's EOF is out and a sends on:
-     * when to ask b's transport again whether its peer has closed, and
-     * whether b hung up (a unix peer's complete close) */
-    uint64_t ask_at;
-    uint32_t ask_step;
-    int b_hup;
     _Atomic int done;
     _Atomic int halt; /* blocking calls give up: done, or the two-way
                        * fast path hands the pair back to the loop */
@@ -57,13 +51,15 @@ struct pair {
     struct hv__dial *dial;
     uint64_t dial_until, dial_at;
     int dial_in; /* w[0] waits to read (a name lookup), not to write */
-    int starved;
+    int starved; /* on the relay's list of starved connects (snext) */
     /* its nearest timer (-i, -q, progress, gone, discard, connect), and
      * 1 + its place in the relay's heap of timers (0: none) */
     uint64_t due;
     size_t hidx;
     int queued; /* on the ready list */
-    struct pair *next, *rnext;
+    /* the relay's pairs (next, prev), its ready list (rnext), its
+     * starved connects (snext, sprev): each left in one step */
+    struct pair *next, *prev, *rnext, *snext, *sprev;
 };
 
 struct hv_relay {
@@ -74,11 +70,16 @@ struct hv_relay {
      * only those whose time has come, beside the ones with events */
     struct pair **heap;
     size_t hn, hcap;
-    size_t starved; /* connecting pairs short of descriptors */
+    size_t starved; /* connecting pairs short of descriptors, */
+    struct pair *shead, *stail; /* ... oldest first */
     struct hv__poller *pl;
     struct hv__watch lw; /* the listener, during hv_relay_run */
     struct hv__watch sw; /* the stop's pipe (wake_posix.c) */
     struct hv__watch cw; /* the commands' ends (SIGCHLD), once any ran */
+    /* stdout's pipe, while the caller waits for a client to serve on
+     * stdio (hv_relay_watch_stdout): its reader leaving is an event */
+    int watch_out;
+    struct hv__watch ow;
     struct hv__pevent ev[HV__POLLER_MAX];
 };
 
@@ -151,6 +152,33 @@ static inline void b_reset(struct pair *p, int e)
     pair_unlock(p);
 }
 
+/* Whether b is watched for a reset while it is neither read nor written:
+ * its source is done, a still sends, b has resets (rst_unread: one shows
+ * to the poller), and the watch has not seen one already (watch_b). */
+static inline int b_watch_wanted(const struct pair *p)
+{
+    return src_done(p, 1) && way(p, 0) != HV__WAY_SHUT &&
+           p->s[1]->rst_unread && !p->watch_b;
+}
+
+/* b's watch reported an error or a hang-up (hup): a pending reset goes to
+ * the rule book; either ends the watch (gone without an error: the next
+ * send tells, or, where a hang-up means the peer closed it all, the
+ * gone-peer rule). */
+static inline void b_watched(struct pair *p, int hup)
+{
+    int e = hv__stream_pending_error(p->s[1]);
+    if (e < 0) {
+        b_reset(p, e);
+        p->watch_b = 1;
+    } else if (hup) {
+        p->watch_b = 1;
+        pair_lock(p);
+        hv__rules_b_hup(&p->ru); /* it counts where b's ends say so */
+        pair_unlock(p);
+    }
+}
+
 static inline enum hv_side side_of(int stream, int write)
 {
     if (stream == 0)
@@ -164,13 +192,6 @@ static inline void dir_moved(struct pair *p, int i, uint64_t now)
 {
     if (!p->mt)
         hv__rules_moved(&p->ru, i, now);
-}
-
-/* Whether the gone-peer rule (o.gone_ms) applies now: b's EOF is written
- * out and a still sends. */
-static inline int gone_rule(const struct pair *p)
-{
-    return hv__rules_gone_applies(&p->ru);
 }
 
 /* Whether the rule may have to act while a's source waits: then a -> b
@@ -215,7 +236,9 @@ int hv__timer_reserve(struct hv_relay *r);
 void hv__timer_set(struct hv_relay *r, struct pair *p, uint64_t due);
 
 /* relay_ends_posix.c: what the engine does at the rule book's ends.
- * Writing direction i failed with e: what it holds is dropped. */
+ * Direction i's source reached its EOF: the rule book learns it. */
+void hv__dir_eof(struct pair *p, int i);
+/* Writing direction i failed with e: what it holds is dropped. */
 void hv__dir_fail(struct pair *p, int i, int e);
 /* Direction i holds nothing: a finished source's EOF passed on, or the
  * end after a broken source's data, as the rule book says. */

@@ -195,7 +195,7 @@ void hv__pair_begin(struct pair *p)
 {
     int i, e = 0;
 
-    p->ru.ends = hv__pair_ends(p->a, p->b);
+    p->ru.ends = hv__relay_ends(p->a, p->b);
     p->ru.last_io = hv_now_ms();
     if (p->o.flags & HV_RELAY_NO_SHUTDOWN)
         hv__stream_no_shutdown(p->b);

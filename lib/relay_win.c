@@ -12,7 +12,7 @@
  * ends is the rule book's (rules.c), which the threads and the control
  * loop tell each event under the relay's lock and whose answer they do,
  * as relay_posix.c does. What the rule book knows of the ends comes from
- * the streams' properties (hv__pair_ends), never their kind. */
+ * the streams' properties (hv__relay_ends, relay.c), never their kind. */
 #include <string.h>
 
 #include "relay_win.h"
@@ -61,16 +61,17 @@ static int a_held(struct pair *p)
     return p->d[0].held || hv__stream_held(p->a);
 }
 
-/* The gone-peer rule (rules.c), with what b's EOF says of its peer
- * (caller holds the lock). a's reader may be blocked on stdin (a pipe, a
- * console) meanwhile: the pair ends as at -q or a console's EOF_ENDS, the
- * reader thread staying behind (stream_win.c), and what it reads later
- * stays queued for a next session. */
+/* The gone-peer rule (rules.c), told what a holds (caller holds the
+ * lock). No Windows stream is asked (HV__ENDS_B_ASK): a named pipe's
+ * close is its EOF, a socket's cannot be told from a half-close. a's
+ * reader may be blocked on stdin (a pipe, a console) meanwhile: the pair
+ * ends as at -q or a console's EOF_ENDS, the reader thread staying behind
+ * (stream_win.c), and what it reads later stays queued for a next
+ * session. */
 static void check_gone(struct pair *p, uint64_t t)
 {
     if (hv__rules_gone_applies(&p->ru))
-        hv__rules_gone_check(&p->ru, p->b->gone == HV__GONE_EOF, a_held(p),
-                             t);
+        (void)hv__rules_gone_check(&p->ru, a_held(p), t);
 }
 
 /* Has p ended at t (caller holds the lock)? The rule book's clocks, a way
@@ -104,8 +105,8 @@ static uint64_t pair_due(struct pair *p)
     if (p->connecting)
         return t;
     t = earlier(t, hv__rules_due(&p->ru));
-    if (hv__rules_gone_applies(&p->ru) && !a_held(p))
-        t = earlier(t, hv__rules_gone_due(&p->ru));
+    if (hv__rules_gone_applies(&p->ru))
+        t = earlier(t, hv__rules_gone_due(&p->ru, a_held(p)));
     return t;
 }
 
@@ -295,6 +296,36 @@ static int wait_news(struct hv_relay *r, HANDLE lev, HANDLE cev, uint64_t due)
     return 0;
 }
 
+/* Whether stdout's reader has gone is something to ask, never an event:
+ * a pipe's functions signal only I/O (ReadFile, WriteFile and
+ * ConnectNamedPipe complete; "Synchronous and Overlapped Input and Output"
+ * and "Named Pipe Operations" name no other), and the one I/O that would
+ * tell without data, a write of zero bytes, reaches the reader: "If the
+ * lpNumberOfBytesRead parameter is zero when ReadFile returns TRUE on a
+ * pipe, the other end of the pipe called the WriteFile function with
+ * nNumberOfBytesToWrite set to zero" (ReadFile, Remarks), which readers
+ * take for the end of the data. So a pipe whose state can be asked is
+ * asked at every wake and at least this often; a console, a file or NUL
+ * has no reader to leave, and a pipe that cannot be asked shows its
+ * reader's leaving only at a write: those are not watched, and the wait
+ * sleeps until something else comes. */
+#define STDOUT_CHECK_MS 1000u
+
+/* hv_relay_watch_stdout's look: 1 when stdout's reader has gone; else 0,
+ * with *due brought forward to the next look where there is one. */
+static int stdout_gone(uint64_t t, uint64_t *due)
+{
+    int g = hv__stdout_reader_gone();
+    if (g == 0)
+        *due = earlier(*due, t + STDOUT_CHECK_MS);
+    return g == 1;
+}
+
+void hv_relay_watch_stdout(struct hv_relay *r, int on)
+{
+    r->watch_out = on;
+}
+
 int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                  struct hv_relay_event *ev)
 {
@@ -322,6 +353,12 @@ int hv_relay_run(struct hv_relay *r, struct hv_sock *l, uint32_t timeout_ms,
                                   prog[i].ba);
         if (done) {
             pair_finish(r, done, ev);
+            return 0;
+        }
+        /* before a client that came meanwhile: it would have nowhere to
+         * send what it sends */
+        if (r->watch_out && stdout_gone(t, &due)) {
+            ev->kind = HV_RELAY_STDOUT_GONE;
             return 0;
         }
         if (l && hv__sock_accept_ready(l)) {

@@ -71,15 +71,13 @@ struct hv_relay {
     HANDLE wake; /* auto-reset: a way changed state */
     struct pair *pairs;
     size_t count;
+    int watch_out; /* hv_relay_watch_stdout: the caller's thread only */
 };
 
 /* relay_pair_win.c */
 void hv__relay_release(struct hv_relay *r);
 /* Drop one reference to p; the last closes what it owns and frees it. */
 void hv__pair_release(struct pair *p);
-/* What the rule book knows of a pair's ends, from its streams' properties
- * (b NULL: not connected yet). */
-unsigned hv__pair_ends(const struct hv_stream *a, const struct hv_stream *b);
 /* A way changed state: the control loop looks. */
 void hv__pair_wake(struct pair *p);
 /* Whether p has ended (its cancel event is set). */

@@ -24,7 +24,11 @@
  *   after stdin's end the pipe is read on until the client closes it;
  * - -q: after a's EOF is passed on, b is read for at most that long;
  *   -i: nothing moving either way for that long ends the pair (75);
- * - the gone-peer rule: b's peer closed while a still sends;
+ * - the gone-peer rule: b's peer closed while a still sends: at once
+ *   where b shows it (no half-close, a hang-up, a failed send of nothing:
+ *   asked at once, then after 50, 100, 200, 400 ms, then every 500 ms),
+ *   else once a -> b idled o.gone_ms (socat's rule; the tools' 0.5 s);
+ *   never while a's bytes still wait to be sent;
  * - a terminal's escape (~.) ends the pair cleanly once what was typed
  *   before it is out, whatever the other way still carries.
  *
@@ -306,6 +310,17 @@ uint64_t hv__rules_due(const struct hv__rules *r)
     return t;
 }
 
+/* How often b is asked whether its peer has closed it completely, while
+ * the gone-peer rule waits on a vsock connection (the close shows to a
+ * send only, no poll event tells of it). The first question comes at the
+ * rule's first look, where a close() shows at once; a peer that
+ * half-closes and closes a moment later (the usual order of a client
+ * that is done) is asked about again after 50 ms, then at twice the
+ * interval each time, up to every 500 ms for a peer that stays
+ * half-closed. */
+#define GONE_ASK_FIRST_MS 50u
+#define GONE_ASK_MS 500u
+
 int hv__rules_gone_applies(const struct hv__rules *r)
 {
     return !r->done && r->gone_ms != HV_RELAY_NO_QUIT &&
@@ -313,31 +328,76 @@ int hv__rules_gone_applies(const struct hv__rules *r)
            r->way[0] == HV__WAY_COPY;
 }
 
-void hv__rules_gone_start(struct hv__rules *r, uint64_t now)
+void hv__rules_b_hup(struct hv__rules *r)
 {
-    if (r->gone_since == 0)
-        r->gone_since = now;
+    r->b_hup = 1;
 }
 
-uint64_t hv__rules_gone_due(const struct hv__rules *r)
+/* Whether b's peer is known to have closed b completely. */
+static int b_closed(const struct hv__rules *r)
 {
-    uint64_t t;
-    if (r->gone_since == 0)
-        return 0;
-    t = r->a_moved_at > r->gone_since ? r->a_moved_at : r->gone_since;
+    return (r->ends & HV__ENDS_B_FULL) ||
+           ((r->ends & HV__ENDS_B_HUP) && r->b_hup);
+}
+
+/* The rule's time where b cannot tell a close from a half-close: gone_ms
+ * after its clock started or a -> b last moved, whichever is later. */
+static uint64_t gone_timeout(const struct hv__rules *r)
+{
+    uint64_t t = r->a_moved_at > r->gone_since ? r->a_moved_at
+                                               : r->gone_since;
     return t + r->gone_ms;
 }
 
-void hv__rules_gone_check(struct hv__rules *r, int b_closed, int a_held,
-                          uint64_t now)
+int hv__rules_gone_check(struct hv__rules *r, int a_held, uint64_t now)
 {
     if (!hv__rules_gone_applies(r))
-        return;
-    hv__rules_gone_start(r, now);
+        return HV__DO_NOTHING;
+    if (r->gone_since == 0) {
+        r->gone_since = now;
+        r->ask_at = now;
+    }
     if (a_held)
-        return;
-    if (b_closed || now >= hv__rules_gone_due(r))
+        return HV__DO_NOTHING;
+    if (b_closed(r)) {
         hv__rules_end_late(r);
+        return HV__DO_NOTHING;
+    }
+    if (r->ends & HV__ENDS_B_HUP)
+        return HV__DO_NOTHING; /* its hang-up will tell */
+    if (r->ends & HV__ENDS_B_ASK) {
+        if (now < r->ask_at)
+            return HV__DO_NOTHING;
+        r->ask_step = r->ask_step ? r->ask_step * 2 : GONE_ASK_FIRST_MS;
+        if (r->ask_step > GONE_ASK_MS)
+            r->ask_step = GONE_ASK_MS;
+        r->ask_at = now + r->ask_step;
+        return HV__DO_ASK;
+    }
+    if (now >= gone_timeout(r))
+        hv__rules_end_late(r);
+    return HV__DO_NOTHING;
+}
+
+void hv__rules_gone_answer(struct hv__rules *r, int g)
+{
+    if (g < 0)
+        hv__rules_end(r, g, HV_SIDE_B_WRITE);
+    else if (g > 0)
+        hv__rules_end_late(r);
+}
+
+uint64_t hv__rules_gone_due(const struct hv__rules *r, int a_held)
+{
+    /* not before the rule's first look, nor while what a gave is still
+     * to be sent (its write, or its failure, comes as an event) */
+    if (r->gone_since == 0 || a_held || !hv__rules_gone_applies(r))
+        return 0;
+    if (r->ends & HV__ENDS_B_ASK)
+        return r->ask_at;
+    if ((r->ends & HV__ENDS_B_HUP) && !r->b_hup)
+        return 0;
+    return gone_timeout(r);
 }
 
 unsigned hv__rules_resets(const struct hv__rules *r)

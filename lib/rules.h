@@ -56,11 +56,25 @@ enum hv__way {
                                 * (HV__ENDS_A_LOCAL): after stdin's end the
                                 * pipe is read until its client closes it,
                                 * or -q's time */
+/* How b's peer closing it completely (not a half-close) shows, for the
+ * gone-peer rule; with none of these it cannot be told (TCP, AF_HYPERV: a
+ * close and a half-close look alike), and a -> b idling gone_ms ends the
+ * pair instead (socat's rule). */
+#define HV__ENDS_B_FULL 0x80 /* b has no half-close: its EOF is that close
+                              * (a named pipe, a terminal) */
+#define HV__ENDS_B_HUP 0x100 /* as a hang-up, which the engine reports
+                              * (hv__rules_b_hup: a unix socket) */
+#define HV__ENDS_B_ASK 0x200 /* only to a question (vsock: a send of
+                              * nothing fails), which the rule book says
+                              * when to ask (HV__DO_ASK) */
 
 /* What the engine does next after hv__rules_empty. */
 #define HV__DO_NOTHING 0
 #define HV__DO_SHUTDOWN 1 /* pass the EOF on: half-close the destination,
                            * then report with hv__rules_shut_done */
+#define HV__DO_ASK 2      /* (hv__rules_gone_check) ask b whether its
+                           * peer has closed it completely, and report
+                           * with hv__rules_gone_answer */
 
 /* After stdout fails, what the connection still sends is dropped for at
  * most this long (or -q's time) before the pair ends with the error. */
@@ -86,6 +100,9 @@ struct hv__rules {
     uint64_t quit_at;       /* -q: when b's time to answer is over */
     uint64_t discard_until; /* HV__WAY_DISCARD's bound */
     uint64_t gone_since;    /* since when the gone-peer rule applies */
+    uint64_t ask_at;        /* HV__ENDS_B_ASK: when to ask b next */
+    uint32_t ask_step;      /* ... and the interval before that */
+    int b_hup;              /* the engine saw b hang up */
 };
 
 void hv__rules_init(struct hv__rules *r, const struct hv_relay_opts *o,
@@ -133,23 +150,28 @@ void hv__rules_end_late(struct hv__rules *r);
 void hv__rules_tick(struct hv__rules *r, uint64_t now);
 /* When hv__rules_tick must run without an event (0: never). */
 uint64_t hv__rules_due(const struct hv__rules *r);
-/* Whether the gone-peer rule (o.gone_ms) applies: b's EOF is passed on
- * and a still sends. The engine asks b's transport whether its peer has
- * closed completely and ends the pair with hv__rules_end_late if so; where
- * that cannot be told, hv__rules_gone_due says when a -> b has idled
- * gone_ms since the rule's clock started (hv__rules_gone_start, once it
- * applies; 0: not started). */
+/* The gone-peer rule (o.gone_ms): it applies while b's EOF is passed on
+ * and a still sends; then the pair ends (as hv__rules_end_late) once b's
+ * peer has closed b completely, as far as b can tell (HV__ENDS_B_FULL,
+ * _HUP, _ASK), or where b cannot tell, once a -> b has idled gone_ms
+ * (since the rule's clock started at its first look, or since a's last
+ * bytes); never while a still holds bytes for b (a_held: they go out, or
+ * fail, first). The engine reports facts: b's hang-up, b's answer, what
+ * a holds, the time. */
 int hv__rules_gone_applies(const struct hv__rules *r);
-void hv__rules_gone_start(struct hv__rules *r, uint64_t now);
-uint64_t hv__rules_gone_due(const struct hv__rules *r);
-/* The gone-peer rule looked at now (once it applies, its clock starts):
- * unless a still holds bytes for b (a_held: they go out, or fail, first),
- * the pair ends (as hv__rules_end_late) where b's EOF was its peer's
- * complete close (b_closed: a named pipe, which has no half-close), or
- * once hv__rules_gone_due is reached (TCP, AF_HYPERV: a close and a
- * half-close look alike). */
-void hv__rules_gone_check(struct hv__rules *r, int b_closed, int a_held,
-                          uint64_t now);
+/* The poller reported b hung up with no error pending (a complete close
+ * where HV__ENDS_B_HUP says so). */
+void hv__rules_b_hup(struct hv__rules *r);
+/* The rule's look at now (once it applies, its clock starts):
+ * HV__DO_ASK when b is to be asked now, else HV__DO_NOTHING (the pair
+ * may have ended). */
+int hv__rules_gone_check(struct hv__rules *r, int a_held, uint64_t now);
+/* What b answered to HV__DO_ASK: 1 its peer has closed it completely (the
+ * end), 0 not, or an HV_E* code (a reset: the end with it, writing b). */
+void hv__rules_gone_answer(struct hv__rules *r, int g);
+/* When the rule must look again without an event (0: never, or only at
+ * an event: a hang-up, a's bytes written). */
+uint64_t hv__rules_gone_due(const struct hv__rules *r, int a_held);
 /* At the pair's end (or when it is freed before it): which streams are
  * closed with a reset (bit 0: a, bit 1: b). Both for a pair cut short or
  * broken by its connection's failure, so that no peer takes what it got

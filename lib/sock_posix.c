@@ -720,7 +720,7 @@ static void unix_peer(int fd, struct hv_addr *peer)
 #endif
 }
 
-static int wait_accept(struct hv_sock *l, uint32_t timeout_ms, int out);
+static int wait_accept(struct hv_sock *l);
 
 int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
                    struct hv_addr *peer)
@@ -740,7 +740,7 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
          * with NonBlocking=yes; its flags are not ours to change) whose
          * client went elsewhere: wait for the next, as a blocking one */
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if ((r = wait_accept(l, 0xFFFFFFFFu, 0)) < 0)
+            if ((r = wait_accept(l)) < 0)
                 return r;
             continue;
         }
@@ -758,51 +758,32 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
     return sock_new(fd, l->family, out);
 }
 
-/* Wait for a connection on l, for the stop, and (out) for stdout's reader
- * to go away: 1, HV_ESTOPPED, 2, 0 on timeout, or an HV_E* code. */
-static int wait_accept(struct hv_sock *l, uint32_t timeout_ms, int out)
+/* Wait for a connection on l or for the stop (a non-blocking listener's
+ * accept): 1, HV_ESTOPPED, or an HV_E* code. */
+static int wait_accept(struct hv_sock *l)
 {
-    struct pollfd p[3];
-    struct stat sb;
+    struct pollfd p[2];
     nfds_t n = 0, i;
-    int r;
 
-    if (hv_stopped())
-        return HV_ESTOPPED;
-    p[n].fd = l->fd;
-    p[n++].events = POLLIN;
-    if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
-        p[n].fd = hv__wake_fd(HV__WAKE_STOP);
+    for (;;) {
+        if (hv_stopped())
+            return HV_ESTOPPED;
+        n = 0;
+        p[n].fd = l->fd;
         p[n++].events = POLLIN;
+        if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
+            p[n].fd = hv__wake_fd(HV__WAKE_STOP);
+            p[n++].events = POLLIN;
+        }
+        for (i = 0; i < n; i++)
+            p[i].revents = 0;
+        if (poll(p, n, -1) < 0 && errno != EINTR)
+            return hv__err_from_os(errno);
+        if (hv_stopped())
+            return HV_ESTOPPED;
+        if (p[0].revents)
+            return 1;
     }
-    /* a pipe whose reader has gone reports POLLERR to its writer; other
-     * kinds of stdout never go that way (a socket's errors are its own) */
-    if (out && fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
-        p[n].fd = 1;
-        p[n++].events = 0;
-    }
-    for (i = 0; i < n; i++)
-        p[i].revents = 0;
-    r = poll(p, n, timeout_ms > 0x7FFFFFFFu ? -1 : (int)timeout_ms);
-    if (r < 0 && errno != EINTR)
-        return hv__err_from_os(errno);
-    if (hv_stopped())
-        return HV_ESTOPPED;
-    if (r <= 0)
-        return 0;
-    if (p[0].revents)
-        return 1;
-    return p[n - 1].fd == 1 && p[n - 1].revents ? 2 : 0;
-}
-
-int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
-{
-    return wait_accept(l, timeout_ms, 0);
-}
-
-int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
-{
-    return wait_accept(l, timeout_ms, 1);
 }
 
 int hv_sock_recv(struct hv_sock *s, void *buf, size_t n, uint32_t timeout_ms)

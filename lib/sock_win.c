@@ -625,7 +625,7 @@ int hv__sock_accept_ready(struct hv_sock *l)
     return 0;
 }
 
-int hv_sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
+int hv__sock_wait_accept(struct hv_sock *l, uint32_t timeout_ms)
 {
     uint64_t deadline = hv_now_ms() + timeout_ms;
     HANDLE hs[2];
@@ -684,7 +684,7 @@ int hv_sock_accept(struct hv_sock *l, struct hv_sock **out,
         e = WSAGetLastError();
         if (e == WSAEWOULDBLOCK) {
             /* the listener is non-blocking once it has an event */
-            int r = hv_sock_wait_accept(l, SLICE_MS * 10);
+            int r = hv__sock_wait_accept(l, SLICE_MS * 10);
             if (r < 0)
                 return r;
             continue;

@@ -80,7 +80,6 @@ int hv_exec_start(struct hv_sock *s, const char *cmd,
 {
     struct hv_exec_env env;
     struct hv_addr local;
-    struct hv_child_exit st;
     int r;
 
     memset(out, 0, sizeof *out);
@@ -113,9 +112,7 @@ int hv_exec_start(struct hv_sock *s, const char *cmd,
         /* no way from the command to the connection: it is ended, not
          * left behind */
         hv_stream_close(out->cmd);
-        hv_child_kill(out->child);
-        (void)hv_child_wait(out->child, &st);
-        hv_child_free(out->child);
+        hv__child_discard(out->child);
         memset(out, 0, sizeof *out);
         return r;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "platform_posix.h"
@@ -14,6 +15,8 @@
 struct hv_child {
     pid_t pid;
     int done;
+    int note; /* -1, or where a process of ours between the command and
+               * the connection says its own failure (hv__child_new) */
     struct hv_child_exit st;
 };
 
@@ -91,12 +94,25 @@ static void child_exec(int fd, const char *cmd, char **envp)
     hv__child_exec(cmd, envp);
 }
 
-struct hv_child *hv__child_new(pid_t pid)
+struct hv_child *hv__child_new(pid_t pid, int note)
 {
     struct hv_child *c = calloc(1, sizeof *c);
-    if (c != NULL)
+    if (c != NULL) {
         c->pid = pid;
+        c->note = note;
+    }
     return c;
+}
+
+/* What the process said of its own failure before it ended (nothing: 0).
+ * Its end closed the other end, so this never waits. */
+static int own_failure(struct hv_child *c)
+{
+    int v = 0;
+    if (c->note < 0 ||
+        recv(c->note, &v, sizeof v, MSG_DONTWAIT) != (ssize_t)sizeof v)
+        return 0;
+    return v < 0 ? v : HV_EIO;
 }
 
 /* Run cmd with descriptor fd as its standard input and output. */
@@ -114,7 +130,7 @@ static int spawn_on(int fd, const char *cmd, const char *const *env,
      * is there before the command can end */
     if ((r = hv__wake_on_child()) < 0)
         return r;
-    c = calloc(1, sizeof *c);
+    c = hv__child_new(0, -1);
     envp = hv__spawn_env(env);
     if (c == NULL || envp == NULL) {
         free(c);
@@ -179,11 +195,8 @@ int hv__spawn_pair_stream(int fd, struct hv_child **c, struct hv_stream **io)
 
     if ((r = hv__sock_from_fd(fd, HV_FAMILY_UNIX, &ours)) < 0 ||
         (r = hv_stream_from_sock(ours, io)) < 0) {
-        struct hv_child_exit st;
         /* no way to the command: it is ended, not left behind */
-        hv_child_kill(*c);
-        (void)hv_child_wait(*c, &st);
-        hv_child_free(*c);
+        hv__child_discard(*c);
         *c = NULL;
         return r;
     }
@@ -223,6 +236,7 @@ static int reap(struct hv_child *c, int flags)
     if (r == 0)
         return 0;
     decode(w, &c->st);
+    c->st.own = own_failure(c);
     c->done = 1;
     return 1;
 }
@@ -257,5 +271,17 @@ void hv_child_kill(struct hv_child *c)
 
 void hv_child_free(struct hv_child *c)
 {
+    if (c->note >= 0)
+        close(c->note);
     free(c);
+}
+
+void hv__child_discard(struct hv_child *c)
+{
+    if (!c->done) {
+        (void)kill(-c->pid, SIGKILL);
+        while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    hv_child_free(c);
 }

@@ -443,6 +443,15 @@ void hv_child_kill(struct hv_child *c)
         (void)TerminateProcess(c->process, 1);
 }
 
+void hv__child_discard(struct hv_child *c)
+{
+    /* TerminateJobObject/TerminateProcess cannot be refused by the
+     * command, so the wait after it is short */
+    hv_child_kill(c);
+    (void)reap(c, INFINITE);
+    hv_child_free(c);
+}
+
 void hv_child_free(struct hv_child *c)
 {
     if (c == NULL)

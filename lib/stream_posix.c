@@ -4,8 +4,9 @@
  * killed tool must not leave them non-blocking), so they are read only
  * when poll says so and written at most what fits. What the relay engine
  * needs to know of a stream is set here, where it is made, as properties
- * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into, rst_unread,
- * rst_polled): the engine asks those, never the kind. */
+ * (platform_posix.h: rtry, wtry, rblock, splice_from, splice_into, stdio,
+ * cmd, wkeep, gone, rst_unread, wfail_drains): the engine asks those,
+ * never the kind, and so do the calls here that serve them. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,18 @@
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
+
+/* splice(2) (hv__stream_splice): whether a stream may be spliced at all */
+#ifdef SPLICE_F_MOVE
+#define CAN_SPLICE 1
+#else
+#define CAN_SPLICE 0
+#endif
+
+/* The relay's memory per connection is measured (scripts/bench.sh): a
+ * stream stays within its 120 bytes on 64-bit systems. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct hv_stream) <= 120,
+               "struct hv_stream grew");
 
 /* Pipes on stdio are grown to this where allowed: a relay whose stdin
  * and stdout are both pipes was measured 1.4-1.6x faster for it (Linux
@@ -35,8 +48,8 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
     st->rfd = st->wfd = s->fd;
     st->rsock = st->wsock = 1;
     st->rready = st->wready = 1;
-    st->rtry = st->wtry = st->rblock = st->splice_from = 1;
-    st->rst_unread = st->rst_polled = 1;
+    st->rtry = st->wtry = st->rblock = st->rst_unread = 1;
+    st->splice_from = CAN_SPLICE;
     st->sock = s;
     /* a unix socket whose peer has closed it reports a hang-up (both
      * ways shut); a vsock peer's close shows only to a send (the socket
@@ -63,28 +76,52 @@ int hv__stream_tty(int master, struct hv_stream **out)
         return hv__err_from_os(e);
     }
     st->rfd = st->wfd = master;
-    st->cmd = st->tty = st->full = 1;
-    st->rready = st->wready = 1;
+    st->cmd = st->tty = 1;
+    st->gone = HV__GONE_EOF; /* no half-close: its EOF is its end */
+    /* non-blocking: tried again at once after blocking use; but never
+     * read alone (rblock): the command may idle while a reset of the
+     * connection must still end the session */
+    st->rready = st->wready = st->rtry = st->wtry = 1;
     *out = st;
     return 0;
 }
 
-static int is_socket(int fd)
+/* stdout that is a terminal (sb: its status): a description of our own
+ * for it, opened again by its name with O_NONBLOCK and close-on-exec, so
+ * that a terminal that takes no more (Ctrl+S, a reader that stalls) makes
+ * a write come back short (EAGAIN) instead of blocking the relay, which
+ * serves the other way and every other pair meanwhile; descriptor 1's
+ * flags stay as they are (other processes share its description). -1
+ * where it cannot be opened, or the name now means another device. */
+static int tty_own(int fd, const struct stat *sb)
 {
-    struct stat st;
-    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+    const char *name = ttyname(fd);
+    struct stat ob;
+    int own;
+
+    if (name == NULL ||
+        (own = open(name, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return -1;
+    if (fstat(own, &ob) < 0 || ob.st_rdev != sb->st_rdev ||
+        !S_ISCHR(ob.st_mode)) {
+        close(own);
+        return -1;
+    }
+    return own;
 }
 
 /* Classify descriptor fd for reading (w = 0) or writing (w = 1). */
 static void stdio_kind(struct hv_stream *st, int fd, int w)
 {
     struct stat sb;
-    int sure = 0, sock = 0, pipe = 0;
+    int sure = 0, sock = 0, pipe = 0, own = -1;
 
     if (fstat(fd, &sb) == 0) {
         sock = S_ISSOCK(sb.st_mode);
         pipe = S_ISFIFO(sb.st_mode);
         sure = S_ISREG(sb.st_mode) || (S_ISCHR(sb.st_mode) && !isatty(fd));
+        if (w && S_ISCHR(sb.st_mode) && !sure)
+            own = tty_own(fd, &sb);
     }
 #ifdef F_SETPIPE_SZ
     if (pipe && fcntl(fd, F_GETPIPE_SZ) < PIPE_WANT)
@@ -92,11 +129,12 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
 #endif
     if (w) {
         st->wsock = (unsigned char)sock;
-        st->wsure = (unsigned char)sure;
         st->wpipe = (unsigned char)pipe;
-        st->wready = (unsigned char)(sure || sock || pipe);
+        st->wready = (unsigned char)(sure || sock || pipe || own >= 0);
         st->wtry = st->wready;
-        st->splice_into = (unsigned char)pipe;
+        if (own >= 0)
+            st->wfd = own; /* a terminal written without blocking */
+        st->splice_into = (unsigned char)(pipe && CAN_SPLICE);
         st->pipe_size = 4096;
 #ifdef F_GETPIPE_SZ
         if (pipe) {
@@ -110,7 +148,8 @@ static void stdio_kind(struct hv_stream *st, int fd, int w)
         st->rsure = (unsigned char)sure;
         st->rready = (unsigned char)(sure || sock);
         st->rtry = st->rblock = st->rready;
-        st->splice_from = (unsigned char)sock;
+        /* a socket on stdin is shared: never made non-blocking, so never
+         * spliced from (splice would wait inside, holding the pipe) */
     }
 }
 
@@ -124,6 +163,7 @@ int hv_stream_stdio(struct hv_stream **out)
         g_stdio.wfd = 1;
         g_stdio.stdio = 1;
         g_stdio.wkeep = 1; /* stdout serves the sessions to come */
+        g_stdio.wfail_drains = 1;
         stdio_kind(&g_stdio, 0, 0);
         stdio_kind(&g_stdio, 1, 1);
         g_stdio_ready = 1;
@@ -155,14 +195,10 @@ void hv_stream_close(struct hv_stream *st)
     free(st);
 }
 
-int hv_stdout_gone(void)
+int hv__stdout_watchable(void)
 {
-    struct pollfd p;
-    p.fd = 1;
-    p.events = 0;
-    p.revents = 0;
-    /* a pipe whose reader has gone reports POLLERR to its writer */
-    return poll(&p, 1, 0) > 0 && (p.revents & POLLERR) && !is_socket(1);
+    struct stat sb;
+    return fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode);
 }
 
 /* A failed read or write: an I/O error (74) whatever the OS's reason (a
@@ -185,15 +221,16 @@ static int retry_eintr(const struct hv_stream *st)
     return !(st->block && (hv_stopped() || (st->quit && *st->quit)));
 }
 
-/* A non-blocking descriptor of ours (a terminal's master) in blocking use
- * (the fast paths): wait in poll until it is ready for events, or a stop,
- * or the pair's end (0 or HV__EAGAIN). */
-static int tty_wait(const struct hv_stream *st, short events)
+/* A non-blocking descriptor (a terminal's master, stdout's terminal of
+ * our own) in blocking use (the fast paths): wait in poll until it is
+ * ready for events (POLLOUT: the writing one), or a stop, or the pair's
+ * end (0 or HV__EAGAIN). */
+static int block_wait(const struct hv_stream *st, short events)
 {
     struct pollfd pf[2];
     nfds_t n = 1;
 
-    pf[0].fd = st->rfd;
+    pf[0].fd = events == POLLOUT ? st->wfd : st->rfd;
     pf[0].events = events;
     if (hv__wake_fd(HV__WAKE_STOP) >= 0) {
         pf[1].fd = hv__wake_fd(HV__WAKE_STOP);
@@ -209,15 +246,16 @@ static int tty_wait(const struct hv_stream *st, short events)
     }
 }
 
-/* After a failed call (errno set): 1 to make it again (EINTR, or a
- * terminal's master in blocking use that was not ready and now is for
- * events), 0 to report errno, or HV__EAGAIN (a stop, or the pair's end). */
+/* After a failed call (errno set): 1 to make it again (EINTR, or a call
+ * in blocking use whose descriptor does not block (only such a one says
+ * EAGAIN) and that is now ready for events), 0 to report errno, or
+ * HV__EAGAIN (a stop, or the pair's end). */
 static int call_again(const struct hv_stream *st, short events)
 {
     if (errno == EINTR)
         return retry_eintr(st) ? 1 : HV__EAGAIN;
-    if (st->tty && st->block && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return tty_wait(st, events) < 0 ? HV__EAGAIN : 1;
+    if (st->block && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return block_wait(st, events) < 0 ? HV__EAGAIN : 1;
     return 0;
 }
 
@@ -267,11 +305,12 @@ int hv__stream_read(struct hv_stream *st, char *p, size_t n, size_t *got)
     }
     if (k > 0) {
         *got = (size_t)k;
-        /* a blocking descriptor may be read again only after poll; a
-         * socket that gave less than asked is empty for now, and asking
-         * again would only cost an EAGAIN (a round trip's latency) */
+        /* a blocking descriptor may be read again only after poll; one
+         * that never blocks but may wait (a socket) and gave less than
+         * asked is empty for now, and asking again would only cost an
+         * EAGAIN (a round trip's latency) */
         if (!st->block &&
-            ((!st->rsock && !st->rsure) || (st->rsock && (size_t)k < n)))
+            (!st->rtry || (!st->rsure && (size_t)k < n)))
             st->rready = 0;
         return 0;
     }
@@ -349,8 +388,8 @@ int hv__stream_write(struct hv_stream *st, const char *p, size_t n,
             size_t used = ((size_t)k + 4095) / 4096 * 4096;
             st->wroom = st->wroom > used ? st->wroom - used : 0;
         }
-        /* other blocking descriptors (a terminal) wait for poll again */
-        if (!st->block && !st->wsock && !st->wsure && !st->wpipe)
+        /* blocking descriptors (a terminal) wait for poll again */
+        if (!st->block && !st->wtry)
             st->wready = 0;
         return 0;
     }
@@ -435,7 +474,7 @@ int hv__stream_splice(struct hv_stream *src, struct hv_stream *dst, size_t n,
      * uninterruptibly meanwhile. The socket is non-blocking
      * (hv__stream_nonblock) and the pipe is not waited for
      * (SPLICE_F_NONBLOCK, which changes nothing shared): poll waits. */
-    if (!src->rsock || src->sock == NULL || !dst->wpipe)
+    if (!src->splice_from || !dst->splice_into)
         return HV_ENOTSUP;
     for (;;) {
         k = splice(src->rfd, NULL, dst->wfd, NULL, n,

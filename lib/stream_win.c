@@ -15,14 +15,13 @@
  * overlapped calls.
  * Standard output is written synchronously, one writer at a time, and let
  * go of (replaced by NUL) once the last session's peer has sent its EOF;
- * the wait for a client that watches stdout's reader leaving
- * (hv_sock_wait_accept_stdout) is here beside what it asks, so that calls
- * go from this file to sock_win.c only.
+ * whether its reader has gone is asked here (hv__stdout_reader_gone) by
+ * the relay's wait for a client to serve on stdio (hv_relay_watch_stdout).
  *
  * What the relay's rule book needs to know of an end (rules.h's
  * HV__ENDS_*) is set here as properties where each stream is made:
- * stdio, cmd, rst_unread, wkeep, gone, lasts, peeks and wfail_drains
- * (platform_win.h). */
+ * stdio, cmd, rst_unread, eof_closes, wkeep, gone, lasts, peeks and
+ * wfail_drains (platform_win.h). */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -464,58 +463,12 @@ static int stdout_pipe_reader(void)
            pli.NamedPipeState == PIPE_STATE_DISCONNECTED;
 }
 
-/* 1 when stdout is a pipe whose state can be asked, so that
- * hv_stdout_gone sees its reader leave without a write; 0 for a console,
- * a file, NUL, a socket, or a pipe that does not say. */
-static int stdout_watchable(void)
-{
-    return stdout_pipe_reader() >= 0;
-}
-
-int hv_stdout_gone(void)
+int hv__stdout_reader_gone(void)
 {
     /* a failed write told, or the pipe says so now */
-    return InterlockedCompareExchange(&out_gone, 0, 0) != 0 ||
-           stdout_pipe_reader() == 1;
-}
-
-/* Whether stdout's reader has gone is something to ask, never an event:
- * a pipe's functions signal only I/O (ReadFile, WriteFile and
- * ConnectNamedPipe complete; "Synchronous and Overlapped Input and Output"
- * and "Named Pipe Operations" name no other), and the one I/O that would
- * tell without data, a write of zero bytes, reaches the reader: "If the
- * lpNumberOfBytesRead parameter is zero when ReadFile returns TRUE on a
- * pipe, the other end of the pipe called the WriteFile function with
- * nNumberOfBytesToWrite set to zero" (ReadFile, Remarks), which readers
- * take for the end of the data. So a pipe whose state can be asked
- * (stdout_watchable) is asked once a second; a console, a file or
- * NUL has no reader to leave, and a pipe that cannot be asked shows its
- * reader's leaving only at a write: those are not watched, and the wait
- * sleeps until a client or a stop comes. */
-#define STDOUT_CHECK_MS 1000u
-
-int hv_sock_wait_accept_stdout(struct hv_sock *l, uint32_t timeout_ms)
-{
-    uint64_t deadline = hv_now_ms() + timeout_ms;
-
-    if (hv_stdout_gone())
-        return 2;
-    if (!stdout_watchable())
-        return hv_sock_wait_accept(l, timeout_ms);
-    for (;;) {
-        uint64_t t = hv_now_ms();
-        uint32_t slice;
-        int r;
-        if (timeout_ms != HV_RELAY_NO_QUIT && t >= deadline)
-            return 0;
-        slice = STDOUT_CHECK_MS;
-        if (timeout_ms != HV_RELAY_NO_QUIT && deadline - t < slice)
-            slice = (uint32_t)(deadline - t);
-        if ((r = hv_sock_wait_accept(l, slice)) != 0)
-            return r;
-        if (hv_stdout_gone())
-            return 2;
-    }
+    if (InterlockedCompareExchange(&out_gone, 0, 0) != 0)
+        return 1;
+    return stdout_pipe_reader();
 }
 
 /* Let go of stdout, so that its reader sees the end while we still send
@@ -777,8 +730,7 @@ int hv__stream_tty(HANDLE rd, HANDLE wr, struct hv_stream **out)
 {
     int r = hv__stream_child(rd, wr, out);
     if (r == 0) {
-        (*out)->full = 1;
-        (*out)->gone = HV__GONE_EOF;
+        (*out)->gone = HV__GONE_EOF; /* no half-close */
     }
     return r;
 }
@@ -933,7 +885,7 @@ int hv__stream_half_close(struct hv_stream *st)
         return hv_sock_shutdown_send(st->sock);
     case HV__STREAM_CHILD:
         /* the command reads its input's end; a pseudo console has none */
-        if (st->wr && !st->full) {
+        if (st->wr && st->gone != HV__GONE_EOF) {
             CloseHandle(st->wr);
             st->wr = NULL;
         }

@@ -88,8 +88,13 @@ size_t hv__tc_exit(unsigned how, unsigned status, unsigned char *out);
  * the command (child(sl, cmd, envp), which never returns), carries the
  * frames until the command's side closes or the client leaves, sends the
  * command's end and exits as the command did (the same status, or
- * killed by the same signal). Never returns. */
-void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
+ * killed by the same signal). A failure of its own (the client does not
+ * speak the protocol, the connection failed, no fork) is written to
+ * note as an HV_E* int before it exits (74, or 71), so that the tool
+ * tells it from the command's status; it prints nothing. Never
+ * returns. */
+void hv__tc_serve(int sock, int note, int m, int sl, const char *cmd,
+                  char **envp,
                   void (*child)(int fd, const char *cmd, char **envp));
 
 #endif

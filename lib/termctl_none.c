@@ -1,6 +1,8 @@
 /* termctl_none.c: the terminal control protocol's ends where they are not
  * built yet (Windows: a console and a pseudo console would need their own
  * loops); the codec itself (termctl.c) is everywhere. */
+#include <string.h>
+
 #include "platform.h"
 
 int hv_term_control_available(void)
@@ -12,7 +14,6 @@ int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end)
 {
     (void)s;
     (void)escape;
-    end->signaled = 0;
-    end->code = 0;
+    memset(end, 0, sizeof *end);
     return HV_ENOTSUP;
 }

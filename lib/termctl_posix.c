@@ -151,14 +151,12 @@ static int await_hello(int fd, struct hv__tc_dec *d, int stop)
 
 /* ------------------------------------------------ the listener's end */
 
-static void say_to(int fd, const char *msg)
+/* This process's own failure, err, for the tool (hv_child_exit's own,
+ * through note), then its end with status code. */
+static void fail(int note, int err, int code)
 {
-    (void)put_all(fd, msg, strlen(msg), -1);
-}
-
-static void say(const char *msg)
-{
-    say_to(2, msg);
+    (void)put_all(note, &err, sizeof err, -1);
+    _exit(code);
 }
 
 static void set_size(int m, unsigned cols, unsigned rows)
@@ -171,8 +169,8 @@ static void set_size(int m, unsigned cols, unsigned rows)
 }
 
 /* The client's hello and its first frame, a window size, each within
- * TC_HELLO_MS; 0 or an error said on stderr and to the client's
- * terminal. */
+ * TC_HELLO_MS; 0 or an error: HV_EHANDSHAKE for a client that does not
+ * speak the protocol, which is told so on its terminal. */
 static int serve_start(int sock, int m, struct hv__tc_dec *d)
 {
     unsigned char b[HV__TC_HEADER + 4];
@@ -196,10 +194,10 @@ static int serve_start(int sock, int m, struct hv__tc_dec *d)
         return 0;
     }
     if (r == HV_EBADDATA || r == HV_ETIMEDOUT) {
-        say("hvlisten: --term-control: the client does not speak it (no "
-            "hello from hvcat --raw --term-control)\n");
-        say_to(sock, "\r\nhvlisten: this service needs hvcat --raw "
-                     "--term-control\r\n");
+        static const char msg[] = "\r\nhvlisten: this service needs hvcat "
+                                  "--raw --term-control\r\n";
+        (void)put_all(sock, msg, sizeof msg - 1, -1);
+        r = HV_EHANDSHAKE;
     }
     return r;
 }
@@ -218,11 +216,12 @@ static int to_term(int m, const unsigned char **p, size_t *n)
 
 /* The frames loop: the command's output framed to sock, the client's
  * frames to the terminal; returns when the command's side of the
- * terminal closed (1: the frames still in o are for the caller to send)
- * or the client left (0). Both are written without blocking: the
- * terminal is read only once o is out, and the client only once its last
- * bytes are in the terminal, so a command that writes while its input is
- * full, or a client that sends while we do, is never stuck behind us. */
+ * terminal closed (1: the frames still in o are for the caller to send),
+ * the client left (0) or sent a malformed frame (HV_EBADDATA). Both ways
+ * are written without blocking: the terminal is read only once o is out,
+ * and the client only once its last bytes are in the terminal, so a
+ * command that writes while its input is full, or a client that sends
+ * while we do, is never stuck behind us. */
 static int serve_loop(int sock, int m, struct hv__tc_dec *d,
                       struct tc_out *o)
 {
@@ -274,11 +273,8 @@ static int serve_loop(int sock, int m, struct hv__tc_dec *d,
         while (npend == 0 && at < have) {
             struct hv__tc_event ev;
             size_t used;
-            if (hv__tc_next(d, in + at, have - at, &used, &ev) < 0) {
-                say("hvlisten: --term-control: malformed frame from the "
-                    "client\n");
-                return 0;
-            }
+            if (hv__tc_next(d, in + at, have - at, &used, &ev) < 0)
+                return HV_EBADDATA; /* a malformed frame from the client */
             at += used;
             if (ev.kind == HV__TC_BYTES) {
                 pend = ev.data;
@@ -365,7 +361,8 @@ static void exit_as(int signaled, int code)
     _exit(code);
 }
 
-void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
+void hv__tc_serve(int sock, int note, int m, int sl, const char *cmd,
+                  char **envp,
                   void (*child)(int fd, const char *cmd, char **envp))
 {
     static struct tc_out o;
@@ -373,7 +370,7 @@ void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
     struct sigaction sa;
     sigset_t term, old;
     unsigned char f[HV__TC_HEADER + 2];
-    int st = 0, how, code, keep[4], i, j;
+    int st = 0, how, code, keep[4], i, j, r;
     pid_t pid;
 
     /* the tool's handlers write into the tool's wake pipes: not here */
@@ -389,7 +386,7 @@ void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
     (void)setpgid(0, 0);
     /* nothing of the tool's stays open here (its other connections would
      * not end while this runs): a forked copy, without exec */
-    keep[0] = 2;
+    keep[0] = note;
     keep[1] = sock;
     keep[2] = m;
     keep[3] = sl;
@@ -401,17 +398,19 @@ void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
         }
     close_others(keep, 4);
     memset(&d, 0, sizeof d);
-    if (put_all(sock, HV__TC_HELLO, HV__TC_HELLO_LEN, -1) < 0 ||
-        serve_start(sock, m, &d) < 0)
-        _exit(74);
+    if ((r = put_all(sock, HV__TC_HELLO, HV__TC_HELLO_LEN, -1)) < 0 ||
+        (r = serve_start(sock, m, &d)) < 0)
+        fail(note, r, 74);
     /* a SIGTERM between the fork and g_cmd waits, then finds the command */
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);
     (void)sigprocmask(SIG_BLOCK, &term, &old);
     pid = fork();
+    r = pid < 0 ? hv__err_from_os(errno) : 0;
     if (pid == 0) {
         close(sock);
         close(m);
+        close(note);
         (void)sigprocmask(SIG_SETMASK, &old, NULL);
         child(sl, cmd, envp);
     }
@@ -420,21 +419,26 @@ void hv__tc_serve(int sock, int m, int sl, const char *cmd, char **envp,
     (void)sigprocmask(SIG_SETMASK, &old, NULL);
     close(sl);
     if (pid < 0)
-        _exit(71);
-    if (!serve_loop(sock, m, &d, &o)) {
+        fail(note, r, 71);
+    if ((i = serve_loop(sock, m, &d, &o)) <= 0) {
         close(m); /* the client left: the terminal hangs up */
         (void)kill(pid, SIGHUP);
+        r = i;
     } else {
         (void)put_all(sock, o.b + o.at, o.n - o.at, -1);
     }
     while ((i = (int)waitpid(pid, &st, 0)) < 0 && errno == EINTR)
         ;
-    if (i < 0) /* how it ended is unknown: not a clean 0 */
+    if (i < 0) { /* how it ended is unknown: not a clean 0 */
+        r = hv__err_from_os(errno);
         st = 71 << 8;
+    }
     how = WIFSIGNALED(st) ? HV__TC_SIGNALED : HV__TC_EXITED;
     code = how == HV__TC_SIGNALED ? WTERMSIG(st) : WEXITSTATUS(st);
     (void)put_all(sock, f, hv__tc_exit((unsigned)how, (unsigned)code, f), -1);
     (void)shutdown(sock, SHUT_WR);
+    if (r < 0)
+        fail(note, r, 71);
     exit_as(how == HV__TC_SIGNALED, code);
 }
 
@@ -588,8 +592,7 @@ int hv_term_session(struct hv_sock *s, int escape, struct hv_child_exit *end)
     memset(&d, 0, sizeof d);
     memset(&esc, 0, sizeof esc);
     esc.ch = (unsigned char)escape;
-    end->signaled = 0;
-    end->code = 0;
+    memset(end, 0, sizeof *end);
     /* the listener's hello first: until then nothing of ours is sent */
     if ((r = await_hello(s->fd, &d, stop)) < 0)
         return r;

@@ -15,10 +15,10 @@
 
 static int g_pipe[HV__WAKE_KINDS][2] = {{-1, -1}, {-1, -1}};
 
-/* A pipe of our own whose ends do not block, kept away from commands.
- * Made at every tool's start: one call where the system has it, not the
- * seven of pipe and fcntl. */
-static int wake_pipe(int p[2])
+/* A pipe of our own whose ends do not block, kept away from commands
+ * (platform_posix.h). Made at every tool's start: one call where the
+ * system has it, not the seven of pipe and fcntl. */
+int hv__pipe_own(int p[2])
 {
     int i, fl;
 #ifdef HV__HAVE_PIPE2
@@ -47,7 +47,7 @@ int hv__wake_open(int kind)
 {
     if (g_pipe[kind][0] >= 0)
         return 0;
-    return wake_pipe(g_pipe[kind]);
+    return hv__pipe_own(g_pipe[kind]);
 }
 
 void hv__wake_post(int kind)

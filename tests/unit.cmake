@@ -2,6 +2,9 @@
 hv_add_unit(core ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_core.c)
 # the rule book of a relayed pair (lib/rules.c), a table of transitions
 hv_add_unit(rules ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_rules.c)
+# what the rule book learns of a pair's ends from its streams' properties
+# (lib/relay.c: hv__relay_ends, both engines)
+hv_add_unit(ends ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ends.c)
 # the readiness-message reader of hvlisten --ready (lib/ready.c)
 hv_add_unit(ready ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ready.c)
 # the rules of hvlisten's Windows service (lib/service.c)
@@ -9,6 +12,10 @@ hv_add_unit(service ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_service.c)
 if(NOT WIN32)
   # the POSIX relay's waits (epoll, or poll in the sanitizer build)
   hv_add_unit(poller ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_poller.c)
+  # a command that never got its connection is ended (spawn_posix.c)
+  hv_add_unit(spawn ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_spawn_posix.c)
+  # the POSIX streams' properties, which the relay engine asks
+  hv_add_unit(stream ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_stream.c)
 endif()
 # the traffic dump's text and sink (lib/dump.c)
 hv_add_unit(dump ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dump.c)

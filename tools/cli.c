@@ -113,7 +113,7 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
         va_end(ap);
     }
     cli_fputs(usage, stderr);
-    return hv_exitcode(HV_EUSAGE);
+    return HV_EUSAGE;
 }
 
 /* The entry of longopts that the option argument arg ("--name" or
@@ -183,7 +183,7 @@ int cli_flush_stdout(void)
      * before */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_warn(HV_EIO, "write stdout");
-        return hv_exitcode(HV_EIO);
+        return HV_EIO;
     }
     return 0;
 }
@@ -211,13 +211,31 @@ int cli_addr_error(int err, const char *what, const char *text,
         cli_warnx("%s '%s': %s", what, text, hint);
     else
         cli_warnx("%s '%s': %s", what, text, hv_strerror(err));
-    return hv_exitcode(err);
+    return err;
+}
+
+/* What ended a session whose own process failed (hv_child_exit's own). */
+static const char *own_text(int own)
+{
+    if (own == HV_EHANDSHAKE)
+        return "--term-control: the client does not speak it (no hello "
+               "from hvcat --raw --term-control)";
+    if (own == HV_EBADDATA)
+        return "--term-control: malformed frame from the client";
+    return hv_strerror(own);
 }
 
 const char *cli_child_how(const struct hv_child_exit *st, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s %lu", st->signaled ? "killed by signal" : "exit status",
-             st->code);
+    if (st->own == HV_EHANDSHAKE)
+        snprintf(buf, n, "no --term-control from the client");
+    else if (st->own == HV_EBADDATA)
+        snprintf(buf, n, "malformed --term-control frame");
+    else if (st->own)
+        snprintf(buf, n, "%s", hv_strerror(st->own));
+    else
+        snprintf(buf, n, "%s %lu",
+                 st->signaled ? "killed by signal" : "exit status", st->code);
     return buf;
 }
 
@@ -225,13 +243,20 @@ int cli_child_status(const char *where, const char *cmd,
                      const struct hv_child_exit *st)
 {
     const char *how = st->signaled ? "was killed by signal" : "exited with status";
+    if (st->own) {
+        if (where)
+            cli_warnx("%s: %s", where, own_text(st->own));
+        else
+            cli_warnx("%s", own_text(st->own));
+        return st->own;
+    }
     if (!st->signaled && st->code == 0)
         return 0;
     if (where)
         cli_warnx("%s: command '%s' %s %lu", where, cmd, how, st->code);
     else
         cli_warnx("command '%s' %s %lu", cmd, how, st->code);
-    return hv_exitcode(HV_ECMDFAIL);
+    return HV_ECMDFAIL;
 }
 
 int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
@@ -257,7 +282,7 @@ int cli_net_start(void)
     int r = hv_net_init();
     if (r < 0) {
         cli_warn(r, "network start-up");
-        return hv_exitcode(r);
+        return r;
     }
     return 0;
 }
@@ -358,5 +383,5 @@ void cli_put_json(const char *s, int null_if_empty)
 int cli_value_error(const char *opt, const char *arg, const char *want)
 {
     cli_warnx("%s '%s': expected %s", opt, arg, want);
-    return hv_exitcode(HV_EINVAL);
+    return HV_EINVAL;
 }

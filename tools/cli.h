@@ -41,7 +41,8 @@ void cli_set_line_hook(void (*hook)(const char *text));
 void cli_warnx(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* "prog: <text>: <hv_strerror(err)>" on stderr. */
 void cli_warn(int err, const char *fmt, ...) CLI_PRINTF(2, 3);
-/* "prog: <text>" and "usage hint" on stderr; returns 64. With fmt NULL
+/* "prog: <text>" and "usage hint" on stderr; returns HV_EUSAGE (64). With
+ * fmt NULL
  * only the usage (after cli_getopt has said what was wrong). */
 int cli_usage_error(const char *usage, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* getopt_long, but an unknown option, a missing argument or an argument
@@ -61,22 +62,23 @@ void cli_write(FILE *f, const char *s, size_t n);
 void cli_fputs(const char *s, FILE *f);
 /* fprintf through cli_write; returns the bytes written (as fprintf). */
 int cli_fprintf(FILE *f, const char *fmt, ...) CLI_PRINTF(2, 3);
-/* Flush stdout: 0, or "prog: write stdout: ..." and the exit code (74). */
+/* Flush stdout: 0, or "prog: write stdout: ..." and HV_EIO (74). */
 int cli_flush_stdout(void);
-/* -h/--help: usage and help text on stdout; 0, or 74 when stdout fails. */
+/* -h/--help: usage and help text on stdout; 0, or HV_EIO when stdout
+ * fails. */
 int cli_help(const char *usage, const char *help);
-/* "prog (hvsock-tools) X.Y.Z" on stdout; 0, or 74 when stdout fails. */
+/* "prog (hvsock-tools) X.Y.Z" on stdout; 0, or HV_EIO when stdout fails. */
 int cli_version(void);
-/* Report an address parse failure for the named operand; returns the exit
- * code (65, or 68 for an unknown VM). */
+/* Report an address parse failure for the named operand; returns err
+ * (exit 65, or 68 for an unknown VM). */
 int cli_addr_error(int err, const char *what, const char *text,
                    const char *hint);
 
 /* Parse VM (may be NULL) and SERVICE for the native family or TCP; on a bad
- * operand say which one and why. Returns 0 or the exit code. */
+ * operand say which one and why. Returns 0 or the HV_E* code. */
 int cli_parse_addr(struct hv_addr *a, int tcp, const char *vm,
                    const char *service, int flags);
-/* Network start-up: 0 or the exit code after saying why. */
+/* Network start-up: 0 or the HV_E* code after saying why. */
 int cli_net_start(void);
 /* The longest line cli_warnx, cli_warn and cli_usage_error write (a
  * longer one is cut): so is a buffer of cli_shown for a message. */
@@ -98,16 +100,19 @@ void cli_put_text(const char *s);
 void cli_put_json(const char *s, int null_if_empty);
 
 /* An option's value that is no good ("-w/--timeout 'abc': expected
- * seconds from 1 to 300"): a bad operand like a bad port, so 65. */
+ * seconds from 1 to 300"): a bad operand like a bad port, so HV_EINVAL
+ * (65). */
 int cli_value_error(const char *opt, const char *arg, const char *want);
 
 /* How a command ended, for -v lines: "exit status N" or "killed by
- * signal N" into buf[n]; returns buf. */
+ * signal N" (or what failed of the session's own process, hv_child_exit's
+ * own) into buf[n]; returns buf. */
 const char *cli_child_how(const struct hv_child_exit *st, char *buf,
                           size_t n);
 /* A command's end (-e): 0 when it exited with status 0; otherwise
  * "prog: [WHERE: ]command 'CMD' exited with status N" (or "was killed by
- * signal N") on stderr and the exit code of HV_ECMDFAIL. */
+ * signal N") on stderr and HV_ECMDFAIL; when the session's own process
+ * failed (hv_child_exit's own), what failed, and that error. */
 int cli_child_status(const char *where, const char *cmd,
                      const struct hv_child_exit *st);
 

@@ -117,13 +117,11 @@ static const struct option longopts[] = {
 };
 
 struct opts {
-    struct session_opts so;
-    uint32_t timeout_ms;
+    struct session_opts so; /* -e and -w too */
     uint32_t wait_ms;
     int wait;
     int zero;
     int fdpass; /* --fdpass */
-    const char *exec;
     int raw, escape; /* --raw; --escape: the character, or -1 none */
 };
 
@@ -149,7 +147,7 @@ static int connect_to(const struct opts *o, struct hv_addr *addr, int argc,
     int r, said = 0;
 
     memset(&co, 0, sizeof co);
-    co.timeout_ms = o->timeout_ms;
+    co.timeout_ms = o->so.timeout_ms;
     co.keep_on_pause = o->so.keep_on_pause;
     for (;;) {
         r = hv_sock_connect(addr, &co, s);
@@ -228,11 +226,11 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
     char how[64];
     int r, err = 0;
 
-    r = session_exec(&o->so, s, o->exec, addr, NULL, &ro, &x);
+    r = session_exec(&o->so, s, addr, NULL, &ro, &x);
     if (r < 0) {
         if (r == HV_EMFILE)
             hv_sock_close(s);
-        cli_warn(r, "%s: run '%s'", where, o->exec);
+        cli_warn(r, "%s: run '%s'", where, o->so.exec);
         return r;
     }
     if (x.cmd)
@@ -247,11 +245,11 @@ static int run_exec(struct hv_sock *s, const struct opts *o,
         cli_warnx("Closed: %s", cli_child_how(&st, how, sizeof how));
     if (err < 0)
         return err; /* the command was ended for it: no status of its own */
-    return cli_child_status(NULL, o->exec, &st) ? HV_ECMDFAIL : 0;
+    return cli_child_status(NULL, o->so.exec, &st) ? HV_ECMDFAIL : 0;
 }
 
-/* --raw's and --term-control's checks: 0, 64, or 69 (--term-control
- * where the library does not speak it). */
+/* --raw's and --term-control's checks: 0, HV_EUSAGE, or the HV_E* code
+ * of --term-control where the library does not speak it (69). */
 static int raw_check(const struct opts *o)
 {
     int r;
@@ -273,13 +271,13 @@ static int raw_check(const struct opts *o)
                                                 : "--no-shutdown");
     if (o->so.pty.control && (r = hv_term_control_available()) < 0) {
         cli_warn(r, "--term-control");
-        return hv_exitcode(r);
+        return r;
     }
     if (!o->raw)
         return o->escape ? cli_usage_error(usage, "--escape needs --raw") : 0;
-    if (o->exec || o->zero || o->so.recv_only || o->so.send_only)
+    if (o->so.exec || o->zero || o->so.recv_only || o->so.send_only)
         return cli_usage_error(usage, "cannot use --raw with %s",
-                               o->exec ? "-e" : o->zero ? "-z"
+                               o->so.exec ? "-e" : o->zero ? "-z"
                                : o->so.recv_only ? "-d" : "--send-only");
     if (!hv_stdin_is_tty())
         return cli_usage_error(usage, "--raw needs a terminal on stdin");
@@ -340,9 +338,10 @@ static int run_raw(struct hv_sock *s, const struct opts *o, const char *where)
     return r;
 }
 
-/* The options into *o: GO_ON, or the exit code when the tool ends now
- * (--help, --version, a bad option or value: said already by cli_*). */
-#define GO_ON (-1)
+/* The options into *o: 0; DONE when the tool ends now with success
+ * (--help, --version); or the HV_E* code of a bad option or value, or of
+ * a failed --help (said already by cli_*). */
+#define DONE 1
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
     int c, r;
@@ -357,15 +356,6 @@ static int parse_opts(struct opts *o, int argc, char **argv)
         if (r != 0)
             return r;
         switch (c) {
-        case 'e':
-            o->exec = optarg;
-            break;
-        case 'w':
-            if (hv_parse_secs(optarg, 1, HV_TIMEOUT_MAX_MS / 1000u,
-                              &o->timeout_ms) < 0)
-                return cli_value_error("-w/--timeout", optarg,
-                                       "seconds from 1 to 300");
-            break;
         case OPT_WAIT:
             if (hv_parse_secs(optarg, 1, 86400u, &o->wait_ms) < 0)
                 return cli_value_error("--wait", optarg,
@@ -392,14 +382,14 @@ static int parse_opts(struct opts *o, int argc, char **argv)
                                        "one printable character, or none");
             break;
         case 'h':
-            return cli_help(usage, help);
+            return (r = cli_help(usage, help)) < 0 ? r : DONE;
         case 'V':
-            return cli_version();
+            return (r = cli_version()) < 0 ? r : DONE;
         default:
             return cli_usage_error(usage, NULL);
         }
     }
-    return GO_ON;
+    return 0;
 }
 
 /* Connected: -z, --fdpass, -e, --raw or stdio on s. 0 or the HV_E* code;
@@ -429,11 +419,38 @@ static int on_connected(struct hv_sock *s, const struct opts *o,
             cli_warn(r, "--fdpass: pass %s to stdout", where);
         return r;
     }
-    if (o->exec)
+    if (o->so.exec)
         return run_exec(s, o, addr, where);
     if (o->raw)
         return run_raw(s, o, where);
     return session_stdio(s, &o->so, where, 1, NULL);
+}
+
+/* The checks between the options, the operands into *addr, the dump
+ * and the network: 0, or the HV_E* code after saying why. */
+static int prepare(struct opts *o, int argc, char **argv,
+                   struct hv_addr *addr)
+{
+    int r;
+
+    if ((r = session_check(&o->so, usage, NULL)) != 0)
+        return r;
+    if (o->zero && o->so.exec)
+        return cli_usage_error(usage, "cannot use -z with -e");
+    if (o->fdpass && (o->zero || o->so.exec))
+        return cli_usage_error(usage, "cannot use --fdpass with -e or -z");
+    if (o->fdpass && (o->so.dump_raw || o->so.dump_hex))
+        return cli_usage_error(usage, "cannot use --fdpass with -o or -x");
+    if (o->fdpass && (r = hv_stdout_passes_fds()) < 0)
+        return cli_usage_error(usage, "--fdpass: %s", r == HV_ENOTSUP ?
+                               hv_strerror(r) : "stdout is not a unix socket");
+    if ((r = raw_check(o)) != 0)
+        return r;
+    if ((r = session_addr(&o->so, addr, argc, argv, 0, usage)) != 0)
+        return r;
+    if ((r = session_dump_open(&o->so)) < 0)
+        return r;
+    return cli_net_start();
 }
 
 static int run(int argc, char **argv)
@@ -444,30 +461,12 @@ static int run(int argc, char **argv)
     char where[HV_ADDR_STRLEN], shown[2 * HV_ADDR_STRLEN];
     int r;
 
-    if ((r = parse_opts(&o, argc, argv)) != GO_ON)
-        return r;
+    if ((r = parse_opts(&o, argc, argv)) != 0)
+        return r == DONE ? 0 : hv_exitcode(r);
     argc -= optind;
     argv += optind;
-
-    if ((r = session_check(&o.so, usage, o.exec, NULL)) != 0)
-        return r;
-    if (o.zero && o.exec)
-        return cli_usage_error(usage, "cannot use -z with -e");
-    if (o.fdpass && (o.zero || o.exec))
-        return cli_usage_error(usage, "cannot use --fdpass with -e or -z");
-    if (o.fdpass && (o.so.dump_raw || o.so.dump_hex))
-        return cli_usage_error(usage, "cannot use --fdpass with -o or -x");
-    if (o.fdpass && (r = hv_stdout_passes_fds()) < 0)
-        return cli_usage_error(usage, "--fdpass: %s", r == HV_ENOTSUP ?
-                               hv_strerror(r) : "stdout is not a unix socket");
-    if ((r = raw_check(&o)) != 0)
-        return r;
-    if ((r = session_addr(&o.so, &addr, argc, argv, 0, usage)) != 0)
-        return r;
-    if ((r = session_dump_open(&o.so)) < 0)
+    if ((r = prepare(&o, argc, argv, &addr)) != 0)
         return hv_exitcode(r);
-    if ((r = cli_net_start()) != 0)
-        return r;
     session_signals();
     hv_addr_format(&addr, where, sizeof where);
     /* the address as typed: a one-word operand, or VM:SERVICE */

@@ -173,13 +173,11 @@ static const struct option longopts[] = {
 #define MAX_RULES 64
 
 struct opts {
-    struct session_opts so;
+    struct session_opts so; /* -e and -w too */
     int keep_open;
-    const char *exec;
     const char *to;
     uint32_t max_conns;
     uint32_t drain_ms; /* --drain: on a stop, open pairs may finish */
-    uint32_t timeout_ms;
     unsigned unix_mode;
     const char *pipe_access; /* --pipe-access: NULL, everyone or SDDL */
     int systemd; /* --systemd: the service manager's listening socket */
@@ -496,7 +494,7 @@ static void reap(struct server *sv, int wait_all)
                       c->ended ? " (ended: idle timeout)" : "");
             char who[HV_ADDR_STRLEN + 8];
             snprintf(who, sizeof who, "client %s", c->from);
-            if (!c->ended && cli_child_status(who, sv->o->exec, &st) != 0)
+            if (!c->ended && cli_child_status(who, sv->o->so.exec, &st) != 0)
                 sv->err = HV_ECMDFAIL;
         }
         conn_forget(sv, c);
@@ -529,7 +527,7 @@ static void pair_failed(struct server *sv, const struct conn *c,
         }
     } else if (sv->o->to && b) {
         cli_warn(res->err, "client %s: backend %s", c->from, sv->target_text);
-    } else if (sv->o->exec && a) {
+    } else if (sv->o->so.exec && a) {
         cli_warn(res->err, "client %s: command", c->from);
     } else {
         /* --to's a and -e's b: the client's connection */
@@ -577,7 +575,7 @@ static void serve_to(struct server *sv, struct conn *c, struct hv_sock *in)
     int r;
 
     memset(&co, 0, sizeof co);
-    co.timeout_ms = sv->o->timeout_ms;
+    co.timeout_ms = sv->o->so.timeout_ms;
     co.keep_on_pause = sv->o->so.keep_on_pause;
     log_event("relaying", &(struct log_fields){.peer = c->from,
                                                .local = sv->where},
@@ -609,8 +607,7 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
     struct hv_relay_opts ro;
     int r;
 
-    r = session_exec(&sv->o->so, s, sv->o->exec, c->peer, &sv->local, &ro,
-                     &x);
+    r = session_exec(&sv->o->so, s, c->peer, &sv->local, &ro, &x);
     c->child = x.child;
     if (r == HV_EMFILE) {
         /* no reset for it: the client waits, accepted, until a session
@@ -627,7 +624,7 @@ static void serve_exec(struct server *sv, struct conn *c, struct hv_sock *s)
         sv->waiting--;
     }
     if (r < 0) {
-        cli_warn(r, "client %s: run '%s'", c->from, sv->o->exec);
+        cli_warn(r, "client %s: run '%s'", c->from, sv->o->so.exec);
         sv->err = r;
         conn_forget(sv, c);
         return;
@@ -696,7 +693,7 @@ static enum accepted accept_one(struct server *sv)
         sv->err = r;
         return ACCEPT_FATAL;
     }
-    c = calloc(1, sizeof *c + (sv->o->exec ? sizeof *c->peer : 0));
+    c = calloc(1, sizeof *c + (sv->o->so.exec ? sizeof *c->peer : 0));
     if (c == NULL) {
         hv_sock_abort(s);
         cli_warn(HV_ENOMEM, "accept on %s (retrying)", sv->where);
@@ -704,7 +701,7 @@ static enum accepted accept_one(struct server *sv)
     }
     if (sv->short_fds && hv_now_ms() - sv->short_at > SHORT_EPISODE_MS)
         sv->short_fds = 0; /* the episode of too few descriptors is over */
-    if (sv->o->exec) {
+    if (sv->o->so.exec) {
         c->peer = (struct hv_addr *)(c + 1);
         *c->peer = peer;
     }
@@ -747,7 +744,7 @@ static int many_plan(struct server *sv, struct many *m, int *accepting,
     *wait = HV_RELAY_NO_QUIT;
     /* the commands that ended free their places first: with
      * --max-conns full, a place freed here is one to accept into */
-    if (sv->o->exec)
+    if (sv->o->so.exec)
         reap(sv, 0);
     *accepting = (sv->o->keep_open || !m->accepted_any) &&
                  sv->active < m->max && !m->fatal && !m->stopped;
@@ -768,7 +765,7 @@ static int many_plan(struct server *sv, struct many *m, int *accepting,
     }
     /* asleep until something happens: a command's end comes as an
      * event where the platform has one (HV_RELAY_CHILD) */
-    if (sv->o->exec && !hv_child_events() && *wait > REAP_INTERVAL_MS)
+    if (sv->o->so.exec && !hv_child_events() && *wait > REAP_INTERVAL_MS)
         *wait = REAP_INTERVAL_MS;
     else if (sv->vm_name && *wait > REBIND_CHECK_MS)
         *wait = REBIND_CHECK_MS;
@@ -863,7 +860,7 @@ static void many_event(struct server *sv, struct many *m,
             m->paused = 0;
     } /* HV_RELAY_CHILD: reaped at the top */
     if (sv->waiting && !m->stopped) {
-        if (sv->o->exec)
+        if (sv->o->so.exec)
             reap(sv, 0); /* a command that ended frees its share */
         retry_waiting(sv);
     }
@@ -931,8 +928,47 @@ static int serve_many(struct server *sv)
     return many_end(sv, &m);
 }
 
+/* What the wait for a stdio session's client came to. */
+enum waited {
+    WAITED_CLIENT, /* a client waits to be accepted */
+    WAITED_GONE    /* stdout's reader has gone: nowhere to serve */
+};
+
+/* Wait in the relay (sv->relay, watching stdout's reader) for the next
+ * client of a stdio session, asleep until then: no timer, unless a VM
+ * name may rebind or the watchdog wants its ping. A waited, or the HV_E*
+ * code (HV_ESTOPPED after a stop). */
+static int stdio_wait(struct server *sv)
+{
+    struct hv_relay_event ev;
+    int r;
+
+    for (;;) {
+        watchdog(sv);
+        r = hv_relay_run(sv->relay, sv->l,
+                         watchdog_wait(sv, sv->vm_name ? REBIND_CHECK_MS
+                                                       : HV_RELAY_NO_QUIT),
+                         &ev);
+        if (r < 0)
+            return r;
+        if (ev.kind == HV_RELAY_STDOUT_GONE)
+            return WAITED_GONE;
+        if (ev.kind == HV_RELAY_ACCEPT)
+            return WAITED_CLIENT;
+        rebind(sv);
+    }
+}
+
+/* Whether stdout's reader is gone now (the relay's look, without a wait). */
+static int stdout_gone_now(struct server *sv)
+{
+    struct hv_relay_event ev;
+    return hv_relay_run(sv->relay, NULL, 0, &ev) == 0 &&
+           ev.kind == HV_RELAY_STDOUT_GONE;
+}
+
 /* stdio: one connection at a time; 0 or the HV_E* code. */
-static int serve_stdio(struct server *sv)
+static int stdio_loop(struct server *sv)
 {
     int err = 0, gone = 0, served = 0;
 
@@ -940,23 +976,11 @@ static int serve_stdio(struct server *sv)
         struct hv_addr peer;
         struct hv_sock *s = NULL;
         char from[HV_ADDR_STRLEN];
-        int r;
+        int r = stdio_wait(sv);
 
-        /* wait, watching whether stdout's reader has gone meanwhile
-         * (asleep until then: no timer, unless a VM name may rebind or
-         * the watchdog wants its ping) */
-        for (;;) {
-            watchdog(sv);
-            r = hv_sock_wait_accept_stdout(
-                sv->l, watchdog_wait(sv, sv->vm_name ? REBIND_CHECK_MS
-                                                     : HV_RELAY_NO_QUIT));
-            if (r == 2)
-                return err;
-            if (r != 0)
-                break;
-            rebind(sv);
-        }
-        if (r > 0)
+        if (r == WAITED_GONE)
+            return err;
+        if (r == WAITED_CLIENT)
             r = hv_sock_accept(sv->l, &s, &peer);
         if (r < 0) {
             if (r == HV_ESTOPPED)
@@ -972,7 +996,7 @@ static int serve_stdio(struct server *sv)
         /* stdout's reader may have gone while this client came in: it is
          * closed unserved with a reset, never told its bytes were
          * taken */
-        if (hv_stdout_gone()) {
+        if (stdout_gone_now(sv)) {
             hv_sock_abort(s);
             return err;
         }
@@ -1001,6 +1025,26 @@ static int serve_stdio(struct server *sv)
     return err;
 }
 
+/* Serve with serve (stdio_loop, ready_loop), whose waits for a client
+ * are the relay engine's (sv->relay, as -e's and --to's), with stdout's
+ * reader leaving one of its events when watch_stdout; 0 or the HV_E*
+ * code. */
+static int serve_waiting(struct server *sv, int watch_stdout,
+                         int (*serve)(struct server *))
+{
+    int r;
+
+    if ((r = hv_relay_new(&sv->relay)) < 0) {
+        cli_warn(r, "relay");
+        return r;
+    }
+    hv_relay_watch_stdout(sv->relay, watch_stdout);
+    r = serve(sv);
+    hv_relay_free(sv->relay);
+    sv->relay = NULL;
+    return r;
+}
+
 /* --ready: a STATUS= value, as a line on stdout at once */
 static void ready_status(void *ctx, const char *value, size_t n)
 {
@@ -1020,16 +1064,17 @@ static int ready_accept(struct server *sv, uint64_t deadline,
                         struct hv_sock **s, char *from)
 {
     struct hv_addr peer;
+    struct hv_relay_event ev;
     uint32_t left = HV_RELAY_NO_QUIT;
     uint64_t now = hv_now_ms();
     int r;
 
-    if (sv->o->timeout_ms)
+    if (sv->o->so.timeout_ms)
         left = now >= deadline ? 0 : (uint32_t)(deadline - now);
-    r = hv_sock_wait_accept(sv->l, left);
-    if (r == 0)
+    r = hv_relay_run(sv->relay, sv->l, left, &ev);
+    if (r == 0 && ev.kind != HV_RELAY_ACCEPT)
         return 0;
-    if (r > 0)
+    if (r == 0)
         r = hv_sock_accept(sv->l, s, &peer);
     if (r < 0) {
         if (r == HV_ESTOPPED)
@@ -1074,7 +1119,7 @@ static int ready_read(struct server *sv, struct hv_sock *s, uint64_t deadline,
     for (;;) {
         now = hv_now_ms();
         left = HV_RELAY_NO_QUIT;
-        if (sv->o->timeout_ms)
+        if (sv->o->so.timeout_ms)
             left = now >= deadline ? 0 : (uint32_t)(deadline - now);
         r = hv_sock_recv(s, buf, sizeof buf, left);
         if (r > 0) {
@@ -1094,17 +1139,17 @@ static int ready_read(struct server *sv, struct hv_sock *s, uint64_t deadline,
  * passes: HV_EABSENT (69) when the last sender had closed without READY=1
  * and none is connected, else HV_ETIMEDOUT (75). Nothing a sender says is
  * run or interpreted beyond STATUS= and READY=1. */
-static int serve_ready(struct server *sv)
+static int ready_loop(struct server *sv)
 {
     const struct opts *o = sv->o;
-    uint64_t deadline = hv_now_ms() + o->timeout_ms;
+    uint64_t deadline = hv_now_ms() + o->so.timeout_ms;
     int closed_early = 0, out_failed = 0, r;
 
     for (;;) {
         struct hv_sock *s = NULL;
         char from[HV_ADDR_STRLEN];
 
-        if (o->timeout_ms && hv_now_ms() >= deadline)
+        if (o->so.timeout_ms && hv_now_ms() >= deadline)
             break;
         r = ready_accept(sv, deadline, &s, from);
         if (r == 0)
@@ -1136,10 +1181,10 @@ static int serve_ready(struct server *sv)
     }
     if (closed_early) {
         cli_warnx("--ready: no READY=1 within %u s: the sender closed "
-                  "without it", o->timeout_ms / 1000u);
+                  "without it", o->so.timeout_ms / 1000u);
         return HV_EABSENT;
     }
-    cli_warnx("--ready: no READY=1 within %u s", o->timeout_ms / 1000u);
+    cli_warnx("--ready: no READY=1 within %u s", o->so.timeout_ms / 1000u);
     return HV_ETIMEDOUT;
 }
 
@@ -1205,7 +1250,7 @@ static char **all_argv;
 
 /* The options of how hvlisten runs (--systemd, --ready, a service, its
  * log), as session_option: 1 when c is one and is taken, 0 when it is
- * not one, or the exit code after saying why arg is bad. */
+ * not one, or the HV_E* code after saying why arg is bad. */
 static int mode_option(struct opts *o, int c, const char *arg)
 {
     switch (c) {
@@ -1241,9 +1286,10 @@ static int mode_option(struct opts *o, int c, const char *arg)
     }
 }
 
-/* The options into *o: GO_ON, or the exit code when the tool ends now
- * (--help, --version, a bad option or value: said already by cli_*). */
-#define GO_ON (-1)
+/* The options into *o: 0; DONE when the tool ends now with success
+ * (--help, --version); or the HV_E* code of a bad option or value, or of
+ * a failed --help (said already by cli_*). */
+#define DONE 1
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
     int c, r;
@@ -1259,9 +1305,6 @@ static int parse_opts(struct opts *o, int argc, char **argv)
         if (r != 0)
             return r;
         switch (c) {
-        case 'e':
-            o->exec = optarg;
-            break;
         case 'k':
             o->keep_open = 1;
             break;
@@ -1301,30 +1344,25 @@ static int parse_opts(struct opts *o, int argc, char **argv)
                 return cli_value_error("--unix-mode", optarg,
                                        "octal permissions from 000 to 777");
             break;
-        case 'w':
-            if (hv_parse_secs(optarg, 1, HV_TIMEOUT_MAX_MS / 1000u,
-                              &o->timeout_ms) < 0)
-                return cli_value_error("-w/--timeout", optarg,
-                                       "seconds from 1 to 300");
-            break;
         case 'h':
-            return cli_help(usage, help);
+            return (r = cli_help(usage, help)) < 0 ? r : DONE;
         case 'V':
-            return cli_version();
+            return (r = cli_version()) < 0 ? r : DONE;
         default:
             return cli_usage_error(usage, NULL);
         }
     }
-    return GO_ON;
+    return 0;
 }
 
 /* The checks between the options and the operands' count: 0, or the
- * exit code after saying why (64). */
+ * HV_E* code after saying why (HV_EUSAGE; --term-control where the
+ * library does not speak it, 69). */
 static int check_opts(const struct opts *o, int argc, char **argv)
 {
     int r;
 
-    if ((r = session_check(&o->so, usage, o->exec, o->to)) != 0)
+    if ((r = session_check(&o->so, usage, o->to)) != 0)
         return r;
     if (o->so.pty.control && !o->so.use_pty)
         return cli_usage_error(usage, "--term-control needs --pty");
@@ -1333,7 +1371,7 @@ static int check_opts(const struct opts *o, int argc, char **argv)
                                       "-x (the dump would hold its frames)");
     if (o->so.pty.control && (r = hv_term_control_available()) < 0) {
         cli_warn(r, "--term-control");
-        return hv_exitcode(r);
+        return r;
     }
     if (o->systemd) {
         /* the socket unit says where, and how the socket is made */
@@ -1354,7 +1392,8 @@ static int check_opts(const struct opts *o, int argc, char **argv)
     }
     if (o->ready) {
         /* a reader of messages: nothing to relay, run or send */
-        const char *no = o->exec ? "-e" : o->to ? "--to" : o->keep_open ? "-k"
+        const char *no = o->so.exec ? "-e" : o->to ? "--to"
+                       : o->keep_open ? "-k"
                        : o->so.npipe ? "--npipe" : o->so.recv_only ? "-d"
                        : o->so.send_only ? "--send-only"
                        : o->so.no_shutdown ? "--no-shutdown"
@@ -1375,18 +1414,18 @@ static int check_opts(const struct opts *o, int argc, char **argv)
     if (o->syslog && hv_syslog_open(cli_prog) == HV_ENOTSUP)
         return cli_usage_error(usage, "--syslog is not available on this "
                                       "system: use --log FILE");
-    if (o->max_conns && !o->exec && !o->to)
+    if (o->max_conns && !o->so.exec && !o->to)
         return cli_usage_error(usage, "--max-conns needs -e or --to");
-    if (o->drain_ms && !o->exec && !o->to)
+    if (o->drain_ms && !o->so.exec && !o->to)
         return cli_usage_error(usage, "--drain needs -e or --to");
     /* -w bounds the connect of --to: without one it would do nothing */
-    if (o->timeout_ms && !o->to && !o->ready)
+    if (o->so.timeout_ms && !o->to && !o->ready)
         return cli_usage_error(usage, "-w needs --to or --ready");
     return 0;
 }
 
 /* Before the listener: --to's address, the dump, the network, the log.
- * 0, or the exit code after saying why. */
+ * 0, or the HV_E* code after saying why. */
 static int prepare(struct server *sv, struct opts *o)
 {
     char hint[HV_ADDR_STRLEN];
@@ -1400,7 +1439,7 @@ static int prepare(struct server *sv, struct opts *o)
     }
     o->so.dump_named = o->keep_open;
     if ((r = session_dump_open(&o->so)) < 0)
-        return hv_exitcode(r);
+        return r;
     if ((r = cli_net_start()) != 0)
         return r;
     /* a service logs to the event log unless told otherwise */
@@ -1470,14 +1509,54 @@ static int serve_all(struct server *sv)
     winsvc_ready();
     sv->wd_at = hv_now_ms() + sv->wd_ms;
     if (o->ready)
-        r = serve_ready(sv);
-    else if (o->exec || o->to)
+        r = serve_waiting(sv, 0, ready_loop);
+    else if (o->so.exec || o->to)
         r = serve_many(sv);
     else
-        r = serve_stdio(sv);
+        r = serve_waiting(sv, 1, stdio_loop);
     if (hv_stop_signal() || hv_stopped())
         notify_stopping(sv);
     return r;
+}
+
+/* The checks of the options, and the operands into *addr (unless
+ * --systemd); --remove-service and --install-service are done here: 0,
+ * DONE after one of those, or the HV_E* code after saying why. */
+static int operands(struct opts *o, int argc, char **argv,
+                    struct hv_addr *addr)
+{
+    int r;
+
+    if ((r = check_opts(o, argc, argv)) != 0)
+        return r;
+    if (o->remove_service) {
+        if (all_argc > 3)
+            return cli_usage_error(usage, "--remove-service takes nothing "
+                                          "else");
+        return (r = winsvc_remove(usage, o->remove_service)) < 0 ? r : DONE;
+    }
+    if (o->install_service) {
+        /* a service has no stdin or stdout; its operands are checked as
+         * it starts (a VM such as wsl need not run now) */
+        if (!o->so.exec && !o->to)
+            return cli_usage_error(usage, "--install-service needs -e or "
+                                          "--to (a service has no stdio)");
+        r = winsvc_install(usage, o->install_service, all_argc, all_argv);
+        return r < 0 ? r : DONE;
+    }
+    if (!o->systemd &&
+        (r = session_addr(&o->so, addr, argc, argv, 1, usage)) != 0)
+        return r;
+    /* -U PATH or a unix:PATH address (a unit's one-word LISTEN=) */
+    if (o->unix_mode && (o->systemd || (addr->family != HV_FAMILY_UNIX &&
+                                        addr->family != HV_FAMILY_HYBRID)))
+        return cli_usage_error(usage, "--unix-mode needs a unix socket "
+                                      "address (-U PATH, unix:PATH or "
+                                      "--hybrid)");
+    if (o->pipe_access && (o->systemd || addr->family != HV_FAMILY_NPIPE))
+        return cli_usage_error(usage, "--pipe-access needs a named pipe "
+                                      "(--npipe NAME or npipe:NAME)");
+    return 0;
 }
 
 static int run(int argc, char **argv)
@@ -1489,44 +1568,17 @@ static int run(int argc, char **argv)
     const char *vm_rule;
     int r;
 
-    if ((r = parse_opts(&o, argc, argv)) != GO_ON)
-        return r;
-    argc -= optind;
-    argv += optind;
-
-    if ((r = check_opts(&o, argc, argv)) != 0)
-        return r;
-    if (o.remove_service) {
-        if (all_argc > 3)
-            return cli_usage_error(usage, "--remove-service takes nothing "
-                                          "else");
-        return winsvc_remove(usage, o.remove_service);
+    if ((r = parse_opts(&o, argc, argv)) == 0) {
+        argc -= optind;
+        argv += optind;
+        r = operands(&o, argc, argv, &addr);
     }
-    if (o.install_service) {
-        /* a service has no stdin or stdout; its operands are checked as
-         * it starts (a VM such as wsl need not run now) */
-        if (!o.exec && !o.to)
-            return cli_usage_error(usage, "--install-service needs -e or "
-                                          "--to (a service has no stdio)");
-        return winsvc_install(usage, o.install_service, all_argc, all_argv);
-    }
-    if (!o.systemd &&
-        (r = session_addr(&o.so, &addr, argc, argv, 1, usage)) != 0)
-        return r;
-    /* -U PATH or a unix:PATH address (a unit's one-word LISTEN=) */
-    if (o.unix_mode && (o.systemd || (addr.family != HV_FAMILY_UNIX &&
-                                      addr.family != HV_FAMILY_HYBRID)))
-        return cli_usage_error(usage, "--unix-mode needs a unix socket "
-                                      "address (-U PATH, unix:PATH or "
-                                      "--hybrid)");
-    if (o.pipe_access && (o.systemd || addr.family != HV_FAMILY_NPIPE))
-        return cli_usage_error(usage, "--pipe-access needs a named pipe "
-                                      "(--npipe NAME or npipe:NAME)");
-
+    if (r != 0)
+        return r == DONE ? 0 : hv_exitcode(r);
     memset(&sv, 0, sizeof sv);
     sv.o = &o;
     if ((r = prepare(&sv, &o)) != 0)
-        return r;
+        return hv_exitcode(r);
     if (o.systemd) {
         /* first: descriptor 3 is the manager's, not yet one of ours */
         if ((r = take_activated(&sv)) < 0)

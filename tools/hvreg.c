@@ -87,7 +87,7 @@ static int print_help(void)
         cli_fprintf(stdout, "  %-8s %s\n", subcommands[i].name,
                     subcommands[i].help);
     cli_fputs(help_tail, stdout);
-    return cli_flush_stdout();
+    return hv_exitcode(cli_flush_stdout());
 }
 
 static const struct option longopts[] = {
@@ -114,17 +114,17 @@ static int parse_opts(int argc, char **argv, const char *allowed,
         if (c == 'h')
             return print_help();
         if (c == 'V')
-            return cli_version();
+            return hv_exitcode(cli_version());
         if (c == '?' || c == ':')
-            return cli_usage_error(usage, NULL);
+            return hv_exitcode(cli_usage_error(usage, NULL));
         if (!strchr(allowed, c)) {
             const char *lname = "?";
             size_t i;
             for (i = 0; longopts[i].name; i++)
                 if (longopts[i].val == c)
                     lname = longopts[i].name;
-            return cli_usage_error(usage, "%s: option --%s does not apply",
-                                   argv[0], lname);
+            return hv_exitcode(cli_usage_error(
+                usage, "%s: option --%s does not apply", argv[0], lname));
         }
         switch (c) {
         case 'f':
@@ -133,9 +133,8 @@ static int parse_opts(int argc, char **argv, const char *allowed,
         case 'F':
             o->format = hv_script_format_parse(optarg);
             if (o->format == 0)
-                return cli_usage_error(usage,
-                                       "--format '%s': expected reg, ps1 or cmd",
-                                       optarg);
+                return hv_exitcode(cli_usage_error(
+                    usage, "--format '%s': expected reg, ps1 or cmd", optarg));
             break;
         case 'j':
             o->json = 1;
@@ -240,16 +239,18 @@ static int resolve_target(const char *what, const struct opts *o, int argc,
     int n = argc - first;
     if (o->has_port) {
         if (n > 0)
-            return cli_usage_error(usage, "%s: give a GUID, a NAME or --port, "
-                                          "not more than one", what);
+            return hv_exitcode(cli_usage_error(
+                usage, "%s: give a GUID, a NAME or --port, not more than one",
+                what));
         hv_guid_from_vsock_port(o->port, g);
         return -1;
     }
     if (n == 0)
-        return cli_usage_error(usage, "%s: missing GUID, NAME or --port", what);
+        return hv_exitcode(cli_usage_error(
+            usage, "%s: missing GUID, NAME or --port", what));
     if (n > 1)
-        return cli_usage_error(usage, "%s: unexpected operand '%s'", what,
-                               argv[first + 1]);
+        return hv_exitcode(cli_usage_error(
+            usage, "%s: unexpected operand '%s'", what, argv[first + 1]));
     if (hv_guid_shaped(argv[first])) {
         if (hv_guid_parse(argv[first], g) < 0)
             return bad_guid(what, argv[first]);
@@ -286,7 +287,8 @@ static int cmd_list(int argc, char **argv)
     if ((r = parse_opts(argc, argv, "j", &o, &first)) >= 0)
         return r;
     if (first < argc)
-        return cli_usage_error(usage, "list: unexpected operand '%s'", argv[first]);
+        return hv_exitcode(cli_usage_error(
+            usage, "list: unexpected operand '%s'", argv[first]));
     if ((r = hv_reg_list(&list, &n)) < 0)
         return reg_error(r, "list", NULL);
     if (o.json)
@@ -309,7 +311,7 @@ static int cmd_list(int argc, char **argv)
     if (o.json)
         cli_fputs("]\n", stdout);
     hv_reg_list_free(list);
-    return cli_flush_stdout();
+    return hv_exitcode(cli_flush_stdout());
 }
 
 static int cmd_show(int argc, char **argv)
@@ -340,7 +342,7 @@ static int cmd_show(int argc, char **argv)
         cli_fprintf(stdout, "\nbuiltin: %s\n",
                     hv_reg_is_builtin(&g) ? "yes" : "no");
     }
-    return cli_flush_stdout();
+    return hv_exitcode(cli_flush_stdout());
 }
 
 /* NAME [GUID | --port P] for add and export add. */
@@ -352,10 +354,11 @@ static int add_operands(const char *what, const struct opts *o, int argc,
     char buf[256];
     *random = 0;
     if (n == 0)
-        return cli_usage_error(usage, "%s: missing NAME", what);
+        return hv_exitcode(cli_usage_error(usage, "%s: missing NAME", what));
     if (n > 2 || (n == 2 && o->has_port))
-        return cli_usage_error(usage, "%s: unexpected operand '%s'", what,
-                               argv[first + (o->has_port ? 1 : 2)]);
+        return hv_exitcode(cli_usage_error(
+            usage, "%s: unexpected operand '%s'", what,
+            argv[first + (o->has_port ? 1 : 2)]));
     *name = argv[first];
     if (hv_service_name_check(*name) < 0) {
         cli_warnx("%s '%s': invalid name: expected 1 to %d bytes of UTF-8",
@@ -412,7 +415,7 @@ static int add_found(const char *name, struct hv_service *s, size_t n)
     hv_guid_format(&s[0].guid, gs);
     hv_reg_list_free(s);
     cli_fprintf(stdout, "%s\n", gs);
-    return cli_flush_stdout();
+    return hv_exitcode(cli_flush_stdout());
 }
 
 /* Remove the n entries of s (add --force took their name); 0 or the first
@@ -484,7 +487,7 @@ static int cmd_add(int argc, char **argv)
     if (r < 0)
         return reg_error(r, "add", name);
     cli_fprintf(stdout, "%s\n", gs);
-    return cli_flush_stdout();
+    return hv_exitcode(cli_flush_stdout());
 }
 
 static int cmd_remove(int argc, char **argv)
@@ -525,7 +528,7 @@ static int write_script(const char *output, const char *script, size_t len)
 
     if (output == NULL || strcmp(output, "-") == 0) {
         cli_write(stdout, script, len);
-        return cli_flush_stdout();
+        return hv_exitcode(cli_flush_stdout());
     }
     if ((r = hv_file_replace_begin(output, &fn)) < 0) {
         cli_warn(r, "export: cannot create '%s'", output);
@@ -552,7 +555,8 @@ static int cmd_export(int argc, char **argv)
     if ((r = parse_opts(argc, argv, "fFop", &o, &first)) >= 0)
         return r;
     if (first >= argc)
-        return cli_usage_error(usage, "export: missing 'add' or 'remove'");
+        return hv_exitcode(
+            cli_usage_error(usage, "export: missing 'add' or 'remove'"));
     action = argv[first++];
     if (o.format == 0)
         o.format = o.output ? format_of_path(o.output) : (enum hv_script_format)0;
@@ -567,14 +571,15 @@ static int cmd_export(int argc, char **argv)
         op = HV_SCRIPT_REMOVE;
         if (!o.has_port && first < argc && argc - first == 1 &&
             !hv_guid_shaped(argv[first]))
-            return cli_usage_error(usage, "export remove: give a GUID or --port "
-                                          "(names are looked up on the host)");
+            return hv_exitcode(cli_usage_error(
+                usage, "export remove: give a GUID or --port "
+                       "(names are looked up on the host)"));
         /* resolve_target only asks the registry for names, ruled out above */
         if ((r = resolve_target("export remove", &o, argc, argv, first, &g)) >= 0)
             return r;
     } else {
-        return cli_usage_error(usage, "export: unknown action '%s' (add or remove)",
-                               action);
+        return hv_exitcode(cli_usage_error(
+            usage, "export: unknown action '%s' (add or remove)", action));
     }
     /* the script does on the host what add or remove would do here */
     if (!random && !o.force && hv_reg_is_builtin(&g))
@@ -622,18 +627,19 @@ int main(int argc, char **argv)
         case 'h':
             return print_help();
         case 'V':
-            return cli_version();
+            return hv_exitcode(cli_version());
         default:
-            return cli_usage_error(usage, c == '?' ? NULL
-                                                   : "options go after the subcommand");
+            return hv_exitcode(cli_usage_error(
+                usage, c == '?' ? NULL : "options go after the subcommand"));
         }
     }
     argc -= optind;
     argv += optind;
     if (argc == 0)
-        return cli_usage_error(usage, "missing subcommand");
+        return hv_exitcode(cli_usage_error(usage, "missing subcommand"));
     for (i = 0; i < N_SUBCOMMANDS; i++)
         if (strcmp(argv[0], subcommands[i].name) == 0)
             return subcommands[i].fn(argc, argv);
-    return cli_usage_error(usage, "unknown subcommand '%s'", argv[0]);
+    return hv_exitcode(
+        cli_usage_error(usage, "unknown subcommand '%s'", argv[0]));
 }

@@ -361,30 +361,36 @@ int main(int argc, char **argv)
             o.verbose = 1;
             break;
         case 'h':
-            return cli_help(usage, help);
+            return hv_exitcode(cli_help(usage, help));
         case 'V':
-            return cli_version();
+            return hv_exitcode(cli_version());
         default:
-            return cli_usage_error(usage, NULL);
+            return hv_exitcode(cli_usage_error(usage, NULL));
         }
     }
     argc -= optind;
     argv += optind;
 
     if (o.modes > 1)
-        return cli_usage_error(usage, "use only one of -k, -l, -s and --wsl");
+        return hv_exitcode(
+            cli_usage_error(usage, "use only one of -k, -l, -s and --wsl"));
     /* an option of a mode without its mode: say so before asking for one */
     if (o.kvp_file && o.mode != MODE_SELF)
-        return cli_usage_error(usage, "--kvp-file goes with --self (-s)");
+        return hv_exitcode(
+            cli_usage_error(usage, "--kvp-file goes with --self (-s)"));
     if (o.mode != MODE_NONE && argc > 0)
-        return cli_usage_error(usage, "unexpected operand '%s'", argv[0]);
+        return hv_exitcode(
+            cli_usage_error(usage, "unexpected operand '%s'", argv[0]));
     if (o.mode == MODE_NONE && argc == 0)
-        return cli_usage_error(usage, "missing operand or mode option");
+        return hv_exitcode(
+            cli_usage_error(usage, "missing operand or mode option"));
     if (argc > 1)
-        return cli_usage_error(usage, "unexpected operand '%s'", argv[1]);
+        return hv_exitcode(
+            cli_usage_error(usage, "unexpected operand '%s'", argv[1]));
     if (o.json && o.mode != MODE_KEYWORDS && o.mode != MODE_LIST &&
         o.mode != MODE_SELF)
-        return cli_usage_error(usage, "--json goes with -k, -l or -s");
+        return hv_exitcode(
+            cli_usage_error(usage, "--json goes with -k, -l or -s"));
 
     switch (o.mode) {
     case MODE_KEYWORDS:
@@ -403,6 +409,6 @@ int main(int argc, char **argv)
         c = one(argv[0]);
         break;
     }
-    r = cli_flush_stdout();
+    r = hv_exitcode(cli_flush_stdout());
     return c ? c : r;
 }

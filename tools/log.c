@@ -16,8 +16,12 @@ static struct {
     int verbose;
     FILE *f;
     const char *path;
-    int syslog;
-    int eventlog;
+    /* the system's logs, set when opened: write_event calls them through
+     * these, so that a tool that never opens one (hvcat) does not link
+     * them; syslog(3) brings localtime, strftime and scanf with it, about
+     * 100 KB of a static tool */
+    void (*syslog_write)(int error, const char *text);
+    void (*eventlog_write)(int error, const char *text);
     enum log_format fmt;
     int failed;       /* a write failed (said once) */
     uint64_t last_ms; /* the time of the last line: never earlier again */
@@ -120,13 +124,13 @@ static void write_event(const char *event, const struct log_fields *f,
     uint64_t now;
     int r;
 
-    if ((lg.f == NULL && !lg.syslog && !lg.eventlog) || lg.busy)
+    if ((lg.f == NULL && !lg.syslog_write && !lg.eventlog_write) || lg.busy)
         return;
     lg.busy = 1;
-    if (lg.syslog)
-        hv_syslog_write(error, text);
-    if (lg.eventlog)
-        hv_eventlog_write(error, text);
+    if (lg.syslog_write)
+        lg.syslog_write(error, text);
+    if (lg.eventlog_write)
+        lg.eventlog_write(error, text);
     if (lg.f == NULL) {
         lg.busy = 0;
         return;
@@ -212,9 +216,9 @@ int log_use_eventlog(const char *source)
     int r = hv_eventlog_open(source);
     if (r < 0) {
         cli_warn(r, "event log (source %s)", source);
-        return hv_exitcode(r);
+        return r;
     }
-    lg.eventlog = 1;
+    lg.eventlog_write = hv_eventlog_write;
     return 0;
 }
 
@@ -227,14 +231,14 @@ int log_open(const char *path, int syslog, enum log_format fmt)
     if (syslog) {
         if ((r = hv_syslog_open(cli_prog)) < 0) {
             cli_warn(r, "--syslog");
-            return hv_exitcode(r);
+            return r;
         }
-        lg.syslog = 1;
+        lg.syslog_write = hv_syslog_write;
     }
     if (path) {
         if ((r = hv_file_append(path, &lg.f)) < 0) {
             cli_warn(r, "log %s", path);
-            return hv_exitcode(r);
+            return r;
         }
         lg.path = path;
     }
@@ -246,7 +250,7 @@ int log_open(const char *path, int syslog, enum log_format fmt)
     if (lg.failed) {
         fclose(lg.f);
         lg.f = NULL;
-        return hv_exitcode(HV_EIO);
+        return HV_EIO;
     }
     return 0;
 }
@@ -273,7 +277,7 @@ int log_close(int code)
 {
     struct log_fields f;
 
-    if (lg.f == NULL && !lg.syslog && !lg.eventlog)
+    if (lg.f == NULL && !lg.syslog_write && !lg.eventlog_write)
         return code;
     memset(&f, 0, sizeof f);
     f.have_exit = 1;
@@ -290,11 +294,11 @@ int log_close(int code)
         cli_warn(hv_file_error(), "write log %s", lg.path);
     }
     lg.f = NULL;
-    if (lg.syslog)
+    if (lg.syslog_write)
         hv_syslog_close();
-    lg.syslog = 0;
-    if (lg.eventlog)
+    lg.syslog_write = NULL;
+    if (lg.eventlog_write)
         hv_eventlog_close();
-    lg.eventlog = 0;
+    lg.eventlog_write = NULL;
     return code == 0 && lg.failed ? hv_exitcode(HV_EIO) : code;
 }

@@ -25,10 +25,10 @@ struct log_fields {
 void log_set_verbose(int verbose);
 /* Open the log: path (appended to) or, with syslog, the system log. The
  * start event is written at once, so a log that cannot be written fails
- * here. 0, or the exit code after saying why. */
+ * here. 0, or the HV_E* code after saying why. */
 int log_open(const char *path, int syslog, enum log_format fmt);
 /* Write the log to the Windows event log too, under source (a service's
- * name): before log_open. 0, or the exit code after saying why not. */
+ * name): before log_open. 0, or the HV_E* code after saying why not. */
 int log_use_eventlog(const char *source);
 /* An event: event is its name in JSON ("listening", "connection", ...);
  * the text is the -v line without the program's name. Written to stderr

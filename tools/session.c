@@ -43,7 +43,21 @@ static int parse_size(const char *s, struct hv_pty_opts *po)
 
 int session_option(struct session_opts *so, int c, const char *arg)
 {
+    char want[48];
+
     switch (c) {
+    case 'e':
+        so->exec = arg;
+        return 1;
+    case 'w':
+        /* hvcat's connect, hvlisten's --to connect and --ready wait */
+        if (hv_parse_secs(arg, 1, HV_TIMEOUT_MAX_MS / 1000u,
+                          &so->timeout_ms) < 0) {
+            snprintf(want, sizeof want, "seconds from 1 to %lu",
+                     (unsigned long)(HV_TIMEOUT_MAX_MS / 1000u));
+            return cli_value_error("-w/--timeout", arg, want);
+        }
+        return 1;
     case 'd':
     case OPT_RECV_ONLY:
         so->recv_only = 1;
@@ -121,8 +135,9 @@ int session_option(struct session_opts *so, int c, const char *arg)
 }
 
 int session_check(const struct session_opts *so, const char *usage,
-                  const char *exec, const char *to)
+                  const char *to)
 {
+    const char *exec = so->exec;
     int transports = (so->tcp != 0) + (so->unix_path != NULL) +
                      (so->npipe != NULL) + (so->hybrid != NULL);
     if (transports > 1)
@@ -281,9 +296,8 @@ static void exec_opts(const struct session_opts *so, struct hv_relay_opts *ro)
 }
 
 int session_exec(const struct session_opts *so, struct hv_sock *s,
-                 const char *cmd, const struct hv_addr *peer,
-                 const struct hv_addr *local, struct hv_relay_opts *ro,
-                 struct hv_exec *x)
+                 const struct hv_addr *peer, const struct hv_addr *local,
+                 struct hv_relay_opts *ro, struct hv_exec *x)
 {
     struct hv_exec_opts xo;
 
@@ -293,7 +307,7 @@ int session_exec(const struct session_opts *so, struct hv_sock *s,
     xo.local = local;
     xo.pty = so->use_pty ? &so->pty : NULL;
     xo.relay = ro;
-    return hv_exec_start(s, cmd, &xo, x);
+    return hv_exec_start(s, so->exec, &xo, x);
 }
 
 void session_relay_opts(const struct session_opts *so,

@@ -1,7 +1,7 @@
 /* session.h: what hvcat and hvlisten share about a session: the session
- * control options (-d, --send-only, -i, -q, --progress, --no-shutdown),
- * the stdio relay with its summary and errors, progress lines, -e's
- * start, and ending on a signal. */
+ * control options (-e, -w, -d, --send-only, -i, -q, --progress,
+ * --no-shutdown), the stdio relay with its summary and errors, progress
+ * lines, -e's start, and ending on a signal. */
 #ifndef HV_SESSION_H
 #define HV_SESSION_H
 
@@ -48,6 +48,8 @@ enum {
 #define SESSION_PTY_TERM "xterm-256color"
 
 struct session_opts {
+    const char *exec; /* -e CMD */
+    uint32_t timeout_ms; /* -w: 0 none */
     int recv_only;   /* -d, --recv-only (--no-stdin) */
     int send_only;   /* --send-only */
     int no_shutdown; /* --no-shutdown */
@@ -82,22 +84,23 @@ struct session_opts {
 void session_opts_init(struct session_opts *so);
 
 /* One of the options above: 1 when c (a getopt_long result) was one of
- * them and is taken, 0 when it is not one, or the exit code (65) after
- * saying why arg is bad. */
+ * them and is taken, 0 when it is not one, or the HV_E* code (exit 65)
+ * after saying why arg is bad. */
 int session_option(struct session_opts *so, int c, const char *arg);
 
-/* The checks between these options and -e / --to: 0 or 64. */
+/* The checks between these options, -e and --to (to: NULL without):
+ * 0, or HV_EUSAGE after saying why. */
 int session_check(const struct session_opts *so, const char *usage,
-                  const char *exec, const char *to);
+                  const char *to);
 
 /* The address operands: VM and SERVICE (vm may be NULL for a listener), or
  * the -U path, or the --npipe name (then argc must be 0), or --hybrid's
  * path with the guest PORT operand. Returns 0 or the
- * exit code after saying why. */
+ * HV_E* code after saying why. */
 int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
                  char **argv, int listen, const char *usage);
 
-/* -e: start cmd for connection s (hv_exec_start) with these options:
+/* -e: start so->exec for connection s (hv_exec_start) with these options:
  * peer, local (NULL: s's own) for its environment, --pty; *ro gets the
  * options to relay *x's streams with, when it has them: -i, -q, the dump
  * (its dump_conn 0: set it with session_dump_next), and with --pty the
@@ -105,9 +108,8 @@ int session_addr(const struct session_opts *so, struct hv_addr *a, int argc,
  * ends the session once it has closed, or (TCP) once the command's output
  * idles. Returns as hv_exec_start. */
 int session_exec(const struct session_opts *so, struct hv_sock *s,
-                 const char *cmd, const struct hv_addr *peer,
-                 const struct hv_addr *local, struct hv_relay_opts *ro,
-                 struct hv_exec *x);
+                 const struct hv_addr *peer, const struct hv_addr *local,
+                 struct hv_relay_opts *ro, struct hv_exec *x);
 /* With -o/-x under -k (dump_named): the next connection's number in the
  * dump; else 0. */
 unsigned session_dump_next(const struct session_opts *so);

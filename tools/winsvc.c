@@ -21,7 +21,7 @@ static int service_body(void *ctx)
     return svc_fn(svc_argc, svc_argv);
 }
 
-/* A failure of the service control manager: one line, its exit code.
+/* A failure of the service control manager: one line, its HV_E* code.
  * Where there is none (HV_ENOTSUP) it is a usage error naming why. */
 static int failed(const char *usage, const char *opt, const char *name,
                   int r, const char *why)
@@ -31,7 +31,7 @@ static int failed(const char *usage, const char *opt, const char *name,
         return cli_usage_error(usage, "%s: %s", opt, why);
     cli_warnx("%s %s: %s", opt, name,
               why[0] ? why : hv_errtext(r, buf, sizeof buf));
-    return hv_exitcode(r);
+    return r;
 }
 
 int winsvc_dispatch(int argc, char **argv, int (*fn)(int, char **))
@@ -51,7 +51,7 @@ int winsvc_dispatch(int argc, char **argv, int (*fn)(int, char **))
     if (r < 0) {
         const char *name = svc_name;
         svc_name = NULL;
-        return failed("", "--service", name, r, why);
+        return hv_exitcode(failed("", "--service", name, r, why));
     }
     return code;
 }

@@ -1,6 +1,6 @@
 /* winsvc.h: hvlisten as a Windows service (--install-service,
  * --remove-service, --service): the tool's side of lib/service_*.c, its
- * messages and exit codes. Off Windows each answers a usage error that
+ * messages and errors. Off Windows each answers a usage error that
  * says so. */
 #ifndef HV_WINSVC_H
 #define HV_WINSVC_H
@@ -20,12 +20,14 @@ int winsvc_exit(int code);
 /* --install-service NAME: create the service that runs this program with
  * the command line argc/argv (as main got it, before getopt_long reordered
  * it) less the --install-service option, whose argument getopt gave as
- * arg. 0, or the exit code after saying why not. */
+ * arg. 0, or the HV_E* code after saying why not. */
 int winsvc_install(const char *usage, const char *arg, int argc,
                    char **argv);
-/* --remove-service NAME: stop the service if it runs, then delete it. */
+/* --remove-service NAME: stop the service if it runs, then delete it. 0,
+ * or the HV_E* code after saying why not. */
 int winsvc_remove(const char *usage, const char *name);
-/* --service seen by getopt: not where the manager puts it (first). */
+/* --service seen by getopt: not where the manager puts it (first); the
+ * usage error said, HV_EUSAGE. */
 int winsvc_misplaced(const char *usage);
 
 #endif

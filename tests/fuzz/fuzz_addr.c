@@ -58,7 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case HV_FAMILY_UNIX:
         case HV_FAMILY_NPIPE:
-            /* never chosen above: paths are read by target.c (-U, --npipe) */
+        case HV_FAMILY_HYBRID:
+            /* never chosen above: paths are read by target.c (-U, --npipe,
+             * a hybrid vsock's socket path) */
             FUZZ_CHECK(!"a path family from hv_addr_parse");
             break;
         }

@@ -379,7 +379,14 @@ case_ctl_listener_only() {
     keys 'x'
     wait_pane 'needs hvcat --raw --term-control'
     raw_done 0
-    wait_for "$work/l.err" "does not speak it" 20 || fail "listener: $(cat "$work/l.err")"
+    wait_for "$work/l.err" "client .*: --term-control: the client does not speak it" 20 ||
+        fail "listener: $(cat "$work/l.err")"
+    # said once, by hvlisten, and not as the command's status: the shell
+    # never ran
+    [ "$(grep -c "does not speak it" "$work/l.err")" = 1 ] ||
+        fail "said more than once: $(cat "$work/l.err")"
+    grep -q "exited with status" "$work/l.err" &&
+        fail "told as the command's end: $(cat "$work/l.err")"
     # nothing of the hello showed: the first line is the message's
     pane | grep -q 'hvsock-term-control' && fail "hello shown: $(pane)"
     return 0
@@ -457,6 +464,8 @@ while True:
         fail "client got: $(cat "$work/c.out")"
     wait_pid "$LPID" 20 rc || fail "listener still running"
     grep -q "does not speak it" "$work/l.err" || fail "listener: $(cat "$work/l.err")"
+    grep -q "exited with status" "$work/l.err" &&
+        fail "told as the command's end: $(cat "$work/l.err")"
     grep -q STARTED "$work/c.out" && fail "the command started"
     return 0
 }
@@ -572,5 +581,22 @@ case_ctl_bad_options() {
             fail "message: $(cat "$work/e5")"
     done
 }
+
+# ------------------------------------------- a terminal stopped (Ctrl+S)
+
+# stopped MODE: a terminal that stops taking output mid-stream (tcflow
+# TCOOFF, nothing reading it) as the stdout of the tool that writes to it
+# stalls nothing else: a line on its stdin still reaches the peer, and
+# all of the output arrives once the terminal resumes (tests/pty/stopped.py)
+stopped() {
+    local rc=0
+    need_posix
+    python3 "$(dirname "$0")/stopped.py" "$1" "$work" 2>"$work/py.err" || rc=$?
+    [ $rc = 77 ] && skip "$(cat "$work/py.err")"
+    [ $rc = 0 ] || fail "$(cat "$work/py.err")"
+}
+case_stopped_listener() { stopped listen; }
+case_stopped_client() { stopped cat; }
+case_stopped_client_fast() { stopped cat-fast; }
 
 "case_$case_name"

@@ -286,8 +286,12 @@ case_fast_one_way() {
     local blk dw
     need_strace
     head -c 24M /dev/urandom >"$work/a"
-    one_way fast file recvfrom,sendto,$waits
+    one_way fast file recvfrom,sendto,fcntl,$waits
     one_way plain file recvfrom,sendto,$waits
+    # stdout is a file, which splice cannot serve: the connection's
+    # blocking mode is left alone (no fcntl for a splice not taken)
+    grep -q 'fcntl(.*F_SETFL' "$work/l.fast" &&
+        fail "fast: the connection's flags were changed for no splice: $(grep 'F_SETFL' "$work/l.fast" | head -n 2)"
     # the listener: blocking receives (flags 0), and once the first one
     # ran, neither a poll nor a non-blocking receive (the ones before
     # serve the accept, stdout's check and the first chunks)
@@ -313,8 +317,12 @@ case_fast_splice() {
     local n
     need_strace
     head -c 16M /dev/urandom >"$work/a"
-    one_way fast pipe splice,recvfrom
+    one_way fast pipe splice,recvfrom,fcntl
     one_way plain pipe splice,recvfrom
+    # the connection is non-blocking while it is spliced from, and given
+    # back its blocking mode after
+    grep -q 'fcntl(.*F_SETFL, .*O_NONBLOCK' "$work/l.fast" ||
+        fail "fast: the connection was not made non-blocking for splice"
     n=$(grep -c 'splice(.*) = [1-9]' "$work/l.fast")
     [ "$n" -ge 2 ] || fail "fast: $n splices with data (want >= 2)"
     grep -q 'splice(.*) = 0' "$work/l.fast" || fail "fast: the EOF did not come by splice"
@@ -502,6 +510,88 @@ case_idle_asleep() {
         wait "$lpid" 2>/dev/null
     done
     true
+}
+
+# ------------------------------------------------------ the wait for a client
+
+# WAITS: the wait calls strace is told to show
+WAITS=poll,ppoll,epoll_wait,epoll_pwait,select,pselect6,nanosleep,clock_nanosleep
+
+# waits TRACE: the number of wait calls TRACE shows so far
+waits() { grep -cE '(poll|epoll_wait|epoll_pwait|select|pselect6|nanosleep)\(' "$1"; }
+waited() { [ "$(waits "$1")" -ge 1 ]; }
+
+# one_wait TRACE WHAT: the tool traced to TRACE is in a wait, and no wait
+# call of it returns in 2 s of nothing to do (strace shows each call as it
+# starts: a call that returned and waited again is a new line)
+one_wait() {
+    local a b
+    e2e_lib_poll 10 waited "$1" || fail "$2: never waited"
+    a=$(waits "$1")
+    sleep 2
+    b=$(waits "$1")
+    echo "$2: $((b - a)) wait calls in 2 s idle" >&2
+    [ "$b" = "$a" ] || fail "$2: $((b - a)) wait calls in 2 s of waiting for a client: $(tail -n 4 "$1")"
+}
+
+# woke_by_event TRACE WHAT: the last wait call in TRACE had no timeout and
+# returned with an event
+woke_by_event() {
+    local last
+    last=$(grep -E '(poll|epoll_wait|epoll_pwait|select|pselect6|nanosleep)\(' "$1" | tail -n 1)
+    case $last in
+    *", -1) = "[1-9]*) ;;
+    *) fail "$2: the wait did not end by an event: $last" ;;
+    esac
+}
+
+case_wait_client_asleep() {
+    # hvlisten waits for its client (without -k, and between -k's
+    # sessions) in one wait of the relay engine, with no timer: strace
+    # sees no wait call return while nothing happens. Its stdout's
+    # reader leaving (a pipe) is an event of that wait: it ends at once,
+    # exit 0, without a word. --ready waits the same way, and a stop
+    # (SIGTERM) ends its wait at once: 143
+    local mode rc t0 spid hpid port
+    [ -z "$HV_EMU" ] || skip "strace traces the Linux build"
+    command -v strace >/dev/null || skip "no strace"
+    for mode in one keep; do
+        rm -f "$work/out" "$work/l.err" "$work/trace"
+        mkfifo "$work/out"
+        # the reader holds the pipe and reads nothing, until killed
+        sleep 600 <"$work/out" &
+        hpid=$!
+        pids="$pids $hpid"
+        if [ $mode = keep ]; then set -- -k; else set --; fi
+        strace -f -o "$work/trace" -e trace=$WAITS $HVLISTEN -v "$@" -t 127.0.0.1 0 </dev/null >"$work/out" 2>"$work/l.err" &
+        spid=$!
+        pids="$pids $spid"
+        listening "$work/l.err" port
+        if [ $mode = keep ]; then
+            # the wait after a session is the same wait
+            printf 'hi\n' | $CAT -t 127.0.0.1 "$port" >/dev/null 2>"$work/c.err" || fail "keep: the client failed: $(cat "$work/c.err")"
+            wait_for "$work/l.err" "Closed" 10 || fail "keep: the session did not end: $(cat "$work/l.err")"
+        fi
+        one_wait "$work/trace" "hvlisten ($mode)"
+        t0=$(ms)
+        kill "$hpid"
+        wait_pid "$spid" 10 rc || fail "$mode: hvlisten went on after its stdout's reader left"
+        echo "$mode: ended $(($(ms) - t0)) ms after the reader left" >&2
+        [ "$rc" = 0 ] || fail "$mode: exit $rc, expected 0: $(cat "$work/l.err")"
+        woke_by_event "$work/trace" "$mode"
+        ! grep -v -e 'Listening on' -e 'Connection from' -e 'Closed' "$work/l.err" | grep -q . ||
+            fail "$mode: said more: $(cat "$work/l.err")"
+    done
+    rm -f "$work/l.err" "$work/trace"
+    strace -f -o "$work/trace" -e trace=$WAITS $HVLISTEN -v --ready -t 127.0.0.1 0 </dev/null >/dev/null 2>"$work/l.err" &
+    spid=$!
+    pids="$pids $spid"
+    listening "$work/l.err" port
+    one_wait "$work/trace" "hvlisten --ready"
+    # the traced process is strace's child
+    kill -TERM "$(ps -o pid= --ppid "$spid" | tr -d ' ')"
+    wait_pid "$spid" 10 rc || fail "--ready: SIGTERM did not end the wait"
+    [ "$rc" = 143 ] || fail "--ready: exit $rc after SIGTERM, expected 143"
 }
 
 declare -F "case_$case_name" >/dev/null || { echo "no such case: $case_name" >&2; exit 2; }

@@ -1,6 +1,7 @@
 /* test_poller.c: unit cases for poller_posix.c, the relay's waits (POSIX
- * only). The ordinary build runs them against epoll on Linux, the
- * sanitizer build against poll (HV_POLLER_POLL): both must answer alike. */
+ * only), and the relay's watch on stdout that rests on them. The ordinary
+ * build runs them against epoll on Linux, the sanitizer build against
+ * poll (HV_POLLER_POLL): both must answer alike. */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,6 +112,41 @@ UT_CASE(poller_regular_file)
     }
     hv__poller_free(pl);
     close(fd);
+}
+
+/* hv_relay_watch_stdout: a pipe on stdout whose reader leaves is an event
+ * of the relay's wait (HV_RELAY_STDOUT_GONE), before a listener's client;
+ * while the reader is there, or without the watch, the wait times out. */
+UT_CASE(relay_watch_stdout)
+{
+    struct hv_relay *r;
+    struct hv_relay_event ev;
+    int p[2], saved;
+    uint64_t t0;
+
+    fflush(stdout);
+    saved = dup(1);
+    UT_CHECK(saved >= 0);
+    UT_EQ_INT(pipe(p), 0);
+    UT_CHECK(dup2(p[1], 1) == 1);
+    close(p[1]);
+    UT_EQ_INT(hv_relay_new(&r), 0);
+    hv_relay_watch_stdout(r, 1);
+    UT_EQ_INT(hv_relay_run(r, NULL, 50, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_TIMEOUT);
+    close(p[0]);
+    hv_relay_watch_stdout(r, 0);
+    UT_EQ_INT(hv_relay_run(r, NULL, 50, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_TIMEOUT);
+    hv_relay_watch_stdout(r, 1);
+    /* an event: long before the 20 s */
+    t0 = hv_now_ms();
+    UT_EQ_INT(hv_relay_run(r, NULL, 20000, &ev), 0);
+    UT_EQ_INT(ev.kind, HV_RELAY_STDOUT_GONE);
+    UT_CHECK(hv_now_ms() - t0 < 10000);
+    hv_relay_free(r);
+    UT_CHECK(dup2(saved, 1) == 1);
+    close(saved);
 }
 
 /* Many watches, some removed (the poll back end moves its last entry into

@@ -24,12 +24,16 @@ enum ev_kind {
     E_TICK,     /* the clock at t */
     E_MOVED,    /* way i moved bytes at t */
     E_END,      /* the engine ends the pair: e at side i */
-    E_GSTART,   /* the gone-peer rule's clock starts at t */
+    E_GSTART,   /* the gone-peer rule looked at t while a held bytes for
+                 * b: its clock starts */
     E_WGONE,    /* writing way i's destination: no reader */
     E_BRESET,   /* b reset after its EOF (e) */
     E_HANGUP,   /* way i's source asked for the end, nothing held */
     E_HANGUP_HELD, /* the same with bytes still held */
-    E_GCHECK    /* the gone-peer rule looked at t: b closed = i, a held = e */
+    E_GCHECK,   /* the gone-peer rule looked at t, a held = e: the action
+                 * is kept */
+    E_BHUP,     /* the engine saw b hang up */
+    E_GANSWER   /* b answered the rule's question with e */
 };
 
 struct ev {
@@ -50,10 +54,10 @@ struct row {
     struct ev ev[10];
     /* expected */
     int way0, way1, done, err, side, a_closed, resets;
-    int act;         /* of the last E_EMPTY, or SKIP */
+    int act;         /* of the last E_EMPTY or E_GCHECK, or SKIP */
     long long due;   /* hv__rules_due, or SKIP */
     int gone_on;     /* hv__rules_gone_applies, or SKIP */
-    long long gdue;  /* hv__rules_gone_due, or SKIP */
+    long long gdue;  /* hv__rules_gone_due (a holding nothing), or SKIP */
 };
 
 #define NQ HV_RELAY_NO_QUIT
@@ -67,6 +71,12 @@ struct row {
 #define DRAIN HV__ENDS_B_DRAIN
 /* stdin/stdout <-> a connection, as hvcat's stdio session */
 #define STDIO (LOCAL | KEPT | DRAIN)
+/* how b's peer's complete close shows: b's EOF (a named pipe), a hang-up
+ * (a unix socket), an answer (vsock); none of them: TCP */
+#define BFULL HV__ENDS_B_FULL
+#define BHUP HV__ENDS_B_HUP
+#define BASK HV__ENDS_B_ASK
+#define ASK HV__DO_ASK
 #define RST HV_ECONNRESET
 #define SHUTDOWN HV__DO_SHUTDOWN
 #define NOTHING HV__DO_NOTHING
@@ -277,12 +287,12 @@ static const struct row rows[] = {
       {E_GSTART, 0, 0, T0 + 100}},
      C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 600},
     {"gone check: b's peer closed completely (a pipe): a clean end", 0, 0,
-     NQ, 500, STDIO,
-     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 1, 0, T0 + 10}},
+     NQ, 500, STDIO | BFULL,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 10}},
      C, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, 0, SKIP},
     {"...not while a still holds bytes for b: its clock starts", 0, 0, NQ,
-     500, STDIO,
-     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 1, 1, T0 + 10}},
+     500, STDIO | BFULL,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 1, T0 + 10}},
      C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 510},
     {"gone check: a close unseen (TCP): not before gone_ms", 0, 0, NQ, 500,
      STDIO,
@@ -293,12 +303,83 @@ static const struct row rows[] = {
      {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 100},
       {E_GCHECK, 0, 0, T0 + 600}},
      C, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, 0, SKIP},
-    {"...with a failed write's error, where one failed", 0, 0, NQ, 500, 0,
-     {{E_WERR, 1, HV_EIO, T0}, {E_GCHECK, 1, 0, T0 + 10}},
+    {"...with a failed write's error, where one failed", 0, 0, NQ, 500,
+     BFULL, {{E_WERR, 1, HV_EIO, T0}, {E_GCHECK, 0, 0, T0 + 10}},
      C, S, 1, HV_EIO, AW, 0, 3, SKIP, SKIP, 0, SKIP},
-    {"gone check: nothing before b's EOF is out", 0, 0, NQ, 500, STDIO,
-     {{E_EOF, 1, 0, T0}, {E_GCHECK, 1, 0, T0 + 10}},
+    {"gone check: nothing before b's EOF is out", 0, 0, NQ, 500,
+     STDIO | BFULL, {{E_EOF, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 10}},
      C, D, 0, 0, NONE, 0, 3, SKIP, SKIP, 0, 0},
+    /* b's close seen as a hang-up (a unix socket) */
+    {"gone (hang-up): none yet, no end by time, no timer", 0, 0, NQ, 500,
+     STDIO | BHUP,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 10},
+      {E_GCHECK, 0, 0, T0 + 5000}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, 0},
+    {"...b hangs up: a clean end at the next look", 0, 0, NQ, 500,
+     STDIO | BHUP,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 10},
+      {E_BHUP, 0, 0, T0}, {E_GCHECK, 0, 0, T0 + 20}},
+     C, S, 1, 0, NONE, 0, 0, NOTHING, SKIP, 0, SKIP},
+    {"...not while a still holds bytes for b", 0, 0, NQ, 500, STDIO | BHUP,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_BHUP, 0, 0, T0},
+      {E_GCHECK, 0, 1, T0 + 10}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, SKIP},
+    {"...with a failed write's error, where one failed", 0, 0, NQ, 500,
+     BHUP,
+     {{E_WERR, 1, HV_EIO, T0}, {E_BHUP, 0, 0, T0}, {E_GCHECK, 0, 0, T0}},
+     C, S, 1, HV_EIO, AW, 0, 3, NOTHING, SKIP, 0, SKIP},
+    {"gone (TCP): a hang-up tells nothing, gone_ms does", 0, 0, NQ, 500,
+     STDIO,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_BHUP, 0, 0, T0},
+      {E_GCHECK, 0, 0, T0 + 10}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 510},
+    /* b's close seen only when asked (vsock) */
+    {"gone (asked): asked at the first look", 0, 0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0 + 10}},
+     C, S, 0, 0, NONE, 0, 3, ASK, SKIP, 1, T0 + 60},
+    {"...not again before 50 ms", 0, 0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0},
+      {E_GANSWER, 0, 0, T0}, {E_GCHECK, 0, 0, T0 + 49}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 1, T0 + 50},
+    {"...then after 50, 100, 200 ms", 0, 0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0},
+      {E_GANSWER, 0, 0, T0}, {E_GCHECK, 0, 0, T0 + 50},
+      {E_GANSWER, 0, 0, T0}, {E_GCHECK, 0, 0, T0 + 150},
+      {E_GANSWER, 0, 0, T0}},
+     C, S, 0, 0, NONE, 0, 3, ASK, SKIP, 1, T0 + 350},
+    {"...then every 500 ms at most", 0, 0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0},
+      {E_GCHECK, 0, 0, T0 + 50}, {E_GCHECK, 0, 0, T0 + 150},
+      {E_GCHECK, 0, 0, T0 + 350}, {E_GCHECK, 0, 0, T0 + 750},
+      {E_GCHECK, 0, 0, T0 + 1250}},
+     C, S, 0, 0, NONE, 0, 3, ASK, SKIP, 1, T0 + 1750},
+    {"...and never by time alone", 0, 0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0},
+      {E_GANSWER, 0, 0, T0}, {E_GCHECK, 0, 0, T0 + 5000},
+      {E_GANSWER, 0, 0, T0 + 5000}},
+     C, S, 0, 0, NONE, 0, 3, ASK, SKIP, 1, T0 + 5100},
+    {"...not while a still holds bytes for b: asked once it holds none", 0,
+     0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 1, T0},
+      {E_GCHECK, 0, 0, T0 + 1}},
+     C, S, 0, 0, NONE, 0, 3, ASK, SKIP, 1, T0 + 51},
+    {"...b's peer has closed: a clean end", 0, 0, NQ, 500, STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0},
+      {E_GANSWER, 0, 1, T0}},
+     C, S, 1, 0, NONE, 0, 0, ASK, SKIP, 0, SKIP},
+    {"...b was reset: the end with it, writing b (74)", 0, 0, NQ, 500,
+     STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0},
+      {E_GANSWER, 0, RST, T0}},
+     C, S, 1, RST, BW, 0, 3, ASK, SKIP, 0, SKIP},
+    {"...closed after a failed write: that write's error", 0, 0, NQ, 500,
+     BASK,
+     {{E_WERR, 1, HV_EIO, T0}, {E_GCHECK, 0, 0, T0}, {E_GANSWER, 0, 1, T0}},
+     C, S, 1, HV_EIO, AW, 0, 3, ASK, SKIP, 0, SKIP},
+    {"...not asked without gone_ms (--wait-stdin)", 0, 0, NQ, NQ,
+     STDIO | BASK,
+     {{E_EOF, 1, 0, T0}, {E_EMPTY, 1, 0, T0}, {E_GCHECK, 0, 0, T0}},
+     C, S, 0, 0, NONE, 0, 3, NOTHING, SKIP, 0, 0},
     /* ---- a command's input, a named pipe */
     {"a command closes its input: b's data dropped, quietly", 0, 0, NQ, NQ,
      HV__ENDS_A_CMD, {{E_WGONE, 1, 0, T0}},
@@ -493,10 +574,16 @@ static void run_row(const struct row *w)
             hv__rules_end(&r, e->e, end_side(e->i));
             break;
         case E_GSTART:
-            hv__rules_gone_start(&r, e->t);
+            (void)hv__rules_gone_check(&r, 1, e->t);
             break;
         case E_GCHECK:
-            hv__rules_gone_check(&r, e->i, e->e, e->t);
+            act = hv__rules_gone_check(&r, e->e, e->t);
+            break;
+        case E_BHUP:
+            hv__rules_b_hup(&r);
+            break;
+        case E_GANSWER:
+            hv__rules_gone_answer(&r, e->e);
             break;
         case E_BRESET:
             hv__rules_b_reset(&r, e->e);
@@ -533,7 +620,7 @@ static void run_row(const struct row *w)
     if (w->gone_on != SKIP)
         ROW_EQ(hv__rules_gone_applies(&r), w->gone_on);
     if (w->gdue != SKIP)
-        ROW_EQ(hv__rules_gone_due(&r), w->gdue);
+        ROW_EQ(hv__rules_gone_due(&r, 0), w->gdue);
 #undef ROW_EQ
 }
 
@@ -571,4 +658,28 @@ UT_CASE(reading)
     /* nothing is read once the pair has ended */
     hv__rules_end(&r, HV_EIO, HV_SIDE_A_READ);
     UT_EQ_INT(hv__rules_reading(&r, 0), 0);
+}
+
+UT_CASE(gone_due_held)
+{
+    static const unsigned modes[] = {0, HV__ENDS_B_FULL, HV__ENDS_B_HUP,
+                                     HV__ENDS_B_ASK};
+    struct hv_relay_opts o;
+    struct hv__rules r;
+    size_t i;
+
+    /* while a holds bytes for b, whatever b shows, the rule waits for
+     * their write (an event), never for a time */
+    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        hv_relay_opts_init(&o);
+        o.gone_ms = 500;
+        hv__rules_init(&r, &o, STDIO | modes[i], T0);
+        hv__rules_eof(&r, 1);
+        (void)hv__rules_empty(&r, 1, T0);
+        hv__rules_b_hup(&r);
+        UT_EQ_INT(hv__rules_gone_check(&r, 1, T0 + 10), HV__DO_NOTHING);
+        UT_EQ_INT(r.done, 0);
+        UT_EQ_INT(hv__rules_gone_due(&r, 1), 0);
+        UT_CHECK(hv__rules_gone_due(&r, 0) != 0);
+    }
 }

@@ -58,7 +58,7 @@ static void tcp_pair(SOCKET *raw, struct hv_sock **lib)
     sin.sin_port = htons((u_short)local.port);
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     UT_EQ_INT(connect(*raw, (struct sockaddr *)&sin, sizeof sin), 0);
-    UT_EQ_INT(hv_sock_wait_accept(l, 5000), 1);
+    UT_EQ_INT(hv__sock_wait_accept(l, 5000), 1);
     UT_EQ_INT(hv_sock_accept(l, lib, NULL), 0);
     hv_sock_close(l);
     g_port_seq++;
@@ -694,7 +694,7 @@ UT_CASE(npipe_client_relay)
 }
 
 /* The library's pipe listener: one instance per client, two clients at
- * once, hv_sock_wait_accept and the relay's accept event. */
+ * once, hv__sock_wait_accept and the relay's accept event. */
 /* The DACL of a pipe listened on with access (NULL: the default), as
  * SDDL read back through a client's handle (GetSecurityInfo), in dacl;
  * the listen's result otherwise. */
@@ -804,11 +804,11 @@ UT_CASE(npipe_listener)
         struct hv_sock *l2;
         UT_EQ_INT(hv_sock_listen(&pa, NULL, &l2), HV_EADDRINUSE);
     }
-    UT_EQ_INT(hv_sock_wait_accept(l, 50), 0);
+    UT_EQ_INT(hv__sock_wait_accept(l, 50), 0);
     c1 = CreateFileW(wname, GENERIC_READ | GENERIC_WRITE, 0, NULL,
                      OPEN_EXISTING, 0, NULL);
     UT_CHECK(c1 != INVALID_HANDLE_VALUE);
-    UT_EQ_INT(hv_sock_wait_accept(l, 2000), 1);
+    UT_EQ_INT(hv__sock_wait_accept(l, 2000), 1);
     UT_EQ_INT(hv_sock_accept(l, &x1, &peer), 0);
     UT_EQ_INT(peer.family, HV_FAMILY_NPIPE);
     /* the next instance is ready for the next client */

@@ -16,7 +16,10 @@
  * without this sender and the sink, which poll over every connection
  * themselves): a process's schedstat run time while it has one thread,
  * else its utime + stime, which count the threads that ended too (in clock
- * ticks). */
+ * ticks). With BMANY_ANON set in the environment, it also says on stderr
+ * how much of the idle figure is anonymous memory ("bmany: idle anonymous
+ * N KiB", Anonymous of smaps_rollup): the rest is file-backed, the pages of
+ * the programs themselves. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -158,13 +161,13 @@ static int tree(long root, long *out)
  * batches its RSS counter updates (up to 64 page faults) before the process
  * total sees them, so VmRSS of a process with many threads lags by up to
  * 256 KiB a thread. */
-static long tree_kib(long root)
+static long tree_kib(long root, const char *key)
 {
     static long pids[MAXPROC];
     int n = tree(root, pids), i;
     long sum = 0;
     for (i = 0; i < n; i++)
-        sum += field_kib(pids[i], "smaps_rollup", "Rss:");
+        sum += field_kib(pids[i], "smaps_rollup", key);
     return sum;
 }
 
@@ -213,7 +216,9 @@ int main(int argc, char **argv)
         p[i].events = i < busy ? POLLOUT : 0;
     }
     nanosleep(&pause, NULL);
-    idle = tree_kib(root);
+    idle = tree_kib(root, "Rss:");
+    if (getenv("BMANY_ANON"))
+        fprintf(stderr, "bmany: idle anonymous %ld KiB\n", tree_kib(root, "Anonymous:"));
     peak = idle;
     tree_ns(root, &s0, &k0, &multi);
     t0 = bench_now_ns();
@@ -264,7 +269,7 @@ int main(int argc, char **argv)
                 p[i].events = POLLOUT;
         }
         if (bench_now_ns() >= next) {
-            long k = tree_kib(root);
+            long k = tree_kib(root, "Rss:");
             if (k > peak)
                 peak = k;
             next = bench_now_ns() + 10 * 1000 * 1000;

@@ -17,12 +17,15 @@
  *                                      relay must not have ended them)
  *
  * Prints the mean microseconds per round trip (or per run of CMD); idle
- * prints one mean a round, on one line. The other end is an echo server
+ * prints one mean a round, on one line. once with BPING_FAULTS set in the
+ * environment also says on stderr how many page faults a run of CMD took
+ * ("bping: faults N a run", minor and major, getrusage of the children). The other end is an echo server
  * (becho echo, or becho sink -E behind a relay for idle). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,10 +102,19 @@ static double pingpong(int in, int out, size_t size, long count)
     return (double)t0 / 1000.0 / (double)count;
 }
 
+/* page faults of the reaped children so far */
+static long child_faults(void)
+{
+    struct rusage u;
+    if (getrusage(RUSAGE_CHILDREN, &u) != 0)
+        bench_die("getrusage");
+    return u.ru_minflt + u.ru_majflt;
+}
+
 static double once(long count, char **argv)
 {
     uint64_t total = 0;
-    long i;
+    long i, f0 = child_faults();
     for (i = 0; i < count; i++) {
         uint64_t t0 = bench_now_ns();
         struct child c;
@@ -119,6 +131,8 @@ static double once(long count, char **argv)
         if (got != 1 || b[0] != 'x')
             bench_fail("once: got %zu bytes back, expected the 1 sent", got);
     }
+    if (getenv("BPING_FAULTS"))
+        fprintf(stderr, "bping: faults %.1f a run\n", (double)(child_faults() - f0) / (double)count);
     return (double)total / 1000.0 / (double)count;
 }
 

@@ -5,7 +5,10 @@
 #
 # hvvm.arg=MIB,ROUNDS,WHAT,PPCOUNT,ONCECOUNT: MIB MiB per transfer, ROUNDS
 # timed rounds per figure (after one untimed round that checks the data),
-# WHAT = main | levers | all | idle (only the idle-pairs row of main),
+# WHAT = main | levers | all | idle (only the idle-pairs row of main) |
+# once (only the one-shot rows of main: raw, plain C relay, hvcat) | many
+# (only hvlisten -k --to's rows of 1 and 256 connections, with the
+# listener's anonymous memory beside its Rss) | relay (the relay rows),
 # PPCOUNT round trips per ping-pong round, ONCECOUNT client starts per
 # one-shot round.
 #
@@ -18,6 +21,10 @@
 #   HVVM-C KEY CONNS BYTES IDLE_KIB PEAK_KIB NS OWN_NS   (one line a round;
 #                                    CONNS 256q: one busy, 255 idle;
 #                                    256l: 4 times the bytes)
+#   HVVM-F KEY FAULTS...            page faults a run of a one-shot round
+#                                    (the once part only)
+#   HVVM-A KEY CONNS IDLE_ANON_KIB  the Anonymous part of IDLE_KIB (the rest
+#                                    is file-backed: the tool's own pages)
 # Each transfer's receiver is started first and must print a line matching
 # [Ll]istening on stderr; btime then times from the sender's start to the
 # end of both. The helpers (braw, brelay, becho, bping, bmany, btime) are
@@ -28,6 +35,8 @@ B=/tmp/b
 SRC=$B/src
 NEXTP=6000
 T_MAX=600
+# set by the many part: conns records the anonymous part of the idle Rss
+ANON=""
 
 newport() {
     NEXTP=$((NEXTP + 1))
@@ -211,9 +220,10 @@ bench_main() {
     bench_idle
 }
 
-# lat KEY CMD...: ROUNDS runs of a bping command, microseconds each
+# lat KEY CMD...: ROUNDS runs of a bping command, microseconds each (and,
+# with BPING_FAULTS set, the page faults a run that bping once reports)
 lat() {
-    local key=$1 r=0 vals="" v
+    local key=$1 r=0 vals="" v faults=""
     shift
     while [ $r -lt "$ROUNDS" ]; do
         if ! v=$(timeout $T_MAX "$@" 2>$B/l.err); then
@@ -221,21 +231,28 @@ lat() {
             return
         fi
         vals="$vals $v"
+        faults="$faults $(sed -n 's/^bping: faults \([0-9.]*\) a run$/\1/p' $B/l.err)"
         r=$((r + 1))
     done
     echo "HVVM-L $key$vals"
+    [ -z "${BPING_FAULTS:-}" ] || echo "HVVM-F $key$faults"
 }
 
-bench_latency() {
-    local have_ncat=$1 epid t
+# echo_server: the C echo server of the latency rows on a fresh port (EP),
+# its pid in EPID; fails (with a record) when it does not start
+echo_server() {
     newport
     EP=$P
     becho echo $EP 2>$B/echo.err &
-    epid=$!
-    wait_line $B/echo.err '[Ll]istening' 60 $epid >/dev/null || {
-        echo "HVVM-L echo FAIL echo server: $(errline $B/echo.err)"
-        return
-    }
+    EPID=$!
+    wait_line $B/echo.err '[Ll]istening' 60 $EPID >/dev/null && return 0
+    echo "HVVM-L echo FAIL echo server: $(errline $B/echo.err)"
+    return 1
+}
+
+bench_latency() {
+    local have_ncat=$1 t
+    echo_server || return
     lat pp1.raw bping raw 1 "$PPCOUNT" 1 $EP
     lat pp1k.raw bping raw 1024 "$PPCOUNT" 1 $EP
     lat once.raw bping once "$ONCECOUNT" braw once 1 $EP
@@ -255,8 +272,8 @@ bench_latency() {
         lat pp1k.$t bping pp 1024 "$PPCOUNT" "$@"
         lat once.$t bping once "$ONCECOUNT" "$@"
     done
-    kill $epid
-    wait $epid 2>/dev/null
+    kill $EPID
+    wait $EPID 2>/dev/null
 }
 
 # conns TOOL CONNS [quiet|long]: rounds of CONNS connections at once
@@ -308,6 +325,8 @@ conns() {
         kill $lpid 2>/dev/null
         wait $lpid 2>/dev/null
         [ $r = 0 ] || echo "HVVM-C $tool $tag $n $line"
+        [ $r = 0 ] || [ -z "$ANON" ] ||
+            echo "HVVM-A $tool $tag $(sed -n 's/^bmany: idle anonymous \([0-9]*\) KiB$/\1/p' $B/many.err)"
         r=$((r + 1))
     done
 }
@@ -362,6 +381,18 @@ bench_idle() {
         wait $lpid 2>/dev/null
         wait $spid 2>/dev/null
     done
+}
+
+# bench_once: only the one-shot rows of bench_latency (raw, the plain C
+# relay, hvcat), against the same C echo server, with the page faults a run
+bench_once() {
+    export BPING_FAULTS=1
+    echo_server || return
+    lat once.raw bping once "$ONCECOUNT" braw once 1 $EP
+    lat once.relay bping once "$ONCECOUNT" brelay c 1 $EP
+    lat once.hv bping once "$ONCECOUNT" hvcat 1 $EP
+    kill $EPID
+    wait $EPID 2>/dev/null
 }
 
 # the levers, each against the first of its group
@@ -421,14 +452,21 @@ EOF
     # the relays' TCP side and the sink use 127.0.0.1
     ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
     mkdir -p $B
-    # (the idle row alone sends no file)
-    [ "${what:-main}" = idle ] || braw gen $N >$SRC
+    # (the idle, one-shot and many-connection rows send no file)
+    case ${what:-main} in idle | once | many) ;; *) braw gen $N >$SRC ;; esac
     echo "HVVM-INFO $mib MiB a transfer, $ROUNDS rounds, $(date -u +%FT%TZ) guest clock; socat $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/\1/p'), ncat $(ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/\1/p')"
     case ${what:-main} in
     main) bench_main ;;
     levers) bench_levers ;;
     all) bench_main; bench_levers ;;
     idle) bench_idle ;;
+    once) bench_once ;;
+    many)
+        # bmany also says how much of the idle Rss is anonymous
+        ANON=1
+        export BMANY_ANON=1
+        conns hv 1
+        conns hv 256 ;;
     relay)
         # the relay rows through hvlisten --to only (tests/vm/bench
         # --only-relay): tcp:, unix: and hybrid: beside each other
