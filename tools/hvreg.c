@@ -87,7 +87,7 @@ static int print_help(void)
         cli_fprintf(stdout, "  %-8s %s\n", subcommands[i].name,
                     subcommands[i].help);
     cli_fputs(help_tail, stdout);
-    return hv_exitcode(cli_flush_stdout());
+    return cli_flush_stdout();
 }
 
 static const struct option longopts[] = {
@@ -102,8 +102,10 @@ static const struct option longopts[] = {
 };
 
 /* Parse a subcommand's options (argv[0] is the subcommand). allowed lists
- * the option letters it takes. Returns -1 to go on, else an exit code;
- * *first is the index of the first operand. */
+ * the option letters it takes. Returns 0 to go on, DONE when the tool ends
+ * now with success (--help, --version), or an HV_E* code, said; *first is
+ * the index of the first operand. */
+#define DONE 1
 static int parse_opts(int argc, char **argv, const char *allowed,
                       struct opts *o, int *first)
 {
@@ -112,19 +114,19 @@ static int parse_opts(int argc, char **argv, const char *allowed,
     optind = 0; /* start afresh after main's pass */
     while ((c = cli_getopt(argc, argv, "fF:jo:p:hV", longopts)) != -1) {
         if (c == 'h')
-            return print_help();
+            return (r = print_help()) < 0 ? r : DONE;
         if (c == 'V')
-            return hv_exitcode(cli_version());
+            return (r = cli_version()) < 0 ? r : DONE;
         if (c == '?' || c == ':')
-            return hv_exitcode(cli_usage_error(usage, NULL));
+            return cli_usage_error(usage, NULL);
         if (!strchr(allowed, c)) {
             const char *lname = "?";
             size_t i;
             for (i = 0; longopts[i].name; i++)
                 if (longopts[i].val == c)
                     lname = longopts[i].name;
-            return hv_exitcode(cli_usage_error(
-                usage, "%s: option --%s does not apply", argv[0], lname));
+            return cli_usage_error(
+                usage, "%s: option --%s does not apply", argv[0], lname);
         }
         switch (c) {
         case 'f':
@@ -133,8 +135,8 @@ static int parse_opts(int argc, char **argv, const char *allowed,
         case 'F':
             o->format = hv_script_format_parse(optarg);
             if (o->format == 0)
-                return hv_exitcode(cli_usage_error(
-                    usage, "--format '%s': expected reg, ps1 or cmd", optarg));
+                return cli_usage_error(
+                    usage, "--format '%s': expected reg, ps1 or cmd", optarg);
             break;
         case 'j':
             o->json = 1;
@@ -147,14 +149,14 @@ static int parse_opts(int argc, char **argv, const char *allowed,
                 char buf[256];
                 cli_warnx("port '%s': expected a vsock port from 0 to 2147483647",
                           cli_shown(optarg, buf, sizeof buf));
-                return hv_exitcode(r);
+                return r;
             }
             o->has_port = 1;
             break;
         }
     }
     *first = optind;
-    return -1;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -178,7 +180,7 @@ static void json_entry(const struct hv_service *s)
 
 /* ---------------------------------------------------------------- errors */
 
-/* Report a library failure of a registry subcommand; returns the exit code. */
+/* Report a library failure of a registry subcommand; returns err. */
 static int reg_error(int err, const char *what, const char *operand)
 {
     char buf[256];
@@ -203,23 +205,23 @@ static int reg_error(int err, const char *what, const char *operand)
         cli_warn(err, "%s", where);
         break;
     }
-    return hv_exitcode(err);
+    return err;
 }
 
 /* ---------------------------------------------------------------- operands */
 
-/* "WHAT 'TEXT': invalid GUID: expected ..."; returns the exit code. */
+/* "WHAT 'TEXT': invalid GUID: expected ..."; returns HV_EBADGUID. */
 static int bad_guid(const char *what, const char *text)
 {
     char buf[256];
     cli_warnx("%s '%s': invalid GUID: expected "
               "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
               what, cli_shown(text, buf, sizeof buf));
-    return hv_exitcode(HV_EBADGUID);
+    return HV_EBADGUID;
 }
 
 /* The refusal to touch one of Windows' own entries without --force;
- * returns the exit code. */
+ * returns HV_EPROTECTED. */
 static int builtin_refused(const char *what, const struct hv_guid *g)
 {
     const struct hv_builtin_service *b = hv_reg_builtin(g);
@@ -228,33 +230,33 @@ static int builtin_refused(const char *what, const struct hv_guid *g)
     cli_warnx("%s %s: refused: this is Windows' own %s; changing it "
               "breaks that integration service (use --force)",
               what, gs, b ? b->name : "service");
-    return hv_exitcode(HV_EPROTECTED);
+    return HV_EPROTECTED;
 }
 
 /* Resolve GUID | NAME | --port P to an entry's GUID. For a NAME the
- * registry is asked; returns -1 to go on, else an exit code. */
+ * registry is asked; returns 0 to go on, else an HV_E* code, said. */
 static int resolve_target(const char *what, const struct opts *o, int argc,
                           char **argv, int first, struct hv_guid *g)
 {
     int n = argc - first;
     if (o->has_port) {
         if (n > 0)
-            return hv_exitcode(cli_usage_error(
+            return cli_usage_error(
                 usage, "%s: give a GUID, a NAME or --port, not more than one",
-                what));
+                what);
         hv_guid_from_vsock_port(o->port, g);
-        return -1;
+        return 0;
     }
     if (n == 0)
-        return hv_exitcode(cli_usage_error(
-            usage, "%s: missing GUID, NAME or --port", what));
+        return cli_usage_error(
+            usage, "%s: missing GUID, NAME or --port", what);
     if (n > 1)
-        return hv_exitcode(cli_usage_error(
-            usage, "%s: unexpected operand '%s'", what, argv[first + 1]));
+        return cli_usage_error(
+            usage, "%s: unexpected operand '%s'", what, argv[first + 1]);
     if (hv_guid_shaped(argv[first])) {
         if (hv_guid_parse(argv[first], g) < 0)
             return bad_guid(what, argv[first]);
-        return -1;
+        return 0;
     }
     {
         struct hv_service s;
@@ -266,13 +268,13 @@ static int resolve_target(const char *what, const struct opts *o, int argc,
                       "(give the GUID)",
                       what, cli_shown(argv[first], buf, sizeof buf),
                       cli_shown(hint, hb, sizeof hb));
-            return hv_exitcode(r);
+            return r;
         }
         if (r < 0)
             return reg_error(r, what, argv[first]);
         *g = s.guid;
     }
-    return -1;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- subcommands */
@@ -284,11 +286,11 @@ static int cmd_list(int argc, char **argv)
     size_t n, i;
     int first, r;
 
-    if ((r = parse_opts(argc, argv, "j", &o, &first)) >= 0)
-        return r;
+    if ((r = parse_opts(argc, argv, "j", &o, &first)) != 0)
+        return r == DONE ? 0 : r;
     if (first < argc)
-        return hv_exitcode(cli_usage_error(
-            usage, "list: unexpected operand '%s'", argv[first]));
+        return cli_usage_error(
+            usage, "list: unexpected operand '%s'", argv[first]);
     if ((r = hv_reg_list(&list, &n)) < 0)
         return reg_error(r, "list", NULL);
     if (o.json)
@@ -311,7 +313,7 @@ static int cmd_list(int argc, char **argv)
     if (o.json)
         cli_fputs("]\n", stdout);
     hv_reg_list_free(list);
-    return hv_exitcode(cli_flush_stdout());
+    return cli_flush_stdout();
 }
 
 static int cmd_show(int argc, char **argv)
@@ -322,9 +324,9 @@ static int cmd_show(int argc, char **argv)
     char gs[HV_GUID_BUFSIZE];
     int first, r;
 
-    if ((r = parse_opts(argc, argv, "jp", &o, &first)) >= 0)
-        return r;
-    if ((r = resolve_target("show", &o, argc, argv, first, &g)) >= 0)
+    if ((r = parse_opts(argc, argv, "jp", &o, &first)) != 0)
+        return r == DONE ? 0 : r;
+    if ((r = resolve_target("show", &o, argc, argv, first, &g)) < 0)
         return r;
     hv_guid_format(&g, gs);
     if ((r = hv_reg_get(&g, &s)) < 0)
@@ -342,10 +344,11 @@ static int cmd_show(int argc, char **argv)
         cli_fprintf(stdout, "\nbuiltin: %s\n",
                     hv_reg_is_builtin(&g) ? "yes" : "no");
     }
-    return hv_exitcode(cli_flush_stdout());
+    return cli_flush_stdout();
 }
 
-/* NAME [GUID | --port P] for add and export add. */
+/* NAME [GUID | --port P] for add and export add: 0 to go on, else an
+ * HV_E* code, said. */
 static int add_operands(const char *what, const struct opts *o, int argc,
                         char **argv, int first, const char **name,
                         struct hv_guid *g, int *random)
@@ -354,16 +357,16 @@ static int add_operands(const char *what, const struct opts *o, int argc,
     char buf[256];
     *random = 0;
     if (n == 0)
-        return hv_exitcode(cli_usage_error(usage, "%s: missing NAME", what));
+        return cli_usage_error(usage, "%s: missing NAME", what);
     if (n > 2 || (n == 2 && o->has_port))
-        return hv_exitcode(cli_usage_error(
+        return cli_usage_error(
             usage, "%s: unexpected operand '%s'", what,
-            argv[first + (o->has_port ? 1 : 2)]));
+            argv[first + (o->has_port ? 1 : 2)]);
     *name = argv[first];
     if (hv_service_name_check(*name) < 0) {
         cli_warnx("%s '%s': invalid name: expected 1 to %d bytes of UTF-8",
                   what, cli_shown(*name, buf, sizeof buf), HV_SERVICE_NAME_MAX);
-        return hv_exitcode(HV_EINVAL);
+        return HV_EINVAL;
     }
     if (n == 2) {
         if (hv_guid_parse(argv[first + 1], g) < 0)
@@ -373,7 +376,7 @@ static int add_operands(const char *what, const struct opts *o, int argc,
     } else {
         *random = 1;
     }
-    return -1;
+    return 0;
 }
 
 /* "G1, G2, ..." of n entries into buf. */
@@ -400,7 +403,7 @@ static size_t drop_guid(struct hv_service *s, size_t n, const struct hv_guid *g)
 }
 
 /* add NAME where entries have NAME: the one prints its GUID, several are
- * ambiguous; frees s. Returns the exit code. */
+ * ambiguous; frees s. Returns 0 or an HV_E* code, said. */
 static int add_found(const char *name, struct hv_service *s, size_t n)
 {
     char gs[HV_GUID_BUFSIZE], gl[HV_ADDR_STRLEN], buf[256];
@@ -410,12 +413,12 @@ static int add_found(const char *name, struct hv_service *s, size_t n)
         cli_warnx("add '%s': ambiguous name: several entries have it: %s (give "
                   "the GUID, or remove all but one)",
                   cli_shown(name, buf, sizeof buf), gl);
-        return hv_exitcode(HV_EAMBIGUOUS);
+        return HV_EAMBIGUOUS;
     }
     hv_guid_format(&s[0].guid, gs);
     hv_reg_list_free(s);
     cli_fprintf(stdout, "%s\n", gs);
-    return hv_exitcode(cli_flush_stdout());
+    return cli_flush_stdout();
 }
 
 /* Remove the n entries of s (add --force took their name); 0 or the first
@@ -441,9 +444,9 @@ static int cmd_add(int argc, char **argv)
     char gs[HV_GUID_BUFSIZE], buf[256];
     int first, r, random;
 
-    if ((r = parse_opts(argc, argv, "fp", &o, &first)) >= 0)
-        return r;
-    if ((r = add_operands("add", &o, argc, argv, first, &name, &g, &random)) >= 0)
+    if ((r = parse_opts(argc, argv, "fp", &o, &first)) != 0)
+        return r == DONE ? 0 : r;
+    if ((r = add_operands("add", &o, argc, argv, first, &name, &g, &random)) < 0)
         return r;
     /* a name names one service: the entry that has it is the answer, or
      * (with a GUID) the others that have it are a conflict */
@@ -460,12 +463,12 @@ static int cmd_add(int argc, char **argv)
                   "to move it to this GUID)",
                   cli_shown(name, buf, sizeof buf), gl);
         hv_reg_list_free(others);
-        return hv_exitcode(HV_EEXIST);
+        return HV_EEXIST;
     }
     if (random && (r = hv_guid_random(&g)) < 0) {
         hv_reg_list_free(others);
         cli_warn(r, "add: random GUID");
-        return hv_exitcode(r);
+        return r;
     }
     r = hv_reg_add(&g, name, o.force ? HV_REG_FORCE : 0);
     if (r >= 0) /* --force: the name leaves the others */
@@ -480,14 +483,14 @@ static int cmd_add(int argc, char **argv)
         cli_warnx("add '%s': %s is already registered as '%s' (use --force to "
                   "rename it)",
                   cli_shown(name, buf, sizeof buf), gs, cli_shown(cur.name, cb, sizeof cb));
-        return hv_exitcode(r);
+        return r;
     }
     if (r == HV_EPROTECTED)
         return builtin_refused("add", &g);
     if (r < 0)
         return reg_error(r, "add", name);
     cli_fprintf(stdout, "%s\n", gs);
-    return hv_exitcode(cli_flush_stdout());
+    return cli_flush_stdout();
 }
 
 static int cmd_remove(int argc, char **argv)
@@ -497,9 +500,9 @@ static int cmd_remove(int argc, char **argv)
     char gs[HV_GUID_BUFSIZE];
     int first, r;
 
-    if ((r = parse_opts(argc, argv, "fp", &o, &first)) >= 0)
-        return r;
-    if ((r = resolve_target("remove", &o, argc, argv, first, &g)) >= 0)
+    if ((r = parse_opts(argc, argv, "fp", &o, &first)) != 0)
+        return r == DONE ? 0 : r;
+    if ((r = resolve_target("remove", &o, argc, argv, first, &g)) < 0)
         return r;
     hv_guid_format(&g, gs);
     r = hv_reg_remove(&g, o.force ? HV_REG_FORCE : 0);
@@ -520,7 +523,7 @@ static enum hv_script_format format_of_path(const char *path)
 }
 
 /* Write the script to -o FILE as a whole (a temporary file renamed over
- * it), or to stdout; 0 or the exit code after saying why. */
+ * it), or to stdout; 0 or an HV_E* code after saying why. */
 static int write_script(const char *output, const char *script, size_t len)
 {
     struct hv_file_new fn;
@@ -528,16 +531,16 @@ static int write_script(const char *output, const char *script, size_t len)
 
     if (output == NULL || strcmp(output, "-") == 0) {
         cli_write(stdout, script, len);
-        return hv_exitcode(cli_flush_stdout());
+        return cli_flush_stdout();
     }
     if ((r = hv_file_replace_begin(output, &fn)) < 0) {
         cli_warn(r, "export: cannot create '%s'", output);
-        return hv_exitcode(r);
+        return r;
     }
     w = fwrite(script, 1, len, fn.f) == len;
     if ((r = hv_file_replace_end(&fn, w)) < 0 || !w) {
         cli_warn(r < 0 ? r : HV_EIO, "export: write %s", output);
-        return hv_exitcode(r < 0 ? r : HV_EIO);
+        return r < 0 ? r : HV_EIO;
     }
     return 0;
 }
@@ -552,11 +555,11 @@ static int cmd_export(int argc, char **argv)
     int first, r, random = 0;
     enum hv_script_op op;
 
-    if ((r = parse_opts(argc, argv, "fFop", &o, &first)) >= 0)
-        return r;
+    if ((r = parse_opts(argc, argv, "fFop", &o, &first)) != 0)
+        return r == DONE ? 0 : r;
     if (first >= argc)
-        return hv_exitcode(
-            cli_usage_error(usage, "export: missing 'add' or 'remove'"));
+        return 
+            cli_usage_error(usage, "export: missing 'add' or 'remove'");
     action = argv[first++];
     if (o.format == 0)
         o.format = o.output ? format_of_path(o.output) : (enum hv_script_format)0;
@@ -565,21 +568,21 @@ static int cmd_export(int argc, char **argv)
     if (strcmp(action, "add") == 0) {
         op = HV_SCRIPT_ADD;
         r = add_operands("export add", &o, argc, argv, first, &name, &g, &random);
-        if (r >= 0)
+        if (r < 0)
             return r;
     } else if (strcmp(action, "remove") == 0) {
         op = HV_SCRIPT_REMOVE;
         if (!o.has_port && first < argc && argc - first == 1 &&
             !hv_guid_shaped(argv[first]))
-            return hv_exitcode(cli_usage_error(
+            return cli_usage_error(
                 usage, "export remove: give a GUID or --port "
-                       "(names are looked up on the host)"));
+                       "(names are looked up on the host)");
         /* resolve_target only asks the registry for names, ruled out above */
-        if ((r = resolve_target("export remove", &o, argc, argv, first, &g)) >= 0)
+        if ((r = resolve_target("export remove", &o, argc, argv, first, &g)) < 0)
             return r;
     } else {
-        return hv_exitcode(cli_usage_error(
-            usage, "export: unknown action '%s' (add or remove)", action));
+        return cli_usage_error(
+            usage, "export: unknown action '%s' (add or remove)", action);
     }
     /* the script does on the host what add or remove would do here */
     if (!random && !o.force && hv_reg_is_builtin(&g))
@@ -590,11 +593,11 @@ static int cmd_export(int argc, char **argv)
         hv_file_is_terminal(stdout)) {
         cli_warnx("export: not writing a UTF-16 .reg to a terminal: give -o FILE, "
                   "-o - or another --format");
-        return hv_exitcode(HV_EUSAGE);
+        return HV_EUSAGE;
     }
     if (random && (r = hv_guid_random(&g)) < 0) {
         cli_warn(r, "export: random GUID");
-        return hv_exitcode(r);
+        return r;
     }
     if (op == HV_SCRIPT_ADD && random)
         op = (enum hv_script_op)(op | HV_SCRIPT_BY_NAME);
@@ -604,42 +607,49 @@ static int cmd_export(int argc, char **argv)
         char why[128];
         hv_script_check(o.format, name, why, sizeof why);
         cli_warnx("export: %s", why);
-        return hv_exitcode(r);
+        return r;
     }
     r = write_script(o.output, script, len);
     free(script);
     return r;
 }
 
-int main(int argc, char **argv)
+/* The tool: 0 or an HV_E* code, said. */
+static int run(int argc, char **argv)
 {
     size_t i;
     int c;
 
-    cli_init("hvreg");
-    if ((c = hv_console_init(&argc, &argv)) < 0) {
-        cli_warn(c, "console set-up");
-        return hv_exitcode(c);
-    }
     /* options before the subcommand only; "+" stops at the first operand */
     while ((c = cli_getopt(argc, argv, "+hV", longopts)) != -1) {
         switch (c) {
         case 'h':
             return print_help();
         case 'V':
-            return hv_exitcode(cli_version());
+            return cli_version();
         default:
-            return hv_exitcode(cli_usage_error(
-                usage, c == '?' ? NULL : "options go after the subcommand"));
+            return cli_usage_error(
+                usage, c == '?' ? NULL : "options go after the subcommand");
         }
     }
     argc -= optind;
     argv += optind;
     if (argc == 0)
-        return hv_exitcode(cli_usage_error(usage, "missing subcommand"));
+        return cli_usage_error(usage, "missing subcommand");
     for (i = 0; i < N_SUBCOMMANDS; i++)
         if (strcmp(argv[0], subcommands[i].name) == 0)
             return subcommands[i].fn(argc, argv);
-    return hv_exitcode(
-        cli_usage_error(usage, "unknown subcommand '%s'", argv[0]));
+    return cli_usage_error(usage, "unknown subcommand '%s'", argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+    int r;
+
+    cli_init("hvreg");
+    if ((r = hv_console_init(&argc, &argv)) < 0) {
+        cli_warn(r, "console set-up");
+        return hv_exitcode(r);
+    }
+    return hv_exitcode(run(argc, argv));
 }

@@ -91,13 +91,13 @@ static const char *col(const char *s, char *buf, size_t n)
     return cli_shown(s, buf, n);
 }
 
-/* "WHAT: <hv_strerror(r)>[: note]"; returns the exit code. */
+/* "WHAT: <hv_strerror(r)>[: note]"; returns r. */
 static int failed(const char *what, int r, const char *note)
 {
     char buf[CLI_LINE_MAX];
     cli_warnx("%s: %s%s%s", what, hv_strerror(r), *note ? ": " : "",
               cli_shown(note, buf, sizeof buf));
-    return hv_exitcode(r);
+    return r;
 }
 
 static int keywords(int json)
@@ -154,12 +154,12 @@ static int list(const struct opts *o)
         cli_warnx("list VMs: permission denied (%s): run elevated, as an "
                   "Administrator or a member of Hyper-V Administrators",
                   cli_shown(note, shown, sizeof shown));
-        return hv_exitcode(r);
+        return r;
     }
     if (r == HV_ENOTSUP) {
         cli_warnx("list VMs: no VM inventory is available: %s",
                   cli_shown(note, shown, sizeof shown));
-        return hv_exitcode(r);
+        return r;
     }
     if (r < 0)
         return failed("list VMs", r, note);
@@ -231,7 +231,7 @@ static int self(const struct opts *o)
     if (r == HV_ENOVM) {
         cli_warnx("own VM id not found: %s",
                   cli_shown(note, shown, sizeof shown));
-        return hv_exitcode(r);
+        return r;
     }
     if (r < 0)
         return failed("own VM id", r, note);
@@ -290,13 +290,13 @@ static int one(const char *what)
     cli_shown(what, shown, sizeof shown);
     if (*what == '\0') {
         cli_warnx("'': an empty operand is no keyword, GUID or name");
-        return hv_exitcode(HV_EINVAL);
+        return HV_EINVAL;
     }
     if (hv_guid_shaped(what)) {
         if (hv_guid_parse(what, &id) != 0) {
             cli_warnx("'%s': %s: expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
                       shown, hv_strerror(HV_EBADGUID));
-            return hv_exitcode(HV_EBADGUID);
+            return HV_EBADGUID;
         }
     } else if ((k = hv_keyword_find(what)) != NULL) {
         id = k->guid;
@@ -310,7 +310,7 @@ static int one(const char *what)
                       cli_shown(hint, hb, sizeof hb));
         else
             cli_warnx("'%s': %s", shown, hv_strerror(r));
-        return hv_exitcode(r);
+        return r;
     }
     hv_guid_format(&id, g);
     cli_fprintf(stdout, "%s\n", g);
@@ -326,89 +326,110 @@ static void set_mode(struct opts *o, enum mode m)
     o->mode = m;
 }
 
-int main(int argc, char **argv)
+/* The options into *o, and argc and argv left at the operands: 0; DONE
+ * when the tool ends now with success (--help, --version); or an HV_E*
+ * code, said. */
+#define DONE 1
+static int parse_opts(struct opts *o, int *argc, char ***argv)
 {
-    struct opts o;
     int c, r;
 
-    cli_init("hvvmid");
-    if ((c = hv_console_init(&argc, &argv)) < 0) {
-        cli_warn(c, "console set-up");
-        return hv_exitcode(c);
-    }
-    memset(&o, 0, sizeof o);
-    while ((c = cli_getopt(argc, argv, "hjklsvV", longopts)) != -1) {
+    memset(o, 0, sizeof *o);
+    while ((c = cli_getopt(*argc, *argv, "hjklsvV", longopts)) != -1) {
         switch (c) {
         case 'k':
-            set_mode(&o, MODE_KEYWORDS);
+            set_mode(o, MODE_KEYWORDS);
             break;
         case 'l':
-            set_mode(&o, MODE_LIST);
+            set_mode(o, MODE_LIST);
             break;
         case 's':
-            set_mode(&o, MODE_SELF);
+            set_mode(o, MODE_SELF);
             break;
         case OPT_WSL:
-            set_mode(&o, MODE_WSL);
+            set_mode(o, MODE_WSL);
             break;
         case OPT_KVP_FILE:
-            o.kvp_file = optarg;
+            o->kvp_file = optarg;
             break;
         case 'j':
-            o.json = 1;
+            o->json = 1;
             break;
         case 'v':
-            o.verbose = 1;
+            o->verbose = 1;
             break;
         case 'h':
-            return hv_exitcode(cli_help(usage, help));
+            return (r = cli_help(usage, help)) < 0 ? r : DONE;
         case 'V':
-            return hv_exitcode(cli_version());
+            return (r = cli_version()) < 0 ? r : DONE;
         default:
-            return hv_exitcode(cli_usage_error(usage, NULL));
+            return cli_usage_error(usage, NULL);
         }
     }
-    argc -= optind;
-    argv += optind;
+    *argc -= optind;
+    *argv += optind;
+    return 0;
+}
 
-    if (o.modes > 1)
-        return hv_exitcode(
-            cli_usage_error(usage, "use only one of -k, -l, -s and --wsl"));
+/* The options that go together, and the operands: 0 or HV_EUSAGE, said. */
+static int check_opts(const struct opts *o, int argc, char **argv)
+{
+    if (o->modes > 1)
+        return cli_usage_error(usage, "use only one of -k, -l, -s and --wsl");
     /* an option of a mode without its mode: say so before asking for one */
-    if (o.kvp_file && o.mode != MODE_SELF)
-        return hv_exitcode(
-            cli_usage_error(usage, "--kvp-file goes with --self (-s)"));
-    if (o.mode != MODE_NONE && argc > 0)
-        return hv_exitcode(
-            cli_usage_error(usage, "unexpected operand '%s'", argv[0]));
-    if (o.mode == MODE_NONE && argc == 0)
-        return hv_exitcode(
-            cli_usage_error(usage, "missing operand or mode option"));
+    if (o->kvp_file && o->mode != MODE_SELF)
+        return cli_usage_error(usage, "--kvp-file goes with --self (-s)");
+    if (o->mode != MODE_NONE && argc > 0)
+        return cli_usage_error(usage, "unexpected operand '%s'", argv[0]);
+    if (o->mode == MODE_NONE && argc == 0)
+        return cli_usage_error(usage, "missing operand or mode option");
     if (argc > 1)
-        return hv_exitcode(
-            cli_usage_error(usage, "unexpected operand '%s'", argv[1]));
-    if (o.json && o.mode != MODE_KEYWORDS && o.mode != MODE_LIST &&
-        o.mode != MODE_SELF)
-        return hv_exitcode(
-            cli_usage_error(usage, "--json goes with -k, -l or -s"));
+        return cli_usage_error(usage, "unexpected operand '%s'", argv[1]);
+    if (o->json && o->mode != MODE_KEYWORDS && o->mode != MODE_LIST &&
+        o->mode != MODE_SELF)
+        return cli_usage_error(usage, "--json goes with -k, -l or -s");
+    return 0;
+}
 
+/* The tool: 0 or an HV_E* code, said. */
+static int run(int argc, char **argv)
+{
+    struct opts o;
+    int r, f;
+
+    if ((r = parse_opts(&o, &argc, &argv)) != 0)
+        return r == DONE ? 0 : r;
+    if ((r = check_opts(&o, argc, argv)) < 0)
+        return r;
     switch (o.mode) {
     case MODE_KEYWORDS:
-        c = keywords(o.json);
+        r = keywords(o.json);
         break;
     case MODE_LIST:
-        c = list(&o);
+        r = list(&o);
         break;
     case MODE_SELF:
-        c = self(&o);
+        r = self(&o);
         break;
     case MODE_WSL:
-        c = wsl(&o);
+        r = wsl(&o);
         break;
     default:
-        c = one(argv[0]);
+        r = one(argv[0]);
         break;
     }
-    r = hv_exitcode(cli_flush_stdout());
-    return c ? c : r;
+    f = cli_flush_stdout();
+    return r < 0 ? r : f;
+}
+
+int main(int argc, char **argv)
+{
+    int r;
+
+    cli_init("hvvmid");
+    if ((r = hv_console_init(&argc, &argv)) < 0) {
+        cli_warn(r, "console set-up");
+        return hv_exitcode(r);
+    }
+    return hv_exitcode(run(argc, argv));
 }
