@@ -409,7 +409,8 @@ void hv_sock_close(struct hv_sock *s);
  * client refused before any session. TCP sends a reset (SO_LINGER 0:
  * the client's next receive fails with ECONNRESET); a named pipe is
  * disconnected (the client's next read fails with ERROR_PIPE_NOT_CONNECTED,
- * which hv_sock_recv and the relay report as HV_ECONNRESET). AF_UNIX has
+ * which the relay reports as HV_ECONNRESET while the client has read
+ * nothing, the end after data). AF_UNIX has
  * no reset: a client whose bytes are left unread here gets ECONNRESET, one
  * that sent nothing reads end of file. vsock's reset reads as end of file
  * at the client (Linux's virtio transport), its bytes unread or not. */

@@ -135,7 +135,10 @@ struct hv_stream {
     unsigned char eof_closes; /* an EOF passed into it can only be its
                                * close (a named pipe we serve) */
     unsigned char disc_resets; /* ERROR_PIPE_NOT_CONNECTED is a reset: the
-                                * server forced us off (a pipe's client) */
+                                * server forced us off (a pipe's client):
+                                * a write's always, a read's only before
+                                * any byte came (read_any) */
+    unsigned char read_any;    /* a read gave bytes (its thread's alone) */
     unsigned char wkeep;  /* its writing side outlives a session (stdout):
                            * let go of only when the relay is told so
                            * (HV_RELAY_CLOSE_A) */

@@ -678,8 +678,13 @@ int hv_stream_from_sock(struct hv_sock *s, struct hv_stream **out)
         else
             /* a server's plain close reads as ERROR_BROKEN_PIPE after its
              * data; DisconnectNamedPipe "forces that end of the named pipe
-             * closed" and discards what we had not read (Remarks), which
-             * is a reset (hv_sock_abort's, a refused client's) */
+             * closed" and discards what we had not read (Remarks): before
+             * any byte of the server's it is a reset (hv_sock_abort's, a
+             * refused client's); after, it is also how a server ends a
+             * session that lost nothing (FlushFileBuffers, which returns
+             * once we have read all, then DisconnectNamedPipe: Remarks,
+             * and the "Multithreaded Pipe Server" sample), so a read takes
+             * it for the end there; a write's data is lost either way */
             st->disc_resets = 1;
     } else {
         /* Winsock's recv gives 0 at the peer's shutdown(SD_SEND) and at
@@ -811,7 +816,8 @@ int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
         if (r == HV_ESTOPPED)
             return r;
         if (r < 0) {
-            if (st->disc_resets && e == ERROR_PIPE_NOT_CONNECTED)
+            if (st->disc_resets && !st->read_any &&
+                e == ERROR_PIPE_NOT_CONNECTED)
                 return HV_ECONNRESET;
             if (recv_end_error(e))
                 return 0;
@@ -828,6 +834,8 @@ int hv__stream_read(struct hv_stream *st, char *buf, size_t n, size_t *got,
         }
         if (done > 0 || st->kind == HV__STREAM_SOCK) {
             *got = done;
+            if (done > 0)
+                st->read_any = 1;
             return 0;
         }
         /* a pipe's zero-byte write is not the end: read again */

@@ -7,6 +7,10 @@
  *   pipesrv sink NAME SIZE    read SIZE bytes from a client onto stdout,
  *                             then close the pipe
  *   pipesrv source NAME       send stdin to a client, then close the pipe
+ *   pipesrv source-disc NAME  the same, but end as Microsoft's pipe server
+ *                             sample does: FlushFileBuffers (it returns
+ *                             once the client has read everything), then
+ *                             DisconnectNamedPipe, then the close
  *   pipesrv greet             (a command for -e) write "hello\n", then
  *                             copy stdin to stdout until its end
  *   pipesrv duplex OUT IN     (a command for -e) at once: file OUT to
@@ -169,7 +173,7 @@ static int mode_sink(const char *name, const char *size)
     return 0;
 }
 
-static int mode_source(const char *name)
+static int mode_source(const char *name, int disconnect)
 {
     HANDLE h = serve(name);
     if (h == NULL)
@@ -177,6 +181,8 @@ static int mode_source(const char *name)
     if (copy(GetStdHandle(STD_INPUT_HANDLE), h) < 0)
         return die("send");
     FlushFileBuffers(h); /* until the client has read it all */
+    if (disconnect && !DisconnectNamedPipe(h))
+        return die("disconnect");
     CloseHandle(h);
     return 0;
 }
@@ -467,7 +473,9 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "sink") == 0)
         return mode_sink(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "source") == 0)
-        return mode_source(argv[2]);
+        return mode_source(argv[2], 0);
+    if (argc == 3 && strcmp(argv[1], "source-disc") == 0)
+        return mode_source(argv[2], 1);
     if (argc == 2 && strcmp(argv[1], "greet") == 0)
         return mode_greet();
     if (argc == 4 && strcmp(argv[1], "duplex") == 0)

@@ -70,6 +70,17 @@ case_npipe_client_receive() {
     same "$work/b" "$work/cli.out" "pipe -> hvcat"
 }
 
+case_npipe_client_receive_disconnect() {
+    # a server that ends as Microsoft's sample does (FlushFileBuffers, then
+    # DisconnectNamedPipe) has lost nothing: after its data, the
+    # disconnect is the clean end (0), not the reset a refusal is
+    head -c $SIZE /dev/urandom >"$work/b"
+    PSIN=$work/b pipe_server source-disc "$pipe"
+    client /dev/null --npipe "$pipe"
+    ended srv "$PPID_" 0
+    same "$work/b" "$work/cli.out" "pipe -> hvcat"
+}
+
 case_npipe_server_receive() {
     # hvlisten --npipe: a client sends 16 MiB and closes (-q 0: right after
     # its stdin's end, since the pipe has no half-close); the listener
