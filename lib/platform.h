@@ -221,8 +221,10 @@ size_t hv__console_text(struct hv__console_state *t, const uint16_t *in,
 
 /* spawn_posix.c, spawn_win.c: a started command that never got its
  * connection (a failure right after its start) is ended at once, without
- * a chance to ignore it (SIGKILL to its group; its job terminated), then
- * reaped and freed: the wait is short, and no zombie or orphan is left. */
+ * a chance to ignore it (SIGKILL to it and its group; its job
+ * terminated), then reaped and freed, so the wait is short. (With
+ * --term-control the process is ours, between the terminal and the
+ * connection: the command under it gets its terminal's hang-up.) */
 void hv__child_discard(struct hv_child *c);
 
 /* pty.c: env (NULL, or "NAME=value" strings ending with NULL) with

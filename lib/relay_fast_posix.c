@@ -130,9 +130,10 @@ static int lone_splice(struct pair *p, int i)
 /* After a fast path's blocking calls, what the event loop may try before
  * poll says so: a descriptor shared with other processes (stdio) keeps
  * its blocking flag, so it is read only once poll says it is readable,
- * and a terminal written only once it is writable (the rules
- * hv__stream_read and hv__stream_write keep after each call); a socket, a
- * file and a pipe asked for its room never block. */
+ * and a terminal without a description of our own (stream_posix.c,
+ * tty_own) written only once it is writable (the rules hv__stream_read
+ * and hv__stream_write keep after each call); a socket, a file, a pipe
+ * asked for its room and a terminal of our own never block. */
 static void loop_again(struct hv_stream *st)
 {
     st->rready = st->rtry;
@@ -283,9 +284,14 @@ static void duplex_go(struct duplex *x, pthread_t t)
 
     block_dir(p, 1);
     if (!p->done && !hv_stopped() && way(p, 1) == HV__WAY_SHUT) {
-        if (!p->ru.off[1] &&
-            (p->o.flags & (HV_RELAY_EOF_ENDS | HV_RELAY_NO_SHUTDOWN))) {
-            gone_end(p); /* b's EOF ends this session */
+        /* whether b's EOF ends the session is the rule book's to say, as
+         * the event loop asks it */
+        pair_lock(p);
+        hv__rules_tick(&p->ru, hv_now_ms());
+        ended(p);
+        pair_unlock(p);
+        if (p->done) {
+            ; /* ended: the helper is interrupted below */
         } else if (gone_waits(p)) {
             /* the gone-peer rule needs the event loop's timers and its
              * wait on a: the helper gives up its blocking calls (what it

@@ -202,15 +202,6 @@ static inline int gone_waits(const struct pair *p)
            !p->s[0]->rsure;
 }
 
-/* The end of the gone-peer rule: clean, or with a failed write's error. */
-static inline void gone_end(struct pair *p)
-{
-    pair_lock(p);
-    hv__rules_end_late(&p->ru);
-    ended(p);
-    pair_unlock(p);
-}
-
 /* relay_fast_posix.c: the fast paths of a lone pair (hv_relay_pair) with
  * no timer: 1 when one ran (to the pair's end, a stop, or until the event
  * loop must take over again; the pair is on the ready list), 0 when none

@@ -279,6 +279,9 @@ void hv_child_free(struct hv_child *c)
 void hv__child_discard(struct hv_child *c)
 {
     if (!c->done) {
+        /* the process too: a terminal's command makes its group itself
+         * (setsid), which may still be to come */
+        (void)kill(c->pid, SIGKILL);
         (void)kill(-c->pid, SIGKILL);
         while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
             ;

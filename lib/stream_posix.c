@@ -92,14 +92,21 @@ int hv__stream_tty(int master, struct hv_stream **out)
  * a write come back short (EAGAIN) instead of blocking the relay, which
  * serves the other way and every other pair meanwhile; descriptor 1's
  * flags stay as they are (other processes share its description). -1
- * where it cannot be opened, or the name now means another device. */
+ * where it cannot be opened, or the name now means another device, or it
+ * is a name whose open can give another terminal of the same device
+ * numbers: /dev/tty (the controlling terminal, not necessarily this one)
+ * and a pty master's multiplexer, ptmx (a new master). */
 static int tty_own(int fd, const struct stat *sb)
 {
-    const char *name = ttyname(fd);
+    const char *name = ttyname(fd), *base;
     struct stat ob;
     int own;
 
-    if (name == NULL ||
+    if (name == NULL || strcmp(name, "/dev/tty") == 0)
+        return -1;
+    base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    if (strcmp(base, "ptmx") == 0 ||
         (own = open(name, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
         return -1;
     if (fstat(own, &ob) < 0 || ob.st_rdev != sb->st_rdev ||
@@ -523,8 +530,10 @@ int hv__stream_shutdown(struct hv_stream *st)
         return 0;
     /* stdout's last session has ended: a socket (inetd) is half-closed;
      * anything else is let go of, so that a reader downstream sees its
-     * end while we still send stdin. Descriptor 1 then names the null
-     * device: no file opened later can take its number. */
+     * end while we still send stdin. The descriptor we write (1, or our
+     * own description of a terminal, which has no reader to wait for an
+     * end) then names the null device: no file opened later can take its
+     * number. */
     if (st->wsock)
         return shutdown(st->wfd, SHUT_WR) < 0 && errno != ENOTCONN
                    ? io_error(errno)

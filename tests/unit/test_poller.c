@@ -115,8 +115,9 @@ UT_CASE(poller_regular_file)
 }
 
 /* hv_relay_watch_stdout: a pipe on stdout whose reader leaves is an event
- * of the relay's wait (HV_RELAY_STDOUT_GONE), before a listener's client;
- * while the reader is there, or without the watch, the wait times out. */
+ * of the relay's wait (HV_RELAY_STDOUT_GONE); while the reader is there,
+ * or without the watch, the wait times out. (That it is told before a
+ * listener's client of the same round is run()'s order, not shown here.) */
 UT_CASE(relay_watch_stdout)
 {
     struct hv_relay *r;

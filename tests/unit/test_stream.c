@@ -145,3 +145,25 @@ UT_CASE(stream_stdio_properties)
     close(slave);
     close(m);
 }
+
+UT_CASE(stream_stdio_master_kept)
+{
+    struct hv_stream *st;
+    int saved, slave, m = pty_pair(&slave);
+
+    UT_CHECK(m >= 0);
+    if (m < 0)
+        return;
+    /* stdout a terminal's master (a harness that reads our output so):
+     * its name is the multiplexer, whose open would make a new master
+     * nobody reads, so it is written through descriptor 1 itself */
+    saved = dup(1);
+    UT_CHECK(saved >= 0);
+    UT_EQ_INT(dup2(m, 1), 1);
+    UT_EQ_INT(hv_stream_stdio(&st), 0);
+    UT_EQ_INT(dup2(saved, 1), 1);
+    UT_EQ_INT(st->wfd, 1);
+    close(saved);
+    close(slave);
+    close(m);
+}
