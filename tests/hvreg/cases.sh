@@ -84,31 +84,54 @@ wine_setup() {
         : >"$WINEPREFIX/hv-booted"
     fi
     # each case starts from no registered service (cases hold a lock)
-    $WINE reg delete "$K" /f >/dev/null 2>&1
+    wine_retry reg delete "$K" /f >/dev/null 2>&1
+}
+
+# wine_retry ARGS...: $WINE ARGS, but a run that failed because Wine
+# could not start the process (its "failed to map the shared user data"
+# line, see wine_script) is run again, at most twice, and said so in the
+# test's log; what the kept run wrote goes to our stdout and stderr.
+# reg.exe meets that as cmd does: a "reg export" right after a
+# successful "reg import" once found no key under load.
+wine_retry() {
+    local rc n=0 o="$work/wr.$$.out" e="$work/wr.$$.err"
+    while :; do
+        WINEDEBUG=-all,err+virtual $WINE "$@" >"$o" 2>"$e" </dev/null
+        rc=$?
+        [ $rc != 0 ] && [ $n -lt 2 ] &&
+            grep -q "failed to map the shared user data" "$e" || break
+        n=$((n + 1))
+        echo "NOTE [$case_name]: wine $1 exited $rc: Wine could not start a" \
+            "process ($(grep -m1 'shared user data' "$e")); run again" >&2
+    done
+    cat "$o"
+    cat "$e" >&2
+    rm -f "$o" "$e"
+    return $rc
 }
 
 # in_work CMD...: run a Windows command with the work directory as its
 # current directory, so files are named without Unix paths
-in_work() { (cd "$work" && $WINE "$@"); }
+in_work() { (cd "$work" && wine_retry "$@"); }
 
 # reg_has GUID NAMEFILE: Wine's own reg export shows ElementName = name
 reg_has() {
     rm -f "$work/exp.reg"
-    in_work reg export "$K\\$1" exp.reg /y >/dev/null 2>&1 ||
-        fail "wine reg export found no key $1"
+    in_work reg export "$K\\$1" exp.reg /y >/dev/null 2>"$work/exp.err" ||
+        fail "wine reg export found no key $1: $(cat "$work/exp.err")"
     python3 "$here/regvalue.py" "$work/exp.reg" "$1" "$2" ||
         fail "ElementName of $1 is not the expected name"
 }
 
 # reg_absent GUID: Wine's reg query finds no such key
 reg_absent() {
-    $WINE reg query "$K\\$1" >/dev/null 2>&1 && fail "key $1 still exists"
+    wine_retry reg query "$K\\$1" >/dev/null 2>&1 && fail "key $1 still exists"
     return 0
 }
 
 # reg_query_name GUID: the ElementName line of Wine's reg query (ASCII names)
 reg_query_name() {
-    $WINE reg query "$K\\$1" /v ElementName 2>/dev/null | tr -d '\r' |
+    wine_retry reg query "$K\\$1" /v ElementName 2>/dev/null | tr -d '\r' |
         sed -n 's/^ *ElementName *REG_SZ *//p'
 }
 
@@ -209,7 +232,7 @@ expect_cmd() {
 }
 # key_count: how many service keys Wine's reg query lists
 key_count() {
-    $WINE reg query "$K" 2>/dev/null | tr -d '\r' | grep -c 'GuestCommunicationServices\\'
+    wine_retry reg query "$K" 2>/dev/null | tr -d '\r' | grep -c 'GuestCommunicationServices\\'
 }
 
 # wine_cmd_by_name NAME: two scripts of export add NAME (two random
@@ -578,7 +601,7 @@ case_wineserver_start() {
     # its output is not ctest's pipe, which would then stay open
     wineserver -p </dev/null >/dev/null 2>&1 || fail "wineserver -p failed"
     $WINE wineboot -i </dev/null >/dev/null 2>&1 || fail "wineboot -i failed in $WINEPREFIX"
-    $WINE reg query 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v ProductName \
+    wine_retry reg query 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v ProductName \
         </dev/null >/dev/null 2>&1 || fail "no registry after wineboot in $WINEPREFIX"
     : >"$WINEPREFIX/hv-booted"
 }
@@ -627,7 +650,7 @@ case_wine_cmd_taken_uni() {
 case_wine_cmd_query_fails() {
     [ -n "${HVREG_REGSHIM:-}" ] || skip "needs the Windows build (its reg.exe stand-in)"
     wine_setup
-    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d plain /f >/dev/null 2>&1 ||
+    wine_retry reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d plain /f >/dev/null 2>&1 ||
         fail "reg add"
     cp "$HVREG_REGSHIM" "$work/reg.exe" || fail "cannot copy the stand-in"
     hv export -F cmd -o "$work/s.cmd" add plain --port 5000
@@ -652,7 +675,7 @@ case_wine_cmd_case() {
     # names compare ignoring case; a key as Microsoft writes them (braced,
     # upper case) is found too
     wine_setup
-    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ElementName /t REG_SZ \
+    wine_retry reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ElementName /t REG_SZ \
         /d "My Service" /f >/dev/null 2>&1 || fail "reg add"
     hv export -F cmd -o "$work/s.cmd" add "MY SERVICE" --port 5000
     expect_cmd s.cmd 65 ""
@@ -686,8 +709,8 @@ case_wine_cmd_renamed() {
 case_wine_cmd_ambiguous() {
     # entries an older hvreg left with one name: add NAME cannot choose
     wine_setup
-    $WINE reg add "$K\\$GUID_P5000" /v ElementName /t REG_SZ /d twin /f >/dev/null 2>&1
-    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d TWIN /f >/dev/null 2>&1
+    wine_retry reg add "$K\\$GUID_P5000" /v ElementName /t REG_SZ /d twin /f >/dev/null 2>&1
+    wine_retry reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d TWIN /f >/dev/null 2>&1
     hv export -F cmd -o "$work/n.cmd" add twin
     expect_cmd n.cmd 65 ""
     grep -qF "several entries have the name" "$work/cerr" || fail "stderr: $(cat "$work/cerr")"
@@ -747,7 +770,7 @@ case_win_idempotent() {
     expect_rc 0
     expect_out "$GUID_X"
     [ ! -s "$work/err" ] || fail "no-op add wrote to stderr: $(err)"
-    [ "$($WINE reg query "$K" 2>/dev/null | tr -d '\r' | grep -ci "$GUID_X")" = 1 ] ||
+    [ "$(wine_retry reg query "$K" 2>/dev/null | tr -d '\r' | grep -ci "$GUID_X")" = 1 ] ||
         fail "not exactly one key"
 }
 case_win_conflict() {
@@ -773,7 +796,7 @@ case_win_ambiguous() {
     expect_rc 0
     # hvreg keeps a name to one entry: the twin is one another tool (or an
     # older hvreg) wrote
-    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d TWIN /f >/dev/null 2>&1
+    wine_retry reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d TWIN /f >/dev/null 2>&1
     hv add twin
     expect_rc 65
     expect_no_out
@@ -862,13 +885,13 @@ case_win_builtin() {
     win_only
     wine_setup
     # as Windows writes it: upper-case key, and a value besides ElementName
-    $WINE reg add "$K\\999E53D4-3D5C-4C3E-8779-BED06EC056E1" /v ElementName /t REG_SZ \
+    wine_retry reg add "$K\\999E53D4-3D5C-4C3E-8779-BED06EC056E1" /v ElementName /t REG_SZ \
         /d "VM Session Service" /f >/dev/null 2>&1 || fail "reg add"
     hv remove "$GUID_SESSION"
     expect_rc 65
     expect_err_has "refused"
     expect_err_has "--force"
-    $WINE reg query "$K\\$GUID_SESSION" >/dev/null 2>&1 || fail "built-in entry removed"
+    wine_retry reg query "$K\\$GUID_SESSION" >/dev/null 2>&1 || fail "built-in entry removed"
     hv remove "VM Session Service"
     expect_rc 65
     hv add other "$GUID_SESSION"
@@ -891,7 +914,7 @@ case_win_json() {
     expect_rc 0
     hv add plain "$GUID_X"
     expect_rc 0
-    $WINE reg add "$K\\{0000BEEF-0000-4000-8000-000000000000}" /v Purpose /t REG_SZ /d x /f >/dev/null 2>&1
+    wine_retry reg add "$K\\{0000BEEF-0000-4000-8000-000000000000}" /v Purpose /t REG_SZ /d x /f >/dev/null 2>&1
     hv list --json
     expect_rc 0
     printf '%s' "$NAME_UNI" >"$work/uni"
@@ -909,7 +932,7 @@ c = by['0000beef-0000-4000-8000-000000000000']
 assert c['name'] is None and c['port'] is None, c
 EOF
     # the same count as Wine's own reg query
-    n=$($WINE reg query "$K" 2>/dev/null | tr -d '\r' | grep -c 'GuestCommunicationServices\\')
+    n=$(wine_retry reg query "$K" 2>/dev/null | tr -d '\r' | grep -c 'GuestCommunicationServices\\')
     [ "$n" = 3 ] || fail "reg query lists $n keys"
     reg_has "$GUID_P5000" "$work/uni"
     show_json_name "$GUID_P5000" "$work/uni"
@@ -918,9 +941,9 @@ case_win_case_extra() {
     win_only
     wine_setup
     # a braced upper-case key with extra values another tool wrote
-    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ElementName /t REG_SZ /d "tool svc" /f >/dev/null 2>&1
-    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ToolName /t REG_SZ /d other /f >/dev/null 2>&1
-    $WINE reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v Purpose /t REG_DWORD /d 7 /f >/dev/null 2>&1
+    wine_retry reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ElementName /t REG_SZ /d "tool svc" /f >/dev/null 2>&1
+    wine_retry reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v ToolName /t REG_SZ /d other /f >/dev/null 2>&1
+    wine_retry reg add "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" /v Purpose /t REG_DWORD /d 7 /f >/dev/null 2>&1
     hv show "$GUID_X"
     expect_rc 0
     out | grep -qx "name: tool svc" || fail "show: $(out)"
@@ -929,7 +952,7 @@ case_win_case_extra() {
     expect_out "$GUID_X"
     hv remove "tool svc"
     expect_rc 0
-    $WINE reg query "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" >/dev/null 2>&1 &&
+    wine_retry reg query "$K\\{A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}" >/dev/null 2>&1 &&
         fail "braced key still there"
     true
 }
@@ -959,7 +982,7 @@ case_win_service_name() {
     $emu "$HVCAT" -w 1 parent "no such svc" </dev/null >"$work/out" 2>"$work/err"
     rc=$?
     expect_rc 65
-    $WINE reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d "ECHO svc" /f >/dev/null 2>&1
+    wine_retry reg add "$K\\$GUID_X" /v ElementName /t REG_SZ /d "ECHO svc" /f >/dev/null 2>&1
     $emu "$HVCAT" -w 1 parent "echo svc" </dev/null >"$work/out" 2>"$work/err"
     rc=$?
     expect_rc 65
